@@ -1,0 +1,333 @@
+//! Views of a [`Report`]: human (rustc-style snippets), JSON (versioned), SARIF 2.1.0.
+
+use crate::{Finding, Report, RuleMeta, Severity};
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+
+/// Version of the `--format json` document. Bump on any incompatible change; fields are only
+/// ever added within one version.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// Options of the human view.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanOptions {
+    /// Emit ANSI colours.
+    pub color: bool,
+}
+
+fn paint(color: bool, code: &str, text: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Info => "1;36",
+    }
+}
+
+/// rustc/ruff-like text: header, location arrow, source line with carets, help, pointer.
+pub fn human(report: &Report, opts: HumanOptions) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        human_one(&mut out, report, f, opts);
+        out.push('\n');
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+fn human_one(out: &mut String, report: &Report, f: &Finding, opts: HumanOptions) {
+    let c = opts.color;
+    let sev = f.severity;
+    let _ = writeln!(
+        out,
+        "{}{} {}",
+        paint(
+            c,
+            severity_color(sev),
+            &format!("{}[{}]", sev.as_str(), f.code)
+        ),
+        paint(c, "1", ":"),
+        paint(c, "1", &f.message)
+    );
+    match f.span {
+        Some(span) => {
+            let gutter = span.line.to_string().len();
+            let pad = " ".repeat(gutter);
+            let _ = writeln!(
+                out,
+                "{pad}{} {}:{}:{}",
+                paint(c, "1;34", "-->"),
+                report.source.name,
+                span.line,
+                span.col
+            );
+            if let Some(text) = report.source.line_text(span.line) {
+                let bar = paint(c, "1;34", "|");
+                let _ = writeln!(out, "{pad} {bar}");
+                let _ = writeln!(
+                    out,
+                    "{} {bar} {}",
+                    paint(c, "1;34", &span.line.to_string()),
+                    text.replace('\t', " ")
+                );
+                let width = text.chars().count() as u32;
+                let start = span.col.max(1);
+                let end = if span.end_line == span.line {
+                    span.end_col.max(start + 1)
+                } else {
+                    width + 1
+                };
+                let end = end.min(width.max(start) + 1).max(start + 1);
+                let carets = "^".repeat((end - start) as usize);
+                let _ = writeln!(
+                    out,
+                    "{pad} {bar} {}{}",
+                    " ".repeat((start - 1) as usize),
+                    paint(c, severity_color(sev), &carets)
+                );
+            }
+            let _ = writeln!(out, "{pad} {} pointer: {}", paint(c, "1;34", "="), ptr(f));
+            if let Some(h) = &f.help {
+                let _ = writeln!(out, "{pad} {} help: {h}", paint(c, "1;34", "="));
+            }
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  {} {} (not written in the file; value from defaults)",
+                paint(c, "1;34", "-->"),
+                report.source.name
+            );
+            let _ = writeln!(out, "  {} pointer: {}", paint(c, "1;34", "="), ptr(f));
+            if let Some(h) = &f.help {
+                let _ = writeln!(out, "  {} help: {h}", paint(c, "1;34", "="));
+            }
+        }
+    }
+}
+
+fn ptr(f: &Finding) -> &str {
+    if f.pointer.is_empty() {
+        "/"
+    } else {
+        &f.pointer
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `akswin.yaml: 1 error, 2 warnings, 0 infos` or `akswin.yaml: no findings`.
+pub fn summary_line(report: &Report) -> String {
+    if report.findings.is_empty() {
+        return format!("{}: no findings", report.source.name);
+    }
+    format!(
+        "{}: {}, {}, {}",
+        report.source.name,
+        plural(report.count(Severity::Error), "error"),
+        plural(report.count(Severity::Warning), "warning"),
+        plural(report.count(Severity::Info), "info"),
+    )
+}
+
+/// The `--format json` document (see docs/output.md for the field list).
+pub fn json(report: &Report, tool_version: &str) -> Value {
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            json!({
+                "code": f.code,
+                "severity": f.severity,
+                "message": f.message,
+                "pointer": f.pointer,
+                "location": f.span.map(|s| json!({
+                    "file": report.source.name,
+                    "line": s.line,
+                    "col": s.col,
+                    "endLine": s.end_line,
+                    "endCol": s.end_col,
+                })),
+                "help": f.help,
+            })
+        })
+        .collect();
+    json!({
+        "schemaVersion": JSON_SCHEMA_VERSION,
+        "tool": { "name": "akswin", "version": tool_version },
+        "source": report.source.name,
+        "findings": findings,
+        "summary": {
+            "errors": report.count(Severity::Error),
+            "warnings": report.count(Severity::Warning),
+            "infos": report.count(Severity::Info),
+        }
+    })
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A SARIF 2.1.0 log with one run, one rule descriptor per registered rule (`rules`), and one
+/// result per finding. Findings whose code is not in `rules` (input errors) still get a
+/// descriptor so that every `ruleIndex` is valid.
+pub fn sarif(report: &Report, rules: &[RuleMeta], tool_version: &str) -> Value {
+    let mut descriptors: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": { "text": r.summary },
+                "fullDescription": { "text": crate::clean_doc(r.doc) },
+                "help": { "text": crate::clean_doc(r.doc), "markdown": crate::clean_doc(r.doc) },
+                "defaultConfiguration": { "level": sarif_level(r.severity) },
+                "helpUri": format!("https://akswin.invalid/rules/{}", r.code),
+            })
+        })
+        .collect();
+    let mut ids: Vec<String> = rules.iter().map(|r| r.code.to_string()).collect();
+    let mut results = Vec::new();
+    for f in &report.findings {
+        let index = match ids.iter().position(|id| *id == f.code) {
+            Some(i) => i,
+            None => {
+                ids.push(f.code.clone());
+                descriptors.push(json!({
+                    "id": f.code,
+                    "shortDescription": { "text": f.code },
+                    "defaultConfiguration": { "level": sarif_level(f.severity) },
+                }));
+                ids.len() - 1
+            }
+        };
+        let mut text = f.message.clone();
+        if let Some(h) = &f.help {
+            text.push_str("\nhelp: ");
+            text.push_str(h);
+        }
+        let mut physical = json!({ "artifactLocation": { "uri": report.source.name } });
+        if let Some(s) = f.span {
+            physical["region"] = json!({
+                "startLine": s.line,
+                "startColumn": s.col,
+                "endLine": s.end_line,
+                "endColumn": s.end_col,
+            });
+        }
+        results.push(json!({
+            "ruleId": f.code,
+            "ruleIndex": index,
+            "level": sarif_level(f.severity),
+            "message": { "text": text },
+            "locations": [{
+                "physicalLocation": physical,
+                "logicalLocations": [{ "fullyQualifiedName": ptr(f), "kind": "member" }],
+            }],
+        }));
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "akswin",
+                "version": tool_version,
+                "informationUri": "https://akswin.invalid",
+                "rules": descriptors,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Source, Span};
+
+    fn sample() -> Report {
+        let src = Source::new("a.yaml", "name: x\ncluster:\n  tier: Free\n");
+        let f = Finding::new("SEC001", Severity::Warning, "/cluster/tier", "tier is Free")
+            .with_span(Some(Span {
+                line: 3,
+                col: 9,
+                end_line: 3,
+                end_col: 13,
+            }))
+            .with_help("use Standard");
+        Report::new(src, vec![f])
+    }
+
+    #[test]
+    fn human_has_snippet_and_caret() {
+        let text = human(&sample(), HumanOptions::default());
+        assert!(text.contains("warning[SEC001]: tier is Free"), "{text}");
+        assert!(text.contains("--> a.yaml:3:9"), "{text}");
+        assert!(text.contains("3 |   tier: Free"), "{text}");
+        assert!(text.contains("  |         ^^^^\n"), "{text}");
+        assert!(text.contains("= help: use Standard"), "{text}");
+        assert!(
+            text.ends_with("a.yaml: 0 errors, 1 warning, 0 infos\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn json_is_versioned() {
+        let v = json(&sample(), "0.0.0");
+        assert_eq!(v["schemaVersion"], 1);
+        assert_eq!(v["findings"][0]["location"]["line"], 3);
+        assert_eq!(v["summary"]["warnings"], 1);
+    }
+
+    #[test]
+    fn sarif_validates_against_the_official_schema() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/reference/sarif/sarif-schema-2.1.0.json"
+        );
+        let schema: Value = serde_json::from_str(
+            &std::fs::read_to_string(path).expect("reference SARIF schema present"),
+        )
+        .expect("schema is JSON");
+        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        let rules = [RuleMeta {
+            code: "SEC001",
+            name: "public-api-server",
+            severity: Severity::Warning,
+            summary: "s",
+            doc: "d",
+        }];
+        let log = sarif(&sample(), &rules, "0.0.0");
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(log["runs"][0]["results"][0]["ruleIndex"], 0);
+        // an unregistered code gets its own descriptor
+        let mut r = sample();
+        r.findings[0].code = "SPEC002".into();
+        let log = sarif(&r, &rules, "0.0.0");
+        assert_eq!(log["runs"][0]["results"][0]["ruleIndex"], 1);
+        assert!(validator.is_valid(&log));
+    }
+}

@@ -1,0 +1,190 @@
+//! akswin-rules owns the rule registry: every rule that judges a spec, its documentation
+//! (the rule's `///` doc comment, which `akswin explain` prints), and the embedded facts the
+//! rules stand on ([`facts`]).
+//!
+//! A rule is a pure function of the spec, the span index, the facts and "today". It reports
+//! findings through [`Out`]; it never reads files, prints, or decides exit codes.
+
+pub mod facts;
+mod rules;
+
+use akswin_diag::{Finding, RuleMeta, Severity};
+use akswin_spec::spec::{NodePool, Os};
+use akswin_spec::{Loaded, SpanIndex, Spec};
+pub use facts::{Date, Facts, facts};
+
+/// Everything a rule may look at.
+pub struct Ctx<'a> {
+    pub spec: &'a Spec,
+    pub index: &'a SpanIndex,
+    pub facts: &'a Facts,
+    /// The day the check runs for (date-dependent rules: retirements, support windows).
+    pub today: Date,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(loaded: &'a Loaded, today: Date) -> Self {
+        Ctx {
+            spec: &loaded.spec,
+            index: &loaded.index,
+            facts: facts(),
+            today,
+        }
+    }
+
+    /// Node pools with their index in `cluster.nodePools`.
+    pub fn pools(&self) -> impl Iterator<Item = (usize, &'a NodePool)> + 'a {
+        self.spec.cluster.node_pools.iter().enumerate()
+    }
+
+    pub fn windows_pools(&self) -> impl Iterator<Item = (usize, &'a NodePool)> + 'a {
+        self.pools().filter(|(_, p)| p.os == Os::Windows)
+    }
+
+    pub fn has_windows(&self) -> bool {
+        self.spec
+            .cluster
+            .node_pools
+            .iter()
+            .any(NodePool::is_windows)
+    }
+
+    pub fn pool_ptr(i: usize) -> String {
+        format!("/cluster/nodePools/{i}")
+    }
+
+    /// A VM size from the embedded table or the spec's `cluster.customVmSizes`.
+    pub fn vm_size(&self, name: &str) -> Option<facts::VmSize> {
+        if let Some(c) = self
+            .spec
+            .cluster
+            .custom_vm_sizes
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+        {
+            return Some(facts::VmSize {
+                name: c.name.clone(),
+                family: "custom".into(),
+                vcpus: c.vcpus,
+                memory_gib: c.memory_gi_b,
+                temp_gib: c.temp_gi_b,
+                cache_gib: c.cache_gi_b,
+                nvme_gib: c.nvme_gi_b,
+                burstable: c.name.to_ascii_lowercase().starts_with("standard_b"),
+            });
+        }
+        self.facts.vm_size(name).cloned()
+    }
+}
+
+/// Collects one rule's findings, filling in its code and the source span of each pointer.
+pub struct Out<'a> {
+    meta: &'static RuleMeta,
+    index: &'a SpanIndex,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Out<'a> {
+    pub fn new(meta: &'static RuleMeta, index: &'a SpanIndex) -> Self {
+        Out {
+            meta,
+            index,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Report at the value written at `pointer` (or its nearest written ancestor).
+    pub fn emit(&mut self, severity: Severity, pointer: &str, message: String, help: &str) {
+        let span = self.index.span(pointer);
+        let mut f = Finding::new(self.meta.code, severity, pointer, message).with_span(span);
+        if !help.is_empty() {
+            f.help = Some(help.to_string());
+        }
+        self.findings.push(f);
+    }
+
+    pub fn error(&mut self, pointer: &str, message: String, help: &str) {
+        self.emit(Severity::Error, pointer, message, help);
+    }
+
+    pub fn warning(&mut self, pointer: &str, message: String, help: &str) {
+        self.emit(Severity::Warning, pointer, message, help);
+    }
+
+    pub fn info(&mut self, pointer: &str, message: String, help: &str) {
+        self.emit(Severity::Info, pointer, message, help);
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+/// A rule: metadata (with its documentation) and a check.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>);
+}
+
+/// Declares a rule struct whose `///` doc comment becomes its documentation.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident {
+            code: $code:literal,
+            name: $rname:literal,
+            severity: $sev:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl $name {
+            pub const META: akswin_diag::RuleMeta = akswin_diag::RuleMeta {
+                code: $code,
+                name: $rname,
+                severity: akswin_diag::Severity::$sev,
+                summary: $summary,
+                doc: concat!($($doc, "\n"),*),
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every registered rule, in code order.
+pub fn registry() -> &'static [&'static dyn Rule] {
+    rules::ALL
+}
+
+/// Look a rule up by code (case-insensitive).
+pub fn rule(code: &str) -> Option<&'static dyn Rule> {
+    registry()
+        .iter()
+        .copied()
+        .find(|r| r.meta().code.eq_ignore_ascii_case(code))
+}
+
+/// All rule metadata, in code order (for SARIF descriptors and `akswin rules`).
+pub fn metas() -> Vec<akswin_diag::RuleMeta> {
+    registry().iter().map(|r| r.meta().clone()).collect()
+}
+
+/// Run every rule on a loaded spec.
+pub fn check(loaded: &Loaded, today: Date) -> Vec<Finding> {
+    let cx = Ctx::new(loaded, today);
+    let mut all = Vec::new();
+    for r in registry() {
+        let mut out = Out::new(r.meta(), &loaded.index);
+        r.check(&cx, &mut out);
+        all.extend(out.into_findings());
+    }
+    akswin_diag::sort_findings(&mut all);
+    all
+}
+
+/// The documentation of a rule as plain Markdown (one leading space of each doc line removed).
+pub fn doc_text(meta: &RuleMeta) -> String {
+    akswin_diag::clean_doc(meta.doc)
+}

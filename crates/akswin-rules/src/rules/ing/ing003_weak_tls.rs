@@ -1,0 +1,57 @@
+use crate::{Ctx, Out, Rule, declare_rule};
+
+declare_rule! {
+    /// ## What it checks
+    /// - plain HTTP accepted (`allowHttp: true`) without a redirect to HTTPS
+    ///   (`httpsRedirect: false`);
+    /// - `minimumTlsVersion` below 1.2 (or not a TLS version at all).
+    ///
+    /// ## Why it matters
+    /// "AFD is configured to only allow HTTPS traffic"; the client's traffic "is encrypted to
+    /// make sure that the traffic between the client browser and gateway can't be inspected or
+    /// changed". TLS 1.0 and 1.1 are deprecated.
+    ///
+    /// ## How to fix
+    /// `httpsRedirect: true`, `minimumTlsVersion: "1.2"`.
+    ///
+    /// ## References
+    /// - Architecture, "Ingress traffic flow"; facts.md §7 (route `httpsRedirect`)
+    pub struct Ing003 {
+        code: "ING003",
+        name: "weak-tls",
+        severity: Error,
+        summary: "HTTP served without redirect to HTTPS, or minimum TLS below 1.2",
+    }
+}
+
+impl Rule for Ing003 {
+    fn meta(&self) -> &'static akswin_diag::RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
+        let Some(fd) = &cx.spec.ingress.front_door else {
+            return;
+        };
+        if fd.allow_http && !fd.https_redirect {
+            out.error(
+                "/ingress/frontDoor/httpsRedirect",
+                "Front Door serves plain HTTP without redirecting to HTTPS".into(),
+                "set `httpsRedirect: true` (or `allowHttp: false`)",
+            );
+        }
+        let v = fd.minimum_tls_version.trim();
+        match v {
+            "1.2" | "1.3" => {}
+            "1.0" | "1.1" => out.error(
+                "/ingress/frontDoor/minimumTlsVersion",
+                format!("minimum TLS version {v} is deprecated"),
+                "use \"1.2\"",
+            ),
+            _ => out.error(
+                "/ingress/frontDoor/minimumTlsVersion",
+                format!("`{v}` is not a TLS version Front Door accepts"),
+                "use \"1.2\"",
+            ),
+        }
+    }
+}

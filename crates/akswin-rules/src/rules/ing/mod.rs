@@ -1,0 +1,25 @@
+pub mod ing001_private_link_needs_premium;
+pub mod ing002_waf_missing;
+pub mod ing003_weak_tls;
+pub mod ing004_in_cluster_ingress_controller;
+pub mod ing005_kerberos_not_via_app_proxy;
+pub mod ing006_client_ip_not_preserved;
+pub mod ing007_invalid_load_balancer_ip;
+pub mod ing008_certificate_not_from_key_vault;
+pub mod ing009_app_proxy_not_resilient;
+
+use akswin_spec::Spec;
+use akswin_spec::spec::FrontDoorOrigin;
+
+/// Front Door's origin: as written, else the application proxy when it is on, else Private Link.
+pub fn front_door_origin(spec: &Spec) -> FrontDoorOrigin {
+    spec.ingress
+        .front_door
+        .as_ref()
+        .and_then(|f| f.origin)
+        .unwrap_or(if spec.ingress.app_proxy.enabled {
+            FrontDoorOrigin::AppProxy
+        } else {
+            FrontDoorOrigin::PrivateLink
+        })
+}

@@ -1,0 +1,131 @@
+//! The rules, one per file under `<area>/<code>_<name>.rs`, and helpers they share.
+//! Registering a rule is one line in [`ALL`].
+
+pub mod id;
+pub mod ing;
+pub mod mon;
+pub mod net;
+pub mod pol;
+pub mod pool;
+pub mod sec;
+pub mod upg;
+
+use crate::Rule;
+use akswin_spec::Spec;
+use akswin_spec::spec::{Cni, NodePool, SpokeSubnet, Workload};
+use akswin_spec::types::{Auto, Cidr};
+
+/// Every rule, in code order.
+pub static ALL: &[&dyn Rule] = &[
+    &id::id001_gmsa_prerequisites_missing::Id001,
+    &id::id002_kerberos_without_gmsa_account::Id002,
+    &id::id003_domain_joined_container::Id003,
+    &id::id004_literal_secret::Id004,
+    &ing::ing001_private_link_needs_premium::Ing001,
+    &ing::ing002_waf_missing::Ing002,
+    &ing::ing003_weak_tls::Ing003,
+    &ing::ing004_in_cluster_ingress_controller::Ing004,
+    &ing::ing005_kerberos_not_via_app_proxy::Ing005,
+    &ing::ing006_client_ip_not_preserved::Ing006,
+    &ing::ing007_invalid_load_balancer_ip::Ing007,
+    &ing::ing008_certificate_not_from_key_vault::Ing008,
+    &ing::ing009_app_proxy_not_resilient::Ing009,
+    &mon::mon001_container_insights_off::Mon001,
+    &mon::mon002_no_windows_data_collection::Mon002,
+    &mon::mon003_memory_rss_on_windows::Mon003,
+    &net::net001_windows_without_azure_cni::Net001,
+    &net::net006_windows_shares_linux_subnet::Net006,
+    &net::net007_no_domain_controller_subnet::Net007,
+    &net::net008_invalid_service_cidr::Net008,
+    &net::net009_special_subnet_too_small::Net009,
+    &net::net010_max_pods_out_of_range::Net010,
+    &net::net011_gmsa_dns_not_domain_controllers::Net011,
+    &net::net012_egress_bypasses_firewall::Net012,
+    &net::net013_private_link_subnet_misconfigured::Net013,
+    &pol::pol001_windows_policies_not_assigned::Pol001,
+    &pol::pol002_ingress_or_registry_policy_missing::Pol002,
+    &pol::pol003_unknown_policy_definition::Pol003,
+    &pool::pool001_no_linux_system_pool::Pool001,
+    &pool::pool002_invalid_pool_name::Pool002,
+    &pool::pool003_incomplete_pool_topology::Pool003,
+    &pool::pool004_unsupported_windows_os_sku::Pool004,
+    &pool::pool005_os_disk_does_not_fit::Pool005,
+    &pool::pool006_vm_size_below_floor::Pool006,
+    &pool::pool007_invalid_autoscaler_bounds::Pool007,
+    &pool::pool008_implicit_max_surge::Pool008,
+    &pool::pool009_invalid_windows_profile::Pool009,
+    &pool::pool010_single_zone_pool::Pool010,
+    &sec::sec001_public_api_server::Sec001,
+    &sec::sec002_public_registry_or_vault::Sec002,
+    &upg::upg001_windows_images_not_upgraded::Upg001,
+    &upg::upg002_upgrade_window_before_patch_tuesday::Upg002,
+    &upg::upg003_node_pool_version_skew::Upg003,
+    &upg::upg004_kubernetes_version_unsupported::Upg004,
+];
+
+/// Ranges AKS refuses for service, pod and VNet ranges (facts.md §1.3).
+pub const FORBIDDEN_RANGES: [&str; 4] = [
+    "169.254.0.0/16",
+    "172.30.0.0/16",
+    "172.31.0.0/16",
+    "192.0.2.0/24",
+];
+
+/// The explicit prefix of a spoke subnet (None when absent or `auto`).
+pub fn spoke_cidr(spec: &Spec, key: SpokeSubnet) -> Option<Cidr> {
+    spec.network
+        .spoke
+        .subnets
+        .get(key)
+        .and_then(|a| a.value().copied())
+}
+
+/// Explicit hub subnets as (pointer, key, prefix).
+pub fn hub_subnet_entries(spec: &Spec) -> impl Iterator<Item = (String, &'static str, Cidr)> + '_ {
+    let s = &spec.network.hub.subnets;
+    [
+        ("firewall", &s.firewall),
+        ("bastion", &s.bastion),
+        ("gateway", &s.gateway),
+        ("domainControllers", &s.domain_controllers),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| match v {
+        Some(Auto::Value(c)) => Some((format!("/network/hub/subnets/{k}"), k, *c)),
+        _ => None,
+    })
+}
+
+/// Explicit spoke subnets as (pointer, key, prefix).
+pub fn spoke_subnet_entries(
+    spec: &Spec,
+) -> impl Iterator<Item = (String, &'static str, Cidr)> + '_ {
+    SpokeSubnet::ALL.into_iter().filter_map(|k| {
+        spoke_cidr(spec, k).map(|c| (format!("/network/spoke/subnets/{}", k.key()), k.key(), c))
+    })
+}
+
+/// maxPods of a pool, defaulted by CNI mode (facts.md §1.2).
+pub fn max_pods(spec: &Spec, pool: &NodePool) -> u32 {
+    pool.max_pods.unwrap_or(match spec.network.cni {
+        Cni::AzureCniNodeSubnet => 30,
+        Cni::AzureCniOverlay => 250,
+        _ => 110,
+    })
+}
+
+/// The subnet a workload's pods take their IPs from (None under overlay: pods use podCidr).
+pub fn pod_subnet_of(spec: &Spec, w: &Workload) -> Option<SpokeSubnet> {
+    match spec.network.cni {
+        Cni::AzureCniPodSubnet => Some(SpokeSubnet::Pods),
+        Cni::AzureCniNodeSubnet => {
+            let pool = spec
+                .cluster
+                .node_pools
+                .iter()
+                .find(|p| Some(&p.name) == w.pool.as_ref())?;
+            Some(pool.subnet_key())
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,3 @@
+pub mod mon001_container_insights_off;
+pub mod mon002_no_windows_data_collection;
+pub mod mon003_memory_rss_on_windows;

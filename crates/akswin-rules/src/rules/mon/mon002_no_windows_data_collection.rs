@@ -1,0 +1,52 @@
+use crate::{Ctx, Out, Rule, declare_rule};
+
+declare_rule! {
+    /// ## What it checks
+    /// With Windows pools, that the Windows data collection rule collects event logs
+    /// (`monitoring.windows.eventLogs`, XPath queries) and performance counters
+    /// (`monitoring.windows.performanceCounters`). Both default to a useful set
+    /// (System/Application errors; processor, memory, disk); this fires when a list is emptied.
+    ///
+    /// ## Why it matters
+    /// Container Insights does not see Windows event logs; "you can also complement Container
+    /// Insights by using data collection rules to collect events and performance counters from
+    /// your Windows Server systems".
+    ///
+    /// ## How to fix
+    /// List at least one XPath query and one counter.
+    ///
+    /// ## References
+    /// - Architecture, "Monitoring"; facts.md §9 (DCR structure)
+    pub struct Mon002 {
+        code: "MON002",
+        name: "no-windows-data-collection",
+        severity: Warning,
+        summary: "No data collection rule for Windows event logs or performance counters",
+    }
+}
+
+impl Rule for Mon002 {
+    fn meta(&self) -> &'static akswin_diag::RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
+        if !cx.has_windows() {
+            return;
+        }
+        let w = &cx.spec.monitoring.windows;
+        if w.event_logs.is_empty() {
+            out.warning(
+                "/monitoring/windows/eventLogs",
+                "no Windows event logs are collected".into(),
+                "add XPath queries such as \"System!*[System[(Level=1 or Level=2 or Level=3)]]\"",
+            );
+        }
+        if w.performance_counters.is_empty() {
+            out.warning(
+                "/monitoring/windows/performanceCounters",
+                "no Windows performance counters are collected".into(),
+                "add counters such as \"\\\\Processor(_Total)\\\\% Processor Time\"",
+            );
+        }
+    }
+}

@@ -1,0 +1,9 @@
+pub mod net001_windows_without_azure_cni;
+pub mod net006_windows_shares_linux_subnet;
+pub mod net007_no_domain_controller_subnet;
+pub mod net008_invalid_service_cidr;
+pub mod net009_special_subnet_too_small;
+pub mod net010_max_pods_out_of_range;
+pub mod net011_gmsa_dns_not_domain_controllers;
+pub mod net012_egress_bypasses_firewall;
+pub mod net013_private_link_subnet_misconfigured;

@@ -1,0 +1,3 @@
+pub mod pol001_windows_policies_not_assigned;
+pub mod pol002_ingress_or_registry_policy_missing;
+pub mod pol003_unknown_policy_definition;

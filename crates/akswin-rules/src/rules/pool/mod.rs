@@ -1,0 +1,10 @@
+pub mod pool001_no_linux_system_pool;
+pub mod pool002_invalid_pool_name;
+pub mod pool003_incomplete_pool_topology;
+pub mod pool004_unsupported_windows_os_sku;
+pub mod pool005_os_disk_does_not_fit;
+pub mod pool006_vm_size_below_floor;
+pub mod pool007_invalid_autoscaler_bounds;
+pub mod pool008_implicit_max_surge;
+pub mod pool009_invalid_windows_profile;
+pub mod pool010_single_zone_pool;

@@ -1,0 +1,67 @@
+use crate::{Ctx, Out, Rule, declare_rule};
+
+declare_rule! {
+    /// ## What it checks
+    /// `cluster.kubernetesVersion` against the embedded AKS release calendar
+    /// (`data/k8s_versions.csv`, dated; month-only end-of-life dates mean the month's last day):
+    /// a warning when the minor is not yet generally available on AKS, past its end of life,
+    /// or newer/older than anything in the table.
+    ///
+    /// ## Why it matters
+    /// AKS supports N-2 minors (N-3 on platform support only). An unsupported version gets no
+    /// patches, and AKS force-upgrades it; with Windows pools that forced upgrade can also hit
+    /// an OS SKU limit (POOL004).
+    ///
+    /// ## How to fix
+    /// Pick a supported minor; LTS needs the Premium tier and the LTS plan.
+    ///
+    /// ## References
+    /// - facts.md §5 (supported-kubernetes-versions.md), data/k8s_versions.csv
+    pub struct Upg004 {
+        code: "UPG004",
+        name: "kubernetes-version-unsupported",
+        severity: Warning,
+        summary: "Kubernetes version outside the AKS support window",
+    }
+}
+
+impl Rule for Upg004 {
+    fn meta(&self) -> &'static akswin_diag::RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
+        let v = cx.spec.cluster.kubernetes_version;
+        let ptr = "/cluster/kubernetesVersion";
+        let Some(k) = cx.facts.kube_minor(v.minor) else {
+            let newest = cx.facts.newest_kube_minor().unwrap_or(0);
+            if v.minor > newest {
+                out.warning(ptr, format!("Kubernetes {v} is newer than akswin's release table (newest 1.{newest}); support cannot be judged"), "check `az aks get-versions`, or update akswin");
+            } else {
+                out.warning(
+                    ptr,
+                    format!("Kubernetes {v} is long out of AKS support"),
+                    "upgrade to a supported minor",
+                );
+            }
+            return;
+        };
+        if let Some(ga) = k.aks_ga
+            && cx.today < ga
+        {
+            out.warning(
+                ptr,
+                format!("Kubernetes {v} is not generally available on AKS before about {ga}"),
+                "use a GA minor for production",
+            );
+        }
+        if let Some(eol) = k.end_of_life
+            && cx.today > eol
+        {
+            out.warning(
+                ptr,
+                format!("Kubernetes {v} reached AKS end of life on {eol}"),
+                "upgrade to a supported minor (LTS needs the Premium tier and the LTS support plan)",
+            );
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! A map from JSON pointer to source span, built from the YAML event stream.
+//!
+//! Rules speak in JSON pointers (`/cluster/nodePools/2/osSku`); this index turns a pointer
+//! into `line:col`. A pointer to a value the file does not write (a default) resolves to its
+//! nearest written ancestor, so every finding still lands somewhere useful.
+
+use akswin_diag::{Span, escape_pointer_token};
+use granit_parser::{Event, Parser, ScanError};
+use std::collections::BTreeMap;
+
+/// Where a node is: the span of its value, and of its key when it is a mapping value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeSpan {
+    pub value: Span,
+    pub key: Option<Span>,
+    /// The value is a mapping or a sequence.
+    pub collection: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SpanIndex {
+    nodes: BTreeMap<String, NodeSpan>,
+}
+
+/// A syntax error found while indexing.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+}
+
+enum Frame {
+    Map {
+        ptr: String,
+        /// The pending key (pointer of the value to come) and its span.
+        key: Option<(String, Span)>,
+    },
+    Seq {
+        ptr: String,
+        next: usize,
+    },
+}
+
+fn to_span(s: &granit_parser::Span) -> Span {
+    let line = s.start.line() as u32;
+    let col = s.start.col() as u32 + 1;
+    let (end_line, end_col) = (s.end.line() as u32, s.end.col() as u32 + 1);
+    Span {
+        line,
+        col,
+        end_line: end_line.max(line),
+        end_col: if end_line == line {
+            end_col.max(col + 1)
+        } else {
+            end_col
+        },
+    }
+}
+
+fn scan_error(e: &ScanError) -> SyntaxError {
+    let m = e.marker();
+    let line = m.line() as u32;
+    let col = m.col() as u32 + 1;
+    SyntaxError {
+        message: e.info().to_string(),
+        span: Span::point(line.max(1), col),
+    }
+}
+
+impl SpanIndex {
+    /// Index one YAML document. Also returns the number of documents seen, so the caller can
+    /// refuse multi-document specs.
+    pub fn build(text: &str) -> Result<(SpanIndex, usize), SyntaxError> {
+        let mut index = SpanIndex::default();
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut documents = 0usize;
+        for item in Parser::new_from_str(text) {
+            let (event, span) = item.map_err(|e| scan_error(&e))?;
+            let sp = to_span(&span);
+            match event {
+                Event::DocumentStart(..) => {
+                    documents += 1;
+                    stack.clear();
+                }
+                Event::Scalar(value, ..) => {
+                    if let Some(Frame::Map { ptr, key }) = stack.last_mut()
+                        && key.is_none()
+                    {
+                        let child = format!("{ptr}/{}", escape_pointer_token(&value));
+                        *key = Some((child, sp));
+                        continue;
+                    }
+                    if documents <= 1
+                        && let Some(p) = index.value_pointer(&mut stack)
+                    {
+                        index.insert(p, sp, false);
+                    }
+                }
+                Event::Alias(_) => {
+                    if let Some(Frame::Map { key, .. }) = stack.last_mut()
+                        && key.is_none()
+                    {
+                        // An alias used as a key: index nothing under it.
+                        *key = Some((String::from("\u{0}"), sp));
+                        continue;
+                    }
+                    if documents <= 1
+                        && let Some(p) = index.value_pointer(&mut stack)
+                    {
+                        index.insert(p, sp, false);
+                    }
+                }
+                Event::MappingStart(..) | Event::SequenceStart(..) => {
+                    let is_map = matches!(event, Event::MappingStart(..));
+                    let ptr = if stack.is_empty() {
+                        Some(String::new())
+                    } else if let Some(Frame::Map { key, .. }) = stack.last_mut()
+                        && key.is_none()
+                    {
+                        // A complex key: its contents are not addressable by pointer.
+                        *key = Some((String::from("\u{0}"), sp));
+                        None
+                    } else {
+                        index.value_pointer(&mut stack)
+                    };
+                    let ptr = ptr.unwrap_or_else(|| String::from("\u{0}"));
+                    if documents <= 1 && !ptr.contains('\u{0}') {
+                        index.insert(ptr.clone(), sp, true);
+                    }
+                    stack.push(if is_map {
+                        Frame::Map { ptr, key: None }
+                    } else {
+                        Frame::Seq { ptr, next: 0 }
+                    });
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+        Ok((index, documents))
+    }
+
+    /// The pointer of the value that the next node event fills, recording the key span.
+    fn value_pointer(&mut self, stack: &mut [Frame]) -> Option<String> {
+        match stack.last_mut()? {
+            Frame::Map { key, .. } => {
+                let (p, kspan) = key.take()?;
+                if p.contains('\u{0}') {
+                    return Some(p);
+                }
+                self.nodes.insert(
+                    p.clone(),
+                    NodeSpan {
+                        value: kspan,
+                        key: Some(kspan),
+                        collection: false,
+                    },
+                );
+                Some(p)
+            }
+            Frame::Seq { ptr, next } => {
+                let p = format!("{ptr}/{next}");
+                *next += 1;
+                Some(p)
+            }
+        }
+    }
+
+    fn insert(&mut self, ptr: String, value: Span, collection: bool) {
+        if ptr.contains('\u{0}') {
+            return;
+        }
+        let key = self.nodes.get(&ptr).and_then(|n| n.key);
+        self.nodes.insert(
+            ptr,
+            NodeSpan {
+                value,
+                key,
+                collection,
+            },
+        );
+    }
+
+    /// The node at exactly this pointer, if the file writes it.
+    pub fn get(&self, pointer: &str) -> Option<NodeSpan> {
+        self.nodes.get(pointer).copied()
+    }
+
+    /// Where a finding about `pointer` is shown: the value's span for scalars, the key's span
+    /// for mappings and sequences that have one (`cluster:` rather than its first child), of
+    /// the pointer or of its nearest written ancestor.
+    pub fn span(&self, pointer: &str) -> Option<Span> {
+        self.resolve(pointer)
+            .map(|(_, n)| match (n.collection, n.key) {
+                (true, Some(k)) => k,
+                _ => n.value,
+            })
+    }
+
+    /// The span of the key at `pointer` (the value's span for sequence items), or of its
+    /// nearest written ancestor.
+    pub fn key_span(&self, pointer: &str) -> Option<Span> {
+        self.resolve(pointer).map(|(_, n)| n.key.unwrap_or(n.value))
+    }
+
+    /// The node whose key or value starts at `line:col`, with the span that starts there.
+    pub fn at(&self, line: u32, col: u32) -> Option<(String, Span)> {
+        self.nodes.iter().find_map(|(p, n)| {
+            if n.key.is_some_and(|k| k.line == line && k.col == col) {
+                n.key.map(|k| (p.clone(), k))
+            } else if n.value.line == line && n.value.col == col {
+                Some((p.clone(), n.value))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Whether the file writes this exact pointer (not a default).
+    pub fn is_written(&self, pointer: &str) -> bool {
+        self.nodes.contains_key(pointer)
+    }
+
+    /// The nearest written pointer at or above `pointer`, with its node.
+    pub fn resolve(&self, pointer: &str) -> Option<(String, NodeSpan)> {
+        let mut p = pointer.to_string();
+        loop {
+            if let Some(n) = self.nodes.get(&p) {
+                return Some((p, *n));
+            }
+            match p.rfind('/') {
+                Some(i) => p.truncate(i),
+                None => return None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_resolve_to_lines() {
+        let text = "a:\n  b: 1\n  list:\n    - { x: 2, y: \"z\" }\n    - w\nc: [1, 2]\n";
+        let (ix, docs) = SpanIndex::build(text).expect("valid yaml");
+        assert_eq!(docs, 1);
+        assert_eq!(ix.span("/a/b").map(|s| (s.line, s.col)), Some((2, 6)));
+        assert_eq!(ix.key_span("/a/b").map(|s| (s.line, s.col)), Some((2, 3)));
+        assert_eq!(
+            ix.span("/a/list/0/y").map(|s| (s.line, s.col)),
+            Some((4, 18))
+        );
+        assert_eq!(ix.span("/a/list/1").map(|s| (s.line, s.col)), Some((5, 7)));
+        assert_eq!(ix.span("/c/1").map(|s| (s.line, s.col)), Some((6, 8)));
+        // a default: nearest ancestor
+        assert_eq!(ix.span("/a/list/0/missing").map(|s| s.line), Some(4));
+        assert!(!ix.is_written("/a/list/0/missing"));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let e = SpanIndex::build("a: [1, 2\nb: 3\n").expect_err("unclosed flow");
+        assert!(e.span.line >= 1);
+    }
+}

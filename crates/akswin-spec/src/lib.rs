@@ -1,0 +1,501 @@
+//! akswin-spec owns the spec: its types (which are the validated model), loading YAML with
+//! exact positions, the JSON Schema, and the built-in baseline.
+//!
+//! It turns bytes into a [`Loaded`] spec or into input-error findings (`SPEC001`-`SPEC006`),
+//! each with `file:line:col` and a hint. It must not judge the architecture (that is
+//! `akswin-rules`), touch the file system, or print.
+//!
+//! YAML library: serde-saphyr (typed deserialisation with locations on every error,
+//! duplicate-key detection, alias and size budgets; pure Rust, the choice of kube-rs) plus its
+//! own event parser, granit-parser, for the pointer -> span index that rules use.
+//! marked-yaml was the alternative: good spans, but a smaller community and slower cadence.
+
+pub mod index;
+pub mod spec;
+pub mod types;
+
+pub use index::SpanIndex;
+pub use spec::Spec;
+
+use akswin_diag::{Finding, Severity, Source, Span};
+
+/// The baseline of the reference architecture, embedded verbatim (with its comments).
+pub const BASELINE_YAML: &str = include_str!("baseline.yaml");
+/// The name the baseline is shown under in findings.
+pub const BASELINE_NAME: &str = "<baseline>";
+/// Largest spec accepted. Real specs are a few KiB; anything near this is not a spec.
+pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
+
+/// A spec that parsed: the typed model, where each value is, and the text it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub spec: Spec,
+    pub index: SpanIndex,
+    pub source: Source,
+}
+
+/// The input could not become a spec. The findings say where and why (codes `SPEC0xx`).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{} could not be read as an akswin spec", input.name)]
+pub struct LoadError {
+    pub input: Source,
+    pub findings: Vec<Finding>,
+}
+
+/// Input-error codes, with what `akswin explain` says about each.
+pub const INPUT_ERRORS: &[(&str, &str, &str)] = &[
+    (
+        "SPEC001",
+        "yaml-syntax",
+        "The file is not well-formed YAML, or holds more than one document.\n\nFix the syntax at the position shown; a spec is exactly one YAML document.",
+    ),
+    (
+        "SPEC002",
+        "unknown-key",
+        "A key that the spec does not define (often a typo). akswin refuses unknown keys rather than ignoring them, because an ignored key is a setting that silently does nothing.\n\nUse the suggested key, or see `akswin schema` for every key.",
+    ),
+    (
+        "SPEC003",
+        "wrong-type",
+        "A value of the wrong type or form: a string where a list is expected, a bad CIDR, an unknown enum value, a missing required key.\n\nThe message names the expected type; `akswin schema` lists them all.",
+    ),
+    (
+        "SPEC004",
+        "duplicate-key",
+        "The same key appears twice in one mapping. YAML parsers disagree on which wins, so akswin refuses both.\n\nKeep one of them.",
+    ),
+    (
+        "SPEC005",
+        "invalid-value",
+        "A value that parses but cannot be meant: an apiVersion akswin does not know, an empty name.\n\nFollow the hint in the message.",
+    ),
+    (
+        "SPEC006",
+        "input-refused",
+        "The input is not a spec at all: empty, binary, larger than 1 MiB, or a YAML alias bomb (aliases that expand to more nodes than a spec could ever need).\n\nPoint akswin at the spec file, or `akswin init` to write the baseline.",
+    ),
+];
+
+fn input_error(code: &str, span: Option<Span>, message: String, help: Option<String>) -> Finding {
+    let mut f = Finding::new(code, Severity::Error, "", message).with_span(span);
+    f.help = help;
+    f
+}
+
+/// Parse and type-check a spec.
+pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    let fail = |text: String, findings: Vec<Finding>| LoadError {
+        input: Source::new(name, text),
+        findings,
+    };
+    if bytes.len() > MAX_SPEC_BYTES {
+        return Err(fail(
+            String::new(),
+            vec![input_error(
+                "SPEC006",
+                Some(Span::point(1, 1)),
+                format!(
+                    "the file is {} bytes; a spec is at most {} bytes",
+                    bytes.len(),
+                    MAX_SPEC_BYTES
+                ),
+                Some("is this the spec file? Specs are a few KiB of YAML".into()),
+            )],
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let (line, col) = line_col(bytes, e.valid_up_to());
+            // The text is not shown: echoing binary to a terminal helps no one.
+            return Err(fail(
+                String::new(),
+                vec![input_error(
+                    "SPEC006",
+                    Some(Span::point(line, col)),
+                    "the file is not UTF-8 text (binary data?)".into(),
+                    Some("a spec is a YAML text file, UTF-8 encoded".into()),
+                )],
+            ));
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(pos) = text.find(|c: char| c == '\0' || (c.is_control() && !"\t\n\r".contains(c))) {
+        let (line, col) = line_col(text.as_bytes(), pos);
+        return Err(fail(
+            String::new(),
+            vec![input_error(
+                "SPEC006",
+                Some(Span::point(line, col)),
+                "the file contains control characters (binary data?)".into(),
+                Some("a spec is a YAML text file".into()),
+            )],
+        ));
+    }
+    let (index, documents) = match SpanIndex::build(text) {
+        Ok(r) => r,
+        Err(e) => {
+            return Err(fail(
+                text.to_string(),
+                vec![input_error(
+                    "SPEC001",
+                    Some(e.span),
+                    format!("YAML syntax error: {}", e.message),
+                    None,
+                )],
+            ));
+        }
+    };
+    if documents == 0 || index.get("").is_none() {
+        return Err(fail(
+            text.to_string(),
+            vec![input_error(
+                "SPEC006",
+                Some(Span::point(1, 1)),
+                "the file holds no YAML mapping (empty, or only comments)".into(),
+                Some("run `akswin init` to write the baseline spec, then edit it".into()),
+            )],
+        ));
+    }
+    if documents > 1 {
+        return Err(fail(
+            text.to_string(),
+            vec![input_error(
+                "SPEC001",
+                second_document(text),
+                format!("the file holds {documents} YAML documents; a spec is exactly one"),
+                Some("remove the `---` separator and the documents after the first".into()),
+            )],
+        ));
+    }
+    match serde_saphyr::from_str_with_options::<Spec>(text, options()) {
+        Ok(spec) => {
+            let mut findings = Vec::new();
+            if spec.name.trim().is_empty() {
+                findings.push(input_error(
+                    "SPEC005",
+                    index.span("/name"),
+                    "`name` is empty".into(),
+                    Some("name is the prefix of every Azure resource, e.g. contoso-legacy".into()),
+                ));
+            }
+            if !findings.is_empty() {
+                return Err(fail(text.to_string(), findings));
+            }
+            Ok(Loaded {
+                spec,
+                index,
+                source: Source::new(name, text),
+            })
+        }
+        Err(e) => {
+            let mut f = convert_error(&e);
+            if let Some(sp) = f.span
+                && let Some((ptr, node)) = index.at(sp.line, sp.col)
+            {
+                f.pointer = ptr;
+                f.span = Some(node);
+            }
+            Err(fail(text.to_string(), vec![f]))
+        }
+    }
+}
+
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    // A spec has a few hundred nodes; these caps stop alias bombs long before they hurt.
+    budget.max_aliases = 1_000;
+    budget.max_nodes = 50_000;
+    budget.max_events = 100_000;
+    budget.max_documents = 2;
+    let mut o = serde_saphyr::Options::default();
+    o.budget = Some(budget);
+    o.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
+    o.alias_limits.max_total_replayed_events = 20_000;
+    o.alias_limits.max_alias_expansions_per_anchor = 100;
+    o
+}
+
+fn second_document(text: &str) -> Option<Span> {
+    let mut seen = 0;
+    for (i, l) in text.lines().enumerate() {
+        if l.starts_with("---") {
+            seen += 1;
+            if seen == 2 || (seen == 1 && i > 0 && text.lines().take(i).any(is_content)) {
+                return Some(Span::point(i as u32 + 1, 1));
+            }
+        }
+    }
+    None
+}
+
+fn is_content(l: &str) -> bool {
+    let t = l.trim();
+    !t.is_empty() && !t.starts_with('#') && !t.starts_with("---") && !t.starts_with('%')
+}
+
+fn line_col(bytes: &[u8], pos: usize) -> (u32, u32) {
+    let before = &bytes[..pos.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+    let start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[start..]).chars().count() as u32 + 1;
+    (line, col)
+}
+
+fn loc_span(loc: Option<serde_saphyr::Location>) -> Option<Span> {
+    let loc = loc?;
+    let (line, col) = (loc.line() as u32, loc.column() as u32);
+    (line > 0).then(|| Span::point(line, col.max(1)))
+}
+
+/// The closest candidate by edit distance, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lw = word.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (levenshtein(&lw, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn list(expected: &[&str]) -> String {
+    expected
+        .iter()
+        .map(|e| format!("`{e}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn convert_error(e: &serde_saphyr::Error) -> Finding {
+    use serde_saphyr::Error as E;
+    let span = loc_span(e.location());
+    match e {
+        E::WithSnippet { error, .. } => convert_error(error),
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            let help = match did_you_mean(field, expected) {
+                Some(s) => format!("did you mean `{s}`? Keys here: {}", list(expected)),
+                None => format!("keys allowed here: {}", list(expected)),
+            };
+            input_error(
+                "SPEC002",
+                span,
+                format!("unknown key `{field}`"),
+                Some(help),
+            )
+        }
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => {
+            let help = match did_you_mean(variant, expected) {
+                Some(s) => format!("did you mean `{s}`? Allowed: {}", list(expected)),
+                None => format!("allowed values: {}", list(expected)),
+            };
+            input_error(
+                "SPEC003",
+                span,
+                format!("unknown value `{variant}`"),
+                Some(help),
+            )
+        }
+        E::SerdeMissingField { field, .. } => input_error(
+            "SPEC003",
+            span,
+            format!("missing required key `{field}`"),
+            Some("see `akswin schema` or the baseline (`akswin init`) for its shape".into()),
+        ),
+        E::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => input_error(
+            "SPEC003",
+            span,
+            format!("wrong type: found {unexpected}, expected {expected}"),
+            None,
+        ),
+        E::DuplicateMappingKey { key, .. } => input_error(
+            "SPEC004",
+            span,
+            match key {
+                Some(k) => format!("duplicate key `{k}`"),
+                None => "duplicate key".to_string(),
+            },
+            Some("a key may appear once per mapping; remove one of them".into()),
+        ),
+        E::InvalidScalar { ty, .. } => input_error(
+            "SPEC003",
+            span,
+            format!("wrong type: expected {}", type_name(ty)),
+            None,
+        ),
+        E::Budget { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => input_error(
+            "SPEC006",
+            span.or(Some(Span::point(1, 1))),
+            format!(
+                "refused: {} (YAML alias bomb or far larger than any spec)",
+                strip_location(&e.to_string())
+            ),
+            Some("a spec needs few or no anchors/aliases; expand them by hand".into()),
+        ),
+        _ => {
+            let msg = strip_location(&e.to_string());
+            let msg = match msg.as_str() {
+                "expected string scalar" => {
+                    "wrong type: expected a string, found a list or mapping".to_string()
+                }
+                _ => msg,
+            };
+            input_error("SPEC003", span, msg, None)
+        }
+    }
+}
+
+fn type_name(ty: &str) -> String {
+    match ty {
+        "u8" | "u16" | "u32" | "u64" | "usize" => format!("a whole number ≥ 0 ({ty})"),
+        "i8" | "i16" | "i32" | "i64" | "isize" => format!("a whole number ({ty})"),
+        "f32" | "f64" => "a number".to_string(),
+        "bool" => "true or false".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// serde-saphyr appends " at line X, column Y"; the location is shown separately.
+fn strip_location(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// The JSON Schema of the spec (draft 2020-12), as committed at `schema/akswin.schema.json`.
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(Spec);
+    schema.insert(
+        "$id".into(),
+        serde_json::Value::String("https://akswin.invalid/schema/akswin.schema.json".into()),
+    );
+    schema.insert(
+        "title".into(),
+        serde_json::Value::String("akswin spec (apiVersion akswin/v1)".into()),
+    );
+    schema.to_value()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(r: Result<Loaded, LoadError>) -> Vec<(String, Option<(u32, u32)>)> {
+        match r {
+            Ok(_) => vec![],
+            Err(e) => e
+                .findings
+                .iter()
+                .map(|f| (f.code.clone(), f.span.map(|s| (s.line, s.col))))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn baseline_loads() {
+        let l = load(BASELINE_NAME, BASELINE_YAML.as_bytes()).expect("baseline loads");
+        assert_eq!(l.spec.cluster.node_pools.len(), 3);
+        assert!(l.index.is_written("/cluster/nodePools/2/osSku"));
+    }
+
+    #[test]
+    fn unknown_key_suggests() {
+        let text = BASELINE_YAML.replace("  tier: Standard", "  teir: Standard");
+        let e = load("x.yaml", text.as_bytes()).expect_err("typo");
+        let f = &e.findings[0];
+        assert_eq!(f.code, "SPEC002");
+        assert!(
+            f.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("did you mean `tier`"),
+            "{f:?}"
+        );
+        let line = text
+            .lines()
+            .position(|l| l.contains("teir"))
+            .map(|i| i as u32 + 1);
+        assert_eq!(f.span.map(|s| s.line), line);
+    }
+
+    #[test]
+    fn bad_inputs_are_refused_with_positions() {
+        assert_eq!(
+            codes(load("e", b"")),
+            vec![("SPEC006".into(), Some((1, 1)))]
+        );
+        assert_eq!(
+            codes(load("e", b"# only\n")),
+            vec![("SPEC006".into(), Some((1, 1)))]
+        );
+        assert_eq!(
+            codes(load("b", b"a: 1\n\x00\x01"))
+                .first()
+                .map(|c| c.0.clone()),
+            Some("SPEC006".into())
+        );
+        assert_eq!(
+            codes(load("b", &[0x61, 0xff, 0xfe]))
+                .first()
+                .map(|c| c.0.clone()),
+            Some("SPEC006".into())
+        );
+        let big = vec![b'#'; MAX_SPEC_BYTES + 1];
+        assert_eq!(codes(load("big", &big))[0].0, "SPEC006");
+        let dup = BASELINE_YAML.replace("location: eastus2", "location: eastus2\nlocation: westus");
+        assert_eq!(codes(load("d", dup.as_bytes()))[0].0, "SPEC004");
+        let cidr =
+            BASELINE_YAML.replace("serviceCidr: 172.16.0.0/16", "serviceCidr: 172.16.0.0/33");
+        assert_eq!(codes(load("c", cidr.as_bytes()))[0].0, "SPEC003");
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+                p = i - 1
+            ));
+        }
+        let r = codes(load("bomb", s.as_bytes()));
+        assert_eq!(r.len(), 1);
+        assert!(r[0].0 == "SPEC006" || r[0].0 == "SPEC002", "{r:?}");
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("teir", &["tier", "name"]), Some("tier"));
+        assert_eq!(did_you_mean("zzzzzz", &["tier", "name"]), None);
+    }
+}

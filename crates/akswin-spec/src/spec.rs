@@ -1,0 +1,1284 @@
+//! The spec's types. They are the model: serde applies the defaults, the newtypes in
+//! [`crate::types`] validate syntax, and `deny_unknown_fields` makes every typo an error.
+//! Cross-field judgement is the rules' job, not the parser's.
+//!
+//! Defaults are the secure, architecture-conformant choice, so a short spec means "the
+//! reference architecture"; the rule that would fire on the opposite choice says so.
+
+use crate::types::{
+    Auto, Cidr, ClockTime, Ip, KubeVersion, MaxSurge, SecretName, SecretRef, UtcOffset, Zone,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+fn yes() -> bool {
+    true
+}
+
+/// The root of an akswin spec (`apiVersion: akswin/v1`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Spec {
+    /// Must be `akswin/v1`.
+    pub api_version: ApiVersion,
+    /// Prefix for every Azure resource name (lowercase letters, digits and hyphens).
+    pub name: String,
+    /// Azure region, e.g. `eastus2`.
+    pub location: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    pub network: Network,
+    #[serde(default)]
+    pub egress: Egress,
+    #[serde(default)]
+    pub identity: Identity,
+    pub cluster: Cluster,
+    #[serde(default)]
+    pub ingress: Ingress,
+    #[serde(default)]
+    pub registry: Registry,
+    #[serde(default)]
+    pub key_vault: KeyVault,
+    #[serde(default)]
+    pub monitoring: Monitoring,
+    #[serde(default)]
+    pub policy: Policy,
+    #[serde(default)]
+    pub upgrades: Upgrades,
+    #[serde(default)]
+    pub scaling: Scaling,
+    #[serde(default)]
+    pub workloads: Vec<Workload>,
+    #[serde(default)]
+    pub cost: Cost,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ApiVersion {
+    #[serde(rename = "akswin/v1")]
+    V1,
+}
+
+// ----------------------------------------------------------------------------------- network
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Network {
+    pub hub: HubVnet,
+    pub spoke: SpokeVnet,
+    /// Ranges reachable over ExpressRoute/VPN; nothing else may overlap them.
+    #[serde(default)]
+    pub on_premises: Vec<Cidr>,
+    #[serde(default)]
+    pub cni: Cni,
+    /// Pod CIDR, only for `azure-cni-overlay`.
+    #[serde(default)]
+    pub pod_cidr: Option<Cidr>,
+    #[serde(default = "default_service_cidr")]
+    pub service_cidr: Cidr,
+    #[serde(default = "default_dns_service_ip")]
+    pub dns_service_ip: Ip,
+    /// Custom DNS servers of the spoke VNet. Absent: the domain controllers when gMSA is on,
+    /// Azure-provided DNS otherwise. `[]`: Azure-provided DNS.
+    #[serde(default)]
+    pub dns_servers: Option<Vec<Ip>>,
+}
+
+fn default_service_cidr() -> Cidr {
+    Cidr(ipnet::Ipv4Net::new(std::net::Ipv4Addr::new(172, 16, 0, 0), 16).unwrap_or_default())
+}
+
+fn default_dns_service_ip() -> Ip {
+    Ip(std::net::Ipv4Addr::new(172, 16, 0, 10))
+}
+
+/// Container networking. Windows pools need one of the Azure CNI modes; the others are
+/// accepted by the parser so that NET001 can say why they are wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cni {
+    #[default]
+    AzureCniNodeSubnet,
+    AzureCniPodSubnet,
+    AzureCniOverlay,
+    Kubenet,
+    None,
+    Byocni,
+}
+
+impl Cni {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cni::AzureCniNodeSubnet => "azure-cni-node-subnet",
+            Cni::AzureCniPodSubnet => "azure-cni-pod-subnet",
+            Cni::AzureCniOverlay => "azure-cni-overlay",
+            Cni::Kubenet => "kubenet",
+            Cni::None => "none",
+            Cni::Byocni => "byocni",
+        }
+    }
+    pub fn is_azure(self) -> bool {
+        matches!(
+            self,
+            Cni::AzureCniNodeSubnet | Cni::AzureCniPodSubnet | Cni::AzureCniOverlay
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HubVnet {
+    pub address_space: Vec<Cidr>,
+    #[serde(default)]
+    pub subnets: HubSubnets,
+}
+
+/// Hub subnets. Keys map to fixed Azure names (AzureFirewallSubnet, AzureBastionSubnet,
+/// GatewaySubnet), so they cannot be misnamed. Absent = not deployed; `auto` = planner.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HubSubnets {
+    pub firewall: Option<Auto<Cidr>>,
+    pub bastion: Option<Auto<Cidr>>,
+    pub gateway: Option<Auto<Cidr>>,
+    pub domain_controllers: Option<Auto<Cidr>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SpokeVnet {
+    pub address_space: Vec<Cidr>,
+    #[serde(default)]
+    pub subnets: SpokeSubnets,
+    /// Network policies on the Private Link Service subnet; must be Disabled for a PLS.
+    #[serde(default)]
+    pub private_link_service_network_policies: Toggle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum Toggle {
+    Enabled,
+    #[default]
+    Disabled,
+}
+
+/// Spoke subnets. Pools land in `systemNodes` / `linuxNodes` / `windowsNodes` by mode and OS
+/// unless a pool names another with `subnet:`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SpokeSubnets {
+    pub system_nodes: Option<Auto<Cidr>>,
+    pub linux_nodes: Option<Auto<Cidr>>,
+    pub windows_nodes: Option<Auto<Cidr>>,
+    /// Pod subnet, only for `azure-cni-pod-subnet`.
+    pub pods: Option<Auto<Cidr>>,
+    pub internal_load_balancer: Option<Auto<Cidr>>,
+    pub private_link_service: Option<Auto<Cidr>>,
+    pub private_endpoints: Option<Auto<Cidr>>,
+    pub app_proxy_connectors: Option<Auto<Cidr>>,
+}
+
+/// The spoke subnet keys, in declaration order (for messages and lookups).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum SpokeSubnet {
+    SystemNodes,
+    LinuxNodes,
+    WindowsNodes,
+    Pods,
+    InternalLoadBalancer,
+    PrivateLinkService,
+    PrivateEndpoints,
+    AppProxyConnectors,
+}
+
+impl SpokeSubnet {
+    pub const ALL: [SpokeSubnet; 8] = [
+        SpokeSubnet::SystemNodes,
+        SpokeSubnet::LinuxNodes,
+        SpokeSubnet::WindowsNodes,
+        SpokeSubnet::Pods,
+        SpokeSubnet::InternalLoadBalancer,
+        SpokeSubnet::PrivateLinkService,
+        SpokeSubnet::PrivateEndpoints,
+        SpokeSubnet::AppProxyConnectors,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            SpokeSubnet::SystemNodes => "systemNodes",
+            SpokeSubnet::LinuxNodes => "linuxNodes",
+            SpokeSubnet::WindowsNodes => "windowsNodes",
+            SpokeSubnet::Pods => "pods",
+            SpokeSubnet::InternalLoadBalancer => "internalLoadBalancer",
+            SpokeSubnet::PrivateLinkService => "privateLinkService",
+            SpokeSubnet::PrivateEndpoints => "privateEndpoints",
+            SpokeSubnet::AppProxyConnectors => "appProxyConnectors",
+        }
+    }
+}
+
+impl SpokeSubnets {
+    pub fn get(&self, which: SpokeSubnet) -> Option<&Auto<Cidr>> {
+        match which {
+            SpokeSubnet::SystemNodes => self.system_nodes.as_ref(),
+            SpokeSubnet::LinuxNodes => self.linux_nodes.as_ref(),
+            SpokeSubnet::WindowsNodes => self.windows_nodes.as_ref(),
+            SpokeSubnet::Pods => self.pods.as_ref(),
+            SpokeSubnet::InternalLoadBalancer => self.internal_load_balancer.as_ref(),
+            SpokeSubnet::PrivateLinkService => self.private_link_service.as_ref(),
+            SpokeSubnet::PrivateEndpoints => self.private_endpoints.as_ref(),
+            SpokeSubnet::AppProxyConnectors => self.app_proxy_connectors.as_ref(),
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------ egress
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Egress {
+    #[serde(default)]
+    pub firewall: Firewall,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Firewall {
+    #[serde(default)]
+    pub sku: FirewallSku,
+    #[serde(default = "default_fw_ips")]
+    pub public_ips: u32,
+    /// Keep the Windows Update FQDNs reachable (the article: do not block them).
+    #[serde(default = "yes")]
+    pub allow_windows_update: bool,
+    #[serde(default)]
+    pub extra_application_rules: Vec<ApplicationRule>,
+    #[serde(default)]
+    pub extra_network_rules: Vec<NetworkRule>,
+}
+
+fn default_fw_ips() -> u32 {
+    3
+}
+
+impl Default for Firewall {
+    fn default() -> Self {
+        Firewall {
+            sku: FirewallSku::default(),
+            public_ips: default_fw_ips(),
+            allow_windows_update: true,
+            extra_application_rules: Vec::new(),
+            extra_network_rules: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum FirewallSku {
+    Basic,
+    #[default]
+    Standard,
+    Premium,
+}
+
+/// An application (FQDN) rule. Protocols are `http:80` / `https:443` style strings.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApplicationRule {
+    pub name: String,
+    #[serde(default)]
+    pub fqdns: Vec<String>,
+    #[serde(default)]
+    pub fqdn_tags: Vec<String>,
+    pub protocols: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NetworkRule {
+    pub name: String,
+    pub protocols: Vec<String>,
+    pub destinations: Vec<String>,
+    pub ports: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------- identity
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Identity {
+    pub active_directory: Option<ActiveDirectory>,
+    #[serde(default)]
+    pub gmsa: Gmsa,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActiveDirectory {
+    /// DNS name of the domain, e.g. corp.contoso.com.
+    pub domain: String,
+    pub netbios: String,
+    pub domain_controllers: DomainControllers,
+}
+
+/// Either new domain controller VMs in the hub, or existing ones reached over the network.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DomainControllers {
+    /// Number of new DC VMs in the hub's domainControllers subnet.
+    #[serde(default)]
+    pub count: Option<u32>,
+    #[serde(default)]
+    pub vm_size: Option<String>,
+    /// Local admin password of new DC VMs (a reference, never a literal).
+    #[serde(default)]
+    pub admin_password: Option<SecretRef>,
+    /// DSRM (safe mode) password for the AD DS promotion (a reference, never a literal).
+    #[serde(default)]
+    pub safe_mode_password: Option<SecretRef>,
+    /// Existing domain controllers (on-premises or elsewhere).
+    #[serde(default)]
+    pub existing: Option<ExistingDcs>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExistingDcs {
+    pub dns_servers: Vec<Ip>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Gmsa {
+    #[serde(default)]
+    pub enabled: bool,
+    /// Name of the Key Vault secret that holds DOMAIN\user:password (never the value).
+    #[serde(default)]
+    pub key_vault_secret: Option<SecretName>,
+    /// gmsaProfile.dnsServer; leave unset when the VNet DNS points at the domain controllers.
+    #[serde(default)]
+    pub dns_server: Option<Ip>,
+    #[serde(default)]
+    pub accounts: Vec<GmsaAccount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GmsaAccount {
+    pub name: String,
+    #[serde(default)]
+    pub host_group: Option<String>,
+}
+
+// ----------------------------------------------------------------------------------- cluster
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Cluster {
+    pub kubernetes_version: KubeVersion,
+    #[serde(default)]
+    pub tier: Tier,
+    #[serde(default = "yes")]
+    pub private_cluster: bool,
+    /// Authorized IP ranges for a public API server.
+    #[serde(default)]
+    pub api_server_authorized_ip_ranges: Vec<Cidr>,
+    /// Keep Kubernetes local accounts (admin kubeconfig) disabled.
+    #[serde(default = "yes")]
+    pub disable_local_accounts: bool,
+    #[serde(default)]
+    pub outbound_type: OutboundType,
+    pub node_pools: Vec<NodePool>,
+    #[serde(default)]
+    pub windows_profile: Option<WindowsProfile>,
+    /// VM sizes missing from akswin's embedded table, declared by the user.
+    #[serde(default)]
+    pub custom_vm_sizes: Vec<CustomVmSize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum Tier {
+    Free,
+    #[default]
+    Standard,
+    Premium,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum OutboundType {
+    LoadBalancer,
+    ManagedNATGateway,
+    UserAssignedNATGateway,
+    #[default]
+    UserDefinedRouting,
+    None,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodePool {
+    pub name: String,
+    pub mode: Mode,
+    pub os: Os,
+    /// OS SKU; defaults by OS (Ubuntu for Linux, Windows2022 for Windows).
+    #[serde(default)]
+    pub os_sku: Option<OsSku>,
+    pub vm_size: String,
+    /// Manual node count (no autoscaler).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// Autoscaler minimum.
+    #[serde(default)]
+    pub min: Option<u32>,
+    /// Autoscaler maximum.
+    #[serde(default)]
+    pub max: Option<u32>,
+    #[serde(default)]
+    pub max_pods: Option<u32>,
+    #[serde(default)]
+    pub max_surge: Option<MaxSurge>,
+    #[serde(default)]
+    pub os_disk: OsDisk,
+    #[serde(default)]
+    pub zones: Vec<Zone>,
+    #[serde(default)]
+    pub taints: Vec<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Spoke subnet key for the nodes; default by mode/OS.
+    #[serde(default)]
+    pub subnet: Option<SpokeSubnet>,
+    /// Node pool Kubernetes version when it differs from the control plane.
+    #[serde(default)]
+    pub kubernetes_version: Option<KubeVersion>,
+    /// FIPS-enabled node image (required for Windows2025).
+    #[serde(default)]
+    pub enable_fips: bool,
+}
+
+impl NodePool {
+    pub fn os_sku(&self) -> OsSku {
+        self.os_sku.unwrap_or(match self.os {
+            Os::Linux => OsSku::Ubuntu,
+            Os::Windows => OsSku::Windows2022,
+        })
+    }
+    pub fn autoscaled(&self) -> bool {
+        self.min.is_some() || self.max.is_some()
+    }
+    /// The largest node count the pool can reach (autoscaler max, else count).
+    pub fn max_nodes(&self) -> u32 {
+        self.max.or(self.count).or(self.min).unwrap_or(1)
+    }
+    /// The smallest node count (autoscaler min, else count).
+    pub fn min_nodes(&self) -> u32 {
+        self.min.or(self.count).unwrap_or(1)
+    }
+    pub fn is_windows(&self) -> bool {
+        self.os == Os::Windows
+    }
+    /// The spoke subnet the nodes use.
+    pub fn subnet_key(&self) -> SpokeSubnet {
+        self.subnet.unwrap_or(match (self.mode, self.os) {
+            (_, Os::Windows) => SpokeSubnet::WindowsNodes,
+            (Mode::System, _) => SpokeSubnet::SystemNodes,
+            _ => SpokeSubnet::LinuxNodes,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Mode {
+    System,
+    User,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Os {
+    Linux,
+    Windows,
+}
+
+/// ARM `osSKU` values (facts.md §2.2).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum OsSku {
+    Ubuntu,
+    Ubuntu2204,
+    Ubuntu2404,
+    AzureLinux,
+    AzureLinux3,
+    CBLMariner,
+    AzureContainerLinux,
+    Windows2019,
+    Windows2022,
+    Windows2025,
+}
+
+impl OsSku {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OsSku::Ubuntu => "Ubuntu",
+            OsSku::Ubuntu2204 => "Ubuntu2204",
+            OsSku::Ubuntu2404 => "Ubuntu2404",
+            OsSku::AzureLinux => "AzureLinux",
+            OsSku::AzureLinux3 => "AzureLinux3",
+            OsSku::CBLMariner => "CBLMariner",
+            OsSku::AzureContainerLinux => "AzureContainerLinux",
+            OsSku::Windows2019 => "Windows2019",
+            OsSku::Windows2022 => "Windows2022",
+            OsSku::Windows2025 => "Windows2025",
+        }
+    }
+    pub fn is_windows(self) -> bool {
+        matches!(
+            self,
+            OsSku::Windows2019 | OsSku::Windows2022 | OsSku::Windows2025
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OsDisk {
+    #[serde(default)]
+    pub r#type: OsDiskType,
+    /// OS disk size in GiB.
+    #[serde(default = "default_os_disk")]
+    pub size_gi_b: u32,
+}
+
+fn default_os_disk() -> u32 {
+    128
+}
+
+impl Default for OsDisk {
+    fn default() -> Self {
+        OsDisk {
+            r#type: OsDiskType::Ephemeral,
+            size_gi_b: default_os_disk(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum OsDiskType {
+    #[default]
+    Ephemeral,
+    Managed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WindowsProfile {
+    pub admin_username: String,
+    pub admin_password: SecretRef,
+    #[serde(default)]
+    pub azure_hybrid_benefit: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomVmSize {
+    pub name: String,
+    pub vcpus: u32,
+    pub memory_gi_b: f64,
+    #[serde(default)]
+    pub temp_gi_b: u32,
+    #[serde(default)]
+    pub cache_gi_b: u32,
+    #[serde(default)]
+    pub nvme_gi_b: u32,
+}
+
+// ----------------------------------------------------------------------------------- ingress
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Ingress {
+    #[serde(default)]
+    pub front_door: Option<FrontDoor>,
+    #[serde(default)]
+    pub app_proxy: AppProxy,
+    #[serde(default)]
+    pub internal_load_balancer: InternalLoadBalancer,
+    #[serde(default)]
+    pub in_cluster_ingress_controller: IngressController,
+}
+
+impl Default for Ingress {
+    fn default() -> Self {
+        Ingress {
+            front_door: Some(FrontDoor::default()),
+            app_proxy: AppProxy::default(),
+            internal_load_balancer: InternalLoadBalancer::default(),
+            in_cluster_ingress_controller: IngressController::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FrontDoor {
+    #[serde(default)]
+    pub sku: FrontDoorSku,
+    /// What Front Door forwards to: the application proxy's external URL, or the internal
+    /// load balancer through Private Link. Default: appProxy when it is enabled.
+    #[serde(default)]
+    pub origin: Option<FrontDoorOrigin>,
+    #[serde(default)]
+    pub waf: Option<Waf>,
+    #[serde(default)]
+    pub custom_domains: Vec<CustomDomain>,
+    #[serde(default = "default_tls")]
+    pub minimum_tls_version: String,
+    #[serde(default = "yes")]
+    pub https_redirect: bool,
+    /// Accept plain HTTP at all (only ever with httpsRedirect).
+    #[serde(default)]
+    pub allow_http: bool,
+}
+
+fn default_tls() -> String {
+    "1.2".to_string()
+}
+
+impl Default for FrontDoor {
+    fn default() -> Self {
+        FrontDoor {
+            sku: FrontDoorSku::Premium,
+            origin: None,
+            waf: Some(Waf::default()),
+            custom_domains: Vec::new(),
+            minimum_tls_version: default_tls(),
+            https_redirect: true,
+            allow_http: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum FrontDoorSku {
+    Standard,
+    #[default]
+    Premium,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum FrontDoorOrigin {
+    AppProxy,
+    PrivateLink,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Waf {
+    #[serde(default)]
+    pub mode: WafMode,
+    #[serde(default)]
+    pub managed_rule_sets: Vec<String>,
+}
+
+impl Default for Waf {
+    fn default() -> Self {
+        Waf {
+            mode: WafMode::Prevention,
+            managed_rule_sets: vec!["Microsoft_DefaultRuleSet".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum WafMode {
+    #[default]
+    Prevention,
+    Detection,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomDomain {
+    pub host: String,
+    pub certificate: Certificate,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Certificate {
+    /// Key Vault secret with the TLS certificate (the architecture keeps it in Key Vault).
+    #[serde(default)]
+    pub key_vault_secret: Option<String>,
+    /// `AzureManaged` lets Front Door issue its own certificate instead.
+    #[serde(default)]
+    pub source: CertificateSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum CertificateSource {
+    #[default]
+    KeyVault,
+    AzureManaged,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppProxy {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default = "default_connectors")]
+    pub connectors: u32,
+    #[serde(default)]
+    pub conditional_access: Option<ConditionalAccess>,
+}
+
+fn default_connectors() -> u32 {
+    2
+}
+
+impl Default for AppProxy {
+    fn default() -> Self {
+        AppProxy {
+            enabled: true,
+            connectors: default_connectors(),
+            conditional_access: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConditionalAccess {
+    #[serde(default)]
+    pub allowed_ip_ranges: Vec<Cidr>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InternalLoadBalancer {
+    #[serde(default)]
+    pub static_ip: Auto<Ip>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum IngressController {
+    #[default]
+    None,
+    Nginx,
+    AppRouting,
+    Traefik,
+    Other,
+}
+
+// ------------------------------------------------------------------- registry and key vault
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Registry {
+    #[serde(default)]
+    pub sku: AcrSku,
+    #[serde(default)]
+    pub geo_replicas: Vec<String>,
+    #[serde(default)]
+    pub public_network_access: bool,
+    #[serde(default)]
+    pub admin_user_enabled: bool,
+    #[serde(default)]
+    pub images: Vec<Image>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            sku: AcrSku::Premium,
+            geo_replicas: Vec::new(),
+            public_network_access: false,
+            admin_user_enabled: false,
+            images: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum AcrSku {
+    Basic,
+    Standard,
+    #[default]
+    Premium,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Image {
+    pub name: String,
+    /// Full image reference, e.g. contosoacr.azurecr.io/legacy/web:4.8-ltsc2022.
+    pub r#ref: String,
+    /// Compressed size in GiB (drives pre-pull, scale-out time and ACR cost).
+    #[serde(default)]
+    pub size_gi_b: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeyVault {
+    #[serde(default)]
+    pub public_network_access: bool,
+    #[serde(default = "yes")]
+    pub purge_protection: bool,
+}
+
+impl Default for KeyVault {
+    fn default() -> Self {
+        KeyVault {
+            public_network_access: false,
+            purge_protection: true,
+        }
+    }
+}
+
+// -------------------------------------------------------------------------------- monitoring
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Monitoring {
+    #[serde(default = "yes")]
+    pub container_insights: bool,
+    #[serde(default = "default_retention")]
+    pub retention_days: u32,
+    #[serde(default)]
+    pub windows: WindowsMonitoring,
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
+}
+
+fn default_retention() -> u32 {
+    30
+}
+
+impl Default for Monitoring {
+    fn default() -> Self {
+        Monitoring {
+            container_insights: true,
+            retention_days: default_retention(),
+            windows: WindowsMonitoring::default(),
+            alerts: Vec::new(),
+        }
+    }
+}
+
+/// Windows event logs (XPath queries) and performance counters for the data collection rule.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WindowsMonitoring {
+    /// XPath queries; default: System errors and warnings, Application errors.
+    #[serde(default = "default_event_logs")]
+    pub event_logs: Vec<String>,
+    /// Counter specifiers `\\Object(Instance)\\Counter`; default: processor, memory, disk.
+    #[serde(default = "default_counters")]
+    pub performance_counters: Vec<String>,
+}
+
+fn default_event_logs() -> Vec<String> {
+    vec![
+        "System!*[System[(Level=1 or Level=2 or Level=3)]]".into(),
+        "Application!*[System[(Level=1 or Level=2)]]".into(),
+    ]
+}
+
+fn default_counters() -> Vec<String> {
+    vec![
+        "\\Processor(_Total)\\% Processor Time".into(),
+        "\\Memory\\Available MBytes".into(),
+        "\\LogicalDisk(_Total)\\Free Megabytes".into(),
+    ]
+}
+
+impl Default for WindowsMonitoring {
+    fn default() -> Self {
+        WindowsMonitoring {
+            event_logs: default_event_logs(),
+            performance_counters: default_counters(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Alert {
+    pub name: String,
+    /// Container insights metric name, e.g. memoryWorkingSetBytes.
+    #[serde(default)]
+    pub metric: Option<String>,
+    /// Log Analytics (KQL) query.
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub os: AlertOs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum AlertOs {
+    #[default]
+    All,
+    Linux,
+    Windows,
+}
+
+// ------------------------------------------------------------------------------------ policy
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Policy {
+    /// Effect for the four Windows built-ins (overcommit, ContainerAdministrator, allowed
+    /// users, HostProcess).
+    #[serde(default)]
+    pub windows_built_ins: PolicyEffect,
+    #[serde(default = "deny")]
+    pub internal_load_balancers_only: PolicyEffect,
+    #[serde(default)]
+    pub allowed_registries: Vec<String>,
+    #[serde(default)]
+    pub extra_assignments: Vec<PolicyAssignment>,
+}
+
+fn deny() -> PolicyEffect {
+    PolicyEffect::Deny
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            windows_built_ins: PolicyEffect::Audit,
+            internal_load_balancers_only: PolicyEffect::Deny,
+            allowed_registries: Vec::new(),
+            extra_assignments: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum PolicyEffect {
+    #[default]
+    Audit,
+    Deny,
+    Disabled,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyAssignment {
+    /// `/providers/Microsoft.Authorization/policyDefinitions/<GUID>` (or policySetDefinitions).
+    pub definition_id: String,
+    #[serde(default)]
+    pub effect: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------- upgrades
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Upgrades {
+    #[serde(default)]
+    pub node_os_channel: NodeOsChannel,
+    #[serde(default)]
+    pub windows_node_image: Option<MaintenanceWindow>,
+    #[serde(default)]
+    pub workflow: UpgradeWorkflow,
+}
+
+impl Default for Upgrades {
+    fn default() -> Self {
+        Upgrades {
+            node_os_channel: NodeOsChannel::NodeImage,
+            windows_node_image: Some(MaintenanceWindow::default()),
+            workflow: UpgradeWorkflow::GithubActions,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum NodeOsChannel {
+    None,
+    Unmanaged,
+    SecurityPatch,
+    #[default]
+    NodeImage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum UpgradeWorkflow {
+    #[default]
+    GithubActions,
+    None,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MaintenanceWindow {
+    pub schedule: Schedule,
+    pub start_time: ClockTime,
+    #[serde(default = "utc")]
+    pub utc_offset: UtcOffset,
+    pub duration_hours: u32,
+}
+
+fn utc() -> UtcOffset {
+    UtcOffset { minutes: 0 }
+}
+
+impl Default for MaintenanceWindow {
+    fn default() -> Self {
+        MaintenanceWindow {
+            schedule: Schedule {
+                relative_monthly: Some(RelativeMonthly {
+                    week_index: WeekIndex::Third,
+                    day_of_week: DayOfWeek::Wednesday,
+                    interval_months: 1,
+                }),
+                absolute_monthly: None,
+                weekly: None,
+            },
+            start_time: ClockTime { hour: 2, minute: 0 },
+            utc_offset: utc(),
+            duration_hours: 6,
+        }
+    }
+}
+
+/// Exactly one schedule kind, as in AKS maintenance configurations.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Schedule {
+    #[serde(default)]
+    pub relative_monthly: Option<RelativeMonthly>,
+    #[serde(default)]
+    pub absolute_monthly: Option<AbsoluteMonthly>,
+    #[serde(default)]
+    pub weekly: Option<Weekly>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RelativeMonthly {
+    pub week_index: WeekIndex,
+    pub day_of_week: DayOfWeek,
+    #[serde(default = "one")]
+    pub interval_months: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AbsoluteMonthly {
+    pub day_of_month: u32,
+    #[serde(default = "one")]
+    pub interval_months: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Weekly {
+    pub day_of_week: DayOfWeek,
+    #[serde(default = "one")]
+    pub interval_weeks: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum WeekIndex {
+    First,
+    Second,
+    Third,
+    Fourth,
+    Last,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+pub enum DayOfWeek {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl DayOfWeek {
+    /// Monday = 0 ... Sunday = 6.
+    pub fn index(self) -> u32 {
+        self as u32
+    }
+}
+
+// ----------------------------------------------------------------------------------- scaling
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scaling {
+    #[serde(default)]
+    pub prepull: Prepull,
+    /// Measured node provisioning to Ready, in minutes (inputs of the scale-out model).
+    #[serde(default)]
+    pub node_ready_minutes: Option<NodeReadyMinutes>,
+    /// Measured image pull throughput per node in MiB/s.
+    #[serde(default)]
+    pub pull_throughput_mi_bps: Option<f64>,
+    #[serde(default)]
+    pub hot_spare: Option<HotSpare>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Prepull {
+    #[serde(default)]
+    pub enabled: bool,
+    /// Image names from registry.images.
+    #[serde(default)]
+    pub images: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodeReadyMinutes {
+    pub windows: f64,
+    pub linux: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HotSpare {
+    pub pool: String,
+    pub off_peak_nodes: u32,
+    pub peak_nodes: u32,
+    pub peaks: Vec<Peak>,
+    #[serde(default = "default_lead")]
+    pub lead_minutes: u32,
+}
+
+fn default_lead() -> u32 {
+    30
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Peak {
+    pub days: Vec<Weekday>,
+    pub from: ClockTime,
+    pub to: ClockTime,
+    /// IANA time zone name, e.g. America/New_York.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+// --------------------------------------------------------------------------------- workloads
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Workload {
+    pub name: String,
+    /// An image name from registry.images, or a full image reference.
+    pub image: String,
+    pub os: Os,
+    /// Node pool name the workload runs on.
+    #[serde(default)]
+    pub pool: Option<String>,
+    #[serde(default = "one")]
+    pub replicas: u32,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub auth: AuthMode,
+    #[serde(default)]
+    pub gmsa_account: Option<String>,
+    #[serde(default)]
+    pub resources: Option<Resources>,
+    #[serde(default)]
+    pub needs_client_ip: bool,
+    /// A domain-joined container is impossible on Windows; use gMSA.
+    #[serde(default)]
+    pub domain_joined: bool,
+    /// Static private IP of the workload's internal load balancer Service.
+    #[serde(default)]
+    pub load_balancer_ip: Option<Auto<Ip>>,
+    #[serde(default)]
+    pub external_traffic_policy: TrafficPolicy,
+    /// Scale-out target in minutes (SCL002, with the planning report).
+    #[serde(default)]
+    pub scale_out_target_minutes: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthMode {
+    #[default]
+    None,
+    Entra,
+    Kerberos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum TrafficPolicy {
+    #[default]
+    Cluster,
+    Local,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Resources {
+    pub cpu: String,
+    pub memory: String,
+}
+
+// -------------------------------------------------------------------------------------- cost
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Cost {
+    #[serde(default = "usd")]
+    pub currency: String,
+    /// `embedded` (dated table) or the path of a file exported from the Azure Retail Prices API.
+    #[serde(default = "embedded")]
+    pub prices: String,
+}
+
+fn usd() -> String {
+    "USD".into()
+}
+fn embedded() -> String {
+    "embedded".into()
+}
+
+impl Default for Cost {
+    fn default() -> Self {
+        Cost {
+            currency: usd(),
+            prices: embedded(),
+        }
+    }
+}

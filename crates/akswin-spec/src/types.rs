@@ -1,0 +1,731 @@
+//! Newtypes for values with a syntax of their own: CIDRs, addresses, `auto`, versions, clock
+//! times, surge, secrets. Each parses from the YAML string with a message that names the
+//! expected form, so a bad value fails at load time with its `file:line:col`.
+
+use ipnet::Ipv4Net;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use std::borrow::Cow;
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::str::FromStr;
+
+/// Implements Deserialize (from a string, via FromStr), Serialize (via Display) and a string
+/// JsonSchema with the given pattern/description for a newtype.
+macro_rules! string_newtype {
+    ($ty:ty, $name:literal, $desc:literal, $pattern:literal) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(de::Error::custom)
+            }
+        }
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+        impl JsonSchema for $ty {
+            fn schema_name() -> Cow<'static, str> {
+                $name.into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({ "type": "string", "description": $desc, "pattern": $pattern })
+            }
+        }
+    };
+}
+
+/// An IPv4 prefix in CIDR notation whose host bits are zero (`10.240.0.0/16`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cidr(pub Ipv4Net);
+
+impl Cidr {
+    pub fn net(&self) -> Ipv4Net {
+        self.0
+    }
+    pub fn prefix_len(&self) -> u8 {
+        self.0.prefix_len()
+    }
+    /// Number of addresses in the prefix.
+    pub fn size(&self) -> u64 {
+        1u64 << (32 - u32::from(self.0.prefix_len()))
+    }
+    pub fn first(&self) -> Ipv4Addr {
+        self.0.network()
+    }
+    pub fn last(&self) -> Ipv4Addr {
+        self.0.broadcast()
+    }
+    pub fn contains_addr(&self, a: Ipv4Addr) -> bool {
+        self.0.contains(&a)
+    }
+    pub fn contains_net(&self, other: &Cidr) -> bool {
+        self.0.contains(&other.0)
+    }
+    pub fn overlaps(&self, other: &Cidr) -> bool {
+        self.0.contains(&other.0.network()) || other.0.contains(&self.0.network())
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let Some((addr, len)) = s.split_once('/') else {
+            return Err(format!(
+                "`{s}` is not a CIDR: expected an IPv4 prefix like 10.240.0.0/16"
+            ));
+        };
+        let addr: Ipv4Addr = addr
+            .parse()
+            .map_err(|_| format!("`{s}` is not a CIDR: `{addr}` is not an IPv4 address"))?;
+        let len: u8 = len
+            .parse()
+            .ok()
+            .filter(|l| *l <= 32)
+            .ok_or_else(|| format!("`{s}` is not a CIDR: prefix length must be 0 to 32"))?;
+        let net = Ipv4Net::new(addr, len)
+            .map_err(|_| format!("`{s}` is not a CIDR: prefix length must be 0 to 32"))?;
+        if net.network() != addr {
+            return Err(format!(
+                "`{s}` has host bits set; did you mean {}/{len}?",
+                net.network()
+            ));
+        }
+        Ok(Cidr(net))
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+string_newtype!(
+    Cidr,
+    "Cidr",
+    "IPv4 prefix in CIDR notation with zero host bits, e.g. 10.240.0.0/16",
+    r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$"
+);
+
+/// An IPv4 address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ip(pub Ipv4Addr);
+
+impl FromStr for Ip {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.trim()
+            .parse()
+            .map(Ip)
+            .map_err(|_| format!("`{s}` is not an IPv4 address (expected e.g. 10.240.4.10)"))
+    }
+}
+
+impl fmt::Display for Ip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+string_newtype!(
+    Ip,
+    "Ip",
+    "IPv4 address, e.g. 10.240.4.10",
+    r"^\d{1,3}(\.\d{1,3}){3}$"
+);
+
+/// A value the planner chooses (`auto`) or one the user fixed. `auto` stays explicit in the
+/// model until the planner resolves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Auto<T> {
+    #[default]
+    Auto,
+    Value(T),
+}
+
+impl<T> Auto<T> {
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Auto::Auto => None,
+            Auto::Value(v) => Some(v),
+        }
+    }
+}
+
+impl<T: FromStr<Err = String>> FromStr for Auto<T> {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.trim() == "auto" {
+            Ok(Auto::Auto)
+        } else {
+            s.parse()
+                .map(Auto::Value)
+                .map_err(|e| format!("{e}, or `auto`"))
+        }
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for Auto<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auto::Auto => f.write_str("auto"),
+            Auto::Value(v) => v.fmt(f),
+        }
+    }
+}
+
+impl<'de, T: FromStr<Err = String>> Deserialize<'de> for Auto<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(de::Error::custom)
+    }
+}
+
+impl<T: fmt::Display> Serialize for Auto<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Auto<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Auto_{}", T::schema_name()).into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let inner = g.subschema_for::<T>();
+        json_schema!({ "anyOf": [ { "const": "auto" }, inner ] })
+    }
+}
+
+/// A Kubernetes version `1.MINOR` or `1.MINOR.PATCH` (quote it in YAML: `"1.30"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KubeVersion {
+    pub minor: u32,
+    pub patch: Option<u32>,
+}
+
+impl FromStr for KubeVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "`{s}` is not a Kubernetes version: expected \"1.MINOR\" or \"1.MINOR.PATCH\", quoted (e.g. \"1.34\")"
+            )
+        };
+        let t = s.trim().trim_start_matches('v');
+        let mut parts = t.split('.');
+        if parts.next() != Some("1") {
+            return Err(bad());
+        }
+        let minor = parts.next().and_then(|m| m.parse().ok()).ok_or_else(bad)?;
+        let patch = match parts.next() {
+            None => None,
+            Some(p) => Some(p.parse().map_err(|_| bad())?),
+        };
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        Ok(KubeVersion { minor, patch })
+    }
+}
+
+impl fmt::Display for KubeVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.patch {
+            Some(p) => write!(f, "1.{}.{}", self.minor, p),
+            None => write!(f, "1.{}", self.minor),
+        }
+    }
+}
+
+string_newtype!(
+    KubeVersion,
+    "KubeVersion",
+    "Kubernetes version \"1.MINOR\" or \"1.MINOR.PATCH\"",
+    r"^v?1\.\d+(\.\d+)?$"
+);
+
+/// A wall-clock time `HH:MM` (24 h).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClockTime {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl ClockTime {
+    pub fn minutes(&self) -> u32 {
+        u32::from(self.hour) * 60 + u32::from(self.minute)
+    }
+}
+
+impl FromStr for ClockTime {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a time: expected \"HH:MM\" (24-hour, e.g. \"02:00\")");
+        let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
+        if h.len() != 2 || m.len() != 2 {
+            return Err(bad());
+        }
+        let hour: u8 = h.parse().map_err(|_| bad())?;
+        let minute: u8 = m.parse().map_err(|_| bad())?;
+        if hour > 23 || minute > 59 {
+            return Err(bad());
+        }
+        Ok(ClockTime { hour, minute })
+    }
+}
+
+impl fmt::Display for ClockTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
+}
+
+string_newtype!(
+    ClockTime,
+    "ClockTime",
+    "24-hour time HH:MM",
+    r"^([01]\d|2[0-3]):[0-5]\d$"
+);
+
+/// A UTC offset `+HH:MM` / `-HH:MM`, as AKS maintenance windows take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UtcOffset {
+    /// Offset in minutes east of UTC.
+    pub minutes: i32,
+}
+
+impl FromStr for UtcOffset {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a UTC offset: expected \"+HH:MM\" or \"-HH:MM\"");
+        let t = s.trim();
+        let sign = match t.chars().next() {
+            Some('+') => 1,
+            Some('-') => -1,
+            _ => return Err(bad()),
+        };
+        let (h, m) = t[1..].split_once(':').ok_or_else(bad)?;
+        if h.len() != 2 || m.len() != 2 {
+            return Err(bad());
+        }
+        let h: i32 = h.parse().map_err(|_| bad())?;
+        let m: i32 = m.parse().map_err(|_| bad())?;
+        if h > 14 || m > 59 {
+            return Err(bad());
+        }
+        Ok(UtcOffset {
+            minutes: sign * (h * 60 + m),
+        })
+    }
+}
+
+impl fmt::Display for UtcOffset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.minutes < 0 { '-' } else { '+' };
+        let a = self.minutes.abs();
+        write!(f, "{sign}{:02}:{:02}", a / 60, a % 60)
+    }
+}
+
+string_newtype!(
+    UtcOffset,
+    "UtcOffset",
+    "UTC offset +HH:MM or -HH:MM",
+    r"^[+-]\d{2}:\d{2}$"
+);
+
+/// Upgrade surge: a node count (`1`, `"3"`) or a percentage of the pool (`"33%"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MaxSurge {
+    Count(u32),
+    Percent(u32),
+}
+
+impl MaxSurge {
+    /// Extra nodes during an upgrade of a pool of `nodes` nodes; percentages round up, as AKS
+    /// does (facts.md §1.4).
+    pub fn nodes(&self, nodes: u32) -> u32 {
+        match *self {
+            MaxSurge::Count(c) => c,
+            MaxSurge::Percent(p) => (u64::from(nodes) * u64::from(p)).div_ceil(100) as u32,
+        }
+    }
+}
+
+impl FromStr for MaxSurge {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let bad = || {
+            format!(
+                "`{s}` is not a surge: expected a node count (e.g. 1) or a percentage (e.g. \"33%\")"
+            )
+        };
+        if let Some(p) = t.strip_suffix('%') {
+            let p: u32 = p.trim().parse().map_err(|_| bad())?;
+            if p == 0 || p > 100 {
+                return Err(format!("`{s}`: a surge percentage must be 1% to 100%"));
+            }
+            Ok(MaxSurge::Percent(p))
+        } else {
+            t.parse().map(MaxSurge::Count).map_err(|_| bad())
+        }
+    }
+}
+
+impl fmt::Display for MaxSurge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MaxSurge::Count(c) => write!(f, "{c}"),
+            MaxSurge::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MaxSurge {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = MaxSurge;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a node count or a percentage like \"33%\"")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<MaxSurge, E> {
+                u32::try_from(v)
+                    .map(MaxSurge::Count)
+                    .map_err(|_| E::custom("surge node count too large"))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<MaxSurge, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::custom("surge cannot be negative"))
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<MaxSurge, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for MaxSurge {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl JsonSchema for MaxSurge {
+    fn schema_name() -> Cow<'static, str> {
+        "MaxSurge".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "node count or percentage of the pool, e.g. \"33%\"",
+            "anyOf": [ { "type": "integer", "minimum": 0 }, { "type": "string", "pattern": r"^\d+%?$" } ]
+        })
+    }
+}
+
+/// Where a secret comes from. A literal value is accepted by the parser only so that rules
+/// (POOL009, ID004) can point at it; it is never printed, serialised or rendered.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    /// A secret in the deployment's Key Vault, by name.
+    KeyVault(String),
+    /// A secure deployment parameter, by name.
+    Parameter(String),
+    /// A value written into the spec. Always a finding.
+    Literal(Redacted),
+}
+
+/// A string that never shows itself: Debug, Display and Serialize print `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Redacted(String);
+
+impl Redacted {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Debug for SecretRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretRef::KeyVault(n) => write!(f, "KeyVault({n:?})"),
+            SecretRef::Parameter(n) => write!(f, "Parameter({n:?})"),
+            SecretRef::Literal(_) => f.write_str("Literal(<redacted>)"),
+        }
+    }
+}
+
+impl SecretRef {
+    pub fn is_literal(&self) -> bool {
+        matches!(self, SecretRef::Literal(_))
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = SecretRef;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a secret reference { keyVaultSecret: NAME } or { parameter: NAME }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SecretRef, E> {
+                Ok(SecretRef::Literal(Redacted(v.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<SecretRef, E> {
+                Ok(SecretRef::Literal(Redacted(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<SecretRef, E> {
+                Ok(SecretRef::Literal(Redacted(v.to_string())))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<SecretRef, A::Error> {
+                let mut out = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    let value: String = map.next_value()?;
+                    let r = match key.as_str() {
+                        "keyVaultSecret" => SecretRef::KeyVault(value),
+                        "parameter" => SecretRef::Parameter(value),
+                        _ => {
+                            return Err(de::Error::unknown_field(
+                                &key,
+                                &["keyVaultSecret", "parameter"],
+                            ));
+                        }
+                    };
+                    if out.replace(r).is_some() {
+                        return Err(de::Error::custom(
+                            "a secret reference takes exactly one of keyVaultSecret or parameter",
+                        ));
+                    }
+                }
+                out.ok_or_else(|| {
+                    de::Error::custom(
+                        "empty secret reference: give keyVaultSecret: NAME or parameter: NAME",
+                    )
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for SecretRef {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        match self {
+            SecretRef::KeyVault(n) => m.serialize_entry("keyVaultSecret", n)?,
+            SecretRef::Parameter(n) => m.serialize_entry("parameter", n)?,
+            SecretRef::Literal(_) => m.serialize_entry("literal", "<redacted>")?,
+        }
+        m.end()
+    }
+}
+
+impl JsonSchema for SecretRef {
+    fn schema_name() -> Cow<'static, str> {
+        "SecretRef".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "a reference to a secret, never its value",
+            "oneOf": [
+                { "type": "object", "properties": { "keyVaultSecret": { "type": "string" } },
+                  "required": ["keyVaultSecret"], "additionalProperties": false },
+                { "type": "object", "properties": { "parameter": { "type": "string" } },
+                  "required": ["parameter"], "additionalProperties": false }
+            ]
+        })
+    }
+}
+
+/// An availability zone, 1 to 3 (written as a number or a string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Zone(pub u8);
+
+impl FromStr for Zone {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "1" => Ok(Zone(1)),
+            "2" => Ok(Zone(2)),
+            "3" => Ok(Zone(3)),
+            _ => Err(format!(
+                "`{s}` is not an availability zone: expected 1, 2 or 3"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Zone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = Zone;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an availability zone 1, 2 or 3")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Zone, E> {
+                v.to_string().parse().map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Zone, E> {
+                v.to_string().parse().map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Zone, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for Zone {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(self.0)
+    }
+}
+
+impl JsonSchema for Zone {
+    fn schema_name() -> Cow<'static, str> {
+        "Zone".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "anyOf": [ { "type": "integer", "minimum": 1, "maximum": 3 }, { "enum": ["1", "2", "3"] } ] })
+    }
+}
+
+/// The *name* of a Key Vault secret. If what was written looks like the credential itself
+/// (`DOMAIN\\user:password`), Debug and Serialize redact it, so a mistake never travels further.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretName(String);
+
+impl SecretName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Whether the value looks like a credential rather than a secret name (ID004).
+    pub fn looks_like_credential(&self) -> bool {
+        self.0.contains(':') || self.0.contains('\\') || self.0.contains(char::is_whitespace)
+    }
+    fn shown(&self) -> &str {
+        if self.looks_like_credential() {
+            "<redacted>"
+        } else {
+            &self.0
+        }
+    }
+}
+
+impl fmt::Debug for SecretName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.shown())
+    }
+}
+
+impl fmt::Display for SecretName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.shown())
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(SecretName)
+    }
+}
+
+impl Serialize for SecretName {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.shown())
+    }
+}
+
+impl JsonSchema for SecretName {
+    fn schema_name() -> Cow<'static, str> {
+        "SecretName".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "name of a Key Vault secret (never the secret's value)",
+            "pattern": "^[0-9A-Za-z-]{1,127}$"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_parses_and_rejects() {
+        assert_eq!("10.240.0.0/16".parse::<Cidr>().map(|c| c.size()), Ok(65536));
+        let e = "10.240.0.1/16".parse::<Cidr>().unwrap_err();
+        assert!(e.contains("did you mean 10.240.0.0/16"), "{e}");
+        assert!(
+            "10.0.0.0/33"
+                .parse::<Cidr>()
+                .unwrap_err()
+                .contains("0 to 32")
+        );
+        assert!("10.0.0/8".parse::<Cidr>().is_err());
+        assert!("banana".parse::<Cidr>().is_err());
+    }
+
+    #[test]
+    fn surge_rounds_up() {
+        assert_eq!("33%".parse::<MaxSurge>().map(|s| s.nodes(8)), Ok(3));
+        assert_eq!("10%".parse::<MaxSurge>().map(|s| s.nodes(3)), Ok(1));
+        assert_eq!("2".parse::<MaxSurge>().map(|s| s.nodes(100)), Ok(2));
+        assert!("0%".parse::<MaxSurge>().is_err());
+    }
+
+    #[test]
+    fn versions_and_times() {
+        assert_eq!(
+            "1.34".parse::<KubeVersion>(),
+            Ok(KubeVersion {
+                minor: 34,
+                patch: None
+            })
+        );
+        assert!("1.34.x".parse::<KubeVersion>().is_err());
+        assert!("2.0".parse::<KubeVersion>().is_err());
+        assert_eq!("02:30".parse::<ClockTime>().map(|t| t.minutes()), Ok(150));
+        assert!("24:00".parse::<ClockTime>().is_err());
+        assert_eq!("-05:30".parse::<UtcOffset>().map(|o| o.minutes), Ok(-330));
+    }
+
+    #[test]
+    fn redacted_never_shows() {
+        let s = SecretRef::Literal(Redacted("hunter2".into()));
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert!(
+            !serde_json::to_string(&s)
+                .unwrap_or_default()
+                .contains("hunter2")
+        );
+    }
+}

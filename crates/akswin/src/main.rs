@@ -1,0 +1,380 @@
+//! The akswin command line: the only crate that touches files, the environment, stdout and
+//! exit codes. Each command loads input, calls the libraries, and prints a view of the result.
+//!
+//! Exit codes: 0 clean, 1 findings of error severity (or warnings with `--deny-warnings`),
+//! 2 the tool could not run (bad arguments, unreadable or invalid spec, internal error).
+
+mod io;
+mod plan;
+
+use akswin_diag::render::{self, HumanOptions};
+use akswin_diag::{Report, Severity};
+use akswin_rules::Date;
+use akswin_spec::{BASELINE_NAME, BASELINE_YAML, LoadError, Loaded};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Parser)]
+#[command(
+    name = "akswin",
+    version,
+    about = "Plan, check and render the Azure \"Windows containers on AKS\" architecture from one spec",
+    long_about = "akswin turns one declarative spec (akswin.yaml) into the reference architecture \
+\"Windows containers on AKS\": hub-spoke network, AKS with Linux system, Linux user and Windows \
+user pools on Azure CNI, Front Door Premium with WAF, Microsoft Entra application proxy, an internal \
+load balancer, Azure Firewall egress, AD domain controllers and gMSA.\n\n\
+Start with `akswin init` (writes the baseline spec), edit it, then `akswin check` and `akswin plan`. \
+`akswin explain CODE` documents every finding.",
+    after_help = "Exit codes: 0 clean, 1 error findings (or warnings with --deny-warnings), 2 akswin could not run.\n\
+Without SPEC, commands read ./akswin.yaml, or the built-in baseline when there is none."
+)]
+struct Cli {
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a spec against every rule of the architecture and of Azure.
+    ///
+    /// Findings point at file:line:col and carry a JSON pointer and a hint.
+    /// `akswin explain CODE` documents each code.
+    Check(CheckArgs),
+    /// Show the resolved model: node pools, subnets as declared, workloads, rule summary.
+    ///
+    /// `auto` subnets and addresses stay `auto`: the IP planner that resolves them is not
+    /// built yet (see ARCHITECTURE.md), and the plan says so.
+    Plan(PlanArgs),
+    /// Write the built-in baseline spec (with comments) to a file.
+    Init(InitArgs),
+    /// Print the documentation of a rule or input-error code (e.g. POOL004, SPEC002).
+    Explain {
+        /// The code, case-insensitive.
+        code: String,
+    },
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Print the JSON Schema of the spec (for editor completion).
+    ///
+    /// In akswin.yaml: `# yaml-language-server: $schema=schema/akswin.schema.json`
+    Schema {
+        /// Write to FILE (atomically) instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct SpecArg {
+    /// The spec file (`-` for stdin). Default: ./akswin.yaml, else the built-in baseline.
+    #[arg(value_name = "SPEC")]
+    spec: Option<PathBuf>,
+    /// Judge dates (retirements, support windows) as of this day, YYYY-MM-DD. Default: today.
+    #[arg(long, value_name = "DATE", env = "AKSWIN_TODAY")]
+    today: Option<String>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    spec: SpecArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Args)]
+struct PlanArgs {
+    #[command(flatten)]
+    spec: SpecArg,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// Where to write the spec.
+    #[arg(short, long, value_name = "FILE", default_value = "akswin.yaml")]
+    output: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+/// A failure that ends the run with exit code 2 and a message (not a finding).
+#[derive(Debug)]
+struct Fatal {
+    message: String,
+    hint: Option<String>,
+}
+
+impl Fatal {
+    fn new(message: impl Into<String>, hint: Option<&str>) -> Self {
+        Fatal {
+            message: message.into(),
+            hint: hint.map(str::to_string),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    match run(cli.command, color) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            if let Some(h) = f.hint {
+                eprintln!("  hint: {h}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
+    match cmd {
+        Command::Check(a) => check(a, color),
+        Command::Plan(a) => plan_cmd(a, color),
+        Command::Init(a) => init(a),
+        Command::Explain { code } => explain(&code),
+        Command::Rules { format } => rules(format),
+        Command::Schema { output } => schema(output),
+    }
+}
+
+fn today(arg: Option<&str>) -> Result<Date, Fatal> {
+    match arg {
+        Some(s) => Date::parse(s).ok_or_else(|| {
+            Fatal::new(
+                format!("`{s}` is not a date"),
+                Some("use YYYY-MM-DD, e.g. --today 2026-11-26"),
+            )
+        }),
+        None => {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            Ok(Date((secs / 86_400) as i64))
+        }
+    }
+}
+
+/// Read and load the spec named on the command line (or the default), printing where it
+/// came from when it is the baseline. Load errors come back as a report to print.
+fn load_spec(arg: &SpecArg) -> Result<Result<Loaded, LoadError>, Fatal> {
+    let (name, bytes) = match &arg.spec {
+        Some(p) if p.as_os_str() == "-" => ("<stdin>".to_string(), io::read_stdin()?),
+        Some(p) => (p.display().to_string(), io::read_file(p)?),
+        None => {
+            let default = PathBuf::from("akswin.yaml");
+            if default.exists() {
+                ("akswin.yaml".to_string(), io::read_file(&default)?)
+            } else {
+                eprintln!(
+                    "note: no SPEC given and ./akswin.yaml not found: using the built-in baseline \
+                     (`akswin init` writes it to a file)"
+                );
+                (BASELINE_NAME.to_string(), BASELINE_YAML.as_bytes().to_vec())
+            }
+        }
+    };
+    Ok(akswin_spec::load(&name, &bytes))
+}
+
+fn print_report(report: &Report, format: Format, color: bool) {
+    match format {
+        Format::Human => print!("{}", render::human(report, HumanOptions { color })),
+        Format::Json => println!("{}", pretty(&render::json(report, VERSION))),
+        Format::Sarif => println!(
+            "{}",
+            pretty(&render::sarif(report, &akswin_rules::metas(), VERSION))
+        ),
+    }
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+}
+
+fn check(a: CheckArgs, color: bool) -> Result<u8, Fatal> {
+    let today = today(a.spec.today.as_deref())?;
+    let loaded = match load_spec(&a.spec)? {
+        Ok(l) => l,
+        Err(e) => {
+            print_report(&Report::new(e.input, e.findings), a.format, color);
+            return Ok(2);
+        }
+    };
+    let findings = akswin_rules::check(&loaded, today);
+    let report = Report::new(loaded.source, findings);
+    print_report(&report, a.format, color);
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    Ok(u8::from(errors > 0 || (a.deny_warnings && warnings > 0)))
+}
+
+fn plan_cmd(a: PlanArgs, color: bool) -> Result<u8, Fatal> {
+    let today = today(a.spec.today.as_deref())?;
+    let loaded = match load_spec(&a.spec)? {
+        Ok(l) => l,
+        Err(e) => {
+            let report = Report::new(e.input, e.findings);
+            let format = match a.format {
+                ListFormat::Human => Format::Human,
+                ListFormat::Json => Format::Json,
+            };
+            print_report(&report, format, color);
+            return Ok(2);
+        }
+    };
+    let findings = akswin_rules::check(&loaded, today);
+    match a.format {
+        ListFormat::Human => print!("{}", plan::human(&loaded, &findings)),
+        ListFormat::Json => println!("{}", pretty(&plan::json(&loaded, &findings, VERSION))),
+    }
+    Ok(0)
+}
+
+fn init(a: InitArgs) -> Result<u8, Fatal> {
+    if a.output.exists() && !a.force {
+        return Err(Fatal::new(
+            format!("{} already exists", a.output.display()),
+            Some("pass --force to overwrite it, or -o to write elsewhere"),
+        ));
+    }
+    let text = format!(
+        "# yaml-language-server: $schema=https://akswin.invalid/schema/akswin.schema.json\n{BASELINE_YAML}"
+    );
+    io::write_atomic(&a.output, text.as_bytes())?;
+    eprintln!(
+        "wrote {} (the built-in baseline); next: edit it, then `akswin check {}`",
+        a.output.display(),
+        a.output.display()
+    );
+    Ok(0)
+}
+
+fn explain(code: &str) -> Result<u8, Fatal> {
+    if let Some(r) = akswin_rules::rule(code) {
+        let m = r.meta();
+        println!("# {} {} ({})\n", m.code, m.name, m.severity);
+        println!("{}\n", m.summary);
+        print!("{}", akswin_rules::doc_text(m));
+        return Ok(0);
+    }
+    if let Some((c, name, doc)) = akswin_spec::INPUT_ERRORS
+        .iter()
+        .find(|(c, _, _)| c.eq_ignore_ascii_case(code))
+    {
+        println!("# {c} {name} (input error, exit code 2)\n");
+        println!("{doc}");
+        return Ok(0);
+    }
+    let mut codes: Vec<&str> = akswin_rules::registry()
+        .iter()
+        .map(|r| r.meta().code)
+        .collect();
+    codes.extend(akswin_spec::INPUT_ERRORS.iter().map(|(c, _, _)| *c));
+    let upper = code.to_ascii_uppercase();
+    let hint = akswin_spec::did_you_mean(&upper, &codes)
+        .map(|s| format!("did you mean {s}? `akswin rules` lists every code"))
+        .unwrap_or_else(|| "`akswin rules` lists every code".into());
+    Err(Fatal::new(format!("unknown code `{code}`"), Some(&hint)))
+}
+
+fn rules(format: ListFormat) -> Result<u8, Fatal> {
+    let metas = akswin_rules::metas();
+    match format {
+        ListFormat::Human => {
+            for m in &metas {
+                println!(
+                    "{:<8} {}  {:<38} {}",
+                    m.code,
+                    m.severity.letter(),
+                    m.name,
+                    m.summary
+                );
+            }
+            println!(
+                "\n{} rules. `akswin explain CODE` for details.",
+                metas.len()
+            );
+        }
+        ListFormat::Json => {
+            let rules: Vec<serde_json::Value> = metas
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "code": m.code,
+                        "name": m.name,
+                        "severity": m.severity,
+                        "summary": m.summary,
+                        "doc": akswin_rules::doc_text(m),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                pretty(&serde_json::json!({ "schemaVersion": 1, "rules": rules }))
+            );
+        }
+    }
+    Ok(0)
+}
+
+fn schema(output: Option<PathBuf>) -> Result<u8, Fatal> {
+    let text = format!("{}\n", pretty(&akswin_spec::json_schema()));
+    match output {
+        Some(p) => io::write_atomic(&p, text.as_bytes())?,
+        None => print!("{text}"),
+    }
+    Ok(0)
+}

@@ -1,0 +1,470 @@
+//! CLI tests: every command, every exit code, every class of bad input.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // helpers outside #[test] fns
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+const TODAY: &str = "2026-11-26";
+
+fn akswin() -> Command {
+    let mut c = Command::cargo_bin("akswin").expect("binary built");
+    c.env("AKSWIN_TODAY", TODAY).env("NO_COLOR", "1");
+    c
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn baseline_with(old: &str, new: &str) -> String {
+    let b = akswin_spec::BASELINE_YAML;
+    assert!(b.contains(old), "baseline lacks {old}");
+    b.replacen(old, new, 1)
+}
+
+/// Write `text` into a temp dir and run `akswin check` on it.
+fn check_text(text: &[u8], extra: &[&str]) -> (assert_cmd::assert::Assert, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("spec.yaml");
+    std::fs::write(&p, text).expect("write");
+    let a = akswin().arg("check").arg(&p).args(extra).assert();
+    (a, dir)
+}
+
+#[test]
+fn baseline_checks_clean_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    akswin()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("<baseline>: no findings"))
+        .stderr(predicate::str::contains("using the built-in baseline"));
+}
+
+#[test]
+fn check_reads_akswin_yaml_by_default() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("akswin.yaml"),
+        baseline_with("tier: Standard", "tier: Free"),
+    )
+    .expect("write");
+    akswin()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("akswin.yaml: no findings"));
+}
+
+#[test]
+fn error_findings_exit_1_with_location_and_snippet() {
+    let text = baseline_with("osSku: Windows2022", "osSku: Windows2019");
+    let line = text
+        .lines()
+        .position(|l| l.contains("Windows2019"))
+        .expect("line")
+        + 1;
+    let (a, _d) = check_text(text.as_bytes(), &[]);
+    a.code(1)
+        .stdout(predicate::str::contains("error[POOL004]"))
+        .stdout(predicate::str::contains(format!("spec.yaml:{line}:")))
+        .stdout(predicate::str::contains("^^^^^^^^^^^"))
+        .stdout(predicate::str::contains(
+            "pointer: /cluster/nodePools/2/osSku",
+        ));
+}
+
+#[test]
+fn warnings_exit_0_unless_denied() {
+    let text = baseline_with("mode: Prevention", "mode: Detection");
+    let (a, _d) = check_text(text.as_bytes(), &[]);
+    a.code(0)
+        .stdout(predicate::str::contains("warning[ING002]"));
+    let (a, _d) = check_text(text.as_bytes(), &["--deny-warnings"]);
+    a.code(1);
+}
+
+#[test]
+fn json_output_is_versioned() {
+    let text = baseline_with("mode: Prevention", "mode: Detection");
+    let (a, _d) = check_text(text.as_bytes(), &["--format", "json"]);
+    let out = a.code(0).get_output().stdout.clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(v["schemaVersion"], 1);
+    assert_eq!(v["findings"][0]["code"], "ING002");
+    assert_eq!(v["findings"][0]["pointer"], "/ingress/frontDoor/waf/mode");
+    assert!(v["findings"][0]["location"]["line"].as_u64().is_some());
+    assert_eq!(v["summary"]["warnings"], 1);
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("../shared/reference/sarif/sarif-schema-2.1.0.json"))
+            .expect("SARIF schema in ../shared/reference"),
+    )
+    .expect("schema json");
+    jsonschema::validator_for(&schema).expect("compiles")
+}
+
+#[test]
+fn sarif_output_validates_and_lists_every_rule() {
+    let validator = sarif_validator();
+    for (text, code) in [
+        (baseline_with("osSku: Windows2022", "osSku: Windows2019"), 1),
+        (akswin_spec::BASELINE_YAML.to_string(), 0),
+        (baseline_with("  tier: Standard", "  teir: Standard"), 2),
+    ] {
+        let (a, _d) = check_text(text.as_bytes(), &["--format", "sarif"]);
+        let out = a.code(code).get_output().stdout.clone();
+        let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let rules = v["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .expect("rules");
+        assert!(rules.len() >= akswin_rules::registry().len());
+    }
+}
+
+#[test]
+fn bad_inputs_exit_2_with_location_and_never_panic() {
+    let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+        ("empty file", b"".to_vec(), "SPEC006", "spec.yaml:1:1"),
+        (
+            "only comments",
+            b"# nothing\n".to_vec(),
+            "SPEC006",
+            "spec.yaml:1:1",
+        ),
+        (
+            "binary",
+            vec![0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0xff],
+            "SPEC006",
+            "spec.yaml:1:",
+        ),
+        (
+            "syntax",
+            b"apiVersion: akswin/v1\nname: [unclosed\n".to_vec(),
+            "SPEC001",
+            "spec.yaml:",
+        ),
+        (
+            "two documents",
+            format!("{}---\na: 1\n", akswin_spec::BASELINE_YAML).into_bytes(),
+            "SPEC001",
+            "spec.yaml:",
+        ),
+        (
+            "unknown key",
+            baseline_with("  tier: Standard", "  teir: Standard").into_bytes(),
+            "SPEC002",
+            "did you mean `tier`",
+        ),
+        (
+            "wrong type",
+            baseline_with("min: 2, max: 8,", "min: 2, max: eight,").into_bytes(),
+            "SPEC003",
+            "expected a whole number",
+        ),
+        (
+            "wrong type list",
+            baseline_with("location: eastus2", "location: [eastus2]").into_bytes(),
+            "SPEC003",
+            "expected a string",
+        ),
+        (
+            "bad cidr",
+            baseline_with("serviceCidr: 172.16.0.0/16", "serviceCidr: 172.16.0.0/33").into_bytes(),
+            "SPEC003",
+            "prefix length",
+        ),
+        (
+            "host bits",
+            baseline_with("serviceCidr: 172.16.0.0/16", "serviceCidr: 172.16.0.1/16").into_bytes(),
+            "SPEC003",
+            "did you mean 172.16.0.0/16",
+        ),
+        (
+            "unknown enum",
+            baseline_with("osSku: Windows2022", "osSku: Windows2023").into_bytes(),
+            "SPEC003",
+            "did you mean `Windows2022`",
+        ),
+        (
+            "duplicate key",
+            baseline_with("location: eastus2", "location: eastus2\nlocation: westus").into_bytes(),
+            "SPEC004",
+            "duplicate key `location`",
+        ),
+        (
+            "missing key",
+            baseline_with("apiVersion: akswin/v1\n", "").into_bytes(),
+            "SPEC003",
+            "missing required key `apiVersion`",
+        ),
+        (
+            "bad version",
+            baseline_with("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"one\"").into_bytes(),
+            "SPEC003",
+            "not a Kubernetes version",
+        ),
+        (
+            "empty name",
+            baseline_with("name: contoso-legacy", "name: \"\"").into_bytes(),
+            "SPEC005",
+            "`name` is empty",
+        ),
+        ("huge", vec![b'#'; 2 * 1024 * 1024], "SPEC006", "at most"),
+        (
+            "alias bomb",
+            {
+                let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+                for i in 1..12 {
+                    s.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+                }
+                s.into_bytes()
+            },
+            "SPEC",
+            "spec.yaml:",
+        ),
+    ];
+    for (what, bytes, code, needle) in cases {
+        let (a, _d) = check_text(&bytes, &[]);
+        let out = a.get_output();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stdout}{stderr}");
+        assert!(stdout.contains(code), "{what}: {stdout}");
+        assert!(
+            stdout.contains(needle),
+            "{what}: wanted `{needle}` in {stdout}"
+        );
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    }
+}
+
+#[test]
+fn unreadable_inputs_exit_2_with_hint() {
+    akswin()
+        .args(["check", "does-not-exist.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read `does-not-exist.yaml`",
+        ))
+        .stderr(predicate::str::contains("hint:"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    akswin()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a directory"));
+    akswin()
+        .args(["check", "--today", "yesterday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a date"));
+    akswin().args(["check", "--format", "xml"]).assert().code(2);
+    akswin().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    akswin()
+        .args(["check", "-"])
+        .write_stdin(akswin_spec::BASELINE_YAML)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("<stdin>: no findings"));
+}
+
+#[test]
+fn literal_secrets_are_never_printed() {
+    let secret = "Sup3r-Secret-Literal-Value!";
+    let text = baseline_with(
+        "adminPassword: { keyVaultSecret: windows-admin-password }",
+        &format!("adminPassword: \"{secret}\""),
+    );
+    for format in ["human", "json", "sarif"] {
+        let (a, _d) = check_text(text.as_bytes(), &["--format", format]);
+        let out = a.code(1).get_output().clone();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("POOL009"), "{all}");
+        // The snippet shows the line; the finding's own text must not repeat the value.
+        let v = all.replace(&format!("adminPassword: \"{secret}\""), "");
+        if format != "human" {
+            assert!(!all.contains(secret), "{format} leaked the secret");
+        } else {
+            assert!(!v.contains(secret), "human message leaked the secret");
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("s.yaml");
+    std::fs::write(&p, &text).expect("write");
+    let out = akswin()
+        .args(["plan", "--format", "json"])
+        .arg(&p)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        !String::from_utf8_lossy(&out).contains(secret),
+        "plan leaked the secret"
+    );
+}
+
+#[test]
+fn explain_works_for_every_code() {
+    for r in akswin_rules::registry() {
+        let code = r.meta().code;
+        akswin()
+            .args(["explain", &code.to_ascii_lowercase()])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(format!("# {code}")))
+            .stdout(predicate::str::contains("## How to fix"));
+    }
+    for (code, _, _) in akswin_spec::INPUT_ERRORS {
+        akswin().args(["explain", code]).assert().code(0);
+    }
+    akswin()
+        .args(["explain", "POOL04"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean POOL004"));
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let out = akswin()
+        .args(["rules", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(
+        v["rules"].as_array().map(Vec::len),
+        Some(akswin_rules::registry().len())
+    );
+    akswin()
+        .arg("rules")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("NET001"));
+}
+
+#[test]
+fn init_writes_the_baseline_and_never_overwrites() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("akswin.yaml");
+    akswin().args(["init", "-o"]).arg(&p).assert().code(0);
+    let text = std::fs::read_to_string(&p).expect("written");
+    assert!(text.contains("# akswin landing-zone spec"), "comments kept");
+    akswin().arg("check").arg(&p).assert().code(0);
+    std::fs::write(&p, "mine").expect("write");
+    akswin()
+        .args(["init", "-o"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(std::fs::read_to_string(&p).expect("kept"), "mine");
+    akswin()
+        .args(["init", "--force", "-o"])
+        .arg(&p)
+        .assert()
+        .code(0);
+    assert!(
+        std::fs::read_to_string(&p)
+            .expect("rewritten")
+            .contains("apiVersion")
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(leftovers.len(), 1, "no temp files left behind");
+}
+
+#[test]
+fn plan_prints_the_model_and_what_is_not_planned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    akswin()
+        .current_dir(dir.path())
+        .arg("plan")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("win22"))
+        .stdout(predicate::str::contains("Windows2022"))
+        .stdout(predicate::str::contains("windowsNodes"))
+        .stdout(predicate::str::contains("Not planned yet"));
+    let out = akswin()
+        .current_dir(dir.path())
+        .args(["plan", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(v["pools"][2]["name"], "win22");
+    assert_eq!(v["pools"][2]["maxNodes"], 8);
+    assert!(v["notPlannedYet"].as_array().is_some_and(|a| !a.is_empty()));
+}
+
+#[test]
+fn committed_schema_matches_the_types_and_accepts_the_baseline() {
+    let committed = std::fs::read_to_string(repo().join("schema/akswin.schema.json"))
+        .expect("schema committed");
+    let out = akswin()
+        .arg("schema")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        committed,
+        "schema/akswin.schema.json is stale: run `cargo run -- schema -o schema/akswin.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&committed).expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("compiles");
+    let baseline: serde_json::Value = serde_json::to_value(
+        &akswin_spec::load("b", akswin_spec::BASELINE_YAML.as_bytes())
+            .expect("loads")
+            .spec,
+    )
+    .expect("json");
+    let errors: Vec<String> = validator
+        .iter_errors(&baseline)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn help_teaches() {
+    akswin()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("akswin init"))
+        .stdout(predicate::str::contains("Exit codes"));
+    akswin()
+        .args(["check", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("--deny-warnings"));
+}

@@ -1,6 +1,6 @@
 //! Views of a [`Report`]: human (rustc-style snippets), JSON (versioned), SARIF 2.1.0.
 
-use crate::{Finding, Report, RuleMeta, Severity};
+use crate::{Finding, Report, RuleMeta, Severity, Span};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
@@ -69,15 +69,22 @@ fn human_one(out: &mut String, report: &Report, f: &Finding, opts: HumanOptions)
                 span.line,
                 span.col
             );
-            if let Some(text) = report.source.line_text(span.line) {
+            if let Some(full) = report.source.line_text(span.line) {
                 let bar = paint(c, "1;34", "|");
                 let _ = writeln!(out, "{pad} {bar}");
+                // Long lines are cut to a window around the column, marked with `...`.
+                let (text, shift) = window(full, span.col);
                 let _ = writeln!(
                     out,
                     "{} {bar} {}",
                     paint(c, "1;34", &span.line.to_string()),
                     text.replace('\t', " ")
                 );
+                let span = Span {
+                    col: span.col.saturating_sub(shift).max(1),
+                    end_col: span.end_col.saturating_sub(shift).max(1),
+                    ..span
+                };
                 let width = text.chars().count() as u32;
                 let start = span.col.max(1);
                 let end = if span.end_line == span.line {
@@ -113,6 +120,33 @@ fn human_one(out: &mut String, report: &Report, f: &Finding, opts: HumanOptions)
         }
     }
 }
+
+/// At most [`MAX_SNIPPET`] characters of `line` around column `col`, and how many characters
+/// were cut from the start (an ellipsis stands in for them).
+fn window(line: &str, col: u32) -> (String, u32) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX_SNIPPET {
+        return (line.to_string(), 0);
+    }
+    let col = (col.max(1) - 1) as usize;
+    let start = col
+        .saturating_sub(MAX_SNIPPET / 3)
+        .min(chars.len().saturating_sub(MAX_SNIPPET));
+    let end = (start + MAX_SNIPPET).min(chars.len());
+    let mut s = String::new();
+    if start > 0 {
+        s.push_str("...");
+    }
+    s.extend(&chars[start..end]);
+    if end < chars.len() {
+        s.push_str("...");
+    }
+    let shift = if start > 0 { start as u32 - 3 } else { 0 };
+    (s, shift)
+}
+
+/// Longest source line shown in a snippet.
+const MAX_SNIPPET: usize = 120;
 
 fn ptr(f: &Finding) -> &str {
     if f.pointer.is_empty() {
@@ -201,7 +235,6 @@ pub fn sarif(report: &Report, rules: &[RuleMeta], tool_version: &str) -> Value {
                 "fullDescription": { "text": crate::clean_doc(r.doc) },
                 "help": { "text": crate::clean_doc(r.doc), "markdown": crate::clean_doc(r.doc) },
                 "defaultConfiguration": { "level": sarif_level(r.severity) },
-                "helpUri": format!("https://akswin.invalid/rules/{}", r.code),
             })
         })
         .collect();
@@ -252,7 +285,6 @@ pub fn sarif(report: &Report, rules: &[RuleMeta], tool_version: &str) -> Value {
             "tool": { "driver": {
                 "name": "akswin",
                 "version": tool_version,
-                "informationUri": "https://akswin.invalid",
                 "rules": descriptors,
             }},
             "columnKind": "unicodeCodePoints",
@@ -264,7 +296,7 @@ pub fn sarif(report: &Report, rules: &[RuleMeta], tool_version: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Source, Span};
+    use crate::Source;
 
     fn sample() -> Report {
         let src = Source::new("a.yaml", "name: x\ncluster:\n  tier: Free\n");
@@ -291,6 +323,24 @@ mod tests {
             text.ends_with("a.yaml: 0 errors, 1 warning, 0 infos\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn long_lines_are_windowed_around_the_caret() {
+        let line = format!("{}XYZ{}", "a".repeat(500), "b".repeat(500));
+        let src = Source::new("l.yaml", line);
+        let f = Finding::new("SPEC001", Severity::Error, "", "bad").with_span(Some(Span {
+            line: 1,
+            col: 501,
+            end_line: 1,
+            end_col: 504,
+        }));
+        let text = human(&Report::new(src, vec![f]), HumanOptions::default());
+        let shown = text.lines().nth(3).unwrap_or_default();
+        let caret = text.lines().nth(4).unwrap_or_default();
+        assert!(shown.len() < 140, "{shown}");
+        let at = caret.find('^').unwrap_or(0);
+        assert_eq!(&shown[at..at + 3], "XYZ", "{shown}\n{caret}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! akswin-rules owns the rule registry: every rule that judges a spec, its documentation
 //! (the rule's `///` doc comment, which `akswin explain` prints), and the embedded facts the
-//! rules stand on ([`facts`]).
+//! rules stand on ([`mod@facts`]).
 //!
 //! A rule is a pure function of the spec, the span index, the facts and "today". It reports
 //! findings through [`Out`]; it never reads files, prints, or decides exit codes.

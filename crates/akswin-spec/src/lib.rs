@@ -134,6 +134,17 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
     }
     let (index, documents) = match SpanIndex::build(text) {
         Ok(r) => r,
+        Err(e) if e.message.contains("recursion limit") => {
+            return Err(fail(
+                text.to_string(),
+                vec![input_error(
+                    "SPEC006",
+                    Some(e.span),
+                    "refused: the YAML nests deeper than any spec could".into(),
+                    Some("a spec nests a few levels deep; is this the right file?".into()),
+                )],
+            ));
+        }
         Err(e) => {
             return Err(fail(
                 text.to_string(),
@@ -395,10 +406,6 @@ fn strip_location(msg: &str) -> String {
 /// The JSON Schema of the spec (draft 2020-12), as committed at `schema/akswin.schema.json`.
 pub fn json_schema() -> serde_json::Value {
     let mut schema = schemars::schema_for!(Spec);
-    schema.insert(
-        "$id".into(),
-        serde_json::Value::String("https://akswin.invalid/schema/akswin.schema.json".into()),
-    );
     schema.insert(
         "title".into(),
         serde_json::Value::String("akswin spec (apiVersion akswin/v1)".into()),

@@ -678,6 +678,33 @@ impl JsonSchema for SecretName {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn cidr_round_trips(a in any::<u32>(), len in 0u8..=32) {
+            let net = Ipv4Net::new(Ipv4Addr::from(a), len).map(|n| n.trunc());
+            prop_assume!(net.is_ok());
+            let net = net.unwrap_or_default();
+            let text = net.to_string();
+            let c: Cidr = text.parse().map_err(|e: String| TestCaseError::fail(e))?;
+            prop_assert_eq!(c.to_string(), text.clone());
+            prop_assert_eq!(c.size(), 1u64 << (32 - u32::from(len)));
+            let auto: Auto<Cidr> = text.parse().map_err(|e: String| TestCaseError::fail(e))?;
+            prop_assert_eq!(auto, Auto::Value(c));
+        }
+
+        #[test]
+        fn newtype_parsers_never_panic(s in ".{0,40}") {
+            let _ = s.parse::<Cidr>();
+            let _ = s.parse::<Ip>();
+            let _ = s.parse::<KubeVersion>();
+            let _ = s.parse::<ClockTime>();
+            let _ = s.parse::<UtcOffset>();
+            let _ = s.parse::<MaxSurge>();
+            let _ = s.parse::<Zone>();
+        }
+    }
 
     #[test]
     fn cidr_parses_and_rejects() {

@@ -231,12 +231,26 @@ fn load_spec(arg: &SpecArg) -> Result<Result<Loaded, LoadError>, Fatal> {
 
 fn print_report(report: &Report, format: Format, color: bool) {
     match format {
-        Format::Human => print!("{}", render::human(report, HumanOptions { color })),
-        Format::Json => println!("{}", pretty(&render::json(report, VERSION))),
-        Format::Sarif => println!(
-            "{}",
+        Format::Human => out(&render::human(report, HumanOptions { color })),
+        Format::Json => out(&format!("{}\n", pretty(&render::json(report, VERSION)))),
+        Format::Sarif => out(&format!(
+            "{}\n",
             pretty(&render::sarif(report, &akswin_rules::metas(), VERSION))
-        ),
+        )),
+    }
+}
+
+/// Write to stdout. A closed pipe (`akswin check | head`) is not an error worth a panic:
+/// stop writing quietly.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write to standard output: {e}");
     }
 }
 
@@ -277,8 +291,11 @@ fn plan_cmd(a: PlanArgs, color: bool) -> Result<u8, Fatal> {
     };
     let findings = akswin_rules::check(&loaded, today);
     match a.format {
-        ListFormat::Human => print!("{}", plan::human(&loaded, &findings)),
-        ListFormat::Json => println!("{}", pretty(&plan::json(&loaded, &findings, VERSION))),
+        ListFormat::Human => out(&plan::human(&loaded, &findings)),
+        ListFormat::Json => out(&format!(
+            "{}\n",
+            pretty(&plan::json(&loaded, &findings, VERSION))
+        )),
     }
     Ok(0)
 }
@@ -290,10 +307,7 @@ fn init(a: InitArgs) -> Result<u8, Fatal> {
             Some("pass --force to overwrite it, or -o to write elsewhere"),
         ));
     }
-    let text = format!(
-        "# yaml-language-server: $schema=https://akswin.invalid/schema/akswin.schema.json\n{BASELINE_YAML}"
-    );
-    io::write_atomic(&a.output, text.as_bytes())?;
+    io::write_atomic(&a.output, BASELINE_YAML.as_bytes())?;
     eprintln!(
         "wrote {} (the built-in baseline); next: edit it, then `akswin check {}`",
         a.output.display(),
@@ -305,17 +319,23 @@ fn init(a: InitArgs) -> Result<u8, Fatal> {
 fn explain(code: &str) -> Result<u8, Fatal> {
     if let Some(r) = akswin_rules::rule(code) {
         let m = r.meta();
-        println!("# {} {} ({})\n", m.code, m.name, m.severity);
-        println!("{}\n", m.summary);
-        print!("{}", akswin_rules::doc_text(m));
+        out(&format!(
+            "# {} {} ({})\n\n{}\n\n{}",
+            m.code,
+            m.name,
+            m.severity,
+            m.summary,
+            akswin_rules::doc_text(m)
+        ));
         return Ok(0);
     }
     if let Some((c, name, doc)) = akswin_spec::INPUT_ERRORS
         .iter()
         .find(|(c, _, _)| c.eq_ignore_ascii_case(code))
     {
-        println!("# {c} {name} (input error, exit code 2)\n");
-        println!("{doc}");
+        out(&format!(
+            "# {c} {name} (input error, exit code 2)\n\n{doc}\n"
+        ));
         return Ok(0);
     }
     let mut codes: Vec<&str> = akswin_rules::registry()
@@ -334,19 +354,21 @@ fn rules(format: ListFormat) -> Result<u8, Fatal> {
     let metas = akswin_rules::metas();
     match format {
         ListFormat::Human => {
+            let mut text = String::new();
             for m in &metas {
-                println!(
-                    "{:<8} {}  {:<38} {}",
+                text.push_str(&format!(
+                    "{:<8} {}  {:<38} {}\n",
                     m.code,
                     m.severity.letter(),
                     m.name,
                     m.summary
-                );
+                ));
             }
-            println!(
-                "\n{} rules. `akswin explain CODE` for details.",
+            text.push_str(&format!(
+                "\n{} rules. `akswin explain CODE` for details.\n",
                 metas.len()
-            );
+            ));
+            out(&text);
         }
         ListFormat::Json => {
             let rules: Vec<serde_json::Value> = metas
@@ -361,10 +383,10 @@ fn rules(format: ListFormat) -> Result<u8, Fatal> {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
+            out(&format!(
+                "{}\n",
                 pretty(&serde_json::json!({ "schemaVersion": 1, "rules": rules }))
-            );
+            ));
         }
     }
     Ok(0)
@@ -374,7 +396,7 @@ fn schema(output: Option<PathBuf>) -> Result<u8, Fatal> {
     let text = format!("{}\n", pretty(&akswin_spec::json_schema()));
     match output {
         Some(p) => io::write_atomic(&p, text.as_bytes())?,
-        None => print!("{text}"),
+        None => out(&text),
     }
     Ok(0)
 }

@@ -114,7 +114,7 @@ pub fn human(l: &Loaded, findings: &[Finding]) -> String {
     );
     let _ = writeln!(
         out,
-        "\nCluster: Kubernetes {}, tier {:?}, {} API server, outbound {:?}, CNI {}",
+        "\nCluster: Kubernetes {}, tier {:?}, {} API server, outbound {}, CNI {}",
         c.kubernetes_version,
         c.tier,
         if c.private_cluster {
@@ -122,7 +122,7 @@ pub fn human(l: &Loaded, findings: &[Finding]) -> String {
         } else {
             "public"
         },
-        c.outbound_type,
+        name(&c.outbound_type),
         s.network.cni.as_str()
     );
     let _ = writeln!(out, "\nNode pools");
@@ -168,7 +168,9 @@ pub fn human(l: &Loaded, findings: &[Finding]) -> String {
         ]);
     }
     out.push_str(&table(&rows));
-    let _ = writeln!(out, "  (* default for {})", s.network.cni.as_str());
+    if c.node_pools.iter().any(|p| p.max_pods.is_none()) {
+        let _ = writeln!(out, "  (* maxPods default for {})", s.network.cni.as_str());
+    }
 
     let _ = writeln!(
         out,
@@ -243,6 +245,14 @@ pub fn human(l: &Loaded, findings: &[Finding]) -> String {
         NOT_YET_PLANNED.join("; ")
     );
     out
+}
+
+/// The spelling a value has in the spec (its serde name).
+fn name<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        _ => String::from("?"),
+    }
 }
 
 fn codes(findings: &[Finding]) -> Vec<String> {

@@ -221,6 +221,12 @@ fn bad_inputs_exit_2_with_location_and_never_panic() {
         ),
         ("huge", vec![b'#'; 2 * 1024 * 1024], "SPEC006", "at most"),
         (
+            "deep nesting",
+            format!("a: {}", "[".repeat(100_000)).into_bytes(),
+            "SPEC006",
+            "nests deeper",
+        ),
+        (
             "alias bomb",
             {
                 let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");

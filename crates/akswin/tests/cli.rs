@@ -251,7 +251,35 @@ fn bad_inputs_exit_2_with_location_and_never_panic() {
             "{what}: wanted `{needle}` in {stdout}"
         );
         assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+        let located = stdout
+            .split("--> ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .is_some_and(|loc| {
+                let parts: Vec<&str> = loc.rsplitn(3, ':').collect();
+                parts.len() == 3
+                    && parts[2].ends_with("spec.yaml")
+                    && parts[0].parse::<u32>().is_ok_and(|c| c >= 1)
+                    && parts[1].parse::<u32>().is_ok_and(|l| l >= 1)
+            });
+        assert!(located, "{what}: no file:line:col in {stdout}");
     }
+}
+
+#[test]
+fn crlf_and_bom_keep_positions() {
+    let text = baseline_with("osSku: Windows2022", "osSku: Windows2019");
+    let line = text
+        .lines()
+        .position(|l| l.contains("Windows2019"))
+        .expect("line")
+        + 1;
+    let crlf = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+    let (a, _d) = check_text(crlf.as_bytes(), &["--format", "json"]);
+    let out = a.code(1).get_output().stdout.clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(v["findings"][0]["location"]["line"], line);
+    assert_eq!(v["findings"][0]["location"]["col"], 54);
 }
 
 #[test]

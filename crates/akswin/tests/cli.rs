@@ -489,6 +489,24 @@ fn committed_schema_matches_the_types_and_accepts_the_baseline() {
 }
 
 #[test]
+fn committed_rule_reference_is_current() {
+    let committed =
+        std::fs::read_to_string(repo().join("docs/rules.md")).expect("docs/rules.md committed");
+    let out = akswin()
+        .args(["rules", "--format", "markdown"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        committed,
+        "docs/rules.md is stale: run `cargo run -- rules --format markdown > docs/rules.md`"
+    );
+}
+
+#[test]
 fn help_teaches() {
     akswin()
         .arg("--help")

@@ -9,6 +9,7 @@ pub mod facts;
 mod rules;
 
 use akswin_diag::{Finding, RuleMeta, Severity};
+use akswin_plan::{NetworkPlan, SubnetPlan};
 use akswin_spec::spec::{NodePool, Os};
 use akswin_spec::{Loaded, SpanIndex, Spec};
 pub use facts::{Date, Facts, facts};
@@ -17,19 +18,36 @@ pub use facts::{Date, Facts, facts};
 pub struct Ctx<'a> {
     pub spec: &'a Spec,
     pub index: &'a SpanIndex,
+    /// The resolved network plan (every `auto` subnet placed, or its shortfall recorded).
+    pub plan: &'a NetworkPlan,
     pub facts: &'a Facts,
     /// The day the check runs for (date-dependent rules: retirements, support windows).
     pub today: Date,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(loaded: &'a Loaded, today: Date) -> Self {
+    pub fn new(loaded: &'a Loaded, plan: &'a NetworkPlan, today: Date) -> Self {
         Ctx {
             spec: &loaded.spec,
             index: &loaded.index,
+            plan,
             facts: facts(),
             today,
         }
+    }
+
+    /// The planned subnet with this spec key (`windowsNodes`, `firewall`, ...).
+    pub fn subnet(&self, key: &str) -> Option<&'a SubnetPlan> {
+        self.plan
+            .vnets
+            .iter()
+            .flat_map(|v| &v.subnets)
+            .find(|s| s.key == key)
+    }
+
+    /// The resolved prefix of a subnet (explicit or planned).
+    pub fn subnet_prefix(&self, key: &str) -> Option<akswin_spec::types::Cidr> {
+        self.subnet(key).and_then(|s| s.prefix)
     }
 
     /// Node pools with their index in `cluster.nodePools`.
@@ -171,9 +189,15 @@ pub fn metas() -> Vec<akswin_diag::RuleMeta> {
     registry().iter().map(|r| r.meta().clone()).collect()
 }
 
-/// Run every rule on a loaded spec.
+/// Plan the network and run every rule on a loaded spec.
 pub fn check(loaded: &Loaded, today: Date) -> Vec<Finding> {
-    let cx = Ctx::new(loaded, today);
+    let plan = akswin_plan::plan(&loaded.spec);
+    check_with_plan(loaded, &plan, today)
+}
+
+/// Run every rule on a loaded spec and its plan.
+pub fn check_with_plan(loaded: &Loaded, plan: &NetworkPlan, today: Date) -> Vec<Finding> {
+    let cx = Ctx::new(loaded, plan, today);
     let mut all = Vec::new();
     for r in registry() {
         let mut out = Out::new(r.meta(), &loaded.index);

@@ -79,6 +79,10 @@ pub struct Network {
     pub service_cidr: Cidr,
     #[serde(default = "default_dns_service_ip")]
     pub dns_service_ip: Ip,
+    /// How the pod subnet hands out addresses (only for `azure-cni-pod-subnet`):
+    /// `dynamic` (batches of 16 per node) or `staticBlock` (/28 blocks per node, K8s >= 1.28).
+    #[serde(default)]
+    pub pod_ip_allocation: PodIpAllocation,
     /// Custom DNS servers of the spoke VNet. Absent: the domain controllers when gMSA is on,
     /// Azure-provided DNS otherwise. `[]`: Azure-provided DNS.
     #[serde(default)]
@@ -91,6 +95,14 @@ fn default_service_cidr() -> Cidr {
 
 fn default_dns_service_ip() -> Ip {
     Ip(std::net::Ipv4Addr::new(172, 16, 0, 10))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PodIpAllocation {
+    #[default]
+    Dynamic,
+    StaticBlock,
 }
 
 /// Container networking. Windows pools need one of the Azure CNI modes; the others are
@@ -237,11 +249,51 @@ impl SpokeSubnets {
 
 // ------------------------------------------------------------------------------------ egress
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Egress {
     #[serde(default)]
     pub firewall: Firewall,
+    /// Let akswin open the Active Directory ports (DNS, Kerberos, LDAP, GC, RPC, SMB, ADWS)
+    /// from the Windows node subnet to the domain controllers when gMSA is on (EGR004).
+    #[serde(default = "yes")]
+    pub allow_active_directory: bool,
+    /// Extra NSG rules on the Windows node subnet, evaluated by priority before akswin's
+    /// own rules (which start at priority 1000).
+    #[serde(default)]
+    pub nsg_rules: Vec<NsgRule>,
+}
+
+impl Default for Egress {
+    fn default() -> Self {
+        Egress {
+            firewall: Firewall::default(),
+            allow_active_directory: true,
+            nsg_rules: Vec::new(),
+        }
+    }
+}
+
+/// An outbound NSG rule on the Windows node subnet.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NsgRule {
+    pub name: String,
+    /// 100-4096; lower wins.
+    pub priority: u32,
+    pub access: NsgAccess,
+    /// `tcp`, `udp` or `*`.
+    pub protocol: String,
+    /// A CIDR, `*`, or `domainControllers`.
+    pub destination: String,
+    /// Ports or ranges (`88`, `49152-65535`, `*`).
+    pub ports: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum NsgAccess {
+    Allow,
+    Deny,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -249,11 +301,23 @@ pub struct Egress {
 pub struct Firewall {
     #[serde(default)]
     pub sku: FirewallSku,
+    /// Firewall public IPs (SNAT capacity); Microsoft recommends 20 for production.
     #[serde(default = "default_fw_ips")]
     pub public_ips: u32,
     /// Keep the Windows Update FQDNs reachable (the article: do not block them).
     #[serde(default = "yes")]
     pub allow_windows_update: bool,
+    /// How the AKS required egress is allowed: the `AzureKubernetesService` FQDN tag (kept
+    /// current by Microsoft), the explicit FQDN list, or `none` (EGR001).
+    #[serde(default)]
+    pub aks_required: AksRequiredEgress,
+    /// Allow the egress of enabled add-ons (monitoring, policy, Key Vault) (EGR005).
+    #[serde(default = "yes")]
+    pub add_on_egress: bool,
+    /// Public IPs below which EGR005 warns (Microsoft recommends 20 for production to avoid
+    /// SNAT exhaustion; lower it knowingly for small clusters).
+    #[serde(default = "default_recommended_ips")]
+    pub recommended_public_ips: u32,
     #[serde(default)]
     pub extra_application_rules: Vec<ApplicationRule>,
     #[serde(default)]
@@ -261,7 +325,20 @@ pub struct Firewall {
 }
 
 fn default_fw_ips() -> u32 {
-    3
+    20
+}
+
+fn default_recommended_ips() -> u32 {
+    20
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum AksRequiredEgress {
+    #[default]
+    FqdnTag,
+    FqdnList,
+    None,
 }
 
 impl Default for Firewall {
@@ -270,6 +347,9 @@ impl Default for Firewall {
             sku: FirewallSku::default(),
             public_ips: default_fw_ips(),
             allow_windows_update: true,
+            aks_required: AksRequiredEgress::FqdnTag,
+            add_on_egress: true,
+            recommended_public_ips: default_recommended_ips(),
             extra_application_rules: Vec::new(),
             extra_network_rules: Vec::new(),
         }

@@ -54,11 +54,20 @@ enum Command {
     /// Findings point at file:line:col and carry a JSON pointer and a hint.
     /// `akswin explain CODE` documents each code.
     Check(CheckArgs),
-    /// Show the resolved model: node pools, subnets as declared, workloads, rule summary.
+    /// Plan the landing zone: pools, the address plan (every `auto` subnet resolved, with
+    /// demand and headroom at min / max / max + surge), assigned addresses, firewall rules,
+    /// workloads and a rule summary.
     ///
-    /// `auto` subnets and addresses stay `auto`: the IP planner that resolves them is not
-    /// built yet (see ARCHITECTURE.md), and the plan says so.
-    Plan(PlanArgs),
+    /// `akswin plan network` shows only the address plan. `--out plan.json` writes the plan
+    /// artifact that the renderers consume. The exit code is 0 even with findings: plan shows,
+    /// check judges.
+    #[command(args_conflicts_with_subcommands = true)]
+    Plan {
+        #[command(subcommand)]
+        view: Option<PlanView>,
+        #[command(flatten)]
+        args: PlanArgs,
+    },
     /// Write the built-in baseline spec (with comments) to a file.
     Init(InitArgs),
     /// Print the documentation of a rule or input-error code (e.g. POOL004, SPEC002).
@@ -109,6 +118,15 @@ struct PlanArgs {
     spec: SpecArg,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+    /// Also write the plan artifact (JSON) to FILE, atomically.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum PlanView {
+    /// Only the address plan: VNet, subnet, prefix, usable, demand, headroom.
+    Network(PlanArgs),
 }
 
 #[derive(Args)]
@@ -189,7 +207,10 @@ fn main() -> ExitCode {
 fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
     match cmd {
         Command::Check(a) => check(a, color),
-        Command::Plan(a) => plan_cmd(a, color),
+        Command::Plan { view, args } => match view {
+            Some(PlanView::Network(a)) => plan_cmd(a, color, true),
+            None => plan_cmd(args, color, false),
+        },
         Command::Init(a) => init(a),
         Command::Explain { code } => explain(&code),
         Command::Rules { format } => rules(format),
@@ -283,7 +304,7 @@ fn check(a: CheckArgs, color: bool) -> Result<u8, Fatal> {
     Ok(u8::from(errors > 0 || (a.deny_warnings && warnings > 0)))
 }
 
-fn plan_cmd(a: PlanArgs, color: bool) -> Result<u8, Fatal> {
+fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
     let today = today(a.spec.today.as_deref())?;
     let loaded = match load_spec(&a.spec)? {
         Ok(l) => l,
@@ -297,12 +318,23 @@ fn plan_cmd(a: PlanArgs, color: bool) -> Result<u8, Fatal> {
             return Ok(2);
         }
     };
-    let findings = akswin_rules::check(&loaded, today);
-    match a.format {
-        ListFormat::Human => out(&plan::human(&loaded, &findings)),
-        ListFormat::Json => out(&format!(
+    let network = akswin_plan::plan(&loaded.spec);
+    let findings = akswin_rules::check_with_plan(&loaded, &network, today);
+    if let Some(path) = &a.out {
+        let artifact = plan::artifact(&loaded, &network, VERSION);
+        io::write_atomic(path, format!("{}\n", pretty(&artifact)).as_bytes())?;
+        eprintln!("wrote the plan artifact to {}", path.display());
+    }
+    match (a.format, network_only) {
+        (ListFormat::Human, false) => out(&plan::human(&loaded, &network, &findings)),
+        (ListFormat::Human, true) => out(&plan::network_human(&network, &findings)),
+        (ListFormat::Json, false) => out(&format!(
             "{}\n",
-            pretty(&plan::json(&loaded, &findings, VERSION))
+            pretty(&plan::json(&loaded, &network, &findings, VERSION))
+        )),
+        (ListFormat::Json, true) => out(&format!(
+            "{}\n",
+            pretty(&plan::artifact(&loaded, &network, VERSION))
         )),
     }
     Ok(0)

@@ -4,15 +4,15 @@
 //! this view says so instead of printing numbers it does not have.
 
 use akswin_diag::{Finding, Severity};
+use akswin_plan::{NetworkPlan, Origin};
 use akswin_spec::Loaded;
-use akswin_spec::spec::{Cni, SpokeSubnet};
-use akswin_spec::types::{Auto, Cidr};
+use akswin_spec::spec::Cni;
+use akswin_spec::types::Cidr;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
 /// What `plan` cannot compute yet, shown in both views.
 pub const NOT_YET_PLANNED: &[&str] = &[
-    "IP address plan (auto subnets, demand, headroom)",
     "capacity and scale-out time",
     "hot-spare schedule",
     "upgrade calendar",
@@ -55,55 +55,12 @@ fn max_pods(l: &Loaded, explicit: Option<u32>) -> (u32, bool) {
     }
 }
 
-fn subnet_text(v: Option<&Auto<Cidr>>) -> String {
-    match v {
-        None => "-".into(),
-        Some(a) => a.to_string(),
-    }
-}
-
-fn subnets(l: &Loaded) -> Vec<(String, String, String)> {
-    let n = &l.spec.network;
-    let h = &n.hub.subnets;
-    let mut v = vec![
-        (
-            "hub".to_string(),
-            "firewall".to_string(),
-            subnet_text(h.firewall.as_ref()),
-        ),
-        (
-            "hub".into(),
-            "bastion".into(),
-            subnet_text(h.bastion.as_ref()),
-        ),
-        (
-            "hub".into(),
-            "gateway".into(),
-            subnet_text(h.gateway.as_ref()),
-        ),
-        (
-            "hub".into(),
-            "domainControllers".into(),
-            subnet_text(h.domain_controllers.as_ref()),
-        ),
-    ];
-    for k in SpokeSubnet::ALL {
-        v.push((
-            "spoke".into(),
-            k.key().into(),
-            subnet_text(n.spoke.subnets.get(k)),
-        ));
-    }
-    v.retain(|(_, _, s)| s != "-");
-    v
-}
-
 fn counts(findings: &[Finding]) -> (usize, usize, usize) {
     let c = |s| findings.iter().filter(|f| f.severity == s).count();
     (c(Severity::Error), c(Severity::Warning), c(Severity::Info))
 }
 
-pub fn human(l: &Loaded, findings: &[Finding]) -> String {
+pub fn human(l: &Loaded, network: &NetworkPlan, findings: &[Finding]) -> String {
     let s = &l.spec;
     let c = &s.cluster;
     let mut out = String::new();
@@ -189,15 +146,8 @@ pub fn human(l: &Loaded, findings: &[Finding]) -> String {
             .map(|p| format!(", pods {p}"))
             .unwrap_or_default()
     );
-    let _ = writeln!(
-        out,
-        "\nSubnets as declared (`auto` is resolved by the IP planner, not built yet)"
-    );
-    let mut rows = vec![["VNET", "SUBNET", "PREFIX"].map(String::from).to_vec()];
-    for (vnet, key, val) in subnets(l) {
-        rows.push(vec![vnet, key, val]);
-    }
-    out.push_str(&table(&rows));
+    out.push('\n');
+    out.push_str(&network_section(network));
 
     if !s.workloads.is_empty() {
         let _ = writeln!(out, "\nWorkloads");
@@ -269,16 +219,188 @@ fn join(v: &[Cidr]) -> String {
         .join(", ")
 }
 
-pub fn json(l: &Loaded, findings: &[Finding], version: &str) -> Value {
+fn pct(part: i64, whole: u64) -> String {
+    if whole == 0 {
+        return "-".into();
+    }
+    format!("{}%", (part as f64 * 100.0 / whole as f64).floor())
+}
+
+/// The address plan table, assigned addresses, pod CIDR and firewall summary.
+fn network_section(p: &NetworkPlan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Address plan ({}; addresses needed at pool min / max / max + surge; auto node subnets keep 20 % free)",
+        p.cni.as_str()
+    );
+    let mut rows = vec![
+        [
+            "VNET",
+            "SUBNET",
+            "AZURE NAME",
+            "PREFIX",
+            "FROM",
+            "USABLE",
+            "MIN",
+            "MAX",
+            "MAX+SURGE",
+            "FREE AT MAX+SURGE",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let mut shortfalls = Vec::new();
+    for v in &p.vnets {
+        for sn in &v.subnets {
+            rows.push(vec![
+                v.name.clone(),
+                sn.key.clone(),
+                sn.azure_name.clone(),
+                sn.prefix.map_or("-".into(), |c| c.to_string()),
+                match sn.origin {
+                    Origin::Explicit => "spec".into(),
+                    Origin::Planned => "auto".into(),
+                },
+                sn.usable.map_or("-".into(), |u| u.to_string()),
+                sn.demand.at_min.to_string(),
+                sn.demand.at_max.to_string(),
+                sn.demand.at_max_surge.to_string(),
+                match (sn.headroom, sn.usable) {
+                    (Some(h), Some(u)) => {
+                        format!("{} ({})", h.at_max_surge, pct(h.at_max_surge, u))
+                    }
+                    _ => "-".into(),
+                },
+            ]);
+            if let Some(why) = &sn.shortfall {
+                shortfalls.push(why.clone());
+            }
+        }
+    }
+    out.push_str(&table(&rows));
+    for v in &p.vnets {
+        let _ = writeln!(
+            out,
+            "  {} {}: {} addresses unused{}",
+            v.name,
+            join(&v.address_space),
+            v.free_addresses,
+            v.largest_free_block
+                .map(|l| format!(", largest free aligned block /{l}"))
+                .unwrap_or_default()
+        );
+    }
+    for s in &shortfalls {
+        let _ = writeln!(out, "  cannot place: {s}");
+    }
+    if let Some(pc) = &p.pod_cidr {
+        let _ = writeln!(
+            out,
+            "  pod CIDR {}: {} nodes (a /24 each), {} needed at max + surge",
+            pc.prefix.map_or("unset".into(), |c| c.to_string()),
+            pc.capacity_nodes,
+            pc.demand_nodes
+        );
+    }
+    let a = &p.addresses;
+    let ips = |v: &[akswin_spec::types::Ip]| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(out, "\nAddresses");
+    let mut rows = Vec::new();
+    if let Some(ip) = a.firewall_private_ip {
+        rows.push(vec![
+            "firewall private IP".into(),
+            format!("{ip} (next hop of the spoke's 0.0.0.0/0 route)"),
+        ]);
+    }
+    if !a.domain_controller_ips.is_empty() {
+        rows.push(vec![
+            "domain controllers".into(),
+            ips(&a.domain_controller_ips),
+        ]);
+    }
+    rows.push(vec![
+        "spoke DNS servers".into(),
+        if a.dns_servers.is_empty() {
+            "Azure-provided".into()
+        } else {
+            ips(&a.dns_servers)
+        },
+    ]);
+    if let Some(ip) = a.internal_load_balancer_ip {
+        rows.push(vec![
+            "internal load balancer".into(),
+            format!("{ip} (the application proxy's target)"),
+        ]);
+    }
+    for w in &a.workload_load_balancer_ips {
+        rows.push(vec![format!("service {}", w.workload), w.ip.to_string()]);
+    }
+    rows.push(vec![
+        "service CIDR".into(),
+        format!("{} (cluster DNS {})", p.service_cidr, p.dns_service_ip),
+    ]);
+    out.push_str(&table(&rows));
+    let f = &p.firewall;
+    let _ = writeln!(
+        out,
+        "\nFirewall: {} application rule(s), {} network rule(s), {} public IP(s); Windows node NSG: {} outbound rule(s)",
+        f.application_rules.len(),
+        f.network_rules.len(),
+        f.public_ips,
+        f.windows_nsg_rules.len()
+    );
+    out
+}
+
+/// `akswin plan network`: the address plan alone.
+pub fn network_human(p: &NetworkPlan, findings: &[Finding]) -> String {
+    let mut out = network_section(p);
+    let net: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.code.starts_with("NET") || f.code.starts_with("EGR"))
+        .collect();
+    let summary = if net.is_empty() {
+        "no findings".to_string()
+    } else {
+        let mut c: Vec<&str> = net.iter().map(|f| f.code.as_str()).collect();
+        c.sort();
+        c.dedup();
+        format!(
+            "{} finding(s) [{}]; `akswin check` shows them",
+            net.len(),
+            c.join(", ")
+        )
+    };
+    let _ = writeln!(out, "\nNET/EGR rules: {summary}");
+    out
+}
+
+/// The plan artifact (`--out plan.json`): what the renderers consume.
+pub fn artifact(l: &Loaded, network: &NetworkPlan, version: &str) -> Value {
+    json!({
+        "schemaVersion": akswin_plan::PLAN_SCHEMA_VERSION,
+        "tool": { "name": "akswin", "version": version },
+        "source": l.source.name,
+        "name": l.spec.name,
+        "location": l.spec.location,
+        "network": network,
+    })
+}
+
+pub fn json(l: &Loaded, network: &NetworkPlan, findings: &[Finding], version: &str) -> Value {
     let (e, w, i) = counts(findings);
     json!({
         "schemaVersion": 1,
         "tool": { "name": "akswin", "version": version },
         "source": l.source.name,
         "spec": l.spec,
-        "subnets": subnets(l).into_iter().map(|(vnet, key, prefix)| json!({
-            "vnet": vnet, "subnet": key, "prefix": prefix,
-        })).collect::<Vec<_>>(),
+        "network": network,
         "pools": l.spec.cluster.node_pools.iter().map(|p| {
             let (mp, explicit) = max_pods(l, p.max_pods);
             json!({

@@ -442,6 +442,7 @@ fn plan_prints_the_model_and_what_is_not_planned() {
         .stdout(predicate::str::contains("win22"))
         .stdout(predicate::str::contains("Windows2022"))
         .stdout(predicate::str::contains("windowsNodes"))
+        .stdout(predicate::str::contains("Address plan"))
         .stdout(predicate::str::contains("Not planned yet"));
     let out = akswin()
         .current_dir(dir.path())
@@ -455,6 +456,71 @@ fn plan_prints_the_model_and_what_is_not_planned() {
     assert_eq!(v["pools"][2]["name"], "win22");
     assert_eq!(v["pools"][2]["maxNodes"], 8);
     assert!(v["notPlannedYet"].as_array().is_some_and(|a| !a.is_empty()));
+}
+
+#[test]
+fn plan_network_shows_the_address_plan_and_writes_the_artifact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("plan.json");
+    akswin()
+        .current_dir(dir.path())
+        .args(["plan", "network", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("snet-windows-nodes"))
+        .stdout(predicate::str::contains("10.200.0.4 (next hop"))
+        .stdout(predicate::str::contains("NET/EGR rules: no findings"));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("artifact written"))
+            .expect("json");
+    assert_eq!(v["schemaVersion"], 1);
+    let subnets: Vec<&serde_json::Value> = v["network"]["vnets"]
+        .as_array()
+        .expect("vnets")
+        .iter()
+        .flat_map(|n| n["subnets"].as_array().expect("subnets"))
+        .collect();
+    let win = subnets
+        .iter()
+        .find(|s| s["key"] == "windowsNodes")
+        .expect("windows subnet");
+    assert_eq!(win["demand"]["atMaxSurge"], 341);
+    assert!(win["prefix"].as_str().is_some_and(|p| p.ends_with("/23")));
+    // same spec, same plan, byte for byte
+    let again = dir.path().join("again.json");
+    akswin()
+        .current_dir(dir.path())
+        .args(["plan", "--out"])
+        .arg(&again)
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read(&out).expect("first"),
+        std::fs::read(&again).expect("second")
+    );
+    // a spec file after the subcommand
+    let spec = dir.path().join("s.yaml");
+    std::fs::write(
+        &spec,
+        baseline_with(
+            "addressSpace: [10.240.0.0/16]",
+            "addressSpace: [10.240.0.0/22]",
+        ),
+    )
+    .expect("write");
+    akswin()
+        .args(["plan", "network"])
+        .arg(&spec)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("cannot place"));
+    akswin()
+        .arg("check")
+        .arg(&spec)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[NET004]"));
 }
 
 #[test]

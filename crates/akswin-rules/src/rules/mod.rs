@@ -1,6 +1,7 @@
 //! The rules, one per file under `<area>/<code>_<name>.rs`, and helpers they share.
 //! Registering a rule is one line in [`ALL`].
 
+pub mod egr;
 pub mod id;
 pub mod ing;
 pub mod mon;
@@ -17,6 +18,11 @@ use akswin_spec::types::{Auto, Cidr};
 
 /// Every rule, in code order.
 pub static ALL: &[&dyn Rule] = &[
+    &egr::egr001_aks_required_egress_missing::Egr001,
+    &egr::egr002_windows_update_blocked::Egr002,
+    &egr::egr003_malformed_egress_rule::Egr003,
+    &egr::egr004_active_directory_blocked::Egr004,
+    &egr::egr005_add_on_egress_missing::Egr005,
     &id::id001_gmsa_prerequisites_missing::Id001,
     &id::id002_kerberos_without_gmsa_account::Id002,
     &id::id003_domain_joined_container::Id003,
@@ -34,6 +40,10 @@ pub static ALL: &[&dyn Rule] = &[
     &mon::mon002_no_windows_data_collection::Mon002,
     &mon::mon003_memory_rss_on_windows::Mon003,
     &net::net001_windows_without_azure_cni::Net001,
+    &net::net002_address_ranges_overlap::Net002,
+    &net::net003_subnet_outside_vnet::Net003,
+    &net::net004_node_subnet_too_small::Net004,
+    &net::net005_pod_range_too_small::Net005,
     &net::net006_windows_shares_linux_subnet::Net006,
     &net::net007_no_domain_controller_subnet::Net007,
     &net::net008_invalid_service_cidr::Net008,
@@ -63,13 +73,7 @@ pub static ALL: &[&dyn Rule] = &[
     &upg::upg004_kubernetes_version_unsupported::Upg004,
 ];
 
-/// Ranges AKS refuses for service, pod and VNet ranges (facts.md §1.3).
-pub const FORBIDDEN_RANGES: [&str; 4] = [
-    "169.254.0.0/16",
-    "172.30.0.0/16",
-    "172.31.0.0/16",
-    "192.0.2.0/24",
-];
+pub use akswin_plan::FORBIDDEN_RANGES;
 
 /// The explicit prefix of a spoke subnet (None when absent or `auto`).
 pub fn spoke_cidr(spec: &Spec, key: SpokeSubnet) -> Option<Cidr> {
@@ -107,11 +111,7 @@ pub fn spoke_subnet_entries(
 
 /// maxPods of a pool, defaulted by CNI mode (facts.md §1.2).
 pub fn max_pods(spec: &Spec, pool: &NodePool) -> u32 {
-    pool.max_pods.unwrap_or(match spec.network.cni {
-        Cni::AzureCniNodeSubnet => 30,
-        Cni::AzureCniOverlay => 250,
-        _ => 110,
-    })
+    akswin_plan::max_pods(spec.network.cni, pool)
 }
 
 /// The subnet a workload's pods take their IPs from (None under overlay: pods use podCidr).

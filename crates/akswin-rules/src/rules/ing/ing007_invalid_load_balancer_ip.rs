@@ -1,4 +1,3 @@
-use crate::rules::spoke_cidr;
 use crate::{Ctx, Out, Rule, declare_rule};
 use akswin_spec::spec::SpokeSubnet;
 use akswin_spec::types::Auto;
@@ -7,7 +6,7 @@ declare_rule! {
     /// ## What it checks
     /// Explicit internal load balancer addresses (`ingress.internalLoadBalancer.staticIp` and
     /// each workload's `loadBalancerIp`):
-    /// - outside the explicit `internalLoadBalancer` subnet;
+    /// - outside the `internalLoadBalancer` subnet (as written, or as planned for `auto`);
     /// - one of the 5 addresses Azure reserves in it (network, gateway, 2 DNS, broadcast);
     /// - the same address taken twice.
     ///
@@ -43,7 +42,7 @@ impl Rule for Ing007 {
                 ips.push((format!("/workloads/{i}/loadBalancerIp"), ip));
             }
         }
-        let subnet = spoke_cidr(cx.spec, SpokeSubnet::InternalLoadBalancer);
+        let subnet = cx.subnet_prefix(SpokeSubnet::InternalLoadBalancer.key());
         let mut seen = Vec::new();
         for (ptr, ip) in &ips {
             if let Some(s) = subnet {

@@ -1,4 +1,8 @@
 pub mod net001_windows_without_azure_cni;
+pub mod net002_address_ranges_overlap;
+pub mod net003_subnet_outside_vnet;
+pub mod net004_node_subnet_too_small;
+pub mod net005_pod_range_too_small;
 pub mod net006_windows_shares_linux_subnet;
 pub mod net007_no_domain_controller_subnet;
 pub mod net008_invalid_service_cidr;

@@ -4,9 +4,9 @@ declare_rule! {
     /// ## What it checks
     /// With gMSA on, that the Windows nodes resolve the domain through the domain controllers:
     /// - `network.dnsServers: []` (Azure-provided DNS) without `identity.gmsa.dnsServer`;
-    /// - explicit `network.dnsServers` that include none of the existing domain controllers
-    ///   (`domainControllers.existing.dnsServers`);
-    /// - `identity.gmsa.dnsServer` that is not one of the existing domain controllers.
+    /// - explicit `network.dnsServers` that include none of the domain controllers
+    ///   (`domainControllers.existing.dnsServers`, or the addresses planned for new DCs);
+    /// - `identity.gmsa.dnsServer` that is not one of the domain controllers.
     ///
     /// When `network.dnsServers` is absent, akswin points the spoke VNet's DNS at the domain
     /// controllers itself, so nothing is judged.
@@ -37,12 +37,14 @@ impl Rule for Net011 {
         if !id.gmsa.enabled {
             return;
         }
-        let existing: Vec<_> = id
+        // The domain controllers' addresses: existing ones as declared, new ones as planned.
+        let mut existing: Vec<_> = id
             .active_directory
             .as_ref()
             .and_then(|ad| ad.domain_controllers.existing.as_ref())
             .map(|e| e.dns_servers.clone())
             .unwrap_or_default();
+        existing.extend(cx.plan.addresses.domain_controller_ips.iter().copied());
         if let Some(gdns) = id.gmsa.dns_server
             && !existing.is_empty()
             && !existing.contains(&gdns)

@@ -1,4 +1,4 @@
-use crate::rules::{pod_subnet_of, spoke_cidr};
+use crate::rules::pod_subnet_of;
 use crate::{Ctx, Out, Rule, declare_rule};
 use akswin_spec::spec::{SpokeSubnet, Toggle, TrafficPolicy};
 
@@ -46,7 +46,7 @@ impl Rule for Net013 {
         if spoke.subnets.private_link_service.is_none() {
             return;
         }
-        let pls = spoke_cidr(cx.spec, SpokeSubnet::PrivateLinkService);
+        let pls = cx.subnet_prefix(SpokeSubnet::PrivateLinkService.key());
         for (i, w) in cx.spec.workloads.iter().enumerate() {
             if w.external_traffic_policy != TrafficPolicy::Local {
                 continue;
@@ -55,7 +55,7 @@ impl Rule for Net013 {
                 continue;
             };
             let same = pod == SpokeSubnet::PrivateLinkService
-                || matches!((pls, spoke_cidr(cx.spec, pod)), (Some(a), Some(b)) if a.overlaps(&b));
+                || matches!((pls, cx.subnet_prefix(pod.key())), (Some(a), Some(b)) if a.overlaps(&b));
             if same {
                 out.warning(
                     &format!("/workloads/{i}/externalTrafficPolicy"),

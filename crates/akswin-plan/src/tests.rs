@@ -1,0 +1,223 @@
+use super::*;
+use proptest::prelude::*;
+
+fn baseline() -> Spec {
+    akswin_spec::load("b", akswin_spec::BASELINE_YAML.as_bytes())
+        .map(|l| l.spec)
+        .unwrap_or_else(|e| panic!("{:?}", e.findings))
+}
+
+fn sub<'a>(p: &'a NetworkPlan, key: &str) -> &'a SubnetPlan {
+    p.vnets
+        .iter()
+        .flat_map(|v| &v.subnets)
+        .find(|s| s.key == key)
+        .unwrap_or_else(|| panic!("no subnet {key}"))
+}
+
+fn c(s: &str) -> Cidr {
+    s.parse().unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn baseline_plan_is_worked_out() {
+    let p = plan(&baseline());
+    // win22: max 8, surge 33% -> 3, (8 + 3) x (30 + 1) = 341 -> /23 with 20 % headroom
+    let w = sub(&p, "windowsNodes");
+    assert_eq!(w.demand.at_max_surge, 341);
+    assert_eq!(w.demand.at_min, 2 * 31);
+    assert_eq!(w.demand.at_max, 8 * 31);
+    assert_eq!(w.prefix.map(|c| c.prefix_len()), Some(23));
+    assert_eq!(w.headroom.map(|h| h.at_max_surge), Some(507 - 341));
+    // system: max 4 + ceil(1.32) = 2 -> 6 x 31 = 186 -> /24
+    assert_eq!(sub(&p, "systemNodes").demand.at_max_surge, 186);
+    assert_eq!(
+        sub(&p, "systemNodes").prefix.map(|c| c.prefix_len()),
+        Some(24)
+    );
+    // linux: max 5 + ceil(1.65) = 2 -> 217 -> /23 (a /24 would leave < 20 %)
+    assert_eq!(
+        sub(&p, "linuxNodes").prefix.map(|c| c.prefix_len()),
+        Some(23)
+    );
+    assert_eq!(sub(&p, "firewall").prefix, Some(c("10.200.0.0/26")));
+    assert_eq!(sub(&p, "bastion").prefix, Some(c("10.200.0.64/26")));
+    assert_eq!(
+        sub(&p, "domainControllers").prefix,
+        Some(c("10.200.0.128/28"))
+    );
+    assert_eq!(
+        p.addresses.firewall_private_ip.map(|i| i.to_string()),
+        Some("10.200.0.4".into())
+    );
+    assert_eq!(
+        p.addresses
+            .domain_controller_ips
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec!["10.200.0.132", "10.200.0.133"]
+    );
+    assert_eq!(p.addresses.dns_servers, p.addresses.domain_controller_ips);
+    let ilb = sub(&p, "internalLoadBalancer")
+        .prefix
+        .unwrap_or_else(|| panic!("ilb placed"));
+    let ip = p
+        .addresses
+        .internal_load_balancer_ip
+        .unwrap_or_else(|| panic!("ilb ip"));
+    assert!(ilb.contains_addr(ip.0));
+    assert_eq!(p.addresses.workload_load_balancer_ips[0].ip, ip);
+    assert!(
+        p.vnets
+            .iter()
+            .flat_map(|v| &v.subnets)
+            .all(|s| s.shortfall.is_none())
+    );
+}
+
+#[test]
+fn plans_are_deterministic() {
+    let a = serde_json::to_string(&plan(&baseline())).unwrap_or_default();
+    let b = serde_json::to_string(&plan(&baseline())).unwrap_or_default();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn explicit_subnets_are_kept_and_avoided() {
+    let mut s = baseline();
+    s.network.spoke.subnets.windows_nodes = Some(Auto::Value(c("10.240.0.0/22")));
+    let p = plan(&s);
+    assert_eq!(sub(&p, "windowsNodes").prefix, Some(c("10.240.0.0/22")));
+    assert_eq!(sub(&p, "windowsNodes").origin, Origin::Explicit);
+    for k in ["systemNodes", "linuxNodes", "internalLoadBalancer"] {
+        let got = sub(&p, k).prefix.unwrap_or_else(|| panic!("{k} placed"));
+        assert!(!got.overlaps(&c("10.240.0.0/22")), "{k} {got}");
+    }
+}
+
+#[test]
+fn shortfall_says_what_would_fit() {
+    let mut s = baseline();
+    s.network.spoke.address_space = vec![c("10.240.0.0/23")];
+    let p = plan(&s);
+    let w = sub(&p, "windowsNodes");
+    let msg = w.shortfall.clone().unwrap_or_default();
+    assert!(w.prefix.is_none());
+    assert!(msg.contains("needs a /23 for 341 addresses"), "{msg}");
+    assert!(msg.contains("free addresses"), "{msg}");
+    assert!(msg.contains("at least a /"), "{msg}");
+}
+
+#[test]
+fn cni_modes_change_demand() {
+    let mut s = baseline();
+    s.network.cni = Cni::AzureCniOverlay;
+    s.network.pod_cidr = Some(c("192.168.0.0/16"));
+    let p = plan(&s);
+    // overlay: 1 address per node
+    assert_eq!(sub(&p, "windowsNodes").demand.at_max_surge, 11);
+    let pc = p.pod_cidr.clone().unwrap_or_else(|| panic!("pod cidr"));
+    assert_eq!(pc.capacity_nodes, 256);
+    assert_eq!(pc.demand_nodes, (4 + 2) + (5 + 2) + (8 + 3));
+
+    let mut s = baseline();
+    s.network.cni = Cni::AzureCniPodSubnet;
+    s.network.spoke.subnets.pods = Some(Auto::Auto);
+    let p = plan(&s);
+    // dynamic: maxPods 30 -> 2 batches of 16 = 32 per node; 24 nodes at max + surge
+    assert_eq!(sub(&p, "pods").demand.at_max_surge, 24 * 32);
+    assert_eq!(pod_ips_per_node(PodIpAllocation::StaticBlock, 30), 32);
+    assert_eq!(pod_ips_per_node(PodIpAllocation::StaticBlock, 31), 32);
+    assert_eq!(pod_ips_per_node(PodIpAllocation::StaticBlock, 32), 48);
+}
+
+#[test]
+fn documented_fifty_node_example() {
+    // 50 nodes, surge 1, maxPods 30: (51) + (51 x 30) = 1,581 addresses.
+    let mut s = baseline();
+    s.cluster.node_pools.truncate(1);
+    let p0 = &mut s.cluster.node_pools[0];
+    p0.min = Some(50);
+    p0.max = Some(50);
+    p0.max_surge = Some(akswin_spec::types::MaxSurge::Count(1));
+    let p = plan(&s);
+    assert_eq!(sub(&p, "systemNodes").demand.at_max_surge, 1581);
+}
+
+#[test]
+fn surge_default_is_the_larger_documented_value() {
+    let mut s = baseline();
+    let pool = &mut s.cluster.node_pools[2];
+    pool.max_surge = None;
+    assert_eq!(surge(pool, 8), 1);
+    assert_eq!(surge(pool, 30), 3);
+}
+
+prop_compose! {
+    fn spokes()(second in 0u32..250, len in 12u8..=22) -> Cidr {
+        let base = u32::from(std::net::Ipv4Addr::new(10, 0, 0, 0)) + (second << 16);
+        let net = ipnet::Ipv4Net::new(std::net::Ipv4Addr::from(base), len).map(|n| n.trunc());
+        Cidr(net.unwrap_or_default())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn planned_subnets_are_sound(
+        spoke in spokes(),
+        win_max in 1u32..60,
+        lin_max in 1u32..60,
+        max_pods in 10u32..=250,
+        surge_pct in 1u32..=100,
+        cni_pick in 0u8..3,
+        onprem_second in 0u32..250,
+    ) {
+        let mut s = baseline();
+        s.network.spoke.address_space = vec![spoke];
+        s.network.on_premises = vec![Cidr(ipnet::Ipv4Net::new(
+            std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(10, 0, 0, 0)) + (onprem_second << 16)), 16
+        ).unwrap_or_default())];
+        s.network.cni = [Cni::AzureCniNodeSubnet, Cni::AzureCniPodSubnet, Cni::AzureCniOverlay][cni_pick as usize];
+        if s.network.cni == Cni::AzureCniPodSubnet {
+            s.network.spoke.subnets.pods = Some(Auto::Auto);
+        }
+        if s.network.cni == Cni::AzureCniOverlay {
+            s.network.pod_cidr = Some(c("192.168.0.0/16"));
+        }
+        for p in &mut s.cluster.node_pools {
+            p.max_pods = Some(max_pods);
+            p.max_surge = Some(akswin_spec::types::MaxSurge::Percent(surge_pct));
+        }
+        s.cluster.node_pools[1].max = Some(lin_max.max(2));
+        s.cluster.node_pools[2].max = Some(win_max.max(2));
+        let p = plan(&s);
+        let avoid: Vec<Cidr> = s.network.on_premises.iter().copied()
+            .chain([s.network.service_cidr])
+            .chain(s.network.pod_cidr)
+            .collect();
+        for v in &p.vnets {
+            let placed: Vec<&SubnetPlan> = v.subnets.iter().filter(|x| x.prefix.is_some()).collect();
+            for (i, a) in placed.iter().enumerate() {
+                let pa = a.prefix.unwrap_or_else(|| c("0.0.0.0/32"));
+                // inside the VNet
+                prop_assert!(v.address_space.iter().any(|sp| sp.contains_net(&pa)), "{} {} outside", a.key, pa);
+                // holds its demand
+                prop_assert!(usable(pa.prefix_len()) >= a.demand.at_max_surge, "{} too small", a.key);
+                // avoids reserved ranges
+                for r in &avoid {
+                    prop_assert!(!pa.overlaps(r), "{} {} overlaps {}", a.key, pa, r);
+                }
+                // no overlaps
+                for b in &placed[i + 1..] {
+                    let pb = b.prefix.unwrap_or_else(|| c("0.0.0.0/32"));
+                    prop_assert!(!pa.overlaps(&pb), "{} {} overlaps {} {}", a.key, pa, b.key, pb);
+                }
+            }
+            for x in v.subnets.iter().filter(|x| x.prefix.is_none()) {
+                prop_assert!(x.shortfall.is_some(), "{} unplaced without a reason", x.key);
+            }
+        }
+    }
+}

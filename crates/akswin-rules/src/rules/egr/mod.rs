@@ -1,0 +1,18 @@
+pub mod egr001_aks_required_egress_missing;
+pub mod egr002_windows_update_blocked;
+pub mod egr003_malformed_egress_rule;
+pub mod egr004_active_directory_blocked;
+pub mod egr005_add_on_egress_missing;
+
+use akswin_plan::egress::{FirewallPlan, fqdn_covers};
+
+/// Whether an application rule of the plan allows `host` on `protocol` `port`.
+pub fn covered(fw: &FirewallPlan, host: &str, protocol: &str, port: &str) -> bool {
+    let port: u16 = port.parse().unwrap_or(0);
+    fw.application_rules.iter().any(|r| {
+        r.fqdns.iter().any(|f| fqdn_covers(f, host))
+            && r.protocols
+                .iter()
+                .any(|p| p.protocol.eq_ignore_ascii_case(protocol) && p.port == port)
+    })
+}

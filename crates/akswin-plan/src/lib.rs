@@ -198,7 +198,8 @@ pub fn pod_ips_per_node(alloc: PodIpAllocation, max_pods: u32) -> u64 {
     }
 }
 
-fn demand_of(pools: &[&NodePool], per_node: impl Fn(&NodePool) -> u64) -> Demand {
+/// Addresses a set of pools needs, with `per_node` addresses per node.
+pub fn demand_of(pools: &[&NodePool], per_node: impl Fn(&NodePool) -> u64) -> Demand {
     let mut d = Demand::default();
     for p in pools {
         let k = per_node(p);
@@ -457,6 +458,45 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
         }
     }
 
+    pack(&mut vnets, &global);
+
+    let pod_cidr = (cni == Cni::AzureCniOverlay).then(|| {
+        let demand_nodes: u64 = pools
+            .iter()
+            .map(|p| u64::from(p.max_nodes()) + u64::from(surge(p, p.max_nodes())))
+            .sum();
+        PodCidrPlan {
+            prefix: n.pod_cidr,
+            capacity_nodes: n.pod_cidr.map_or(0, |c| {
+                if c.prefix_len() <= 24 {
+                    1u64 << (24 - u32::from(c.prefix_len()))
+                } else {
+                    0
+                }
+            }),
+            demand_nodes,
+        }
+    });
+
+    let addresses = assign_addresses(spec, &vnets);
+    NetworkPlan {
+        schema_version: PLAN_SCHEMA_VERSION,
+        cni,
+        vnets,
+        pod_cidr,
+        service_cidr: n.service_cidr,
+        dns_service_ip: n.dns_service_ip,
+        addresses,
+        firewall: egress::firewall(spec),
+    }
+}
+
+/// Place every `auto` subnet (those with `origin: Planned` and a `needed_prefix`) into its
+/// VNet: largest first, then VNet and declaration order, each at the lowest aligned free block
+/// that avoids explicit subnets and the `global` ranges (on-premises, service, pod, forbidden).
+/// Then fill in usable addresses, headroom and free space. Deterministic: same input, same
+/// output. What cannot be placed gets a `shortfall` explaining what would fit.
+pub fn pack(vnets: &mut [VnetPlan], global: &Taken) {
     // ---- pack auto subnets, largest first, then VNet and declaration order
     let mut taken: Vec<Taken> = vnets
         .iter()
@@ -573,39 +613,11 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
             .min();
     }
 
-    let pod_cidr = (cni == Cni::AzureCniOverlay).then(|| {
-        let demand_nodes: u64 = pools
-            .iter()
-            .map(|p| u64::from(p.max_nodes()) + u64::from(surge(p, p.max_nodes())))
-            .sum();
-        PodCidrPlan {
-            prefix: n.pod_cidr,
-            capacity_nodes: n.pod_cidr.map_or(0, |c| {
-                if c.prefix_len() <= 24 {
-                    1u64 << (24 - u32::from(c.prefix_len()))
-                } else {
-                    0
-                }
-            }),
-            demand_nodes,
-        }
-    });
-
-    let addresses = assign_addresses(spec, &vnets);
-    NetworkPlan {
-        schema_version: PLAN_SCHEMA_VERSION,
-        cni,
-        vnets,
-        pod_cidr,
-        service_cidr: n.service_cidr,
-        dns_service_ip: n.dns_service_ip,
-        addresses,
-        firewall: egress::firewall(spec),
-    }
 }
 
+/// A subnet entry before packing.
 #[allow(clippy::too_many_arguments)]
-fn subnet(
+pub fn subnet(
     key: &str,
     vnet: &str,
     role: SubnetRole,

@@ -55,7 +55,16 @@ fn landing_zone() -> Vec<VnetPlan> {
         ("gateway", SubnetRole::Gateway, 27),
         ("domainControllers", SubnetRole::DomainControllers, 28),
     ] {
-        hub.subnets.push(subnet(key, "hub", role, &Auto::Auto, Demand::default(), Some(len), String::new(), Vec::new()));
+        hub.subnets.push(subnet(
+            key,
+            "hub",
+            role,
+            &Auto::Auto,
+            Demand::default(),
+            Some(len),
+            String::new(),
+            Vec::new(),
+        ));
     }
     vnets.push(hub);
     for sp in 0..SPOKES {
@@ -72,15 +81,37 @@ fn landing_zone() -> Vec<VnetPlan> {
             let np = pool(format!("p{p}"), max, max_pods, p % 3 == 0);
             let d = demand_of(&[&np], |x| node_ips_per_node(Cni::AzureCniNodeSubnet, x));
             let key = format!("pool{p}");
-            v.subnets.push(subnet(&key, &v.name, SubnetRole::Nodes, &Auto::Auto, d, prefix_with_headroom(d.at_max_surge), String::new(), vec![np.name]));
+            v.subnets.push(subnet(
+                &key,
+                &v.name,
+                SubnetRole::Nodes,
+                &Auto::Auto,
+                d,
+                prefix_with_headroom(d.at_max_surge),
+                String::new(),
+                vec![np.name],
+            ));
         }
         for (key, role) in [
             ("internalLoadBalancer", SubnetRole::InternalLoadBalancer),
             ("privateLinkService", SubnetRole::PrivateLinkService),
             ("privateEndpoints", SubnetRole::PrivateEndpoints),
         ] {
-            let d = Demand { at_min: 3, at_max: 3, at_max_surge: 3 };
-            v.subnets.push(subnet(key, &v.name, role, &Auto::Auto, d, prefix_for(3).map(|p| p.min(28)), String::new(), Vec::new()));
+            let d = Demand {
+                at_min: 3,
+                at_max: 3,
+                at_max_surge: 3,
+            };
+            v.subnets.push(subnet(
+                key,
+                &v.name,
+                role,
+                &Auto::Auto,
+                d,
+                prefix_for(3).map(|p| p.min(28)),
+                String::new(),
+                Vec::new(),
+            ));
         }
         vnets.push(v);
     }
@@ -106,7 +137,11 @@ fn time<F: FnMut()>(label: &str, iters: u32, mut f: F) {
         best = best.min(t.elapsed().as_secs_f64());
     }
     let mean = start.elapsed().as_secs_f64() / f64::from(iters);
-    println!("{label}: mean {:.3} ms, best {:.3} ms over {iters} runs", mean * 1e3, best * 1e3);
+    println!(
+        "{label}: mean {:.3} ms, best {:.3} ms over {iters} runs",
+        mean * 1e3,
+        best * 1e3
+    );
 }
 
 fn main() {
@@ -119,8 +154,14 @@ fn main() {
     // check the corpus plans fully once
     let mut once = zone.clone();
     pack(&mut once, &global);
-    let unplaced = once.iter().flat_map(|v| &v.subnets).filter(|s| s.prefix.is_none()).count();
-    println!("landing zone: 1 hub + {SPOKES} spokes x {POOLS} pools = {subnets} subnets, {unplaced} unplaced");
+    let unplaced = once
+        .iter()
+        .flat_map(|v| &v.subnets)
+        .filter(|s| s.prefix.is_none())
+        .count();
+    println!(
+        "landing zone: 1 hub + {SPOKES} spokes x {POOLS} pools = {subnets} subnets, {unplaced} unplaced"
+    );
     time("pack landing zone", 200, || {
         let mut z = zone.clone();
         pack(&mut z, &global);

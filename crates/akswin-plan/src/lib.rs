@@ -612,7 +612,6 @@ pub fn pack(vnets: &mut [VnetPlan], global: &Taken) {
             .filter_map(|a| taken[vi].largest_free_block(Interval::of(a)))
             .min();
     }
-
 }
 
 /// A subnet entry before packing.

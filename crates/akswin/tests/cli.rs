@@ -573,6 +573,55 @@ fn committed_rule_reference_is_current() {
 }
 
 #[test]
+fn every_fixture_as_written_validates_against_the_schema() {
+    // What editors see: the YAML as written, not the model with defaults.
+    let committed =
+        std::fs::read_to_string(repo().join("schema/akswin.schema.json")).expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(&committed).expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("compiles");
+    let mut files = vec![(
+        String::from("baseline"),
+        akswin_spec::BASELINE_YAML.to_string(),
+    )];
+    let root = repo().join("crates/akswin-rules/tests/fixtures");
+    for dir in std::fs::read_dir(&root).expect("fixtures") {
+        let dir = dir.expect("entry").path();
+        if dir.is_dir() {
+            for f in std::fs::read_dir(&dir).expect("dir") {
+                let f = f.expect("entry").path();
+                files.push((
+                    f.display().to_string(),
+                    std::fs::read_to_string(&f).expect("read"),
+                ));
+            }
+        }
+    }
+    // The schema refuses literal secrets so that editors flag them; the parser accepts them
+    // only so that POOL009 and ID004 can point at them. These fixtures must fail the schema.
+    let secret_fixtures = [
+        "POOL009/fail_literal_password.yaml",
+        "ID004/fail_literal_dc_password.yaml",
+        "ID004/fail_credential_as_secret_name.yaml",
+    ];
+    let mut failures = Vec::new();
+    for (name, text) in &files {
+        let value: serde_json::Value = serde_saphyr::from_str(text).expect("yaml");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("at {}", e.instance_path()))
+            .collect();
+        let expect_failure = secret_fixtures.iter().any(|f| name.ends_with(f));
+        if errors.is_empty() == expect_failure {
+            failures.push(format!(
+                "{name}: expected failure {expect_failure}, errors {errors:?}"
+            ));
+        }
+    }
+    assert!(files.len() > 100);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn help_teaches() {
     akswin()
         .arg("--help")

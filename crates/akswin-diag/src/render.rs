@@ -81,8 +81,8 @@ fn human_one(out: &mut String, report: &Report, f: &Finding, opts: HumanOptions)
                     text.replace('\t', " ")
                 );
                 let span = Span {
-                    col: span.col.saturating_sub(shift).max(1),
-                    end_col: span.end_col.saturating_sub(shift).max(1),
+                    col: (i64::from(span.col) - shift).clamp(1, i64::from(u32::MAX)) as u32,
+                    end_col: (i64::from(span.end_col) - shift).clamp(1, i64::from(u32::MAX)) as u32,
                     ..span
                 };
                 let width = text.chars().count() as u32;
@@ -121,9 +121,9 @@ fn human_one(out: &mut String, report: &Report, f: &Finding, opts: HumanOptions)
     }
 }
 
-/// At most [`MAX_SNIPPET`] characters of `line` around column `col`, and how many characters
-/// were cut from the start (an ellipsis stands in for them).
-fn window(line: &str, col: u32) -> (String, u32) {
+/// At most [`MAX_SNIPPET`] characters of `line` around column `col`, and how far columns
+/// move left in the shown text (negative: right; an ellipsis stands in for the cut start).
+fn window(line: &str, col: u32) -> (String, i64) {
     let chars: Vec<char> = line.chars().collect();
     if chars.len() <= MAX_SNIPPET {
         return (line.to_string(), 0);
@@ -141,7 +141,8 @@ fn window(line: &str, col: u32) -> (String, u32) {
     if end < chars.len() {
         s.push_str("...");
     }
-    let shift = if start > 0 { start as u32 - 3 } else { 0 };
+    // Columns move left by the characters cut, and right by the `...` shown instead.
+    let shift = if start > 0 { start as i64 - 3 } else { 0 };
     (s, shift)
 }
 
@@ -341,6 +342,31 @@ mod tests {
         assert!(shown.len() < 140, "{shown}");
         let at = caret.find('^').unwrap_or(0);
         assert_eq!(&shown[at..at + 3], "XYZ", "{shown}\n{caret}");
+    }
+
+    #[test]
+    fn windows_near_the_line_start_keep_the_caret_in_place() {
+        // Found by the fuzzer: a window starting at character 1 or 2 underflowed.
+        for cut in 1..=5usize {
+            let col = (MAX_SNIPPET / 3 + cut + 1) as u32;
+            let line = format!(
+                "{}X{}",
+                "a".repeat(col as usize - 1),
+                "b".repeat(MAX_SNIPPET + 10)
+            );
+            let src = Source::new("w.yaml", line);
+            let f = Finding::new("SPEC001", Severity::Error, "", "bad").with_span(Some(Span {
+                line: 1,
+                col,
+                end_line: 1,
+                end_col: col + 1,
+            }));
+            let text = human(&Report::new(src, vec![f]), HumanOptions::default());
+            let shown = text.lines().nth(3).unwrap_or_default();
+            let caret = text.lines().nth(4).unwrap_or_default();
+            let at = caret.find('^').unwrap_or(0);
+            assert_eq!(&shown[at..at + 1], "X", "cut {cut}:\n{shown}\n{caret}");
+        }
     }
 
     #[test]

@@ -151,23 +151,8 @@ pub fn firewall(spec: &Spec) -> FirewallPlan {
         sets.push("keyvault");
     }
     if fw.aks_required == AksRequiredEgress::FqdnTag {
-        plan.application_rules.push(AppRulePlan {
-            collection: "aks".into(),
-            name: "aks-fqdn-tag".into(),
-            fqdns: Vec::new(),
-            fqdn_tags: vec![AKS_FQDN_TAG.into()],
-            protocols: vec![
-                ProtoPort {
-                    protocol: "Http".into(),
-                    port: 80,
-                },
-                ProtoPort {
-                    protocol: "Https".into(),
-                    port: 443,
-                },
-            ],
-            origin: RuleOrigin::Akswin,
-        });
+        plan.application_rules
+            .push(tag_rule("aks", "aks-fqdn-tag", AKS_FQDN_TAG));
         // The tag covers the FQDNs, not the network rules (NTP).
         plan.network_rules.extend(
             facts
@@ -177,23 +162,11 @@ pub fn firewall(spec: &Spec) -> FirewallPlan {
         );
     }
     if has_windows && fw.allow_windows_update {
-        plan.application_rules.push(AppRulePlan {
-            collection: "windows".into(),
-            name: "windows-update-tag".into(),
-            fqdns: Vec::new(),
-            fqdn_tags: vec![WINDOWS_UPDATE_TAG.into()],
-            protocols: vec![
-                ProtoPort {
-                    protocol: "Http".into(),
-                    port: 80,
-                },
-                ProtoPort {
-                    protocol: "Https".into(),
-                    port: 443,
-                },
-            ],
-            origin: RuleOrigin::Akswin,
-        });
+        plan.application_rules.push(tag_rule(
+            "windows",
+            "windows-update-tag",
+            WINDOWS_UPDATE_TAG,
+        ));
     }
     for set in sets {
         for f in facts.iter().filter(|f| f.set == set) {
@@ -273,6 +246,27 @@ pub fn firewall(spec: &Spec) -> FirewallPlan {
     }
     plan.windows_nsg_rules.sort_by_key(|r| r.priority);
     plan
+}
+
+/// An application rule for an FQDN tag on HTTP 80 and HTTPS 443.
+fn tag_rule(collection: &str, name: &str, tag: &str) -> AppRulePlan {
+    AppRulePlan {
+        collection: collection.into(),
+        name: name.into(),
+        fqdns: Vec::new(),
+        fqdn_tags: vec![tag.into()],
+        protocols: vec![
+            ProtoPort {
+                protocol: "Http".into(),
+                port: 80,
+            },
+            ProtoPort {
+                protocol: "Https".into(),
+                port: 443,
+            },
+        ],
+        origin: RuleOrigin::Akswin,
+    }
 }
 
 fn title(p: &str) -> String {

@@ -811,6 +811,11 @@ pub enum CertificateSource {
 pub struct AppProxy {
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// The external host name Entra gives the published application
+    /// (e.g. legacyweb-contoso.msappproxy.net), Front Door's origin. Known only after the app is
+    /// published; when absent, the rendered template asks for it as a required parameter.
+    #[serde(default)]
+    pub external_host: Option<String>,
     #[serde(default = "default_connectors")]
     pub connectors: u32,
     #[serde(default)]
@@ -825,6 +830,7 @@ impl Default for AppProxy {
     fn default() -> Self {
         AppProxy {
             enabled: true,
+            external_host: None,
             connectors: default_connectors(),
             conditional_access: None,
         }
@@ -1023,8 +1029,16 @@ pub struct Policy {
     pub internal_load_balancers_only: PolicyEffect,
     #[serde(default)]
     pub allowed_registries: Vec<String>,
+    /// `allowedUserNames` of "Windows containers should only run with approved user and
+    /// domain user group"; default: ContainerUser (the non-administrator account).
+    #[serde(default = "default_windows_users")]
+    pub windows_allowed_user_names: Vec<String>,
     #[serde(default)]
     pub extra_assignments: Vec<PolicyAssignment>,
+}
+
+fn default_windows_users() -> Vec<String> {
+    vec!["ContainerUser".into()]
 }
 
 fn deny() -> PolicyEffect {
@@ -1037,6 +1051,7 @@ impl Default for Policy {
             windows_built_ins: PolicyEffect::Audit,
             internal_load_balancers_only: PolicyEffect::Deny,
             allowed_registries: Vec::new(),
+            windows_allowed_user_names: default_windows_users(),
             extra_assignments: Vec::new(),
         }
     }

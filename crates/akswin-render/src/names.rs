@@ -1,0 +1,100 @@
+//! Azure resource names, derived from the spec's `name` (CAF-style abbreviations), each kept
+//! within its resource type's length and character rules.
+
+use akswin_spec::Spec;
+
+#[derive(Debug, Clone)]
+pub struct Names {
+    pub prefix: String,
+    pub rg_hub: String,
+    pub rg_spoke: String,
+    pub rg_shared: String,
+    pub rg_nodes: String,
+    pub vnet_hub: String,
+    pub vnet_spoke: String,
+    pub firewall: String,
+    pub firewall_policy: String,
+    pub bastion: String,
+    pub route_table: String,
+    pub nsg_windows: String,
+    pub nsg_nodes: String,
+    pub nsg_dc: String,
+    pub nsg_services: String,
+    pub law: String,
+    pub key_vault: String,
+    pub acr: String,
+    pub id_cluster: String,
+    pub id_kubelet: String,
+    pub cluster: String,
+    pub dcr_windows: String,
+    pub front_door: String,
+    pub waf: String,
+    pub afd_endpoint: String,
+    pub pls: String,
+}
+
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| c.to_ascii_lowercase())
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string()
+}
+
+fn cut(s: String, max: usize) -> String {
+    let mut s: String = s.chars().take(max).collect();
+    while s.ends_with('-') {
+        s.pop();
+    }
+    s
+}
+
+impl Names {
+    pub fn new(spec: &Spec) -> Names {
+        let p = clean(&spec.name);
+        let alnum: String = p.chars().filter(char::is_ascii_alphanumeric).collect();
+        Names {
+            rg_hub: format!("rg-{p}-hub"),
+            rg_spoke: format!("rg-{p}-spoke"),
+            rg_shared: format!("rg-{p}-shared"),
+            rg_nodes: format!("rg-{p}-aks-nodes"),
+            vnet_hub: format!("vnet-{p}-hub"),
+            vnet_spoke: format!("vnet-{p}-spoke"),
+            firewall: format!("afw-{p}"),
+            firewall_policy: format!("afwp-{p}"),
+            bastion: format!("bas-{p}"),
+            route_table: format!("rt-{p}-egress"),
+            nsg_windows: format!("nsg-{p}-windows-nodes"),
+            nsg_nodes: format!("nsg-{p}-nodes"),
+            nsg_dc: format!("nsg-{p}-domain-controllers"),
+            nsg_services: format!("nsg-{p}-services"),
+            law: format!("log-{p}"),
+            // Key Vault: 3-24 characters, letters, digits, hyphens.
+            key_vault: cut(format!("kv-{p}"), 24),
+            // ACR: 5-50 letters and digits.
+            acr: cut(format!("acr{alnum}"), 50),
+            id_cluster: format!("id-{p}-aks-cluster"),
+            id_kubelet: format!("id-{p}-aks-kubelet"),
+            cluster: cut(format!("aks-{p}"), 63),
+            dcr_windows: format!("dcr-{p}-windows"),
+            front_door: format!("afd-{p}"),
+            // WAF policy names: letters and digits only, starting with a letter.
+            waf: cut(format!("waf{alnum}"), 128),
+            afd_endpoint: cut(format!("fde-{p}"), 46),
+            pls: format!("pls-{p}"),
+            prefix: p,
+        }
+    }
+
+    /// A domain controller VM's name (Windows computer names: at most 15 characters).
+    pub fn dc_vm(&self, i: u32) -> String {
+        let base: String = self
+            .prefix
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(10)
+            .collect();
+        format!("{base}dc{}", i + 1)
+    }
+}

@@ -1424,7 +1424,10 @@ impl<'a> Arm<'a> {
             "properties": props,
             "dependsOn": [
                 vnet_id,
-                format!("[resourceId('Microsoft.Authorization/roleAssignments', guid({}, '{ROLE_NETWORK_CONTRIBUTOR}', 'cluster-network-contributor-vnet'))]", vnet_id.trim_start_matches('[').trim_end_matches(']')),
+                format!(
+                    "[extensionResourceId({v}, 'Microsoft.Authorization/roleAssignments', guid({v}, '{ROLE_NETWORK_CONTRIBUTOR}', 'cluster-network-contributor-vnet'))]",
+                    v = vnet_id.trim_start_matches('[').trim_end_matches(']')
+                ),
             ],
         })
     }

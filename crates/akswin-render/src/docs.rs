@@ -17,33 +17,69 @@ pub fn deploy_sh(spec: &Spec, n: &Names) -> String {
     let plan = akswin_plan::plan(spec);
     let arm = Arm::new(spec, &plan, n, "");
     let secrets = arm.required_secrets();
+    let fd = spec.ingress.front_door.is_some();
+    let needs_host = arm.front_door_needs_host();
     let mut s = String::new();
     let _ = writeln!(
         s,
         r#"#!/usr/bin/env bash
-# Deploy the "{name}" landing zone rendered by akswin. Steps (see README.md):
-#   1. bootstrap: resource group {rg_shared} and Key Vault {kv}, reachable from AKSWIN_OPERATOR_IP only
-#   2. check that the secrets exist in the vault (this script never reads their values)
-#   3. what-if of arm/main.json, then create it (closes the vault to public networks)
-# Needs: az (logged in to the target subscription), AKSWIN_OPERATOR_IP=<your public IP>/32.
+# Deploy the "{name}" landing zone rendered by akswin (see README.md for every step).
+#   ./deploy.sh             1. bootstrap: resource group {rg_shared} and Key Vault {kv}
+#                              (reachable from AKSWIN_OPERATOR_IP only)
+#                           2. check that the secrets exist in the vault (never reads them)
+#                           3. what-if of arm/main.json, then create it (closes the vault)
+#   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
+# Needs: az, logged in to the target subscription.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 location={location}
 deployment=akswin-{prefix}
-: "${{AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}}"
-
-echo "== 1/3 bootstrap (resource group and Key Vault)"
-az deployment sub create --name "$deployment-bootstrap" --location "$location" \
-  --template-file arm/bootstrap.json --parameters operatorIpRange="$AKSWIN_OPERATOR_IP" --output none
-
-echo "== 2/3 secrets in {kv}"
-missing=0"#,
+stage="${{1:-main}}"
+"#,
         name = spec.name,
         rg_shared = n.rg_shared,
         kv = n.key_vault,
         location = shell_quote(&spec.location),
         prefix = n.prefix,
+    );
+    if fd {
+        let host_arg = if needs_host {
+            "\n  : \"${AKSWIN_APP_PROXY_HOST:?set AKSWIN_APP_PROXY_HOST to the external host name of the published application}\"\n  extra=(--parameters appProxyExternalHost=\"$AKSWIN_APP_PROXY_HOST\")"
+        } else {
+            "\n  extra=()"
+        };
+        let _ = writeln!(
+            s,
+            r#"if [ "$stage" = frontdoor ]; then{host_arg}
+  az deployment group what-if --resource-group {rg} --template-file arm/frontdoor.json "${{extra[@]}}"
+  az deployment group create --name "$deployment-frontdoor" --resource-group {rg} \
+    --template-file arm/frontdoor.json "${{extra[@]}}" --output none
+  echo "Front Door deployed"
+  exit 0
+fi
+"#,
+            rg = n.rg_shared,
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"if [ "$stage" != main ]; then
+  echo "unknown stage $stage (use: main{fd_stage})" >&2
+  exit 2
+fi
+: "${{AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}}"
+
+echo "== 1/3 bootstrap (resource group and Key Vault)"
+az group create --name {rg} --location "$location" --output none
+az deployment group create --name "$deployment-bootstrap" --resource-group {rg} \
+  --template-file arm/bootstrap.json --parameters operatorIpRange="$AKSWIN_OPERATOR_IP" --output none
+
+echo "== 2/3 secrets in {kv}"
+missing=0"#,
+        rg = n.rg_shared,
+        kv = n.key_vault,
+        fd_stage = if fd { ", frontdoor" } else { "" },
     );
     for (secret, what) in &secrets {
         let _ = writeln!(
@@ -75,7 +111,7 @@ case "$answer" in
 esac
 az deployment sub create --name "$deployment" --location "$location" \
   --template-file arm/main.json --parameters @arm/main.parameters.json --output none
-echo "deployed; continue with the manual steps in README.md""#
+echo "deployed; continue with the next steps in README.md""#
     );
     s
 }
@@ -102,7 +138,10 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         n.rg_hub, n.rg_spoke, n.rg_shared
     );
     let _ = writeln!(s, "| `arm/main.parameters.json` | non-secret parameters |");
-    let _ = writeln!(s, "| `deploy.sh` | steps 1-3 below |\n");
+    let _ = writeln!(
+        s,
+        "| `deploy.sh` | steps 1-3 below; `deploy.sh frontdoor` for the Front Door step |\n"
+    );
     let _ = writeln!(s, "## Steps\n");
     let _ = writeln!(
         s,

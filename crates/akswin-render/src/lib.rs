@@ -9,6 +9,7 @@
 
 pub mod arm;
 pub mod docs;
+pub mod lint;
 pub mod names;
 
 use akswin_plan::NetworkPlan;
@@ -31,6 +32,49 @@ fn pretty(v: &serde_json::Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
     s.push('\n');
     s
+}
+
+/// What the renderer cannot do yet, said plainly instead of rendering something wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    #[error("{pointer}: {what} is not supported by `akswin render` yet")]
+    Unsupported {
+        pointer: String,
+        what: String,
+        hint: String,
+    },
+}
+
+/// Refuse spec features the renderer does not support yet.
+pub fn supported(spec: &Spec) -> Result<(), RenderError> {
+    use akswin_spec::types::SecretRef;
+    if let Some(wp) = &spec.cluster.windows_profile
+        && let SecretRef::Parameter(_) = wp.admin_password
+    {
+        return Err(RenderError::Unsupported {
+            pointer: "/cluster/windowsProfile/adminPassword".into(),
+            what: "a `parameter:` secret reference".into(),
+            hint: "use `{ keyVaultSecret: NAME }`: the rendered templates read secrets from Key Vault only".into(),
+        });
+    }
+    if let Some(ad) = &spec.identity.active_directory {
+        for (k, r) in [
+            ("adminPassword", &ad.domain_controllers.admin_password),
+            (
+                "safeModePassword",
+                &ad.domain_controllers.safe_mode_password,
+            ),
+        ] {
+            if let Some(SecretRef::Parameter(_)) = r {
+                return Err(RenderError::Unsupported {
+                    pointer: format!("/identity/activeDirectory/domainControllers/{k}"),
+                    what: "a `parameter:` secret reference".into(),
+                    hint: "use `{ keyVaultSecret: NAME }`".into(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Render everything for a spec and its plan.

@@ -366,3 +366,24 @@ fn the_schema_check_catches_mistakes() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn every_expression_resolves() {
+    let mut failures = Vec::new();
+    for (scenario, tree) in common::scenarios() {
+        let parsed: Vec<(String, Value)> = tree
+            .files
+            .iter()
+            .filter(|(k, _)| k.ends_with(".json") && !k.ends_with("parameters.json"))
+            .map(|(k, v)| {
+                (
+                    format!("{scenario}/{k}"),
+                    serde_json::from_str(v).expect("json"),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &Value)> = parsed.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        failures.extend(akswin_render::lint::lint(&refs));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -64,3 +64,86 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
     std::fs::rename(&tmp, path).map_err(fail)?;
     Ok(())
 }
+
+/// Write a whole tree (relative path -> content) to `dir` atomically: everything goes into a
+/// sibling temporary directory first, which then takes `dir`'s place in one rename. A failure
+/// at any point leaves `dir` as it was. An existing, non-empty `dir` is replaced only with
+/// `force`. Files named `*.sh` are made executable.
+pub fn write_tree_atomic(
+    dir: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    force: bool,
+) -> Result<(), Fatal> {
+    let shown = dir.display();
+    let exists = dir.exists();
+    if exists && !dir.is_dir() {
+        return Err(Fatal::new(
+            format!("`{shown}` exists and is not a directory"),
+            None,
+        ));
+    }
+    let non_empty = exists
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true);
+    if non_empty && !force {
+        return Err(Fatal::new(
+            format!("`{shown}` exists and is not empty"),
+            Some("pass --force to replace it (atomically), or --out a new directory"),
+        ));
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let base = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = parent.join(format!(".{base}.akswin-tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{base}.akswin-old-{}", std::process::id()));
+    let cleanup = |e: String| {
+        let _ = std::fs::remove_dir_all(&tmp);
+        Fatal::new(e, None)
+    };
+    let _ = std::fs::remove_dir_all(&tmp);
+    for (rel, text) in files {
+        if rel.split('/').any(|c| c == ".." || c.is_empty()) {
+            return Err(cleanup(format!(
+                "refusing to write `{rel}` outside the output directory"
+            )));
+        }
+        let p = tmp.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d)
+                .map_err(|e| cleanup(format!("cannot create `{}`: {e}", d.display())))?;
+        }
+        let mut f = std::fs::File::create(&p)
+            .map_err(|e| cleanup(format!("cannot write `{}`: {e}", p.display())))?;
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| cleanup(format!("cannot write `{}`: {e}", p.display())))?;
+        #[cfg(unix)]
+        if rel.ends_with(".sh") {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))
+                .map_err(|e| cleanup(format!("cannot chmod `{}`: {e}", p.display())))?;
+        }
+    }
+    if exists {
+        std::fs::rename(dir, &old)
+            .map_err(|e| cleanup(format!("cannot move `{shown}` aside: {e}")))?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, dir) {
+        if exists {
+            let _ = std::fs::rename(&old, dir);
+        }
+        return Err(cleanup(format!(
+            "cannot move the rendered tree into `{shown}`: {e}"
+        )));
+    }
+    if exists {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}

@@ -68,6 +68,12 @@ enum Command {
         #[command(flatten)]
         args: PlanArgs,
     },
+    /// Render the deployable artifacts: ARM templates (bootstrap, main, Front Door), their
+    /// parameters, deploy.sh and a README with every step in order.
+    ///
+    /// Refuses (exit 1) while `check` reports errors. Writes atomically: a failed render
+    /// leaves DIR as it was. Deploy with `DIR/deploy.sh` (what-if first, then create).
+    Render(RenderArgs),
     /// Write the built-in baseline spec (with comments) to a file.
     Init(InitArgs),
     /// Print the documentation of a rule or input-error code (e.g. POOL004, SPEC002).
@@ -127,6 +133,18 @@ struct PlanArgs {
 enum PlanView {
     /// Only the address plan: VNet, subnet, prefix, usable, demand, headroom.
     Network(PlanArgs),
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    #[command(flatten)]
+    spec: SpecArg,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Replace DIR when it exists and is not empty.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -211,6 +229,7 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
             Some(PlanView::Network(a)) => plan_cmd(a, color, true),
             None => plan_cmd(args, color, false),
         },
+        Command::Render(a) => render_cmd(a, color),
         Command::Init(a) => init(a),
         Command::Explain { code } => explain(&code),
         Command::Rules { format } => rules(format),
@@ -337,6 +356,75 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
             pretty(&plan::artifact(&loaded, &network, VERSION))
         )),
     }
+    Ok(0)
+}
+
+fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
+    let today = today(a.spec.today.as_deref())?;
+    let loaded = match load_spec(&a.spec)? {
+        Ok(l) => l,
+        Err(e) => {
+            print_report(&Report::new(e.input, e.findings), Format::Human, color);
+            return Ok(2);
+        }
+    };
+    let network = akswin_plan::plan(&loaded.spec);
+    let findings = akswin_rules::check_with_plan(&loaded, &network, today);
+    let report = Report::new(loaded.source.clone(), findings);
+    if report.count(Severity::Error) > 0 {
+        print_report(&report, Format::Human, color);
+        eprintln!("error: not rendering: fix the errors above first (`akswin check` shows them)");
+        return Ok(1);
+    }
+    if let Err(akswin_render::RenderError::Unsupported {
+        pointer,
+        what,
+        hint,
+    }) = akswin_render::supported(&loaded.spec)
+    {
+        let span = loaded.index.span(&pointer);
+        let loc = span
+            .map(|s| format!("{}:{}:{}: ", loaded.source.name, s.line, s.col))
+            .unwrap_or_default();
+        return Err(Fatal::new(
+            format!("{loc}{what} is not supported by `akswin render` yet"),
+            Some(&hint),
+        ));
+    }
+    let tree = akswin_render::render(&loaded.spec, &network, VERSION);
+    // Self-check: a broken expression here is an akswin bug, not the user's.
+    let parsed: Vec<(String, serde_json::Value)> = tree
+        .files
+        .iter()
+        .filter(|(k, _)| k.ends_with(".json") && !k.ends_with("parameters.json"))
+        .filter_map(|(k, v)| serde_json::from_str(v).ok().map(|j| (k.clone(), j)))
+        .collect();
+    let refs: Vec<(&str, &serde_json::Value)> =
+        parsed.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let lint = akswin_render::lint::lint(&refs);
+    if !lint.is_empty() {
+        return Err(Fatal::new(
+            format!(
+                "internal error: the rendered templates do not pass akswin's own expression check:\n  {}",
+                lint.join("\n  ")
+            ),
+            Some("this is an akswin bug; please report it with the spec"),
+        ));
+    }
+    io::write_tree_atomic(&a.out, &tree.files, a.force)?;
+    if report.count(Severity::Warning) > 0 {
+        eprintln!(
+            "note: {} (`akswin check` shows them)",
+            render::summary_line(&report)
+        );
+    }
+    eprintln!(
+        "rendered {} files into {}; next: read {}/README.md, then run {}/deploy.sh",
+        tree.files.len(),
+        a.out.display(),
+        a.out.display(),
+        a.out.display()
+    );
     Ok(0)
 }
 

@@ -1,6 +1,6 @@
 //! Scenarios shared by the render tests: the baseline and the specs in tests/scenarios/.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::Path;
 

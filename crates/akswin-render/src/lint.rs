@@ -1,0 +1,394 @@
+//! A walk over every ARM expression of a rendered template tree: brackets and quotes balance,
+//! `parameters('x')` and `variables('x')` name something the enclosing template declares,
+//! `dependsOn` targets exist in the same template, and `resourceId(...)` names a resource that
+//! some template of the tree declares (or one created outside ARM, listed in [`EXTERNAL`]).
+//! `render` runs it on its own output; a finding here is an akswin bug.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Resources referenced by id that no template declares, with who creates them.
+pub const EXTERNAL: &[(&str, &str)] = &[
+    (
+        "microsoft.network/privatelinkservices",
+        "the AKS cloud provider, from the internal Service's azure-pls-create annotation",
+    ),
+    (
+        "microsoft.authorization/roledefinitions",
+        "Azure (built-in roles)",
+    ),
+    (
+        "microsoft.resources/resourcegroups",
+        "the subscription-scope template",
+    ),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Declared {
+    ty: String,
+    names: Vec<String>,
+}
+
+fn declared(t: &Value, out: &mut BTreeSet<Declared>) {
+    for r in t["resources"].as_array().into_iter().flatten() {
+        let ty = r["type"].as_str().unwrap_or_default().to_ascii_lowercase();
+        let name = r["name"].as_str().unwrap_or_default();
+        let names: Vec<String> = name.split('/').map(str::to_string).collect();
+        if ty == "microsoft.network/virtualnetworks" {
+            for sn in r["properties"]["subnets"].as_array().into_iter().flatten() {
+                let mut n = names.clone();
+                n.push(sn["name"].as_str().unwrap_or_default().to_string());
+                out.insert(Declared {
+                    ty: format!("{ty}/subnets"),
+                    names: n,
+                });
+            }
+        }
+        out.insert(Declared { ty, names });
+        if r["type"] == "Microsoft.Resources/deployments" {
+            declared(&r["properties"]["template"], out);
+        }
+    }
+}
+
+/// Split the top-level arguments of a call starting after `open` (the index of '(').
+fn args(expr: &str, open: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0;
+    let mut quoted = false;
+    let mut cur = String::new();
+    let chars: Vec<char> = expr[open + 1..].chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if quoted {
+            cur.push(c);
+            if c == '\'' {
+                if chars.get(i + 1) == Some(&'\'') {
+                    cur.push('\'');
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else {
+            match c {
+                '\'' => {
+                    quoted = true;
+                    cur.push(c);
+                }
+                '(' | '[' => {
+                    depth += 1;
+                    cur.push(c);
+                }
+                ')' | ']' if depth == 0 => {
+                    out.push(cur.trim().to_string());
+                    return out;
+                }
+                ')' | ']' => {
+                    depth -= 1;
+                    cur.push(c);
+                }
+                ',' if depth == 0 => out.push(std::mem::take(&mut cur).trim().to_string()),
+                _ => cur.push(c),
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn literal(a: &str) -> Option<String> {
+    let a = a.trim();
+    (a.len() >= 2 && a.starts_with('\'') && a.ends_with('\''))
+        .then(|| a[1..a.len() - 1].replace("''", "'"))
+}
+
+/// Balanced brackets and parentheses outside string literals.
+fn balanced(expr: &str) -> bool {
+    let mut stack = Vec::new();
+    let mut quoted = false;
+    let chars: Vec<char> = expr.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if quoted {
+            if c == '\'' {
+                if chars.get(i + 1) == Some(&'\'') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else {
+            match c {
+                '\'' => quoted = true,
+                '(' | '[' => stack.push(c),
+                ')' if stack.pop() != Some('(') => return false,
+                ']' if stack.pop() != Some('[') => return false,
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    stack.is_empty() && !quoted
+}
+
+struct Scope<'a> {
+    params: BTreeSet<String>,
+    vars: BTreeSet<String>,
+    local: BTreeSet<Declared>,
+    all: &'a BTreeSet<Declared>,
+    path: String,
+}
+
+fn calls<'e>(expr: &'e str, func: &str) -> Vec<(usize, &'e str)> {
+    let mut out = Vec::new();
+    let pat = format!("{func}(");
+    let mut from = 0;
+    while let Some(i) = expr[from..].find(&pat) {
+        let at = from + i;
+        let before = expr[..at].chars().last();
+        if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+            out.push((at + func.len(), &expr[at..]));
+        }
+        from = at + pat.len();
+    }
+    out
+}
+
+fn check_expr(expr: &str, where_: &str, scope: &Scope<'_>, errors: &mut Vec<String>) {
+    if !balanced(expr) {
+        errors.push(format!(
+            "{where_}: unbalanced brackets, parentheses or quotes in {expr}"
+        ));
+        return;
+    }
+    for (open, _) in calls(expr, "parameters") {
+        if let Some(name) = args(expr, open).first().and_then(|a| literal(a))
+            && !scope.params.contains(&name)
+        {
+            errors.push(format!(
+                "{where_}: parameters('{name}') is not declared in {}",
+                scope.path
+            ));
+        }
+    }
+    for (open, _) in calls(expr, "variables") {
+        if let Some(name) = args(expr, open).first().and_then(|a| literal(a))
+            && !scope.vars.contains(&name)
+            && name != "validatedAgainstSubtype"
+        {
+            errors.push(format!(
+                "{where_}: variables('{name}') is not declared in {}",
+                scope.path
+            ));
+        }
+    }
+    for (open, _) in calls(expr, "resourceId")
+        .into_iter()
+        .chain(calls(expr, "subscriptionResourceId"))
+    {
+        let a = args(expr, open);
+        // The type is the first argument that is a literal containing '/'.
+        let Some(ti) = a
+            .iter()
+            .position(|x| literal(x).is_some_and(|l| l.contains('/')))
+        else {
+            continue;
+        };
+        let ty = literal(&a[ti]).unwrap_or_default().to_ascii_lowercase();
+        let names: Vec<Option<String>> = a[ti + 1..].iter().map(|x| literal(x)).collect();
+        if EXTERNAL.iter().any(|(t, _)| *t == ty) || names.iter().any(Option::is_none) {
+            continue;
+        }
+        let names: Vec<String> = names.into_iter().flatten().collect();
+        let target = Declared {
+            ty: ty.clone(),
+            names: names.clone(),
+        };
+        let cross_rg = ti > 0;
+        let found = if cross_rg {
+            scope.all.contains(&target)
+        } else {
+            scope.local.contains(&target) || scope.all.contains(&target)
+        };
+        if !found {
+            errors.push(format!(
+                "{where_}: resourceId names {ty} {} that no template declares",
+                names.join("/")
+            ));
+        }
+    }
+}
+
+fn walk_values(v: &Value, where_: &str, scope: &Scope<'_>, errors: &mut Vec<String>) {
+    match v {
+        Value::String(s) if s.starts_with('[') && !s.starts_with("[[") && s.ends_with(']') => {
+            check_expr(s, where_, scope, errors)
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| walk_values(x, &format!("{where_}/{i}"), scope, errors)),
+        Value::Object(m) => {
+            for (k, x) in m {
+                // A nested template is its own scope; it is walked separately.
+                if k == "template" && x.get("resources").is_some() {
+                    continue;
+                }
+                walk_values(x, &format!("{where_}/{k}"), scope, errors);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn walk_template(t: &Value, path: &str, all: &BTreeSet<Declared>, errors: &mut Vec<String>) {
+    let keys = |k: &str| -> BTreeSet<String> {
+        t[k].as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let mut local = BTreeSet::new();
+    for r in t["resources"].as_array().into_iter().flatten() {
+        let mut one = BTreeSet::new();
+        declared(&serde_json::json!({ "resources": [r] }), &mut one);
+        local.extend(one);
+    }
+    let scope = Scope {
+        params: keys("parameters"),
+        vars: keys("variables"),
+        local,
+        all,
+        path: path.to_string(),
+    };
+    for (i, r) in t["resources"].as_array().into_iter().flatten().enumerate() {
+        let where_ = format!(
+            "{path}/resources/{i}({})",
+            r["name"].as_str().unwrap_or_default()
+        );
+        walk_values(r, &where_, &scope, errors);
+        for d in r["dependsOn"].as_array().into_iter().flatten() {
+            let Some(d) = d.as_str() else { continue };
+            let inner = d.trim_start_matches('[').trim_end_matches(']');
+            if inner.starts_with("extensionResourceId(") {
+                // extension resources (role assignments): the type must be declared here
+                let a = args(inner, inner.find('(').unwrap_or(0));
+                let ty = a
+                    .get(1)
+                    .and_then(|x| literal(x))
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                if !scope.local.iter().any(|x| x.ty == ty) {
+                    errors.push(format!(
+                        "{where_}: dependsOn `{d}` names a {ty} this template does not declare"
+                    ));
+                }
+                continue;
+            }
+            if !(inner.starts_with("resourceId(") || inner.starts_with("subscriptionResourceId(")) {
+                errors.push(format!(
+                    "{where_}: dependsOn `{d}` is not a resourceId() expression"
+                ));
+                continue;
+            }
+            let open = inner.find('(').unwrap_or(0) + 1;
+            let a = args(&format!("({}", &inner[open..]), 0);
+            let ty = a
+                .first()
+                .and_then(|x| literal(x))
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let names: Vec<String> = a.iter().skip(1).filter_map(|x| literal(x)).collect();
+            let target = Declared {
+                ty: ty.clone(),
+                names,
+            };
+            let ok = scope.local.contains(&target)
+                || (ty == "microsoft.resources/resourcegroups" && path.ends_with("main.json"));
+            if !ok {
+                errors.push(format!(
+                    "{where_}: dependsOn `{d}` names nothing this template declares"
+                ));
+            }
+        }
+        if r["type"] == "Microsoft.Resources/deployments" {
+            let inner = &r["properties"]["template"];
+            let ipath = format!("{path}/{}", r["name"].as_str().unwrap_or_default());
+            // parameters passed must match the nested template's declarations
+            let passed: BTreeSet<String> = r["properties"]["parameters"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            let declared_params: BTreeSet<String> = inner["parameters"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            for p in passed.difference(&declared_params) {
+                errors.push(format!(
+                    "{ipath}: passes parameter `{p}` the nested template does not declare"
+                ));
+            }
+            for p in declared_params.difference(&passed) {
+                if inner["parameters"][p].get("defaultValue").is_none() {
+                    errors.push(format!(
+                        "{ipath}: nested template parameter `{p}` gets no value"
+                    ));
+                }
+            }
+            walk_template(inner, &ipath, all, errors);
+        }
+    }
+    walk_values(&t["outputs"], &format!("{path}/outputs"), &scope, errors);
+}
+
+/// Lint one template (with the declarations of every template of the tree in `tree`).
+pub fn lint(templates: &[(&str, &Value)]) -> Vec<String> {
+    let mut all = BTreeSet::new();
+    for (_, t) in templates {
+        declared(t, &mut all);
+    }
+    let mut errors = Vec::new();
+    for (name, t) in templates {
+        walk_template(t, name, &all, &mut errors);
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn catches_the_classic_mistakes() {
+        let t = json!({
+            "parameters": { "a": {} },
+            "resources": [
+                { "type": "Microsoft.Network/virtualNetworks", "name": "v", "properties": { "subnets": [ { "name": "s" } ] } },
+                { "type": "Microsoft.Network/networkInterfaces", "name": "n",
+                  "properties": { "x": "[parameters('b')]", "y": "[concat('a', 'b']", "z": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 's')]",
+                                  "w": "[resourceId('Microsoft.Network/routeTables', 'missing')]", "ok": "[parameters('a')]" },
+                  "dependsOn": ["[resourceId('Microsoft.Network/virtualNetworks', 'v')]", "[resourceId('Microsoft.Network/virtualNetworks', 'nope')]"] }
+            ]
+        });
+        let e = lint(&[("t.json", &t)]);
+        assert!(e.iter().any(|x| x.contains("parameters('b')")), "{e:?}");
+        assert!(e.iter().any(|x| x.contains("unbalanced")), "{e:?}");
+        assert!(e.iter().any(|x| x.contains("routetables missing")), "{e:?}");
+        assert!(e.iter().any(|x| x.contains("'nope'")), "{e:?}");
+        // 'nope' is reported by both the resourceId and the dependsOn checks
+        assert_eq!(e.len(), 5, "{e:?}");
+    }
+
+    #[test]
+    fn quotes_inside_strings_do_not_confuse() {
+        assert!(balanced("[concat('it''s (fine]', parameters('x'))]"));
+        assert!(!balanced("[concat('a', 'b']"));
+        assert_eq!(
+            args("f('a, b', g(1, 2), 'c''d')", 1),
+            vec!["'a, b'", "g(1, 2)", "'c''d'"]
+        );
+    }
+}

@@ -966,7 +966,7 @@ impl<'a> Arm<'a> {
                         "dataDisks": [ { "lun": 0, "createOption": "Empty", "diskSizeGB": 32, "caching": "None", "managedDisk": { "storageAccountType": "Premium_LRS" } } ],
                     },
                     "networkProfile": { "networkInterfaces": [ { "id": rid("Microsoft.Network/networkInterfaces", &nic) } ] },
-                    "securityProfile": { "securityType": "TrustedLaunch", "uefiSettings": { "secureBootEnabled": true, "vTpmEnabled": true }, "encryptionAtHost": true },
+                    "securityProfile": { "securityType": "TrustedLaunch", "uefiSettings": { "secureBootEnabled": true, "vTpmEnabled": true }, "encryptionAtHost": self.spec.cluster.encryption_at_host },
                     "diagnosticsProfile": { "bootDiagnostics": { "enabled": true } },
                 },
                 "dependsOn": [rid("Microsoft.Network/networkInterfaces", &nic)],
@@ -1235,9 +1235,7 @@ impl<'a> Arm<'a> {
         }
         res.push(self.cluster(&vnet_id, &cluster_id));
         let cluster = rid("Microsoft.ContainerService/managedClusters", &n.cluster);
-        if let Some(mc) = self.maintenance() {
-            res.push(mc);
-        }
+        res.extend(self.maintenance());
         if self.has_windows() {
             res.push(self.dcr());
             res.push(json!({
@@ -1289,6 +1287,7 @@ impl<'a> Arm<'a> {
                     "vnetSubnetID": format!("[concat({}, '/subnets/{subnet}')]", vnet_id.trim_start_matches('[').trim_end_matches(']')),
                     "upgradeSettings": { "maxSurge": p.max_surge.map_or_else(|| "33%".to_string(), |m| m.to_string()) },
                     "enableFIPS": p.enable_fips,
+                    "enableEncryptionAtHost": c.encryption_at_host,
                 });
                 if p.autoscaled() {
                     pool["enableAutoScaling"] = json!(true);
@@ -1331,6 +1330,15 @@ impl<'a> Arm<'a> {
             "serviceCidr": spec.network.service_cidr.to_string(),
             "dnsServiceIP": spec.network.dns_service_ip.to_string(),
         });
+        let policy = match spec.cluster.network_policy {
+            akswin_spec::spec::NetworkPolicy::Calico => Some("calico"),
+            akswin_spec::spec::NetworkPolicy::Azure => Some("azure"),
+            akswin_spec::spec::NetworkPolicy::Cilium => Some("cilium"),
+            akswin_spec::spec::NetworkPolicy::None => None,
+        };
+        if let Some(p) = policy {
+            network["networkPolicy"] = s(p);
+        }
         if cni == Cni::AzureCniOverlay {
             network["networkPluginMode"] = s("overlay");
             if let Some(p) = spec.network.pod_cidr {
@@ -1377,7 +1385,12 @@ impl<'a> Arm<'a> {
                 },
             },
             "autoUpgradeProfile": {
-                "upgradeChannel": "none",
+                "upgradeChannel": match spec.upgrades.cluster_channel {
+                    akswin_spec::spec::ClusterChannel::None => "none",
+                    akswin_spec::spec::ClusterChannel::Patch => "patch",
+                    akswin_spec::spec::ClusterChannel::Stable => "stable",
+                    akswin_spec::spec::ClusterChannel::Rapid => "rapid",
+                },
                 "nodeOSUpgradeChannel": format!("{:?}", spec.upgrades.node_os_channel),
             },
             "securityProfile": { "imageCleaner": { "enabled": false } },
@@ -1432,11 +1445,12 @@ impl<'a> Arm<'a> {
         })
     }
 
-    fn maintenance(&self) -> Option<Value> {
-        let w = self.spec.upgrades.windows_node_image.as_ref()?;
-        if self.spec.upgrades.node_os_channel != NodeOsChannel::NodeImage {
-            return None;
-        }
+    /// Maintenance windows: node OS images (the monthly Windows window) and, with a cluster
+    /// auto-upgrade channel, Kubernetes version upgrades in the same window.
+    fn maintenance(&self) -> Vec<Value> {
+        let Some(w) = self.spec.upgrades.windows_node_image.as_ref() else {
+            return Vec::new();
+        };
         let sched = &w.schedule;
         let schedule = if let Some(r) = &sched.relative_monthly {
             json!({ "relativeMonthly": { "intervalMonths": r.interval_months, "weekIndex": match r.week_index {
@@ -1447,22 +1461,45 @@ impl<'a> Arm<'a> {
         } else if let Some(wk) = &sched.weekly {
             json!({ "weekly": { "intervalWeeks": wk.interval_weeks, "dayOfWeek": format!("{:?}", wk.day_of_week) } })
         } else {
-            return None;
+            return Vec::new();
         };
-        Some(json!({
-            "type": "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
-            "apiVersion": API_AKS,
-            "name": format!("{}/aksManagedNodeOSUpgradeSchedule", self.n.cluster),
-            "properties": {
-                "maintenanceWindow": {
-                    "schedule": schedule,
-                    "durationHours": w.duration_hours,
-                    "startTime": w.start_time.to_string(),
-                    "utcOffset": w.utc_offset.to_string(),
-                }
-            },
-            "dependsOn": [rid("Microsoft.ContainerService/managedClusters", &self.n.cluster)],
-        }))
+        let mut names = Vec::new();
+        if self.spec.upgrades.node_os_channel == NodeOsChannel::NodeImage {
+            names.push("aksManagedNodeOSUpgradeSchedule");
+        }
+        if self.spec.upgrades.cluster_channel != akswin_spec::spec::ClusterChannel::None {
+            names.push("aksManagedAutoUpgradeSchedule");
+        }
+        let mut out = Vec::new();
+        let mut previous: Option<String> = None;
+        for name in names {
+            let mut deps = vec![s(&rid(
+                "Microsoft.ContainerService/managedClusters",
+                &self.n.cluster,
+            ))];
+            if let Some(p) = &previous {
+                deps.push(s(p));
+            }
+            out.push(json!({
+                "type": "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+                "apiVersion": API_AKS,
+                "name": format!("{}/{name}", self.n.cluster),
+                "properties": {
+                    "maintenanceWindow": {
+                        "schedule": schedule,
+                        "durationHours": w.duration_hours,
+                        "startTime": w.start_time.to_string(),
+                        "utcOffset": w.utc_offset.to_string(),
+                    }
+                },
+                "dependsOn": deps,
+            }));
+            previous = Some(format!(
+                "[resourceId('Microsoft.ContainerService/managedClusters/maintenanceConfigurations', '{}', '{name}')]",
+                self.n.cluster
+            ));
+        }
+        out
     }
 
     fn dcr(&self) -> Value {

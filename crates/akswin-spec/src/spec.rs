@@ -477,6 +477,24 @@ pub struct Cluster {
     /// VM sizes missing from akswin's embedded table, declared by the user.
     #[serde(default)]
     pub custom_vm_sizes: Vec<CustomVmSize>,
+    /// Encrypt temp disks, caches and data flows at the host (node pools and domain
+    /// controllers). Needs the subscription feature Microsoft.Compute/EncryptionAtHost.
+    #[serde(default = "yes")]
+    pub encryption_at_host: bool,
+    /// Kubernetes network policy engine; Calico is the one that enforces on Windows nodes
+    /// (Azure NPM is unsupported on Windows from 2026-09-30, Cilium does not run there).
+    #[serde(default)]
+    pub network_policy: NetworkPolicy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum NetworkPolicy {
+    #[default]
+    Calico,
+    Azure,
+    Cilium,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
@@ -1079,6 +1097,10 @@ pub struct PolicyAssignment {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Upgrades {
+    /// Cluster auto-upgrade channel (control plane and node Kubernetes versions); AKS upgrades
+    /// the control plane before the node pools. Runs in the same window as the node images.
+    #[serde(default)]
+    pub cluster_channel: ClusterChannel,
     #[serde(default)]
     pub node_os_channel: NodeOsChannel,
     #[serde(default)]
@@ -1090,11 +1112,22 @@ pub struct Upgrades {
 impl Default for Upgrades {
     fn default() -> Self {
         Upgrades {
+            cluster_channel: ClusterChannel::Patch,
             node_os_channel: NodeOsChannel::NodeImage,
             windows_node_image: Some(MaintenanceWindow::default()),
             workflow: UpgradeWorkflow::GithubActions,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClusterChannel {
+    None,
+    #[default]
+    Patch,
+    Stable,
+    Rapid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

@@ -622,6 +622,109 @@ fn every_fixture_as_written_validates_against_the_schema() {
 }
 
 #[test]
+fn render_writes_the_tree_refuses_errors_and_never_half_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    akswin()
+        .current_dir(dir.path())
+        .args(["render", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("rendered"));
+    for f in [
+        "arm/main.json",
+        "arm/main.parameters.json",
+        "arm/bootstrap.json",
+        "arm/frontdoor.json",
+        "deploy.sh",
+        "README.md",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.join("deploy.sh"))
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert!(mode & 0o111 != 0, "deploy.sh is executable");
+    }
+    let before = std::fs::read(out.join("arm/main.json")).expect("main");
+    // an existing directory is not replaced without --force
+    akswin()
+        .current_dir(dir.path())
+        .args(["render", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    // a spec with errors is refused and the old tree stays as it was
+    let spec = dir.path().join("bad.yaml");
+    std::fs::write(
+        &spec,
+        baseline_with("osSku: Windows2022", "osSku: Windows2019"),
+    )
+    .expect("write");
+    akswin()
+        .args(["render"])
+        .arg(&spec)
+        .args(["--force", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[POOL004]"));
+    assert_eq!(
+        std::fs::read(out.join("arm/main.json")).expect("kept"),
+        before
+    );
+    // --force replaces it, with identical bytes for the same spec
+    akswin()
+        .current_dir(dir.path())
+        .args(["render", "--force", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read(out.join("arm/main.json")).expect("same"),
+        before
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("akswin-tmp") || n.contains("akswin-old"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn render_refuses_parameter_secrets_it_cannot_render() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("p.yaml");
+    std::fs::write(
+        &spec,
+        baseline_with(
+            "adminPassword: { keyVaultSecret: windows-admin-password }",
+            "adminPassword: { parameter: windowsAdminPassword }",
+        ),
+    )
+    .expect("write");
+    akswin()
+        .args(["render"])
+        .arg(&spec)
+        .args(["--out"])
+        .arg(dir.path().join("o"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("p.yaml:"))
+        .stderr(predicate::str::contains(
+            "not supported by `akswin render` yet",
+        ));
+    assert!(!dir.path().join("o").exists());
+}
+
+#[test]
 fn help_teaches() {
     akswin()
         .arg("--help")

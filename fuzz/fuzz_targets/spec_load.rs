@@ -1,5 +1,7 @@
 //! Any bytes: the loader returns a spec or input-error findings, never panics; a spec that
-//! loads goes through every rule and every output view, which must not panic either.
+//! loads goes through the planner, every rule and every output view, which must not panic
+//! either; a spec without error findings renders, and akswin's own ARM expression check finds
+//! nothing wrong in what it rendered.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -8,7 +10,21 @@ fuzz_target!(|data: &[u8]| {
     let today = akswin_rules::Date::from_ymd(2026, 11, 26);
     match akswin_spec::load("fuzz.yaml", data) {
         Ok(loaded) => {
-            let findings = akswin_rules::check(&loaded, today);
+            let plan = akswin_plan::plan(&loaded.spec);
+            let findings = akswin_rules::check_with_plan(&loaded, &plan, today);
+            let clean = !findings.iter().any(|f| f.severity == akswin_diag::Severity::Error);
+            if clean && akswin_render::supported(&loaded.spec).is_ok() {
+                let tree = akswin_render::render(&loaded.spec, &plan, "fuzz");
+                let parsed: Vec<(String, serde_json::Value)> = tree
+                    .files
+                    .iter()
+                    .filter(|(k, _)| k.ends_with(".json") && !k.ends_with("parameters.json"))
+                    .map(|(k, v)| (k.clone(), serde_json::from_str(v).expect("rendered JSON parses")))
+                    .collect();
+                let refs: Vec<(&str, &serde_json::Value)> = parsed.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                let lint = akswin_render::lint::lint(&refs);
+                assert!(lint.is_empty(), "rendered ARM fails akswin's own check: {lint:?}");
+            }
             let report = akswin_diag::Report::new(loaded.source.clone(), findings);
             let _ = akswin_diag::render::human(&report, Default::default());
             let _ = akswin_diag::render::sarif(&report, &akswin_rules::metas(), "fuzz");

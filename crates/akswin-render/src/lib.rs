@@ -9,6 +9,7 @@
 
 pub mod arm;
 pub mod docs;
+pub mod k8s;
 pub mod lint;
 pub mod names;
 
@@ -74,6 +75,28 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
             }
         }
     }
+    // Pre-pulled images must match a Windows pool's OS version (process isolation: WIN004).
+    let skus: Vec<_> = spec
+        .cluster
+        .node_pools
+        .iter()
+        .filter(|p| p.is_windows())
+        .map(|p| p.os_sku())
+        .collect();
+    if spec.scaling.prepull.enabled {
+        for (i, img) in spec.scaling.prepull.images.iter().enumerate() {
+            let r = k8s::image_ref(spec, img);
+            if let Some(sku) = k8s::image_windows_sku(&r)
+                && !skus.contains(&sku)
+            {
+                return Err(RenderError::Unsupported {
+                    pointer: format!("/scaling/prepull/images/{i}"),
+                    what: format!("pre-pulling `{r}` (built for {}) on Windows pools that run {}", sku.as_str(), skus.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+                    hint: "Windows containers need the image's OS version to match the node's (WIN004): rebuild the image for the pool's ltsc version".into(),
+                });
+            }
+        }
+    }
     Ok(())
 }
 
@@ -89,6 +112,25 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
         t.add("arm/frontdoor.json", pretty(&fd));
     }
     t.add("deploy.sh", docs::deploy_sh(spec, &n));
+    let prepull = k8s::prepull(spec);
+    if !prepull.is_empty() {
+        t.add(
+            "k8s/00-akswin-system.yaml",
+            k8s::yaml(&k8s::prepull_common()),
+        );
+        for (sku, docs) in &prepull {
+            t.add(
+                &format!("k8s/prepull-{}.yaml", sku.as_str().to_ascii_lowercase()),
+                k8s::yaml(docs),
+            );
+        }
+    }
+    for w in &spec.workloads {
+        t.add(
+            &format!("k8s/{}.yaml", k8s::k8s_name(&w.name)),
+            k8s::yaml(&k8s::workload(spec, plan, &n, w)),
+        );
+    }
     t.add("README.md", docs::readme(spec, plan, &n));
     t
 }

@@ -1,0 +1,383 @@
+//! Kubernetes manifests: per workload a Namespace, ServiceAccount, Deployment, internal
+//! LoadBalancer Service and (replicas > 1) PodDisruptionBudget; gMSA RBAC; image pre-pull
+//! DaemonSets per Windows OS SKU. Built as JSON values and serialised as YAML, never templated.
+
+use crate::names::Names;
+use akswin_plan::NetworkPlan;
+use akswin_spec::Spec;
+use akswin_spec::spec::{
+    AuthMode, FrontDoorOrigin, NodePool, Os, OsSku, SpokeSubnet, TrafficPolicy, Workload,
+};
+use serde_json::{Map, Value, json};
+
+/// The fixed plugin GUID of the AKS gMSA credential-spec plugin (facts.md §4).
+pub const GMSA_PLUGIN_GUID: &str = "{CCC2A336-D7F3-4818-A213-272B7924213E}";
+/// The pause image the pre-pull DaemonSets keep running (multi-arch, Windows included).
+pub const PAUSE_IMAGE: &str = "mcr.microsoft.com/oss/kubernetes/pause:3.9";
+/// Default resources for a workload without `resources` (requests = limits).
+pub const DEFAULT_CPU: &str = "1";
+pub const DEFAULT_MEMORY: &str = "2Gi";
+
+/// The Windows Server version an image is built for, read from its tag (ltsc2019/1809,
+/// ltsc2022, ltsc2025).
+pub fn image_windows_sku(image: &str) -> Option<OsSku> {
+    let tag = image
+        .rsplit_once(':')
+        .map(|(_, t)| t)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if tag.contains("ltsc2025") {
+        Some(OsSku::Windows2025)
+    } else if tag.contains("ltsc2022") {
+        Some(OsSku::Windows2022)
+    } else if tag.contains("ltsc2019") || tag.contains("1809") {
+        Some(OsSku::Windows2019)
+    } else {
+        None
+    }
+}
+
+/// A full image reference for a workload's or pre-pull entry's `image` (a registry.images
+/// name or a reference).
+pub fn image_ref(spec: &Spec, image: &str) -> String {
+    spec.registry
+        .images
+        .iter()
+        .find(|i| i.name == image)
+        .map_or_else(|| image.to_string(), |i| i.r#ref.clone())
+}
+
+fn pool<'a>(spec: &'a Spec, w: &Workload) -> Option<&'a NodePool> {
+    spec.cluster
+        .node_pools
+        .iter()
+        .find(|p| Some(&p.name) == w.pool.as_ref())
+}
+
+/// Kubernetes-safe name: lowercase alphanumerics and hyphens.
+pub fn k8s_name(s: &str) -> String {
+    let n: String = s
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    n.trim_matches('-').chars().take(63).collect()
+}
+
+/// Tolerations for taints written as `key=value:Effect` (or `key:Effect`).
+fn tolerations(taints: &[String]) -> Vec<Value> {
+    taints
+        .iter()
+        .filter_map(|t| {
+            let (kv, effect) = t.rsplit_once(':')?;
+            Some(match kv.split_once('=') {
+                Some((k, v)) => {
+                    json!({ "key": k, "operator": "Equal", "value": v, "effect": effect })
+                }
+                None => json!({ "key": kv, "operator": "Exists", "effect": effect }),
+            })
+        })
+        .collect()
+}
+
+fn labels(w: &str) -> Value {
+    json!({ "app.kubernetes.io/name": w, "app.kubernetes.io/managed-by": "akswin" })
+}
+
+/// Everything for one workload, as separate documents.
+pub fn workload(spec: &Spec, plan: &NetworkPlan, n: &Names, w: &Workload) -> Vec<Value> {
+    let name = k8s_name(&w.name);
+    let ns = name.clone();
+    let mut docs = Vec::new();
+    docs.push(json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": ns, "labels": labels(&name) } }));
+    docs.push(json!({
+        "apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": { "name": name, "namespace": ns, "labels": labels(&name) },
+        "automountServiceAccountToken": false,
+    }));
+    let p = pool(spec, w);
+    let windows = w.os == Os::Windows;
+    let mut selector = Map::new();
+    selector.insert(
+        "kubernetes.io/os".into(),
+        json!(if windows { "windows" } else { "linux" }),
+    );
+    if let Some(p) = p {
+        if windows {
+            selector.insert(
+                "kubernetes.azure.com/os-sku".into(),
+                json!(p.os_sku().as_str()),
+            );
+        }
+        selector.insert("kubernetes.azure.com/agentpool".into(), json!(p.name));
+    }
+    let (cpu, mem) = w
+        .resources
+        .as_ref()
+        .map_or((DEFAULT_CPU.to_string(), DEFAULT_MEMORY.to_string()), |r| {
+            (r.cpu.clone(), r.memory.clone())
+        });
+    let resources = json!({ "requests": { "cpu": cpu, "memory": mem }, "limits": { "cpu": cpu, "memory": mem } });
+    let mut container = json!({
+        "name": name,
+        "image": image_ref(spec, &w.image),
+        "imagePullPolicy": "IfNotPresent",
+        "resources": resources,
+    });
+    if let Some(port) = w.port {
+        container["ports"] = json!([ { "name": "app", "containerPort": port, "protocol": "TCP" } ]);
+        let delay = if windows { 60 } else { 10 };
+        container["readinessProbe"] = json!({ "tcpSocket": { "port": port }, "initialDelaySeconds": delay, "periodSeconds": 10 });
+        container["livenessProbe"] = json!({ "tcpSocket": { "port": port }, "initialDelaySeconds": delay * 2, "periodSeconds": 20, "failureThreshold": 3 });
+    }
+    let mut pod = json!({
+        "serviceAccountName": name,
+        "automountServiceAccountToken": false,
+        "nodeSelector": selector,
+        "containers": [container],
+    });
+    if let Some(p) = p
+        && !p.taints.is_empty()
+    {
+        pod["tolerations"] = json!(tolerations(&p.taints));
+    }
+    if windows {
+        pod["os"] = json!({ "name": "windows" });
+        let mut wo = json!({ "runAsUserName": "ContainerUser" });
+        if let Some(acct) = &w.gmsa_account {
+            wo["gmsaCredentialSpecName"] = json!(k8s_name(acct));
+        }
+        pod["securityContext"] = json!({ "windowsOptions": wo });
+    } else {
+        pod["os"] = json!({ "name": "linux" });
+        pod["securityContext"] =
+            json!({ "runAsNonRoot": true, "seccompProfile": { "type": "RuntimeDefault" } });
+        pod["containers"][0]["securityContext"] = json!({ "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": { "drop": ["ALL"] } });
+    }
+    docs.push(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": { "name": name, "namespace": ns, "labels": labels(&name) },
+        "spec": {
+            "replicas": w.replicas,
+            "selector": { "matchLabels": { "app.kubernetes.io/name": name } },
+            "strategy": { "type": "RollingUpdate", "rollingUpdate": { "maxUnavailable": 0, "maxSurge": 1 } },
+            "template": { "metadata": { "labels": labels(&name) }, "spec": pod },
+        }
+    }));
+    if w.replicas > 1 {
+        docs.push(json!({
+            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": { "name": name, "namespace": ns, "labels": labels(&name) },
+            "spec": { "maxUnavailable": 1, "selector": { "matchLabels": { "app.kubernetes.io/name": name } } },
+        }));
+    }
+    if let Some(port) = w.port {
+        docs.push(service(spec, plan, n, w, &name, port));
+    }
+    if let (true, Some(acct)) = (windows, &w.gmsa_account) {
+        let spec_name = k8s_name(acct);
+        let role = format!("gmsa-use-{spec_name}");
+        docs.push(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": { "name": role, "labels": labels(&name) },
+            "rules": [ { "apiGroups": ["windows.k8s.io"], "resources": ["gmsacredentialspecs"], "verbs": ["use"], "resourceNames": [spec_name] } ],
+        }));
+        docs.push(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": { "name": role, "namespace": ns, "labels": labels(&name) },
+            "roleRef": { "apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role },
+            "subjects": [ { "kind": "ServiceAccount", "name": name, "namespace": ns } ],
+        }));
+    }
+    docs
+}
+
+fn service(
+    spec: &Spec,
+    plan: &NetworkPlan,
+    n: &Names,
+    w: &Workload,
+    name: &str,
+    port: u16,
+) -> Value {
+    let subnet = |k: SpokeSubnet| {
+        plan.vnets
+            .iter()
+            .flat_map(|v| &v.subnets)
+            .find(|s| s.key == k.key())
+            .map(|s| s.azure_name.clone())
+    };
+    let mut ann = Map::new();
+    ann.insert(
+        "service.beta.kubernetes.io/azure-load-balancer-internal".into(),
+        json!("true"),
+    );
+    if let Some(s) = subnet(SpokeSubnet::InternalLoadBalancer) {
+        ann.insert(
+            "service.beta.kubernetes.io/azure-load-balancer-internal-subnet".into(),
+            json!(s),
+        );
+    }
+    if let Some(ip) = plan
+        .addresses
+        .workload_load_balancer_ips
+        .iter()
+        .find(|x| x.workload == w.name)
+    {
+        ann.insert(
+            "service.beta.kubernetes.io/azure-load-balancer-ipv4".into(),
+            json!(ip.ip.to_string()),
+        );
+    }
+    let via_pls = spec.ingress.front_door.as_ref().is_some_and(|f| {
+        f.origin.unwrap_or(if spec.ingress.app_proxy.enabled {
+            FrontDoorOrigin::AppProxy
+        } else {
+            FrontDoorOrigin::PrivateLink
+        }) == FrontDoorOrigin::PrivateLink
+    });
+    let first_with_port = spec
+        .workloads
+        .iter()
+        .find(|x| x.port.is_some())
+        .map(|x| &x.name)
+        == Some(&w.name);
+    if via_pls && first_with_port {
+        ann.insert(
+            "service.beta.kubernetes.io/azure-pls-create".into(),
+            json!("true"),
+        );
+        ann.insert(
+            "service.beta.kubernetes.io/azure-pls-name".into(),
+            json!(n.pls),
+        );
+        if let Some(s) = subnet(SpokeSubnet::PrivateLinkService) {
+            ann.insert(
+                "service.beta.kubernetes.io/azure-pls-ip-configuration-subnet".into(),
+                json!(s),
+            );
+        }
+        ann.insert(
+            "service.beta.kubernetes.io/azure-pls-proxy-protocol".into(),
+            json!("false"),
+        );
+    }
+    json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": { "name": name, "namespace": name, "labels": labels(name), "annotations": ann },
+        "spec": {
+            "type": "LoadBalancer",
+            "externalTrafficPolicy": match w.external_traffic_policy { TrafficPolicy::Cluster => "Cluster", TrafficPolicy::Local => "Local" },
+            "selector": { "app.kubernetes.io/name": name },
+            "ports": [ { "name": if w.auth == AuthMode::None { "app" } else { "https" }, "port": port, "targetPort": "app", "protocol": "TCP" } ],
+        }
+    })
+}
+
+/// The image pre-pull DaemonSets: one per Windows OS SKU that has images to pull.
+pub fn prepull(spec: &Spec) -> Vec<(OsSku, Vec<Value>)> {
+    let pre = &spec.scaling.prepull;
+    if !pre.enabled || pre.images.is_empty() {
+        return Vec::new();
+    }
+    let mut skus: Vec<OsSku> = spec
+        .cluster
+        .node_pools
+        .iter()
+        .filter(|p| p.os == Os::Windows)
+        .map(NodePool::os_sku)
+        .collect();
+    skus.sort();
+    skus.dedup();
+    let mut out = Vec::new();
+    for sku in skus {
+        let images: Vec<String> = pre
+            .images
+            .iter()
+            .map(|i| image_ref(spec, i))
+            .filter(|r| image_windows_sku(r).is_none_or(|s| s == sku))
+            .collect();
+        if images.is_empty() {
+            continue;
+        }
+        let name = format!("akswin-prepull-{}", sku.as_str().to_ascii_lowercase());
+        let taints: Vec<String> = spec
+            .cluster
+            .node_pools
+            .iter()
+            .filter(|p| p.os == Os::Windows && p.os_sku() == sku)
+            .flat_map(|p| p.taints.clone())
+            .collect();
+        let init: Vec<Value> = images
+            .iter()
+            .enumerate()
+            .map(|(i, img)| {
+                json!({
+                    "name": format!("pull-{i}"),
+                    "image": img,
+                    "imagePullPolicy": "IfNotPresent",
+                    "command": ["cmd", "/c", "exit", "0"],
+                    "resources": { "requests": { "cpu": "10m", "memory": "16Mi" }, "limits": { "cpu": "100m", "memory": "128Mi" } },
+                })
+            })
+            .collect();
+        let mut pod = json!({
+            "nodeSelector": { "kubernetes.io/os": "windows", "kubernetes.azure.com/os-sku": sku.as_str() },
+            "os": { "name": "windows" },
+            "priorityClassName": "akswin-prepull",
+            "automountServiceAccountToken": false,
+            "securityContext": { "windowsOptions": { "runAsUserName": "ContainerUser" } },
+            "initContainers": init,
+            "containers": [ {
+                "name": "pause",
+                "image": PAUSE_IMAGE,
+                "imagePullPolicy": "IfNotPresent",
+                "resources": { "requests": { "cpu": "10m", "memory": "16Mi" }, "limits": { "cpu": "10m", "memory": "16Mi" } },
+            } ],
+        });
+        if !taints.is_empty() {
+            pod["tolerations"] = json!(tolerations(&taints));
+        }
+        let ds = json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": { "name": name, "namespace": "akswin-system", "labels": labels(&name) },
+            "spec": {
+                "selector": { "matchLabels": { "app.kubernetes.io/name": name } },
+                "updateStrategy": { "type": "RollingUpdate", "rollingUpdate": { "maxUnavailable": "25%" } },
+                "template": { "metadata": { "labels": labels(&name) }, "spec": pod },
+            }
+        });
+        out.push((sku, vec![ds]));
+    }
+    out
+}
+
+/// Cluster-wide objects the pre-pull DaemonSets need.
+pub fn prepull_common() -> Vec<Value> {
+    vec![
+        json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": "akswin-system", "labels": labels("akswin-system") } }),
+        json!({
+            "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+            "metadata": { "name": "akswin-prepull", "labels": labels("akswin-prepull") },
+            "value": -100,
+            "preemptionPolicy": "Never",
+            "globalDefault": false,
+            "description": "Image pre-pull DaemonSets: never preempt, first to go",
+        }),
+    ]
+}
+
+/// Serialise documents as one multi-document YAML text.
+pub fn yaml(docs: &[Value]) -> String {
+    let mut out = String::new();
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&serde_saphyr::to_string(d).unwrap_or_default());
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}

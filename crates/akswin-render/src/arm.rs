@@ -584,7 +584,8 @@ impl<'a> Arm<'a> {
 
     fn hub_params(&self) -> Value {
         let mut p = Map::new();
-        if self.dc_count() > 0 {
+        // Exactly when hub_template renders the domain controllers.
+        if self.dc_count() > 0 && self.subnet("domainControllers").is_some() {
             let ad = self.spec.identity.active_directory.as_ref();
             let dcs = ad.map(|a| &a.domain_controllers);
             p.insert(

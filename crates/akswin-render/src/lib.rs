@@ -12,6 +12,7 @@ pub mod docs;
 pub mod k8s;
 pub mod lint;
 pub mod names;
+pub mod workflows;
 
 use akswin_plan::NetworkPlan;
 use akswin_spec::Spec;
@@ -75,6 +76,16 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
             }
         }
     }
+    if let Some(ad) = &spec.identity.active_directory
+        && ad.domain_controllers.count.unwrap_or(0) > 0
+        && spec.network.hub.subnets.domain_controllers.is_none()
+    {
+        return Err(RenderError::Unsupported {
+            pointer: "/identity/activeDirectory/domainControllers/count".into(),
+            what: "new domain controllers without a hub subnet for them".into(),
+            hint: "add `domainControllers: auto` under network.hub.subnets (NET007)".into(),
+        });
+    }
     // Pre-pulled images must match a Windows pool's OS version (process isolation: WIN004).
     let skus: Vec<_> = spec
         .cluster
@@ -130,6 +141,14 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
             &format!("k8s/{}.yaml", k8s::k8s_name(&w.name)),
             k8s::yaml(&k8s::workload(spec, plan, &n, w)),
         );
+    }
+    if spec.upgrades.workflow == akswin_spec::spec::UpgradeWorkflow::GithubActions
+        && let Some(wf) = workflows::node_image_upgrade(spec, &n)
+    {
+        t.add(".github/workflows/node-image-upgrade.yml", k8s::yaml(&[wf]));
+    }
+    if let Some(wf) = workflows::hot_spare(spec, &n) {
+        t.add(".github/workflows/hot-spare.yml", k8s::yaml(&[wf]));
     }
     t.add("README.md", docs::readme(spec, plan, &n));
     t

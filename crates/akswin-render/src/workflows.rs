@@ -1,0 +1,504 @@
+//! GitHub Actions workflows: the monthly Windows node image upgrade (control plane first, then
+//! pool by pool, Linux before Windows) and the hot-spare schedule.
+//!
+//! Cron cannot say "the third Wednesday" (with both day-of-month and day-of-week set, cron runs
+//! on either), so the workflows schedule candidate days and a guard step decides. The guard's
+//! rule is implemented twice: as the bash the workflow runs and as [`window_runs_on`] here;
+//! tests run the rendered bash against the Rust rule for every day of 2026-2030.
+
+use crate::names::Names;
+use akswin_spec::Spec;
+use akswin_spec::spec::{DayOfWeek, MaintenanceWindow, Mode, Os, WeekIndex, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike};
+use serde_json::{Value, json};
+
+/// Monday = 1 ... Sunday = 7 (ISO, as `date +%u`).
+fn iso(d: DayOfWeek) -> u32 {
+    d.index() + 1
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt()).map_or(31, |d| d.day())
+}
+
+/// Whether the maintenance window's schedule runs on this local date (the reference rule).
+pub fn window_runs_on(w: &MaintenanceWindow, date: NaiveDate) -> bool {
+    let dow = date.weekday().number_from_monday();
+    let dom = date.day();
+    let s = &w.schedule;
+    if let Some(r) = &s.relative_monthly {
+        if dow != iso(r.day_of_week) {
+            return false;
+        }
+        return match r.week_index {
+            WeekIndex::First => dom <= 7,
+            WeekIndex::Second => (8..=14).contains(&dom),
+            WeekIndex::Third => (15..=21).contains(&dom),
+            WeekIndex::Fourth => (22..=28).contains(&dom),
+            WeekIndex::Last => dom + 7 > days_in_month(date.year(), date.month()),
+        };
+    }
+    if let Some(a) = &s.absolute_monthly {
+        return dom == a.day_of_month.min(days_in_month(date.year(), date.month()));
+    }
+    if let Some(wk) = &s.weekly {
+        return dow == iso(wk.day_of_week);
+    }
+    false
+}
+
+/// The bash function `should_run EPOCH` implementing [`window_runs_on`] on the window's local
+/// date (UTC + the window's fixed utcOffset).
+pub fn guard_bash(w: &MaintenanceWindow) -> String {
+    let off = w.utc_offset.minutes;
+    let s = &w.schedule;
+    let rule = if let Some(r) = &s.relative_monthly {
+        let week = match r.week_index {
+            WeekIndex::First => "[ \"$dom\" -le 7 ]".to_string(),
+            WeekIndex::Second => "[ \"$dom\" -ge 8 ] && [ \"$dom\" -le 14 ]".to_string(),
+            WeekIndex::Third => "[ \"$dom\" -ge 15 ] && [ \"$dom\" -le 21 ]".to_string(),
+            WeekIndex::Fourth => "[ \"$dom\" -ge 22 ] && [ \"$dom\" -le 28 ]".to_string(),
+            WeekIndex::Last => "[ $((dom + 7)) -gt \"$dim\" ]".to_string(),
+        };
+        format!("[ \"$dow\" -eq {} ] && {week}", iso(r.day_of_week))
+    } else if let Some(a) = &s.absolute_monthly {
+        format!(
+            "d={}; [ \"$d\" -gt \"$dim\" ] && d=$dim; [ \"$dom\" -eq \"$d\" ]",
+            a.day_of_month
+        )
+    } else if let Some(wk) = &s.weekly {
+        format!("[ \"$dow\" -eq {} ]", iso(wk.day_of_week))
+    } else {
+        "false".to_string()
+    };
+    format!(
+        r#"should_run() {{
+  # the window's local date: UTC {off:+} minutes (utcOffset {utc}); bash builtins only
+  local t=$(( $1 + ({off}) * 60 )) dow dom y m dim
+  TZ=UTC printf -v dow '%(%u)T' "$t"
+  TZ=UTC printf -v dom '%(%d)T' "$t"
+  TZ=UTC printf -v y '%(%Y)T' "$t"
+  TZ=UTC printf -v m '%(%m)T' "$t"
+  dom=$((10#$dom)); m=$((10#$m))
+  case $m in
+    1|3|5|7|8|10|12) dim=31 ;;
+    4|6|9|11) dim=30 ;;
+    *) if (( (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 )); then dim=29; else dim=28; fi ;;
+  esac
+  {rule}
+}}"#,
+        utc = w.utc_offset
+    )
+}
+
+/// Cron (UTC) for the window: its start time in UTC on the candidate days of month (or days
+/// of week) that can hold the intended local date.
+pub fn window_cron(w: &MaintenanceWindow) -> String {
+    let local = i64::from(w.start_time.minutes());
+    let utc = local - i64::from(w.utc_offset.minutes);
+    let shift = utc.div_euclid(1440); // UTC day minus local day: -1, 0, +1
+    let m = utc.rem_euclid(1440);
+    let (h, mi) = (m / 60, m % 60);
+    let s = &w.schedule;
+    let local_range: Option<(i64, i64)> = if let Some(r) = &s.relative_monthly {
+        Some(match r.week_index {
+            WeekIndex::First => (1, 7),
+            WeekIndex::Second => (8, 14),
+            WeekIndex::Third => (15, 21),
+            WeekIndex::Fourth => (22, 28),
+            WeekIndex::Last => (22, 31),
+        })
+    } else {
+        s.absolute_monthly.as_ref().map(|a| {
+            let d = i64::from(a.day_of_month);
+            (d.min(28), d)
+        })
+    };
+    if let Some((lo, hi)) = local_range {
+        let (lo, hi) = (lo + shift, hi + shift);
+        let mut parts = Vec::new();
+        if lo < 1 {
+            // local day 1 falls on the previous month's last day in UTC
+            parts.push("28-31".to_string());
+        }
+        let (a, b) = (lo.max(1), hi.min(31));
+        if a <= b {
+            parts.push(if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            });
+        }
+        if hi > 31 {
+            parts.push("1".to_string());
+        }
+        return format!("{mi} {h} {} * *", parts.join(","));
+    }
+    if let Some(wk) = &s.weekly {
+        let dow = (i64::from(iso(wk.day_of_week)) + shift).rem_euclid(7);
+        return format!("{mi} {h} * * {dow}");
+    }
+    format!("{mi} {h} * * *")
+}
+
+fn login_steps() -> Vec<Value> {
+    vec![json!({
+        "name": "Azure login (OIDC, federated credentials; no stored secrets)",
+        "uses": "azure/login@v2",
+        "with": {
+            "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+            "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
+            "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+        }
+    })]
+}
+
+/// `node-image-upgrade.yml`.
+pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
+    let w = spec.upgrades.windows_node_image.as_ref()?;
+    let rg = &n.rg_spoke;
+    let cluster = &n.cluster;
+    let mut pools: Vec<_> = spec.cluster.node_pools.iter().collect();
+    // Linux before Windows, system first: the order AKS itself uses for safety.
+    pools.sort_by_key(|p| (p.os == Os::Windows, p.mode != Mode::System));
+    let mut steps = vec![json!({
+        "name": "Guard: run only in the intended window (cron cannot express it)",
+        "id": "guard",
+        "shell": "bash",
+        "env": { "EVENT": "${{ github.event_name }}" },
+        "run": format!(
+            "{}\nnow=\"${{AKSWIN_NOW:-$(date -u +%s)}}\"\nif [ \"$EVENT\" = workflow_dispatch ] || should_run \"$now\"; then\n  echo \"go=true\" >> \"$GITHUB_OUTPUT\"\nelse\n  echo \"not the maintenance day; skipping\"\n  echo \"go=false\" >> \"$GITHUB_OUTPUT\"\nfi\n",
+            guard_bash(w)
+        ),
+    })];
+    for mut l in login_steps() {
+        l["if"] = json!("steps.guard.outputs.go == 'true'");
+        steps.push(l);
+    }
+    steps.push(json!({
+        "name": "Control plane first (when the spec's Kubernetes version is newer)",
+        "if": "steps.guard.outputs.go == 'true'",
+        "shell": "bash",
+        "run": format!(
+            "set -euo pipefail\ncurrent=$(az aks show --resource-group {rg} --name {cluster} --query kubernetesVersion --output tsv)\ntarget={v}\nnewest=$(printf '%s\\n%s\\n' \"$current\" \"$target\" | sort -V | tail -n 1)\nif [ \"$newest\" = \"$target\" ] && [ \"$target\" != \"$current\" ]; then\n  echo \"upgrading the control plane $current -> $target\"\n  az aks upgrade --resource-group {rg} --name {cluster} --control-plane-only --kubernetes-version \"$target\" --yes\nelse\n  echo \"control plane $current is current (spec: $target)\"\nfi\n",
+            v = spec.cluster.kubernetes_version
+        ),
+    }));
+    for p in pools {
+        steps.push(json!({
+            "name": format!("Node image: {} ({:?})", p.name, p.os),
+            "if": "steps.guard.outputs.go == 'true'",
+            "shell": "bash",
+            "run": format!("set -euo pipefail\naz aks nodepool upgrade --resource-group {rg} --cluster-name {cluster} --name {} --node-image-only --yes\n", p.name),
+        }));
+    }
+    Some(json!({
+        "name": "Windows node image upgrade",
+        "on": {
+            "schedule": [ { "cron": window_cron(w) } ],
+            "workflow_dispatch": {},
+        },
+        "permissions": { "id-token": "write", "contents": "read" },
+        "concurrency": { "group": format!("aks-{cluster}-upgrade"), "cancel-in-progress": false },
+        "jobs": {
+            "upgrade": {
+                "runs-on": "ubuntu-latest",
+                "timeout-minutes": 360,
+                "steps": steps,
+            }
+        }
+    }))
+}
+
+fn weekday_iso(d: Weekday) -> u32 {
+    d as u32 + 1
+}
+
+/// A hot-spare event: on `days` (ISO) at local `minutes` after midnight in `tz`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub days: Vec<u32>,
+    pub minutes: u32,
+    pub tz: String,
+}
+
+/// The UTC (weekday, minutes) pairs an event can fall on across the offsets `tz` uses in
+/// 2026-2030 (standard and daylight time): one cron each; the guard picks the right one.
+pub fn utc_candidates(e: &Event) -> Vec<(u32, u32)> {
+    let tz: chrono_tz::Tz = e.tz.parse().unwrap_or(chrono_tz::UTC);
+    let mut offsets: Vec<i64> = Vec::new();
+    let mut d = NaiveDate::from_ymd_opt(2026, 1, 1);
+    while let Some(day) = d {
+        if day.year() > 2030 {
+            break;
+        }
+        let t =
+            NaiveTime::from_num_seconds_from_midnight_opt(e.minutes * 60, 0).unwrap_or_default();
+        if let Some(dt) = tz
+            .from_local_datetime(&NaiveDateTime::new(day, t))
+            .earliest()
+        {
+            let off = i64::from(dt.offset().fix().local_minus_utc()) / 60;
+            if !offsets.contains(&off) {
+                offsets.push(off);
+            }
+        }
+        d = day.checked_add_days(chrono::Days::new(7));
+    }
+    offsets.sort();
+    let mut out = Vec::new();
+    for off in offsets {
+        for &day in &e.days {
+            let utc = (i64::from(day) - 1) * 1440 + i64::from(e.minutes) - off;
+            let utc = utc.rem_euclid(7 * 1440);
+            out.push(((utc / 1440) as u32 + 1, (utc % 1440) as u32));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether the guard lets an event run at UTC instant `epoch` (minutes 0-49 after the
+/// intended local time, on an intended local day) — the reference for the bash guard.
+pub fn event_fires(e: &Event, epoch: i64) -> bool {
+    let tz: chrono_tz::Tz = e.tz.parse().unwrap_or(chrono_tz::UTC);
+    let Some(utc) = chrono::DateTime::from_timestamp(epoch, 0) else {
+        return false;
+    };
+    let local = utc.with_timezone(&tz);
+    let now = local.hour() * 60 + local.minute();
+    let dow = local.weekday().number_from_monday();
+    e.days.contains(&dow) && now >= e.minutes && now < e.minutes + 50
+}
+
+fn event_guard(e: &Event) -> String {
+    let days: Vec<String> = e.days.iter().map(ToString::to_string).collect();
+    format!(
+        r#"fires() {{
+  # local time in {tz}; daylight saving is the tz database's business: both UTC offsets are
+  # scheduled, and only the one that lands on the intended local time passes
+  local dow h mi now
+  TZ='{tz}' printf -v dow '%(%u)T' "$1"
+  TZ='{tz}' printf -v h '%(%H)T' "$1"
+  TZ='{tz}' printf -v mi '%(%M)T' "$1"
+  now=$(( 10#$h * 60 + 10#$mi ))
+  case " {days} " in *" $dow "*) ;; *) return 1 ;; esac
+  [ "$now" -ge {m} ] && [ "$now" -lt {m2} ]
+}}"#,
+        tz = e.tz,
+        days = days.join(" "),
+        m = e.minutes,
+        m2 = e.minutes + 50
+    )
+}
+
+/// The scale-up and scale-down events of the hot-spare plan.
+pub fn hot_spare_events(spec: &Spec) -> Vec<(Event, bool)> {
+    let Some(hs) = &spec.scaling.hot_spare else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for p in &hs.peaks {
+        let tz = p.timezone.clone().unwrap_or_else(|| "UTC".into());
+        let days: Vec<u32> = p.days.iter().map(|d| weekday_iso(*d)).collect();
+        let up = i64::from(p.from.minutes()) - i64::from(hs.lead_minutes);
+        // a lead that crosses midnight moves the scale-up to the previous day
+        let (up_days, up_min) = if up < 0 {
+            (
+                days.iter()
+                    .map(|d| if *d == 1 { 7 } else { d - 1 })
+                    .collect(),
+                (up + 1440) as u32,
+            )
+        } else {
+            (days.clone(), up as u32)
+        };
+        out.push((
+            Event {
+                days: up_days,
+                minutes: up_min,
+                tz: tz.clone(),
+            },
+            true,
+        ));
+        out.push((
+            Event {
+                days,
+                minutes: p.to.minutes(),
+                tz,
+            },
+            false,
+        ));
+    }
+    out
+}
+
+/// `hot-spare.yml`.
+pub fn hot_spare(spec: &Spec, n: &Names) -> Option<Value> {
+    let hs = spec.scaling.hot_spare.as_ref()?;
+    let pool = spec.cluster.node_pools.iter().find(|p| p.name == hs.pool)?;
+    let events = hot_spare_events(spec);
+    // one cron per UTC time, listing its days of week (0 = Sunday)
+    let mut by_time: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+    for (e, _) in &events {
+        for (dow, m) in utc_candidates(e) {
+            by_time.entry(m).or_default().push(dow % 7);
+        }
+    }
+    let crons: Vec<String> = by_time
+        .into_iter()
+        .map(|(m, mut days)| {
+            days.sort();
+            days.dedup();
+            let d: Vec<String> = days.iter().map(ToString::to_string).collect();
+            format!("{} {} * * {}", m % 60, m / 60, d.join(","))
+        })
+        .collect();
+    let rg = &n.rg_spoke;
+    let cluster = &n.cluster;
+    let scale = |count: u32| -> String {
+        if pool.autoscaled() {
+            format!(
+                "az aks nodepool update --resource-group {rg} --cluster-name {cluster} --name {} --update-cluster-autoscaler --min-count {count} --max-count {}",
+                pool.name,
+                pool.max.unwrap_or(count).max(count)
+            )
+        } else {
+            format!(
+                "az aks nodepool scale --resource-group {rg} --cluster-name {cluster} --name {} --node-count {count}",
+                pool.name
+            )
+        }
+    };
+    let mut script = String::from(
+        "set -euo pipefail\nnow=\"${AKSWIN_NOW:-$(date -u +%s)}\"\naction=\"${ACTION:-}\"\n",
+    );
+    for (i, (e, up)) in events.iter().enumerate() {
+        script.push_str(&event_guard(e).replace("fires()", &format!("fires_{i}()")));
+        script.push('\n');
+        script.push_str(&format!(
+            "if [ -z \"$action\" ] && fires_{i} \"$now\"; then action={}; fi\n",
+            if *up { "up" } else { "down" }
+        ));
+    }
+    script.push_str(&format!(
+        "case \"$action\" in\n  up) echo \"scaling {p} to the peak of {peak} nodes\"; {up} ;;\n  down) echo \"scaling {p} back to {off} nodes\"; {down} ;;\n  *) echo \"no hot-spare event now\" ;;\nesac\n",
+        p = pool.name,
+        peak = hs.peak_nodes,
+        off = hs.off_peak_nodes,
+        up = scale(hs.peak_nodes),
+        down = scale(hs.off_peak_nodes),
+    ));
+    let mut steps = login_steps();
+    steps.push(json!({
+        "name": "Scale for the hot-spare plan",
+        "shell": "bash",
+        "env": { "ACTION": "${{ github.event.inputs.action }}" },
+        "run": script,
+    }));
+    Some(json!({
+        "name": "Windows hot spare",
+        "on": {
+            "schedule": crons.iter().map(|c| json!({ "cron": c })).collect::<Vec<_>>(),
+            "workflow_dispatch": {
+                "inputs": {
+                    "action": { "description": "up (peak) or down (off-peak); empty: by the schedule", "required": false, "type": "choice", "options": ["", "up", "down"] }
+                }
+            },
+        },
+        "permissions": { "id-token": "write", "contents": "read" },
+        "concurrency": { "group": format!("aks-{cluster}-hot-spare"), "cancel-in-progress": false },
+        "jobs": { "scale": { "runs-on": "ubuntu-latest", "timeout-minutes": 60, "steps": steps } }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use akswin_spec::spec::{RelativeMonthly, Schedule};
+    use akswin_spec::types::{ClockTime, UtcOffset};
+
+    fn third_wednesday(offset: i32, hour: u8) -> MaintenanceWindow {
+        MaintenanceWindow {
+            schedule: Schedule {
+                relative_monthly: Some(RelativeMonthly {
+                    week_index: WeekIndex::Third,
+                    day_of_week: DayOfWeek::Wednesday,
+                    interval_months: 1,
+                }),
+                absolute_monthly: None,
+                weekly: None,
+            },
+            start_time: ClockTime { hour, minute: 0 },
+            utc_offset: UtcOffset { minutes: offset },
+            duration_hours: 6,
+        }
+    }
+
+    #[test]
+    fn third_wednesdays_of_2027() {
+        let w = third_wednesday(0, 2);
+        let days: Vec<String> = (1..=12)
+            .filter_map(|m| {
+                (1..=31)
+                    .filter_map(|d| NaiveDate::from_ymd_opt(2027, m, d))
+                    .find(|d| window_runs_on(&w, *d))
+            })
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            days,
+            [
+                "2027-01-20",
+                "2027-02-17",
+                "2027-03-17",
+                "2027-04-21",
+                "2027-05-19",
+                "2027-06-16",
+                "2027-07-21",
+                "2027-08-18",
+                "2027-09-15",
+                "2027-10-20",
+                "2027-11-17",
+                "2027-12-15"
+            ]
+        );
+    }
+
+    #[test]
+    fn cron_candidates_follow_the_offset() {
+        assert_eq!(window_cron(&third_wednesday(0, 2)), "0 2 15-21 * *");
+        // 02:00 at +05:00 is 21:00 UTC the day before
+        assert_eq!(window_cron(&third_wednesday(300, 2)), "0 21 14-20 * *");
+        // 22:00 at -05:00 is 03:00 UTC the day after
+        assert_eq!(window_cron(&third_wednesday(-300, 22)), "0 3 16-22 * *");
+    }
+
+    #[test]
+    fn dst_candidates_for_new_york() {
+        let e = Event {
+            days: vec![1],
+            minutes: 7 * 60,
+            tz: "America/New_York".into(),
+        };
+        // 07:00 EST = 12:00 UTC, 07:00 EDT = 11:00 UTC, both on Monday
+        assert_eq!(utc_candidates(&e), vec![(1, 11 * 60), (1, 12 * 60)]);
+        // the Monday after the 2027 spring change (March 14): 11:00 UTC fires, 12:00 does not
+        let at = |s: &str| {
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+                .map(|d| d.and_utc().timestamp())
+                .unwrap_or(0)
+        };
+        assert!(event_fires(&e, at("2027-03-15 11:00")));
+        assert!(!event_fires(&e, at("2027-03-15 12:00")));
+        // the Monday before: 12:00 UTC fires, 11:00 does not
+        assert!(event_fires(&e, at("2027-03-08 12:00")));
+        assert!(!event_fires(&e, at("2027-03-08 11:00")));
+    }
+}

@@ -1,0 +1,260 @@
+//! The rendered workflows: valid against the GitHub workflow schema (SchemaStore, offline), and
+//! their guards pick exactly the intended days and times: the rendered bash is run against the
+//! Rust reference rule for every day of 2026-2030 and across daylight-saving changes.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use akswin_render::workflows::{Event, event_fires, hot_spare_events, window_runs_on};
+use akswin_spec::spec::MaintenanceWindow;
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn workflow_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/reference/github-workflow/github-workflow.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("schema")).expect("json");
+    jsonschema::options()
+        .should_validate_formats(false)
+        .build(&schema)
+        .expect("validator")
+}
+
+#[test]
+fn every_rendered_workflow_validates_against_the_github_schema() {
+    let v = workflow_validator();
+    let mut seen = 0;
+    for (scenario, tree) in common::scenarios() {
+        for (file, text) in tree
+            .files
+            .iter()
+            .filter(|(k, _)| k.starts_with(".github/workflows/"))
+        {
+            seen += 1;
+            let doc: Value = serde_saphyr::from_str(text).expect("yaml");
+            let errors: Vec<String> = v
+                .iter_errors(&doc)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{scenario}/{file}: {errors:?}");
+            assert!(
+                doc["on"]["workflow_dispatch"].is_object(),
+                "{scenario}/{file}: no workflow_dispatch"
+            );
+            assert!(
+                doc["concurrency"]["group"].is_string(),
+                "{scenario}/{file}: no concurrency group"
+            );
+            assert_eq!(
+                doc["permissions"]["id-token"], "write",
+                "{scenario}/{file}: OIDC needs id-token: write"
+            );
+            assert!(
+                !text.contains("secrets."),
+                "{scenario}/{file}: stored secrets"
+            );
+        }
+    }
+    assert!(seen >= 4, "{seen} workflows");
+}
+
+/// Run `script` (defining FUNC) in one bash process for every epoch; return the verdicts.
+fn run_bash(script: &str, func: &str, epochs: &[i64]) -> Vec<bool> {
+    let mut body = String::from(script);
+    body.push_str(&format!(
+        "\nwhile read -r e; do if {func} \"$e\"; then echo 1; else echo 0; fi; done\n"
+    ));
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(&body)
+        .env("TZ", "UTC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("bash");
+    let input: String = epochs.iter().map(|e| format!("{e}\n")).collect();
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("run");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l == "1")
+        .collect()
+}
+
+fn windows() -> Vec<(String, MaintenanceWindow)> {
+    let mut out = Vec::new();
+    let base = common::load(akswin_spec::BASELINE_YAML);
+    out.push((
+        "baseline third Wednesday 02:00 UTC".to_string(),
+        base.upgrades.windows_node_image.clone().expect("window"),
+    ));
+    for (label, yaml) in [
+        (
+            "third Wednesday 02:00 +05:00",
+            "{ schedule: { relativeMonthly: { weekIndex: Third, dayOfWeek: Wednesday } }, startTime: \"02:00\", utcOffset: \"+05:00\", durationHours: 6 }",
+        ),
+        (
+            "last Sunday 22:00 -05:00",
+            "{ schedule: { relativeMonthly: { weekIndex: Last, dayOfWeek: Sunday } }, startTime: \"22:00\", utcOffset: \"-05:00\", durationHours: 6 }",
+        ),
+        (
+            "first Monday 00:30 +14:00",
+            "{ schedule: { relativeMonthly: { weekIndex: First, dayOfWeek: Monday } }, startTime: \"00:30\", utcOffset: \"+14:00\", durationHours: 4 }",
+        ),
+        (
+            "day 31 03:00 UTC",
+            "{ schedule: { absoluteMonthly: { dayOfMonth: 31 } }, startTime: \"03:00\", durationHours: 4 }",
+        ),
+    ] {
+        let w: MaintenanceWindow = serde_saphyr::from_str(yaml).expect("window");
+        out.push((label.to_string(), w));
+    }
+    out
+}
+
+fn cron_allows(cron: &str, utc: NaiveDateTime) -> bool {
+    let f: Vec<&str> = cron.split_whitespace().collect();
+    let field = |s: &str, v: u32| -> bool {
+        s == "*"
+            || s.split(',').any(|p| match p.split_once('-') {
+                Some((a, b)) => (a.parse().unwrap_or(99)..=b.parse().unwrap_or(0)).contains(&v),
+                None => p.parse() == Ok(v),
+            })
+    };
+    use chrono::Timelike;
+    field(f[0], utc.minute())
+        && field(f[1], utc.hour())
+        && field(f[2], utc.day())
+        && field(f[3], utc.month())
+        && field(f[4], utc.weekday().num_days_from_sunday())
+}
+
+#[test]
+fn node_image_guard_picks_exactly_the_intended_day_2026_to_2030() {
+    for (label, w) in windows() {
+        let script = akswin_render::workflows::guard_bash(&w);
+        let cron = akswin_render::workflows::window_cron(&w);
+        let mut epochs = Vec::new();
+        let mut expected = Vec::new();
+        let mut d = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+        while d.year() <= 2030 {
+            // the instant the window starts on local date d, in UTC
+            let local = NaiveDateTime::new(
+                d,
+                NaiveTime::from_hms_opt(
+                    u32::from(w.start_time.hour),
+                    u32::from(w.start_time.minute),
+                    0,
+                )
+                .expect("time"),
+            );
+            let utc = local - chrono::Duration::minutes(i64::from(w.utc_offset.minutes));
+            let intended = window_runs_on(&w, d);
+            if intended {
+                assert!(
+                    cron_allows(&cron, utc),
+                    "{label}: cron `{cron}` never fires on {d} (UTC {utc})"
+                );
+            }
+            epochs.push(utc.and_utc().timestamp());
+            expected.push(intended);
+            d = d.succ_opt().expect("next");
+        }
+        let got = run_bash(&script, "should_run", &epochs);
+        assert_eq!(
+            got.len(),
+            expected.len(),
+            "{label}: bash did not answer for every day"
+        );
+        let wrong: Vec<String> = got
+            .iter()
+            .zip(&expected)
+            .enumerate()
+            .filter(|(_, (g, e))| g != e)
+            .map(|(i, (g, _))| format!("day {i}: bash says {g}"))
+            .collect();
+        assert!(wrong.is_empty(), "{label}: {wrong:?}");
+        let months = expected.iter().filter(|x| **x).count();
+        if label.contains("Wednesday")
+            || label.contains("Sunday")
+            || label.contains("Monday")
+            || label.contains("31")
+        {
+            assert_eq!(months, 60, "{label}: one day in each of 60 months");
+        }
+    }
+}
+
+#[test]
+fn hot_spare_guard_is_right_across_daylight_saving() {
+    let spec = common::load(akswin_spec::BASELINE_YAML);
+    let events = hot_spare_events(&spec);
+    assert_eq!(events.len(), 2);
+    let at = |s: &str| {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+            .map(|d| d.and_utc().timestamp())
+            .expect("time")
+    };
+    // every 10 minutes over the weeks around the 2027 US changes (March 14, November 7)
+    let mut epochs = Vec::new();
+    for (from, to) in [
+        ("2027-03-08 00:00", "2027-03-22 00:00"),
+        ("2027-11-01 00:00", "2027-11-15 00:00"),
+    ] {
+        let mut t = at(from);
+        while t < at(to) {
+            epochs.push(t);
+            t += 600;
+        }
+    }
+    let tree = akswin_render::render(&spec, &akswin_plan::plan(&spec), "test");
+    let text = &tree.files[".github/workflows/hot-spare.yml"];
+    let doc: Value = serde_saphyr::from_str(text).expect("yaml");
+    let run = doc["jobs"]["scale"]["steps"][1]["run"]
+        .as_str()
+        .expect("script")
+        .to_string();
+    for (i, (e, _)) in events.iter().enumerate() {
+        let func = format!("fires_{i}");
+        let start = run.find(&format!("{func}() {{")).expect("function");
+        let end = start + run[start..].find("\n}\n").expect("end") + 3;
+        let got = run_bash(&run[start..end], &func, &epochs);
+        for (k, t) in epochs.iter().enumerate() {
+            assert_eq!(
+                got[k],
+                event_fires(e, *t),
+                "event {i} at {}",
+                chrono::DateTime::from_timestamp(*t, 0).expect("t")
+            );
+        }
+        // each weekday of the window fires exactly once per day in its 50-minute slot
+        let fired: usize = got.iter().filter(|x| **x).count();
+        assert_eq!(
+            fired,
+            4 * 5 * 5,
+            "event {i}: 20 weekdays x 5 ten-minute slots"
+        );
+    }
+    // scale-up at 07:00 New York: 12:00 UTC in winter, 11:00 UTC in summer
+    let up = &events[0].0;
+    assert_eq!(
+        up,
+        &Event {
+            days: vec![1, 2, 3, 4, 5],
+            minutes: 7 * 60,
+            tz: "America/New_York".into()
+        }
+    );
+    assert!(event_fires(up, at("2027-03-12 12:00")) && event_fires(up, at("2027-03-15 11:00")));
+    assert!(!event_fires(up, at("2027-03-15 12:00")) && !event_fires(up, at("2027-03-12 11:00")));
+}

@@ -120,96 +120,98 @@ echo "deployed; continue with the next steps in README.md""#
 pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     let arm = Arm::new(spec, plan, n, "");
     let mut s = String::new();
-    let _ = writeln!(s, "# Deploying {} with akswin\n", spec.name);
-    let _ = writeln!(
-        s,
-        "Rendered by akswin from the spec. Re-render after every spec change; never edit these files by hand.\n"
-    );
-    let _ = writeln!(s, "## What is here\n");
-    let _ = writeln!(s, "| file | what |\n|---|---|");
-    let _ = writeln!(
-        s,
-        "| `arm/bootstrap.json` | subscription-scope template: resource group `{}` and Key Vault `{}` (reachable from your IP only) |",
+    let mut line = |t: String| {
+        s.push_str(&t);
+        s.push('\n');
+    };
+    line(format!("# Deploying {} with akswin\n", spec.name));
+    line("Rendered by akswin from the spec. Re-render after every spec change; never edit these files by hand.\n".into());
+    line("## What is here\n".into());
+    line("| file | what |\n|---|---|".into());
+    line(format!(
+        "| `arm/bootstrap.json` | resource-group template for `{}`: the Key Vault `{}` (reachable from your IP only) |",
         n.rg_shared, n.key_vault
-    );
-    let _ = writeln!(
-        s,
-        "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion, domain controllers; spoke network, route table, NSGs, AKS, data collection rule, policy assignments; ACR, Key Vault, private endpoints, identities and role assignments; Front Door Premium with WAF |",
+    ));
+    line(format!(
+        "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion, domain controllers; spoke network, route table, NSGs, AKS, data collection rule, policy assignments; ACR, Key Vault, private endpoints, identities and role assignments |",
         n.rg_hub, n.rg_spoke, n.rg_shared
-    );
-    let _ = writeln!(s, "| `arm/main.parameters.json` | non-secret parameters |");
-    let _ = writeln!(
-        s,
-        "| `deploy.sh` | steps 1-3 below; `deploy.sh frontdoor` for the Front Door step |\n"
-    );
-    let _ = writeln!(s, "## Steps\n");
-    let _ = writeln!(
-        s,
-        "1. **Bootstrap the Key Vault.** `AKSWIN_OPERATOR_IP=<your IP>/32 ./deploy.sh` starts with `arm/bootstrap.json`."
-    );
-    let _ = writeln!(
-        s,
-        "2. **Store the secrets** the deployment reads (deploy.sh stops and lists the missing ones). Never put them in the spec or in these files:\n"
-    );
-    for (name, what) in arm.required_secrets() {
-        let _ = writeln!(s, "   - `{name}`: {what}");
+    ));
+    line("| `arm/main.parameters.json` | non-secret parameters |".into());
+    if spec.ingress.front_door.is_some() {
+        line(format!(
+            "| `arm/frontdoor.json` | resource-group template for `{}`: Front Door Premium (profile, endpoint, origin group and origin, route, custom domains with Key Vault certificates, WAF policy, security policy); a later step, its origin must exist first |",
+            n.rg_shared
+        ));
     }
-    let _ = writeln!(
-        s,
-        "\n   `az keyvault secret set --vault-name {} --name <name> --file <file>` (a file, so the value stays out of shell history).",
+    line("| `deploy.sh` | steps 1-3 below; `deploy.sh frontdoor` for the Front Door step |".into());
+    line("| `k8s/` | Kubernetes manifests: workloads, internal load balancer Services, gMSA RBAC, image pre-pull DaemonSets |".into());
+    line("| `.github/workflows/` | monthly node image upgrade and hot-spare scaling (when the spec asks for them) |".into());
+    line(
+        "| `scripts/` | PowerShell for Active Directory, gMSA, application proxy and DNS |\n"
+            .into(),
+    );
+    line("## Steps\n".into());
+    let mut step = 1;
+    let mut next = |t: String| {
+        let out = format!("{step}. {t}");
+        step += 1;
+        out
+    };
+    line(next("**Bootstrap the Key Vault.** `AKSWIN_OPERATOR_IP=<your IP>/32 ./deploy.sh` starts with `arm/bootstrap.json`.".into()));
+    line(next("**Store the secrets** the deployment reads (deploy.sh stops and lists the missing ones). Never put them in the spec or in these files:\n".into()));
+    for (name, what) in arm.required_secrets() {
+        line(format!("   - `{name}`: {what}"));
+    }
+    line(format!(
+        "\n   `az keyvault secret set --vault-name {} --name <name> --file <file>` (a file, so the value stays out of shell history). The gMSA secret can instead be created by `scripts/Set-Gmsa.ps1` (step 4).",
         n.key_vault
-    );
-    let _ = writeln!(
-        s,
-        "3. **Deploy.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json`. This closes the Key Vault to public networks (nodes reach it through its private endpoint)."
-    );
-    let mut step = 4;
-    if spec.ingress.front_door.is_some() && spec.ingress.app_proxy.enabled {
-        let _ = writeln!(
-            s,
-            "{step}. **Publish the application in Microsoft Entra application proxy** (not ARM; needs directory permissions): install {} connectors in the `appProxyConnectors` subnet, publish the internal URL `https://{}` with pre-authentication and Kerberos constrained delegation to the gMSA's SPN, and a conditional access policy for the allowed IP ranges.",
+    ));
+    line(next("**Deploy.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json`. This closes the Key Vault to public networks (nodes reach it through its private endpoint).".into()));
+    if spec.identity.gmsa.enabled {
+        line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine creates the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes straight into Key Vault), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
+    }
+    line(next("**Kubernetes**: `kubectl apply -f k8s/` (`00-akswin-system.yaml` and the credential specs first). Workloads run as `ContainerUser`, pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.".into()));
+    if spec.ingress.app_proxy.enabled {
+        line(next(format!(
+            "**Publish the application in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet, then run `scripts/Set-InternalDnsRecord.ps1` (the internal URL resolves to the internal load balancer {}) and `scripts/Publish-AppProxy.ps1` (pre-authentication, Kerberos constrained delegation, connector group, conditional access). It prints the external URL Front Door needs.",
             spec.ingress.app_proxy.connectors,
             plan.addresses
                 .internal_load_balancer_ip
                 .map(|i| i.to_string())
-                .unwrap_or_else(|| "<internal load balancer IP>".into())
-        );
-        step += 1;
-        if spec.ingress.app_proxy.external_host.is_none() {
-            let _ = writeln!(
-                s,
-                "{step}. **Point Front Door at the application proxy.** Put the external host name Entra assigned (e.g. `app-contoso.msappproxy.net`) into `appProxyExternalHost` in `arm/main.parameters.json` (or `ingress.appProxy.externalHost` in the spec, then re-render) and run step 3 again."
-            );
-            step += 1;
+                .unwrap_or_else(|| "-".into())
+        )));
+    }
+    if spec.ingress.front_door.is_some() {
+        let host = if arm.front_door_needs_host() {
+            " with `AKSWIN_APP_PROXY_HOST=<the external host name from the previous step>` (or set `ingress.appProxy.externalHost` in the spec and re-render)"
+        } else {
+            ""
+        };
+        line(next(format!(
+            "**Grant Front Door read access** to the certificate secrets in `{}` (Key Vault Secrets User for the Front Door identity), so the custom domain can validate.",
+            n.key_vault
+        )));
+        line(next(format!(
+            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}."
+        )));
+        if !spec.ingress.app_proxy.enabled {
+            line(next(format!(
+                "**Approve the private endpoint connection** that Front Door requests on the Private Link Service `{}` (created in `{}` by the internal Service).",
+                n.pls, n.rg_nodes
+            )));
         }
     }
-    if spec.identity.gmsa.enabled {
-        let _ = writeln!(
-            s,
-            "{step}. **Create the gMSA in Active Directory** and the standard domain user whose `DOMAIN\\user:password` goes into the Key Vault secret (PowerShell; rendered by a later akswin release), then apply the GMSACredentialSpec and its RBAC to the cluster."
-        );
-        step += 1;
+    if spec.upgrades.workflow == akswin_spec::spec::UpgradeWorkflow::GithubActions
+        || spec.scaling.hot_spare.is_some()
+    {
+        line(next("**GitHub Actions**: copy `.github/workflows/` into the repository, create a federated credential for it on an identity with rights on the cluster, and set the repository variables `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_SUBSCRIPTION_ID` (OIDC: no stored secrets). The node image workflow runs in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows); the hot-spare workflow scales the Windows pool for the peaks. The runner's OS does not choose the node image (AKS does), so both run on ubuntu-latest.".into()));
     }
-    let _ = writeln!(
-        s,
-        "{step}. **Front Door certificate access.** Grant Front Door read access to the certificate secrets in `{}` (Key Vault Secrets User for the Front Door identity) before the custom domain validates.",
-        n.key_vault
-    );
-    step += 1;
-    let _ = writeln!(
-        s,
-        "{step}. **Approve the private endpoint connection** on the Private Link Service `{}` in `{}` when Front Door reaches the internal load balancer through Private Link.",
-        n.pls, n.rg_nodes
-    );
-    let _ = writeln!(s, "\n## What akswin does not render yet\n");
-    let _ = writeln!(
-        s,
-        "- Kubernetes manifests (workloads, internal load balancer Services, gMSA credential specs, image pre-pull DaemonSets), GitHub Actions workflows, and the AD/gMSA/application proxy PowerShell: a later akswin release."
-    );
-    let _ = writeln!(
-        s,
+    line("\n## Known limits\n".into());
+    line("- The PowerShell scripts cannot be run where akswin is built and tested (no PowerShell there); review them and run them with `-WhatIf` first.".into());
+    line(format!(
         "- The Windows data collection rule is associated with the cluster resource; associating it with the Windows node scale sets (created by AKS in `{}`) is not rendered.",
         n.rg_nodes
-    );
+    ));
+    line("- Domain controller passwords must not contain a double quote: the AD DS promotion command line quotes them.".into());
     s
 }

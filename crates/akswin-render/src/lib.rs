@@ -12,6 +12,7 @@ pub mod docs;
 pub mod k8s;
 pub mod lint;
 pub mod names;
+pub mod scripts;
 pub mod workflows;
 
 use akswin_plan::NetworkPlan;
@@ -149,6 +150,15 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     }
     if let Some(wf) = workflows::hot_spare(spec, &n) {
         t.add(".github/workflows/hot-spare.yml", k8s::yaml(&[wf]));
+    }
+    if let Some(s) = scripts::gmsa(spec, &n) {
+        t.add("scripts/Set-Gmsa.ps1", s);
+    }
+    if let Some(s) = scripts::app_proxy(spec, plan, &n) {
+        t.add("scripts/Publish-AppProxy.ps1", s);
+    }
+    if let Some(s) = scripts::dns_record(spec, plan, &n) {
+        t.add("scripts/Set-InternalDnsRecord.ps1", s);
     }
     t.add("README.md", docs::readme(spec, plan, &n));
     t

@@ -1,0 +1,353 @@
+//! PowerShell for the steps ARM cannot do: gMSA in Active Directory (and the credential spec
+//! only AD can complete), publishing the application in Microsoft Entra application proxy
+//! through Microsoft Graph, and the AD DNS record of the internal URL. Every script supports
+//! `-WhatIf`, checks before it creates (safe to run again), and never prints a secret.
+
+use crate::names::Names;
+use akswin_plan::NetworkPlan;
+use akswin_spec::Spec;
+use akswin_spec::spec::AuthMode;
+use std::fmt::Write as _;
+
+fn ps(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `scripts/Set-Gmsa.ps1` (when gMSA is on).
+pub fn gmsa(spec: &Spec, n: &Names) -> Option<String> {
+    let g = &spec.identity.gmsa;
+    let ad = spec.identity.active_directory.as_ref()?;
+    if !g.enabled {
+        return None;
+    }
+    let secret = g
+        .key_vault_secret
+        .as_ref()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"#Requires -Modules ActiveDirectory
+<#
+.SYNOPSIS
+  gMSA for {name}: host group, gMSA accounts, the standard domain user whose credential the
+  AKS kubelet identity reads from Key Vault, and the GMSACredentialSpec manifests (their
+  domain GUID and SID, and the kubelet identity's object id, only exist once AD and the
+  cluster do, so this script writes them; akswin does not guess them).
+.DESCRIPTION
+  Run on a domain-joined machine with the ActiveDirectory module and the Azure CLI logged in
+  (Key Vault Secrets Officer on {kv}). Safe to run again: it only creates what is missing.
+  -WhatIf shows what it would do. The standard user's password is generated here, goes to
+  Key Vault through a temporary file readable only by you, and is never printed.
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+  [string] $OutputDirectory = (Join-Path $PSScriptRoot '..\k8s')
+)
+$ErrorActionPreference = 'Stop'
+$domain = {domain}
+$netbios = {netbios}
+$hostGroup = {group}
+$standardUser = 'gmsa-standard-user'
+$keyVault = {kv}
+$secretName = {secret}
+
+if (-not (Get-KdsRootKey)) {{
+  if ($PSCmdlet.ShouldProcess('KDS root key', 'Add (effective 10 hours ago: lab timing; in production wait for replication)')) {{
+    Add-KdsRootKey -EffectiveTime ((Get-Date).AddHours(-10)) | Out-Null
+  }}
+}}
+if (-not (Get-ADGroup -Filter "Name -eq '$hostGroup'")) {{
+  if ($PSCmdlet.ShouldProcess($hostGroup, 'New-ADGroup')) {{
+    New-ADGroup -Name $hostGroup -GroupScope Global -GroupCategory Security
+  }}
+}}
+if (-not (Get-ADUser -Filter "SamAccountName -eq '$standardUser'")) {{
+  if ($PSCmdlet.ShouldProcess($standardUser, 'New-ADUser and store DOMAIN\user:password in Key Vault')) {{
+    $bytes = New-Object byte[] 32
+    [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
+    $plain = [Convert]::ToBase64String($bytes) + 'aA1!'
+    New-ADUser -Name $standardUser -SamAccountName $standardUser -Enabled $true -PasswordNeverExpires $true `
+      -AccountPassword (ConvertTo-SecureString $plain -AsPlainText -Force)
+    Add-ADGroupMember -Identity $hostGroup -Members $standardUser
+    $tmp = New-TemporaryFile
+    try {{
+      Set-Content -Path $tmp -Value ("$domain\$standardUser" + ':' + $plain) -NoNewline
+      az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --output none
+      if ($LASTEXITCODE -ne 0) {{ throw "could not store the secret in $keyVault" }}
+    }} finally {{
+      Remove-Item $tmp -Force
+      $plain = $null
+    }}
+  }}
+}}
+$kubeletObjectId = az identity show --resource-group {rg_shared} --name {id_kubelet} --query principalId --output tsv
+if (-not $kubeletObjectId) {{ throw 'cannot read the kubelet identity: deploy arm/main.json first' }}
+$adDomain = Get-ADDomain -Identity $domain
+"#,
+        name = spec.name,
+        domain = ps(&ad.domain),
+        netbios = ps(&ad.netbios),
+        group = ps(&g
+            .accounts
+            .first()
+            .and_then(|a| a.host_group.clone())
+            .unwrap_or_else(|| "aks-gmsa-hosts".into())),
+        kv = ps(&n.key_vault),
+        secret = ps(&secret),
+        rg_shared = ps(&n.rg_shared),
+        id_kubelet = ps(&n.id_kubelet),
+    );
+    for a in &g.accounts {
+        let group = a
+            .host_group
+            .clone()
+            .unwrap_or_else(|| "aks-gmsa-hosts".into());
+        let spec_name = crate::k8s::k8s_name(&a.name);
+        let _ = writeln!(
+            s,
+            r#"
+# gMSA {account}
+if (-not (Get-ADServiceAccount -Filter "Name -eq '{account}'")) {{
+  if ($PSCmdlet.ShouldProcess({account_q}, 'New-ADServiceAccount')) {{
+    New-ADServiceAccount -Name {account_q} -DNSHostName ({account_q} + '.' + $domain) `
+      -PrincipalsAllowedToRetrieveManagedPassword {group_q}
+  }}
+}}
+$credspec = @"
+apiVersion: windows.k8s.io/v1
+kind: GMSACredentialSpec
+metadata:
+  name: {spec_name}
+credspec:
+  ActiveDirectoryConfig:
+    GroupManagedServiceAccounts:
+    - Name: {account}
+      Scope: $netbios
+    - Name: {account}
+      Scope: $domain
+    HostAccountConfig:
+      PluginGUID: '{guid}'
+      PortableCcgVersion: "1"
+      PluginInput: "ObjectId=$kubeletObjectId;SecretUri=https://$keyVault.vault.azure.net/secrets/$secretName"
+  CmsPlugins:
+  - ActiveDirectory
+  DomainJoinConfig:
+    DnsName: $domain
+    DnsTreeName: $($adDomain.Forest)
+    Guid: $($adDomain.ObjectGUID)
+    MachineAccountName: {account}
+    NetBiosName: $netbios
+    Sid: $($adDomain.DomainSID.Value)
+"@
+$path = Join-Path $OutputDirectory 'gmsa-credspec-{spec_name}.yaml'
+if ($PSCmdlet.ShouldProcess($path, 'write the GMSACredentialSpec (apply it with kubectl apply -f)')) {{
+  Set-Content -Path $path -Value $credspec
+}}"#,
+            account = a.name,
+            account_q = ps(&a.name),
+            group_q = ps(&group),
+            guid = crate::k8s::GMSA_PLUGIN_GUID,
+        );
+    }
+    Some(s)
+}
+
+/// `scripts/Publish-AppProxy.ps1` (when the application proxy is on).
+pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
+    let ap = &spec.ingress.app_proxy;
+    if !ap.enabled {
+        return None;
+    }
+    let ilb = plan
+        .addresses
+        .internal_load_balancer_ip
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let host = spec
+        .ingress
+        .front_door
+        .as_ref()
+        .and_then(|f| f.custom_domains.first())
+        .map(|d| d.host.clone())
+        .unwrap_or_else(|| format!("{}.internal", n.prefix));
+    let kerberos = spec.workloads.iter().find(|w| w.auth == AuthMode::Kerberos);
+    let spn = kerberos
+        .and_then(|w| w.gmsa_account.clone())
+        .map(|_| format!("HTTP/{host}"))
+        .unwrap_or_default();
+    let ranges: Vec<String> = ap
+        .conditional_access
+        .as_ref()
+        .map(|c| c.allowed_ip_ranges.iter().map(|r| r.to_string()).collect())
+        .unwrap_or_default();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"#Requires -Modules Microsoft.Graph.Beta.Applications, Microsoft.Graph.Identity.SignIns
+<#
+.SYNOPSIS
+  Publish {name} through Microsoft Entra application proxy: pre-authentication, Kerberos
+  constrained delegation single sign-on to the internal URL, the connector group, and a
+  conditional access policy that only admits the allowed IP ranges.
+.DESCRIPTION
+  Needs directory permissions (Application Administrator and Conditional Access
+  Administrator) and {connectors} connectors installed in the appProxyConnectors subnet.
+  Safe to run again: it finds the application by name before creating it. -WhatIf shows what
+  it would do. Prints the external URL: Front Door's origin (`deploy.sh frontdoor`).
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+  [string] $ConnectorGroupName = {group}
+)
+$ErrorActionPreference = 'Stop'
+Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
+$displayName = {app}
+$internalUrl = {internal}
+$spn = {spn}
+# The "On-premises application" gallery template (application proxy).
+$templateId = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621'
+
+$app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
+if (-not $app -and $PSCmdlet.ShouldProcess($displayName, 'instantiate the on-premises application template')) {{
+  Invoke-MgBetaInstantiateApplicationTemplate -ApplicationTemplateId $templateId -DisplayName $displayName | Out-Null
+  Start-Sleep -Seconds 15
+  $app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
+}}
+if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publishing (pre-authentication, Kerberos SSO)')) {{
+  $publishing = @{{
+    internalUrl = $internalUrl
+    externalAuthenticationType = 'aadPreAuthentication'
+    isTranslateHostHeaderEnabled = $true
+    isOnPremPublishingEnabled = $true
+  }}
+  if ($spn) {{
+    $publishing.singleSignOnSettings = @{{
+      singleSignOnMode = 'onPremisesKerberos'
+      kerberosSignOnSettings = @{{ kerberosServicePrincipalName = $spn; kerberosSignOnMappingAttributeType = 'userPrincipalName' }}
+    }}
+  }}
+  Update-MgBetaApplication -ApplicationId $app.Id -OnPremisesPublishing $publishing
+  $group = Get-MgBetaOnPremisePublishingProfileConnectorGroup -OnPremisesPublishingProfileId 'applicationProxy' |
+    Where-Object Name -eq $ConnectorGroupName | Select-Object -First 1
+  if ($group) {{
+    Set-MgBetaApplicationConnectorGroupByRef -ApplicationId $app.Id -BodyParameter @{{ '@odata.id' = "https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationproxy/connectorGroups/$($group.Id)" }}
+  }} else {{
+    Write-Warning "connector group $ConnectorGroupName not found: install the connectors first"
+  }}
+}}
+"#,
+        name = spec.name,
+        connectors = ap.connectors,
+        group = ps(&format!("{}-connectors", n.prefix)),
+        app = ps(&format!(
+            "{}-{}",
+            n.prefix,
+            kerberos.map_or("app", |w| w.name.as_str())
+        )),
+        internal = ps(&format!("https://{host}/")),
+        spn = ps(&spn),
+    );
+    if !ranges.is_empty() {
+        let _ = writeln!(
+            s,
+            r#"# Conditional access: admit only the allowed client IP ranges.
+$locationName = {loc}
+$location = Get-MgIdentityConditionalAccessNamedLocation -Filter "displayName eq '$locationName'" | Select-Object -First 1
+if (-not $location -and $PSCmdlet.ShouldProcess($locationName, 'New-MgIdentityConditionalAccessNamedLocation')) {{
+  $location = New-MgIdentityConditionalAccessNamedLocation -BodyParameter @{{
+    '@odata.type' = '#microsoft.graph.ipNamedLocation'
+    displayName = $locationName
+    isTrusted = $true
+    ipRanges = @({ranges})
+  }}
+}}
+$policyName = {policy}
+if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter "displayName eq '$policyName'") -and
+    $PSCmdlet.ShouldProcess($policyName, 'New-MgIdentityConditionalAccessPolicy')) {{
+  New-MgIdentityConditionalAccessPolicy -BodyParameter @{{
+    displayName = $policyName
+    state = 'enabled'
+    conditions = @{{
+      applications = @{{ includeApplications = @($app.AppId) }}
+      users = @{{ includeUsers = @('All') }}
+      locations = @{{ includeLocations = @('All'); excludeLocations = @($location.Id) }}
+    }}
+    grantControls = @{{ operator = 'OR'; builtInControls = @('block') }}
+  }} | Out-Null
+}}"#,
+            loc = ps(&format!("{}-allowed-ranges", n.prefix)),
+            policy = ps(&format!("{}: block outside the allowed ranges", n.prefix)),
+            ranges = ranges
+                .iter()
+                .map(|r| format!(
+                    "@{{ '@odata.type' = '#microsoft.graph.iPv4CidrRange'; cidrAddress = '{r}' }}"
+                ))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"if ($app) {{
+  $published = Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing
+  "External URL (Front Door origin): $($published.OnPremisesPublishing.ExternalUrl)"
+}}
+# The internal URL must resolve to the internal load balancer ({ilb}) for the connectors: see Set-InternalDnsRecord.ps1."#
+    );
+    Some(s)
+}
+
+/// `scripts/Set-InternalDnsRecord.ps1`: the AD DNS A record of the internal URL.
+pub fn dns_record(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
+    let ad = spec.identity.active_directory.as_ref()?;
+    let ip = plan.addresses.internal_load_balancer_ip?;
+    let host = spec
+        .ingress
+        .front_door
+        .as_ref()
+        .and_then(|f| f.custom_domains.first())
+        .map(|d| d.host.clone())
+        .unwrap_or_else(|| format!("{}.{}", n.prefix, ad.domain));
+    let (name, zone) = host
+        .split_once('.')
+        .unwrap_or((host.as_str(), ad.domain.as_str()));
+    Some(format!(
+        r#"#Requires -Modules DnsServer
+<#
+.SYNOPSIS
+  The A record {host} -> {ip} (the internal load balancer) in AD DNS, so the application
+  proxy connectors reach the application by the name Kerberos expects.
+.DESCRIPTION
+  Run on a domain controller (or with -ComputerName). Safe to run again; -WhatIf shows what it
+  would do. Creates the zone {zone} if it does not exist (a split-brain zone for the public
+  host name).
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param([string] $ComputerName = $env:COMPUTERNAME)
+$ErrorActionPreference = 'Stop'
+$zone = {zone_q}
+$name = {name_q}
+$ip = {ip_q}
+if (-not (Get-DnsServerZone -ComputerName $ComputerName -Name $zone -ErrorAction SilentlyContinue)) {{
+  if ($PSCmdlet.ShouldProcess($zone, 'Add-DnsServerPrimaryZone')) {{
+    Add-DnsServerPrimaryZone -ComputerName $ComputerName -Name $zone -ReplicationScope Domain
+  }}
+}}
+$existing = Get-DnsServerResourceRecord -ComputerName $ComputerName -ZoneName $zone -Name $name -RRType A -ErrorAction SilentlyContinue
+if ($existing -and $existing.RecordData.IPv4Address.IPAddressToString -ne $ip) {{
+  if ($PSCmdlet.ShouldProcess("$name.$zone", "replace A record with $ip")) {{
+    Remove-DnsServerResourceRecord -ComputerName $ComputerName -ZoneName $zone -Name $name -RRType A -Force
+    $existing = $null
+  }}
+}}
+if (-not $existing -and $PSCmdlet.ShouldProcess("$name.$zone", "Add A $ip")) {{
+  Add-DnsServerResourceRecordA -ComputerName $ComputerName -ZoneName $zone -Name $name -IPv4Address $ip
+}}
+"#,
+        zone_q = ps(zone),
+        name_q = ps(name),
+        ip_q = ps(&ip.to_string()),
+    ))
+}

@@ -1,0 +1,96 @@
+#Requires -Modules ActiveDirectory
+<#
+.SYNOPSIS
+  gMSA for contoso-legacy: host group, gMSA accounts, the standard domain user whose credential the
+  AKS kubelet identity reads from Key Vault, and the GMSACredentialSpec manifests (their
+  domain GUID and SID, and the kubelet identity's object id, only exist once AD and the
+  cluster do, so this script writes them; akswin does not guess them).
+.DESCRIPTION
+  Run on a domain-joined machine with the ActiveDirectory module and the Azure CLI logged in
+  (Key Vault Secrets Officer on 'kv-contoso-legacy'). Safe to run again: it only creates what is missing.
+  -WhatIf shows what it would do. The standard user's password is generated here, goes to
+  Key Vault through a temporary file readable only by you, and is never printed.
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+  [string] $OutputDirectory = (Join-Path $PSScriptRoot '..\k8s')
+)
+$ErrorActionPreference = 'Stop'
+$domain = 'corp.contoso.com'
+$netbios = 'CORP'
+$hostGroup = 'aks-gmsa-hosts'
+$standardUser = 'gmsa-standard-user'
+$keyVault = 'kv-contoso-legacy'
+$secretName = 'gmsa-standard-user'
+
+if (-not (Get-KdsRootKey)) {
+  if ($PSCmdlet.ShouldProcess('KDS root key', 'Add (effective 10 hours ago: lab timing; in production wait for replication)')) {
+    Add-KdsRootKey -EffectiveTime ((Get-Date).AddHours(-10)) | Out-Null
+  }
+}
+if (-not (Get-ADGroup -Filter "Name -eq '$hostGroup'")) {
+  if ($PSCmdlet.ShouldProcess($hostGroup, 'New-ADGroup')) {
+    New-ADGroup -Name $hostGroup -GroupScope Global -GroupCategory Security
+  }
+}
+if (-not (Get-ADUser -Filter "SamAccountName -eq '$standardUser'")) {
+  if ($PSCmdlet.ShouldProcess($standardUser, 'New-ADUser and store DOMAIN\user:password in Key Vault')) {
+    $bytes = New-Object byte[] 32
+    [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
+    $plain = [Convert]::ToBase64String($bytes) + 'aA1!'
+    New-ADUser -Name $standardUser -SamAccountName $standardUser -Enabled $true -PasswordNeverExpires $true `
+      -AccountPassword (ConvertTo-SecureString $plain -AsPlainText -Force)
+    Add-ADGroupMember -Identity $hostGroup -Members $standardUser
+    $tmp = New-TemporaryFile
+    try {
+      Set-Content -Path $tmp -Value ("$domain\$standardUser" + ':' + $plain) -NoNewline
+      az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --output none
+      if ($LASTEXITCODE -ne 0) { throw "could not store the secret in $keyVault" }
+    } finally {
+      Remove-Item $tmp -Force
+      $plain = $null
+    }
+  }
+}
+$kubeletObjectId = az identity show --resource-group 'rg-contoso-legacy-shared' --name 'id-contoso-legacy-aks-kubelet' --query principalId --output tsv
+if (-not $kubeletObjectId) { throw 'cannot read the kubelet identity: deploy arm/main.json first' }
+$adDomain = Get-ADDomain -Identity $domain
+
+
+# gMSA legacyweb
+if (-not (Get-ADServiceAccount -Filter "Name -eq 'legacyweb'")) {
+  if ($PSCmdlet.ShouldProcess('legacyweb', 'New-ADServiceAccount')) {
+    New-ADServiceAccount -Name 'legacyweb' -DNSHostName ('legacyweb' + '.' + $domain) `
+      -PrincipalsAllowedToRetrieveManagedPassword 'aks-gmsa-hosts'
+  }
+}
+$credspec = @"
+apiVersion: windows.k8s.io/v1
+kind: GMSACredentialSpec
+metadata:
+  name: legacyweb
+credspec:
+  ActiveDirectoryConfig:
+    GroupManagedServiceAccounts:
+    - Name: legacyweb
+      Scope: $netbios
+    - Name: legacyweb
+      Scope: $domain
+    HostAccountConfig:
+      PluginGUID: '{CCC2A336-D7F3-4818-A213-272B7924213E}'
+      PortableCcgVersion: "1"
+      PluginInput: "ObjectId=$kubeletObjectId;SecretUri=https://$keyVault.vault.azure.net/secrets/$secretName"
+  CmsPlugins:
+  - ActiveDirectory
+  DomainJoinConfig:
+    DnsName: $domain
+    DnsTreeName: $($adDomain.Forest)
+    Guid: $($adDomain.ObjectGUID)
+    MachineAccountName: legacyweb
+    NetBiosName: $netbios
+    Sid: $($adDomain.DomainSID.Value)
+"@
+$path = Join-Path $OutputDirectory 'gmsa-credspec-legacyweb.yaml'
+if ($PSCmdlet.ShouldProcess($path, 'write the GMSACredentialSpec (apply it with kubectl apply -f)')) {
+  Set-Content -Path $path -Value $credspec
+}

@@ -149,3 +149,31 @@ pub fn clean_doc(doc: &str) -> String {
     out.push('\n');
     out
 }
+
+/// Declares a rule struct whose `///` doc comment becomes its documentation
+/// (`RuleMeta::doc`, printed by `akswin explain`). Used by the spec rules and the manifest rules.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident {
+            code: $code:literal,
+            name: $rname:literal,
+            severity: $sev:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl $name {
+            pub const META: $crate::RuleMeta = $crate::RuleMeta {
+                code: $code,
+                name: $rname,
+                severity: $crate::Severity::$sev,
+                summary: $summary,
+                doc: concat!($($doc, "\n"),*),
+            };
+        }
+    };
+}

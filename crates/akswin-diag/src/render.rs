@@ -1,6 +1,6 @@
 //! Views of a [`Report`]: human (rustc-style snippets), JSON (versioned), SARIF 2.1.0.
 
-use crate::{Finding, Report, RuleMeta, Severity, Span};
+use crate::{Finding, Report, RuleMeta, Severity, Source, Span};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
@@ -35,7 +35,7 @@ fn severity_color(s: Severity) -> &'static str {
 pub fn human(report: &Report, opts: HumanOptions) -> String {
     let mut out = String::new();
     for f in &report.findings {
-        human_one(&mut out, report, f, opts);
+        human_one(&mut out, Some(&report.source), f, opts);
         out.push('\n');
     }
     out.push_str(&summary_line(report));
@@ -43,7 +43,8 @@ pub fn human(report: &Report, opts: HumanOptions) -> String {
     out
 }
 
-fn human_one(out: &mut String, report: &Report, f: &Finding, opts: HumanOptions) {
+fn human_one(out: &mut String, source: Option<&Source>, f: &Finding, opts: HumanOptions) {
+    let name = source.map_or("", |s| s.name.as_str());
     let c = opts.color;
     let sev = f.severity;
     let _ = writeln!(
@@ -57,19 +58,19 @@ fn human_one(out: &mut String, report: &Report, f: &Finding, opts: HumanOptions)
         paint(c, "1", ":"),
         paint(c, "1", &f.message)
     );
-    match f.span {
-        Some(span) => {
+    match (f.span, source) {
+        (Some(span), Some(source)) => {
             let gutter = span.line.to_string().len();
             let pad = " ".repeat(gutter);
             let _ = writeln!(
                 out,
                 "{pad}{} {}:{}:{}",
                 paint(c, "1;34", "-->"),
-                report.source.name,
+                name,
                 span.line,
                 span.col
             );
-            if let Some(full) = report.source.line_text(span.line) {
+            if let Some(full) = source.line_text(span.line) {
                 let bar = paint(c, "1;34", "|");
                 let _ = writeln!(out, "{pad} {bar}");
                 // Long lines are cut to a window around the column, marked with `...`.
@@ -106,12 +107,17 @@ fn human_one(out: &mut String, report: &Report, f: &Finding, opts: HumanOptions)
                 let _ = writeln!(out, "{pad} {} help: {h}", paint(c, "1;34", "="));
             }
         }
-        None => {
+        (_, None) => {
+            if let Some(h) = &f.help {
+                let _ = writeln!(out, "  {} help: {h}", paint(c, "1;34", "="));
+            }
+        }
+        (None, Some(_)) => {
             let _ = writeln!(
                 out,
                 "  {} {} (not written in the file; value from defaults)",
                 paint(c, "1;34", "-->"),
-                report.source.name
+                name
             );
             let _ = writeln!(out, "  {} pointer: {}", paint(c, "1;34", "="), ptr(f));
             if let Some(h) = &f.help {
@@ -292,6 +298,190 @@ pub fn sarif(report: &Report, rules: &[RuleMeta], tool_version: &str) -> Value {
             "results": results,
         }]
     })
+}
+
+/// Findings over several sources (`akswin audit`): `(source index, finding)`; an index past
+/// the end is a note about the whole run (missing context), shown without a location.
+pub struct Multi<'a> {
+    pub sources: &'a [Source],
+    pub findings: &'a [(usize, Finding)],
+}
+
+impl Multi<'_> {
+    fn source(&self, i: usize) -> Option<&Source> {
+        self.sources.get(i)
+    }
+    pub fn count(&self, s: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|(_, f)| f.severity == s)
+            .count()
+    }
+}
+
+pub fn multi_human(m: &Multi<'_>, opts: HumanOptions) -> String {
+    let mut out = String::new();
+    for (i, f) in m.findings {
+        human_one(&mut out, m.source(*i), f, opts);
+        out.push('\n');
+    }
+    let files = m.sources.len();
+    if m.findings.is_empty() {
+        let _ = writeln!(out, "{}: no findings", plural(files, "input"));
+    } else {
+        let _ = writeln!(
+            out,
+            "{}: {}, {}, {}",
+            plural(files, "input"),
+            plural(m.count(Severity::Error), "error"),
+            plural(m.count(Severity::Warning), "warning"),
+            plural(m.count(Severity::Info), "info")
+        );
+    }
+    out
+}
+
+pub fn multi_json(m: &Multi<'_>, tool_version: &str) -> Value {
+    let findings: Vec<Value> = m
+        .findings
+        .iter()
+        .map(|(i, f)| {
+            let file = m.source(*i).map(|s| s.name.clone());
+            json!({
+                "code": f.code,
+                "severity": f.severity,
+                "message": f.message,
+                "pointer": f.pointer,
+                "location": match (f.span, &file) {
+                    (Some(s), Some(file)) => json!({ "file": file, "line": s.line, "col": s.col, "endLine": s.end_line, "endCol": s.end_col }),
+                    _ => Value::Null,
+                },
+                "help": f.help,
+            })
+        })
+        .collect();
+    json!({
+        "schemaVersion": JSON_SCHEMA_VERSION,
+        "tool": { "name": "akswin", "version": tool_version },
+        "inputs": m.sources.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+        "findings": findings,
+        "summary": { "errors": m.count(Severity::Error), "warnings": m.count(Severity::Warning), "infos": m.count(Severity::Info) }
+    })
+}
+
+pub fn multi_sarif(m: &Multi<'_>, rules: &[RuleMeta], tool_version: &str) -> Value {
+    // One SARIF run; each result carries its own artifact.
+    let mut log = sarif(
+        &Report {
+            source: Source::new("", ""),
+            findings: Vec::new(),
+        },
+        rules,
+        tool_version,
+    );
+    let ids: Vec<&str> = rules.iter().map(|r| r.code).collect();
+    let results: Vec<Value> = m
+        .findings
+        .iter()
+        .map(|(i, f)| {
+            let mut text = f.message.clone();
+            if let Some(h) = &f.help {
+                text.push_str("\nhelp: ");
+                text.push_str(h);
+            }
+            let mut r = json!({
+                "ruleId": f.code,
+                "level": sarif_level(f.severity),
+                "message": { "text": text },
+            });
+            if let Some(idx) = ids.iter().position(|c| *c == f.code) {
+                r["ruleIndex"] = json!(idx);
+            }
+            if let Some(src) = m.source(*i) {
+                let mut physical = json!({ "artifactLocation": { "uri": src.name } });
+                if let Some(s) = f.span {
+                    physical["region"] = json!({ "startLine": s.line, "startColumn": s.col, "endLine": s.end_line, "endColumn": s.end_col });
+                }
+                r["locations"] = json!([ { "physicalLocation": physical, "logicalLocations": [ { "fullyQualifiedName": ptr(f), "kind": "member" } ] } ]);
+            }
+            r
+        })
+        .collect();
+    log["runs"][0]["results"] = Value::Array(results);
+    log
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// JUnit XML: one test suite per input, one failing test case per error or warning finding
+/// (infos are properties), so CI systems show each finding as a failed check.
+pub fn multi_junit(m: &Multi<'_>) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let failures = m.count(Severity::Error) + m.count(Severity::Warning);
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"akswin audit\" tests=\"{}\" failures=\"{failures}\">",
+        m.sources.len().max(1)
+    );
+    for (i, src) in m.sources.iter().enumerate() {
+        let mine: Vec<&Finding> = m
+            .findings
+            .iter()
+            .filter(|(j, f)| *j == i && f.severity != Severity::Info)
+            .map(|(_, f)| f)
+            .collect();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
+            xml(&src.name),
+            mine.len().max(1),
+            mine.len()
+        );
+        if mine.is_empty() {
+            let _ = writeln!(
+                out,
+                "    <testcase classname=\"akswin\" name=\"{}\"/>",
+                xml(&src.name)
+            );
+        }
+        for f in mine {
+            let loc = f
+                .span
+                .map(|s| format!("{}:{}:{}", src.name, s.line, s.col))
+                .unwrap_or_else(|| src.name.clone());
+            let _ = writeln!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{} {}\">",
+                xml(&f.code),
+                xml(&loc),
+                xml(&f.pointer)
+            );
+            let _ = writeln!(
+                out,
+                "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                f.severity,
+                xml(&f.message),
+                xml(&format!(
+                    "{loc}: {}{}",
+                    f.message,
+                    f.help
+                        .as_ref()
+                        .map(|h| format!("\nhelp: {h}"))
+                        .unwrap_or_default()
+                ))
+            );
+            let _ = writeln!(out, "    </testcase>");
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    let _ = writeln!(out, "</testsuites>");
+    out
 }
 
 #[cfg(test)]

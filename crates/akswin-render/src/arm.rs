@@ -1613,7 +1613,13 @@ impl<'a> Arm<'a> {
             add(
                 "allowed-registries",
                 "febd0533-8e55-448f-b837-bd0e06f16469",
-                json!({ "effect": { "value": "Deny" }, "allowedContainerImagesRegex": { "value": format!("^({})/.+$", alt.join("|")) } }),
+                json!({
+                    "effect": { "value": "Deny" },
+                    "allowedContainerImagesRegex": { "value": format!("^({})/.+$", alt.join("|")) },
+                    // the policy's defaults, plus akswin-system: the pre-pull DaemonSets keep
+                    // Microsoft's pause image running next to the images they pull
+                    "excludedNamespaces": { "value": ["kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system", "akswin-system"] },
+                }),
             );
         }
         for (i, a) in p.extra_assignments.iter().enumerate() {

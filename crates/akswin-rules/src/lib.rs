@@ -144,32 +144,7 @@ pub trait Rule: Sync {
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>);
 }
 
-/// Declares a rule struct whose `///` doc comment becomes its documentation.
-macro_rules! declare_rule {
-    (
-        $(#[doc = $doc:literal])*
-        pub struct $name:ident {
-            code: $code:literal,
-            name: $rname:literal,
-            severity: $sev:ident,
-            summary: $summary:literal $(,)?
-        }
-    ) => {
-        $(#[doc = $doc])*
-        pub struct $name;
-
-        impl $name {
-            pub const META: akswin_diag::RuleMeta = akswin_diag::RuleMeta {
-                code: $code,
-                name: $rname,
-                severity: akswin_diag::Severity::$sev,
-                summary: $summary,
-                doc: concat!($($doc, "\n"),*),
-            };
-        }
-    };
-}
-pub(crate) use declare_rule;
+pub(crate) use akswin_diag::declare_rule;
 
 /// Every registered rule, in code order.
 pub fn registry() -> &'static [&'static dyn Rule] {

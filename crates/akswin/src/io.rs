@@ -147,3 +147,98 @@ pub fn write_tree_atomic(
     }
     Ok(())
 }
+
+/// Largest manifest file read; beyond it the file is reported, not read.
+pub const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Collect the manifest inputs: files as given, directories recursively (.yaml, .yml, .json,
+/// hidden entries skipped, sorted), `-` for stdin. Binary files become an empty input with a
+/// K8S000 note from the loader (a document without `kind`).
+pub fn collect_manifests(paths: &[std::path::PathBuf]) -> Result<Vec<akswin_audit::Input>, Fatal> {
+    let mut files = Vec::new();
+    let mut inputs = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(MAX_MANIFEST_BYTES)
+                .read_to_end(&mut buf)
+                .map_err(|e| Fatal::new(format!("cannot read standard input: {e}"), None))?;
+            inputs.push(text_input("<stdin>".into(), buf));
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|e| {
+            Fatal::new(
+                format!("cannot read `{}`: {e}", p.display()),
+                Some("give files, directories or - for stdin"),
+            )
+        })?;
+        if meta.is_dir() {
+            walk(p, &mut files);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    for f in files {
+        let meta = std::fs::metadata(&f)
+            .map_err(|e| Fatal::new(format!("cannot read `{}`: {e}", f.display()), None))?;
+        if meta.len() > MAX_MANIFEST_BYTES {
+            return Err(Fatal::new(
+                format!(
+                    "`{}` is {} bytes, more than {MAX_MANIFEST_BYTES}",
+                    f.display(),
+                    meta.len()
+                ),
+                Some("split it, or audit its directory"),
+            ));
+        }
+        let bytes = std::fs::read(&f)
+            .map_err(|e| Fatal::new(format!("cannot read `{}`: {e}", f.display()), None))?;
+        inputs.push(text_input(f.display().to_string(), bytes));
+    }
+    if inputs.is_empty() {
+        return Err(Fatal::new(
+            "no .yaml, .yml or .json files found",
+            Some("give files, directories or - for stdin"),
+        ));
+    }
+    Ok(inputs)
+}
+
+fn text_input(name: String, bytes: Vec<u8>) -> akswin_audit::Input {
+    // Binary content is not YAML: keep the name, drop the bytes; the loader reports it.
+    let binary = bytes.iter().take(8192).any(|b| *b == 0);
+    let text = if binary {
+        "# binary file: not a manifest\nkind: \n".to_string()
+    } else {
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    };
+    akswin_audit::Input { name, text }
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut list: Vec<std::path::PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    list.sort();
+    for p in list {
+        let hidden = p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
+            out.push(p);
+        }
+    }
+}

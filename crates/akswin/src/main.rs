@@ -74,6 +74,13 @@ enum Command {
     /// Refuses (exit 1) while `check` reports errors. Writes atomically: a failed render
     /// leaves DIR as it was. Deploy with `DIR/deploy.sh` (what-if first, then create).
     Render(RenderArgs),
+    /// Audit Kubernetes manifests (files, directories, `-` for stdin; YAML, JSON, kind: List,
+    /// Helm output) against the Windows rules (WIN001-WIN018) and removed APIs (K8S001).
+    ///
+    /// With --spec (an akswin spec) or --cluster (the JSON of `az aks show`) the rules know
+    /// the pools; without, the rules that need them say so once. A document that does not
+    /// parse is a K8S000 finding and the audit goes on.
+    Audit(AuditArgs),
     /// Write the built-in baseline spec (with comments) to a file.
     Init(InitArgs),
     /// Print the documentation of a rule or input-error code (e.g. POOL004, SPEC002).
@@ -145,6 +152,38 @@ struct RenderArgs {
     /// Replace DIR when it exists and is not empty.
     #[arg(long)]
     force: bool,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// Files or directories (searched recursively for .yaml, .yml, .json), or `-` for stdin.
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+    /// An akswin spec: pools, Kubernetes version and allowed registries come from it.
+    #[arg(long, value_name = "SPEC")]
+    spec: Option<PathBuf>,
+    /// The JSON of `az aks show` (agentPoolProfiles, version).
+    #[arg(long, value_name = "FILE", conflicts_with = "spec")]
+    cluster: Option<PathBuf>,
+    /// Target Kubernetes version for K8S001 (e.g. 1.35).
+    #[arg(long, value_name = "VERSION")]
+    k8s_version: Option<String>,
+    /// An allowed registry host for WIN012 (repeatable; default from --spec).
+    #[arg(long = "allowed-registry", value_name = "HOST")]
+    allowed_registries: Vec<String>,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Human)]
+    format: AuditFormat,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AuditFormat {
+    Human,
+    Json,
+    Sarif,
+    Junit,
 }
 
 #[derive(Args)]
@@ -230,6 +269,7 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
             None => plan_cmd(args, color, false),
         },
         Command::Render(a) => render_cmd(a, color),
+        Command::Audit(a) => audit_cmd(a, color),
         Command::Init(a) => init(a),
         Command::Explain { code } => explain(&code),
         Command::Rules { format } => rules(format),
@@ -283,7 +323,7 @@ fn print_report(report: &Report, format: Format, color: bool) {
         Format::Json => out(&format!("{}\n", pretty(&render::json(report, VERSION)))),
         Format::Sarif => out(&format!(
             "{}\n",
-            pretty(&render::sarif(report, &akswin_rules::metas(), VERSION))
+            pretty(&render::sarif(report, &all_metas(), VERSION))
         )),
     }
 }
@@ -428,6 +468,81 @@ fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
     Ok(0)
 }
 
+/// Spec rules and manifest rules, for SARIF descriptors, `rules` and `explain`.
+fn all_metas() -> Vec<akswin_diag::RuleMeta> {
+    let mut m = akswin_rules::metas();
+    m.extend(akswin_audit::registry().iter().map(|r| r.meta().clone()));
+    m.sort_by(|a, b| a.code.cmp(b.code));
+    m
+}
+
+fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
+    let mut cx = match (&a.spec, &a.cluster) {
+        (Some(p), _) => {
+            let bytes = io::read_file(p)?;
+            match akswin_spec::load(&p.display().to_string(), &bytes) {
+                Ok(l) => akswin_audit::Context::from_spec(&l.spec),
+                Err(e) => {
+                    print_report(&Report::new(e.input, e.findings), Format::Human, color);
+                    return Ok(2);
+                }
+            }
+        }
+        (None, Some(p)) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Fatal::new(format!("cannot read `{}`: {e}", p.display()), None))?;
+            let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                Fatal::new(
+                    format!("`{}` is not JSON: {e}", p.display()),
+                    Some("pass the output of `az aks show --output json`"),
+                )
+            })?;
+            akswin_audit::Context::from_aks_show(&json)
+                .map_err(|e| Fatal::new(format!("`{}`: {e}", p.display()), None))?
+        }
+        (None, None) => akswin_audit::Context::default(),
+    };
+    if let Some(v) = &a.k8s_version {
+        let parsed: akswin_spec::types::KubeVersion = v
+            .parse()
+            .map_err(|e: String| Fatal::new(e, Some("e.g. --k8s-version 1.35")))?;
+        cx.k8s_minor = Some(parsed.minor);
+    }
+    if !a.allowed_registries.is_empty() {
+        cx.allowed_registries = a.allowed_registries.clone();
+    }
+    let cx = cx.finish();
+    let inputs = io::collect_manifests(&a.paths)?;
+    let result = akswin_audit::audit(&inputs, &cx);
+    let multi = render::Multi {
+        sources: &result.sources,
+        findings: &result.findings,
+    };
+    match a.format {
+        AuditFormat::Human => {
+            out(&render::multi_human(&multi, HumanOptions { color }));
+            eprintln!(
+                "audited {} documents ({} objects) in {} inputs",
+                result.documents,
+                result.objects,
+                result.sources.len()
+            );
+        }
+        AuditFormat::Json => out(&format!(
+            "{}\n",
+            pretty(&render::multi_json(&multi, VERSION))
+        )),
+        AuditFormat::Sarif => out(&format!(
+            "{}\n",
+            pretty(&render::multi_sarif(&multi, &all_metas(), VERSION))
+        )),
+        AuditFormat::Junit => out(&render::multi_junit(&multi)),
+    }
+    let errors = multi.count(Severity::Error);
+    let warnings = multi.count(Severity::Warning);
+    Ok(u8::from(errors > 0 || (a.deny_warnings && warnings > 0)))
+}
+
 fn init(a: InitArgs) -> Result<u8, Fatal> {
     if a.output.exists() && !a.force {
         return Err(Fatal::new(
@@ -445,8 +560,8 @@ fn init(a: InitArgs) -> Result<u8, Fatal> {
 }
 
 fn explain(code: &str) -> Result<u8, Fatal> {
-    if let Some(r) = akswin_rules::rule(code) {
-        let m = r.meta();
+    let manifest = akswin_audit::rule(code).map(|r| r.meta());
+    if let Some(m) = akswin_rules::rule(code).map(|r| r.meta()).or(manifest) {
         out(&format!(
             "# {} {} ({})\n\n{}\n\n{}",
             m.code,
@@ -466,10 +581,8 @@ fn explain(code: &str) -> Result<u8, Fatal> {
         ));
         return Ok(0);
     }
-    let mut codes: Vec<&str> = akswin_rules::registry()
-        .iter()
-        .map(|r| r.meta().code)
-        .collect();
+    let metas = all_metas();
+    let mut codes: Vec<&str> = metas.iter().map(|m| m.code).collect();
     codes.extend(akswin_spec::INPUT_ERRORS.iter().map(|(c, _, _)| *c));
     let upper = code.to_ascii_uppercase();
     let hint = akswin_spec::did_you_mean(&upper, &codes)
@@ -479,7 +592,7 @@ fn explain(code: &str) -> Result<u8, Fatal> {
 }
 
 fn rules(format: RulesFormat) -> Result<u8, Fatal> {
-    let metas = akswin_rules::metas();
+    let metas = all_metas();
     match format {
         RulesFormat::Markdown => {
             let mut text = String::from(

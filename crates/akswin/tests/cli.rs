@@ -392,7 +392,7 @@ fn rules_lists_every_rule() {
     let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
     assert_eq!(
         v["rules"].as_array().map(Vec::len),
-        Some(akswin_rules::registry().len())
+        Some(akswin_rules::registry().len() + akswin_audit::registry().len())
     );
     akswin()
         .arg("rules")
@@ -722,6 +722,179 @@ fn render_refuses_parameter_secrets_it_cannot_render() {
             "not supported by `akswin render` yet",
         ));
     assert!(!dir.path().join("o").exists());
+}
+
+fn audit_fixture(rel: &str) -> PathBuf {
+    repo().join("crates/akswin-audit/tests/fixtures").join(rel)
+}
+
+#[test]
+fn audit_reports_across_files_and_formats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("sub/.hidden")).expect("mkdir");
+    std::fs::copy(
+        audit_fixture("WIN010/fail_public_lb_crlf.yaml"),
+        dir.path().join("svc.yaml"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        audit_fixture("K8S000/fail_broken_document_in_helm_output.yaml"),
+        dir.path().join("sub/helm.yml"),
+    )
+    .expect("copy");
+    std::fs::write(dir.path().join("sub/.hidden/skip.yaml"), "kind: [").expect("write");
+    std::fs::write(dir.path().join("sub/notes.txt"), "not yaml").expect("write");
+    let out = akswin()
+        .args(["audit"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("error[WIN010]") && stdout.contains("svc.yaml:6:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("error[K8S000]") && stdout.contains("helm.yml:"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("skip.yaml"),
+        "hidden directories are skipped"
+    );
+    // JSON
+    let out = akswin()
+        .args(["audit", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(v["inputs"].as_array().map(Vec::len), Some(2));
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["code"] == "WIN010" && f["location"]["line"] == 6)
+    );
+    // SARIF validates
+    let out = akswin()
+        .args(["audit", "--format", "sarif"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&v)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // JUnit
+    let out = akswin()
+        .args(["audit", "--format", "junit"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let x = String::from_utf8_lossy(&out);
+    assert!(
+        x.starts_with("<?xml")
+            && x.contains("<testsuites")
+            && x.trim_end().ends_with("</testsuites>"),
+        "{x}"
+    );
+    assert_eq!(x.matches("<testsuite ").count(), 2);
+    assert!(x.contains("<failure type=\"error\""));
+}
+
+#[test]
+fn audit_context_stdin_and_bad_arguments() {
+    let spec = repo().join("crates/akswin-audit/tests/fixtures/context.yaml");
+    let text = std::fs::read_to_string(audit_fixture("WIN018/fail_pool_that_does_not_exist.yaml"))
+        .expect("read");
+    akswin()
+        .args(["audit", "-", "--spec"])
+        .arg(&spec)
+        .write_stdin(text.clone())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[WIN018]"))
+        .stdout(predicate::str::contains("<stdin>:"));
+    // without context the rule says so instead of guessing
+    akswin()
+        .args(["audit", "-"])
+        .write_stdin(text)
+        .assert()
+        .stdout(predicate::str::contains("no cluster context"));
+    // az aks show JSON as context
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cluster = dir.path().join("aks.json");
+    std::fs::write(&cluster, r#"{"currentKubernetesVersion":"1.35.2","agentPoolProfiles":[{"name":"system","osType":"Linux","osSku":"Ubuntu"},{"name":"win22","osType":"Windows","osSku":"Windows2022"}]}"#).expect("write");
+    akswin()
+        .args(["audit", "--cluster"])
+        .arg(&cluster)
+        .arg(audit_fixture("WIN018/pass_existing_pool.yaml"))
+        .assert()
+        .code(0);
+    akswin()
+        .args(["audit", "nope-does-not-exist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
+    akswin()
+        .args(["audit", "--k8s-version", "two"])
+        .arg(audit_fixture("K8S001"))
+        .assert()
+        .code(2);
+    std::fs::write(dir.path().join("bad.json"), "{").expect("write");
+    akswin()
+        .args(["audit", "--cluster"])
+        .arg(dir.path().join("bad.json"))
+        .arg(audit_fixture("K8S001"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not JSON"));
+    let empty = tempfile::tempdir().expect("tempdir");
+    akswin()
+        .args(["audit"])
+        .arg(empty.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no .yaml"));
+}
+
+#[test]
+fn explain_and_rules_cover_manifest_rules() {
+    akswin()
+        .args(["explain", "win004"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("# WIN004"));
+    let out = akswin()
+        .args(["rules", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let codes: Vec<&str> = v["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"WIN018") && codes.contains(&"K8S000") && codes.contains(&"NET004"));
 }
 
 #[test]

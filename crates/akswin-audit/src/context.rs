@@ -1,0 +1,175 @@
+//! What the audit knows about the cluster: its pools (from an akswin spec or the JSON of
+//! `az aks show`), its Kubernetes version, the allowed registries. Rules that need a piece of
+//! context that is absent say so once, instead of guessing.
+
+use akswin_diag::{Finding, Severity};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pool {
+    pub name: String,
+    /// `Linux` or `Windows`.
+    pub os: String,
+    pub os_sku: String,
+    pub labels: Vec<(String, String)>,
+    pub taints: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub pools: Option<Vec<Pool>>,
+    /// Kubernetes minor version (1.MINOR).
+    pub k8s_minor: Option<u32>,
+    pub allowed_registries: Vec<String>,
+    /// Notes about missing context, reported once per audit.
+    pub notes: Vec<Finding>,
+}
+
+impl Context {
+    pub fn has_windows_pools(&self) -> Option<bool> {
+        self.pools
+            .as_ref()
+            .map(|p| p.iter().any(|x| x.os == "Windows"))
+    }
+
+    /// Pools from an akswin spec.
+    pub fn from_spec(spec: &akswin_spec::Spec) -> Context {
+        let pools = spec
+            .cluster
+            .node_pools
+            .iter()
+            .map(|p| Pool {
+                name: p.name.clone(),
+                os: format!("{:?}", p.os),
+                os_sku: p.os_sku().as_str().to_string(),
+                labels: p
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                taints: p.taints.clone(),
+            })
+            .collect();
+        let mut regs = spec.policy.allowed_registries.clone();
+        regs.sort();
+        Context {
+            pools: Some(pools),
+            k8s_minor: Some(spec.cluster.kubernetes_version.minor),
+            allowed_registries: regs,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Pools and version from the JSON of `az aks show`.
+    pub fn from_aks_show(json: &serde_json::Value) -> Result<Context, String> {
+        let profiles = json
+            .get("agentPoolProfiles")
+            .and_then(|p| p.as_array())
+            .ok_or("no agentPoolProfiles: expected the JSON of `az aks show`")?;
+        let s = |v: &serde_json::Value, k: &str| {
+            v.get(k)
+                .and_then(|x| x.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let pools = profiles
+            .iter()
+            .map(|p| {
+                let os = s(p, "osType");
+                let mut sku = s(p, "osSku");
+                if sku.is_empty() && os == "Windows" {
+                    sku = "Windows2022".into();
+                }
+                Pool {
+                    name: s(p, "name"),
+                    os,
+                    os_sku: sku,
+                    labels: p
+                        .get("nodeLabels")
+                        .and_then(|l| l.as_object())
+                        .map(|m| {
+                            m.iter()
+                                .map(|(k, v)| {
+                                    (k.clone(), v.as_str().unwrap_or_default().to_string())
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    taints: p
+                        .get("nodeTaints")
+                        .and_then(|t| t.as_array())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        let minor = json
+            .get("currentKubernetesVersion")
+            .or_else(|| json.get("kubernetesVersion"))
+            .and_then(|v| v.as_str())
+            .and_then(|v| v.split('.').nth(1))
+            .and_then(|m| m.parse().ok());
+        Ok(Context {
+            pools: Some(pools),
+            k8s_minor: minor,
+            allowed_registries: Vec::new(),
+            notes: Vec::new(),
+        })
+    }
+
+    /// Record, once, which rules could not judge for lack of context.
+    pub fn finish(mut self) -> Context {
+        if self.pools.is_none() {
+            self.notes.push(
+                Finding::new(
+                    "WIN018",
+                    Severity::Info,
+                    "",
+                    "no cluster context: WIN002, WIN004 (pool OS SKU), WIN018 judged without pools"
+                        .to_string(),
+                )
+                .with_help("pass --spec akswin.yaml or --cluster <az aks show JSON>"),
+            );
+        }
+        if self.k8s_minor.is_none() {
+            self.notes.push(Finding::new("K8S001", Severity::Info, "", "no Kubernetes version: K8S001 checks removed APIs against the newest version it knows".to_string())
+                .with_help("pass --k8s-version, --spec or --cluster"));
+        }
+        if self.allowed_registries.is_empty() {
+            self.notes.push(
+                Finding::new(
+                    "WIN012",
+                    Severity::Info,
+                    "",
+                    "no allowed registries: WIN012 not checked".to_string(),
+                )
+                .with_help("pass --allowed-registry (repeatable) or --spec"),
+            );
+        }
+        self
+    }
+
+    /// The pool a pod lands on by its selectors, if the context can tell.
+    pub fn pools_for<'a>(&'a self, selector: &[(String, String)]) -> Option<Vec<&'a Pool>> {
+        let pools = self.pools.as_ref()?;
+        Some(
+            pools
+                .iter()
+                .filter(|p| {
+                    selector.iter().all(|(k, v)| match k.as_str() {
+                        "kubernetes.io/os" | "beta.kubernetes.io/os" => {
+                            p.os.eq_ignore_ascii_case(v)
+                        }
+                        "kubernetes.azure.com/os-sku" => p.os_sku == *v,
+                        "kubernetes.azure.com/agentpool" | "agentpool" => p.name == *v,
+                        "kubernetes.io/arch" => v == "amd64",
+                        _ => p.labels.iter().any(|(lk, lv)| lk == k && lv == v),
+                    })
+                })
+                .collect(),
+        )
+    }
+}

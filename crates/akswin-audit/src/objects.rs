@@ -1,0 +1,242 @@
+//! Kubernetes objects in a document (a `kind: List` holds several) and the pod specs inside
+//! workloads, with the JSON pointers findings use.
+
+use crate::yaml::Node;
+use akswin_diag::{Finding, Severity};
+
+#[derive(Debug, Clone)]
+pub struct Object<'a> {
+    pub file: usize,
+    pub doc: usize,
+    pub node: &'a Node,
+    /// Pointer of the object inside its document ("" or "/items/3").
+    pub prefix: String,
+    pub kind: String,
+    pub api_version: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+/// A pod spec inside an object, with its pointer (relative to the object).
+pub struct Pod<'a> {
+    pub node: &'a Node,
+    pub ptr: &'static str,
+    /// Labels of the pod template (for PDB selectors).
+    pub labels: Vec<(String, String)>,
+}
+
+impl<'a> Object<'a> {
+    pub fn ptr(&self, rel: &str) -> String {
+        format!("{}{}", self.prefix, rel)
+    }
+
+    /// The pod spec of a workload or Pod.
+    pub fn pod(&self) -> Option<Pod<'a>> {
+        let (keys, ptr): (&[&str], &'static str) = match self.kind.as_str() {
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "Job"
+            | "ReplicationController" => (&["spec", "template", "spec"], "/spec/template/spec"),
+            "CronJob" => (
+                &["spec", "jobTemplate", "spec", "template", "spec"],
+                "/spec/jobTemplate/spec/template/spec",
+            ),
+            "Pod" => (&["spec"], "/spec"),
+            _ => return None,
+        };
+        let node = self.node.path(keys)?;
+        let labels_node = match self.kind.as_str() {
+            "Pod" => self.node.path(&["metadata", "labels"]),
+            "CronJob" => self.node.path(&[
+                "spec",
+                "jobTemplate",
+                "spec",
+                "template",
+                "metadata",
+                "labels",
+            ]),
+            _ => self.node.path(&["spec", "template", "metadata", "labels"]),
+        };
+        let labels = labels_node
+            .map(|l| {
+                l.entries()
+                    .iter()
+                    .filter_map(|(k, _, v)| Some((k.clone(), v.str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Pod { node, ptr, labels })
+    }
+}
+
+fn text(n: &Node, keys: &[&str]) -> String {
+    n.path(keys)
+        .and_then(Node::str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The objects of one document. A document that is not an object (no kind) is reported.
+pub fn objects<'a>(
+    file: usize,
+    doc: usize,
+    root: &'a Node,
+    report: &mut dyn FnMut(usize, Finding),
+) -> Vec<Object<'a>> {
+    let mut out = Vec::new();
+    let mut add = |node: &'a Node, prefix: String, out: &mut Vec<Object<'a>>| {
+        let kind = text(node, &["kind"]);
+        if kind.is_empty() || !node.is_map() {
+            report(
+                file,
+                Finding::new(
+                    "K8S000",
+                    Severity::Error,
+                    prefix.clone(),
+                    "not a Kubernetes object: no `kind`".to_string(),
+                )
+                .with_span(Some(node.span))
+                .with_help("every document needs apiVersion, kind and metadata"),
+            );
+            return;
+        }
+        out.push(Object {
+            file,
+            doc,
+            node,
+            prefix,
+            api_version: text(node, &["apiVersion"]),
+            name: text(node, &["metadata", "name"]),
+            namespace: text(node, &["metadata", "namespace"]),
+            kind,
+        });
+    };
+    if text(root, &["kind"]).ends_with("List") && root.get("items").is_some() {
+        for (i, item) in root
+            .get("items")
+            .map(Node::seq)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            add(item, format!("/items/{i}"), &mut out);
+        }
+    } else {
+        add(root, String::new(), &mut out);
+    }
+    out
+}
+
+/// The Windows Server version an image is built for, from its tag.
+pub fn image_windows_version(image: &str) -> Option<&'static str> {
+    let tag = image
+        .rsplit_once(':')
+        .map_or("", |(_, t)| t)
+        .to_ascii_lowercase();
+    if tag.contains("ltsc2025") {
+        Some("Windows2025")
+    } else if tag.contains("ltsc2022") {
+        Some("Windows2022")
+    } else if tag.contains("ltsc2019") || tag.contains("1809") {
+        Some("Windows2019")
+    } else {
+        None
+    }
+}
+
+/// Whether an image is a Windows image (see WIN001's documentation for the heuristics).
+pub fn is_windows_image(image: &str) -> bool {
+    let i = image.to_ascii_lowercase();
+    let tag = i.rsplit_once(':').map_or("", |(_, t)| t);
+    i.contains("mcr.microsoft.com/windows/")
+        || i.contains("mcr.microsoft.com/dotnet/framework/")
+        || tag.contains("windowsservercore")
+        || tag.contains("nanoserver")
+        || image_windows_version(&i).is_some()
+}
+
+/// All containers of a pod (init and regular), with their pointers relative to the pod.
+pub fn containers(pod: &Node) -> Vec<(String, &Node)> {
+    let mut v = Vec::new();
+    for key in ["initContainers", "containers", "ephemeralContainers"] {
+        for (i, c) in pod
+            .get(key)
+            .map(Node::seq)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            v.push((format!("/{key}/{i}"), c));
+        }
+    }
+    v
+}
+
+/// The OS a pod targets by selector: `kubernetes.io/os` in nodeSelector, or a required node
+/// affinity term with `kubernetes.io/os In [...]`.
+pub fn selected_os(pod: &Node) -> Option<String> {
+    if let Some(v) = pod
+        .path(&["nodeSelector", "kubernetes.io/os"])
+        .and_then(Node::str)
+    {
+        return Some(v.to_string());
+    }
+    affinity_values(pod, "kubernetes.io/os").into_iter().next()
+}
+
+/// Values of `key` in required node affinity `In` expressions.
+pub fn affinity_values(pod: &Node, key: &str) -> Vec<String> {
+    let terms = pod
+        .path(&[
+            "affinity",
+            "nodeAffinity",
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            "nodeSelectorTerms",
+        ])
+        .map(Node::seq)
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for t in terms {
+        for e in t.get("matchExpressions").map(Node::seq).unwrap_or_default() {
+            if e.get("key").and_then(Node::str) == Some(key)
+                && e.get("operator").and_then(Node::str) == Some("In")
+            {
+                out.extend(
+                    e.get("values")
+                        .map(Node::seq)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|v| v.str().map(str::to_string)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Why a pod is a Windows pod, if it is one.
+pub fn windows_reason(pod: &Node) -> Option<String> {
+    if pod.path(&["os", "name"]).and_then(Node::str) == Some("windows") {
+        return Some("spec.os.name is windows".into());
+    }
+    if selected_os(pod).as_deref() == Some("windows") {
+        return Some("it selects kubernetes.io/os=windows".into());
+    }
+    if let Some(sku) = pod
+        .path(&["nodeSelector", "kubernetes.azure.com/os-sku"])
+        .and_then(Node::str)
+        && sku.starts_with("Windows")
+    {
+        return Some(format!("it selects os-sku {sku}"));
+    }
+    for (_, c) in containers(pod) {
+        if let Some(img) = c.get("image").and_then(Node::str)
+            && is_windows_image(img)
+        {
+            return Some(format!("its image {img} is a Windows image"));
+        }
+    }
+    None
+}

@@ -1,0 +1,87 @@
+use crate::objects::{containers, is_windows_image};
+use crate::yaml::Node;
+use crate::{Context, ManifestRule, Object, Out, Set};
+
+akswin_diag::declare_rule! {
+    /// ## What it checks
+    /// Windows images of workloads that no pre-pull DaemonSet of the audited set pulls, when the
+    /// set has at least one Windows DaemonSet whose containers are all pre-pull shaped (init
+    /// containers that exit at once plus a pause container). Without such a DaemonSet the rule
+    /// does not judge (pre-pull is a choice; SCL001 weighs it in the plan).
+    ///
+    /// ## Why it matters
+    /// The architecture pre-pulls "the image from ACR to cache on every Windows node" so that
+    /// scale-out does not wait minutes for a pull; an image missing from the list gets none of
+    /// that.
+    ///
+    /// ## How to fix
+    /// Add the image to the pre-pull DaemonSet (`scaling.prepull.images` in the spec).
+    ///
+    /// ## References
+    /// - Architecture, "Node and pod scaling"
+    pub struct Win015 {
+        code: "WIN015",
+        name: "image-not-prepulled",
+        severity: Warning,
+        summary: "A Windows image that no pre-pull DaemonSet in the set covers",
+    }
+}
+
+/// Images pulled by pre-pull DaemonSets in the set.
+fn prepulled(set: &Set<'_>) -> Option<Vec<String>> {
+    let mut images = Vec::new();
+    let mut any = false;
+    for o in set.objects.iter().filter(|o| o.kind == "DaemonSet") {
+        let Some(pod) = o.pod() else { continue };
+        let inits = pod
+            .node
+            .get("initContainers")
+            .map(Node::seq)
+            .unwrap_or_default();
+        let mains = pod
+            .node
+            .get("containers")
+            .map(Node::seq)
+            .unwrap_or_default();
+        let pause = mains.len() == 1
+            && mains[0]
+                .get("image")
+                .and_then(Node::str)
+                .is_some_and(|i| i.contains("pause"));
+        if !inits.is_empty() && pause {
+            any = true;
+            images.extend(
+                inits
+                    .iter()
+                    .filter_map(|c| c.get("image").and_then(Node::str).map(str::to_string)),
+            );
+        }
+    }
+    any.then_some(images)
+}
+
+impl ManifestRule for Win015 {
+    fn meta(&self) -> &'static akswin_diag::RuleMeta {
+        &Self::META
+    }
+    fn check(&self, _: &Context, set: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+        if obj.kind == "DaemonSet" {
+            return;
+        }
+        let Some(pod) = obj.pod() else { return };
+        let Some(pulled) = prepulled(set) else { return };
+        for (cptr, c) in containers(pod.node) {
+            let Some(img) = c.get("image").and_then(Node::str) else {
+                continue;
+            };
+            if is_windows_image(img) && !pulled.iter().any(|p| p == img) {
+                out.warning(
+                    obj.ptr(&format!("{}{cptr}/image", pod.ptr)),
+                    c.get("image").map_or(c.span, |n| n.span),
+                    format!("Windows image {img} is not pre-pulled"),
+                    "add it to the pre-pull DaemonSet",
+                );
+            }
+        }
+    }
+}

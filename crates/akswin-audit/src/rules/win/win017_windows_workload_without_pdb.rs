@@ -1,0 +1,77 @@
+use crate::objects::windows_reason;
+use crate::yaml::Node;
+use crate::{Context, ManifestRule, Object, Out, Set};
+
+akswin_diag::declare_rule! {
+    /// ## What it checks
+    /// Windows Deployments and StatefulSets with more than one replica and no
+    /// PodDisruptionBudget in the audited set whose selector matches their pod labels (same
+    /// namespace).
+    ///
+    /// ## Why it matters
+    /// Windows node images are upgraded monthly, and every upgrade drains the nodes; without a
+    /// PDB all replicas can be evicted at once, and Windows pods are slow to come back (large
+    /// images, long starts).
+    ///
+    /// ## How to fix
+    /// Add a PodDisruptionBudget with `maxUnavailable: 1` selecting the pods.
+    ///
+    /// ## References
+    /// - Architecture, "Node pool upgrade"; facts.md §5
+    pub struct Win017 {
+        code: "WIN017",
+        name: "windows-workload-without-pdb",
+        severity: Warning,
+        summary: "A Windows Deployment/StatefulSet with replicas > 1 and no PodDisruptionBudget",
+    }
+}
+
+impl ManifestRule for Win017 {
+    fn meta(&self) -> &'static akswin_diag::RuleMeta {
+        &Self::META
+    }
+    fn check(&self, _: &Context, set: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+        if obj.kind != "Deployment" && obj.kind != "StatefulSet" {
+            return;
+        }
+        let replicas = obj
+            .node
+            .path(&["spec", "replicas"])
+            .and_then(Node::int)
+            .unwrap_or(1);
+        let Some(pod) = obj.pod() else { return };
+        if replicas <= 1 || windows_reason(pod.node).is_none() {
+            return;
+        }
+        let covered = set
+            .objects
+            .iter()
+            .filter(|o| o.kind == "PodDisruptionBudget" && o.namespace == obj.namespace)
+            .any(|pdb| {
+                let m = pdb
+                    .node
+                    .path(&["spec", "selector", "matchLabels"])
+                    .map(Node::entries)
+                    .unwrap_or_default();
+                !m.is_empty()
+                    && m.iter().all(|(k, _, v)| {
+                        pod.labels
+                            .iter()
+                            .any(|(pk, pv)| pk == k && Some(pv.as_str()) == v.str())
+                    })
+            });
+        if !covered {
+            out.warning(
+                obj.ptr("/spec/replicas"),
+                obj.node
+                    .path(&["spec", "replicas"])
+                    .map_or(obj.node.span, |n| n.span),
+                format!(
+                    "{} {} has {replicas} Windows replicas and no PodDisruptionBudget",
+                    obj.kind, obj.name
+                ),
+                "add a PodDisruptionBudget (maxUnavailable: 1) selecting its pods",
+            );
+        }
+    }
+}

@@ -1770,7 +1770,7 @@ impl<'a> Arm<'a> {
                 origin["properties"]["originHostHeader"] = s(&fd
                     .custom_domains
                     .first()
-                    .map(|d| d.host.clone())
+                    .map(|d| d.host.to_string())
                     .unwrap_or(ip));
                 origin["properties"]["sharedPrivateLinkResource"] = json!({
                     "privateLink": { "id": rid_rg(&n.rg_nodes, "Microsoft.Network/privateLinkServices", &n.pls) },

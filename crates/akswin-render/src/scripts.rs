@@ -170,7 +170,7 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
         .front_door
         .as_ref()
         .and_then(|f| f.custom_domains.first())
-        .map(|d| d.host.clone())
+        .map(|d| d.host.to_string())
         .unwrap_or_else(|| format!("{}.internal", n.prefix));
     let kerberos = spec.workloads.iter().find(|w| w.auth == AuthMode::Kerberos);
     let spn = kerberos
@@ -308,7 +308,7 @@ pub fn dns_record(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> 
         .front_door
         .as_ref()
         .and_then(|f| f.custom_domains.first())
-        .map(|d| d.host.clone())
+        .map(|d| d.host.to_string())
         .unwrap_or_else(|| format!("{}.{}", n.prefix, ad.domain));
     let (name, zone) = host
         .split_once('.')

@@ -6,6 +6,7 @@
 //! reference architecture"; the rule that would fire on the opposite choice says so.
 
 use crate::types::{
+    Hostname, Region,
     Auto, Cidr, ClockTime, Ip, KubeVersion, MaxSurge, SecretName, SecretRef, UtcOffset, Zone,
 };
 use schemars::JsonSchema;
@@ -25,7 +26,7 @@ pub struct Spec {
     /// Prefix for every Azure resource name (lowercase letters, digits and hyphens).
     pub name: String,
     /// Azure region, e.g. `eastus2`.
-    pub location: String,
+    pub location: Region,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
     pub network: Network,
@@ -802,7 +803,7 @@ pub enum WafMode {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CustomDomain {
-    pub host: String,
+    pub host: Hostname,
     pub certificate: Certificate,
 }
 
@@ -888,7 +889,7 @@ pub struct Registry {
     #[serde(default)]
     pub sku: AcrSku,
     #[serde(default)]
-    pub geo_replicas: Vec<String>,
+    pub geo_replicas: Vec<Region>,
     #[serde(default)]
     pub public_network_access: bool,
     #[serde(default)]

@@ -675,6 +675,90 @@ impl JsonSchema for SecretName {
     }
 }
 
+/// A DNS host name (`legacy.contoso.com`): labels of letters, digits and inner hyphens, a
+/// top-level domain of letters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hostname(String);
+
+impl Hostname {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Hostname {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Hostname {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim().to_ascii_lowercase();
+        let labels: Vec<&str> = t.split('.').collect();
+        let label_ok = |l: &&str| {
+            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        };
+        let tld_ok = labels.last().is_some_and(|l| l.len() >= 2 && l.chars().all(|c| c.is_ascii_alphabetic()));
+        if t.len() > 253 || labels.len() < 2 || !labels.iter().all(label_ok) || !tld_ok {
+            return Err(format!("`{s}` is not a host name: expected e.g. app.contoso.com"));
+        }
+        Ok(Hostname(t))
+    }
+}
+
+impl fmt::Display for Hostname {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+string_newtype!(
+    Hostname,
+    "Hostname",
+    "DNS host name, e.g. app.contoso.com",
+    r"^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}$"
+);
+
+/// An Azure region name (`eastus2`, `westeurope`): lowercase letters and digits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Region(String);
+
+impl Region {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Region {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Region {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        if t.is_empty() || t.len() > 40 || !t.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+            return Err(format!("`{s}` is not an Azure region name: expected e.g. eastus2 (lowercase letters and digits, as `az account list-locations` prints them)"));
+        }
+        Ok(Region(t.to_string()))
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+string_newtype!(Region, "Region", "Azure region name, e.g. eastus2", r"^[a-z0-9]{1,40}$");
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -214,6 +214,18 @@ fn bad_inputs_exit_2_with_location_and_never_panic() {
             "not a Kubernetes version",
         ),
         (
+            "bad host",
+            baseline_with("host: legacy.contoso.com", "host: legacy/contoso").into_bytes(),
+            "SPEC003",
+            "not a host name",
+        ),
+        (
+            "bad region",
+            baseline_with("location: eastus2", "location: East US 2").into_bytes(),
+            "SPEC003",
+            "not an Azure region",
+        ),
+        (
             "empty name",
             baseline_with("name: contoso-legacy", "name: \"\"").into_bytes(),
             "SPEC005",

@@ -80,9 +80,84 @@ pub struct Input {
     pub text: String,
 }
 
-/// Everything parsed in one audit, for rules that look across objects.
+/// Everything parsed in one audit, for rules that look across objects. Indexes over the set
+/// are built once, on first use, so cross-object rules stay linear in the number of objects.
 pub struct Set<'a> {
     pub objects: Vec<Object<'a>>,
+    /// Images pulled by pre-pull shaped DaemonSets (None: the set has none).
+    pub prepulled: std::sync::OnceLock<Option<std::collections::HashSet<String>>>,
+    /// Indexes of the objects of each kind.
+    by_kind: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    /// PodDisruptionBudgets by (namespace, first matchLabels key, value).
+    pdbs: std::sync::OnceLock<std::collections::HashMap<(String, String, String), Vec<usize>>>,
+}
+
+impl<'a> Set<'a> {
+    pub fn new(objects: Vec<Object<'a>>) -> Self {
+        Set {
+            objects,
+            prepulled: std::sync::OnceLock::new(),
+            by_kind: std::sync::OnceLock::new(),
+            pdbs: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether a PodDisruptionBudget in `namespace` selects pods with these labels.
+    pub fn pdb_covers(&self, namespace: &str, labels: &[(String, String)]) -> bool {
+        let idx = self.pdbs.get_or_init(|| {
+            let mut m: std::collections::HashMap<(String, String, String), Vec<usize>> =
+                std::collections::HashMap::new();
+            for (i, o) in self
+                .objects
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.kind == "PodDisruptionBudget")
+            {
+                let first = o
+                    .node
+                    .path(&["spec", "selector", "matchLabels"])
+                    .and_then(|m| m.entries().first())
+                    .and_then(|(k, _, v)| Some((k.clone(), v.str()?.to_string())));
+                if let Some((k, v)) = first {
+                    m.entry((o.namespace.clone(), k, v)).or_default().push(i);
+                }
+            }
+            m
+        });
+        labels.iter().any(|(k, v)| {
+            idx.get(&(namespace.to_string(), k.clone(), v.clone()))
+                .into_iter()
+                .flatten()
+                .any(|i| {
+                    let m = self.objects[*i]
+                        .node
+                        .path(&["spec", "selector", "matchLabels"])
+                        .map(yaml::Node::entries)
+                        .unwrap_or_default();
+                    m.iter().all(|(mk, _, mv)| {
+                        labels
+                            .iter()
+                            .any(|(pk, pv)| pk == mk && Some(pv.as_str()) == mv.str())
+                    })
+                })
+        })
+    }
+
+    /// The objects of one kind.
+    pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = &Object<'a>> {
+        let idx = self.by_kind.get_or_init(|| {
+            let mut m: std::collections::HashMap<String, Vec<usize>> =
+                std::collections::HashMap::new();
+            for (i, o) in self.objects.iter().enumerate() {
+                m.entry(o.kind.clone()).or_default().push(i);
+            }
+            m
+        });
+        idx.get(kind)
+            .into_iter()
+            .flatten()
+            .map(move |i| &self.objects[*i])
+    }
 }
 
 /// The result: the inputs (for snippets) and the findings with the index of their input.
@@ -136,7 +211,7 @@ pub fn audit(inputs: &[Input], cx: &Context) -> AuditResult {
             findings.push((f, fi))
         }));
     }
-    let set = Set { objects };
+    let set = Set::new(objects);
     let more: Vec<(usize, Finding)> = set
         .objects
         .par_iter()

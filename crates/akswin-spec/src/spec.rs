@@ -6,8 +6,8 @@
 //! reference architecture"; the rule that would fire on the opposite choice says so.
 
 use crate::types::{
-    Hostname, Region,
-    Auto, Cidr, ClockTime, Ip, KubeVersion, MaxSurge, SecretName, SecretRef, UtcOffset, Zone,
+    Auto, Cidr, ClockTime, Hostname, Ip, KubeVersion, MaxSurge, Region, SecretName, SecretRef,
+    UtcOffset, Zone,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

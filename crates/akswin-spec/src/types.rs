@@ -699,12 +699,19 @@ impl FromStr for Hostname {
         let t = s.trim().to_ascii_lowercase();
         let labels: Vec<&str> = t.split('.').collect();
         let label_ok = |l: &&str| {
-            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         };
-        let tld_ok = labels.last().is_some_and(|l| l.len() >= 2 && l.chars().all(|c| c.is_ascii_alphabetic()));
+        let tld_ok = labels
+            .last()
+            .is_some_and(|l| l.len() >= 2 && l.chars().all(|c| c.is_ascii_alphabetic()));
         if t.len() > 253 || labels.len() < 2 || !labels.iter().all(label_ok) || !tld_ok {
-            return Err(format!("`{s}` is not a host name: expected e.g. app.contoso.com"));
+            return Err(format!(
+                "`{s}` is not a host name: expected e.g. app.contoso.com"
+            ));
         }
         Ok(Hostname(t))
     }
@@ -744,8 +751,15 @@ impl FromStr for Region {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let t = s.trim();
-        if t.is_empty() || t.len() > 40 || !t.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
-            return Err(format!("`{s}` is not an Azure region name: expected e.g. eastus2 (lowercase letters and digits, as `az account list-locations` prints them)"));
+        if t.is_empty()
+            || t.len() > 40
+            || !t
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        {
+            return Err(format!(
+                "`{s}` is not an Azure region name: expected e.g. eastus2 (lowercase letters and digits, as `az account list-locations` prints them)"
+            ));
         }
         Ok(Region(t.to_string()))
     }
@@ -757,7 +771,12 @@ impl fmt::Display for Region {
     }
 }
 
-string_newtype!(Region, "Region", "Azure region name, e.g. eastus2", r"^[a-z0-9]{1,40}$");
+string_newtype!(
+    Region,
+    "Region",
+    "Azure region name, e.g. eastus2",
+    r"^[a-z0-9]{1,40}$"
+);
 
 #[cfg(test)]
 mod tests {

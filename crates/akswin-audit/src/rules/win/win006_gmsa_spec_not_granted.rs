@@ -32,16 +32,13 @@ akswin_diag::declare_rule! {
 }
 
 fn defined(set: &Set<'_>, name: &str) -> bool {
-    set.objects
-        .iter()
-        .any(|o| o.kind == "GMSACredentialSpec" && o.name == name)
+    set.of_kind("GMSACredentialSpec").any(|o| o.name == name)
 }
 
 /// Roles (kind, name) granting `use` on the spec.
 fn granting_roles(set: &Set<'_>, name: &str) -> Vec<(String, String, String)> {
-    set.objects
-        .iter()
-        .filter(|o| o.kind == "ClusterRole" || o.kind == "Role")
+    set.of_kind("ClusterRole")
+        .chain(set.of_kind("Role"))
         .filter(|o| {
             o.node
                 .get("rules")
@@ -67,9 +64,8 @@ fn granting_roles(set: &Set<'_>, name: &str) -> Vec<(String, String, String)> {
 }
 
 fn bound(set: &Set<'_>, roles: &[(String, String, String)], ns: &str, sa: &str) -> bool {
-    set.objects
-        .iter()
-        .filter(|o| o.kind == "RoleBinding" || o.kind == "ClusterRoleBinding")
+    set.of_kind("RoleBinding")
+        .chain(set.of_kind("ClusterRoleBinding"))
         .any(|b| {
             let rk = b
                 .node
@@ -108,11 +104,12 @@ impl ManifestRule for Win006 {
     }
     fn check(&self, _: &Context, set: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
-        let judge_defined = set.objects.iter().any(|o| o.kind == "GMSACredentialSpec");
+        let judge_defined = set.of_kind("GMSACredentialSpec").next().is_some();
         let judge_granted = set
-            .objects
-            .iter()
-            .any(|o| o.kind == "ClusterRole" || o.kind == "Role");
+            .of_kind("ClusterRole")
+            .chain(set.of_kind("Role"))
+            .next()
+            .is_some();
         if !judge_defined && !judge_granted {
             return;
         }

@@ -27,37 +27,41 @@ akswin_diag::declare_rule! {
     }
 }
 
-/// Images pulled by pre-pull DaemonSets in the set.
-fn prepulled(set: &Set<'_>) -> Option<Vec<String>> {
-    let mut images = Vec::new();
-    let mut any = false;
-    for o in set.objects.iter().filter(|o| o.kind == "DaemonSet") {
-        let Some(pod) = o.pod() else { continue };
-        let inits = pod
-            .node
-            .get("initContainers")
-            .map(Node::seq)
-            .unwrap_or_default();
-        let mains = pod
-            .node
-            .get("containers")
-            .map(Node::seq)
-            .unwrap_or_default();
-        let pause = mains.len() == 1
-            && mains[0]
-                .get("image")
-                .and_then(Node::str)
-                .is_some_and(|i| i.contains("pause"));
-        if !inits.is_empty() && pause {
-            any = true;
-            images.extend(
-                inits
-                    .iter()
-                    .filter_map(|c| c.get("image").and_then(Node::str).map(str::to_string)),
-            );
-        }
-    }
-    any.then_some(images)
+/// Images pulled by pre-pull DaemonSets in the set (computed once per audit).
+fn prepulled<'s>(set: &'s Set<'_>) -> Option<&'s std::collections::HashSet<String>> {
+    set.prepulled
+        .get_or_init(|| {
+            let mut images = std::collections::HashSet::new();
+            let mut any = false;
+            for o in set.of_kind("DaemonSet") {
+                let Some(pod) = o.pod() else { continue };
+                let inits = pod
+                    .node
+                    .get("initContainers")
+                    .map(Node::seq)
+                    .unwrap_or_default();
+                let mains = pod
+                    .node
+                    .get("containers")
+                    .map(Node::seq)
+                    .unwrap_or_default();
+                let pause = mains.len() == 1
+                    && mains[0]
+                        .get("image")
+                        .and_then(Node::str)
+                        .is_some_and(|i| i.contains("pause"));
+                if !inits.is_empty() && pause {
+                    any = true;
+                    images.extend(
+                        inits
+                            .iter()
+                            .filter_map(|c| c.get("image").and_then(Node::str).map(str::to_string)),
+                    );
+                }
+            }
+            any.then_some(images)
+        })
+        .as_ref()
 }
 
 impl ManifestRule for Win015 {
@@ -74,7 +78,7 @@ impl ManifestRule for Win015 {
             let Some(img) = c.get("image").and_then(Node::str) else {
                 continue;
             };
-            if is_windows_image(img) && !pulled.iter().any(|p| p == img) {
+            if is_windows_image(img) && !pulled.contains(img) {
                 out.warning(
                     obj.ptr(&format!("{}{cptr}/image", pod.ptr)),
                     c.get("image").map_or(c.span, |n| n.span),

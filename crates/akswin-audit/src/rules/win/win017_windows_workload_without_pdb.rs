@@ -43,23 +43,7 @@ impl ManifestRule for Win017 {
         if replicas <= 1 || windows_reason(pod.node).is_none() {
             return;
         }
-        let covered = set
-            .objects
-            .iter()
-            .filter(|o| o.kind == "PodDisruptionBudget" && o.namespace == obj.namespace)
-            .any(|pdb| {
-                let m = pdb
-                    .node
-                    .path(&["spec", "selector", "matchLabels"])
-                    .map(Node::entries)
-                    .unwrap_or_default();
-                !m.is_empty()
-                    && m.iter().all(|(k, _, v)| {
-                        pod.labels
-                            .iter()
-                            .any(|(pk, pv)| pk == k && Some(pv.as_str()) == v.str())
-                    })
-            });
+        let covered = set.pdb_covers(&obj.namespace, &pod.labels);
         if !covered {
             out.warning(
                 obj.ptr("/spec/replicas"),

@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 fn doc(i: usize) -> String {
-    let defect = i % 3 == 0;
+    let defect = i.is_multiple_of(3);
     match i % 10 {
         0..=2 => {
             let (selector, image, extra) = match (defect, i % 4) {

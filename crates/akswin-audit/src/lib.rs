@@ -176,6 +176,12 @@ pub fn k8s000() -> &'static RuleMeta {
 
 /// Audit the inputs. Never fails: unreadable documents are K8S000 findings.
 pub fn audit(inputs: &[Input], cx: &Context) -> AuditResult {
+    // Lone CRs are YAML line breaks: normalise once so positions and snippets agree.
+    let normalized: Vec<Input> = inputs
+        .iter()
+        .map(|i| Input { name: i.name.clone(), text: akswin_diag::normalize_newlines(&i.text).into_owned() })
+        .collect();
+    let inputs = &normalized[..];
     // Split every file into documents, then parse all documents in parallel.
     let docs: Vec<(usize, yaml::RawDoc<'_>)> = inputs
         .iter()

@@ -8,7 +8,7 @@
 pub mod render;
 mod source;
 
-pub use source::{Source, Span};
+pub use source::{Source, Span, normalize_newlines};
 
 use serde::Serialize;
 use std::fmt;

@@ -47,3 +47,21 @@ impl Span {
         }
     }
 }
+
+/// Lone carriage returns are line breaks in YAML; turn them into `\n` (keeping `\r\n`) so that
+/// line numbers from the parser and the lines shown in snippets agree.
+pub fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}

@@ -120,6 +120,8 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let normalized = akswin_diag::normalize_newlines(text);
+    let text: &str = &normalized;
     if let Some(pos) = text.find(|c: char| c == '\0' || (c.is_control() && !"\t\n\r".contains(c))) {
         let (line, col) = line_col(text.as_bytes(), pos);
         return Err(fail(

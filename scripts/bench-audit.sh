@@ -9,7 +9,7 @@ work="${1:-$(mktemp -d)}"
 cargo build --release -q -p akswin
 for n in 1000 10000 100000; do
   dir="$work/corpus-$n"
-  [ -d "$dir" ] || cargo bench -q -p akswin-audit -- --write "$dir" "$n" > /dev/null
+  [ -d "$dir" ] || cargo bench -q -p akswin-audit --bench audit -- --write "$dir" "$n" > /dev/null
   /usr/bin/time -f "akswin audit $n documents: %e s wall, %M KiB peak RSS" \
     target/release/akswin audit "$dir" --format json > /dev/null || true
 done

@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p akswin-audit` audits generated corpora of 1,000 / 10,000 / 100,000
 //! documents in memory and prints documents per second and peak RSS.
-//! `cargo bench -p akswin-audit -- --write DIR N` writes an N-document corpus to DIR (files of
+//! `cargo bench -p akswin-audit --bench audit -- --write DIR N` writes an N-document corpus to DIR (files of
 //! 100 documents) for timing the CLI and for the checkov comparison (scripts/bench-audit.sh).
 //!
 //! The corpus: Windows and Linux Deployments, Services, ConfigMaps, PodDisruptionBudgets and

@@ -179,7 +179,10 @@ pub fn audit(inputs: &[Input], cx: &Context) -> AuditResult {
     // Lone CRs are YAML line breaks: normalise once so positions and snippets agree.
     let normalized: Vec<Input> = inputs
         .iter()
-        .map(|i| Input { name: i.name.clone(), text: akswin_diag::normalize_newlines(&i.text).into_owned() })
+        .map(|i| Input {
+            name: i.name.clone(),
+            text: akswin_diag::normalize_newlines(&i.text).into_owned(),
+        })
         .collect();
     let inputs = &normalized[..];
     // Split every file into documents, then parse all documents in parallel.

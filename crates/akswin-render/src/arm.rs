@@ -1907,7 +1907,7 @@ fn secret_command(script: &str) -> String {
             continue;
         };
         parts.push(format!("'{}'", esc(before)));
-        parts.push(format!("replace(parameters('{param}'), , '')"));
+        parts.push(format!("replace(parameters('{param}'), '''', '''''')"));
         rest = &after[skip..];
     }
     parts.push(format!("'{}'", esc(rest)));

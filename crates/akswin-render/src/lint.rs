@@ -134,6 +134,36 @@ fn balanced(expr: &str) -> bool {
     stack.is_empty() && !quoted
 }
 
+/// `f(a, , b)`, `f(, a)`, `f(a, )` outside string literals.
+fn has_empty_argument(expr: &str) -> bool {
+    let mut quoted = false;
+    let mut last = ' ';
+    let chars: Vec<char> = expr.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if quoted {
+            if c == '\'' {
+                if chars.get(i + 1) == Some(&'\'') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                    last = '\'';
+                }
+            }
+        } else if c == '\'' {
+            quoted = true;
+        } else if !c.is_whitespace() {
+            if (c == ',' || c == ')') && (last == ',' || (last == '(' && c == ',')) {
+                return true;
+            }
+            last = c;
+        }
+        i += 1;
+    }
+    false
+}
+
 struct Scope<'a> {
     params: BTreeSet<String>,
     vars: BTreeSet<String>,
@@ -163,6 +193,11 @@ fn check_expr(expr: &str, where_: &str, scope: &Scope<'_>, errors: &mut Vec<Stri
             "{where_}: unbalanced brackets, parentheses or quotes in {expr}"
         ));
         return;
+    }
+    if has_empty_argument(expr) {
+        errors.push(format!(
+            "{where_}: a function call with an empty argument in {expr}"
+        ));
     }
     for (open, _) in calls(expr, "parameters") {
         if let Some(name) = args(expr, open).first().and_then(|a| literal(a))
@@ -385,6 +420,12 @@ mod tests {
     #[test]
     fn quotes_inside_strings_do_not_confuse() {
         assert!(balanced("[concat('it''s (fine]', parameters('x'))]"));
+        assert!(has_empty_argument("[replace(parameters('p'), , '')]"));
+        assert!(has_empty_argument("[concat(, 'a')]"));
+        assert!(!has_empty_argument(
+            "[replace(parameters('p'), '''', '''''')]"
+        ));
+        assert!(!has_empty_argument("[concat('a, , b', f())]"));
         assert!(!balanced("[concat('a', 'b']"));
         assert_eq!(
             args("f('a, b', g(1, 2), 'c''d')", 1),

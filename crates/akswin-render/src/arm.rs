@@ -43,6 +43,7 @@ pub const ROLE_ACR_PULL: &str = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 pub const ROLE_KV_SECRETS_USER: &str = "4633458b-17de-408a-b874-0445c86b69e6";
 pub const ROLE_NETWORK_CONTRIBUTOR: &str = "4d97b98b-1d4f-4787-a291-c67834d212e7";
 pub const ROLE_MANAGED_IDENTITY_OPERATOR: &str = "f1a07417-d97a-45cb-824c-7a7467783830";
+pub const ROLE_PRIVATE_DNS_ZONE_CONTRIBUTOR: &str = "b12aa53e-6015-4669-85d0-8515ebb3ae7f";
 
 /// WAF managed rule set versions akswin pins (Front Door Premium).
 const RULE_SET_VERSIONS: [(&str, &str); 3] = [
@@ -158,6 +159,23 @@ impl<'a> Arm<'a> {
             .iter()
             .flat_map(|v| &v.subnets)
             .find(|s| s.key == key)
+    }
+
+    /// The private DNS zone of a private cluster's API server.
+    pub fn aks_zone(&self) -> String {
+        format!("privatelink.{}.azmk8s.io", self.spec.location)
+    }
+
+    /// Private DNS zones akswin creates and links to both VNets.
+    fn zones(&self) -> Vec<String> {
+        let mut z = vec![
+            "privatelink.azurecr.io".to_string(),
+            "privatelink.vaultcore.azure.net".to_string(),
+        ];
+        if self.spec.cluster.private_cluster {
+            z.push(self.aks_zone());
+        }
+        z
     }
 
     fn has_windows(&self) -> bool {
@@ -335,21 +353,23 @@ impl<'a> Arm<'a> {
             self.hub_params(),
             self.hub_template(),
         ));
+        // Order: both VNets and both peerings, then the private endpoints and DNS links, and
+        // only then the cluster, whose nodes need the hub (DNS, firewall) from their first boot.
         resources.push(deployment(
-            "akswin-spoke",
+            "akswin-spoke-network",
             &n.rg_spoke,
             &[
                 &rg_dep(&n.rg_spoke),
                 &dep("akswin-shared"),
                 &dep("akswin-hub"),
             ],
-            self.spoke_params(),
+            json!({}),
             self.spoke_template(),
         ));
         resources.push(deployment(
             "akswin-hub-peering",
             &n.rg_hub,
-            &[&dep("akswin-spoke")],
+            &[&dep("akswin-spoke-network")],
             json!({}),
             rg_template(
                 vec![self.peering(
@@ -366,9 +386,16 @@ impl<'a> Arm<'a> {
         resources.push(deployment(
             "akswin-access",
             &n.rg_shared,
-            &[&dep("akswin-spoke")],
+            &[&dep("akswin-spoke-network"), &dep("akswin-hub")],
             json!({}),
             self.access_template(),
+        ));
+        resources.push(deployment(
+            "akswin-cluster",
+            &n.rg_spoke,
+            &[&dep("akswin-hub-peering"), &dep("akswin-access")],
+            self.spoke_params(),
+            self.cluster_template(),
         ));
         json!({
             "$schema": SUB_SCHEMA,
@@ -497,7 +524,7 @@ impl<'a> Arm<'a> {
             &kubelet_principal,
             &d,
         ));
-        for zone in ["privatelink.azurecr.io", "privatelink.vaultcore.azure.net"] {
+        for zone in self.zones() {
             res.push(json!({
                 "type": "Microsoft.Network/privateDnsZones",
                 "apiVersion": API_PRIVATE_DNS,
@@ -506,6 +533,23 @@ impl<'a> Arm<'a> {
                 "tags": self.tags(),
                 "properties": {},
             }));
+        }
+        if self.spec.cluster.private_cluster {
+            // The cluster identity writes the API server's record into our zone.
+            let zone = rid("Microsoft.Network/privateDnsZones", &self.aks_zone());
+            res.push(role_assignment(
+                "cluster-private-dns-zone-contributor",
+                &zone,
+                ROLE_PRIVATE_DNS_ZONE_CONTRIBUTOR,
+                &cluster_principal,
+                &[
+                    zone.clone(),
+                    rid(
+                        "Microsoft.ManagedIdentity/userAssignedIdentities",
+                        &n.id_cluster,
+                    ),
+                ],
+            ));
         }
         rg_template(
             res,
@@ -520,7 +564,7 @@ impl<'a> Arm<'a> {
     fn access_template(&self) -> Value {
         let n = self.n;
         let mut res = Vec::new();
-        for zone in ["privatelink.azurecr.io", "privatelink.vaultcore.azure.net"] {
+        for zone in self.zones() {
             for (vnet_rg, vnet) in [(&n.rg_spoke, &n.vnet_spoke), (&n.rg_hub, &n.vnet_hub)] {
                 res.push(json!({
                     "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
@@ -941,6 +985,9 @@ impl<'a> Arm<'a> {
                         }
                     } ],
                     "enableAcceleratedNetworking": true,
+                    // the first DC resolves through Azure DNS until it is promoted; the others
+                    // must find the domain, so they ask the first DC
+                    "dnsSettings": { "dnsServers": if i == 0 { Vec::new() } else { self.plan.addresses.domain_controller_ips.first().map(|d| vec![d.to_string()]).unwrap_or_default() } },
                 },
                 "dependsOn": [vnet_id],
             }));
@@ -976,11 +1023,11 @@ impl<'a> Arm<'a> {
             // is only ever in protectedSettings (encrypted, never returned by ARM).
             let script = if i == 0 {
                 format!(
-                    "powershell -ExecutionPolicy Bypass -Command \"Initialize-Disk -Number 2 -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services -IncludeManagementTools; Install-ADDSForest -DomainName '{domain}' -DomainNetbiosName '{netbios}' -DatabasePath F:\\NTDS -LogPath F:\\NTDS -SysvolPath F:\\SYSVOL -InstallDns -Force -SafeModeAdministratorPassword (ConvertTo-SecureString '__DSRM__' -AsPlainText -Force)\""
+                    "powershell -ExecutionPolicy Bypass -Command \"Get-Disk | Where-Object PartitionStyle -eq 'RAW' | Select-Object -First 1 | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services,DNS -IncludeManagementTools; Set-DnsServerForwarder -IPAddress 168.63.129.16; Install-ADDSForest -DomainName '{domain}' -DomainNetbiosName '{netbios}' -DatabasePath F:\\NTDS -LogPath F:\\NTDS -SysvolPath F:\\SYSVOL -InstallDns -Force -NoRebootOnCompletion -SafeModeAdministratorPassword (ConvertTo-SecureString '__DSRM__' -AsPlainText -Force); shutdown.exe /r /t 120 /c 'akswin: AD DS promotion'\""
                 )
             } else {
                 format!(
-                    "powershell -ExecutionPolicy Bypass -Command \"Initialize-Disk -Number 2 -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services -IncludeManagementTools; Install-ADDSDomainController -DomainName '{domain}' -DatabasePath F:\\NTDS -LogPath F:\\NTDS -SysvolPath F:\\SYSVOL -InstallDns -Force -Credential (New-Object PSCredential('{netbios}\\akswindcadmin', (ConvertTo-SecureString '__ADMIN__' -AsPlainText -Force))) -SafeModeAdministratorPassword (ConvertTo-SecureString '__DSRM__' -AsPlainText -Force)\""
+                    "powershell -ExecutionPolicy Bypass -Command \"Get-Disk | Where-Object PartitionStyle -eq 'RAW' | Select-Object -First 1 | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services,DNS -IncludeManagementTools; $deadline = (Get-Date).AddMinutes(45); while (-not (Resolve-DnsName -Name '{domain}' -Type SOA -ErrorAction SilentlyContinue) -and (Get-Date) -lt $deadline) {{ Start-Sleep -Seconds 30 }}; Install-ADDSDomainController -DomainName '{domain}' -DatabasePath F:\\NTDS -LogPath F:\\NTDS -SysvolPath F:\\SYSVOL -InstallDns -Force -Credential (New-Object PSCredential('{netbios}\\akswindcadmin', (ConvertTo-SecureString '__ADMIN__' -AsPlainText -Force))) -SafeModeAdministratorPassword (ConvertTo-SecureString '__DSRM__' -AsPlainText -Force) -NoRebootOnCompletion; shutdown.exe /r /t 120 /c 'akswin: AD DS promotion'\""
                 )
             };
             let command = secret_command(&script);
@@ -1234,6 +1281,20 @@ impl<'a> Arm<'a> {
                 std::slice::from_ref(&rt),
             ));
         }
+        rg_template(res, json!({}), json!({}))
+    }
+
+    /// The cluster and what hangs off it (resource-group scope, spoke resource group).
+    fn cluster_template(&self) -> Value {
+        let n = self.n;
+        let spec = self.spec;
+        let mut res = Vec::new();
+        let vnet_id = rid("Microsoft.Network/virtualNetworks", &n.vnet_spoke);
+        let cluster_id = rid_rg(
+            &n.rg_shared,
+            "Microsoft.ManagedIdentity/userAssignedIdentities",
+            &n.id_cluster,
+        );
         res.push(self.cluster(&vnet_id, &cluster_id));
         let cluster = rid("Microsoft.ContainerService/managedClusters", &n.cluster);
         res.extend(self.maintenance());
@@ -1396,6 +1457,15 @@ impl<'a> Arm<'a> {
             },
             "securityProfile": { "imageCleaner": { "enabled": false } },
         });
+        if c.private_cluster {
+            // Our own zone, linked to the hub too: the spoke's DNS servers (the domain
+            // controllers) live there and must resolve the API server.
+            props["apiServerAccessProfile"]["privateDNSZone"] = s(&rid_rg(
+                &n.rg_shared,
+                "Microsoft.Network/privateDnsZones",
+                &self.aks_zone(),
+            ));
+        }
         if !c.private_cluster && !c.api_server_authorized_ip_ranges.is_empty() {
             props["apiServerAccessProfile"]["authorizedIPRanges"] = json!(
                 c.api_server_authorized_ip_ranges
@@ -1436,13 +1506,6 @@ impl<'a> Arm<'a> {
             "sku": { "name": "Base", "tier": format!("{:?}", c.tier) },
             "identity": { "type": "UserAssigned", "userAssignedIdentities": identities },
             "properties": props,
-            "dependsOn": [
-                vnet_id,
-                format!(
-                    "[extensionResourceId({v}, 'Microsoft.Authorization/roleAssignments', guid({v}, '{ROLE_NETWORK_CONTRIBUTOR}', 'cluster-network-contributor-vnet'))]",
-                    v = vnet_id.trim_start_matches('[').trim_end_matches(']')
-                ),
-            ],
         })
     }
 

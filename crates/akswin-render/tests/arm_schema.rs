@@ -351,8 +351,8 @@ fn the_schema_check_catches_mistakes() {
         .as_array_mut()
         .unwrap()
         .iter_mut()
-        .find(|r| r["name"] == "akswin-spoke")
-        .expect("spoke deployment");
+        .find(|r| r["name"] == "akswin-cluster")
+        .expect("cluster deployment");
     let cluster = spoke["properties"]["template"]["resources"]
         .as_array_mut()
         .unwrap()

@@ -73,7 +73,7 @@ impl Names {
             // Key Vault: 3-24 characters, letters, digits, hyphens.
             key_vault: cut(format!("kv-{p}"), 24),
             // ACR: 5-50 letters and digits.
-            acr: cut(format!("acr{alnum}"), 50),
+            acr: spec.acr_name(),
             id_cluster: format!("id-{p}-aks-cluster"),
             id_kubelet: format!("id-{p}-aks-kubelet"),
             cluster: cut(format!("aks-{p}"), 63),

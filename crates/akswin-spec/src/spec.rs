@@ -6,8 +6,8 @@
 //! reference architecture"; the rule that would fire on the opposite choice says so.
 
 use crate::types::{
-    Auto, Cidr, ClockTime, Hostname, Ip, KubeVersion, MaxSurge, Region, SecretName, SecretRef,
-    UtcOffset, Zone,
+    AcrName, Auto, Cidr, ClockTime, Hostname, Ip, KubeVersion, MaxSurge, Region, SecretName,
+    SecretRef, UtcOffset, Zone,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,38 @@ pub struct Spec {
     pub workloads: Vec<Workload>,
     #[serde(default)]
     pub cost: Cost,
+}
+
+impl Spec {
+    /// The container registry's name: `registry.name`, or `acr` plus the letters and digits of
+    /// the naming prefix.
+    pub fn acr_name(&self) -> String {
+        self.registry.name.as_ref().map_or_else(
+            || {
+                let alnum: String = self
+                    .name
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect();
+                format!("acr{alnum}").chars().take(50).collect()
+            },
+            |n| n.as_str().to_string(),
+        )
+    }
+
+    /// The registry host of an image reference (`contosoacr.azurecr.io/web:1` ->
+    /// `contosoacr.azurecr.io`; `nginx` -> `docker.io`).
+    pub fn image_registry(image: &str) -> &str {
+        match image.split_once('/') {
+            Some((first, _))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
+                first
+            }
+            _ => "docker.io",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -886,6 +918,10 @@ pub enum IngressController {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Registry {
+    /// The registry's name (`<name>.azurecr.io`); derived from the naming prefix when absent.
+    /// Set it when images already live in a registry so manifests and policy name the same one.
+    #[serde(default)]
+    pub name: Option<AcrName>,
     #[serde(default)]
     pub sku: AcrSku,
     #[serde(default)]
@@ -901,6 +937,7 @@ pub struct Registry {
 impl Default for Registry {
     fn default() -> Self {
         Registry {
+            name: None,
             sku: AcrSku::Premium,
             geo_replicas: Vec::new(),
             public_network_access: false,

@@ -730,6 +730,47 @@ string_newtype!(
     r"^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}$"
 );
 
+/// An Azure Container Registry name (`contosoacr`): 5-50 letters and digits, globally unique,
+/// the first label of `<name>.azurecr.io`. Stored lowercase (the login server is lowercase).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AcrName(String);
+
+impl AcrName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// `<name>.azurecr.io`
+    pub fn login_server(&self) -> String {
+        format!("{}.azurecr.io", self.0)
+    }
+}
+
+impl FromStr for AcrName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        if !(5..=50).contains(&t.len()) || !t.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(format!(
+                "`{s}` is not a container registry name: 5-50 letters and digits, e.g. contosoacr (no hyphens, no .azurecr.io)"
+            ));
+        }
+        Ok(AcrName(t.to_ascii_lowercase()))
+    }
+}
+
+impl fmt::Display for AcrName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+string_newtype!(
+    AcrName,
+    "AcrName",
+    "Azure Container Registry name: 5-50 letters and digits, e.g. contosoacr",
+    r"^[a-zA-Z0-9]{5,50}$"
+);
+
 /// An Azure region name (`eastus2`, `westeurope`): lowercase letters and digits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Region(String);

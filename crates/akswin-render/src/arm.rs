@@ -41,6 +41,7 @@ pub const PARAMS_SCHEMA: &str =
 /// Built-in role definition ids.
 pub const ROLE_ACR_PULL: &str = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 pub const ROLE_KV_SECRETS_USER: &str = "4633458b-17de-408a-b874-0445c86b69e6";
+pub const ROLE_KV_SECRETS_OFFICER: &str = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 pub const ROLE_NETWORK_CONTRIBUTOR: &str = "4d97b98b-1d4f-4787-a291-c67834d212e7";
 pub const ROLE_MANAGED_IDENTITY_OPERATOR: &str = "f1a07417-d97a-45cb-824c-7a7467783830";
 pub const ROLE_PRIVATE_DNS_ZONE_CONTRIBUTOR: &str = "b12aa53e-6015-4669-85d0-8515ebb3ae7f";
@@ -212,9 +213,28 @@ impl<'a> Arm<'a> {
     /// The bootstrap template (resource-group scope, deployed into the shared resource group):
     /// the Key Vault, reachable from the operator's IP range only until `main.json` closes it.
     pub fn bootstrap(&self) -> Value {
+        let vault = rid("Microsoft.KeyVault/vaults", &self.n.key_vault);
+        // The vault uses Azure RBAC: whoever sets the secrets needs a data-plane role on it.
+        let officer = json!({
+            "condition": "[not(empty(parameters('operatorObjectId')))]",
+            "type": "Microsoft.Authorization/roleAssignments",
+            "apiVersion": API_ROLE,
+            "name": format!("[guid({}, '{ROLE_KV_SECRETS_OFFICER}', parameters('operatorObjectId'))]", vault.trim_start_matches('[').trim_end_matches(']')),
+            "scope": vault,
+            "properties": {
+                "roleDefinitionId": format!("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{ROLE_KV_SECRETS_OFFICER}')]"),
+                "principalId": "[parameters('operatorObjectId')]",
+                "principalType": "[parameters('operatorPrincipalType')]",
+            },
+            "dependsOn": [vault],
+        });
         let mut t = rg_template(
-            vec![self.key_vault(true)],
-            json!({ "operatorIpRange": { "type": "string", "metadata": { "description": "CIDR allowed to set the Key Vault secrets during bootstrap" } } }),
+            vec![self.key_vault(true), officer],
+            json!({
+                "operatorIpRange": { "type": "string", "metadata": { "description": "CIDR allowed to set the Key Vault secrets during bootstrap" } },
+                "operatorObjectId": { "type": "string", "defaultValue": "", "metadata": { "description": "object id of the user or service principal that sets the secrets; gets Key Vault Secrets Officer on the vault (empty: no assignment)" } },
+                "operatorPrincipalType": { "type": "string", "defaultValue": "User", "allowedValues": ["User", "ServicePrincipal", "Group"], "metadata": { "description": "principal type of operatorObjectId" } }
+            }),
             json!({}),
         );
         t["metadata"] = self.metadata();
@@ -986,8 +1006,9 @@ impl<'a> Arm<'a> {
                     } ],
                     "enableAcceleratedNetworking": true,
                     // the first DC resolves through Azure DNS until it is promoted; the others
-                    // must find the domain, so they ask the first DC
-                    "dnsSettings": { "dnsServers": if i == 0 { Vec::new() } else { self.plan.addresses.domain_controller_ips.first().map(|d| vec![d.to_string()]).unwrap_or_default() } },
+                    // must find the domain, so they ask the first DC, then themselves once
+                    // promoted (the usual DC order: a partner first, itself second)
+                    "dnsSettings": { "dnsServers": if i == 0 { Vec::new() } else { self.plan.addresses.domain_controller_ips.first().map(|d| vec![d.to_string(), ip.to_string()]).unwrap_or_default() } },
                 },
                 "dependsOn": [vnet_id],
             }));

@@ -70,33 +70,63 @@ fi
 fi
 : "${{AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}}"
 
+{preflight}
 echo "== 1/3 bootstrap (resource group and Key Vault)"
+# The vault uses Azure RBAC: the signed-in user (or AKSWIN_OPERATOR_OBJECT_ID with
+# AKSWIN_OPERATOR_PRINCIPAL_TYPE=ServicePrincipal) gets Key Vault Secrets Officer on it.
+operator_id="${{AKSWIN_OPERATOR_OBJECT_ID:-$(az ad signed-in-user show --query id --output tsv 2>/dev/null || true)}}"
+operator_type="${{AKSWIN_OPERATOR_PRINCIPAL_TYPE:-User}}"
+if [ -z "$operator_id" ]; then
+  echo "note: no operator object id (not signed in as a user, AKSWIN_OPERATOR_OBJECT_ID unset): grant yourself Key Vault Secrets Officer on {kv} before setting secrets"
+fi
 az group create --name {rg} --location "$location" --output none
 az deployment group create --name "$deployment-bootstrap" --resource-group {rg} \
-  --template-file arm/bootstrap.json --parameters operatorIpRange="$AKSWIN_OPERATOR_IP" --output none
+  --template-file arm/bootstrap.json --parameters operatorIpRange="$AKSWIN_OPERATOR_IP" \
+  operatorObjectId="$operator_id" operatorPrincipalType="$operator_type" --output none
 
 echo "== 2/3 secrets in {kv}"
-missing=0"#,
+missing=0
+denied=0
+# check_secret NAME WHAT: reads the secret's id only, never its value.
+check_secret() {{
+  local err
+  if err=$(az keyvault secret show --vault-name {kv} --name "$1" --query id --output none 2>&1); then
+    return 0
+  fi
+  case "$err" in
+    *SecretNotFound*|*"was not found"*)
+      echo "missing secret '$1': $2"
+      echo "  set it with: az keyvault secret set --vault-name {kv} --name '$1' --file <file-with-the-value>"
+      missing=1 ;;
+    *Forbidden*|*AuthorizationFailed*|*"not authorized"*)
+      echo "access denied reading '$1' in {kv}: you need Key Vault Secrets Officer on the vault (role assignments take a few minutes to apply)" >&2
+      denied=1 ;;
+    *)
+      echo "could not check secret '$1' in {kv}:" >&2
+      echo "$err" >&2
+      denied=1 ;;
+  esac
+}}"#,
         rg = n.rg_shared,
         kv = n.key_vault,
         fd_stage = if fd { ", frontdoor" } else { "" },
+        preflight = preflight(spec),
     );
     for (secret, what) in &secrets {
         let _ = writeln!(
             s,
-            r#"if ! az keyvault secret show --vault-name {kv} --name {secret} --query id --output none 2>/dev/null; then
-  echo "missing secret {secret}: {what}"
-  echo "  set it with: az keyvault secret set --vault-name {kv} --name {secret} --file <file-with-the-value>"
-  missing=1
-fi"#,
-            kv = n.key_vault,
+            r#"check_secret {secret} "{what}""#,
             secret = shell_quote(secret),
             what = what.replace('"', "'").replace('\\', "\\\\"),
         );
     }
     let _ = writeln!(
         s,
-        r#"if [ "$missing" -ne 0 ]; then
+        r#"if [ "$denied" -ne 0 ]; then
+  echo "fix access to the vault, then run this script again" >&2
+  exit 1
+fi
+if [ "$missing" -ne 0 ]; then
   echo "set the missing secrets, then run this script again" >&2
   exit 1
 fi
@@ -114,6 +144,25 @@ az deployment sub create --name "$deployment" --location "$location" \
 echo "deployed; continue with the next steps in README.md""#
     );
     s
+}
+
+/// Subscription prerequisites the templates rely on, checked before anything is created.
+fn preflight(spec: &Spec) -> String {
+    if !spec.cluster.encryption_at_host {
+        return String::new();
+    }
+    r#"echo "== 0/3 preflight (subscription features)"
+state=$(az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state --output tsv 2>/dev/null || true)
+if [ "$state" != Registered ]; then
+  echo "cluster.encryptionAtHost is on but the subscription feature Microsoft.Compute/EncryptionAtHost is '${state:-unknown}'." >&2
+  echo "  register it (once per subscription, takes minutes), then run this script again:" >&2
+  echo "    az feature register --namespace Microsoft.Compute --name EncryptionAtHost" >&2
+  echo "    az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state" >&2
+  echo "    az provider register --namespace Microsoft.Compute" >&2
+  exit 1
+fi
+"#
+    .to_string()
 }
 
 /// The deployment README: every step in order.
@@ -157,7 +206,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         step += 1;
         out
     };
-    line(next("**Bootstrap the Key Vault.** `AKSWIN_OPERATOR_IP=<your IP>/32 ./deploy.sh` starts with `arm/bootstrap.json`.".into()));
+    line(next("**Bootstrap the Key Vault.** `AKSWIN_OPERATOR_IP=<your IP>/32 ./deploy.sh` starts with `arm/bootstrap.json`, which opens the vault to that IP and gives you (the signed-in user, or `AKSWIN_OPERATOR_OBJECT_ID` with `AKSWIN_OPERATOR_PRINCIPAL_TYPE=ServicePrincipal` in a pipeline) Key Vault Secrets Officer on it. If `cluster.encryptionAtHost` is on, it first checks that the subscription feature `Microsoft.Compute/EncryptionAtHost` is registered and tells you how to register it.".into()));
     line(next("**Store the secrets** the deployment reads (deploy.sh stops and lists the missing ones). Never put them in the spec or in these files:\n".into()));
     for (name, what) in arm.required_secrets() {
         line(format!("   - `{name}`: {what}"));

@@ -29,32 +29,60 @@ if [ "$stage" != main ]; then
 fi
 : "${AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}"
 
+echo "== 0/3 preflight (subscription features)"
+state=$(az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state --output tsv 2>/dev/null || true)
+if [ "$state" != Registered ]; then
+  echo "cluster.encryptionAtHost is on but the subscription feature Microsoft.Compute/EncryptionAtHost is '${state:-unknown}'." >&2
+  echo "  register it (once per subscription, takes minutes), then run this script again:" >&2
+  echo "    az feature register --namespace Microsoft.Compute --name EncryptionAtHost" >&2
+  echo "    az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state" >&2
+  echo "    az provider register --namespace Microsoft.Compute" >&2
+  exit 1
+fi
+
 echo "== 1/3 bootstrap (resource group and Key Vault)"
+# The vault uses Azure RBAC: the signed-in user (or AKSWIN_OPERATOR_OBJECT_ID with
+# AKSWIN_OPERATOR_PRINCIPAL_TYPE=ServicePrincipal) gets Key Vault Secrets Officer on it.
+operator_id="${AKSWIN_OPERATOR_OBJECT_ID:-$(az ad signed-in-user show --query id --output tsv 2>/dev/null || true)}"
+operator_type="${AKSWIN_OPERATOR_PRINCIPAL_TYPE:-User}"
+if [ -z "$operator_id" ]; then
+  echo "note: no operator object id (not signed in as a user, AKSWIN_OPERATOR_OBJECT_ID unset): grant yourself Key Vault Secrets Officer on kv-contoso-legacy before setting secrets"
+fi
 az group create --name rg-contoso-legacy-shared --location "$location" --output none
 az deployment group create --name "$deployment-bootstrap" --resource-group rg-contoso-legacy-shared \
-  --template-file arm/bootstrap.json --parameters operatorIpRange="$AKSWIN_OPERATOR_IP" --output none
+  --template-file arm/bootstrap.json --parameters operatorIpRange="$AKSWIN_OPERATOR_IP" \
+  operatorObjectId="$operator_id" operatorPrincipalType="$operator_type" --output none
 
 echo "== 2/3 secrets in kv-contoso-legacy"
 missing=0
-if ! az keyvault secret show --vault-name kv-contoso-legacy --name 'windows-admin-password' --query id --output none 2>/dev/null; then
-  echo "missing secret 'windows-admin-password': Windows node administrator password (14+ characters)"
-  echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name 'windows-admin-password' --file <file-with-the-value>"
-  missing=1
-fi
-if ! az keyvault secret show --vault-name kv-contoso-legacy --name 'dc-admin-password' --query id --output none 2>/dev/null; then
-  echo "missing secret 'dc-admin-password': domain controller VM administrator password"
-  echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name 'dc-admin-password' --file <file-with-the-value>"
-  missing=1
-fi
-if ! az keyvault secret show --vault-name kv-contoso-legacy --name 'dc-dsrm-password' --query id --output none 2>/dev/null; then
-  echo "missing secret 'dc-dsrm-password': AD DS safe mode (DSRM) password"
-  echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name 'dc-dsrm-password' --file <file-with-the-value>"
-  missing=1
-fi
-if ! az keyvault secret show --vault-name kv-contoso-legacy --name 'gmsa-standard-user' --query id --output none 2>/dev/null; then
-  echo "missing secret 'gmsa-standard-user': gMSA standard domain user, DOMAIN\\user:password (read by the kubelet identity)"
-  echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name 'gmsa-standard-user' --file <file-with-the-value>"
-  missing=1
+denied=0
+# check_secret NAME WHAT: reads the secret's id only, never its value.
+check_secret() {
+  local err
+  if err=$(az keyvault secret show --vault-name kv-contoso-legacy --name "$1" --query id --output none 2>&1); then
+    return 0
+  fi
+  case "$err" in
+    *SecretNotFound*|*"was not found"*)
+      echo "missing secret '$1': $2"
+      echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name '$1' --file <file-with-the-value>"
+      missing=1 ;;
+    *Forbidden*|*AuthorizationFailed*|*"not authorized"*)
+      echo "access denied reading '$1' in kv-contoso-legacy: you need Key Vault Secrets Officer on the vault (role assignments take a few minutes to apply)" >&2
+      denied=1 ;;
+    *)
+      echo "could not check secret '$1' in kv-contoso-legacy:" >&2
+      echo "$err" >&2
+      denied=1 ;;
+  esac
+}
+check_secret 'windows-admin-password' "Windows node administrator password (14+ characters)"
+check_secret 'dc-admin-password' "domain controller VM administrator password"
+check_secret 'dc-dsrm-password' "AD DS safe mode (DSRM) password"
+check_secret 'gmsa-standard-user' "gMSA standard domain user, DOMAIN\\user:password (read by the kubelet identity)"
+if [ "$denied" -ne 0 ]; then
+  echo "fix access to the vault, then run this script again" >&2
+  exit 1
 fi
 if [ "$missing" -ne 0 ]; then
   echo "set the missing secrets, then run this script again" >&2

@@ -189,10 +189,23 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
             v = spec.cluster.kubernetes_version
         ),
     }));
+    // With a managed node OS channel AKS upgrades the node images itself in the
+    // aksManagedNodeOSUpgradeSchedule window; a manual upgrade at the same time fails with
+    // "operation in progress" or doubles the surge. The workflow then does the control plane
+    // only and reports the node image versions.
+    steps.push(json!({
+        "name": "Who upgrades node images: the AKS node OS channel or this workflow",
+        "id": "channel",
+        "if": "steps.guard.outputs.go == 'true'",
+        "shell": "bash",
+        "run": format!(
+            "set -euo pipefail\nchannel=$(az aks show --resource-group {rg} --name {cluster} --query autoUpgradeProfile.nodeOsUpgradeChannel --output tsv)\ncase \"$channel\" in\n  NodeImage|SecurityPatch)\n    echo \"node OS channel $channel: AKS upgrades the node images in its maintenance window; skipping the manual upgrade\"\n    az aks nodepool list --resource-group {rg} --cluster-name {cluster} --query '[].{{pool:name, os:osType, image:nodeImageVersion}}' --output table\n    echo \"managed=true\" >> \"$GITHUB_OUTPUT\" ;;\n  *)\n    echo \"node OS channel ${{channel:-None}}: this workflow upgrades the node images\"\n    echo \"managed=false\" >> \"$GITHUB_OUTPUT\" ;;\nesac\n"
+        ),
+    }));
     for p in pools {
         steps.push(json!({
             "name": format!("Node image: {} ({:?})", p.name, p.os),
-            "if": "steps.guard.outputs.go == 'true'",
+            "if": "steps.guard.outputs.go == 'true' && steps.channel.outputs.managed != 'true'",
             "shell": "bash",
             "run": format!("set -euo pipefail\naz aks nodepool upgrade --resource-group {rg} --cluster-name {cluster} --name {} --node-image-only --yes\n", p.name),
         }));

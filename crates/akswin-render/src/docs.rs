@@ -221,13 +221,23 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     }
     line(next("**Kubernetes**: `kubectl apply -f k8s/` (`00-akswin-system.yaml` and the credential specs first). Workloads run as `ContainerUser`, pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.".into()));
     if spec.ingress.app_proxy.enabled {
+        let kerberos_gmsa = spec.identity.gmsa.enabled
+            && spec.workloads.iter().any(|w| {
+                w.auth == akswin_spec::spec::AuthMode::Kerberos && w.gmsa_account.is_some()
+            });
+        let rbcd = if kerberos_gmsa {
+            " and run `scripts/Set-Gmsa.ps1 -ConnectorComputers <server>,<server>` again with their computer names (it registers the internal URL's `HTTP/` SPN on the gMSA and lets the connectors delegate to it: Kerberos single sign-on fails without both)"
+        } else {
+            ""
+        };
         line(next(format!(
-            "**Publish the application in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet, then run `scripts/Set-InternalDnsRecord.ps1` (the internal URL resolves to the internal load balancer {}) and `scripts/Publish-AppProxy.ps1` (pre-authentication, Kerberos constrained delegation, connector group, conditional access). It prints the external URL Front Door needs.",
+            "**Publish the application in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (the internal URL resolves to the internal load balancer {}) and `scripts/Publish-AppProxy.ps1` (pre-authentication, Kerberos constrained delegation, connector group, conditional access). It prints the external URL Front Door needs.",
             spec.ingress.app_proxy.connectors,
             plan.addresses
                 .internal_load_balancer_ip
                 .map(|i| i.to_string())
-                .unwrap_or_else(|| "-".into())
+                .unwrap_or_else(|| "-".into()),
+            rbcd = rbcd,
         )));
     }
     if spec.ingress.front_door.is_some() {

@@ -13,6 +13,25 @@ fn ps(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// The host name application proxy publishes, and (when a workload signs users in with
+/// Kerberos through a gMSA) that gMSA and the SPN of the internal URL.
+fn published_host(spec: &Spec, n: &Names) -> (String, Option<(String, String)>) {
+    let host = spec
+        .ingress
+        .front_door
+        .as_ref()
+        .and_then(|f| f.custom_domains.first())
+        .map(|d| d.host.to_string())
+        .unwrap_or_else(|| format!("{}.internal", n.prefix));
+    let kerberos = spec
+        .workloads
+        .iter()
+        .find(|w| w.auth == AuthMode::Kerberos)
+        .and_then(|w| w.gmsa_account.clone())
+        .map(|account| (account, format!("HTTP/{host}")));
+    (host, kerberos)
+}
+
 /// `scripts/Set-Gmsa.ps1` (when gMSA is on).
 pub fn gmsa(spec: &Spec, n: &Names) -> Option<String> {
     let g = &spec.identity.gmsa;
@@ -25,6 +44,10 @@ pub fn gmsa(spec: &Spec, n: &Names) -> Option<String> {
         .as_ref()
         .map(|s| s.as_str().to_string())
         .unwrap_or_default();
+    // The SPN and the delegation only matter when application proxy signs users in.
+    let kerberos = published_host(spec, n)
+        .1
+        .filter(|_| spec.ingress.app_proxy.enabled);
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -43,7 +66,10 @@ pub fn gmsa(spec: &Spec, n: &Names) -> Option<String> {
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
-  [string] $OutputDirectory = (Join-Path $PSScriptRoot '..\k8s')
+  [string] $OutputDirectory = (Join-Path $PSScriptRoot '..\k8s'),
+  # Computer names of the application proxy connector servers: they get resource-based
+  # constrained delegation to the gMSA that serves the Kerberos-protected application.
+  [string[]] $ConnectorComputers = @()
 )
 $ErrorActionPreference = 'Stop'
 $domain = {domain}
@@ -150,6 +176,32 @@ if ($PSCmdlet.ShouldProcess($path, 'write the GMSACredentialSpec (apply it with 
             group_q = ps(&group),
             guid = crate::k8s::GMSA_PLUGIN_GUID,
         );
+        if let Some((_, spn)) = kerberos.as_ref().filter(|(acc, _)| *acc == a.name) {
+            let _ = writeln!(
+                s,
+                r#"
+# Kerberos single sign-on through application proxy: the internal URL's SPN on {account}, and
+# resource-based constrained delegation from the connector servers to {account}.
+$spn = {spn_q}
+$owner = Get-ADObject -LDAPFilter "(servicePrincipalName=$spn)" -Properties sAMAccountName | Select-Object -First 1
+if ($owner -and $owner.sAMAccountName -ne {sam_q}) {{
+  throw "$spn is already registered on $($owner.sAMAccountName): a duplicate SPN breaks Kerberos; remove it there first (setspn -D)"
+}}
+if (-not $owner -and $PSCmdlet.ShouldProcess({account_q}, "add the SPN $spn")) {{
+  Set-ADServiceAccount -Identity {account_q} -ServicePrincipalNames @{{ Add = $spn }}
+}}
+if ($ConnectorComputers.Count -eq 0) {{
+  Write-Warning "no -ConnectorComputers: Kerberos SSO fails until the application proxy connector servers may delegate to {account}; run again with -ConnectorComputers <name>,<name>"
+}} elseif ($PSCmdlet.ShouldProcess({account_q}, "allow delegation from $($ConnectorComputers -join ', ')")) {{
+  $connectors = @($ConnectorComputers | ForEach-Object {{ Get-ADComputer -Identity $_ }})
+  Set-ADServiceAccount -Identity {account_q} -PrincipalsAllowedToDelegateToAccount $connectors
+}}"#,
+                account = a.name,
+                account_q = ps(&a.name),
+                sam_q = ps(&format!("{}$", a.name)),
+                spn_q = ps(spn),
+            );
+        }
     }
     Some(s)
 }
@@ -165,18 +217,9 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
         .internal_load_balancer_ip
         .map(|i| i.to_string())
         .unwrap_or_default();
-    let host = spec
-        .ingress
-        .front_door
-        .as_ref()
-        .and_then(|f| f.custom_domains.first())
-        .map(|d| d.host.to_string())
-        .unwrap_or_else(|| format!("{}.internal", n.prefix));
+    let (host, sso) = published_host(spec, n);
+    let spn = sso.map(|(_, spn)| spn).unwrap_or_default();
     let kerberos = spec.workloads.iter().find(|w| w.auth == AuthMode::Kerberos);
-    let spn = kerberos
-        .and_then(|w| w.gmsa_account.clone())
-        .map(|_| format!("HTTP/{host}"))
-        .unwrap_or_default();
     let ranges: Vec<String> = ap
         .conditional_access
         .as_ref()
@@ -185,7 +228,7 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        r#"#Requires -Modules Microsoft.Graph.Beta.Applications, Microsoft.Graph.Identity.SignIns
+        r#"#Requires -Modules Microsoft.Graph.Beta.Applications, Microsoft.Graph.Identity.SignIns, Microsoft.Graph.Identity.DirectoryManagement
 <#
 .SYNOPSIS
   Publish {name} through Microsoft Entra application proxy: pre-authentication, Kerberos
@@ -199,11 +242,20 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
-  [string] $ConnectorGroupName = {group}
+  [string] $ConnectorGroupName = {group},
+  # The external URL on the tenant's msappproxy.net domain; derived from the application name
+  # and the tenant's initial domain when empty (https://<app>-<tenant>.msappproxy.net/).
+  [string] $ExternalUrl = ''
 )
 $ErrorActionPreference = 'Stop'
 Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
 $displayName = {app}
+if (-not $ExternalUrl) {{
+  $initial = (Get-MgOrganization).VerifiedDomains | Where-Object IsInitial | Select-Object -First 1
+  if (-not $initial) {{ throw 'cannot find the tenant initial domain: pass -ExternalUrl https://<app>-<tenant>.msappproxy.net/' }}
+  $ExternalUrl = 'https://' + $displayName.ToLowerInvariant() + '-' + $initial.Name.Split('.')[0].ToLowerInvariant() + '.msappproxy.net/'
+}}
+if (-not $ExternalUrl.EndsWith('/')) {{ $ExternalUrl += '/' }}
 $internalUrl = {internal}
 $spn = {spn}
 # The "On-premises application" gallery template (application proxy).
@@ -216,7 +268,11 @@ if (-not $app -and $PSCmdlet.ShouldProcess($displayName, 'instantiate the on-pre
   $app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
 }}
 if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publishing (pre-authentication, Kerberos SSO)')) {{
+  # The tutorial order: the URLs of the application object first, then on-premises publishing.
+  Update-MgBetaApplication -ApplicationId $app.Id -IdentifierUris @($ExternalUrl.TrimEnd('/')) `
+    -Web @{{ RedirectUris = @($ExternalUrl); HomePageUrl = $ExternalUrl }}
   $publishing = @{{
+    externalUrl = $ExternalUrl
     internalUrl = $internalUrl
     externalAuthenticationType = 'aadPreAuthentication'
     isTranslateHostHeaderEnabled = $true

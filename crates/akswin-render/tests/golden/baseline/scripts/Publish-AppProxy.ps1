@@ -1,4 +1,4 @@
-#Requires -Modules Microsoft.Graph.Beta.Applications, Microsoft.Graph.Identity.SignIns
+#Requires -Modules Microsoft.Graph.Beta.Applications, Microsoft.Graph.Identity.SignIns, Microsoft.Graph.Identity.DirectoryManagement
 <#
 .SYNOPSIS
   Publish contoso-legacy through Microsoft Entra application proxy: pre-authentication, Kerberos
@@ -12,11 +12,20 @@
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
-  [string] $ConnectorGroupName = 'contoso-legacy-connectors'
+  [string] $ConnectorGroupName = 'contoso-legacy-connectors',
+  # The external URL on the tenant's msappproxy.net domain; derived from the application name
+  # and the tenant's initial domain when empty (https://<app>-<tenant>.msappproxy.net/).
+  [string] $ExternalUrl = ''
 )
 $ErrorActionPreference = 'Stop'
 Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
 $displayName = 'contoso-legacy-legacyweb'
+if (-not $ExternalUrl) {
+  $initial = (Get-MgOrganization).VerifiedDomains | Where-Object IsInitial | Select-Object -First 1
+  if (-not $initial) { throw 'cannot find the tenant initial domain: pass -ExternalUrl https://<app>-<tenant>.msappproxy.net/' }
+  $ExternalUrl = 'https://' + $displayName.ToLowerInvariant() + '-' + $initial.Name.Split('.')[0].ToLowerInvariant() + '.msappproxy.net/'
+}
+if (-not $ExternalUrl.EndsWith('/')) { $ExternalUrl += '/' }
 $internalUrl = 'https://legacy.contoso.com/'
 $spn = 'HTTP/legacy.contoso.com'
 # The "On-premises application" gallery template (application proxy).
@@ -29,7 +38,11 @@ if (-not $app -and $PSCmdlet.ShouldProcess($displayName, 'instantiate the on-pre
   $app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
 }
 if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publishing (pre-authentication, Kerberos SSO)')) {
+  # The tutorial order: the URLs of the application object first, then on-premises publishing.
+  Update-MgBetaApplication -ApplicationId $app.Id -IdentifierUris @($ExternalUrl.TrimEnd('/')) `
+    -Web @{ RedirectUris = @($ExternalUrl); HomePageUrl = $ExternalUrl }
   $publishing = @{
+    externalUrl = $ExternalUrl
     internalUrl = $internalUrl
     externalAuthenticationType = 'aadPreAuthentication'
     isTranslateHostHeaderEnabled = $true

@@ -13,7 +13,10 @@
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
-  [string] $OutputDirectory = (Join-Path $PSScriptRoot '..\k8s')
+  [string] $OutputDirectory = (Join-Path $PSScriptRoot '..\k8s'),
+  # Computer names of the application proxy connector servers: they get resource-based
+  # constrained delegation to the gMSA that serves the Kerberos-protected application.
+  [string[]] $ConnectorComputers = @()
 )
 $ErrorActionPreference = 'Stop'
 $domain = 'corp.contoso.com'
@@ -93,4 +96,21 @@ credspec:
 $path = Join-Path $OutputDirectory 'gmsa-credspec-legacyweb.yaml'
 if ($PSCmdlet.ShouldProcess($path, 'write the GMSACredentialSpec (apply it with kubectl apply -f)')) {
   Set-Content -Path $path -Value $credspec
+}
+
+# Kerberos single sign-on through application proxy: the internal URL's SPN on legacyweb, and
+# resource-based constrained delegation from the connector servers to legacyweb.
+$spn = 'HTTP/legacy.contoso.com'
+$owner = Get-ADObject -LDAPFilter "(servicePrincipalName=$spn)" -Properties sAMAccountName | Select-Object -First 1
+if ($owner -and $owner.sAMAccountName -ne 'legacyweb$') {
+  throw "$spn is already registered on $($owner.sAMAccountName): a duplicate SPN breaks Kerberos; remove it there first (setspn -D)"
+}
+if (-not $owner -and $PSCmdlet.ShouldProcess('legacyweb', "add the SPN $spn")) {
+  Set-ADServiceAccount -Identity 'legacyweb' -ServicePrincipalNames @{ Add = $spn }
+}
+if ($ConnectorComputers.Count -eq 0) {
+  Write-Warning "no -ConnectorComputers: Kerberos SSO fails until the application proxy connector servers may delegate to legacyweb; run again with -ConnectorComputers <name>,<name>"
+} elseif ($PSCmdlet.ShouldProcess('legacyweb', "allow delegation from $($ConnectorComputers -join ', ')")) {
+  $connectors = @($ConnectorComputers | ForEach-Object { Get-ADComputer -Identity $_ })
+  Set-ADServiceAccount -Identity 'legacyweb' -PrincipalsAllowedToDelegateToAccount $connectors
 }

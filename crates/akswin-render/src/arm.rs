@@ -1896,9 +1896,28 @@ impl<'a> Arm<'a> {
             "location": "global",
             "tags": self.tags(),
             "sku": { "name": sku },
+            // Its own identity reads the certificates from Key Vault (RBAC on this vault only),
+            // instead of the multi-tenant Front Door application every profile shares.
+            "identity": { "type": "SystemAssigned" },
             "properties": { "originResponseTimeoutSeconds": 60 },
         }));
         let profile = rid("Microsoft.Cdn/profiles", &n.front_door);
+        let uses_key_vault = fd.custom_domains.iter().any(|d| {
+            d.certificate.source == CertificateSource::KeyVault
+                && d.certificate.key_vault_secret.is_some()
+        });
+        let kv_reader = uses_key_vault.then(|| {
+            let vault = rid("Microsoft.KeyVault/vaults", &n.key_vault);
+            let ra = role_assignment(
+                "front-door-certificates",
+                &vault,
+                ROLE_KV_SECRETS_USER,
+                &format!("[reference({}, '{API_CDN}', 'full').identity.principalId]", profile.trim_start_matches('[').trim_end_matches(']')),
+                std::slice::from_ref(&profile),
+            );
+            res.push(ra);
+            format!("[extensionResourceId({}, 'Microsoft.Authorization/roleAssignments', guid({}, '{ROLE_KV_SECRETS_USER}', 'front-door-certificates'))]", vault.trim_start_matches('[').trim_end_matches(']'), vault.trim_start_matches('[').trim_end_matches(']'))
+        });
         res.push(json!({
             "type": "Microsoft.Cdn/profiles/afdEndpoints",
             "apiVersion": API_CDN,
@@ -1986,7 +2005,7 @@ impl<'a> Arm<'a> {
                             "useLatestVersion": true,
                         }
                     },
-                    "dependsOn": [profile.clone()],
+                    "dependsOn": std::iter::once(profile.clone()).chain(kv_reader.clone()).collect::<Vec<_>>(),
                 }));
                 tls = json!({
                     "certificateType": "CustomerCertificate",

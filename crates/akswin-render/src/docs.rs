@@ -246,12 +246,21 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         } else {
             ""
         };
+        let kv_note = if spec.ingress.front_door.as_ref().is_some_and(|f| {
+            f.custom_domains.iter().any(|d| {
+                d.certificate.source == akswin_spec::spec::CertificateSource::KeyVault
+                    && d.certificate.key_vault_secret.is_some()
+            })
+        }) {
+            format!(
+                " The profile gets a system-assigned managed identity with Key Vault Secrets User on `{}` (the recommended method; the shared Front Door application registration is being retired) and reads the custom domains' certificates with it.",
+                n.key_vault
+            )
+        } else {
+            String::new()
+        };
         line(next(format!(
-            "**Grant Front Door read access** to the certificate secrets in `{}` (Key Vault Secrets User for the Front Door identity), so the custom domain can validate.",
-            n.key_vault
-        )));
-        line(next(format!(
-            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}."
+            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}.{kv_note}"
         )));
         if !spec.ingress.app_proxy.enabled {
             line(next(format!(

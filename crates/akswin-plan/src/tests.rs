@@ -221,3 +221,98 @@ proptest! {
         }
     }
 }
+
+mod calendar_2027 {
+    use crate::calendar::{patch_tuesday, upcoming};
+    use akswin_spec::Spec;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_else(|| panic!("{y}-{m}-{day}"))
+    }
+
+    fn window(yaml_window: &str) -> akswin_spec::spec::MaintenanceWindow {
+        let y = akswin_spec::BASELINE_YAML.replace(
+            "    schedule: { relativeMonthly: { weekIndex: Third, dayOfWeek: Wednesday } }\n    startTime: \"02:00\"\n    utcOffset: \"+00:00\"",
+            yaml_window,
+        );
+        let spec: Spec = akswin_spec::load("w", y.as_bytes())
+            .map(|l| l.spec)
+            .unwrap_or_else(|e| panic!("{:?}", e.findings));
+        spec.upgrades
+            .windows_node_image
+            .unwrap_or_else(|| panic!("no window"))
+    }
+
+    #[test]
+    fn patch_tuesdays_of_2027() {
+        // 2027-01-01 is a Friday: Tuesdays 5, 12 -> the 12th. September and December 2027
+        // start on a Wednesday: Tuesdays 7, 14 -> the 14th.
+        assert_eq!(patch_tuesday(2027, 1), Some(d(2027, 1, 12)));
+        assert_eq!(patch_tuesday(2027, 2), Some(d(2027, 2, 9)));
+        assert_eq!(patch_tuesday(2027, 9), Some(d(2027, 9, 14)));
+        assert_eq!(patch_tuesday(2027, 12), Some(d(2027, 12, 14)));
+    }
+
+    #[test]
+    fn third_wednesday_calendar_for_2027() {
+        // The baseline window: third Wednesday, 02:00 UTC, 6 hours.
+        let w = window(
+            "    schedule: { relativeMonthly: { weekIndex: Third, dayOfWeek: Wednesday } }\n    startTime: \"02:00\"\n    utcOffset: \"+00:00\"",
+        );
+        let c = upcoming(&w, d(2027, 1, 1), 12);
+        let days: Vec<(NaiveDate, i64)> = c
+            .windows
+            .iter()
+            .map(|o| (o.local_start.date(), o.days_after_patch_tuesday))
+            .collect();
+        // Worked out by hand: the third Wednesday is 8 days after Patch Tuesday, except in
+        // months that start on a Wednesday (September and December 2027), where it is the
+        // very next day: too early for the month's node image.
+        assert_eq!(
+            days,
+            vec![
+                (d(2027, 1, 20), 8),
+                (d(2027, 2, 17), 8),
+                (d(2027, 3, 17), 8),
+                (d(2027, 4, 21), 8),
+                (d(2027, 5, 19), 8),
+                (d(2027, 6, 16), 8),
+                (d(2027, 7, 21), 8),
+                (d(2027, 8, 18), 8),
+                (d(2027, 9, 15), 1),
+                (d(2027, 10, 20), 8),
+                (d(2027, 11, 17), 8),
+                (d(2027, 12, 15), 1),
+            ]
+        );
+        let jan = &c.windows[0];
+        assert_eq!(jan.utc_start.to_string(), "2027-01-20 02:00:00");
+        assert_eq!(jan.utc_end.to_string(), "2027-01-20 08:00:00");
+        assert!(c.interval_note.is_none());
+    }
+
+    #[test]
+    fn local_offset_moves_the_utc_times() {
+        // 22:00 at -05:00 on the third Thursday is 03:00 UTC the next day.
+        let w = window(
+            "    schedule: { relativeMonthly: { weekIndex: Third, dayOfWeek: Thursday } }\n    startTime: \"22:00\"\n    utcOffset: \"-05:00\"",
+        );
+        let c = upcoming(&w, d(2027, 3, 1), 1);
+        let o = &c.windows[0];
+        assert_eq!(o.local_start.to_string(), "2027-03-18 22:00:00");
+        assert_eq!(o.utc_offset, "-05:00");
+        assert_eq!(o.utc_start.to_string(), "2027-03-19 03:00:00");
+        assert_eq!(o.days_after_patch_tuesday, 9);
+    }
+
+    #[test]
+    fn from_date_is_inclusive_and_intervals_are_flagged() {
+        let w = window(
+            "    schedule: { relativeMonthly: { weekIndex: Third, dayOfWeek: Wednesday, intervalMonths: 2 } }\n    startTime: \"02:00\"\n    utcOffset: \"+00:00\"",
+        );
+        let c = upcoming(&w, d(2027, 1, 20), 2);
+        assert_eq!(c.windows[0].local_start.date(), d(2027, 1, 20));
+        assert!(c.interval_note.is_some());
+    }
+}

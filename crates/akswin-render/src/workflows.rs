@@ -8,49 +8,12 @@
 
 use crate::names::Names;
 use akswin_spec::Spec;
-use akswin_spec::spec::{DayOfWeek, MaintenanceWindow, Mode, Os, WeekIndex, Weekday};
+use akswin_spec::spec::{MaintenanceWindow, Mode, Os, WeekIndex, Weekday};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike};
 use serde_json::{Value, json};
 
-/// Monday = 1 ... Sunday = 7 (ISO, as `date +%u`).
-fn iso(d: DayOfWeek) -> u32 {
-    d.index() + 1
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    let next = if m == 12 {
-        NaiveDate::from_ymd_opt(y + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(y, m + 1, 1)
-    };
-    next.and_then(|n| n.pred_opt()).map_or(31, |d| d.day())
-}
-
-/// Whether the maintenance window's schedule runs on this local date (the reference rule).
-pub fn window_runs_on(w: &MaintenanceWindow, date: NaiveDate) -> bool {
-    let dow = date.weekday().number_from_monday();
-    let dom = date.day();
-    let s = &w.schedule;
-    if let Some(r) = &s.relative_monthly {
-        if dow != iso(r.day_of_week) {
-            return false;
-        }
-        return match r.week_index {
-            WeekIndex::First => dom <= 7,
-            WeekIndex::Second => (8..=14).contains(&dom),
-            WeekIndex::Third => (15..=21).contains(&dom),
-            WeekIndex::Fourth => (22..=28).contains(&dom),
-            WeekIndex::Last => dom + 7 > days_in_month(date.year(), date.month()),
-        };
-    }
-    if let Some(a) = &s.absolute_monthly {
-        return dom == a.day_of_month.min(days_in_month(date.year(), date.month()));
-    }
-    if let Some(wk) = &s.weekly {
-        return dow == iso(wk.day_of_week);
-    }
-    false
-}
+use akswin_plan::calendar::iso;
+pub use akswin_plan::calendar::window_runs_on;
 
 /// The bash function `should_run EPOCH` implementing [`window_runs_on`] on the window's local
 /// date (UTC + the window's fixed utcOffset).
@@ -180,7 +143,26 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
         l["if"] = json!("steps.guard.outputs.go == 'true'");
         steps.push(l);
     }
-    steps.push(json!({
+    if spec.upgrades.cluster_channel != akswin_spec::spec::ClusterChannel::None {
+        // `az aks upgrade --control-plane-only` is not available with cluster auto-upgrade
+        // (facts.md §upgrades): AKS upgrades the control plane first in its own window.
+        steps.push(json!({
+            "name": "Control plane: upgraded by the cluster auto-upgrade channel",
+            "if": "steps.guard.outputs.go == 'true'",
+            "shell": "bash",
+            "run": format!(
+                "set -euo pipefail\ncurrent=$(az aks show --resource-group {rg} --name {cluster} --query kubernetesVersion --output tsv)\necho \"control plane $current (spec: {v}); the {ch} auto-upgrade channel upgrades it before the node pools, in the aksManagedAutoUpgradeSchedule window\"\n",
+                v = spec.cluster.kubernetes_version,
+                ch = match spec.upgrades.cluster_channel {
+                    akswin_spec::spec::ClusterChannel::Patch => "patch",
+                    akswin_spec::spec::ClusterChannel::Stable => "stable",
+                    akswin_spec::spec::ClusterChannel::Rapid => "rapid",
+                    akswin_spec::spec::ClusterChannel::None => "none",
+                },
+            ),
+        }));
+    } else {
+        steps.push(json!({
         "name": "Control plane first (when the spec's Kubernetes version is newer)",
         "if": "steps.guard.outputs.go == 'true'",
         "shell": "bash",
@@ -189,6 +171,7 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
             v = spec.cluster.kubernetes_version
         ),
     }));
+    }
     // With a managed node OS channel AKS upgrades the node images itself in the
     // aksManagedNodeOSUpgradeSchedule window; a manual upgrade at the same time fails with
     // "operation in progress" or doubles the surge. The workflow then does the control plane
@@ -434,7 +417,7 @@ pub fn hot_spare(spec: &Spec, n: &Names) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use akswin_spec::spec::{RelativeMonthly, Schedule};
+    use akswin_spec::spec::{DayOfWeek, RelativeMonthly, Schedule};
     use akswin_spec::types::{ClockTime, UtcOffset};
 
     fn third_wednesday(offset: i32, hour: u8) -> MaintenanceWindow {

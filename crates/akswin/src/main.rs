@@ -108,7 +108,8 @@ struct SpecArg {
     /// The spec file (`-` for stdin). Default: ./akswin.yaml, else the built-in baseline.
     #[arg(value_name = "SPEC")]
     spec: Option<PathBuf>,
-    /// Judge dates (retirements, support windows) as of this day, YYYY-MM-DD. Default: today.
+    /// Judge dates (retirements, support windows) and start the upgrade calendar as of this day,
+    /// YYYY-MM-DD. Default: today.
     #[arg(long, value_name = "DATE", env = "AKSWIN_TODAY")]
     today: Option<String>,
 }
@@ -277,6 +278,15 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
     }
 }
 
+/// The same day as a chrono date (the calendar works in chrono).
+fn naive(d: Date) -> chrono::NaiveDate {
+    let (y, m, day) = d.ymd();
+    i32::try_from(y)
+        .ok()
+        .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m, day))
+        .unwrap_or_default()
+}
+
 fn today(arg: Option<&str>) -> Result<Date, Fatal> {
     match arg {
         Some(s) => Date::parse(s).ok_or_else(|| {
@@ -385,11 +395,17 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
         eprintln!("wrote the plan artifact to {}", path.display());
     }
     match (a.format, network_only) {
-        (ListFormat::Human, false) => out(&plan::human(&loaded, &network, &findings)),
+        (ListFormat::Human, false) => out(&plan::human(&loaded, &network, &findings, naive(today))),
         (ListFormat::Human, true) => out(&plan::network_human(&network, &findings)),
         (ListFormat::Json, false) => out(&format!(
             "{}\n",
-            pretty(&plan::json(&loaded, &network, &findings, VERSION))
+            pretty(&plan::json(
+                &loaded,
+                &network,
+                &findings,
+                VERSION,
+                naive(today)
+            ))
         )),
         (ListFormat::Json, true) => out(&format!(
             "{}\n",

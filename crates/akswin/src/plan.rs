@@ -1,23 +1,21 @@
 //! `akswin plan`: the resolved model as a table (human) or a document (JSON).
 //!
-//! The IP planner, capacity, scale-out, hot-spare, calendar and cost models are later work;
-//! this view says so instead of printing numbers it does not have.
+//! The network plan and the Windows node image upgrade calendar are computed; capacity,
+//! scale-out, hot-spare and cost models are later work, and this view says so instead of
+//! printing numbers it does not have.
 
 use akswin_diag::{Finding, Severity};
+use akswin_plan::calendar::Calendar;
 use akswin_plan::{NetworkPlan, Origin};
 use akswin_spec::Loaded;
 use akswin_spec::spec::Cni;
 use akswin_spec::types::Cidr;
+use chrono::NaiveDate;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
 /// What `plan` cannot compute yet, shown in both views.
-pub const NOT_YET_PLANNED: &[&str] = &[
-    "capacity and scale-out time",
-    "hot-spare schedule",
-    "upgrade calendar",
-    "cost",
-];
+pub const NOT_YET_PLANNED: &[&str] = &["capacity and scale-out time", "hot-spare schedule", "cost"];
 
 fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -60,7 +58,57 @@ fn counts(findings: &[Finding]) -> (usize, usize, usize) {
     (c(Severity::Error), c(Severity::Warning), c(Severity::Info))
 }
 
-pub fn human(l: &Loaded, network: &NetworkPlan, findings: &[Finding]) -> String {
+/// The upgrade calendar from `today` (12 windows), when the spec has a Windows node image window.
+pub fn calendar(l: &Loaded, today: NaiveDate) -> Option<Calendar> {
+    l.spec
+        .upgrades
+        .windows_node_image
+        .as_ref()
+        .map(|w| akswin_plan::calendar::upcoming(w, today, 12))
+}
+
+fn calendar_section(out: &mut String, l: &Loaded, cal: &Calendar) {
+    let _ = writeln!(
+        out,
+        "\nWindows node image upgrade calendar (next {} windows; channel {:?}; control plane first, then Linux pools, then Windows pools)",
+        cal.windows.len(),
+        l.spec.upgrades.node_os_channel
+    );
+    let mut rows = vec![
+        [
+            "LOCAL START",
+            "UTC START",
+            "UTC END",
+            "PATCH TUESDAY",
+            "AFTER PT",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for o in &cal.windows {
+        rows.push(vec![
+            format!("{} {}", o.local_start.format("%a %Y-%m-%d %H:%M"), o.utc_offset),
+            o.utc_start.format("%Y-%m-%d %H:%M").to_string(),
+            o.utc_end.format("%Y-%m-%d %H:%M").to_string(),
+            o.patch_tuesday.format("%Y-%m-%d").to_string(),
+            format!(
+                "{:+} d{}",
+                o.days_after_patch_tuesday,
+                if o.days_after_patch_tuesday < 7 {
+                    " (this month's Windows image cannot be everywhere yet: it follows Patch Tuesday and rolls out over up to ~2 weeks)"
+                } else {
+                    ""
+                }
+            ),
+        ]);
+    }
+    out.push_str(&table(&rows));
+    if let Some(n) = &cal.interval_note {
+        let _ = writeln!(out, "  note: {n}");
+    }
+}
+
+pub fn human(l: &Loaded, network: &NetworkPlan, findings: &[Finding], today: NaiveDate) -> String {
     let s = &l.spec;
     let c = &s.cluster;
     let mut out = String::new();
@@ -174,6 +222,10 @@ pub fn human(l: &Loaded, network: &NetworkPlan, findings: &[Finding]) -> String 
             ]);
         }
         out.push_str(&table(&rows));
+    }
+
+    if let Some(cal) = calendar(l, today) {
+        calendar_section(&mut out, l, &cal);
     }
 
     let (e, w, i) = counts(findings);
@@ -393,7 +445,13 @@ pub fn artifact(l: &Loaded, network: &NetworkPlan, version: &str) -> Value {
     })
 }
 
-pub fn json(l: &Loaded, network: &NetworkPlan, findings: &[Finding], version: &str) -> Value {
+pub fn json(
+    l: &Loaded,
+    network: &NetworkPlan,
+    findings: &[Finding],
+    version: &str,
+    today: NaiveDate,
+) -> Value {
     let (e, w, i) = counts(findings);
     json!({
         "schemaVersion": 1,
@@ -413,6 +471,7 @@ pub fn json(l: &Loaded, network: &NetworkPlan, findings: &[Finding], version: &s
                 "subnet": p.subnet_key().key(),
             })
         }).collect::<Vec<_>>(),
+        "upgradeCalendar": calendar(l, today),
         "rules": { "errors": e, "warnings": w, "infos": i, "codes": codes(findings) },
         "notPlannedYet": NOT_YET_PLANNED,
     })

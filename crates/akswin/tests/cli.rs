@@ -923,3 +923,27 @@ fn help_teaches() {
         .code(0)
         .stdout(predicate::str::contains("--deny-warnings"));
 }
+
+#[test]
+fn plan_shows_the_upgrade_calendar_from_today() {
+    // September 2027 starts on a Wednesday: the third Wednesday (15th) is the day after Patch
+    // Tuesday (14th), and the table says the month's image cannot be everywhere yet.
+    let out = akswin()
+        .args(["plan", "--format", "json", "--today", "2027-09-01"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    let cal = &v["upgradeCalendar"]["windows"];
+    assert_eq!(cal.as_array().map(Vec::len), Some(12));
+    assert_eq!(cal[0]["localStart"], "2027-09-15T02:00:00");
+    assert_eq!(cal[0]["patchTuesday"], "2027-09-14");
+    assert_eq!(cal[0]["daysAfterPatchTuesday"], 1);
+    assert_eq!(cal[1]["localStart"], "2027-10-20T02:00:00");
+    let human = akswin()
+        .args(["plan", "--today", "2027-09-01"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&human.get_output().stdout).into_owned();
+    assert!(text.contains("Wed 2027-09-15 02:00 +00:00"), "{text}");
+    assert!(text.contains("+1 d (this month's Windows image"), "{text}");
+}

@@ -9,6 +9,7 @@
 
 pub mod calendar;
 pub mod egress;
+pub mod hot_spare;
 pub mod ipmath;
 
 use akswin_spec::Spec;

@@ -316,3 +316,104 @@ mod calendar_2027 {
         assert!(c.interval_note.is_some());
     }
 }
+
+mod hot_spare_model {
+    use crate::hot_spare::plan;
+    use akswin_spec::spec::{HotSpare, Peak, Weekday};
+    use akswin_spec::types::ClockTime;
+    use chrono::NaiveDate;
+
+    fn t(h: u8, m: u8) -> ClockTime {
+        ClockTime { hour: h, minute: m }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_else(|| panic!("{y}-{m}-{day}"))
+    }
+
+    fn baseline() -> HotSpare {
+        super::baseline()
+            .scaling
+            .hot_spare
+            .unwrap_or_else(|| panic!("baseline has a hot-spare plan"))
+    }
+
+    #[test]
+    fn baseline_week_worked_out() {
+        // 6 nodes from 07:00 (07:30 minus 30 min lead) to 18:00 New York time, Monday to
+        // Friday, 2 otherwise: (6 - 2) x 11 h x 5 days = 220 added node-hours a week, on top
+        // of 2 x 168 = 336. January 2027: New York is UTC-5, so the peak is 12:00-23:00 UTC.
+        let p = plan(&baseline(), d(2027, 1, 13));
+        assert_eq!(p.week_start_utc, d(2027, 1, 11));
+        assert!((p.added_node_hours_per_week - 220.0).abs() < 1e-9, "{p:?}");
+        assert!((p.node_hours_per_week - 556.0).abs() < 1e-9);
+        // a month is 365.25 / 12 / 7 weeks
+        assert!((p.added_node_hours_per_month - 220.0 * 365.25 / 84.0).abs() < 1e-9);
+        assert_eq!(p.hourly_nodes.len(), 168);
+        assert_eq!(p.hourly_nodes[11], 2); // Mon 11:00 UTC = 06:00 New York
+        assert_eq!(p.hourly_nodes[12], 6); // Mon 12:00 UTC = 07:00: scaled up (lead)
+        assert_eq!(p.hourly_nodes[22], 6); // 17:00 New York
+        assert_eq!(p.hourly_nodes[23], 2); // 18:00 New York: back down
+        assert_eq!(p.hourly_nodes[5 * 24 + 12], 2); // Saturday
+        assert_eq!(p.schedule[0].at, "07:00");
+        assert_eq!(p.schedule[0].action, "scale-up");
+        assert_eq!(p.schedule[1].at, "18:00");
+        assert_eq!(p.schedule[1].nodes, 2);
+    }
+
+    #[test]
+    fn daylight_saving_moves_the_utc_hours_not_the_total() {
+        // July 2027: New York is UTC-4, so the peak is 11:00-22:00 UTC; same 220 node-hours.
+        let p = plan(&baseline(), d(2027, 7, 14));
+        assert!((p.added_node_hours_per_week - 220.0).abs() < 1e-9);
+        assert_eq!(p.hourly_nodes[10], 2);
+        assert_eq!(p.hourly_nodes[11], 6);
+        assert_eq!(p.hourly_nodes[22], 2);
+    }
+
+    #[test]
+    fn overnight_peaks_and_leads_across_midnight() {
+        let hs = HotSpare {
+            pool: "win".into(),
+            off_peak_nodes: 1,
+            peak_nodes: 3,
+            peaks: vec![Peak {
+                days: vec![Weekday::Mon],
+                from: t(0, 15),
+                to: t(2, 15),
+                timezone: None,
+            }],
+            lead_minutes: 30,
+        };
+        let p = plan(&hs, d(2027, 1, 13));
+        // Sunday 23:45 to Monday 02:15: 2.5 h x 2 extra nodes
+        assert!((p.added_node_hours_per_week - 5.0).abs() < 1e-9, "{p:?}");
+        assert_eq!(p.schedule[0].days, vec![Weekday::Sun]);
+        assert_eq!(p.schedule[0].at, "23:45");
+        let overnight = HotSpare {
+            peaks: vec![Peak {
+                days: vec![Weekday::Sat],
+                from: t(22, 0),
+                to: t(2, 0),
+                timezone: Some("UTC".into()),
+            }],
+            lead_minutes: 0,
+            ..hs
+        };
+        let p = plan(&overnight, d(2027, 1, 13));
+        assert!((p.added_node_hours_per_week - 8.0).abs() < 1e-9, "{p:?}");
+        assert_eq!(p.schedule[1].days, vec![Weekday::Sun]);
+        assert_eq!(p.hourly_nodes[5 * 24 + 22], 3);
+        assert_eq!(p.hourly_nodes[6 * 24 + 1], 3);
+        assert_eq!(p.hourly_nodes[6 * 24 + 2], 1);
+    }
+
+    #[test]
+    fn unknown_time_zones_are_reported_and_counted_in_utc() {
+        let mut hs = baseline();
+        hs.peaks[0].timezone = Some("Mars/Olympus".into());
+        let p = plan(&hs, d(2027, 1, 13));
+        assert_eq!(p.unknown_time_zones, vec!["Mars/Olympus".to_string()]);
+        assert_eq!(p.hourly_nodes[7], 6);
+    }
+}

@@ -1,7 +1,7 @@
 //! `akswin plan`: the resolved model as a table (human) or a document (JSON).
 //!
-//! The network plan and the Windows node image upgrade calendar are computed; capacity,
-//! scale-out, hot-spare and cost models are later work, and this view says so instead of
+//! The network plan, the hot-spare week and the Windows node image upgrade calendar are
+//! computed; capacity, scale-out and cost models are later work, and this view says so instead of
 //! printing numbers it does not have.
 
 use akswin_diag::{Finding, Severity};
@@ -105,6 +105,53 @@ fn calendar_section(out: &mut String, l: &Loaded, cal: &Calendar) {
     out.push_str(&table(&rows));
     if let Some(n) = &cal.interval_note {
         let _ = writeln!(out, "  note: {n}");
+    }
+}
+
+/// The hot-spare plan for the week of `today`, when the spec has one.
+pub fn hot_spare(l: &Loaded, today: NaiveDate) -> Option<akswin_plan::hot_spare::HotSparePlan> {
+    l.spec
+        .scaling
+        .hot_spare
+        .as_ref()
+        .map(|hs| akswin_plan::hot_spare::plan(hs, today))
+}
+
+fn hot_spare_section(out: &mut String, p: &akswin_plan::hot_spare::HotSparePlan) {
+    let _ = writeln!(
+        out,
+        "\nHot spare (pool {}): {} nodes off peak, {} at peak; week of {} (UTC)",
+        p.pool, p.off_peak_nodes, p.peak_nodes, p.week_start_utc
+    );
+    for a in &p.schedule {
+        let days: Vec<String> = a.days.iter().map(|d| format!("{d:?}")).collect();
+        let _ = writeln!(
+            out,
+            "  {:<10} to {} node(s) at {} {} on {}",
+            a.action,
+            a.nodes,
+            a.at,
+            a.timezone,
+            days.join(",")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  node-hours: {:.1} a week, of which {:.1} added by the plan ({:.1} a month)",
+        p.node_hours_per_week, p.added_node_hours_per_week, p.added_node_hours_per_month
+    );
+    let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let _ = writeln!(out, "  nodes by UTC hour (00-23):");
+    for (i, day) in p.hourly_nodes.chunks(24).enumerate() {
+        let cells: Vec<String> = day.iter().map(|n| format!("{n:>2}")).collect();
+        let _ = writeln!(out, "    {} {}", names[i % 7], cells.join(""));
+    }
+    if !p.unknown_time_zones.is_empty() {
+        let _ = writeln!(
+            out,
+            "  note: unknown time zone(s) {}, counted as UTC",
+            p.unknown_time_zones.join(", ")
+        );
     }
 }
 
@@ -224,6 +271,9 @@ pub fn human(l: &Loaded, network: &NetworkPlan, findings: &[Finding], today: Nai
         out.push_str(&table(&rows));
     }
 
+    if let Some(hs) = hot_spare(l, today) {
+        hot_spare_section(&mut out, &hs);
+    }
     if let Some(cal) = calendar(l, today) {
         calendar_section(&mut out, l, &cal);
     }
@@ -471,6 +521,7 @@ pub fn json(
                 "subnet": p.subnet_key().key(),
             })
         }).collect::<Vec<_>>(),
+        "hotSpare": hot_spare(l, today),
         "upgradeCalendar": calendar(l, today),
         "rules": { "errors": e, "warnings": w, "infos": i, "codes": codes(findings) },
         "notPlannedYet": NOT_YET_PLANNED,

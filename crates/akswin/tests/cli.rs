@@ -947,3 +947,22 @@ fn plan_shows_the_upgrade_calendar_from_today() {
     assert!(text.contains("Wed 2027-09-15 02:00 +00:00"), "{text}");
     assert!(text.contains("+1 d (this month's Windows image"), "{text}");
 }
+
+#[test]
+fn plan_shows_the_hot_spare_week() {
+    let out = akswin()
+        .args(["plan", "--format", "json", "--today", "2027-01-13"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    let hs = &v["hotSpare"];
+    assert_eq!(hs["weekStartUtc"], "2027-01-11");
+    assert_eq!(hs["addedNodeHoursPerWeek"], 220.0);
+    assert_eq!(hs["schedule"][0]["at"], "07:00");
+    assert_eq!(hs["hourlyNodes"][12], 6);
+    assert!(
+        !v["notPlannedYet"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == "hot-spare schedule"))
+    );
+}

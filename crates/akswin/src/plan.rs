@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use std::fmt::Write as _;
 
 /// What `plan` cannot compute yet, shown in both views.
-pub const NOT_YET_PLANNED: &[&str] = &["capacity and scale-out time", "hot-spare schedule", "cost"];
+pub const NOT_YET_PLANNED: &[&str] = &["capacity and scale-out time", "cost"];
 
 fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);

@@ -95,7 +95,7 @@ fn calendar_section(out: &mut String, l: &Loaded, cal: &Calendar) {
                 "{:+} d{}",
                 o.days_after_patch_tuesday,
                 if o.days_after_patch_tuesday < 7 {
-                    " (this month's Windows image cannot be everywhere yet: it follows Patch Tuesday and rolls out over up to ~2 weeks)"
+                    " (soon after Patch Tuesday: this month's Windows node image may not have reached the region; rollouts take up to ~2 weeks)"
                 } else {
                     ""
                 }

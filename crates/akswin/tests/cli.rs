@@ -927,7 +927,7 @@ fn help_teaches() {
 #[test]
 fn plan_shows_the_upgrade_calendar_from_today() {
     // September 2027 starts on a Wednesday: the third Wednesday (15th) is the day after Patch
-    // Tuesday (14th), and the table says the month's image cannot be everywhere yet.
+    // Tuesday (14th), and the table says the month's image may not be there yet.
     let out = akswin()
         .args(["plan", "--format", "json", "--today", "2027-09-01"])
         .assert()
@@ -945,7 +945,7 @@ fn plan_shows_the_upgrade_calendar_from_today() {
         .success();
     let text = String::from_utf8_lossy(&human.get_output().stdout).into_owned();
     assert!(text.contains("Wed 2027-09-15 02:00 +00:00"), "{text}");
-    assert!(text.contains("+1 d (this month's Windows image"), "{text}");
+    assert!(text.contains("+1 d (soon after Patch Tuesday"), "{text}");
 }
 
 #[test]

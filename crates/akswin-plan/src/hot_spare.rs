@@ -45,6 +45,11 @@ pub struct HotSparePlan {
     pub unknown_time_zones: Vec<String>,
 }
 
+/// Whether `name` is a time zone of the embedded tz database (IANA names).
+pub fn known_time_zone(name: &str) -> bool {
+    name.parse::<chrono_tz::Tz>().is_ok()
+}
+
 fn day_index(d: Weekday) -> i64 {
     d as i64
 }

@@ -8,6 +8,7 @@ pub mod mon;
 pub mod net;
 pub mod pol;
 pub mod pool;
+pub mod scl;
 pub mod sec;
 pub mod upg;
 
@@ -65,6 +66,7 @@ pub static ALL: &[&dyn Rule] = &[
     &pool::pool008_implicit_max_surge::Pool008,
     &pool::pool009_invalid_windows_profile::Pool009,
     &pool::pool010_single_zone_pool::Pool010,
+    &scl::scl003_hot_spare_outside_pool_bounds::Scl003,
     &sec::sec001_public_api_server::Sec001,
     &sec::sec002_public_registry_or_vault::Sec002,
     &upg::upg001_windows_images_not_upgraded::Upg001,

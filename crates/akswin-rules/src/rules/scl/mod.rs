@@ -1,0 +1,1 @@
+pub mod scl003_hot_spare_outside_pool_bounds;

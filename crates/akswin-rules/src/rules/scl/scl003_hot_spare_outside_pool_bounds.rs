@@ -1,0 +1,133 @@
+use crate::{Ctx, Out, Rule, declare_rule};
+
+declare_rule! {
+    /// ## What it checks
+    /// The hot-spare plan (`scaling.hotSpare`) against its pool:
+    /// - the pool exists;
+    /// - `peakNodes` is at least `offPeakNodes`;
+    /// - both counts lie inside the pool's bounds: `min`..`max` for an autoscaled pool, at
+    ///   most `count` for a fixed one;
+    /// - every peak names a known IANA time zone (e.g. `America/New_York`) and at least one day.
+    ///
+    /// ## Why it matters
+    /// The rendered `hot-spare.yml` scales an autoscaled pool by raising the autoscaler's
+    /// minimum to `peakNodes` before each peak and lowering it to `offPeakNodes` afterwards
+    /// (changing only the node count of an autoscaled pool would be undone by the
+    /// autoscaler). A minimum above the pool's `max` fails at run time; a minimum below the
+    /// spec's `min` drifts from what ARM declares and is reset by the next deployment. The
+    /// subnets are sized for the pool's maximum, so a fixed pool scaled past `count` can run
+    /// out of addresses. An unknown time zone makes the schedule run at the wrong hour.
+    ///
+    /// ## How to fix
+    /// Keep `offPeakNodes` >= `min` and `peakNodes` <= `max` (raise `max` and re-plan the
+    /// subnets if the peak needs more), and use IANA time zone names.
+    ///
+    /// ## References
+    /// - the seed article (windows-containers-on-aks.txt), the "hot spare" alternative to autoscaling
+    pub struct Scl003 {
+        code: "SCL003",
+        name: "hot-spare-outside-pool-bounds",
+        severity: Error,
+        summary: "Hot-spare plan outside its pool's bounds, or with an unknown time zone",
+    }
+}
+
+impl Rule for Scl003 {
+    fn meta(&self) -> &'static akswin_diag::RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
+        let Some(hs) = &cx.spec.scaling.hot_spare else {
+            return;
+        };
+        let base = "/scaling/hotSpare";
+        let Some((i, pool)) = cx
+            .spec
+            .cluster
+            .node_pools
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.name == hs.pool)
+        else {
+            let names: Vec<&str> = cx
+                .spec
+                .cluster
+                .node_pools
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            out.error(
+                &format!("{base}/pool"),
+                format!(
+                    "the hot-spare plan scales pool `{}`, which the cluster does not have",
+                    hs.pool
+                ),
+                &format!("use one of: {}", names.join(", ")),
+            );
+            return;
+        };
+        if hs.peak_nodes < hs.off_peak_nodes {
+            out.error(
+                &format!("{base}/peakNodes"),
+                format!(
+                    "peakNodes {} is below offPeakNodes {}: the plan would scale down for the peak",
+                    hs.peak_nodes, hs.off_peak_nodes
+                ),
+                "swap them, or set peakNodes to the node count of the baseline load test's peak",
+            );
+        }
+        if pool.autoscaled() {
+            let (min, max) = (pool.min_nodes(), pool.max_nodes());
+            if hs.peak_nodes > max {
+                out.error(
+                    &format!("{base}/peakNodes"),
+                    format!(
+                        "peakNodes {} is above pool `{}`'s max {max}: the workflow's `--min-count {}` would exceed `--max-count {max}` and fail",
+                        hs.peak_nodes, pool.name, hs.peak_nodes
+                    ),
+                    &format!("raise /cluster/nodePools/{i}/max to at least {} (the planner re-sizes the subnet)", hs.peak_nodes),
+                );
+            }
+            if hs.off_peak_nodes < min {
+                out.error(
+                    &format!("{base}/offPeakNodes"),
+                    format!(
+                        "offPeakNodes {} is below pool `{}`'s min {min}: scaling down would set the autoscaler's minimum below what the ARM template declares, and the next deployment resets it",
+                        hs.off_peak_nodes, pool.name
+                    ),
+                    &format!("set offPeakNodes to at least {min}, or lower /cluster/nodePools/{i}/min"),
+                );
+            }
+        } else if hs.peak_nodes > pool.max_nodes() {
+            out.error(
+                &format!("{base}/peakNodes"),
+                format!(
+                    "peakNodes {} is above fixed pool `{}`'s count {}: the subnet is sized for {} nodes",
+                    hs.peak_nodes,
+                    pool.name,
+                    pool.max_nodes(),
+                    pool.max_nodes()
+                ),
+                &format!("raise /cluster/nodePools/{i}/count, or make the pool autoscaled with max >= {}", hs.peak_nodes),
+            );
+        }
+        for (j, p) in hs.peaks.iter().enumerate() {
+            if let Some(tz) = &p.timezone
+                && !akswin_plan::hot_spare::known_time_zone(tz)
+            {
+                out.error(
+                    &format!("{base}/peaks/{j}/timezone"),
+                    format!("`{tz}` is not an IANA time zone name: the schedule would run at the wrong hour"),
+                    "use a name like America/New_York or Europe/Berlin (the tz database)",
+                );
+            }
+            if p.days.is_empty() {
+                out.error(
+                    &format!("{base}/peaks/{j}/days"),
+                    "a peak with no days never happens".into(),
+                    "list the days, e.g. `days: [Mon, Tue, Wed, Thu, Fri]`",
+                );
+            }
+        }
+    }
+}

@@ -323,9 +323,15 @@ pub fn hot_spare_events(spec: &Spec) -> Vec<(Event, bool)> {
             },
             true,
         ));
+        // a peak whose end is not after its start ends the next day (a night shift)
+        let down_days = if p.to.minutes() <= p.from.minutes() {
+            days.iter().map(|d| if *d == 7 { 1 } else { d + 1 }).collect()
+        } else {
+            days
+        };
         out.push((
             Event {
-                days,
+                days: down_days,
                 minutes: p.to.minutes(),
                 tz,
             },

@@ -258,3 +258,58 @@ fn hot_spare_guard_is_right_across_daylight_saving() {
     assert!(event_fires(up, at("2027-03-12 12:00")) && event_fires(up, at("2027-03-15 11:00")));
     assert!(!event_fires(up, at("2027-03-15 12:00")) && !event_fires(up, at("2027-03-12 11:00")));
 }
+
+/// The hot-spare workflow and `akswin plan`'s hot-spare week must describe the same schedule:
+/// same actions, days, local times and time zones, for the baseline and for a peak whose lead
+/// crosses midnight.
+#[test]
+fn hot_spare_workflow_agrees_with_the_planned_week() {
+    let overnight = akswin_spec::BASELINE_YAML.replace(
+        "from: \"07:30\", to: \"18:00\"",
+        "from: \"00:15\", to: \"18:00\"",
+    );
+    assert_ne!(overnight, akswin_spec::BASELINE_YAML);
+    // a night shift: the peak ends the next morning
+    let night = akswin_spec::BASELINE_YAML.replace(
+        "from: \"07:30\", to: \"18:00\"",
+        "from: \"22:00\", to: \"06:00\"",
+    );
+    for text in [akswin_spec::BASELINE_YAML.to_string(), overnight, night] {
+        let spec = akswin_spec::load("s", text.as_bytes())
+            .map(|l| l.spec)
+            .unwrap_or_else(|e| panic!("{:?}", e.findings));
+        let hs = spec.scaling.hot_spare.as_ref().expect("hot spare");
+        let planned =
+            akswin_plan::hot_spare::plan(hs, NaiveDate::from_ymd_opt(2027, 1, 13).unwrap());
+        let mut from_plan: Vec<(bool, Vec<u32>, String, String)> = planned
+            .schedule
+            .iter()
+            .map(|a| {
+                let mut days: Vec<u32> = a.days.iter().map(|d| *d as u32 + 1).collect();
+                days.sort_unstable();
+                (
+                    a.action == "scale-up",
+                    days,
+                    a.at.clone(),
+                    a.timezone.clone(),
+                )
+            })
+            .collect();
+        let mut from_workflow: Vec<(bool, Vec<u32>, String, String)> = hot_spare_events(&spec)
+            .into_iter()
+            .map(|(e, up)| {
+                let mut days = e.days.clone();
+                days.sort_unstable();
+                (
+                    up,
+                    days,
+                    format!("{:02}:{:02}", e.minutes / 60, e.minutes % 60),
+                    e.tz,
+                )
+            })
+            .collect();
+        from_plan.sort();
+        from_workflow.sort();
+        assert_eq!(from_plan, from_workflow);
+    }
+}

@@ -56,9 +56,13 @@ enum Command {
     Check(CheckArgs),
     /// Plan the landing zone: pools, the address plan (every `auto` subnet resolved, with
     /// demand and headroom at min / max / max + surge), assigned addresses, firewall rules,
-    /// workloads and a rule summary.
+    /// workloads, the hot-spare week, the Windows node image upgrade calendar and a rule
+    /// summary.
     ///
-    /// `akswin plan network` shows only the address plan. `--out plan.json` writes the plan
+    /// The hot-spare week (nodes per UTC hour, node-hours added) is the week of `--today`; the
+    /// calendar lists the next 12 maintenance windows from `--today`, each with its days after
+    /// Patch Tuesday. Capacity, scale-out time and cost are not built yet and the output says
+    /// so. `akswin plan network` shows only the address plan. `--out plan.json` writes the plan
     /// artifact that the renderers consume. The exit code is 0 even with findings: plan shows,
     /// check judges.
     #[command(args_conflicts_with_subcommands = true)]
@@ -68,8 +72,10 @@ enum Command {
         #[command(flatten)]
         args: PlanArgs,
     },
-    /// Render the deployable artifacts: ARM templates (bootstrap, main, Front Door), their
-    /// parameters, deploy.sh and a README with every step in order.
+    /// Render the deployable artifacts: ARM templates (bootstrap, main, Front Door) and their
+    /// parameters, deploy.sh, Kubernetes manifests, GitHub Actions workflows (node image
+    /// upgrade, hot spare), PowerShell for gMSA, application proxy and the internal DNS
+    /// record, and a README with every step in order.
     ///
     /// Refuses (exit 1) while `check` reports errors. Writes atomically: a failed render
     /// leaves DIR as it was. Deploy with `DIR/deploy.sh` (what-if first, then create).

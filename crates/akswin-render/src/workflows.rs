@@ -325,7 +325,9 @@ pub fn hot_spare_events(spec: &Spec) -> Vec<(Event, bool)> {
         ));
         // a peak whose end is not after its start ends the next day (a night shift)
         let down_days = if p.to.minutes() <= p.from.minutes() {
-            days.iter().map(|d| if *d == 7 { 1 } else { d + 1 }).collect()
+            days.iter()
+                .map(|d| if *d == 7 { 1 } else { d + 1 })
+                .collect()
         } else {
             days
         };

@@ -120,6 +120,13 @@ fn secure_param() -> Value {
     json!({ "type": "securestring" })
 }
 
+/// The expression inside `[...]`, to nest one ARM expression in another.
+fn inner(expr: &str) -> &str {
+    expr.strip_prefix('[')
+        .and_then(|e| e.strip_suffix(']'))
+        .unwrap_or(expr)
+}
+
 fn role_assignment(
     name_seed: &str,
     scope: &str,
@@ -130,7 +137,7 @@ fn role_assignment(
     let mut r = json!({
         "type": "Microsoft.Authorization/roleAssignments",
         "apiVersion": API_ROLE,
-        "name": format!("[guid({scope_expr}, '{role}', '{name_seed}')]", scope_expr = scope.trim_start_matches('[').trim_end_matches(']')),
+        "name": format!("[guid({scope_expr}, '{role}', '{name_seed}')]", scope_expr = inner(scope)),
         "scope": scope,
         "properties": {
             "roleDefinitionId": format!("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{role}')]"),
@@ -219,7 +226,7 @@ impl<'a> Arm<'a> {
             "condition": "[not(empty(parameters('operatorObjectId')))]",
             "type": "Microsoft.Authorization/roleAssignments",
             "apiVersion": API_ROLE,
-            "name": format!("[guid({}, '{ROLE_KV_SECRETS_OFFICER}', parameters('operatorObjectId'))]", vault.trim_start_matches('[').trim_end_matches(']')),
+            "name": format!("[guid({}, '{ROLE_KV_SECRETS_OFFICER}', parameters('operatorObjectId'))]", inner(&vault)),
             "scope": vault,
             "properties": {
                 "roleDefinitionId": format!("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{ROLE_KV_SECRETS_OFFICER}')]"),
@@ -1384,7 +1391,7 @@ impl<'a> Arm<'a> {
         );
         let cluster_principal = format!(
             "[reference({}, '{API_IDENTITY}').principalId]",
-            cluster_id.trim_start_matches('[').trim_end_matches(']')
+            inner(&cluster_id)
         );
         res.push(role_assignment(
             "cluster-network-contributor-vnet",
@@ -1468,7 +1475,7 @@ impl<'a> Arm<'a> {
                     "maxPods": akswin_plan::max_pods(cni, p),
                     "osDiskType": match p.os_disk.r#type { OsDiskType::Ephemeral => "Ephemeral", OsDiskType::Managed => "Managed" },
                     "osDiskSizeGB": p.os_disk.size_gi_b,
-                    "vnetSubnetID": format!("[concat({}, '/subnets/{subnet}')]", vnet_id.trim_start_matches('[').trim_end_matches(']')),
+                    "vnetSubnetID": format!("[concat({}, '/subnets/{subnet}')]", inner(vnet_id)),
                     "upgradeSettings": { "maxSurge": p.max_surge.map_or_else(|| "33%".to_string(), |m| m.to_string()) },
                     "enableFIPS": p.enable_fips,
                     "enableEncryptionAtHost": c.encryption_at_host,
@@ -1493,7 +1500,7 @@ impl<'a> Arm<'a> {
                 if cni == Cni::AzureCniPodSubnet
                     && let Some(pods) = self.subnet(SpokeSubnet::Pods.key())
                 {
-                    pool["podSubnetID"] = s(&format!("[concat({}, '/subnets/{}')]", vnet_id.trim_start_matches('[').trim_end_matches(']'), pods.azure_name));
+                    pool["podSubnetID"] = s(&format!("[concat({}, '/subnets/{}')]", inner(vnet_id), pods.azure_name));
                     if spec.network.pod_ip_allocation == PodIpAllocation::StaticBlock {
                         pool["podIPAllocationMode"] = s("StaticBlock");
                     }
@@ -1912,11 +1919,11 @@ impl<'a> Arm<'a> {
                 "front-door-certificates",
                 &vault,
                 ROLE_KV_SECRETS_USER,
-                &format!("[reference({}, '{API_CDN}', 'full').identity.principalId]", profile.trim_start_matches('[').trim_end_matches(']')),
+                &format!("[reference({}, '{API_CDN}', 'full').identity.principalId]", inner(&profile)),
                 std::slice::from_ref(&profile),
             );
             res.push(ra);
-            format!("[extensionResourceId({}, 'Microsoft.Authorization/roleAssignments', guid({}, '{ROLE_KV_SECRETS_USER}', 'front-door-certificates'))]", vault.trim_start_matches('[').trim_end_matches(']'), vault.trim_start_matches('[').trim_end_matches(']'))
+            format!("[extensionResourceId({}, 'Microsoft.Authorization/roleAssignments', guid({}, '{ROLE_KV_SECRETS_USER}', 'front-door-certificates'))]", inner(&vault), inner(&vault))
         });
         res.push(json!({
             "type": "Microsoft.Cdn/profiles/afdEndpoints",

@@ -1,7 +1,7 @@
 //! Any bytes: the loader returns a spec or input-error findings, never panics; a spec that
-//! loads goes through the planner, every rule and every output view, which must not panic
-//! either; a spec without error findings renders, and akswin's own ARM expression check finds
-//! nothing wrong in what it rendered.
+//! loads goes through the planner (with the calendar and hot-spare models), every rule and
+//! every output view, which must not panic either; a spec without error findings renders, and
+//! akswin's own ARM expression check finds nothing wrong in what it rendered.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,6 +11,16 @@ fuzz_target!(|data: &[u8]| {
     match akswin_spec::load("fuzz.yaml", data) {
         Ok(loaded) => {
             let plan = akswin_plan::plan(&loaded.spec);
+            // the plan's time models, at both ends of the dates `--today` accepts
+            for day in [(1900, 1, 1), (2026, 11, 26), (9999, 12, 31)] {
+                let d = chrono::NaiveDate::from_ymd_opt(day.0, day.1, day.2).expect("date");
+                if let Some(w) = &loaded.spec.upgrades.windows_node_image {
+                    let _ = akswin_plan::calendar::upcoming(w, d, 12);
+                }
+                if let Some(hs) = &loaded.spec.scaling.hot_spare {
+                    let _ = akswin_plan::hot_spare::plan(hs, d);
+                }
+            }
             let findings = akswin_rules::check_with_plan(&loaded, &plan, today);
             let clean = !findings.iter().any(|f| f.severity == akswin_diag::Severity::Error);
             if clean && akswin_render::supported(&loaded.spec).is_ok() {

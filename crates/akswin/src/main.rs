@@ -295,12 +295,14 @@ fn naive(d: Date) -> chrono::NaiveDate {
 
 fn today(arg: Option<&str>) -> Result<Date, Fatal> {
     match arg {
-        Some(s) => Date::parse(s).ok_or_else(|| {
-            Fatal::new(
-                format!("`{s}` is not a date"),
-                Some("use YYYY-MM-DD, e.g. --today 2026-11-26"),
-            )
-        }),
+        Some(s) => Date::parse(s)
+            .filter(|d| (1900..=9999).contains(&d.ymd().0))
+            .ok_or_else(|| {
+                Fatal::new(
+                    format!("`{s}` is not a date between 1900-01-01 and 9999-12-31"),
+                    Some("use YYYY-MM-DD, e.g. --today 2026-11-26"),
+                )
+            }),
         None => {
             let secs = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -966,3 +966,15 @@ fn plan_shows_the_hot_spare_week() {
             .is_some_and(|a| a.iter().any(|x| x == "hot-spare schedule"))
     );
 }
+
+#[test]
+fn today_outside_the_calendar_range_is_refused() {
+    // Far-future dates overflow date arithmetic in the calendar and hot-spare models.
+    akswin()
+        .args(["plan", "--today", "262143-12-31"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "between 1900-01-01 and 9999-12-31",
+        ));
+}

@@ -14,6 +14,11 @@ fn akswin() -> Command {
     c
 }
 
+/// The JSON a command printed on stdout (after its exit code was checked).
+fn stdout_json(a: assert_cmd::assert::Assert) -> serde_json::Value {
+    serde_json::from_slice(&a.get_output().stdout).expect("stdout is JSON")
+}
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -394,14 +399,12 @@ fn explain_works_for_every_code() {
 
 #[test]
 fn rules_lists_every_rule() {
-    let out = akswin()
-        .args(["rules", "--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let v = stdout_json(
+        akswin()
+            .args(["rules", "--format", "json"])
+            .assert()
+            .code(0),
+    );
     assert_eq!(
         v["rules"].as_array().map(Vec::len),
         Some(akswin_rules::registry().len() + akswin_audit::registry().len())
@@ -456,15 +459,13 @@ fn plan_prints_the_model_and_what_is_not_planned() {
         .stdout(predicate::str::contains("windowsNodes"))
         .stdout(predicate::str::contains("Address plan"))
         .stdout(predicate::str::contains("Not planned yet"));
-    let out = akswin()
-        .current_dir(dir.path())
-        .args(["plan", "--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let v = stdout_json(
+        akswin()
+            .current_dir(dir.path())
+            .args(["plan", "--format", "json"])
+            .assert()
+            .code(0),
+    );
     assert_eq!(v["pools"][2]["name"], "win22");
     assert_eq!(v["pools"][2]["maxNodes"], 8);
     assert!(v["notPlannedYet"].as_array().is_some_and(|a| !a.is_empty()));
@@ -777,15 +778,13 @@ fn audit_reports_across_files_and_formats() {
         "hidden directories are skipped"
     );
     // JSON
-    let out = akswin()
-        .args(["audit", "--format", "json"])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let v = stdout_json(
+        akswin()
+            .args(["audit", "--format", "json"])
+            .arg(dir.path())
+            .assert()
+            .code(1),
+    );
     assert_eq!(v["inputs"].as_array().map(Vec::len), Some(2));
     assert!(
         v["findings"]
@@ -795,15 +794,13 @@ fn audit_reports_across_files_and_formats() {
             .any(|f| f["code"] == "WIN010" && f["location"]["line"] == 6)
     );
     // SARIF validates
-    let out = akswin()
-        .args(["audit", "--format", "sarif"])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let v = stdout_json(
+        akswin()
+            .args(["audit", "--format", "sarif"])
+            .arg(dir.path())
+            .assert()
+            .code(1),
+    );
     let errors: Vec<String> = sarif_validator()
         .iter_errors(&v)
         .map(|e| e.to_string())
@@ -892,14 +889,12 @@ fn explain_and_rules_cover_manifest_rules() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("# WIN004"));
-    let out = akswin()
-        .args(["rules", "--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let v = stdout_json(
+        akswin()
+            .args(["rules", "--format", "json"])
+            .assert()
+            .code(0),
+    );
     let codes: Vec<&str> = v["rules"]
         .as_array()
         .expect("rules")
@@ -928,11 +923,12 @@ fn help_teaches() {
 fn plan_shows_the_upgrade_calendar_from_today() {
     // September 2027 starts on a Wednesday: the third Wednesday (15th) is the day after Patch
     // Tuesday (14th), and the table says the month's image may not be there yet.
-    let out = akswin()
-        .args(["plan", "--format", "json", "--today", "2027-09-01"])
-        .assert()
-        .success();
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    let v = stdout_json(
+        akswin()
+            .args(["plan", "--format", "json", "--today", "2027-09-01"])
+            .assert()
+            .success(),
+    );
     let cal = &v["upgradeCalendar"]["windows"];
     assert_eq!(cal.as_array().map(Vec::len), Some(12));
     assert_eq!(cal[0]["localStart"], "2027-09-15T02:00:00");
@@ -950,11 +946,12 @@ fn plan_shows_the_upgrade_calendar_from_today() {
 
 #[test]
 fn plan_shows_the_hot_spare_week() {
-    let out = akswin()
-        .args(["plan", "--format", "json", "--today", "2027-01-13"])
-        .assert()
-        .success();
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    let v = stdout_json(
+        akswin()
+            .args(["plan", "--format", "json", "--today", "2027-01-13"])
+            .assert()
+            .success(),
+    );
     let hs = &v["hotSpare"];
     assert_eq!(hs["weekStartUtc"], "2027-01-11");
     assert_eq!(hs["addedNodeHoursPerWeek"], 220.0);

@@ -13,16 +13,25 @@ fn ps(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// The host name application proxy publishes, and (when a workload signs users in with
-/// Kerberos through a gMSA) that gMSA and the SPN of the internal URL.
-fn published_host(spec: &Spec, n: &Names) -> (String, Option<(String, String)>) {
-    let host = spec
-        .ingress
+/// The internal URL's host: Front Door's first custom domain, else `<prefix>.<AD domain>` (the
+/// record `Set-InternalDnsRecord.ps1` creates, so the connectors resolve it), else
+/// `<prefix>.internal`.
+fn internal_host(spec: &Spec, n: &Names) -> String {
+    spec.ingress
         .front_door
         .as_ref()
         .and_then(|f| f.custom_domains.first())
         .map(|d| d.host.to_string())
-        .unwrap_or_else(|| format!("{}.internal", n.prefix));
+        .unwrap_or_else(|| match &spec.identity.active_directory {
+            Some(ad) => format!("{}.{}", n.prefix, ad.domain),
+            None => format!("{}.internal", n.prefix),
+        })
+}
+
+/// The host name application proxy publishes, and (when a workload signs users in with
+/// Kerberos through a gMSA) that gMSA and the SPN of the internal URL.
+fn published_host(spec: &Spec, n: &Names) -> (String, Option<(String, String)>) {
+    let host = internal_host(spec, n);
     let kerberos = spec
         .workloads
         .iter()
@@ -359,13 +368,7 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
 pub fn dns_record(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
     let ad = spec.identity.active_directory.as_ref()?;
     let ip = plan.addresses.internal_load_balancer_ip?;
-    let host = spec
-        .ingress
-        .front_door
-        .as_ref()
-        .and_then(|f| f.custom_domains.first())
-        .map(|d| d.host.to_string())
-        .unwrap_or_else(|| format!("{}.{}", n.prefix, ad.domain));
+    let host = internal_host(spec, n);
     let (name, zone) = host
         .split_once('.')
         .unwrap_or((host.as_str(), ad.domain.as_str()));
@@ -406,4 +409,33 @@ if (-not $existing -and $PSCmdlet.ShouldProcess("$name.$zone", "Add A $ip")) {{
         name_q = ps(name),
         ip_q = ps(&ip.to_string()),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without a Front Door custom domain, the URL application proxy publishes and the AD DNS
+    /// record must name the same host, or the connectors cannot resolve the internal URL.
+    #[test]
+    fn internal_url_and_dns_record_agree_without_a_custom_domain() {
+        let Ok(mut loaded) = akswin_spec::load("b", akswin_spec::BASELINE_YAML.as_bytes()) else {
+            panic!("baseline loads");
+        };
+        if let Some(fd) = loaded.spec.ingress.front_door.as_mut() {
+            fd.custom_domains.clear();
+        }
+        let spec = &loaded.spec;
+        let plan = akswin_plan::plan(spec);
+        let n = Names::new(spec);
+        let publish = app_proxy(spec, &plan, &n).unwrap_or_default();
+        let dns = dns_record(spec, &plan, &n).unwrap_or_default();
+        let host = format!("{}.corp.contoso.com", n.prefix);
+        assert!(
+            publish.contains(&format!("$internalUrl = 'https://{host}/'")),
+            "{publish}"
+        );
+        assert!(dns.contains("$zone = 'corp.contoso.com'"), "{dns}");
+        assert!(dns.contains(&format!("$name = '{}'", n.prefix)), "{dns}");
+    }
 }

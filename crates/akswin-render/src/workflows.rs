@@ -425,23 +425,14 @@ pub fn hot_spare(spec: &Spec, n: &Names) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use akswin_spec::spec::{DayOfWeek, RelativeMonthly, Schedule};
     use akswin_spec::types::{ClockTime, UtcOffset};
 
+    /// The default window (third Wednesday, 6 hours) at another time and offset.
     fn third_wednesday(offset: i32, hour: u8) -> MaintenanceWindow {
         MaintenanceWindow {
-            schedule: Schedule {
-                relative_monthly: Some(RelativeMonthly {
-                    week_index: WeekIndex::Third,
-                    day_of_week: DayOfWeek::Wednesday,
-                    interval_months: 1,
-                }),
-                absolute_monthly: None,
-                weekly: None,
-            },
             start_time: ClockTime { hour, minute: 0 },
             utc_offset: UtcOffset { minutes: offset },
-            duration_hours: 6,
+            ..MaintenanceWindow::default()
         }
     }
 

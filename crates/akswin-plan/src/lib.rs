@@ -656,13 +656,8 @@ pub fn ilb_frontends(spec: &Spec) -> u64 {
 /// Private Link Service NAT addresses: one per Service Front Door reaches through Private
 /// Link (the annotation's default ip-address-count), at least one.
 pub fn pls_nat_ips(spec: &Spec) -> u64 {
-    let via_pls = spec.ingress.front_door.as_ref().is_some_and(|f| {
-        f.origin.unwrap_or(if spec.ingress.app_proxy.enabled {
-            FrontDoorOrigin::AppProxy
-        } else {
-            FrontDoorOrigin::PrivateLink
-        }) == FrontDoorOrigin::PrivateLink
-    });
+    let via_pls = spec.ingress.front_door.is_some()
+        && spec.ingress.front_door_origin() == FrontDoorOrigin::PrivateLink;
     if via_pls { ilb_frontends(spec) } else { 1 }
 }
 

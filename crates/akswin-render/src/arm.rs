@@ -338,16 +338,7 @@ impl<'a> Arm<'a> {
     }
 
     fn front_door_origin(&self) -> FrontDoorOrigin {
-        self.spec
-            .ingress
-            .front_door
-            .as_ref()
-            .and_then(|f| f.origin)
-            .unwrap_or(if self.spec.ingress.app_proxy.enabled {
-                FrontDoorOrigin::AppProxy
-            } else {
-                FrontDoorOrigin::PrivateLink
-            })
+        self.spec.ingress.front_door_origin()
     }
 
     pub fn main(&self) -> Value {

@@ -229,13 +229,8 @@ fn service(
             json!(ip.ip.to_string()),
         );
     }
-    let via_pls = spec.ingress.front_door.as_ref().is_some_and(|f| {
-        f.origin.unwrap_or(if spec.ingress.app_proxy.enabled {
-            FrontDoorOrigin::AppProxy
-        } else {
-            FrontDoorOrigin::PrivateLink
-        }) == FrontDoorOrigin::PrivateLink
-    });
+    let via_pls = spec.ingress.front_door.is_some()
+        && spec.ingress.front_door_origin() == FrontDoorOrigin::PrivateLink;
     let first_with_port = spec
         .workloads
         .iter()

@@ -742,6 +742,21 @@ pub struct Ingress {
     pub in_cluster_ingress_controller: IngressController,
 }
 
+impl Ingress {
+    /// Front Door's origin: as written, else the application proxy when it is on, else
+    /// Private Link (whether or not Front Door is configured).
+    pub fn front_door_origin(&self) -> FrontDoorOrigin {
+        self.front_door
+            .as_ref()
+            .and_then(|f| f.origin)
+            .unwrap_or(if self.app_proxy.enabled {
+                FrontDoorOrigin::AppProxy
+            } else {
+                FrontDoorOrigin::PrivateLink
+            })
+    }
+}
+
 impl Default for Ingress {
     fn default() -> Self {
         Ingress {

@@ -13,13 +13,5 @@ use akswin_spec::spec::FrontDoorOrigin;
 
 /// Front Door's origin: as written, else the application proxy when it is on, else Private Link.
 pub fn front_door_origin(spec: &Spec) -> FrontDoorOrigin {
-    spec.ingress
-        .front_door
-        .as_ref()
-        .and_then(|f| f.origin)
-        .unwrap_or(if spec.ingress.app_proxy.enabled {
-            FrontDoorOrigin::AppProxy
-        } else {
-            FrontDoorOrigin::PrivateLink
-        })
+    spec.ingress.front_door_origin()
 }

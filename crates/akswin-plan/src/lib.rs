@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod egress;
 pub mod hot_spare;
 pub mod ipmath;
+pub mod scale_out;
 
 use akswin_spec::Spec;
 use akswin_spec::spec::{Cni, FrontDoorOrigin, NodePool, PodIpAllocation, SpokeSubnet};

@@ -417,3 +417,145 @@ mod hot_spare_model {
         assert_eq!(p.hourly_nodes[7], 6);
     }
 }
+
+// ------------------------------------------------------------------------------ scale-out
+
+fn d8ds_v5(name: &str) -> Option<scale_out::NodeShape> {
+    (name == "Standard_D8ds_v5").then_some(scale_out::NodeShape {
+        vcpus: 8,
+        memory_gib: 32.0,
+    })
+}
+
+#[test]
+fn quantities_parse_like_kubernetes() {
+    use scale_out::{cpu_milli, memory_mib};
+    assert_eq!(cpu_milli("2"), Some(2000));
+    assert_eq!(cpu_milli("500m"), Some(500));
+    assert_eq!(cpu_milli("0.25"), Some(250));
+    assert_eq!(cpu_milli("-1"), None);
+    assert_eq!(cpu_milli("2x"), None);
+    assert_eq!(memory_mib("4Gi"), Some(4096));
+    assert_eq!(memory_mib("512Mi"), Some(512));
+    // 4G = 4e9 bytes = 3814.7 MiB, rounded up
+    assert_eq!(memory_mib("4G"), Some(3815));
+    assert_eq!(memory_mib("1048576"), Some(1));
+    assert_eq!(memory_mib("lots"), None);
+}
+
+#[test]
+fn allocatable_follows_the_aks_reservation_worked_examples() {
+    use scale_out::{NodeShape, allocatable};
+    // Microsoft's example: 8 GB, maxPods 30 -> 650 MB kube-reserved + 100 Mi eviction.
+    let (cpu, mem) = allocatable(
+        NodeShape {
+            vcpus: 2,
+            memory_gib: 8.0,
+        },
+        30,
+    );
+    assert_eq!(cpu, 2000 - 100);
+    assert_eq!(mem, 8192 - 650 - 100);
+    // 4 GB and maxPods 70: 25 % (1024) is less than 20 x 70 + 50 = 1450.
+    let (cpu, mem) = allocatable(
+        NodeShape {
+            vcpus: 4,
+            memory_gib: 4.0,
+        },
+        70,
+    );
+    assert_eq!(cpu, 4000 - 140);
+    assert_eq!(mem, 4096 - 1024 - 100);
+}
+
+#[test]
+fn baseline_scale_out_is_worked_out() {
+    let p = scale_out::plan(&baseline(), &d8ds_v5);
+    assert!(p.skipped.is_empty(), "{:?}", p.skipped);
+    let w = &p.workloads[0];
+    // D8ds_v5: 8000m - 180m = 7820m; 32768 MiB - (20 x 30 + 50) - 100 = 32018 MiB.
+    assert_eq!(
+        (w.allocatable_cpu_milli, w.allocatable_memory_mi_b),
+        (7820, 32018)
+    );
+    // requests 2 CPU / 4Gi: CPU allows 3 per node, memory 7 -> 3, CPU-bound.
+    assert_eq!((w.pods_per_node, w.pods_per_node_limit), (3, "cpu"));
+    // 5.2 GiB = 5324.8 MiB at 60 MiB/s = 88.75 s = 1.48 min.
+    assert_eq!(w.pull_minutes, Some(1.48));
+    // 3 running + 9 added = 12 replicas = 4 nodes; min 2 nodes have 6 - 3 = 3 free slots.
+    assert_eq!(w.nodes_for_burst, 4);
+    assert_eq!(
+        w.scenario("existing-prepulled").and_then(|s| s.minutes),
+        None
+    );
+    // The autoscaler adds 2 nodes: 12 min to Ready + 1.48 min pull.
+    let a = w.scenario("autoscaler");
+    assert_eq!(a.map(|s| s.nodes_added), Some(2));
+    assert_eq!(a.and_then(|s| s.minutes), Some(13.48));
+    // Hot spare: 6 nodes x 3 = 18 slots, 15 free >= 9, image pre-pulled; spares are ready
+    // 13.48 min after the scale-up, inside the 30 min lead.
+    let h = w.scenario("hot-spare");
+    assert_eq!(h.and_then(|s| s.minutes), Some(0.0));
+    assert_eq!(w.configured, "hot-spare");
+    assert_eq!(w.meets_target, Some(true));
+}
+
+#[test]
+fn scale_out_without_hot_spare_misses_the_target_and_names_the_plan() {
+    let mut s = baseline();
+    s.scaling.hot_spare = None;
+    let p = scale_out::plan(&s, &d8ds_v5);
+    let w = &p.workloads[0];
+    assert_eq!(w.configured, "autoscaler");
+    assert_eq!(w.meets_target, Some(false));
+    let advice = w.advice(8).unwrap_or_default();
+    assert!(advice.contains("peakNodes >= 4"), "{advice}");
+    // A burst that fits the existing nodes: pre-pull is the cheaper advice.
+    s.workloads[0].scale_out_replicas = Some(3);
+    s.scaling.prepull.images.clear();
+    s.workloads[0].scale_out_target_minutes = Some(1.0);
+    let p = scale_out::plan(&s, &d8ds_v5);
+    let w = &p.workloads[0];
+    assert_eq!(w.configured, "existing-pull");
+    assert_eq!(
+        w.scenario("existing-pull").and_then(|s| s.minutes),
+        Some(1.48)
+    );
+    assert!(w.advice(8).unwrap_or_default().starts_with("pre-pull"));
+    // Extraction at 40 MiB/s adds 5324.8 / 40 / 60 = 2.22 min.
+    s.scaling.extract_throughput_mi_bps = Some(40.0);
+    let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
+    assert_eq!(w.extract_minutes, Some(2.22));
+    assert_eq!(
+        w.scenario("existing-pull").and_then(|s| s.minutes),
+        Some(3.7)
+    );
+}
+
+#[test]
+fn scale_out_beyond_the_pool_max_is_infeasible_and_a_short_lead_delays_the_spares() {
+    let mut s = baseline();
+    s.workloads[0].scale_out_replicas = Some(30); // 33 replicas -> 11 nodes > max 8
+    let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
+    assert_eq!(w.scenario("autoscaler").and_then(|s| s.minutes), None);
+    assert_eq!(w.meets_target, Some(false));
+    assert!(w.advice(8).unwrap_or_default().contains("raise max to 11"));
+    // Lead 10 min, spares need 12 + 1.48: the first 3.48 min of the peak still wait.
+    let mut s = baseline();
+    if let Some(h) = s.scaling.hot_spare.as_mut() {
+        h.lead_minutes = 10;
+    }
+    let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
+    assert_eq!(w.scenario("hot-spare").and_then(|s| s.minutes), Some(3.48));
+    // Defaults when nothing is measured: Windows 15 min, Premium 100 MB/s.
+    let mut s = baseline();
+    s.scaling.node_ready_minutes = None;
+    s.scaling.pull_throughput_mi_bps = None;
+    let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
+    assert_eq!(w.node_ready_minutes.value, 15.0);
+    assert!(w.node_ready_minutes.source.starts_with("default"));
+    assert_eq!(w.pull_throughput_mi_bps.value, 95.37);
+    // Unknown size: skipped with a reason, never guessed.
+    let p = scale_out::plan(&s, &|_: &str| None);
+    assert!(p.skipped[0].reason.contains("size table"));
+}

@@ -73,26 +73,45 @@ impl<'a> Ctx<'a> {
 
     /// A VM size from the embedded table or the spec's `cluster.customVmSizes`.
     pub fn vm_size(&self, name: &str) -> Option<facts::VmSize> {
-        if let Some(c) = self
-            .spec
-            .cluster
-            .custom_vm_sizes
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name))
-        {
-            return Some(facts::VmSize {
-                name: c.name.clone(),
-                family: "custom".into(),
-                vcpus: c.vcpus,
-                memory_gib: c.memory_gi_b,
-                temp_gib: c.temp_gi_b,
-                cache_gib: c.cache_gi_b,
-                nvme_gib: c.nvme_gi_b,
-                burstable: c.name.to_ascii_lowercase().starts_with("standard_b"),
-            });
-        }
-        self.facts.vm_size(name).cloned()
+        vm_size(self.spec, name)
     }
+
+    /// The scale-out model of the spec (SCL002 judges it; `plan` and `report` show it).
+    pub fn scale_out(&self) -> akswin_plan::scale_out::ScaleOutPlan {
+        scale_out(self.spec)
+    }
+}
+
+/// A VM size from the embedded table or the spec's `cluster.customVmSizes`.
+pub fn vm_size(spec: &Spec, name: &str) -> Option<facts::VmSize> {
+    if let Some(c) = spec
+        .cluster
+        .custom_vm_sizes
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name))
+    {
+        return Some(facts::VmSize {
+            name: c.name.clone(),
+            family: "custom".into(),
+            vcpus: c.vcpus,
+            memory_gib: c.memory_gi_b,
+            temp_gib: c.temp_gi_b,
+            cache_gib: c.cache_gi_b,
+            nvme_gib: c.nvme_gi_b,
+            burstable: c.name.to_ascii_lowercase().starts_with("standard_b"),
+        });
+    }
+    facts().vm_size(name).cloned()
+}
+
+/// The scale-out model, with VM sizes resolved from the embedded table and `customVmSizes`.
+pub fn scale_out(spec: &Spec) -> akswin_plan::scale_out::ScaleOutPlan {
+    akswin_plan::scale_out::plan(spec, &|name| {
+        vm_size(spec, name).map(|v| akswin_plan::scale_out::NodeShape {
+            vcpus: v.vcpus,
+            memory_gib: v.memory_gib,
+        })
+    })
 }
 
 /// Collects one rule's findings, filling in its code and the source span of each pointer.

@@ -1313,9 +1313,16 @@ pub struct Scaling {
     /// Measured node provisioning to Ready, in minutes (inputs of the scale-out model).
     #[serde(default)]
     pub node_ready_minutes: Option<NodeReadyMinutes>,
-    /// Measured image pull throughput per node in MiB/s.
+    /// Measured image pull throughput per node in MiB/s (compressed bytes over the wire).
+    /// Default: the registry tier's historical download bandwidth (facts.md §10: Basic 30,
+    /// Standard 60, Premium 100 MB/s). Without `extractThroughputMiBps` it is taken as
+    /// end-to-end (download and extraction together), so measure it that way.
     #[serde(default)]
     pub pull_throughput_mi_bps: Option<f64>,
+    /// Measured layer extraction throughput per node in MiB/s of compressed image. When absent,
+    /// extraction is assumed to be included in `pullThroughputMiBps`.
+    #[serde(default)]
+    pub extract_throughput_mi_bps: Option<f64>,
     #[serde(default)]
     pub hot_spare: Option<HotSpare>,
 }
@@ -1408,9 +1415,12 @@ pub struct Workload {
     pub load_balancer_ip: Option<Auto<Ip>>,
     #[serde(default)]
     pub external_traffic_policy: TrafficPolicy,
-    /// Scale-out target in minutes (SCL002, with the planning report).
+    /// Scale-out target in minutes: how long adding `scaleOutReplicas` replicas may take (SCL002).
     #[serde(default)]
     pub scale_out_target_minutes: Option<f64>,
+    /// Replicas added in one burst by the scale-out model. Default: `replicas` (the load doubles).
+    #[serde(default)]
+    pub scale_out_replicas: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

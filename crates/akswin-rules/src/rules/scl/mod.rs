@@ -1,1 +1,2 @@
+pub mod scl002_scale_out_target_missed;
 pub mod scl003_hot_spare_outside_pool_bounds;

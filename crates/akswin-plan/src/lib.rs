@@ -8,6 +8,7 @@
 //! must not judge (no findings), print, or touch files.
 
 pub mod calendar;
+pub mod cost;
 pub mod egress;
 pub mod hot_spare;
 pub mod ipmath;

@@ -559,3 +559,183 @@ fn scale_out_beyond_the_pool_max_is_infeasible_and_a_short_lead_delays_the_spare
     let p = scale_out::plan(&s, &|_: &str| None);
     assert!(p.skipped[0].reason.contains("size table"));
 }
+
+// ----------------------------------------------------------------------------------- cost
+
+fn vm_info(name: &str) -> Option<(u32, String)> {
+    match name {
+        "Standard_D2ds_v5" => Some((2, "Ddsv5".into())),
+        "Standard_D4ds_v5" => Some((4, "Ddsv5".into())),
+        "Standard_D8ds_v5" => Some((8, "Ddsv5".into())),
+        _ => None,
+    }
+}
+
+fn line<'a>(e: &'a cost::CostEstimate, starts: &str) -> &'a cost::CostLine {
+    e.lines
+        .iter()
+        .find(|l| l.component.starts_with(starts))
+        .unwrap_or_else(|| panic!("no line {starts}"))
+}
+
+fn baseline_week() -> hot_spare::HotSparePlan {
+    let s = baseline();
+    let hs = s
+        .scaling
+        .hot_spare
+        .as_ref()
+        .unwrap_or_else(|| panic!("hot spare"));
+    hot_spare::plan(
+        hs,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn embedded_price_table_parses_and_names_its_sources() {
+    let b = cost::PriceBook::embedded();
+    assert!(b.len() >= 15, "{}", b.len());
+    assert_eq!(
+        (b.region.as_str(), b.read_on.as_str()),
+        ("eastus", "2026-11-26")
+    );
+    for key in [
+        "vm-linux-vcpu/Ddsv5",
+        "windows-licence-vcpu",
+        "firewall/Standard",
+        "acr/Premium",
+    ] {
+        let p = b.get(key).unwrap_or_else(|| panic!("{key}"));
+        assert!(!p.source.is_empty() && p.unit_price >= 0.0, "{key}");
+    }
+}
+
+#[test]
+fn baseline_cost_is_worked_out() {
+    let s = baseline();
+    let week = baseline_week();
+    let e = cost::estimate(&s, &cost::PriceBook::embedded(), Some(&week), &vm_info);
+    // system: D4ds_v5 = 4 vCPU x 0.0565 = 0.226/h; 3 nodes x 730 h = 2190 h -> 494.94
+    assert_eq!(line(&e, "node pool system").monthly, Some(494.94));
+    assert_eq!(line(&e, "node pool system").monthly_at_max, Some(659.92)); // 4 x 730 x 0.226
+    // win22: D8ds_v5 = 0.452/h; 2 x 730 + 956.61 hot-spare node-hours = 2416.61 h -> 1092.31
+    let win = line(&e, "node pool win22");
+    assert_eq!(win.monthly, Some(1092.31));
+    assert_eq!(win.monthly_at_min, Some(659.92)); // 1460 h
+    assert_eq!(win.monthly_at_max, Some(2639.68)); // 8 x 730 = 5840 h
+    // Windows licence: 8 vCPU x 0.046 = 0.368/h x 2416.61 h = 889.31, Hybrid Benefit off.
+    assert_eq!(
+        line(&e, "Windows licence, pool win22").monthly,
+        Some(889.31)
+    );
+    assert_eq!(e.windows_licence.payg_monthly, Some(889.31));
+    assert_eq!(e.windows_licence.as_specified_monthly, Some(889.31));
+    // DCs: 2 x D2ds_v5 at (0.113 + 0.092)/h x 730 h = 299.30
+    assert_eq!(line(&e, "domain controllers").monthly, Some(299.3));
+    assert_eq!(line(&e, "AKS control plane").monthly, Some(73.0));
+    assert_eq!(line(&e, "Azure Firewall Standard").monthly, Some(912.5));
+    assert_eq!(line(&e, "firewall public IPs").monthly, Some(73.0)); // 20 x 0.005 x 730
+    assert_eq!(line(&e, "firewall data").monthly, Some(8.0)); // 500 GiB x 0.016
+    assert_eq!(line(&e, "Azure Front Door Premium").monthly, Some(330.0));
+    assert_eq!(line(&e, "Container Registry Premium").monthly, Some(50.71)); // 1.6671 x 30.42
+    assert_eq!(line(&e, "Log Analytics").monthly, Some(139.92)); // 2 GiB x 30.42 x 2.30
+    // Bastion Standard has no sourced price: unpriced, out of the totals, and said so.
+    assert_eq!(line(&e, "Azure Bastion").monthly, None);
+    assert_eq!(e.unpriced, vec!["Azure Bastion Standard".to_string()]);
+    assert_eq!(e.total_monthly, 4692.95);
+    assert_eq!(e.total_monthly_at_min, 3908.53);
+    assert!(
+        e.warnings.iter().any(|w| w.contains("eastus2")),
+        "{:?}",
+        e.warnings
+    );
+    assert_eq!(e.acr_storage.extra_gi_b, 0.0);
+}
+
+#[test]
+fn hybrid_benefit_removes_the_windows_licence_and_nothing_else() {
+    let mut s = baseline();
+    let week = baseline_week();
+    let book = cost::PriceBook::embedded();
+    let off = cost::estimate(&s, &book, Some(&week), &vm_info);
+    if let Some(w) = s.cluster.windows_profile.as_mut() {
+        w.azure_hybrid_benefit = true;
+    }
+    let on = cost::estimate(&s, &book, Some(&week), &vm_info);
+    assert_eq!(line(&on, "Windows licence, pool win22").monthly, Some(0.0));
+    assert_eq!(on.windows_licence.as_specified_monthly, Some(0.0));
+    assert_eq!(on.windows_licence.payg_monthly, Some(889.31));
+    // 4692.95 - 889.31 = 3803.64: compute, DCs and everything else unchanged.
+    assert_eq!(on.total_monthly, 3803.64);
+    assert_eq!(
+        line(&on, "node pool win22").monthly,
+        line(&off, "node pool win22").monthly
+    );
+    assert_eq!(
+        line(&on, "domain controllers").monthly,
+        line(&off, "domain controllers").monthly
+    );
+}
+
+#[test]
+fn retail_prices_export_overrides_the_embedded_table() {
+    let text = include_str!("../tests/data/retail-prices-sample.json");
+    let mut book = cost::PriceBook::embedded();
+    book.merge_retail("sample.json", text, "eastus2")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = book.retail_file.clone().unwrap_or_else(|| panic!("import"));
+    // 6 items: eastus E16 v3 (other region), westeurope Spot, eastus2 Spot: ignored.
+    assert_eq!(r.items, 6);
+    assert_eq!(r.ignored, 3);
+    assert_eq!(
+        r.matched,
+        vec![
+            "bastion/Standard",
+            "vm/linux/Standard_D8ds_v5",
+            "vm/windows/Standard_D8ds_v5"
+        ]
+    );
+    let s = baseline();
+    let week = baseline_week();
+    let e = cost::estimate(&s, &book, Some(&week), &vm_info);
+    // win22 at the file's 0.40/h Linux: 2416.61 h -> 966.64; licence 0.80 - 0.40 = 0.40/h.
+    assert_eq!(line(&e, "node pool win22").monthly, Some(966.64));
+    assert_eq!(
+        line(&e, "Windows licence, pool win22").monthly,
+        Some(966.64)
+    );
+    assert_eq!(line(&e, "Azure Bastion").monthly, Some(211.7)); // 0.29 x 730
+    assert!(e.unpriced.is_empty());
+    assert!(!e.warnings.iter().any(|w| w.contains("embedded prices")));
+    // Not a response at all: a clear error with the position.
+    let err = cost::PriceBook::embedded()
+        .merge_retail("x.json", "{\"Items\": 3}", "eastus")
+        .err()
+        .unwrap_or_default();
+    assert!(err.contains("`Items` is not an array"), "{err}");
+    let err = cost::PriceBook::embedded()
+        .merge_retail("x.json", "{\n  oops", "eastus")
+        .err()
+        .unwrap_or_default();
+    assert!(err.starts_with("x.json:2:"), "{err}");
+}
+
+#[test]
+fn acr_storage_counts_every_geo_replica() {
+    let mut s = baseline();
+    s.registry.sku = akswin_spec::spec::AcrSku::Basic;
+    s.registry.images[0].size_gi_b = Some(4.0);
+    s.registry.geo_replicas = vec!["westus2".parse().unwrap_or_else(|e| panic!("{e:?}"))];
+    // 4 GiB x (1 + 1) = 8 GiB <= 10 included; a second 3 GiB image: 14 GiB -> 4 extra.
+    assert_eq!(cost::acr_storage(&s).extra_gi_b, 0.0);
+    s.registry.images.push(akswin_spec::spec::Image {
+        name: "b".into(),
+        r#ref: "contosoacr.azurecr.io/b:1".into(),
+        size_gi_b: Some(3.0),
+    });
+    let a = cost::acr_storage(&s);
+    assert_eq!((a.billed_gi_b, a.extra_gi_b), (14.0, 4.0));
+    let e = cost::estimate(&s, &cost::PriceBook::embedded(), None, &vm_info);
+    // 4 GiB x 30.4167 days x 0.003 = 0.365 -> 0.37
+    assert_eq!(line(&e, "Container Registry storage").monthly, Some(0.37));
+}

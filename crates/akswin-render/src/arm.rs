@@ -670,7 +670,10 @@ impl<'a> Arm<'a> {
                     ),
                 ),
             );
-            p.insert("dcVmSize".into(), json!({ "value": dcs.and_then(|d| d.vm_size.clone()).unwrap_or_else(|| "Standard_D2ds_v5".into()) }));
+            p.insert(
+                "dcVmSize".into(),
+                json!({ "value": dcs.map_or(akswin_spec::spec::DEFAULT_DC_VM_SIZE, |d| d.size()) }),
+            );
         }
         Value::Object(p)
     }

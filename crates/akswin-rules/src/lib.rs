@@ -104,6 +104,23 @@ pub fn vm_size(spec: &Spec, name: &str) -> Option<facts::VmSize> {
     facts().vm_size(name).cloned()
 }
 
+/// The cost model with VM sizes resolved from the embedded table and `customVmSizes`, and the
+/// hot-spare hours of the week containing `today`.
+pub fn cost(
+    spec: &Spec,
+    book: &akswin_plan::cost::PriceBook,
+    today: chrono::NaiveDate,
+) -> akswin_plan::cost::CostEstimate {
+    let week = spec
+        .scaling
+        .hot_spare
+        .as_ref()
+        .map(|hs| akswin_plan::hot_spare::plan(hs, today));
+    akswin_plan::cost::estimate(spec, book, week.as_ref(), &|name| {
+        vm_size(spec, name).map(|v| (v.vcpus, v.family))
+    })
+}
+
 /// The scale-out model, with VM sizes resolved from the embedded table and `customVmSizes`.
 pub fn scale_out(spec: &Spec) -> akswin_plan::scale_out::ScaleOutPlan {
     akswin_plan::scale_out::plan(spec, &|name| {

@@ -457,6 +457,16 @@ pub struct DomainControllers {
     pub existing: Option<ExistingDcs>,
 }
 
+/// The VM size of new domain controllers when `vmSize` is absent.
+pub const DEFAULT_DC_VM_SIZE: &str = "Standard_D2ds_v5";
+
+impl DomainControllers {
+    /// `vmSize`, or [`DEFAULT_DC_VM_SIZE`].
+    pub fn size(&self) -> &str {
+        self.vm_size.as_deref().unwrap_or(DEFAULT_DC_VM_SIZE)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExistingDcs {
@@ -1453,9 +1463,17 @@ pub struct Resources {
 pub struct Cost {
     #[serde(default = "usd")]
     pub currency: String,
-    /// `embedded` (dated table) or the path of a file exported from the Azure Retail Prices API.
+    /// `embedded` (dated table) or the path (relative to the spec) of a file exported from the
+    /// Azure Retail Prices API; `--prices FILE` overrides it.
     #[serde(default = "embedded")]
     pub prices: String,
+    /// Log Analytics ingestion estimate in GiB per day (measure it with the `Usage` table).
+    /// Without it, ingestion is shown as not estimated.
+    #[serde(default)]
+    pub log_analytics_gi_b_per_day: Option<f64>,
+    /// Data the firewall processes per month in GiB (egress and hub-spoke traffic through it).
+    #[serde(default)]
+    pub firewall_data_gi_b_per_month: Option<f64>,
 }
 
 fn usd() -> String {
@@ -1470,6 +1488,8 @@ impl Default for Cost {
         Cost {
             currency: usd(),
             prices: embedded(),
+            log_analytics_gi_b_per_day: None,
+            firewall_data_gi_b_per_month: None,
         }
     }
 }

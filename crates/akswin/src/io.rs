@@ -37,6 +37,30 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Fatal> {
     read_limited(file, &format!("`{shown}`"))
 }
 
+/// The largest price file read (a whole region's Retail Prices export is tens of MiB).
+pub const MAX_PRICES_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Read a Retail Prices export, refusing directories and files above [`MAX_PRICES_BYTES`].
+pub fn read_prices(path: &Path) -> Result<Vec<u8>, Fatal> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Fatal::new(format!("cannot read prices `{shown}`: {e}"), None))?;
+    if meta.is_dir() {
+        return Err(Fatal::new(format!("prices `{shown}` is a directory"), None));
+    }
+    if meta.len() > MAX_PRICES_BYTES {
+        return Err(Fatal::new(
+            format!(
+                "prices `{shown}` is {} MiB, above the {} MiB akswin reads",
+                meta.len() / 1_048_576,
+                MAX_PRICES_BYTES / 1_048_576
+            ),
+            Some("filter the export to your region and the services akswin prices"),
+        ));
+    }
+    std::fs::read(path).map_err(|e| Fatal::new(format!("cannot read prices `{shown}`: {e}"), None))
+}
+
 pub fn read_stdin() -> Result<Vec<u8>, Fatal> {
     read_limited(std::io::stdin().lock(), "standard input")
 }

@@ -56,15 +56,19 @@ enum Command {
     Check(CheckArgs),
     /// Plan the landing zone: pools, the address plan (every `auto` subnet resolved, with
     /// demand and headroom at min / max / max + surge), assigned addresses, firewall rules,
-    /// workloads, the hot-spare week, the Windows node image upgrade calendar and a rule
-    /// summary.
+    /// workloads, scale-out times, the hot-spare week, the Windows node image upgrade calendar,
+    /// the monthly cost and a rule summary.
     ///
-    /// The hot-spare week (nodes per UTC hour, node-hours added) is the week of `--today`; the
+    /// Scale-out: for each Windows workload, the minutes to add `scaleOutReplicas` replicas on
+    /// the existing nodes (with and without pre-pull), with autoscaler nodes, and with the hot
+    /// spare; inputs are the spec's measurements, or defaults whose source is printed. The
+    /// hot-spare week (nodes per UTC hour, node-hours added) is the week of `--today`; the
     /// calendar lists the next 12 maintenance windows from `--today`, each with its days after
-    /// Patch Tuesday. Capacity, scale-out time and cost are not built yet and the output says
-    /// so. `akswin plan network` shows only the address plan. `--out plan.json` writes the plan
-    /// artifact that the renderers consume. The exit code is 0 even with findings: plan shows,
-    /// check judges.
+    /// Patch Tuesday. Cost: per component, Windows licences apart, at the autoscaler's min,
+    /// expected (min plus hot-spare hours) and max, priced from the embedded dated table or
+    /// `--prices FILE`. `akswin plan network` shows only the address plan. `--out plan.json`
+    /// writes the plan artifact that the renderers consume. The exit code is 0 even with
+    /// findings: plan shows, check judges.
     #[command(args_conflicts_with_subcommands = true)]
     Plan {
         #[command(subcommand)]
@@ -141,6 +145,19 @@ struct PlanArgs {
     /// Also write the plan artifact (JSON) to FILE, atomically.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    prices: PricesArg,
+}
+
+#[derive(Args)]
+struct PricesArg {
+    /// Price the cost model from FILE, a response of the Azure Retail Prices API (or a JSON
+    /// array of its pages), e.g. saved from
+    /// `https://prices.azure.com/api/retail/prices?$filter=armRegionName eq 'eastus2'`.
+    /// Rows of the spec's region override the embedded, dated table. Default: the spec's
+    /// `cost.prices`, else the embedded table. Never uses the network.
+    #[arg(long, value_name = "FILE")]
+    prices: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -315,6 +332,46 @@ fn today(arg: Option<&str>) -> Result<Date, Fatal> {
 
 /// Read and load the spec named on the command line (or the default), printing where it
 /// came from when it is the baseline. Load errors come back as a report to print.
+/// The price book: `--prices`, else the spec's `cost.prices` (relative to the spec file), else
+/// the embedded table.
+fn price_book(
+    loaded: &Loaded,
+    spec: &SpecArg,
+    arg: &PricesArg,
+) -> Result<akswin_plan::cost::PriceBook, Fatal> {
+    let mut book = akswin_plan::cost::PriceBook::embedded();
+    let from_spec = &loaded.spec.cost.prices;
+    let path = match (&arg.prices, from_spec.as_str()) {
+        (Some(p), _) => p.clone(),
+        (None, "embedded") => return Ok(book),
+        (None, rel) => match &spec.spec {
+            Some(s) if s.as_os_str() != "-" => s
+                .parent()
+                .map_or_else(|| PathBuf::from(rel), |d| d.join(rel)),
+            _ => PathBuf::from(rel),
+        },
+    };
+    let bytes = io::read_prices(&path)?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Fatal::new(
+            format!("`{}` is not UTF-8 text", path.display()),
+            Some("give the JSON the Azure Retail Prices API returns"),
+        )
+    })?;
+    book.merge_retail(
+        &path.display().to_string(),
+        &text,
+        loaded.spec.location.as_str(),
+    )
+    .map_err(|e| {
+        Fatal::new(
+            e,
+            Some("save the API's response as is: {\"BillingCurrency\": ..., \"Items\": [...], \"NextPageLink\": ...}"),
+        )
+    })?;
+    Ok(book)
+}
+
 fn load_spec(arg: &SpecArg) -> Result<Result<Loaded, LoadError>, Fatal> {
     let (name, bytes) = match &arg.spec {
         Some(p) if p.as_os_str() == "-" => ("<stdin>".to_string(), io::read_stdin()?),
@@ -397,13 +454,26 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
     };
     let network = akswin_plan::plan(&loaded.spec);
     let findings = akswin_rules::check_with_plan(&loaded, &network, today);
+    let models = || -> Result<plan::Models, Fatal> {
+        Ok(plan::Models::new(
+            &loaded,
+            price_book(&loaded, &a.spec, &a.prices)?,
+            naive(today),
+        ))
+    };
     if let Some(path) = &a.out {
         let artifact = plan::artifact(&loaded, &network, VERSION);
         io::write_atomic(path, format!("{}\n", pretty(&artifact)).as_bytes())?;
         eprintln!("wrote the plan artifact to {}", path.display());
     }
     match (a.format, network_only) {
-        (ListFormat::Human, false) => out(&plan::human(&loaded, &network, &findings, naive(today))),
+        (ListFormat::Human, false) => out(&plan::human(
+            &loaded,
+            &network,
+            &findings,
+            &models()?,
+            naive(today),
+        )),
         (ListFormat::Human, true) => out(&plan::network_human(&network, &findings)),
         (ListFormat::Json, false) => out(&format!(
             "{}\n",
@@ -411,6 +481,7 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
                 &loaded,
                 &network,
                 &findings,
+                &models()?,
                 VERSION,
                 naive(today)
             ))

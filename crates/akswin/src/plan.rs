@@ -6,6 +6,8 @@
 
 use akswin_diag::{Finding, Severity};
 use akswin_plan::calendar::Calendar;
+use akswin_plan::cost::{CostEstimate, PriceBook};
+use akswin_plan::scale_out::ScaleOutPlan;
 use akswin_plan::{NetworkPlan, Origin};
 use akswin_spec::Loaded;
 use akswin_spec::spec::Cni;
@@ -14,8 +16,180 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
-/// What `plan` cannot compute yet, shown in both views.
-pub const NOT_YET_PLANNED: &[&str] = &["capacity and scale-out time", "cost"];
+/// The models `plan` and `report` show, computed once.
+pub struct Models {
+    pub scale_out: ScaleOutPlan,
+    pub cost: CostEstimate,
+    pub prices: PriceBook,
+}
+
+impl Models {
+    pub fn new(l: &Loaded, prices: PriceBook, today: NaiveDate) -> Models {
+        Models {
+            scale_out: akswin_rules::scale_out(&l.spec),
+            cost: akswin_rules::cost(&l.spec, &prices, today),
+            prices,
+        }
+    }
+}
+
+fn scale_out_section(out: &mut String, p: &ScaleOutPlan) {
+    if p.workloads.is_empty() && p.skipped.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nScale-out (Windows workloads)");
+    for w in &p.workloads {
+        let _ = writeln!(
+            out,
+            "  {} on {} ({}): {} pods per node ({}-bound: {}m CPU, {} MiB allocatable); {} running, burst +{}",
+            w.workload,
+            w.pool,
+            w.vm_size,
+            w.pods_per_node,
+            w.pods_per_node_limit,
+            w.allocatable_cpu_milli,
+            w.allocatable_memory_mi_b,
+            w.replicas,
+            w.add_replicas
+        );
+        let _ = writeln!(
+            out,
+            "    inputs: node Ready {} min [{}]; pull {} MiB/s [{}]; image {}{}",
+            w.node_ready_minutes.value,
+            w.node_ready_minutes.source,
+            w.pull_throughput_mi_bps.value,
+            w.pull_throughput_mi_bps.source,
+            w.image_size_gi_b
+                .map_or("size unknown".to_string(), |g| format!("{g} GiB")),
+            w.pull_minutes
+                .map(|m| format!(" = {m} min to pull"))
+                .unwrap_or_default()
+                + &w.extract_minutes
+                    .map(|m| format!(" + {m} min to extract"))
+                    .unwrap_or_default()
+        );
+        let mut rows = vec![
+            ["PLAN", "NODES", "ADDED", "MINUTES", "NOTE"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        for s in &w.scenarios {
+            rows.push(vec![
+                format!(
+                    "{}{}",
+                    s.label,
+                    if s.id == w.configured {
+                        " (configured)"
+                    } else {
+                        ""
+                    }
+                ),
+                s.nodes_before.to_string(),
+                s.nodes_added.to_string(),
+                s.minutes.map_or("cannot".into(), |m| format!("{m:.1}")),
+                s.note.clone(),
+            ]);
+        }
+        out.push_str(&table(&rows));
+        if let Some(t) = w.target_minutes {
+            let _ = writeln!(
+                out,
+                "    target {t} min: {}",
+                match w.meets_target {
+                    Some(true) => "met".to_string(),
+                    Some(false) => format!(
+                        "MISSED (SCL002) {}",
+                        w.advice(u32::MAX)
+                            .map(|a| format!("- {a}"))
+                            .unwrap_or_default()
+                    ),
+                    None => "not estimable (image size unknown)".to_string(),
+                }
+            );
+        }
+    }
+    for s in &p.skipped {
+        let _ = writeln!(out, "  {}: not modelled: {}", s.workload, s.reason);
+    }
+    let _ = writeln!(out, "  assumptions: {}", p.assumptions.join("; "));
+}
+
+fn cost_section(out: &mut String, c: &CostEstimate, book: &PriceBook) {
+    let _ = writeln!(
+        out,
+        "\nMonthly cost ({}, {} h/month; prices: {})",
+        c.currency,
+        c.hours_per_month,
+        book.retail_file.as_ref().map_or_else(
+            || format!(
+                "embedded table for {} read {}, mostly third-party, see docs",
+                book.region, book.read_on
+            ),
+            |r| format!(
+                "{} ({} items for {}, {} used) over the embedded table",
+                r.path,
+                r.items,
+                r.region,
+                r.matched.len()
+            )
+        )
+    );
+    let money = |v: Option<f64>| v.map_or("unpriced".to_string(), |v| format!("{v:.2}"));
+    let mut rows = vec![
+        ["COMPONENT", "EXPECTED", "AT MIN", "AT MAX", "QUANTITY"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for l in &c.lines {
+        rows.push(vec![
+            l.component.clone(),
+            money(l.monthly),
+            money(l.monthly_at_min.or(l.monthly)),
+            money(l.monthly_at_max.or(l.monthly)),
+            l.quantity.clone(),
+        ]);
+    }
+    rows.push(vec![
+        "TOTAL (priced lines)".into(),
+        format!("{:.2}", c.total_monthly),
+        format!("{:.2}", c.total_monthly_at_min),
+        format!("{:.2}", c.total_monthly_at_max),
+        String::new(),
+    ]);
+    out.push_str(&table(&rows));
+    let wl = &c.windows_licence;
+    let _ = writeln!(
+        out,
+        "  Windows licences: {} pay-as-you-go; {:.2} with Azure Hybrid Benefit (now {})",
+        money(wl.payg_monthly),
+        wl.with_hybrid_benefit_monthly,
+        if wl.azure_hybrid_benefit { "on" } else { "off" }
+    );
+    let a = &c.acr_storage;
+    let _ = writeln!(
+        out,
+        "  registry storage: {:.1} GiB of images x {} = {:.1} GiB billed of {:.0} GiB included",
+        a.images_gi_b,
+        if a.replicas == 0 {
+            "1 region".to_string()
+        } else {
+            format!("{} regions", 1 + a.replicas)
+        },
+        a.billed_gi_b,
+        a.included_gi_b
+    );
+    if !c.unpriced.is_empty() {
+        let _ = writeln!(
+            out,
+            "  unpriced (no sourced price; left out of the totals; export prices and pass --prices): {}",
+            c.unpriced.join(", ")
+        );
+    }
+    for w in &c.warnings {
+        let _ = writeln!(out, "  note: {w}");
+    }
+    let _ = writeln!(out, "  not modelled: {}", c.not_modelled.join("; "));
+}
 
 fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -155,7 +329,13 @@ fn hot_spare_section(out: &mut String, p: &akswin_plan::hot_spare::HotSparePlan)
     }
 }
 
-pub fn human(l: &Loaded, network: &NetworkPlan, findings: &[Finding], today: NaiveDate) -> String {
+pub fn human(
+    l: &Loaded,
+    network: &NetworkPlan,
+    findings: &[Finding],
+    models: &Models,
+    today: NaiveDate,
+) -> String {
     let s = &l.spec;
     let c = &s.cluster;
     let mut out = String::new();
@@ -271,12 +451,14 @@ pub fn human(l: &Loaded, network: &NetworkPlan, findings: &[Finding], today: Nai
         out.push_str(&table(&rows));
     }
 
+    scale_out_section(&mut out, &models.scale_out);
     if let Some(hs) = hot_spare(l, today) {
         hot_spare_section(&mut out, &hs);
     }
     if let Some(cal) = calendar(l, today) {
         calendar_section(&mut out, l, &cal);
     }
+    cost_section(&mut out, &models.cost, &models.prices);
 
     let (e, w, i) = counts(findings);
     let _ = writeln!(
@@ -290,11 +472,6 @@ pub fn human(l: &Loaded, network: &NetworkPlan, findings: &[Finding], today: Nai
                 codes(findings).join(", ")
             )
         }
-    );
-    let _ = writeln!(
-        out,
-        "Not planned yet (later akswin releases): {}.",
-        NOT_YET_PLANNED.join("; ")
     );
     out
 }
@@ -499,6 +676,7 @@ pub fn json(
     l: &Loaded,
     network: &NetworkPlan,
     findings: &[Finding],
+    models: &Models,
     version: &str,
     today: NaiveDate,
 ) -> Value {
@@ -523,7 +701,9 @@ pub fn json(
         }).collect::<Vec<_>>(),
         "hotSpare": hot_spare(l, today),
         "upgradeCalendar": calendar(l, today),
+        "scaleOut": models.scale_out,
+        "cost": models.cost,
+        "prices": models.prices,
         "rules": { "errors": e, "warnings": w, "infos": i, "codes": codes(findings) },
-        "notPlannedYet": NOT_YET_PLANNED,
     })
 }

@@ -1,6 +1,7 @@
 //! The rules, one per file under `<area>/<code>_<name>.rs`, and helpers they share.
 //! Registering a rule is one line in [`ALL`].
 
+pub mod cost;
 pub mod egr;
 pub mod id;
 pub mod ing;
@@ -19,6 +20,8 @@ use akswin_spec::types::{Auto, Cidr};
 
 /// Every rule, in code order.
 pub static ALL: &[&dyn Rule] = &[
+    &cost::cost001_hybrid_benefit_off::Cost001,
+    &cost::cost002_acr_storage_exceeds_included::Cost002,
     &egr::egr001_aks_required_egress_missing::Egr001,
     &egr::egr002_windows_update_blocked::Egr002,
     &egr::egr003_malformed_egress_rule::Egr003,

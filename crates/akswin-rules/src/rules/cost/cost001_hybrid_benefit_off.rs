@@ -1,0 +1,69 @@
+use crate::{Ctx, Out, Rule, declare_rule};
+
+declare_rule! {
+    /// ## What it checks
+    /// A cluster with Windows node pools and `cluster.windowsProfile.azureHybridBenefit` off.
+    /// The finding shows what the Windows licences cost a month at the expected node-hours
+    /// (autoscaler minimum plus the hot-spare hours), priced from the embedded table; `akswin
+    /// plan --prices FILE` prices it from a Retail Prices API export.
+    ///
+    /// ## Why it matters
+    /// The article: "The licensing costs for Windows Server increase the cost of nodes". With
+    /// Azure Hybrid Benefit, Windows Server licences with Software Assurance (or subscriptions)
+    /// cover the Windows nodes and only the Linux-equivalent compute price is charged.
+    ///
+    /// ## How to fix
+    /// If the organisation holds eligible licences, set `azureHybridBenefit: true` (ARM
+    /// `windowsProfile.licenseType: Windows_Server`; `az aks update --enable-ahub` on an existing
+    /// cluster). Otherwise this is information only.
+    ///
+    /// ## References
+    /// - https://learn.microsoft.com/azure/aks/azure-hybrid-benefit
+    /// - facts.md §11
+    pub struct Cost001 {
+        code: "COST001",
+        name: "hybrid-benefit-off",
+        severity: Info,
+        summary: "Windows node pools pay for Windows licences (Azure Hybrid Benefit off)",
+    }
+}
+
+impl Rule for Cost001 {
+    fn meta(&self) -> &'static akswin_diag::RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
+        if !cx.has_windows() {
+            return;
+        }
+        let wp = cx.spec.cluster.windows_profile.as_ref();
+        if wp.is_some_and(|w| w.azure_hybrid_benefit) {
+            return;
+        }
+        let (y, m, d) = cx.today.ymd();
+        let today = i32::try_from(y)
+            .ok()
+            .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m, d))
+            .unwrap_or_default();
+        let e = crate::cost(cx.spec, &akswin_plan::cost::PriceBook::embedded(), today);
+        let amount = e.windows_licence.payg_monthly.map_or_else(
+            || "an amount akswin cannot price (no price for a pool's VM size)".to_string(),
+            |v| {
+                format!(
+                    "about {v:.2} {} a month at the expected node-hours (embedded {} prices of {}; `akswin plan --prices` for yours)",
+                    e.currency, e.price_region, e.price_book_read_on
+                )
+            },
+        );
+        let ptr = if wp.is_some() {
+            "/cluster/windowsProfile/azureHybridBenefit"
+        } else {
+            "/cluster"
+        };
+        out.info(
+            ptr,
+            format!("Azure Hybrid Benefit is off: Windows licences for the Windows pools cost {amount}"),
+            "set `azureHybridBenefit: true` if the organisation has eligible Windows Server licences",
+        );
+    }
+}

@@ -1,0 +1,2 @@
+pub mod cost001_hybrid_benefit_off;
+pub mod cost002_acr_storage_exceeds_included;

@@ -1,5 +1,5 @@
 //! Any bytes: the loader returns a spec or input-error findings, never panics; a spec that
-//! loads goes through the planner (with the calendar and hot-spare models), every rule and
+//! loads goes through the planner (with the calendar, hot-spare, scale-out and cost models, and the HTML report), every rule and
 //! every output view, which must not panic either; a spec without error findings renders, and
 //! akswin's own ARM expression check finds nothing wrong in what it rendered.
 #![no_main]
@@ -20,7 +20,24 @@ fuzz_target!(|data: &[u8]| {
                 if let Some(hs) = &loaded.spec.scaling.hot_spare {
                     let _ = akswin_plan::hot_spare::plan(hs, d);
                 }
+                let _ = akswin_rules::cost(&loaded.spec, &akswin_plan::cost::PriceBook::embedded(), d);
             }
+            let scale = akswin_rules::scale_out(&loaded.spec);
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+            let cost = akswin_rules::cost(&loaded.spec, &akswin_plan::cost::PriceBook::embedded(), day);
+            let html = akswin_render::report::html(&akswin_render::report::ReportInput {
+                spec: &loaded.spec,
+                network: &plan,
+                scale_out: &scale,
+                cost: &cost,
+                hot_spare: None,
+                calendar: None,
+                findings: &[],
+                source: "fuzz.yaml",
+                version: "fuzz",
+                today: "2026-11-26",
+            });
+            assert!(html.ends_with("</html>\n"));
             let findings = akswin_rules::check_with_plan(&loaded, &plan, today);
             let clean = !findings.iter().any(|f| f.severity == akswin_diag::Severity::Error);
             if clean && akswin_render::supported(&loaded.spec).is_ok() {

@@ -12,6 +12,7 @@ pub mod docs;
 pub mod k8s;
 pub mod lint;
 pub mod names;
+pub mod report;
 pub mod scripts;
 pub mod workflows;
 

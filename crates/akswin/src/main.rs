@@ -84,6 +84,16 @@ enum Command {
     /// Refuses (exit 1) while `check` reports errors. Writes atomically: a failed render
     /// leaves DIR as it was. Deploy with `DIR/deploy.sh` (what-if first, then create).
     Render(RenderArgs),
+    /// Write the planning report: one self-contained HTML page (no scripts, no external
+    /// assets; open it offline or attach it to a change request) with the topology diagram
+    /// (ingress path, hub and spokes, every subnet with its prefix and utilisation, pools by
+    /// OS, domain controllers, firewall), scale-out times, the hot-spare week chart, the cost
+    /// breakdown, subnet headroom, the upgrade calendar and every finding with its explanation.
+    ///
+    /// `--format json` writes every number on the page (the `plan --format json` document
+    /// plus the findings with their explanations). Without `-o`, writes to stdout. The exit
+    /// code is 0 even with findings.
+    Report(ReportArgs),
     /// Audit Kubernetes manifests (files, directories, `-` for stdin; YAML, JSON, kind: List,
     /// Helm output) against the Windows rules (WIN001-WIN018) and removed APIs (K8S001).
     ///
@@ -158,6 +168,25 @@ struct PricesArg {
     /// `cost.prices`, else the embedded table. Never uses the network.
     #[arg(long, value_name = "FILE")]
     prices: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    spec: SpecArg,
+    /// Write the report to FILE (atomically) instead of stdout, e.g. -o report.html.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    format: ReportFormat,
+    #[command(flatten)]
+    prices: PricesArg,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Html,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -293,6 +322,7 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
             None => plan_cmd(args, color, false),
         },
         Command::Render(a) => render_cmd(a, color),
+        Command::Report(a) => report_cmd(a, color),
         Command::Audit(a) => audit_cmd(a, color),
         Command::Init(a) => init(a),
         Command::Explain { code } => explain(&code),
@@ -490,6 +520,93 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
             "{}\n",
             pretty(&plan::artifact(&loaded, &network, VERSION))
         )),
+    }
+    Ok(0)
+}
+
+fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
+    let today = today(a.spec.today.as_deref())?;
+    let loaded = match load_spec(&a.spec)? {
+        Ok(l) => l,
+        Err(e) => {
+            let report = Report::new(e.input, e.findings);
+            let format = match a.format {
+                ReportFormat::Html => Format::Human,
+                ReportFormat::Json => Format::Json,
+            };
+            print_report(&report, format, color);
+            return Ok(2);
+        }
+    };
+    let network = akswin_plan::plan(&loaded.spec);
+    let findings = Report::new(
+        loaded.source.clone(),
+        akswin_rules::check_with_plan(&loaded, &network, today),
+    )
+    .findings;
+    let models = plan::Models::new(
+        &loaded,
+        price_book(&loaded, &a.spec, &a.prices)?,
+        naive(today),
+    );
+    let metas = all_metas();
+    let shown: Vec<akswin_render::report::ReportFinding> = findings
+        .iter()
+        .map(|f| akswin_render::report::ReportFinding {
+            code: f.code.clone(),
+            severity: f.severity.as_str().to_string(),
+            message: f.message.clone(),
+            location: f.span.map_or_else(
+                || format!("{} {}", loaded.source.name, f.pointer),
+                |s| format!("{}:{}:{} {}", loaded.source.name, s.line, s.col, f.pointer),
+            ),
+            help: f.help.clone(),
+            explanation: metas
+                .iter()
+                .find(|m| m.code == f.code)
+                .map_or_else(String::new, |m| m.doc.trim().to_string()),
+        })
+        .collect();
+    let day = naive(today);
+    let text = match a.format {
+        ReportFormat::Json => {
+            let mut v = plan::json(&loaded, &network, &findings, &models, VERSION, day);
+            v["findings"] = serde_json::Value::Array(
+                shown
+                    .iter()
+                    .map(|f| {
+                        serde_json::json!({
+                            "code": f.code, "severity": f.severity, "message": f.message,
+                            "location": f.location, "help": f.help, "explanation": f.explanation,
+                        })
+                    })
+                    .collect(),
+            );
+            format!("{}\n", pretty(&v))
+        }
+        ReportFormat::Html => {
+            let hs = plan::hot_spare(&loaded, day);
+            let cal = plan::calendar(&loaded, day);
+            akswin_render::report::html(&akswin_render::report::ReportInput {
+                spec: &loaded.spec,
+                network: &network,
+                scale_out: &models.scale_out,
+                cost: &models.cost,
+                hot_spare: hs.as_ref(),
+                calendar: cal.as_ref(),
+                findings: &shown,
+                source: &loaded.source.name,
+                version: VERSION,
+                today: &day.to_string(),
+            })
+        }
+    };
+    match &a.output {
+        Some(path) => {
+            io::write_atomic(path, text.as_bytes())?;
+            eprintln!("wrote the report to {}", path.display());
+        }
+        None => out(&text),
     }
     Ok(0)
 }

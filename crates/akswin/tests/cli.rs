@@ -1031,3 +1031,59 @@ fn today_outside_the_calendar_range_is_refused() {
             "between 1900-01-01 and 9999-12-31",
         ));
 }
+
+#[test]
+fn report_writes_one_self_contained_page_and_json_with_every_number() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = dir.path().join("report.html");
+    akswin()
+        .current_dir(dir.path())
+        .args(["report", "--today", "2026-11-26", "-o"])
+        .arg(&html)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("wrote the report to"));
+    let text = std::fs::read_to_string(&html).expect("report written");
+    assert!(text.starts_with("<!DOCTYPE html>"));
+    assert!(text.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"topology\""));
+    assert!(text.contains("COST001") && text.contains("What it checks"));
+    assert!(!text.contains("<script") && !text.contains("<link"));
+    // No temporary file is left next to it.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(names, vec!["report.html".to_string()]);
+    let v = stdout_json(
+        akswin()
+            .current_dir(dir.path())
+            .args(["report", "--format", "json", "--today", "2026-11-26"])
+            .assert()
+            .code(0),
+    );
+    assert_eq!(v["cost"]["totalMonthly"], 4692.95);
+    assert_eq!(v["hotSpare"]["addedNodeHoursPerWeek"], 220.0);
+    assert_eq!(
+        v["upgradeCalendar"]["windows"].as_array().map(Vec::len),
+        Some(12)
+    );
+    assert_eq!(v["findings"][0]["code"], "COST001");
+    assert!(
+        v["findings"][0]["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("Hybrid Benefit"))
+    );
+    // A spec that does not load: exit 2 and no file written.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "apiVersion: akswin/v1\nname: [").expect("write");
+    let out = dir.path().join("never.html");
+    akswin()
+        .current_dir(dir.path())
+        .arg("report")
+        .arg(&bad)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(!out.exists());
+}

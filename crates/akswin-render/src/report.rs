@@ -1,0 +1,957 @@
+//! `akswin report`: one self-contained HTML page (no scripts, no external assets) with an SVG
+//! topology diagram drawn from the network plan, charts, the scale-out and cost models, the
+//! upgrade calendar and every finding with its explanation.
+//!
+//! The page is also well-formed XML (XHTML syntax in an HTML5 document), so tests parse it.
+//!
+//! ## Why labels cannot overlap
+//! Every label is placed in a cell of its own: each subnet is a fixed-height row inside its VNet
+//! box, each VNet box is a cell of a grid with gutters, each chart row has its own band, and the
+//! ingress path is a row of fixed-width boxes. All text is monospace at a known size, so its
+//! width is at most `chars x CHAR_W`; [`fit`] truncates every label to the width of its cell
+//! (the full text stays in a `<title>` tooltip). Lines (peerings, arrows) run only in gutters.
+//! `tests/report.rs` recomputes every text box from the SVG and checks none intersect.
+
+use akswin_plan::calendar::Calendar;
+use akswin_plan::cost::CostEstimate;
+use akswin_plan::hot_spare::HotSparePlan;
+use akswin_plan::scale_out::ScaleOutPlan;
+use akswin_plan::{NetworkPlan, SubnetPlan, SubnetRole, VnetPlan};
+use akswin_spec::Spec;
+use akswin_spec::spec::Os;
+use std::fmt::Write as _;
+
+/// Font size of diagram text, px.
+pub const FONT: f64 = 11.0;
+/// The widest advance of a monospace glyph at [`FONT`] (DejaVu Sans Mono: 0.602 em), rounded up.
+pub const CHAR_W: f64 = 0.62 * FONT;
+const FONT_FAMILY: &str = "'DejaVu Sans Mono', Menlo, Consolas, monospace";
+
+const VNET_W: f64 = 360.0;
+const PAD: f64 = 10.0;
+const ROW_H: f64 = 42.0;
+const HEAD_H: f64 = 46.0;
+const GAP: f64 = 40.0;
+const MAX_COLS: usize = 3;
+
+/// One finding as the report shows it.
+#[derive(Debug, Clone)]
+pub struct ReportFinding {
+    pub code: String,
+    pub severity: String,
+    pub message: String,
+    pub location: String,
+    pub help: Option<String>,
+    /// The rule's documentation (what it checks, why, how to fix).
+    pub explanation: String,
+}
+
+/// Everything on the page.
+pub struct ReportInput<'a> {
+    pub spec: &'a Spec,
+    pub network: &'a NetworkPlan,
+    pub scale_out: &'a ScaleOutPlan,
+    pub cost: &'a CostEstimate,
+    pub hot_spare: Option<&'a HotSparePlan>,
+    pub calendar: Option<&'a Calendar>,
+    pub findings: &'a [ReportFinding],
+    pub source: &'a str,
+    pub version: &'a str,
+    pub today: &'a str,
+}
+
+/// Escape text for XML and HTML (text and attribute values).
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Truncate `s` to what fits in `width` px at [`CHAR_W`] per character (with an ellipsis).
+pub fn fit(s: &str, width: f64) -> String {
+    let max = (width / CHAR_W).floor().max(1.0) as usize;
+    let n = s.chars().count();
+    if n <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// A text element whose content fits `width`; the full text is its tooltip when truncated.
+fn text(out: &mut String, x: f64, y: f64, width: f64, s: &str, class: &str, anchor: &str) {
+    let shown = fit(s, width);
+    let title = if shown == s {
+        String::new()
+    } else {
+        format!("<title>{}</title>", esc(s))
+    };
+    let _ = write!(
+        out,
+        r#"<text x="{x:.1}" y="{y:.1}" class="{class}" text-anchor="{anchor}">{title}{}</text>"#,
+        esc(&shown)
+    );
+}
+
+fn role_class(role: SubnetRole) -> &'static str {
+    match role {
+        SubnetRole::Firewall => "fw",
+        SubnetRole::DomainControllers => "dc",
+        SubnetRole::Nodes => "nodes",
+        SubnetRole::InternalLoadBalancer | SubnetRole::PrivateLinkService => "lb",
+        _ => "other",
+    }
+}
+
+fn utilisation(s: &SubnetPlan) -> Option<f64> {
+    let usable = s.usable.filter(|u| *u > 0)?;
+    Some(s.demand.at_max_surge as f64 / usable as f64)
+}
+
+/// The second line of a subnet row: what lives there.
+fn subnet_detail(spec: &Spec, net: &NetworkPlan, s: &SubnetPlan) -> String {
+    let util = utilisation(s)
+        .filter(|_| s.demand.at_max_surge > 0)
+        .map_or(String::new(), |u| {
+            format!("{:.0}% at max+surge; ", u * 100.0)
+        });
+    let what = match s.role {
+        SubnetRole::Firewall => format!(
+            "Azure Firewall {:?} {}",
+            spec.egress.firewall.sku,
+            net.addresses
+                .firewall_private_ip
+                .map_or(String::new(), |i| i.to_string())
+        ),
+        SubnetRole::DomainControllers => {
+            if net.addresses.domain_controller_ips.is_empty() {
+                "AD DS: existing domain controllers".into()
+            } else {
+                let ips: Vec<String> = net
+                    .addresses
+                    .domain_controller_ips
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                format!("AD DS DCs {}", ips.join(", "))
+            }
+        }
+        SubnetRole::Bastion => "Azure Bastion".into(),
+        SubnetRole::Gateway => "VPN / ExpressRoute gateway".into(),
+        SubnetRole::InternalLoadBalancer => format!(
+            "internal LB {}",
+            net.addresses
+                .internal_load_balancer_ip
+                .map_or("-".into(), |i| i.to_string())
+        ),
+        SubnetRole::PrivateLinkService => "Private Link Service (Front Door origin)".into(),
+        SubnetRole::PrivateEndpoints => "private endpoints (ACR, Key Vault)".into(),
+        SubnetRole::AppProxyConnectors => "Entra application proxy connectors".into(),
+        SubnetRole::Pods => "pod subnet".into(),
+        SubnetRole::Nodes => {
+            let pools: Vec<String> = s
+                .pools
+                .iter()
+                .map(|p| {
+                    let os = spec
+                        .cluster
+                        .node_pools
+                        .iter()
+                        .find(|n| &n.name == p)
+                        .map_or("", |n| {
+                            if n.os == Os::Windows {
+                                "Windows"
+                            } else {
+                                "Linux"
+                            }
+                        });
+                    if os.is_empty() {
+                        p.clone()
+                    } else {
+                        format!("{p} ({os})")
+                    }
+                })
+                .collect();
+            format!("pools {}", pools.join(", "))
+        }
+    };
+    format!("{util}{what}")
+}
+
+fn pool_os_class(spec: &Spec, s: &SubnetPlan) -> &'static str {
+    let windows = s.pools.iter().any(|p| {
+        spec.cluster
+            .node_pools
+            .iter()
+            .any(|n| &n.name == p && n.os == Os::Windows)
+    });
+    if s.role != SubnetRole::Nodes {
+        role_class(s.role)
+    } else if windows {
+        "win"
+    } else {
+        "linux"
+    }
+}
+
+fn vnet_height(v: &VnetPlan) -> f64 {
+    HEAD_H + ROW_H * v.subnets.len().max(1) as f64 + PAD
+}
+
+/// The topology diagram: the ingress path, then the hub and each spoke as a box of subnets.
+pub fn topology_svg(spec: &Spec, net: &NetworkPlan) -> String {
+    let n = net.vnets.len().max(1);
+    let cols = n.min(MAX_COLS);
+    let ingress_h = 128.0;
+    let grid_top = ingress_h + GAP;
+    // Row heights of the VNet grid.
+    let rows: Vec<f64> = net
+        .vnets
+        .chunks(cols)
+        .map(|r| r.iter().map(vnet_height).fold(0.0, f64::max))
+        .collect();
+    let width = (cols as f64 * (VNET_W + GAP) + GAP).max(5.0 * 200.0 + 4.0 * 30.0 + 2.0 * GAP);
+    let height = grid_top + rows.iter().map(|h| h + GAP).sum::<f64>();
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" id="topology" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="{FONT_FAMILY}" font-size="{FONT}">"#
+    );
+    o.push_str("<title>Topology: ingress path, hub and spoke virtual networks, subnets with prefixes and utilisation at max + surge</title>");
+
+    // Ingress path: Front Door -> application proxy -> internal LB -> pods.
+    let fd = spec.ingress.front_door.as_ref();
+    let windows_workloads: Vec<String> = spec
+        .workloads
+        .iter()
+        .filter(|w| w.os == Os::Windows)
+        .map(|w| format!("{} x{}", w.name, w.replicas))
+        .collect();
+    let app_proxy = &spec.ingress.app_proxy;
+    let steps: Vec<(String, String, String, &str)> = vec![
+        (
+            "Users".into(),
+            "internet and".into(),
+            "on-premises".into(),
+            "user",
+        ),
+        (
+            format!(
+                "Front Door {}",
+                fd.map_or("(none)".to_string(), |f| format!("{:?}", f.sku))
+            ),
+            fd.map_or("no Front Door".to_string(), |f| {
+                f.waf
+                    .as_ref()
+                    .map_or("no WAF".to_string(), |w| format!("WAF {:?}", w.mode))
+            }),
+            "Private Link origin".into(),
+            "edge",
+        ),
+        (
+            "Entra app proxy".into(),
+            if app_proxy.enabled {
+                "pre-auth, Kerberos KCD".into()
+            } else {
+                "disabled".into()
+            },
+            if app_proxy.enabled {
+                format!("{} connectors", app_proxy.connectors)
+            } else {
+                String::new()
+            },
+            "edge",
+        ),
+        (
+            "Internal LB".into(),
+            net.addresses
+                .internal_load_balancer_ip
+                .map_or("no static IP".into(), |i| i.to_string()),
+            "no ingress controller".into(),
+            "lb",
+        ),
+        (
+            "Windows pods".into(),
+            if windows_workloads.is_empty() {
+                "none".into()
+            } else {
+                windows_workloads.join(", ")
+            },
+            "gMSA, pinned by OS".into(),
+            "win",
+        ),
+    ];
+    let (bw, bh, bgap) = (200.0, 72.0, 30.0);
+    let y0 = 40.0;
+    text(
+        &mut o,
+        GAP,
+        24.0,
+        width - 2.0 * GAP,
+        "Ingress path",
+        "h",
+        "start",
+    );
+    for (i, (title, sub, sub2, class)) in steps.iter().enumerate() {
+        let x = GAP + i as f64 * (bw + bgap);
+        let _ = write!(
+            o,
+            r#"<rect x="{x:.1}" y="{y0:.1}" width="{bw}" height="{bh}" rx="6" class="box {class}"/>"#
+        );
+        text(&mut o, x + 8.0, y0 + 22.0, bw - 16.0, title, "b", "start");
+        text(&mut o, x + 8.0, y0 + 41.0, bw - 16.0, sub, "s", "start");
+        if !sub2.is_empty() {
+            text(&mut o, x + 8.0, y0 + 58.0, bw - 16.0, sub2, "s", "start");
+        }
+        if i + 1 < steps.len() {
+            let (ax, ay) = (x + bw + 4.0, y0 + bh / 2.0);
+            let _ = write!(
+                o,
+                r#"<path d="M{ax:.1},{ay:.1} L{:.1},{ay:.1}" class="arrow"/><path d="M{:.1},{:.1} L{:.1},{ay:.1} L{:.1},{:.1} Z" class="head"/>"#,
+                ax + bgap - 12.0,
+                ax + bgap - 12.0,
+                ay - 5.0,
+                ax + bgap - 6.0,
+                ax + bgap - 12.0,
+                ay + 5.0
+            );
+        }
+    }
+
+    // VNet grid. Peerings run only in gutters: a trunk in the left gutter, a bus in the gutter
+    // above each row, and a tick from the bus down to each box (the hub's included).
+    let mut y = grid_top;
+    let trunk_x = GAP / 2.0;
+    let first_bus = grid_top - GAP / 2.0;
+    let mut last_bus = first_bus;
+    for (r, chunk) in net.vnets.chunks(cols).enumerate() {
+        let bus_y = y - GAP / 2.0;
+        last_bus = bus_y;
+        let last = GAP + (chunk.len() - 1) as f64 * (VNET_W + GAP) + VNET_W / 2.0;
+        if net.vnets.len() > 1 {
+            let _ = write!(
+                o,
+                r#"<path d="M{trunk_x:.1},{bus_y:.1} L{last:.1},{bus_y:.1}" class="peer"/>"#
+            );
+        }
+        for (c, v) in chunk.iter().enumerate() {
+            let x = GAP + c as f64 * (VNET_W + GAP);
+            if net.vnets.len() > 1 {
+                let cx = x + VNET_W / 2.0;
+                let _ = write!(
+                    o,
+                    r#"<path d="M{cx:.1},{bus_y:.1} L{cx:.1},{y:.1}" class="peer"/>"#
+                );
+            }
+            vnet_box(&mut o, spec, net, v, x, y, r == 0 && c == 0);
+        }
+        y += rows[r] + GAP;
+    }
+    if last_bus > first_bus {
+        let _ = write!(
+            o,
+            r#"<path d="M{trunk_x:.1},{first_bus:.1} L{trunk_x:.1},{last_bus:.1}" class="peer"/>"#
+        );
+    }
+    o.push_str("</svg>");
+    o
+}
+
+fn vnet_box(
+    o: &mut String,
+    spec: &Spec,
+    net: &NetworkPlan,
+    v: &VnetPlan,
+    x: f64,
+    y: f64,
+    hub: bool,
+) {
+    let h = vnet_height(v);
+    let _ = write!(
+        o,
+        r#"<g class="vnet" data-vnet="{}"><rect x="{x:.1}" y="{y:.1}" width="{VNET_W}" height="{h:.1}" rx="8" class="vnetbox {}"/>"#,
+        esc(&v.name),
+        if hub { "hub" } else { "spoke" }
+    );
+    let space: Vec<String> = v.address_space.iter().map(ToString::to_string).collect();
+    text(
+        o,
+        x + PAD,
+        y + 18.0,
+        VNET_W - 2.0 * PAD,
+        &if v.name.eq_ignore_ascii_case("hub") || v.name.eq_ignore_ascii_case("spoke") {
+            format!("{} VNet", if hub { "Hub" } else { "Spoke" })
+        } else {
+            format!("{} VNet {}", if hub { "Hub" } else { "Spoke" }, v.name)
+        },
+        "b",
+        "start",
+    );
+    text(
+        o,
+        x + PAD,
+        y + 34.0,
+        VNET_W - 2.0 * PAD,
+        &format!(
+            "{} · {} free{}",
+            space.join(", "),
+            v.free_addresses,
+            if hub { "" } else { " · peered to hub" }
+        ),
+        "s",
+        "start",
+    );
+    for (i, s) in v.subnets.iter().enumerate() {
+        let ry = y + HEAD_H + i as f64 * ROW_H;
+        let rw = VNET_W - 2.0 * PAD;
+        let prefix = s.prefix.map_or("unplaced".to_string(), |p| p.to_string());
+        let _ = write!(
+            o,
+            r#"<g class="subnet" data-subnet="{}" data-prefix="{}"><rect x="{:.1}" y="{ry:.1}" width="{rw:.1}" height="{:.1}" rx="4" class="sn {}"/>"#,
+            esc(&s.azure_name),
+            esc(&prefix),
+            x + PAD,
+            ROW_H - 6.0,
+            pool_os_class(spec, s)
+        );
+        text(
+            o,
+            x + PAD + 6.0,
+            ry + 14.0,
+            rw - 12.0,
+            &format!("{prefix}  {}", s.azure_name),
+            "p",
+            "start",
+        );
+        text(
+            o,
+            x + PAD + 6.0,
+            ry + 28.0,
+            rw - 12.0,
+            &subnet_detail(spec, net, s),
+            "s",
+            "start",
+        );
+        if let Some(u) = utilisation(s).filter(|_| s.demand.at_max_surge > 0) {
+            let bw = (rw - 12.0) * u.min(1.0);
+            let _ = write!(
+                o,
+                r#"<rect x="{:.1}" y="{:.1}" width="{bw:.1}" height="3" class="{}"/>"#,
+                x + PAD + 6.0,
+                ry + ROW_H - 10.0,
+                if u > 0.8 { "ubar hot" } else { "ubar" }
+            );
+        }
+        o.push_str("</g>");
+    }
+    o.push_str("</g>");
+}
+
+/// Nodes of the hot-spare pool per UTC hour over the week, with and without the plan.
+pub fn week_chart_svg(hs: &HotSparePlan) -> String {
+    let (w, h) = (780.0, 240.0);
+    let (x0, x1, y0, y1) = (56.0, 760.0, 36.0, 196.0);
+    let max = hs
+        .hourly_nodes
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(hs.peak_nodes)
+        .max(1);
+    let sx = |i: f64| x0 + (x1 - x0) * i / 168.0;
+    let sy = |n: f64| y1 - (y1 - y0) * n / f64::from(max);
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" id="week-chart" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}" font-size="{FONT}"><title>Nodes in pool {} over the week of {} (UTC)</title>"#,
+        esc(&hs.pool),
+        hs.week_start_utc
+    );
+    let step = (f64::from(max) / 5.0).ceil().max(1.0) as u32;
+    let mut t = 0;
+    while t <= max {
+        let y = sy(f64::from(t));
+        let _ = write!(o, r#"<path d="M{x0},{y:.1} L{x1},{y:.1}" class="grid"/>"#);
+        text(
+            &mut o,
+            x0 - 8.0,
+            y + 4.0,
+            x0 - 12.0,
+            &t.to_string(),
+            "s",
+            "end",
+        );
+        t += step;
+    }
+    for (d, name) in ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        .iter()
+        .enumerate()
+    {
+        let x = sx(d as f64 * 24.0);
+        let _ = write!(o, r#"<path d="M{x:.1},{y0} L{x:.1},{y1}" class="grid"/>"#);
+        text(&mut o, x + 4.0, y1 + 16.0, 90.0, name, "s", "start");
+    }
+    // Without the plan: offPeakNodes all week (dashed); with it: a step line.
+    let base = sy(f64::from(hs.off_peak_nodes));
+    let _ = write!(
+        o,
+        r#"<path d="M{x0},{base:.1} L{x1},{base:.1}" class="line base"/>"#
+    );
+    let mut d = String::new();
+    for (i, n) in hs.hourly_nodes.iter().enumerate() {
+        let (xa, xb, y) = (sx(i as f64), sx(i as f64 + 1.0), sy(f64::from(*n)));
+        let _ = write!(
+            d,
+            "{}{xa:.1},{y:.1} L{xb:.1},{y:.1} ",
+            if i == 0 { "M" } else { "L" }
+        );
+    }
+    let _ = write!(o, r#"<path d="{}" class="line spare"/>"#, d.trim_end());
+    text(
+        &mut o,
+        x0,
+        20.0,
+        340.0,
+        &format!("— with hot spare ({} node-h/week)", hs.node_hours_per_week),
+        "s spare-t",
+        "start",
+    );
+    text(
+        &mut o,
+        x0 + 360.0,
+        20.0,
+        340.0,
+        &format!("- - without: {} nodes all week", hs.off_peak_nodes),
+        "s base-t",
+        "start",
+    );
+    o.push_str("</svg>");
+    o
+}
+
+/// Horizontal bars, one row per item: label, bar, value.
+fn bar_chart(id: &str, title: &str, rows: &[(String, f64, f64, String, &str)]) -> String {
+    // (label, value, scale max, value text, class)
+    let (label_w, bar_w, val_w, row_h) = (270.0, 380.0, 120.0, 22.0);
+    let w = label_w + bar_w + val_w + 20.0;
+    let h = row_h * rows.len() as f64 + 16.0;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" id="{id}" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}" font-size="{FONT}"><title>{}</title>"#,
+        esc(title)
+    );
+    for (i, (label, v, max, shown, class)) in rows.iter().enumerate() {
+        let y = 8.0 + i as f64 * row_h;
+        text(&mut o, 8.0, y + 14.0, label_w - 16.0, label, "s", "start");
+        let len = if *max > 0.0 {
+            bar_w * (v / max).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let _ = write!(
+            o,
+            r#"<rect x="{label_w}" y="{:.1}" width="{bar_w}" height="12" class="track"/><rect x="{label_w}" y="{:.1}" width="{len:.1}" height="12" class="bar {class}"/>"#,
+            y + 4.0,
+            y + 4.0
+        );
+        text(
+            &mut o,
+            label_w + bar_w + 8.0,
+            y + 14.0,
+            val_w,
+            shown,
+            "s",
+            "start",
+        );
+    }
+    o.push_str("</svg>");
+    o
+}
+
+pub fn cost_chart_svg(c: &CostEstimate) -> String {
+    let max = c.lines.iter().filter_map(|l| l.monthly).fold(0.0, f64::max);
+    let rows: Vec<(String, f64, f64, String, &str)> = c
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.component.clone(),
+                l.monthly.unwrap_or(0.0),
+                max,
+                l.monthly.map_or("unpriced".into(), |v| format!("{v:.2}")),
+                if l.category == "windows-licence" {
+                    "lic"
+                } else {
+                    "cost"
+                },
+            )
+        })
+        .collect();
+    bar_chart(
+        "cost-chart",
+        &format!("Monthly cost per component ({})", c.currency),
+        &rows,
+    )
+}
+
+pub fn headroom_chart_svg(net: &NetworkPlan) -> String {
+    let rows: Vec<(String, f64, f64, String, &str)> = net
+        .vnets
+        .iter()
+        .flat_map(|v| v.subnets.iter().map(move |s| (v, s)))
+        .filter_map(|(v, s)| {
+            let usable = s.usable? as f64;
+            let u = s.demand.at_max_surge as f64;
+            Some((
+                format!(
+                    "{}/{} {}",
+                    v.name,
+                    s.key,
+                    s.prefix.map_or(String::new(), |p| p.to_string())
+                ),
+                u,
+                usable,
+                format!("{}/{}", s.demand.at_max_surge, usable),
+                if u / usable > 0.8 { "hot" } else { "ok" },
+            ))
+        })
+        .collect();
+    bar_chart(
+        "headroom-chart",
+        "Subnet addresses used at max + surge, of usable",
+        &rows,
+    )
+}
+
+const CSS: &str = r#"
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#1b1f24;max-width:1500px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+.meta{color:#57606a;font-size:13px}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
+.card{border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;min-width:180px}
+.card b{display:block;font-size:20px}
+table{border-collapse:collapse;font-size:13px;margin:6px 0}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f6f8fa} td.n{text-align:right;font-variant-numeric:tabular-nums}
+.scroll{overflow-x:auto;border:1px solid #eaeef2;border-radius:6px;padding:6px}
+.error{color:#cf222e;font-weight:600}.warning{color:#9a6700;font-weight:600}.info{color:#0969da;font-weight:600}
+details pre{white-space:pre-wrap;font-size:12px;background:#f6f8fa;padding:8px;border-radius:6px}
+.note{color:#57606a;font-size:12px}
+svg text{fill:#1b1f24} svg .h{font-weight:700;font-size:13px} svg .b{font-weight:700} svg .s{fill:#424a53}
+svg .box{stroke:#57606a;fill:#f6f8fa} svg .edge{fill:#ddf4ff} svg .lb{fill:#fff8c5} svg .win{fill:#dbeafe} svg .user{fill:#ffffff}
+svg .vnetbox{fill:#ffffff;stroke:#57606a;stroke-width:1.5} svg .hub{fill:#f6f8fa}
+svg .sn{stroke:#afb8c1;fill:#ffffff} svg .sn.win{fill:#dbeafe} svg .sn.linux{fill:#dafbe1} svg .sn.fw{fill:#ffebe9} svg .sn.dc{fill:#fbefff} svg .sn.lb{fill:#fff8c5}
+svg .ubar{fill:#2da44e} svg .ubar.hot{fill:#cf222e}
+svg .arrow{stroke:#57606a;stroke-width:2;fill:none} svg .head{fill:#57606a} svg .peer{stroke:#8c959f;stroke-width:2;fill:none;stroke-dasharray:4 3}
+svg .grid{stroke:#eaeef2} svg .line{fill:none;stroke-width:2} svg .spare{stroke:#0969da} svg .base{stroke:#cf222e;stroke-dasharray:6 4}
+svg .spare-t{fill:#0969da} svg .base-t{fill:#cf222e}
+svg .track{fill:#eaeef2} svg .bar.cost{fill:#0969da} svg .bar.lic{fill:#8250df} svg .bar.ok{fill:#2da44e} svg .bar.hot{fill:#cf222e}
+"#;
+
+fn money(v: Option<f64>) -> String {
+    v.map_or("unpriced".into(), |v| format!("{v:.2}"))
+}
+
+/// The whole page.
+pub fn html(r: &ReportInput<'_>) -> String {
+    let s = r.spec;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/><title>akswin report: {}</title><style>{CSS}</style></head><body>",
+        esc(&s.name)
+    );
+    let _ = write!(
+        o,
+        "<h1>akswin planning report: {} ({})</h1><p class=\"meta\">From {} · akswin {} · as of {} · every number here is also in <code>akswin report --format json</code></p>",
+        esc(&s.name),
+        esc(s.location.as_str()),
+        esc(r.source),
+        esc(r.version),
+        esc(r.today)
+    );
+    let count = |sev: &str| r.findings.iter().filter(|f| f.severity == sev).count();
+    let missed = r
+        .scale_out
+        .workloads
+        .iter()
+        .filter(|w| w.meets_target == Some(false))
+        .count();
+    let _ = write!(
+        o,
+        "<div class=\"cards\"><div class=\"card\">Monthly cost, expected<b>{:.2} {}</b><span class=\"note\">{:.2} at min · {:.2} at max</span></div><div class=\"card\">Windows licences<b>{} / month</b><span class=\"note\">Hybrid Benefit {}</span></div><div class=\"card\">Scale-out targets<b>{} missed</b><span class=\"note\">of {} Windows workloads</span></div><div class=\"card\">Findings<b>{} E · {} W · {} I</b><span class=\"note\">akswin check</span></div></div>",
+        r.cost.total_monthly,
+        esc(&r.cost.currency),
+        r.cost.total_monthly_at_min,
+        r.cost.total_monthly_at_max,
+        money(r.cost.windows_licence.as_specified_monthly),
+        if r.cost.windows_licence.azure_hybrid_benefit {
+            "on"
+        } else {
+            "off"
+        },
+        missed,
+        r.scale_out.workloads.len(),
+        count("error"),
+        count("warning"),
+        count("info")
+    );
+
+    o.push_str("<h2 id=\"topology-h\">Topology</h2><p class=\"note\">Subnet rows: prefix, Azure name, utilisation at max + surge (bar: green below 80 %, red above), and what lives there. Blue: Windows pools; green: Linux pools; red: firewall; purple: domain controllers; yellow: load balancing. Dashed lines: VNet peerings to the hub.</p><div class=\"scroll\">");
+    o.push_str(&topology_svg(s, r.network));
+    o.push_str("</div>");
+
+    // Scale-out.
+    o.push_str("<h2>Scale-out</h2>");
+    if r.scale_out.workloads.is_empty() {
+        o.push_str("<p>No Windows workload the model can size.</p>");
+    }
+    for w in &r.scale_out.workloads {
+        let _ = write!(
+            o,
+            "<p><b>{}</b> on pool {} ({}): {} pods per node ({}-bound), {} running, burst +{}; node Ready {} min <span class=\"note\">[{}]</span>; pull {} MiB/s <span class=\"note\">[{}]</span>; image {}.</p>",
+            esc(&w.workload),
+            esc(&w.pool),
+            esc(&w.vm_size),
+            w.pods_per_node,
+            w.pods_per_node_limit,
+            w.replicas,
+            w.add_replicas,
+            w.node_ready_minutes.value,
+            esc(&w.node_ready_minutes.source),
+            w.pull_throughput_mi_bps.value,
+            esc(&w.pull_throughput_mi_bps.source),
+            w.image_size_gi_b.map_or("size unknown".into(), |g| format!(
+                "{g} GiB, {} min to pull{}",
+                w.pull_minutes.unwrap_or(0.0),
+                w.extract_minutes
+                    .map(|x| format!(" + {x} min to extract"))
+                    .unwrap_or_default()
+            ))
+        );
+        o.push_str("<table><tr><th>plan</th><th>nodes</th><th>added</th><th>minutes</th><th>note</th></tr>");
+        for sc in &w.scenarios {
+            let _ = write!(
+                o,
+                "<tr><td>{}{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                esc(&sc.label),
+                if sc.id == w.configured {
+                    " <b>(configured)</b>"
+                } else {
+                    ""
+                },
+                sc.nodes_before,
+                sc.nodes_added,
+                sc.minutes.map_or("cannot".into(), |m| format!("{m:.1}")),
+                esc(&sc.note)
+            );
+        }
+        o.push_str("</table>");
+        if let Some(t) = w.target_minutes {
+            let _ = write!(
+                o,
+                "<p>Target {t} min: {}</p>",
+                match w.meets_target {
+                    Some(true) => "<b>met</b>".to_string(),
+                    Some(false) => format!(
+                        "<span class=\"warning\">missed (SCL002)</span> {}",
+                        esc(&w.advice(u32::MAX).unwrap_or_default())
+                    ),
+                    None => "not estimable (image size unknown)".into(),
+                }
+            );
+        }
+    }
+    for sk in &r.scale_out.skipped {
+        let _ = write!(
+            o,
+            "<p>{}: not modelled: {}</p>",
+            esc(&sk.workload),
+            esc(&sk.reason)
+        );
+    }
+    let _ = write!(
+        o,
+        "<p class=\"note\">Assumptions: {}.</p>",
+        esc(&r.scale_out.assumptions.join("; "))
+    );
+
+    // Hot spare.
+    o.push_str("<h2>Nodes over the week</h2>");
+    match r.hot_spare {
+        Some(hs) => {
+            let _ = write!(
+                o,
+                "<p>Pool {}: {} nodes off peak, {} at peak; the plan adds {:.1} node-hours a week ({:.1} a month).</p><div class=\"scroll\">{}</div><table><tr><th>action</th><th>nodes</th><th>at (local)</th><th>time zone</th><th>days</th></tr>",
+                esc(&hs.pool),
+                hs.off_peak_nodes,
+                hs.peak_nodes,
+                hs.added_node_hours_per_week,
+                hs.added_node_hours_per_month,
+                week_chart_svg(hs)
+            );
+            for a in &hs.schedule {
+                let days: Vec<String> = a.days.iter().map(|d| format!("{d:?}")).collect();
+                let _ = write!(
+                    o,
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    a.action,
+                    a.nodes,
+                    esc(&a.at),
+                    esc(&a.timezone),
+                    days.join(", ")
+                );
+            }
+            o.push_str("</table>");
+        }
+        None => o.push_str("<p>No hot-spare plan (<code>scaling.hotSpare</code>).</p>"),
+    }
+
+    // Cost.
+    let _ = write!(
+        o,
+        "<h2>Monthly cost ({})</h2><div class=\"scroll\">{}</div><table><tr><th>component</th><th>expected</th><th>at min</th><th>at max</th><th>quantity</th><th>price source</th></tr>",
+        esc(&r.cost.currency),
+        cost_chart_svg(r.cost)
+    );
+    for l in &r.cost.lines {
+        let sources: Vec<String> = l
+            .prices
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {} per {}{}: {}",
+                    p.key,
+                    p.unit_price,
+                    p.unit,
+                    if p.confirmed { "" } else { " (unconfirmed)" },
+                    p.source
+                )
+            })
+            .collect();
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"note\">{}</td></tr>",
+            esc(&l.component),
+            money(l.monthly),
+            money(l.monthly_at_min.or(l.monthly)),
+            money(l.monthly_at_max.or(l.monthly)),
+            esc(&l.quantity),
+            esc(&sources.join(" | "))
+        );
+    }
+    let _ = write!(
+        o,
+        "<tr><th>total (priced lines)</th><th class=\"n\">{:.2}</th><th class=\"n\">{:.2}</th><th class=\"n\">{:.2}</th><th></th><th></th></tr></table>",
+        r.cost.total_monthly, r.cost.total_monthly_at_min, r.cost.total_monthly_at_max
+    );
+    let wl = &r.cost.windows_licence;
+    let _ = write!(
+        o,
+        "<p>Windows licences: {} pay-as-you-go, {:.2} with Azure Hybrid Benefit (now {}).</p>",
+        money(wl.payg_monthly),
+        wl.with_hybrid_benefit_monthly,
+        if wl.azure_hybrid_benefit { "on" } else { "off" }
+    );
+    if !r.cost.unpriced.is_empty() {
+        let _ = write!(
+            o,
+            "<p class=\"warning\">Unpriced (no sourced price; left out of the totals; pass --prices): {}</p>",
+            esc(&r.cost.unpriced.join(", "))
+        );
+    }
+    for w in &r.cost.warnings {
+        let _ = write!(o, "<p class=\"note\">Note: {}</p>", esc(w));
+    }
+    let _ = write!(
+        o,
+        "<p class=\"note\">Not modelled: {}.</p>",
+        esc(&r.cost.not_modelled.join("; "))
+    );
+
+    // Subnet headroom.
+    let _ = write!(
+        o,
+        "<h2>Subnet headroom</h2><div class=\"scroll\">{}</div>",
+        headroom_chart_svg(r.network)
+    );
+
+    // Calendar.
+    o.push_str("<h2>Windows node image upgrade calendar</h2>");
+    match r.calendar {
+        Some(cal) => {
+            let _ = write!(
+                o,
+                "<p>Order in each window: control plane first, then the Linux pools, then the Windows pools (node OS channel {:?}).</p><table><tr><th>local start</th><th>UTC start</th><th>UTC end</th><th>Patch Tuesday</th><th>days after</th></tr>",
+                s.upgrades.node_os_channel
+            );
+            for w in &cal.windows {
+                let soon = w.days_after_patch_tuesday < 7;
+                let _ = write!(
+                    o,
+                    "<tr><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n{}\">+{}{}</td></tr>",
+                    w.local_start,
+                    esc(&w.utc_offset),
+                    w.utc_start,
+                    w.utc_end,
+                    w.patch_tuesday,
+                    if soon { " warning" } else { "" },
+                    w.days_after_patch_tuesday,
+                    if soon {
+                        " (image may not have reached the region)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            o.push_str("</table>");
+            if let Some(n) = &cal.interval_note {
+                let _ = write!(o, "<p class=\"note\">{}</p>", esc(n));
+            }
+        }
+        None => o.push_str(
+            "<p>No Windows node image window (<code>upgrades.windowsNodeImage</code>).</p>",
+        ),
+    }
+
+    // Findings.
+    let _ = write!(o, "<h2>Findings ({})</h2>", r.findings.len());
+    if r.findings.is_empty() {
+        o.push_str("<p>None.</p>");
+    } else {
+        o.push_str("<table><tr><th>code</th><th>severity</th><th>where</th><th>finding</th></tr>");
+        for f in r.findings {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}{}<details><summary>explanation</summary><pre>{}</pre></details></td></tr>",
+                esc(&f.code),
+                esc(&f.severity),
+                esc(&f.severity),
+                esc(&f.location),
+                esc(&f.message),
+                f.help
+                    .as_ref()
+                    .map(|h| format!("<br/><span class=\"note\">help: {}</span>", esc(h)))
+                    .unwrap_or_default(),
+                esc(&f.explanation)
+            );
+        }
+        o.push_str("</table>");
+    }
+    o.push_str("</body></html>\n");
+    o
+}

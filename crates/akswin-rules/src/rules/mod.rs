@@ -69,6 +69,7 @@ pub static ALL: &[&dyn Rule] = &[
     &pool::pool008_implicit_max_surge::Pool008,
     &pool::pool009_invalid_windows_profile::Pool009,
     &pool::pool010_single_zone_pool::Pool010,
+    &scl::scl001_large_image_without_prepull::Scl001,
     &scl::scl002_scale_out_target_missed::Scl002,
     &scl::scl003_hot_spare_outside_pool_bounds::Scl003,
     &sec::sec001_public_api_server::Sec001,

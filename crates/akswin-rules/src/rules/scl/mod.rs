@@ -1,2 +1,3 @@
+pub mod scl001_large_image_without_prepull;
 pub mod scl002_scale_out_target_missed;
 pub mod scl003_hot_spare_outside_pool_bounds;

@@ -364,7 +364,7 @@ pub fn acr_storage(spec: &Spec) -> AcrStorage {
         .filter_map(|i| i.size_gi_b)
         .sum();
     let replicas = spec.registry.geo_replicas.len() as u32;
-    let billed = images * f64::from(1 + replicas);
+    let billed = images * (1.0 + f64::from(replicas));
     let included = acr_included_gib(spec.registry.sku);
     AcrStorage {
         images_gi_b: images,
@@ -636,7 +636,7 @@ pub fn estimate(
                 "{:.1} GiB x {DAYS_PER_MONTH:.2} days ({:.1} GiB billed: images x {} copies)",
                 acr.extra_gi_b,
                 acr.billed_gi_b,
-                1 + acr.replicas
+                u64::from(acr.replicas) + 1
             ),
             "acr-storage",
             acr.extra_gi_b * DAYS_PER_MONTH,

@@ -169,7 +169,10 @@ pub fn allocatable(shape: NodeShape, max_pods: u32) -> (u32, u32) {
         .rev()
         .find(|(cores, _)| *cores <= shape.vcpus)
         .map_or(60, |(_, m)| *m);
-    let cpu = (shape.vcpus * 1000).saturating_sub(reserved_cpu);
+    let cpu = shape
+        .vcpus
+        .saturating_mul(1000)
+        .saturating_sub(reserved_cpu);
     let mem_mib = shape.memory_gib * 1024.0;
     let kube_reserved = (20.0 * f64::from(max_pods) + 50.0).min(0.25 * mem_mib);
     let mem = (mem_mib - kube_reserved - 100.0).max(0.0).floor() as u32;
@@ -335,9 +338,9 @@ fn one(
     let image_minutes = pull_minutes.map(|p| p + extract_minutes.unwrap_or(0.0));
     let add = w.scale_out_replicas.unwrap_or(w.replicas);
     let (min, max) = (pool.min_nodes(), pool.max_nodes());
-    let free = |nodes: u32| (nodes * per_node).saturating_sub(w.replicas);
+    let free = |nodes: u32| nodes.saturating_mul(per_node).saturating_sub(w.replicas);
     let nodes_for = |replicas: u32| replicas.div_ceil(per_node);
-    let needed_total = nodes_for(w.replicas + add);
+    let needed_total = nodes_for(w.replicas.saturating_add(add));
     let fmt = |m: Option<f64>| {
         m.map_or("unknown (no image size)".to_string(), |m| {
             format!("{m:.1} min")

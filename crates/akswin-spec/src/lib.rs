@@ -67,7 +67,7 @@ pub const INPUT_ERRORS: &[(&str, &str, &str)] = &[
     (
         "SPEC005",
         "invalid-value",
-        "A value that parses but cannot be meant: an apiVersion akswin does not know, an empty name.\n\nFollow the hint in the message.",
+        "A value that parses but cannot be meant: an apiVersion akswin does not know, an empty name, or a measurement or estimate of the scale-out and cost models that is negative, zero where it divides, NaN, infinite or absurdly large.\n\nFollow the hint in the message.",
     ),
     (
         "SPEC006",
@@ -75,6 +75,117 @@ pub const INPUT_ERRORS: &[(&str, &str, &str)] = &[
         "The input is not a spec at all: empty, binary, larger than 1 MiB, or a YAML alias bomb (aliases that expand to more nodes than a spec could ever need).\n\nPoint akswin at the spec file, or `akswin init` to write the baseline.",
     ),
 ];
+
+/// The measurements and estimates the scale-out and cost models divide and multiply by: each
+/// must be a finite number in a range that can be meant (SPEC005), so no model prints NaN or inf.
+fn check_model_numbers(spec: &Spec, index: &SpanIndex, findings: &mut Vec<Finding>) {
+    let mut check =
+        |pointer: String, v: f64, min: f64, min_exclusive: bool, max: f64, unit: &str| {
+            let low = if min_exclusive { v <= min } else { v < min };
+            if !v.is_finite() || low || v > max {
+                let mut f = input_error(
+                    "SPEC005",
+                    index.span(&pointer),
+                    format!(
+                        "`{pointer}` is {v}; it must be a number {} {min} and at most {max} {unit}",
+                        if min_exclusive {
+                            "above"
+                        } else {
+                            "of at least"
+                        }
+                    ),
+                    Some(
+                        "use your measurement or estimate; the models divide and multiply by it"
+                            .into(),
+                    ),
+                );
+                f.pointer = pointer;
+                findings.push(f);
+            }
+        };
+    if let Some(n) = &spec.scaling.node_ready_minutes {
+        check(
+            "/scaling/nodeReadyMinutes/windows".into(),
+            n.windows,
+            0.0,
+            false,
+            1440.0,
+            "minutes",
+        );
+        check(
+            "/scaling/nodeReadyMinutes/linux".into(),
+            n.linux,
+            0.0,
+            false,
+            1440.0,
+            "minutes",
+        );
+    }
+    if let Some(v) = spec.scaling.pull_throughput_mi_bps {
+        check(
+            "/scaling/pullThroughputMiBps".into(),
+            v,
+            0.0,
+            true,
+            1e6,
+            "MiB/s",
+        );
+    }
+    if let Some(v) = spec.scaling.extract_throughput_mi_bps {
+        check(
+            "/scaling/extractThroughputMiBps".into(),
+            v,
+            0.0,
+            true,
+            1e6,
+            "MiB/s",
+        );
+    }
+    for (i, im) in spec.registry.images.iter().enumerate() {
+        if let Some(v) = im.size_gi_b {
+            check(
+                format!("/registry/images/{i}/sizeGiB"),
+                v,
+                0.0,
+                false,
+                10_000.0,
+                "GiB",
+            );
+        }
+    }
+    for (i, w) in spec.workloads.iter().enumerate() {
+        if let Some(v) = w.scale_out_target_minutes {
+            check(
+                format!("/workloads/{i}/scaleOutTargetMinutes"),
+                v,
+                0.0,
+                false,
+                10_080.0,
+                "minutes",
+            );
+        }
+    }
+    if let Some(v) = spec.cost.log_analytics_gi_b_per_day {
+        check(
+            "/cost/logAnalyticsGiBPerDay".into(),
+            v,
+            0.0,
+            false,
+            1e6,
+            "GiB a day",
+        );
+    }
+    if let Some(v) = spec.cost.firewall_data_gi_b_per_month {
+        check(
+            "/cost/firewallDataGiBPerMonth".into(),
+            v,
+            0.0,
+            false,
+            1e9,
+            "GiB a month",
+        );
+    }
+}
 
 fn input_error(code: &str, span: Option<Span>, message: String, help: Option<String>) -> Finding {
     let mut f = Finding::new(code, Severity::Error, "", message).with_span(span);
@@ -192,6 +303,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
                     Some("name is the prefix of every Azure resource, e.g. contoso-legacy".into()),
                 ));
             }
+            check_model_numbers(&spec, &index, &mut findings);
             if !findings.is_empty() {
                 return Err(fail(text.to_string(), findings));
             }

@@ -244,6 +244,30 @@ fn bad_inputs_exit_2_with_location_and_never_panic() {
             "SPEC005",
             "`name` is empty",
         ),
+        (
+            "zero pull throughput",
+            baseline_with("pullThroughputMiBps: 60", "pullThroughputMiBps: 0").into_bytes(),
+            "SPEC005",
+            "`/scaling/pullThroughputMiBps` is 0; it must be a number above 0",
+        ),
+        (
+            "NaN image size",
+            baseline_with("sizeGiB: 5.2", "sizeGiB: .nan").into_bytes(),
+            "SPEC005",
+            "`/registry/images/0/sizeGiB` is NaN",
+        ),
+        (
+            "negative node ready time",
+            baseline_with("windows: 12, linux: 4", "windows: -5, linux: 4").into_bytes(),
+            "SPEC005",
+            "`/scaling/nodeReadyMinutes/windows` is -5",
+        ),
+        (
+            "infinite ingestion",
+            baseline_with("logAnalyticsGiBPerDay: 2", "logAnalyticsGiBPerDay: .inf").into_bytes(),
+            "SPEC005",
+            "`/cost/logAnalyticsGiBPerDay` is inf",
+        ),
         ("huge", vec![b'#'; 2 * 1024 * 1024], "SPEC006", "at most"),
         (
             "deep nesting",

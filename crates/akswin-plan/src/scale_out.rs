@@ -58,15 +58,18 @@ pub struct Input {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Scenario {
-    /// `existing-prepulled`, `existing-pull`, `autoscaler`, `hot-spare`.
+    /// `existing-prepulled`, `existing-pull`, `autoscaler`, `hot-spare`, `off-peak`.
     pub id: &'static str,
     pub label: String,
     /// Nodes the pool has when the burst starts.
     pub nodes_before: u32,
     /// Nodes that must be added.
     pub nodes_added: u32,
-    /// Minutes until the last added replica can start; None when the plan cannot place them all.
+    /// Minutes until the last added replica can start; None when the plan cannot place them all
+    /// or the image size is unknown.
     pub minutes: Option<f64>,
+    /// Whether the plan can place the whole burst (within the pool's max).
+    pub feasible: bool,
     pub note: String,
 }
 
@@ -87,17 +90,31 @@ pub struct WorkloadScaleOut {
     pub replicas: u32,
     pub add_replicas: u32,
     pub node_ready_minutes: Input,
+    /// Per node. When it is the default (the registry's bandwidth), nodes pulling at the same
+    /// time share it, and each scenario's pull time counts them.
     pub pull_throughput_mi_bps: Input,
+    pub pull_throughput_is_default: bool,
+    /// Memory AKS keeps for Windows system processes, subtracted from allocatable (Windows pools).
+    pub windows_reserved_mi_b: u32,
     pub pull_minutes: Option<f64>,
     pub extract_minutes: Option<f64>,
     pub scenarios: Vec<Scenario>,
     /// The scenario the spec as written gives (hot spare during peaks when the pool has one).
     pub configured: &'static str,
     pub target_minutes: Option<f64>,
-    /// Whether the configured scenario meets the target (None without a target or an estimate).
+    /// Whether the configured scenario meets the target (None without a target, or when only
+    /// the unknown image size keeps it from being estimated).
     pub meets_target: Option<bool>,
+    /// With a hot-spare plan: whether a burst outside the peaks (scenario `off-peak`) meets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meets_target_off_peak: Option<bool>,
     /// Nodes the pool needs during peaks for the burst to fit without new nodes.
     pub nodes_for_burst: u32,
+    /// With a hot-spare plan whose spares are not ready when the peak starts: the lead needed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_minutes_needed: Option<f64>,
+    pub pool_max: u32,
+    pub pool_autoscaled: bool,
 }
 
 /// The scale-out model of every Windows workload the model can size.
@@ -117,12 +134,19 @@ pub struct Skipped {
     pub reason: String,
 }
 
-pub const ASSUMPTIONS: [&str; 4] = [
+pub const ASSUMPTIONS: [&str; 6] = [
     "each workload is sized as if alone on its pool",
+    "replicas spread over the nodes (topology spread), so every node that runs one has the image",
     "pod start-up after the image is present, the autoscaler's reaction time and scheduling are not modelled",
     "a node without the image pulls all of it (Windows base layers cached on AKS node images are not subtracted)",
-    "pulls on different nodes do not slow each other down",
+    "a measured pullThroughputMiBps is per node; the default (the registry's bandwidth) is shared by the nodes pulling at once",
+    "DaemonSet pods other than akswin's pre-pull DaemonSet are not subtracted from maxPods",
 ];
+
+/// Memory AKS keeps for system processes on a Windows node beyond kube-reserved, MiB. Reported in
+/// the AKS documentation ("an additional 2 GB for system processes in Windows nodes");
+/// UNCONFIRMED in facts.md, so `scaling.windowsReservedMiB` overrides it.
+pub const DEFAULT_WINDOWS_RESERVED_MIB: u32 = 2048;
 
 /// Parse a Kubernetes CPU quantity (`2`, `500m`, `0.5`) into millicores.
 pub fn cpu_milli(q: &str) -> Option<u32> {
@@ -162,7 +186,8 @@ pub fn memory_mib(q: &str) -> Option<u32> {
     (v.is_finite() && v > 0.0 && mib <= f64::from(u32::MAX)).then_some(mib as u32)
 }
 
-/// Allocatable CPU (millicores) and memory (MiB) of a node of `shape` with `max_pods`.
+/// Allocatable CPU (millicores) and memory (MiB) of a Linux node of `shape` with `max_pods`
+/// (subtract the Windows system reservation for Windows nodes).
 pub fn allocatable(shape: NodeShape, max_pods: u32) -> (u32, u32) {
     let reserved_cpu = KUBE_RESERVED_CPU
         .iter()
@@ -224,7 +249,7 @@ fn throughput(spec: &Spec) -> Input {
         None => Input {
             value: default_pull_throughput(spec.registry.sku),
             source: format!(
-                "default: ACR {:?} historical download bandwidth (facts.md §10); measure it",
+                "default: ACR {:?}'s historical registry bandwidth (facts.md §10), shared by the nodes pulling at once, extraction not included; reports of real Windows pulls are 10-20 min: measure it",
                 spec.registry.sku
             ),
         },
@@ -296,14 +321,135 @@ pub fn plan(spec: &Spec, shape: &dyn Fn(&str) -> Option<NodeShape>) -> ScaleOutP
     }
 }
 
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The shared arithmetic of one workload on one pool.
+struct Burst {
+    per_node: u32,
+    replicas: u32,
+    add: u32,
+    max: u32,
+    needed_total: u32,
+    ready: f64,
+    /// Minutes for one node to pull and extract the image alone; None when the size is unknown.
+    image_one: Option<f64>,
+    shared: bool,
+    extract: Option<f64>,
+}
+
+impl Burst {
+    fn free(&self, nodes: u32) -> u32 {
+        nodes
+            .saturating_mul(self.per_node)
+            .saturating_sub(self.replicas)
+    }
+
+    /// Minutes for `k` nodes pulling at once: the registry's bandwidth is shared by default; a
+    /// measured throughput is per node.
+    fn image(&self, k: u32) -> Option<f64> {
+        self.image_one.map(|one| {
+            let pull = one - self.extract.unwrap_or(0.0);
+            let factor = if self.shared { f64::from(k.max(1)) } else { 1.0 };
+            pull * factor + self.extract.unwrap_or(0.0)
+        })
+    }
+
+    /// Nodes among `nodes` that have no replica yet (replicas spread one per node first).
+    fn without_image(&self, nodes: u32) -> u32 {
+        nodes.saturating_sub(self.replicas)
+    }
+
+    /// Add the burst starting from `nodes` nodes; `prepulled`: the image is on every node.
+    fn from(&self, nodes: u32, prepulled: bool) -> (Option<f64>, bool, u32, String) {
+        let fmt = |m: Option<f64>| {
+            m.map_or("unknown (no image size)".to_string(), |m| {
+                format!("{m:.1} min")
+            })
+        };
+        if self.add <= self.free(nodes) {
+            let k = self.without_image(nodes);
+            if prepulled {
+                (
+                    Some(0.0),
+                    true,
+                    0,
+                    format!("{} free slots on {nodes} nodes; the image is on every node", self.free(nodes)),
+                )
+            } else if k == 0 {
+                (
+                    Some(0.0),
+                    true,
+                    0,
+                    format!(
+                        "{} free slots on {nodes} nodes, each already running a replica, so the image is cached",
+                        self.free(nodes)
+                    ),
+                )
+            } else {
+                let m = self.image(k);
+                (
+                    m,
+                    true,
+                    0,
+                    format!(
+                        "{} free slots on {nodes} nodes; {} without a replica pull the image: {}",
+                        self.free(nodes),
+                        plural(k, "node", "nodes"),
+                        fmt(m)
+                    ),
+                )
+            }
+        } else if self.needed_total > self.max {
+            (
+                None,
+                false,
+                self.max.saturating_sub(nodes),
+                format!(
+                    "needs {} but the pool's max is {}: at most {} can be added",
+                    plural(self.needed_total, "node", "nodes"),
+                    self.max,
+                    plural(self.free(self.max), "replica", "replicas")
+                ),
+            )
+        } else {
+            let added = self.needed_total - nodes;
+            let m = self.image(added).map(|i| self.ready + i);
+            (
+                m,
+                true,
+                added,
+                format!(
+                    "{}: Ready after {:.1} min, then the image ({}); pre-pull cannot help a node that does not exist yet",
+                    plural(added, "new node", "new nodes"),
+                    self.ready,
+                    fmt(self.image(added))
+                ),
+            )
+        }
+    }
+}
+
 fn one(
     spec: &Spec,
     w: &Workload,
     pool: &NodePool,
     node: NodeShape,
 ) -> Result<WorkloadScaleOut, String> {
-    let max_pods = max_pods(spec, pool);
-    let (alloc_cpu, alloc_mem) = allocatable(node, max_pods);
+    let (image, size, prepulled) = image_of(spec, w);
+    // akswin's pre-pull DaemonSet takes one pod slot on every Windows node.
+    let ds_pods = u32::from(spec.scaling.prepull.enabled && pool.os == Os::Windows);
+    let max_pods = max_pods(spec, pool).saturating_sub(ds_pods);
+    let (alloc_cpu, mut alloc_mem) = allocatable(node, max_pods);
+    let win_reserved = if pool.os == Os::Windows {
+        spec.scaling
+            .windows_reserved_mi_b
+            .unwrap_or(DEFAULT_WINDOWS_RESERVED_MIB)
+    } else {
+        0
+    };
+    alloc_mem = alloc_mem.saturating_sub(win_reserved);
     let (mut per_node, mut limit) = (max_pods, "maxPods");
     if let Some(r) = &w.resources {
         let cpu = cpu_milli(&r.cpu)
@@ -323,92 +469,76 @@ fn one(
     }
     if per_node == 0 {
         return Err(format!(
-            "one replica's requests do not fit on a {} node ({alloc_cpu}m CPU, {alloc_mem} MiB allocatable)",
+            "one replica's requests do not fit on a {} node ({alloc_cpu}m CPU, {alloc_mem} MiB allocatable): its pods would stay Pending",
             pool.vm_size
         ));
     }
-    let (image, size, prepulled) = image_of(spec, w);
     let ready = node_ready(spec, pool.os);
     let pull = throughput(spec);
+    let shared = spec.scaling.pull_throughput_mi_bps.is_none();
     let pull_minutes = size.map(|g| g * 1024.0 / pull.value / 60.0);
     let extract_minutes = match (size, spec.scaling.extract_throughput_mi_bps) {
         (Some(g), Some(x)) => Some(g * 1024.0 / x / 60.0),
         _ => None,
     };
-    let image_minutes = pull_minutes.map(|p| p + extract_minutes.unwrap_or(0.0));
     let add = w.scale_out_replicas.unwrap_or(w.replicas);
     let (min, max) = (pool.min_nodes(), pool.max_nodes());
-    let free = |nodes: u32| nodes.saturating_mul(per_node).saturating_sub(w.replicas);
-    let nodes_for = |replicas: u32| replicas.div_ceil(per_node);
-    let needed_total = nodes_for(w.replicas.saturating_add(add));
-    let fmt = |m: Option<f64>| {
-        m.map_or("unknown (no image size)".to_string(), |m| {
-            format!("{m:.1} min")
-        })
+    let b = Burst {
+        per_node,
+        replicas: w.replicas,
+        add,
+        max,
+        needed_total: w.replicas.saturating_add(add).div_ceil(per_node),
+        ready: ready.value,
+        image_one: pull_minutes.map(|p| p + extract_minutes.unwrap_or(0.0)),
+        shared,
+        extract: extract_minutes,
     };
 
     let mut scenarios = Vec::new();
-    let fits_existing = add <= free(min);
+    let fits_existing = add <= b.free(min);
+    let not_fit = format!(
+        "only {} free slots on {min} nodes ({per_node} per node); needs {}",
+        b.free(min),
+        plural(b.needed_total.saturating_sub(min), "more node", "more nodes")
+    );
+    let (m, f, _, note) = b.from(min, true);
     scenarios.push(Scenario {
         id: "existing-prepulled",
         label: "existing nodes, image pre-pulled".into(),
         nodes_before: min,
         nodes_added: 0,
-        minutes: fits_existing.then_some(0.0),
-        note: if fits_existing {
-            format!(
-                "{} free slots on {min} nodes; the image is already on every node",
-                free(min)
-            )
-        } else {
-            format!(
-                "only {} free slots on {min} nodes ({per_node} per node); {} more nodes needed",
-                free(min),
-                needed_total.saturating_sub(min)
-            )
-        },
+        minutes: if fits_existing { m } else { None },
+        feasible: fits_existing && f,
+        note: if fits_existing { note } else { not_fit.clone() },
     });
+    let (m, f, _, note) = b.from(min, false);
     scenarios.push(Scenario {
         id: "existing-pull",
         label: "existing nodes, no pre-pull".into(),
         nodes_before: min,
         nodes_added: 0,
-        minutes: if fits_existing { image_minutes } else { None },
-        note: if fits_existing {
-            format!(
-                "each node without the image pulls it: {}",
-                fmt(image_minutes)
-            )
-        } else {
-            "the burst does not fit on the existing nodes".into()
-        },
+        minutes: if fits_existing { m } else { None },
+        feasible: fits_existing && f,
+        note: if fits_existing { note } else { not_fit },
     });
-    let auto_added = needed_total.saturating_sub(min);
-    let auto_ok = needed_total <= max;
-    let auto_minutes = if auto_added == 0 {
-        if prepulled { Some(0.0) } else { image_minutes }
-    } else {
-        image_minutes.map(|i| ready.value + i)
-    };
+    let autoscaled = pool.autoscaled();
+    let (m, f, added, note) = b.from(min, prepulled);
     scenarios.push(Scenario {
         id: "autoscaler",
-        label: format!("autoscaler adds nodes ({min}-{max})"),
-        nodes_before: min,
-        nodes_added: auto_added.min(max.saturating_sub(min)),
-        minutes: if auto_ok { auto_minutes } else { None },
-        note: if !auto_ok {
-            format!(
-                "needs {needed_total} nodes but the pool's max is {max}: at most {} replicas can be added",
-                free(max)
-            )
-        } else if auto_added == 0 {
-            "fits on the existing nodes; no node is added".into()
+        label: if autoscaled {
+            format!("autoscaler adds nodes ({min}-{max})")
         } else {
-            format!(
-                "{auto_added} new nodes: Ready after {:.1} min, then the image ({}); pre-pull cannot help a node that does not exist yet",
-                ready.value,
-                fmt(image_minutes)
-            )
+            format!("fixed {min} nodes (no autoscaler)")
+        },
+        nodes_before: min,
+        nodes_added: if autoscaled { added } else { 0 },
+        minutes: if autoscaled || fits_existing { m } else { None },
+        feasible: f && (autoscaled || fits_existing),
+        note: if autoscaled || fits_existing {
+            note
+        } else {
+            format!("the pool has no autoscaler: raise count to {}", b.needed_total)
         },
     });
     let hot = spec
@@ -416,54 +546,53 @@ fn one(
         .hot_spare
         .as_ref()
         .filter(|h| h.pool == pool.name);
+    let mut lead_needed = None;
     if let Some(h) = hot {
         let peak = h.peak_nodes.clamp(min, max.max(min));
-        let extra = needed_total.saturating_sub(peak);
-        let ok = needed_total <= max;
-        // Spare nodes are started `leadMinutes` before the peak: if they need longer than that to
-        // become Ready (and pre-pull the image), the first minutes of the peak still wait.
+        let off = h.off_peak_nodes.clamp(min, max.max(min));
+        let (m, f, added, note) = b.from(peak, prepulled);
+        // Spares start `leadMinutes` before the peak; until they are Ready (with the image
+        // pre-pulled) the first minutes of the peak still wait.
+        let spares = peak.saturating_sub(off);
         let warm = if prepulled {
-            image_minutes.map(|i| ready.value + i)
+            b.image(spares).map(|i| ready.value + i)
         } else {
             Some(ready.value)
         };
         let late = warm.map(|w| (w - f64::from(h.lead_minutes)).max(0.0));
-        let on_spares = if prepulled { Some(0.0) } else { image_minutes };
-        let minutes = if extra == 0 {
-            on_spares.zip(late).map(|(a, b)| a.max(b))
-        } else {
-            image_minutes.map(|i| ready.value + i)
+        if late.is_some_and(|l| l > 0.0) {
+            lead_needed = warm.map(f64::ceil);
+        }
+        let minutes = match (m, late) {
+            (Some(m), Some(l)) if added == 0 => Some(m.max(l)),
+            (m, _) => m,
         };
         scenarios.push(Scenario {
             id: "hot-spare",
             label: format!("hot spare: {peak} nodes during peaks"),
             nodes_before: peak,
-            nodes_added: extra.min(max.saturating_sub(peak)),
-            minutes: if ok { minutes } else { None },
-            note: if !ok {
-                format!("needs {needed_total} nodes but the pool's max is {max}")
-            } else if extra > 0 {
+            nodes_added: added,
+            minutes,
+            feasible: f,
+            note: if late.is_some_and(|l| l > 0.0) && added == 0 {
                 format!(
-                    "{} free slots on {peak} nodes; the autoscaler adds {extra} more",
-                    free(peak)
-                )
-            } else if late.is_some_and(|l| l > 0.0) {
-                format!(
-                    "spare nodes need {:.1} min to be ready but start {} min before the peak",
+                    "{note}; but the spares need {:.1} min to be ready and start {} min before the peak",
                     warm.unwrap_or(0.0),
                     h.lead_minutes
                 )
             } else {
-                format!(
-                    "{} free slots on {peak} nodes{}",
-                    free(peak),
-                    if prepulled {
-                        ", image pre-pulled"
-                    } else {
-                        "; each pulls the image"
-                    }
-                )
+                note
             },
+        });
+        let (m, f, added, note) = b.from(off, prepulled);
+        scenarios.push(Scenario {
+            id: "off-peak",
+            label: format!("outside peaks: {off} nodes, autoscaler"),
+            nodes_before: off,
+            nodes_added: added,
+            minutes: m,
+            feasible: f,
+            note,
         });
     }
     let configured = if hot.is_some() {
@@ -475,21 +604,17 @@ fn one(
     } else {
         "autoscaler"
     };
-    let configured_minutes = scenarios
-        .iter()
-        .find(|s| s.id == configured)
-        .and_then(|s| s.minutes);
-    let meets_target = w.scale_out_target_minutes.and_then(|t| {
-        let feasible = scenarios
-            .iter()
-            .find(|s| s.id == configured)
-            .is_some_and(|s| s.minutes.is_some() || image_minutes.is_some());
-        match configured_minutes {
-            Some(m) => Some(m <= t),
-            None if feasible => Some(false),
-            None => None,
+    let judge = |id: &str| {
+        let s = scenarios.iter().find(|s| s.id == id)?;
+        let t = w.scale_out_target_minutes?;
+        match (s.feasible, s.minutes) {
+            (false, _) => Some(false),
+            (true, Some(m)) => Some(m <= t),
+            (true, None) => None,
         }
-    });
+    };
+    let meets_target = judge(configured);
+    let meets_target_off_peak = hot.and_then(|_| judge("off-peak"));
     for s in &mut scenarios {
         s.minutes = s.minutes.map(round2);
     }
@@ -511,13 +636,19 @@ fn one(
             value: round2(pull.value),
             source: pull.source,
         },
+        pull_throughput_is_default: shared,
+        windows_reserved_mi_b: win_reserved,
         pull_minutes: pull_minutes.map(round2),
         extract_minutes: extract_minutes.map(round2),
         scenarios,
         configured,
         target_minutes: w.scale_out_target_minutes,
         meets_target,
-        nodes_for_burst: needed_total,
+        meets_target_off_peak,
+        nodes_for_burst: b.needed_total,
+        lead_minutes_needed: lead_needed,
+        pool_max: max,
+        pool_autoscaled: autoscaled,
     })
 }
 
@@ -526,33 +657,70 @@ impl WorkloadScaleOut {
         self.scenarios.iter().find(|s| s.id == id)
     }
 
-    /// The first plan (in order of cost: pre-pull, then a hot spare) that meets the target, as
-    /// advice. None when the workload has no target or meets it.
-    pub fn advice(&self, pool_max: u32) -> Option<String> {
+    /// The target's verdict in words, as `plan` and `report` show it (None without a target).
+    pub fn verdict(&self) -> Option<String> {
+        let t = self.target_minutes?;
+        let off_peak = self.scenario("off-peak").map(|s| {
+            s.minutes.map_or_else(
+                || format!("outside peaks the burst cannot be added ({})", s.note),
+                |m| format!("outside peaks the autoscaler takes {m:.1} min"),
+            )
+        });
+        Some(match (self.meets_target, self.meets_target_off_peak) {
+            (Some(true), Some(false)) => format!(
+                "target {t} min: met during peaks (hot spare); {}",
+                off_peak.unwrap_or_default()
+            ),
+            (Some(true), _) => format!("target {t} min: met"),
+            (Some(false), _) => format!(
+                "target {t} min: MISSED (SCL002): {}",
+                self.advice().unwrap_or_default()
+            ),
+            (None, _) => format!("target {t} min: not estimable (the image size is unknown)"),
+        })
+    }
+
+    /// The first plan (in order of cost: an earlier start of the spares, pre-pull, then a hot
+    /// spare) that meets the target, as advice. None when the workload has no target or meets it.
+    pub fn advice(&self) -> Option<String> {
         let target = self.target_minutes?;
         if self.meets_target != Some(false) {
             return None;
         }
-        let prepulled = self.scenario("existing-prepulled");
-        if prepulled
-            .and_then(|s| s.minutes)
-            .is_some_and(|m| m <= target)
-            && !self.prepulled
+        if let (Some(lead), Some(hs)) = (self.lead_minutes_needed, self.scenario("hot-spare"))
+            && hs.feasible
+            && hs.nodes_added == 0
         {
+            return Some(format!(
+                "start the spares earlier: leadMinutes >= {lead:.0}, so they are Ready with the image when the peak starts"
+            ));
+        }
+        let prepulled = self.scenario("existing-prepulled");
+        if !self.prepulled && prepulled.and_then(|s| s.minutes).is_some_and(|m| m <= target) {
             return Some(format!(
                 "pre-pull the image (scaling.prepull.images): the burst fits on the {} existing nodes",
                 prepulled.map_or(0, |s| s.nodes_before)
             ));
         }
-        if self.nodes_for_burst <= pool_max {
-            return Some(format!(
-                "a hot-spare plan with peakNodes >= {} on pool {} and the image pre-pulled: the burst then needs no new node",
-                self.nodes_for_burst, self.pool
-            ));
+        let bound = if self.pool_autoscaled { "max" } else { "count" };
+        if self.nodes_for_burst <= self.pool_max {
+            let have = self.scenario("hot-spare").map(|s| s.nodes_before);
+            return Some(match have {
+                Some(n) => format!(
+                    "raise the hot spare's peakNodes from {n} to {} on pool {}{}",
+                    self.nodes_for_burst,
+                    self.pool,
+                    if self.prepulled { "" } else { " and pre-pull the image" }
+                ),
+                None => format!(
+                    "a hot-spare plan with peakNodes >= {} on pool {} and the image pre-pulled: the burst then needs no new node",
+                    self.nodes_for_burst, self.pool
+                ),
+            });
         }
         Some(format!(
-            "no plan fits pool {}'s max of {pool_max} nodes: raise max to {} and use a hot-spare plan of that many nodes with pre-pull",
-            self.pool, self.nodes_for_burst
+            "no plan fits pool {}'s {bound} of {} nodes: raise {bound} to {} and keep that many nodes during peaks (hot spare) with pre-pull",
+            self.pool, self.pool_max, self.nodes_for_burst
         ))
     }
 }

@@ -473,21 +473,17 @@ fn baseline_scale_out_is_worked_out() {
     let p = scale_out::plan(&baseline(), &d8ds_v5);
     assert!(p.skipped.is_empty(), "{:?}", p.skipped);
     let w = &p.workloads[0];
-    // D8ds_v5: 8000m - 180m = 7820m; 32768 MiB - (20 x 30 + 50) - 100 = 32018 MiB.
-    assert_eq!(
-        (w.allocatable_cpu_milli, w.allocatable_memory_mi_b),
-        (7820, 32018)
-    );
+    // maxPods 30 - 1 for the pre-pull DaemonSet = 29. D8ds_v5: 8000m - 180m = 7820m;
+    // 32768 MiB - (20 x 29 + 50 = 630) - 100 eviction - 2048 Windows system = 29990 MiB.
+    assert_eq!((w.allocatable_cpu_milli, w.allocatable_memory_mi_b), (7820, 29990));
     // requests 2 CPU / 4Gi: CPU allows 3 per node, memory 7 -> 3, CPU-bound.
     assert_eq!((w.pods_per_node, w.pods_per_node_limit), (3, "cpu"));
-    // 5.2 GiB = 5324.8 MiB at 60 MiB/s = 88.75 s = 1.48 min.
+    // 5.2 GiB = 5324.8 MiB at a measured 60 MiB/s per node = 88.75 s = 1.48 min.
     assert_eq!(w.pull_minutes, Some(1.48));
+    assert!(!w.pull_throughput_is_default);
     // 3 running + 9 added = 12 replicas = 4 nodes; min 2 nodes have 6 - 3 = 3 free slots.
     assert_eq!(w.nodes_for_burst, 4);
-    assert_eq!(
-        w.scenario("existing-prepulled").and_then(|s| s.minutes),
-        None
-    );
+    assert_eq!(w.scenario("existing-prepulled").and_then(|s| s.minutes), None);
     // The autoscaler adds 2 nodes: 12 min to Ready + 1.48 min pull.
     let a = w.scenario("autoscaler");
     assert_eq!(a.map(|s| s.nodes_added), Some(2));
@@ -498,6 +494,9 @@ fn baseline_scale_out_is_worked_out() {
     assert_eq!(h.and_then(|s| s.minutes), Some(0.0));
     assert_eq!(w.configured, "hot-spare");
     assert_eq!(w.meets_target, Some(true));
+    // Outside the peaks the same burst goes through the autoscaler from 2 nodes: 13.48 > 5.
+    assert_eq!(w.scenario("off-peak").and_then(|s| s.minutes), Some(13.48));
+    assert_eq!(w.meets_target_off_peak, Some(false));
 }
 
 #[test]
@@ -508,28 +507,30 @@ fn scale_out_without_hot_spare_misses_the_target_and_names_the_plan() {
     let w = &p.workloads[0];
     assert_eq!(w.configured, "autoscaler");
     assert_eq!(w.meets_target, Some(false));
-    let advice = w.advice(8).unwrap_or_default();
+    let advice = w.advice().unwrap_or_default();
     assert!(advice.contains("peakNodes >= 4"), "{advice}");
-    // A burst that fits the existing nodes: pre-pull is the cheaper advice.
+    // 1 replica on 2 nodes: one node has no replica and so no image. A burst of 3 fits the
+    // 5 free slots; without pre-pull that node pulls for 1.48 min; pre-pull is the advice.
+    s.workloads[0].replicas = 1;
     s.workloads[0].scale_out_replicas = Some(3);
     s.scaling.prepull.images.clear();
     s.workloads[0].scale_out_target_minutes = Some(1.0);
     let p = scale_out::plan(&s, &d8ds_v5);
     let w = &p.workloads[0];
     assert_eq!(w.configured, "existing-pull");
-    assert_eq!(
-        w.scenario("existing-pull").and_then(|s| s.minutes),
-        Some(1.48)
-    );
-    assert!(w.advice(8).unwrap_or_default().starts_with("pre-pull"));
-    // Extraction at 40 MiB/s adds 5324.8 / 40 / 60 = 2.22 min.
+    assert_eq!(w.scenario("existing-pull").and_then(|s| s.minutes), Some(1.48));
+    assert!(w.advice().unwrap_or_default().starts_with("pre-pull"));
+    // With 3 replicas on 2 nodes every node already has the image: no pull at all.
+    s.workloads[0].replicas = 3;
+    let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
+    assert_eq!(w.scenario("existing-pull").and_then(|s| s.minutes), Some(0.0));
+    assert_eq!(w.meets_target, Some(true));
+    // Extraction at 40 MiB/s adds 5324.8 / 40 / 60 = 2.22 min (1 replica again).
+    s.workloads[0].replicas = 1;
     s.scaling.extract_throughput_mi_bps = Some(40.0);
     let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
     assert_eq!(w.extract_minutes, Some(2.22));
-    assert_eq!(
-        w.scenario("existing-pull").and_then(|s| s.minutes),
-        Some(3.7)
-    );
+    assert_eq!(w.scenario("existing-pull").and_then(|s| s.minutes), Some(3.7));
 }
 
 #[test]
@@ -539,25 +540,55 @@ fn scale_out_beyond_the_pool_max_is_infeasible_and_a_short_lead_delays_the_spare
     let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
     assert_eq!(w.scenario("autoscaler").and_then(|s| s.minutes), None);
     assert_eq!(w.meets_target, Some(false));
-    assert!(w.advice(8).unwrap_or_default().contains("raise max to 11"));
+    assert!(w.advice().unwrap_or_default().contains("raise max to 11"));
+    // An unknown image size does not hide a burst that cannot fit at all.
+    s.registry.images[0].size_gi_b = None;
+    let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
+    assert_eq!(w.meets_target, Some(false));
+    // ... but a feasible burst with an unknown size is not estimable.
+    s.workloads[0].scale_out_replicas = Some(9);
+    s.scaling.hot_spare = None;
+    let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
+    assert_eq!(w.meets_target, None);
     // Lead 10 min, spares need 12 + 1.48: the first 3.48 min of the peak still wait.
     let mut s = baseline();
     if let Some(h) = s.scaling.hot_spare.as_mut() {
         h.lead_minutes = 10;
     }
+    s.workloads[0].scale_out_target_minutes = Some(2.0);
     let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
     assert_eq!(w.scenario("hot-spare").and_then(|s| s.minutes), Some(3.48));
-    // Defaults when nothing is measured: Windows 15 min, Premium 100 MB/s.
+    assert!(w.advice().unwrap_or_default().contains("leadMinutes >= 14"));
+    // Defaults when nothing is measured: Windows 15 min; Premium 100 MB/s = 95.37 MiB/s shared
+    // by the 2 new nodes: 5324.8 / 95.37 / 60 = 0.93 min alone, 1.86 min each for two.
     let mut s = baseline();
+    s.scaling.hot_spare = None;
     s.scaling.node_ready_minutes = None;
     s.scaling.pull_throughput_mi_bps = None;
     let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
     assert_eq!(w.node_ready_minutes.value, 15.0);
     assert!(w.node_ready_minutes.source.starts_with("default"));
     assert_eq!(w.pull_throughput_mi_bps.value, 95.37);
-    // Unknown size: skipped with a reason, never guessed.
+    assert!(w.pull_throughput_is_default);
+    assert_eq!(w.scenario("autoscaler").and_then(|s| s.minutes), Some(16.86));
+    // A fixed pool cannot add nodes; the advice names `count`.
+    let mut s = baseline();
+    s.scaling.hot_spare = None;
+    s.cluster.node_pools[2].min = None;
+    s.cluster.node_pools[2].max = None;
+    s.cluster.node_pools[2].count = Some(3);
+    let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
+    assert!(!w.scenario("autoscaler").is_some_and(|s| s.feasible));
+    assert!(w.advice().unwrap_or_default().contains("raise count to 4"), "{:?}", w.advice());
+    // Unknown size: skipped with a reason, never guessed; requests larger than a node too.
     let p = scale_out::plan(&s, &|_: &str| None);
     assert!(p.skipped[0].reason.contains("size table"));
+    let mut s = baseline();
+    if let Some(r) = s.workloads[0].resources.as_mut() {
+        r.cpu = "8".into();
+    }
+    let p = scale_out::plan(&s, &d8ds_v5);
+    assert!(p.skipped[0].reason.contains("would stay Pending"), "{:?}", p.skipped);
 }
 
 // ----------------------------------------------------------------------------------- cost

@@ -761,19 +761,9 @@ pub fn html(r: &ReportInput<'_>) -> String {
             );
         }
         o.push_str("</table>");
-        if let Some(t) = w.target_minutes {
-            let _ = write!(
-                o,
-                "<p>Target {t} min: {}</p>",
-                match w.meets_target {
-                    Some(true) => "<b>met</b>".to_string(),
-                    Some(false) => format!(
-                        "<span class=\"warning\">missed (SCL002)</span> {}",
-                        esc(&w.advice(u32::MAX).unwrap_or_default())
-                    ),
-                    None => "not estimable (image size unknown)".into(),
-                }
-            );
+        if let Some(v) = w.verdict() {
+            let class = if w.meets_target == Some(false) { "warning" } else { "" };
+            let _ = write!(o, "<p class=\"{class}\">{}</p>", esc(&v));
         }
     }
     for sk in &r.scale_out.skipped {

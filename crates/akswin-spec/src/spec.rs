@@ -1333,6 +1333,10 @@ pub struct Scaling {
     /// extraction is assumed to be included in `pullThroughputMiBps`.
     #[serde(default)]
     pub extract_throughput_mi_bps: Option<f64>,
+    /// Memory AKS keeps for Windows system processes on each Windows node beyond kube-reserved,
+    /// in MiB (default 2048: reported by the AKS documentation, UNCONFIRMED in akswin's facts).
+    #[serde(default)]
+    pub windows_reserved_mi_b: Option<u32>,
     #[serde(default)]
     pub hot_spare: Option<HotSpare>,
 }

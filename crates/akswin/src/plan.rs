@@ -91,21 +91,8 @@ fn scale_out_section(out: &mut String, p: &ScaleOutPlan) {
             ]);
         }
         out.push_str(&table(&rows));
-        if let Some(t) = w.target_minutes {
-            let _ = writeln!(
-                out,
-                "    target {t} min: {}",
-                match w.meets_target {
-                    Some(true) => "met".to_string(),
-                    Some(false) => format!(
-                        "MISSED (SCL002) {}",
-                        w.advice(u32::MAX)
-                            .map(|a| format!("- {a}"))
-                            .unwrap_or_default()
-                    ),
-                    None => "not estimable (image size unknown)".to_string(),
-                }
-            );
+        if let Some(v) = w.verdict() {
+            let _ = writeln!(out, "    {v}");
         }
     }
     for s in &p.skipped {

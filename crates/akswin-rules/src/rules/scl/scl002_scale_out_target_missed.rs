@@ -7,7 +7,12 @@ declare_rule! {
     /// hot-spare plan during peaks when one covers the workload's pool; otherwise the existing
     /// nodes (with or without pre-pull) when the burst fits on the pool's `min` nodes, and new
     /// nodes from the autoscaler when it does not. The finding names the cheapest plan that meets
-    /// the target: pre-pull, a hot spare of enough nodes, or a larger `max`.
+    /// the target: an earlier start of the spares, pre-pull, a hot spare of enough nodes, or a
+    /// larger `max`. With a hot-spare plan, bursts outside the peaks (the autoscaler from
+    /// `offPeakNodes`) are shown by `akswin plan` but not judged: the plan is the operator's
+    /// choice of when the target applies. It also reports a Windows workload the model cannot
+    /// size: requests larger than a node (its pods would stay Pending), an unknown VM size, or
+    /// requests that are not Kubernetes quantities.
     ///
     /// ## Why it matters
     /// A Windows node takes many minutes to become Ready and Windows images are gigabytes; the
@@ -42,34 +47,40 @@ impl Rule for Scl002 {
             .spec
             .workloads
             .iter()
-            .any(|w| w.scale_out_target_minutes.is_some())
+            .any(|w| w.os == akswin_spec::spec::Os::Windows)
         {
             return;
         }
-        for s in cx.scale_out().workloads {
+        let plan = cx.scale_out();
+        let index_of = |name: &str| cx.spec.workloads.iter().position(|w| w.name == name);
+        for sk in &plan.skipped {
+            let Some(i) = index_of(&sk.workload) else {
+                continue;
+            };
+            out.warning(
+                &format!("/workloads/{i}"),
+                format!(
+                    "the scale-out of Windows workload `{}` cannot be modelled: {}",
+                    sk.workload, sk.reason
+                ),
+                "fix the requests, the pool or the VM size (or add it to cluster.customVmSizes) so akswin can size the pool",
+            );
+        }
+        for s in plan.workloads {
             if s.meets_target != Some(false) {
                 continue;
             }
-            let Some(i) = cx.spec.workloads.iter().position(|w| w.name == s.workload) else {
+            let Some(i) = index_of(&s.workload) else {
                 continue;
             };
-            let pool_max = cx
-                .spec
-                .cluster
-                .node_pools
-                .iter()
-                .find(|p| p.name == s.pool)
-                .map_or(0, |p| p.max_nodes());
             let configured = s.scenario(s.configured);
-            let took = configured.and_then(|c| c.minutes).map_or_else(
-                || {
-                    format!(
-                        "cannot add them at all ({})",
-                        configured.map_or("", |c| c.note.as_str())
-                    )
-                },
-                |m| format!("takes {m:.1} min"),
-            );
+            let took = match configured {
+                Some(c) if !c.feasible => format!("cannot add them at all ({})", c.note),
+                Some(c) => c
+                    .minutes
+                    .map_or("takes an unknown time".to_string(), |m| format!("takes {m:.1} min")),
+                None => "cannot be estimated".into(),
+            };
             out.warning(
                 &format!("/workloads/{i}/scaleOutTargetMinutes"),
                 format!(
@@ -79,7 +90,7 @@ impl Rule for Scl002 {
                     configured.map_or(s.configured.to_string(), |c| c.label.clone()),
                     s.target_minutes.unwrap_or(0.0)
                 ),
-                &s.advice(pool_max).unwrap_or_default(),
+                &s.advice().unwrap_or_default(),
             );
         }
     }

@@ -73,6 +73,21 @@ pub struct WindowOccurrence {
     pub days_after_patch_tuesday: i64,
 }
 
+impl WindowOccurrence {
+    /// Why this window may not bring the month's Windows fixes, if it may not.
+    pub fn patch_note(&self) -> Option<&'static str> {
+        match self.days_after_patch_tuesday {
+            d if d < 0 => {
+                Some("before Patch Tuesday: this month's security fixes are in no node image yet")
+            }
+            0..=6 => Some(
+                "soon after Patch Tuesday: this month's Windows node image may not have reached the region; rollouts take up to ~2 weeks",
+            ),
+            _ => None,
+        }
+    }
+}
+
 /// The upgrade calendar: the next windows from `from` (a local date, inclusive), and the order
 /// of work inside each window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

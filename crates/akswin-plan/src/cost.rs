@@ -35,12 +35,18 @@ pub struct Price {
     pub source: String,
     /// Whether a Microsoft text confirms the value (rows from a Retail Prices export: true).
     pub confirmed: bool,
+    /// ISO currency code of `unitPrice`.
+    #[serde(default)]
+    pub currency: String,
+    /// `embedded` or `file`.
+    #[serde(default)]
+    pub origin: String,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Table {
-    read_on: String,
+    compiled_on: String,
     currency: String,
     region: String,
     about: String,
@@ -54,7 +60,8 @@ pub struct PriceBook {
     pub currency: String,
     /// Region the embedded prices are for.
     pub region: String,
-    pub read_on: String,
+    /// The day the embedded table was compiled (its rows' sources carry their own dates).
+    pub compiled_on: String,
     pub about: String,
     /// The Retail Prices export merged in, if any, and what it contributed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,6 +80,8 @@ pub struct RetailImport {
     pub matched: Vec<String>,
     /// Items skipped: another region, not pay-as-you-go, Spot / Low Priority, or no meter akswin uses.
     pub ignored: usize,
+    /// Regions the file's items are for (to explain an export of the wrong region).
+    pub regions_in_file: Vec<String>,
 }
 
 impl PriceBook {
@@ -80,19 +89,28 @@ impl PriceBook {
     /// tests, not a user's run; this still never panics.
     pub fn embedded() -> PriceBook {
         let t: Table = serde_json::from_str(EMBEDDED).unwrap_or(Table {
-            read_on: String::new(),
+            compiled_on: String::new(),
             currency: "USD".into(),
             region: String::new(),
             about: "embedded price table unreadable".into(),
             prices: Vec::new(),
         });
+        let currency = t.currency.clone();
         PriceBook {
             currency: t.currency,
             region: t.region,
-            read_on: t.read_on,
+            compiled_on: t.compiled_on,
             about: t.about,
             retail_file: None,
-            prices: t.prices.into_iter().map(|p| (p.key.clone(), p)).collect(),
+            prices: t
+                .prices
+                .into_iter()
+                .map(|mut p| {
+                    p.currency.clone_from(&currency);
+                    p.origin = "embedded".into();
+                    (p.key.clone(), p)
+                })
+                .collect(),
         }
     }
 
@@ -109,8 +127,15 @@ impl PriceBook {
     }
 
     /// Merge a response (or a JSON array of responses, or of items) of the Azure Retail Prices
-    /// API. Only pay-as-you-go (`type: Consumption`) items of `region` are used.
-    pub fn merge_retail(&mut self, path: &str, text: &str, region: &str) -> Result<(), String> {
+    /// API. Only pay-as-you-go (`type: Consumption`) items of `region` in `currency` are used;
+    /// of a tiered meter, the first tier with a price above 0 (a free grant is not the price).
+    pub fn merge_retail(
+        &mut self,
+        path: &str,
+        text: &str,
+        region: &str,
+        currency: &str,
+    ) -> Result<(), String> {
         let v: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| format!("{path}:{}:{}: not JSON: {e}", e.line(), e.column()))?;
         let mut items = Vec::new();
@@ -120,44 +145,70 @@ impl PriceBook {
                 "{path}: no price items: expected the Azure Retail Prices API's response ({{\"Items\": [...]}}), a JSON array of responses, or an array of items"
             ));
         }
-        let mut matched = BTreeMap::new();
+        // key -> (tierMinimumUnits, price)
+        let mut best: BTreeMap<String, (f64, Price)> = BTreeMap::new();
         let mut ignored = 0;
-        let mut currency = None;
+        let mut other_currency = BTreeMap::<String, usize>::new();
+        let mut regions = std::collections::BTreeSet::new();
         for item in &items {
-            match retail_key(item, region) {
-                Some((key, price, unit)) => {
-                    currency = item_str(item, "currencyCode").map(str::to_string);
-                    let sku = item_str(item, "skuName").unwrap_or("");
-                    let meter = item_str(item, "meterName").unwrap_or("");
-                    matched.insert(
-                        key.clone(),
-                        Price {
-                            key,
-                            unit_price: price,
-                            unit: unit.to_string(),
-                            source: format!(
-                                "Azure Retail Prices API export {path}: {} / {meter} / {sku} ({region}, effective {})",
-                                item_str(item, "productName").unwrap_or(""),
-                                item_str(item, "effectiveStartDate").unwrap_or("?")
-                            ),
-                            confirmed: true,
-                        },
-                    );
-                }
-                None => ignored += 1,
+            if let Some(r) = item_str(item, "armRegionName") {
+                regions.insert(r.to_string());
+            }
+            let Some((key, price, unit)) = retail_key(item, region) else {
+                ignored += 1;
+                continue;
+            };
+            let cur = item_str(item, "currencyCode").unwrap_or("USD");
+            if cur != currency {
+                *other_currency.entry(cur.to_string()).or_default() += 1;
+                ignored += 1;
+                continue;
+            }
+            let tier = item
+                .get("tierMinimumUnits")
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(0.0);
+            let price_row = Price {
+                key: key.clone(),
+                unit_price: price,
+                unit,
+                source: format!(
+                    "Azure Retail Prices API export {path}: {} / {} / {} ({region}, effective {})",
+                    item_str(item, "productName").unwrap_or(""),
+                    item_str(item, "meterName").unwrap_or(""),
+                    item_str(item, "skuName").unwrap_or(""),
+                    item_str(item, "effectiveStartDate").unwrap_or("?")
+                ),
+                confirmed: true,
+                currency: cur.to_string(),
+                origin: "file".into(),
+            };
+            let better = match best.get(&key) {
+                None => true,
+                // Prefer a priced tier over a free grant, then the lowest priced tier.
+                Some((t, p)) => price > 0.0 && (tier < *t || p.unit_price == 0.0),
+            };
+            if better {
+                best.insert(key, (tier, price_row));
             }
         }
-        if let Some(c) = currency {
-            self.currency = c;
+        if best.is_empty() && !other_currency.is_empty() {
+            let found: Vec<String> = other_currency.keys().cloned().collect();
+            return Err(format!(
+                "{path}: the prices for {region} are in {}, the spec's cost.currency is {currency}; export with currencyCode='{currency}', or set cost.currency",
+                found.join(", ")
+            ));
         }
-        let keys: Vec<String> = matched.keys().cloned().collect();
-        self.prices.extend(matched);
+        let keys: Vec<String> = best.keys().cloned().collect();
+        self.prices
+            .extend(best.into_iter().map(|(k, (_, p))| (k, p)));
         self.retail_file = Some(RetailImport {
             path: path.to_string(),
             region: region.to_string(),
             items: items.len(),
             matched: keys,
             ignored,
+            regions_in_file: regions.into_iter().collect(),
         });
         Ok(())
     }
@@ -192,16 +243,9 @@ fn item_str<'a>(item: &'a serde_json::Value, k: &str) -> Option<&'a str> {
 }
 
 /// The price-book key, price and unit of a Retail Prices item, if akswin uses that meter.
-fn retail_key(item: &serde_json::Value, region: &str) -> Option<(String, f64, &'static str)> {
+fn retail_key(item: &serde_json::Value, region: &str) -> Option<(String, f64, String)> {
     let s = |k| item_str(item, k).unwrap_or("");
     if !s("armRegionName").eq_ignore_ascii_case(region) || s("type") != "Consumption" {
-        return None;
-    }
-    if item
-        .get("tierMinimumUnits")
-        .and_then(serde_json::Value::as_f64)
-        > Some(0.0)
-    {
         return None;
     }
     let price = item
@@ -231,14 +275,24 @@ fn retail_key(item: &serde_json::Value, region: &str) -> Option<(String, f64, &'
         } else {
             return None;
         };
-        return Some((format!("vm/{os}/{}", s("armSkuName")), price, "1 Hour"));
+        return Some((
+            format!("vm/{os}/{}", s("armSkuName")),
+            price,
+            unit.to_string(),
+        ));
     }
     let key = match service {
         "Azure Firewall" if hour && meter.contains("Standard Deployment") => "firewall/Standard",
         "Azure Firewall" if hour && meter.contains("Premium Deployment") => "firewall/Premium",
         "Azure Firewall" if hour && meter.contains("Basic Deployment") => "firewall/Basic",
         "Azure Firewall" if unit == "1 GB" && meter.contains("Standard Data Processed") => {
-            "firewall-data"
+            "firewall-data/Standard"
+        }
+        "Azure Firewall" if unit == "1 GB" && meter.contains("Premium Data Processed") => {
+            "firewall-data/Premium"
+        }
+        "Azure Firewall" if unit == "1 GB" && meter.contains("Basic Data Processed") => {
+            "firewall-data/Basic"
         }
         "Azure Bastion" if hour && meter.contains("Standard Gateway") => "bastion/Standard",
         "Azure Bastion" if hour && meter.contains("Basic Gateway") => "bastion/Basic",
@@ -253,7 +307,12 @@ fn retail_key(item: &serde_json::Value, region: &str) -> Option<(String, f64, &'
         "Container Registry" if unit == "1/Day" && meter.contains("Basic Registry Unit") => {
             "acr/Basic"
         }
-        "Log Analytics" if unit == "1 GB" && meter.contains("Data Ingestion") => {
+        // Analytics Logs pay-as-you-go only: not Basic or Auxiliary logs, not commitment tiers.
+        "Log Analytics"
+            if unit == "1 GB"
+                && (meter == "Analytics Logs Data Ingestion"
+                    || meter == "Pay-as-you-go Data Ingestion") =>
+        {
             "loganalytics-ingestion"
         }
         "Virtual Network" if hour && meter.contains("Standard IPv4 Static Public IP") => {
@@ -266,7 +325,7 @@ fn retail_key(item: &serde_json::Value, region: &str) -> Option<(String, f64, &'
         }
         _ => return None,
     };
-    Some((key.to_string(), price, "as exported"))
+    Some((key.to_string(), price, unit.to_string()))
 }
 
 /// One row of the estimate.
@@ -296,12 +355,14 @@ pub struct CostLine {
 #[serde(rename_all = "camelCase")]
 pub struct WindowsLicence {
     pub azure_hybrid_benefit: bool,
-    /// Licence cost of the Windows pools at expected node-hours, pay-as-you-go.
+    /// Licence cost of the cluster's Windows pools at expected node-hours, pay-as-you-go.
     pub payg_monthly: Option<f64>,
     /// What Hybrid Benefit leaves of it (0: the licence is brought, not bought).
     pub with_hybrid_benefit_monthly: f64,
-    /// What the cluster pays for Windows licences as the spec stands.
+    /// What the Windows pools pay for licences as the spec stands.
     pub as_specified_monthly: Option<f64>,
+    /// The domain controllers' Windows licences (the rendered DC VMs do not use Hybrid Benefit).
+    pub domain_controllers_monthly: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -311,6 +372,8 @@ pub struct AcrStorage {
     pub replicas: u32,
     /// Storage billed: images x (1 + geo-replicas) (facts.md §11: billed per replica).
     pub billed_gi_b: f64,
+    /// The tier's included storage, counted once for the registry and its replicas
+    /// (UNCONFIRMED: facts.md only says the tier's storage *limits* count once).
     pub included_gi_b: f64,
     pub extra_gi_b: f64,
 }
@@ -320,8 +383,9 @@ pub struct AcrStorage {
 pub struct CostEstimate {
     pub currency: String,
     pub spec_region: String,
-    pub price_region: String,
-    pub price_book_read_on: String,
+    /// Region of the embedded table.
+    pub embedded_price_region: String,
+    pub price_book_compiled_on: String,
     pub hours_per_month: f64,
     pub lines: Vec<CostLine>,
     /// Sum of priced lines, expected month.
@@ -330,6 +394,8 @@ pub struct CostEstimate {
     pub total_monthly_at_max: f64,
     /// Components without a price (left out of the totals).
     pub unpriced: Vec<String>,
+    /// Components priced from the embedded table although the spec deploys to another region.
+    pub priced_from_another_region: Vec<String>,
     pub windows_licence: WindowsLicence,
     pub acr_storage: AcrStorage,
     pub not_modelled: Vec<&'static str>,
@@ -340,7 +406,7 @@ pub const NOT_MODELLED: [&str; 7] = [
     "data transfer (internet egress, cross-zone, hub-spoke peering, Front Door requests and edge transfer)",
     "private endpoints, Private Link Service and private DNS zones",
     "Key Vault operations",
-    "managed disks of the domain controllers (node OS disks are ephemeral)",
+    "managed disks (the domain controllers' disks, and OS disks of pools with osDisk.type Managed)",
     "Microsoft Entra ID P1/P2 licences that application proxy requires",
     "reservations and savings plans",
     "Log Analytics retention beyond the included 31 days, and Basic or Auxiliary logs",
@@ -379,14 +445,30 @@ fn money(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-/// Linux hourly price and Windows licence per hour of a VM size, with the prices used.
+/// Prices the estimate may use: in the spec's currency only.
+struct Book<'a> {
+    book: &'a PriceBook,
+    currency: &'a str,
+}
+
+impl Book<'_> {
+    fn get(&self, key: &str) -> Option<&Price> {
+        self.book.get(key).filter(|p| p.currency == self.currency)
+    }
+}
+
+/// Linux hourly price and Windows licence per hour of a VM size, with the prices used. The
+/// licence is the Windows row minus the Linux row only when both come from the same source;
+/// otherwise the embedded per-vCPU licence rate is used and a warning says why.
 fn vm_rates(
-    book: &PriceBook,
+    book: &Book<'_>,
     size: &str,
     vm: Option<&(u32, String)>,
+    warnings: &mut Vec<String>,
 ) -> (Option<f64>, Option<f64>, Vec<Price>) {
     let mut used = Vec::new();
-    let linux = match book.get(&format!("vm/linux/{size}")) {
+    let exact_linux = book.get(&format!("vm/linux/{size}"));
+    let linux = match exact_linux {
         Some(p) => {
             used.push(p.clone());
             Some(p.unit_price)
@@ -398,17 +480,32 @@ fn vm_rates(
             })
         }),
     };
-    let licence = match (book.get(&format!("vm/windows/{size}")), linux) {
-        (Some(w), Some(l)) => {
-            used.push(w.clone());
-            Some((w.unit_price - l).max(0.0))
-        }
-        _ => vm.and_then(|(vcpus, _)| {
+    let per_vcpu = |used: &mut Vec<Price>| {
+        vm.and_then(|(vcpus, _)| {
             book.get("windows-licence-vcpu").map(|p| {
                 used.push(p.clone());
                 p.unit_price * f64::from(*vcpus)
             })
-        }),
+        })
+    };
+    let licence = match (book.get(&format!("vm/windows/{size}")), exact_linux, linux) {
+        (Some(w), Some(l), Some(lp)) if w.origin == l.origin => {
+            used.push(w.clone());
+            if w.unit_price < lp {
+                warnings.push(format!(
+                    "{size}: the Windows price {} is below the Linux price {lp}; the licence is taken as 0",
+                    w.unit_price
+                ));
+            }
+            Some((w.unit_price - lp).max(0.0))
+        }
+        (Some(_), _, _) => {
+            warnings.push(format!(
+                "{size}: a Windows price without a Linux price of the same source; the licence uses the embedded per-vCPU rate"
+            ));
+            per_vcpu(&mut used)
+        }
+        _ => per_vcpu(&mut used),
     };
     (linux, licence, used)
 }
@@ -420,6 +517,8 @@ pub fn estimate(
     hot_spare: Option<&HotSparePlan>,
     vm: &dyn Fn(&str) -> Option<(u32, String)>,
 ) -> CostEstimate {
+    let currency = spec.cost.currency.as_str();
+    let b = Book { book, currency };
     let mut lines = Vec::new();
     let mut warnings = Vec::new();
     let h = HOURS_PER_MONTH;
@@ -429,27 +528,31 @@ pub fn estimate(
         .as_ref()
         .is_some_and(|w| w.azure_hybrid_benefit);
     let mut licence_payg: Option<f64> = Some(0.0);
-    let priced = |key: &str| book.get(key).cloned();
+    let differs = |a: f64, b: f64| ((a - b).abs() > 0.005).then_some(money(b));
 
-    // Node pools: compute at the Linux rate; Windows licence on its own line.
+    // Node pools: compute at the Linux rate; the Windows licence on its own line.
     for p in &spec.cluster.node_pools {
         let info = vm(&p.vm_size);
-        let (linux, licence, used) = vm_rates(book, &p.vm_size, info.as_ref());
+        let (linux, licence, used) = vm_rates(&b, &p.vm_size, info.as_ref(), &mut warnings);
         let (min, max) = (f64::from(p.min_nodes()), f64::from(p.max_nodes()));
-        let spare = hot_spare
-            .filter(|hs| hs.pool == p.name)
-            .map_or(0.0, |hs| hs.added_node_hours_per_month);
-        let expected_hours = min * h + spare;
-        let quantity = if spare > 0.0 {
-            format!(
-                "{} nodes x {h} h + {spare:.1} hot-spare node-hours (up to {} nodes)",
-                p.min_nodes(),
-                p.max_nodes()
-            )
-        } else {
-            format!("{} nodes x {h} h (up to {})", p.min_nodes(), p.max_nodes())
+        // A hot-spare pool runs the simulated week's node-hours (offPeakNodes all week plus the
+        // peaks), scaled to a 730-hour month.
+        let week = hot_spare.filter(|hs| hs.pool == p.name);
+        let (expected_hours, quantity) = match week {
+            Some(hs) => (
+                hs.node_hours_per_week * h / 168.0,
+                format!(
+                    "hot-spare week of {:.1} node-hours x {h}/168 ({}-{} nodes)",
+                    hs.node_hours_per_week,
+                    p.min_nodes(),
+                    p.max_nodes()
+                ),
+            ),
+            None => (
+                min * h,
+                format!("{} nodes x {h} h (up to {})", p.min_nodes(), p.max_nodes()),
+            ),
         };
-        let differs = |a: f64, b: f64| ((a - b).abs() > 1e-9).then_some(money(b));
         lines.push(CostLine {
             component: format!("node pool {} ({:?}, {})", p.name, p.os, p.vm_size),
             category: "compute",
@@ -462,13 +565,15 @@ pub fn estimate(
                 .filter(|x| !x.key.contains("windows"))
                 .cloned()
                 .collect(),
-            note: if info.is_none() && linux.is_none() {
+            note: if linux.is_some() {
+                String::new()
+            } else if info.is_none() {
                 format!(
                     "{} is not in akswin's size table and the prices have no row for it",
                     p.vm_size
                 )
             } else {
-                String::new()
+                format!("no {currency} price for {}", p.vm_size)
             },
         });
         if p.os == Os::Windows {
@@ -502,6 +607,7 @@ pub fn estimate(
     }
 
     // Domain controllers: Windows VMs without Hybrid Benefit (the rendered VMs set no licenseType).
+    let mut dc_licence = None;
     let dcs = spec
         .identity
         .active_directory
@@ -510,27 +616,43 @@ pub fn estimate(
     if let Some(dc) = dcs
         && let Some(n) = dc.count.filter(|n| *n > 0)
     {
-        {
-            let info = vm(dc.size());
-            let (linux, licence, used) = vm_rates(book, dc.size(), info.as_ref());
-            let hours = f64::from(n) * h;
-            lines.push(CostLine {
-                component: format!("domain controllers ({n} x {})", dc.size()),
-                category: "compute",
-                quantity: format!("{n} VMs x {h} h, Windows Server pay-as-you-go"),
-                monthly: linux.zip(licence).map(|(l, w)| money((l + w) * hours)),
-                monthly_at_min: None,
-                monthly_at_max: None,
-                prices: used,
-                note: "Windows licence included (the rendered DC VMs do not use Hybrid Benefit)"
-                    .into(),
-            });
-        }
+        let info = vm(dc.size());
+        let (linux, licence, used) = vm_rates(&b, dc.size(), info.as_ref(), &mut warnings);
+        let hours = f64::from(n) * h;
+        let quantity = format!("{n} VMs x {h} h");
+        lines.push(CostLine {
+            component: format!("domain controllers ({n} x {})", dc.size()),
+            category: "compute",
+            quantity: quantity.clone(),
+            monthly: linux.map(|l| money(l * hours)),
+            monthly_at_min: None,
+            monthly_at_max: None,
+            prices: used
+                .iter()
+                .filter(|x| !x.key.contains("windows"))
+                .cloned()
+                .collect(),
+            note: String::new(),
+        });
+        dc_licence = licence.map(|l| money(l * hours));
+        lines.push(CostLine {
+            component: "Windows licence, domain controllers".into(),
+            category: "windows-licence",
+            quantity,
+            monthly: dc_licence,
+            monthly_at_min: None,
+            monthly_at_max: None,
+            prices: used
+                .into_iter()
+                .filter(|x| x.key.contains("windows"))
+                .collect(),
+            note: "pay-as-you-go: the rendered DC VMs do not use Hybrid Benefit".into(),
+        });
     }
 
     let mut fixed =
         |component: String, category, quantity: String, key: &str, units: f64, note: String| {
-            let p = priced(key);
+            let p = b.get(key).cloned();
             lines.push(CostLine {
                 component,
                 category,
@@ -576,10 +698,10 @@ pub fn estimate(
     );
     match spec.cost.firewall_data_gi_b_per_month {
         Some(gib) => fixed(
-            "firewall data processed".into(),
+            format!("firewall data processed ({fw_sku})"),
             "network",
             format!("{gib} GiB per month (cost.firewallDataGiBPerMonth)"),
-            "firewall-data",
+            &format!("firewall-data/{fw_sku}"),
             gib,
             String::new(),
         ),
@@ -619,14 +741,20 @@ pub fn estimate(
         format!("includes {} GiB of storage", acr.included_gi_b),
     );
     if acr.replicas > 0 {
-        fixed(
-            format!("Container Registry geo-replicas ({})", acr.replicas),
-            "registry",
-            format!("{} replicas x {DAYS_PER_MONTH:.2} days", acr.replicas),
-            "acr-replica",
-            f64::from(acr.replicas) * DAYS_PER_MONTH,
-            String::new(),
-        );
+        if spec.registry.sku == AcrSku::Premium {
+            fixed(
+                format!("Container Registry geo-replicas ({})", acr.replicas),
+                "registry",
+                format!("{} replicas x {DAYS_PER_MONTH:.2} days", acr.replicas),
+                "acr-replica",
+                f64::from(acr.replicas) * DAYS_PER_MONTH,
+                String::new(),
+            );
+        } else {
+            warnings.push(format!(
+                "registry.geoReplicas needs the Premium tier (facts.md §11); ACR {acr_sku} cannot replicate, so the replicas are not priced"
+            ));
+        }
     }
     if acr.extra_gi_b > 0.0 {
         fixed(
@@ -640,7 +768,7 @@ pub fn estimate(
             ),
             "acr-storage",
             acr.extra_gi_b * DAYS_PER_MONTH,
-            String::new(),
+            "the included storage is counted once for all replicas (UNCONFIRMED)".into(),
         );
     }
     if spec.monitoring.container_insights {
@@ -671,37 +799,61 @@ pub fn estimate(
         .filter(|l| l.monthly.is_none())
         .map(|l| l.component.clone())
         .collect();
+    let location = spec.location.as_str();
+    let priced_from_another_region: Vec<String> = if book.region.eq_ignore_ascii_case(location) {
+        Vec::new()
+    } else {
+        lines
+            .iter()
+            .filter(|l| l.monthly.is_some() && l.prices.iter().any(|p| p.origin == "embedded"))
+            .map(|l| l.component.clone())
+            .collect()
+    };
+    if !priced_from_another_region.is_empty() {
+        warnings.push(format!(
+            "{} of {} lines are priced from the embedded {} table, but the spec deploys to {location}: export {location}'s prices and pass --prices",
+            priced_from_another_region.len(),
+            lines.len(),
+            book.region
+        ));
+    }
+    if let Some(r) = &book.retail_file
+        && r.matched.is_empty()
+    {
+        warnings.push(format!(
+            "{} has no price akswin uses for {} in {currency} (regions in the file: {})",
+            r.path,
+            r.region,
+            if r.regions_in_file.is_empty() {
+                "none".to_string()
+            } else {
+                r.regions_in_file.join(", ")
+            }
+        ));
+    }
+    if currency != book.currency {
+        warnings.push(format!(
+            "cost.currency is {currency}; the embedded table is {}: only prices from a {currency} --prices export are used",
+            book.currency
+        ));
+    }
     let sum = |f: &dyn Fn(&CostLine) -> Option<f64>| money(lines.iter().filter_map(f).sum());
     let total = sum(&|l| l.monthly);
     let at_min = sum(&|l| l.monthly_at_min.or(l.monthly));
     let at_max = sum(&|l| l.monthly_at_max.or(l.monthly));
-    if !book.region.eq_ignore_ascii_case(spec.location.as_str())
-        && book
-            .retail_file
-            .as_ref()
-            .is_none_or(|r| !r.region.eq_ignore_ascii_case(spec.location.as_str()))
-    {
-        warnings.push(format!(
-            "the embedded prices are for {}; the spec deploys to {}: export that region's prices and pass --prices",
-            book.region,
-            spec.location.as_str()
-        ));
-    }
     let has_windows = spec.cluster.node_pools.iter().any(|p| p.os == Os::Windows);
     CostEstimate {
-        currency: book.currency.clone(),
-        spec_region: spec.location.as_str().to_string(),
-        price_region: book
-            .retail_file
-            .as_ref()
-            .map_or_else(|| book.region.clone(), |r| r.region.clone()),
-        price_book_read_on: book.read_on.clone(),
+        currency: currency.to_string(),
+        spec_region: location.to_string(),
+        embedded_price_region: book.region.clone(),
+        price_book_compiled_on: book.compiled_on.clone(),
         hours_per_month: h,
         lines,
         total_monthly: total,
         total_monthly_at_min: at_min,
         total_monthly_at_max: at_max,
         unpriced,
+        priced_from_another_region,
         windows_licence: WindowsLicence {
             azure_hybrid_benefit: ahb,
             payg_monthly: if has_windows {
@@ -710,11 +862,12 @@ pub fn estimate(
                 Some(0.0)
             },
             with_hybrid_benefit_monthly: 0.0,
-            as_specified_monthly: if ahb {
+            as_specified_monthly: if ahb || !has_windows {
                 Some(0.0)
             } else {
                 licence_payg.map(money)
             },
+            domain_controllers_monthly: dc_licence,
         },
         acr_storage: acr,
         not_modelled: NOT_MODELLED.to_vec(),

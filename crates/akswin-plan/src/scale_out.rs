@@ -351,7 +351,11 @@ impl Burst {
     fn image(&self, k: u32) -> Option<f64> {
         self.image_one.map(|one| {
             let pull = one - self.extract.unwrap_or(0.0);
-            let factor = if self.shared { f64::from(k.max(1)) } else { 1.0 };
+            let factor = if self.shared {
+                f64::from(k.max(1))
+            } else {
+                1.0
+            };
             pull * factor + self.extract.unwrap_or(0.0)
         })
     }
@@ -375,7 +379,10 @@ impl Burst {
                     Some(0.0),
                     true,
                     0,
-                    format!("{} free slots on {nodes} nodes; the image is on every node", self.free(nodes)),
+                    format!(
+                        "{} free slots on {nodes} nodes; the image is on every node",
+                        self.free(nodes)
+                    ),
                 )
             } else if k == 0 {
                 (
@@ -500,7 +507,11 @@ fn one(
     let not_fit = format!(
         "only {} free slots on {min} nodes ({per_node} per node); needs {}",
         b.free(min),
-        plural(b.needed_total.saturating_sub(min), "more node", "more nodes")
+        plural(
+            b.needed_total.saturating_sub(min),
+            "more node",
+            "more nodes"
+        )
     );
     let (m, f, _, note) = b.from(min, true);
     scenarios.push(Scenario {
@@ -538,7 +549,10 @@ fn one(
         note: if autoscaled || fits_existing {
             note
         } else {
-            format!("the pool has no autoscaler: raise count to {}", b.needed_total)
+            format!(
+                "the pool has no autoscaler: raise count to {}",
+                b.needed_total
+            )
         },
     });
     let hot = spec
@@ -696,7 +710,11 @@ impl WorkloadScaleOut {
             ));
         }
         let prepulled = self.scenario("existing-prepulled");
-        if !self.prepulled && prepulled.and_then(|s| s.minutes).is_some_and(|m| m <= target) {
+        if !self.prepulled
+            && prepulled
+                .and_then(|s| s.minutes)
+                .is_some_and(|m| m <= target)
+        {
             return Some(format!(
                 "pre-pull the image (scaling.prepull.images): the burst fits on the {} existing nodes",
                 prepulled.map_or(0, |s| s.nodes_before)
@@ -710,7 +728,11 @@ impl WorkloadScaleOut {
                     "raise the hot spare's peakNodes from {n} to {} on pool {}{}",
                     self.nodes_for_burst,
                     self.pool,
-                    if self.prepulled { "" } else { " and pre-pull the image" }
+                    if self.prepulled {
+                        ""
+                    } else {
+                        " and pre-pull the image"
+                    }
                 ),
                 None => format!(
                     "a hot-spare plan with peakNodes >= {} on pool {} and the image pre-pulled: the burst then needs no new node",

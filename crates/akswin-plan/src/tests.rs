@@ -475,7 +475,10 @@ fn baseline_scale_out_is_worked_out() {
     let w = &p.workloads[0];
     // maxPods 30 - 1 for the pre-pull DaemonSet = 29. D8ds_v5: 8000m - 180m = 7820m;
     // 32768 MiB - (20 x 29 + 50 = 630) - 100 eviction - 2048 Windows system = 29990 MiB.
-    assert_eq!((w.allocatable_cpu_milli, w.allocatable_memory_mi_b), (7820, 29990));
+    assert_eq!(
+        (w.allocatable_cpu_milli, w.allocatable_memory_mi_b),
+        (7820, 29990)
+    );
     // requests 2 CPU / 4Gi: CPU allows 3 per node, memory 7 -> 3, CPU-bound.
     assert_eq!((w.pods_per_node, w.pods_per_node_limit), (3, "cpu"));
     // 5.2 GiB = 5324.8 MiB at a measured 60 MiB/s per node = 88.75 s = 1.48 min.
@@ -483,7 +486,10 @@ fn baseline_scale_out_is_worked_out() {
     assert!(!w.pull_throughput_is_default);
     // 3 running + 9 added = 12 replicas = 4 nodes; min 2 nodes have 6 - 3 = 3 free slots.
     assert_eq!(w.nodes_for_burst, 4);
-    assert_eq!(w.scenario("existing-prepulled").and_then(|s| s.minutes), None);
+    assert_eq!(
+        w.scenario("existing-prepulled").and_then(|s| s.minutes),
+        None
+    );
     // The autoscaler adds 2 nodes: 12 min to Ready + 1.48 min pull.
     let a = w.scenario("autoscaler");
     assert_eq!(a.map(|s| s.nodes_added), Some(2));
@@ -518,19 +524,28 @@ fn scale_out_without_hot_spare_misses_the_target_and_names_the_plan() {
     let p = scale_out::plan(&s, &d8ds_v5);
     let w = &p.workloads[0];
     assert_eq!(w.configured, "existing-pull");
-    assert_eq!(w.scenario("existing-pull").and_then(|s| s.minutes), Some(1.48));
+    assert_eq!(
+        w.scenario("existing-pull").and_then(|s| s.minutes),
+        Some(1.48)
+    );
     assert!(w.advice().unwrap_or_default().starts_with("pre-pull"));
     // With 3 replicas on 2 nodes every node already has the image: no pull at all.
     s.workloads[0].replicas = 3;
     let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
-    assert_eq!(w.scenario("existing-pull").and_then(|s| s.minutes), Some(0.0));
+    assert_eq!(
+        w.scenario("existing-pull").and_then(|s| s.minutes),
+        Some(0.0)
+    );
     assert_eq!(w.meets_target, Some(true));
     // Extraction at 40 MiB/s adds 5324.8 / 40 / 60 = 2.22 min (1 replica again).
     s.workloads[0].replicas = 1;
     s.scaling.extract_throughput_mi_bps = Some(40.0);
     let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
     assert_eq!(w.extract_minutes, Some(2.22));
-    assert_eq!(w.scenario("existing-pull").and_then(|s| s.minutes), Some(3.7));
+    assert_eq!(
+        w.scenario("existing-pull").and_then(|s| s.minutes),
+        Some(3.7)
+    );
 }
 
 #[test]
@@ -570,7 +585,10 @@ fn scale_out_beyond_the_pool_max_is_infeasible_and_a_short_lead_delays_the_spare
     assert!(w.node_ready_minutes.source.starts_with("default"));
     assert_eq!(w.pull_throughput_mi_bps.value, 95.37);
     assert!(w.pull_throughput_is_default);
-    assert_eq!(w.scenario("autoscaler").and_then(|s| s.minutes), Some(16.86));
+    assert_eq!(
+        w.scenario("autoscaler").and_then(|s| s.minutes),
+        Some(16.86)
+    );
     // A fixed pool cannot add nodes; the advice names `count`.
     let mut s = baseline();
     s.scaling.hot_spare = None;
@@ -579,7 +597,11 @@ fn scale_out_beyond_the_pool_max_is_infeasible_and_a_short_lead_delays_the_spare
     s.cluster.node_pools[2].count = Some(3);
     let w = &scale_out::plan(&s, &d8ds_v5).workloads[0];
     assert!(!w.scenario("autoscaler").is_some_and(|s| s.feasible));
-    assert!(w.advice().unwrap_or_default().contains("raise count to 4"), "{:?}", w.advice());
+    assert!(
+        w.advice().unwrap_or_default().contains("raise count to 4"),
+        "{:?}",
+        w.advice()
+    );
     // Unknown size: skipped with a reason, never guessed; requests larger than a node too.
     let p = scale_out::plan(&s, &|_: &str| None);
     assert!(p.skipped[0].reason.contains("size table"));
@@ -588,7 +610,11 @@ fn scale_out_beyond_the_pool_max_is_infeasible_and_a_short_lead_delays_the_spare
         r.cpu = "8".into();
     }
     let p = scale_out::plan(&s, &d8ds_v5);
-    assert!(p.skipped[0].reason.contains("would stay Pending"), "{:?}", p.skipped);
+    assert!(
+        p.skipped[0].reason.contains("would stay Pending"),
+        "{:?}",
+        p.skipped
+    );
 }
 
 // ----------------------------------------------------------------------------------- cost
@@ -625,19 +651,28 @@ fn baseline_week() -> hot_spare::HotSparePlan {
 #[test]
 fn embedded_price_table_parses_and_names_its_sources() {
     let b = cost::PriceBook::embedded();
-    assert!(b.len() >= 15, "{}", b.len());
+    assert!(b.len() >= 16, "{}", b.len());
     assert_eq!(
-        (b.region.as_str(), b.read_on.as_str()),
-        ("eastus", "2026-11-26")
+        (
+            b.region.as_str(),
+            b.compiled_on.as_str(),
+            b.currency.as_str()
+        ),
+        ("eastus", "2026-11-26", "USD")
     );
     for key in [
         "vm-linux-vcpu/Ddsv5",
         "windows-licence-vcpu",
         "firewall/Standard",
+        "firewall-data/Standard",
         "acr/Premium",
     ] {
         let p = b.get(key).unwrap_or_else(|| panic!("{key}"));
         assert!(!p.source.is_empty() && p.unit_price >= 0.0, "{key}");
+        assert_eq!(
+            (p.currency.as_str(), p.origin.as_str()),
+            ("USD", "embedded")
+        );
     }
 }
 
@@ -649,20 +684,26 @@ fn baseline_cost_is_worked_out() {
     // system: D4ds_v5 = 4 vCPU x 0.0565 = 0.226/h; 3 nodes x 730 h = 2190 h -> 494.94
     assert_eq!(line(&e, "node pool system").monthly, Some(494.94));
     assert_eq!(line(&e, "node pool system").monthly_at_max, Some(659.92)); // 4 x 730 x 0.226
-    // win22: D8ds_v5 = 0.452/h; 2 x 730 + 956.61 hot-spare node-hours = 2416.61 h -> 1092.31
+    // win22: D8ds_v5 = 0.452/h over the hot-spare week: 556 node-hours x 730/168 = 2415.95 h
+    // -> 1092.01
     let win = line(&e, "node pool win22");
-    assert_eq!(win.monthly, Some(1092.31));
-    assert_eq!(win.monthly_at_min, Some(659.92)); // 1460 h
+    assert_eq!(win.monthly, Some(1092.01));
+    assert_eq!(win.monthly_at_min, Some(659.92)); // 2 x 730 = 1460 h
     assert_eq!(win.monthly_at_max, Some(2639.68)); // 8 x 730 = 5840 h
-    // Windows licence: 8 vCPU x 0.046 = 0.368/h x 2416.61 h = 889.31, Hybrid Benefit off.
+    // Windows licence: 8 vCPU x 0.046 = 0.368/h x 2415.95 h = 889.07, Hybrid Benefit off.
     assert_eq!(
         line(&e, "Windows licence, pool win22").monthly,
-        Some(889.31)
+        Some(889.07)
     );
-    assert_eq!(e.windows_licence.payg_monthly, Some(889.31));
-    assert_eq!(e.windows_licence.as_specified_monthly, Some(889.31));
-    // DCs: 2 x D2ds_v5 at (0.113 + 0.092)/h x 730 h = 299.30
-    assert_eq!(line(&e, "domain controllers").monthly, Some(299.3));
+    assert_eq!(e.windows_licence.payg_monthly, Some(889.07));
+    assert_eq!(e.windows_licence.as_specified_monthly, Some(889.07));
+    // DCs: 2 x D2ds_v5 = 2 x 730 h at 0.113/h compute = 164.98, plus 0.092/h licence = 134.32
+    assert_eq!(line(&e, "domain controllers").monthly, Some(164.98));
+    assert_eq!(
+        line(&e, "Windows licence, domain controllers").monthly,
+        Some(134.32)
+    );
+    assert_eq!(e.windows_licence.domain_controllers_monthly, Some(134.32));
     assert_eq!(line(&e, "AKS control plane").monthly, Some(73.0));
     assert_eq!(line(&e, "Azure Firewall Standard").monthly, Some(912.5));
     assert_eq!(line(&e, "firewall public IPs").monthly, Some(73.0)); // 20 x 0.005 x 730
@@ -673,8 +714,11 @@ fn baseline_cost_is_worked_out() {
     // Bastion Standard has no sourced price: unpriced, out of the totals, and said so.
     assert_eq!(line(&e, "Azure Bastion").monthly, None);
     assert_eq!(e.unpriced, vec!["Azure Bastion Standard".to_string()]);
-    assert_eq!(e.total_monthly, 4692.95);
+    assert_eq!(e.total_monthly, 4692.41);
     assert_eq!(e.total_monthly_at_min, 3908.53);
+    // The embedded table is East US; the baseline deploys to East US 2: all 13 priced lines
+    // are named.
+    assert_eq!(e.priced_from_another_region.len(), 13);
     assert!(
         e.warnings.iter().any(|w| w.contains("eastus2")),
         "{:?}",
@@ -684,7 +728,25 @@ fn baseline_cost_is_worked_out() {
 }
 
 #[test]
-fn hybrid_benefit_removes_the_windows_licence_and_nothing_else() {
+fn a_hot_spare_pool_above_min_off_peak_is_costed_for_its_week() {
+    let mut s = baseline();
+    if let Some(h) = s.scaling.hot_spare.as_mut() {
+        h.off_peak_nodes = 4;
+    }
+    let hs = s.scaling.hot_spare.as_ref().unwrap_or_else(|| panic!("hs"));
+    let week = hot_spare::plan(
+        hs,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
+    );
+    // 4 nodes all week = 672 node-hours, plus 2 more for 5 x 11 h = 110: 782 node-hours.
+    assert_eq!(week.node_hours_per_week, 782.0);
+    let e = cost::estimate(&s, &cost::PriceBook::embedded(), Some(&week), &vm_info);
+    // 782 x 730/168 = 3397.98 h x 0.452 = 1535.89 (not min 2 x 730 + added).
+    assert_eq!(line(&e, "node pool win22").monthly, Some(1535.89));
+}
+
+#[test]
+fn hybrid_benefit_removes_the_pool_licences_and_nothing_else() {
     let mut s = baseline();
     let week = baseline_week();
     let book = cost::PriceBook::embedded();
@@ -695,24 +757,23 @@ fn hybrid_benefit_removes_the_windows_licence_and_nothing_else() {
     let on = cost::estimate(&s, &book, Some(&week), &vm_info);
     assert_eq!(line(&on, "Windows licence, pool win22").monthly, Some(0.0));
     assert_eq!(on.windows_licence.as_specified_monthly, Some(0.0));
-    assert_eq!(on.windows_licence.payg_monthly, Some(889.31));
-    // 4692.95 - 889.31 = 3803.64: compute, DCs and everything else unchanged.
-    assert_eq!(on.total_monthly, 3803.64);
-    assert_eq!(
-        line(&on, "node pool win22").monthly,
-        line(&off, "node pool win22").monthly
-    );
-    assert_eq!(
-        line(&on, "domain controllers").monthly,
-        line(&off, "domain controllers").monthly
-    );
+    assert_eq!(on.windows_licence.payg_monthly, Some(889.07));
+    // 4692.41 - 889.07 = 3803.34: compute, the DCs' licences and everything else unchanged.
+    assert_eq!(on.total_monthly, 3803.34);
+    for l in [
+        "node pool win22",
+        "domain controllers",
+        "Windows licence, domain controllers",
+    ] {
+        assert_eq!(line(&on, l).monthly, line(&off, l).monthly, "{l}");
+    }
 }
 
 #[test]
 fn retail_prices_export_overrides_the_embedded_table() {
     let text = include_str!("../tests/data/retail-prices-sample.json");
     let mut book = cost::PriceBook::embedded();
-    book.merge_retail("sample.json", text, "eastus2")
+    book.merge_retail("sample.json", text, "eastus2", "USD")
         .unwrap_or_else(|e| panic!("{e}"));
     let r = book.retail_file.clone().unwrap_or_else(|| panic!("import"));
     // 6 items: eastus E16 v3 (other region), westeurope Spot, eastus2 Spot: ignored.
@@ -726,29 +787,105 @@ fn retail_prices_export_overrides_the_embedded_table() {
             "vm/windows/Standard_D8ds_v5"
         ]
     );
+    assert_eq!(r.regions_in_file, vec!["eastus", "eastus2", "westeurope"]);
     let s = baseline();
     let week = baseline_week();
     let e = cost::estimate(&s, &book, Some(&week), &vm_info);
-    // win22 at the file's 0.40/h Linux: 2416.61 h -> 966.64; licence 0.80 - 0.40 = 0.40/h.
-    assert_eq!(line(&e, "node pool win22").monthly, Some(966.64));
+    // win22 at the file's 0.40/h Linux: 2415.95 h -> 966.38; licence 0.80 - 0.40 = 0.40/h.
+    assert_eq!(line(&e, "node pool win22").monthly, Some(966.38));
     assert_eq!(
         line(&e, "Windows licence, pool win22").monthly,
-        Some(966.64)
+        Some(966.38)
     );
     assert_eq!(line(&e, "Azure Bastion").monthly, Some(211.7)); // 0.29 x 730
     assert!(e.unpriced.is_empty());
-    assert!(!e.warnings.iter().any(|w| w.contains("embedded prices")));
+    // The other lines still come from the East US table, and the output says which.
+    assert!(
+        !e.priced_from_another_region
+            .iter()
+            .any(|c| c.contains("win22"))
+    );
+    assert!(
+        e.priced_from_another_region
+            .iter()
+            .any(|c| c.contains("Firewall"))
+    );
     // Not a response at all: a clear error with the position.
     let err = cost::PriceBook::embedded()
-        .merge_retail("x.json", "{\"Items\": 3}", "eastus")
+        .merge_retail("x.json", "{\"Items\": 3}", "eastus", "USD")
         .err()
         .unwrap_or_default();
     assert!(err.contains("`Items` is not an array"), "{err}");
     let err = cost::PriceBook::embedded()
-        .merge_retail("x.json", "{\n  oops", "eastus")
+        .merge_retail("x.json", "{\n  oops", "eastus", "USD")
         .err()
         .unwrap_or_default();
     assert!(err.starts_with("x.json:2:"), "{err}");
+    // Another currency than the spec's: refused, never mixed with the USD table.
+    let eur = text.replace("\"USD\"", "\"EUR\"");
+    let err = cost::PriceBook::embedded()
+        .merge_retail("eur.json", &eur, "eastus2", "USD")
+        .err()
+        .unwrap_or_default();
+    assert!(
+        err.contains("in EUR") && err.contains("currencyCode='USD'"),
+        "{err}"
+    );
+    // A file without the spec's region: merged, nothing matched, and the estimate says so.
+    let mut book = cost::PriceBook::embedded();
+    book.merge_retail("sample.json", text, "westus3", "USD")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let e = cost::estimate(&s, &book, Some(&week), &vm_info);
+    assert!(
+        e.warnings
+            .iter()
+            .any(|w| w.contains("no price akswin uses for westus3")),
+        "{:?}",
+        e.warnings
+    );
+}
+
+#[test]
+fn tiered_and_look_alike_meters_pick_the_pay_as_you_go_price() {
+    let item = |meter: &str, tier: f64, price: f64| {
+        format!(
+            r#"{{"currencyCode":"USD","tierMinimumUnits":{tier},"retailPrice":{price},"armRegionName":"eastus2","meterName":"{meter}","productName":"Log Analytics","skuName":"Analytics Logs","serviceName":"Log Analytics","unitOfMeasure":"1 GB","type":"Consumption"}}"#
+        )
+    };
+    let text = format!(
+        "[{},{},{},{}]",
+        item("Analytics Logs Data Ingestion", 0.0, 0.0),
+        item("Analytics Logs Data Ingestion", 5.0, 2.99),
+        item("Basic Logs Data Ingestion", 0.0, 0.5),
+        item("Auxiliary Logs Data Ingestion", 0.0, 0.05)
+    );
+    let mut book = cost::PriceBook::embedded();
+    book.merge_retail("la.json", &text, "eastus2", "USD")
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The free 5 GB grant is not the price; Basic and Auxiliary logs are other meters.
+    assert_eq!(
+        book.get("loganalytics-ingestion").map(|p| p.unit_price),
+        Some(2.99)
+    );
+}
+
+#[test]
+fn a_spec_in_another_currency_uses_no_usd_price() {
+    let mut s = baseline();
+    s.cost.currency = "EUR".into();
+    let e = cost::estimate(
+        &s,
+        &cost::PriceBook::embedded(),
+        Some(&baseline_week()),
+        &vm_info,
+    );
+    assert_eq!(e.total_monthly, 0.0);
+    assert_eq!(e.unpriced.len(), e.lines.len());
+    assert!(
+        e.warnings
+            .iter()
+            .any(|w| w.contains("cost.currency is EUR"))
+    );
 }
 
 #[test]
@@ -757,6 +894,7 @@ fn acr_storage_counts_every_geo_replica() {
     s.registry.sku = akswin_spec::spec::AcrSku::Basic;
     s.registry.images[0].size_gi_b = Some(4.0);
     s.registry.geo_replicas = vec!["westus2".parse().unwrap_or_else(|e| panic!("{e:?}"))];
+    // (Basic cannot replicate: the estimate says so below; the storage arithmetic is the same.)
     // 4 GiB x (1 + 1) = 8 GiB <= 10 included; a second 3 GiB image: 14 GiB -> 4 extra.
     assert_eq!(cost::acr_storage(&s).extra_gi_b, 0.0);
     s.registry.images.push(akswin_spec::spec::Image {
@@ -769,4 +907,10 @@ fn acr_storage_counts_every_geo_replica() {
     let e = cost::estimate(&s, &cost::PriceBook::embedded(), None, &vm_info);
     // 4 GiB x 30.4167 days x 0.003 = 0.365 -> 0.37
     assert_eq!(line(&e, "Container Registry storage").monthly, Some(0.37));
+    assert!(
+        e.warnings
+            .iter()
+            .any(|w| w.contains("needs the Premium tier"))
+    );
+    assert!(!e.lines.iter().any(|l| l.component.contains("geo-replicas")));
 }

@@ -589,7 +589,7 @@ pub fn cost_chart_svg(c: &CostEstimate) -> String {
         .iter()
         .map(|l| {
             (
-                l.component.clone(),
+                l.component.replace("Standard_", ""),
                 l.monthly.unwrap_or(0.0),
                 max,
                 l.monthly.map_or("unpriced".into(), |v| format!("{v:.2}")),
@@ -691,13 +691,34 @@ pub fn html(r: &ReportInput<'_>) -> String {
         .iter()
         .filter(|w| w.meets_target == Some(false))
         .count();
+    let not_modelled = r.scale_out.skipped.len();
+    let windows_workloads = s.workloads.iter().filter(|w| w.os == Os::Windows).count();
+    let with_target = s
+        .workloads
+        .iter()
+        .filter(|w| w.os == Os::Windows && w.scale_out_target_minutes.is_some())
+        .count();
     let _ = write!(
         o,
-        "<div class=\"cards\"><div class=\"card\">Monthly cost, expected<b>{:.2} {}</b><span class=\"note\">{:.2} at min · {:.2} at max</span></div><div class=\"card\">Windows licences<b>{} / month</b><span class=\"note\">Hybrid Benefit {}</span></div><div class=\"card\">Scale-out targets<b>{} missed</b><span class=\"note\">of {} Windows workloads</span></div><div class=\"card\">Findings<b>{} E · {} W · {} I</b><span class=\"note\">akswin check</span></div></div>",
+        "<div class=\"cards\"><div class=\"card\">Monthly cost, expected<b>{:.2} {}</b><span class=\"note\">{:.2} at min · {:.2} at max{}{}</span></div><div class=\"card\">Windows licences of the pools<b>{} / month</b><span class=\"note\">Hybrid Benefit {}</span></div><div class=\"card\">Scale-out targets<b>{} missed</b><span class=\"note\">of {} with a target; {} Windows workloads, {} not modelled</span></div><div class=\"card\">Findings<b>{} E · {} W · {} I</b><span class=\"note\">akswin check</span></div></div>",
         r.cost.total_monthly,
         esc(&r.cost.currency),
         r.cost.total_monthly_at_min,
         r.cost.total_monthly_at_max,
+        if r.cost.unpriced.is_empty() {
+            String::new()
+        } else {
+            format!("<br/>+ {} unpriced", r.cost.unpriced.len())
+        },
+        if r.cost.priced_from_another_region.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<br/>{} lines at {} prices",
+                r.cost.priced_from_another_region.len(),
+                esc(&r.cost.embedded_price_region)
+            )
+        },
         money(r.cost.windows_licence.as_specified_monthly),
         if r.cost.windows_licence.azure_hybrid_benefit {
             "on"
@@ -705,7 +726,9 @@ pub fn html(r: &ReportInput<'_>) -> String {
             "off"
         },
         missed,
-        r.scale_out.workloads.len(),
+        with_target,
+        windows_workloads,
+        not_modelled,
         count("error"),
         count("warning"),
         count("info")
@@ -762,7 +785,11 @@ pub fn html(r: &ReportInput<'_>) -> String {
         }
         o.push_str("</table>");
         if let Some(v) = w.verdict() {
-            let class = if w.meets_target == Some(false) { "warning" } else { "" };
+            let class = if w.meets_target == Some(false) {
+                "warning"
+            } else {
+                ""
+            };
             let _ = write!(o, "<p class=\"{class}\">{}</p>", esc(&v));
         }
     }
@@ -814,25 +841,11 @@ pub fn html(r: &ReportInput<'_>) -> String {
     // Cost.
     let _ = write!(
         o,
-        "<h2>Monthly cost ({})</h2><div class=\"scroll\">{}</div><table><tr><th>component</th><th>expected</th><th>at min</th><th>at max</th><th>quantity</th><th>price source</th></tr>",
+        "<h2>Monthly cost ({})</h2><div class=\"scroll\">{}</div><table><tr><th>component</th><th>expected</th><th>at min</th><th>at max</th><th>quantity</th><th>note</th></tr>",
         esc(&r.cost.currency),
         cost_chart_svg(r.cost)
     );
     for l in &r.cost.lines {
-        let sources: Vec<String> = l
-            .prices
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} {} per {}{}: {}",
-                    p.key,
-                    p.unit_price,
-                    p.unit,
-                    if p.confirmed { "" } else { " (unconfirmed)" },
-                    p.source
-                )
-            })
-            .collect();
         let _ = write!(
             o,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"note\">{}</td></tr>",
@@ -841,7 +854,7 @@ pub fn html(r: &ReportInput<'_>) -> String {
             money(l.monthly_at_min.or(l.monthly)),
             money(l.monthly_at_max.or(l.monthly)),
             esc(&l.quantity),
-            esc(&sources.join(" | "))
+            esc(&l.note)
         );
     }
     let _ = write!(
@@ -849,13 +862,30 @@ pub fn html(r: &ReportInput<'_>) -> String {
         "<tr><th>total (priced lines)</th><th class=\"n\">{:.2}</th><th class=\"n\">{:.2}</th><th class=\"n\">{:.2}</th><th></th><th></th></tr></table>",
         r.cost.total_monthly, r.cost.total_monthly_at_min, r.cost.total_monthly_at_max
     );
+    o.push_str("<details><summary>price sources</summary><table><tr><th>component</th><th>price</th><th>source</th></tr>");
+    for l in &r.cost.lines {
+        for p in &l.prices {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{} {} per {}{}</td><td class=\"note\">{}</td></tr>",
+                esc(&l.component),
+                p.unit_price,
+                esc(&p.currency),
+                esc(&p.unit),
+                if p.confirmed { "" } else { " (unconfirmed)" },
+                esc(&p.source)
+            );
+        }
+    }
+    o.push_str("</table></details>");
     let wl = &r.cost.windows_licence;
     let _ = write!(
         o,
-        "<p>Windows licences: {} pay-as-you-go, {:.2} with Azure Hybrid Benefit (now {}).</p>",
+        "<p>Windows licences of the pools: {} pay-as-you-go, {:.2} with Azure Hybrid Benefit (now {}); domain controllers: {}.</p>",
         money(wl.payg_monthly),
         wl.with_hybrid_benefit_monthly,
-        if wl.azure_hybrid_benefit { "on" } else { "off" }
+        if wl.azure_hybrid_benefit { "on" } else { "off" },
+        money(wl.domain_controllers_monthly)
     );
     if !r.cost.unpriced.is_empty() {
         let _ = write!(
@@ -890,22 +920,18 @@ pub fn html(r: &ReportInput<'_>) -> String {
                 s.upgrades.node_os_channel
             );
             for w in &cal.windows {
-                let soon = w.days_after_patch_tuesday < 7;
+                let note = w.patch_note();
                 let _ = write!(
                     o,
-                    "<tr><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n{}\">+{}{}</td></tr>",
-                    w.local_start,
+                    "<tr><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n{}\">{:+}{}</td></tr>",
+                    w.local_start.format("%a %Y-%m-%d %H:%M"),
                     esc(&w.utc_offset),
-                    w.utc_start,
-                    w.utc_end,
-                    w.patch_tuesday,
-                    if soon { " warning" } else { "" },
+                    w.utc_start.format("%Y-%m-%d %H:%M"),
+                    w.utc_end.format("%Y-%m-%d %H:%M"),
+                    w.patch_tuesday.format("%a %Y-%m-%d"),
+                    if note.is_some() { " warning" } else { "" },
                     w.days_after_patch_tuesday,
-                    if soon {
-                        " (image may not have reached the region)"
-                    } else {
-                        ""
-                    }
+                    note.map(|n| format!(" ({})", esc(n))).unwrap_or_default()
                 );
             }
             o.push_str("</table>");

@@ -3,7 +3,12 @@
 //! landing zone of 20 spokes.
 
 use akswin_plan::NetworkPlan;
-use akswin_render::report::{self, CHAR_W, FONT, ReportFinding, ReportInput};
+use akswin_render::report::{self, FONT, ReportFinding, ReportInput};
+
+/// The advance of one glyph of the report's monospace fonts (DejaVu Sans Mono and Menlo:
+/// 1233/2048 em), measured independently of the layout's own `CHAR_W` so a layout that budgets
+/// too little per character fails here.
+const ADVANCE: f64 = 1233.0 / 2048.0 * FONT;
 use akswin_spec::Spec;
 
 fn baseline() -> Spec {
@@ -151,6 +156,56 @@ fn report_is_well_formed_and_self_contained() {
 }
 
 #[test]
+fn the_page_shows_the_numbers_of_the_json() {
+    let spec = baseline();
+    let net = akswin_plan::plan(&spec);
+    let html = page(&spec, &net, &[]);
+    let cost = akswin_rules::cost(&spec, &akswin_plan::cost::PriceBook::embedded(), today());
+    for l in &cost.lines {
+        let shown = l
+            .monthly
+            .map_or("unpriced".to_string(), |v| format!("{v:.2}"));
+        assert!(
+            html.contains(&format!("<td class=\"n\">{shown}</td>")),
+            "{}: {shown}",
+            l.component
+        );
+    }
+    for total in [
+        cost.total_monthly,
+        cost.total_monthly_at_min,
+        cost.total_monthly_at_max,
+    ] {
+        assert!(html.contains(&format!("{total:.2}")), "{total}");
+    }
+    let scale = akswin_rules::scale_out(&spec);
+    for w in &scale.workloads {
+        for sc in &w.scenarios {
+            let m = sc
+                .minutes
+                .map_or("cannot".to_string(), |m| format!("{m:.1}"));
+            assert!(
+                html.contains(&format!("<td class=\"n\">{m}</td>")),
+                "{} {m}",
+                sc.id
+            );
+        }
+    }
+    if let Some(hs) = &spec.scaling.hot_spare {
+        let week = akswin_plan::hot_spare::plan(hs, today());
+        assert!(html.contains(&format!(
+            "{:.1} node-hours a week",
+            week.added_node_hours_per_week
+        )));
+    }
+    if let Some(w) = &spec.upgrades.windows_node_image {
+        for o in akswin_plan::calendar::upcoming(w, today(), 12).windows {
+            assert!(html.contains(&o.utc_start.format("%Y-%m-%d %H:%M").to_string()));
+        }
+    }
+}
+
+#[test]
 fn topology_has_one_box_per_subnet_labelled_with_its_prefix() {
     let spec = baseline();
     let net = akswin_plan::plan(&spec);
@@ -235,7 +290,7 @@ fn text_box(t: roxmltree::Node<'_, '_>) -> (String, Box2) {
         .filter(|c| c.is_text())
         .filter_map(|c| c.text())
         .collect();
-    let w = s.chars().count() as f64 * CHAR_W;
+    let w = s.chars().count() as f64 * ADVANCE;
     let (x, y) = (num(t, "x"), num(t, "y"));
     let x0 = if t.attribute("text-anchor") == Some("end") {
         x - w

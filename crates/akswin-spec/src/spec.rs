@@ -1324,9 +1324,10 @@ pub struct Scaling {
     #[serde(default)]
     pub node_ready_minutes: Option<NodeReadyMinutes>,
     /// Measured image pull throughput per node in MiB/s (compressed bytes over the wire).
-    /// Default: the registry tier's historical download bandwidth (facts.md §10: Basic 30,
-    /// Standard 60, Premium 100 MB/s). Without `extractThroughputMiBps` it is taken as
-    /// end-to-end (download and extraction together), so measure it that way.
+    /// Without `extractThroughputMiBps` it is taken as end-to-end (download and extraction
+    /// together), so measure it that way. Default: the registry tier's historical download
+    /// bandwidth (facts.md §10: Basic 30, Standard 60, Premium 100 MB/s), shared by the nodes
+    /// pulling at once, without extraction: optimistic, so measure it.
     #[serde(default)]
     pub pull_throughput_mi_bps: Option<f64>,
     /// Measured layer extraction throughput per node in MiB/s of compressed image. When absent,

@@ -392,6 +392,7 @@ fn price_book(
         &path.display().to_string(),
         &text,
         loaded.spec.location.as_str(),
+        &loaded.spec.cost.currency,
     )
     .map_err(|e| {
         Fatal::new(

@@ -1,8 +1,7 @@
 //! `akswin plan`: the resolved model as a table (human) or a document (JSON).
 //!
-//! The network plan, the hot-spare week and the Windows node image upgrade calendar are
-//! computed; capacity, scale-out and cost models are later work, and this view says so instead of
-//! printing numbers it does not have.
+//! The network plan, the scale-out model, the hot-spare week, the Windows node image upgrade
+//! calendar and the cost model, as a terminal summary (human) or a document (JSON).
 
 use akswin_diag::{Finding, Severity};
 use akswin_plan::calendar::Calendar;
@@ -109,15 +108,16 @@ fn cost_section(out: &mut String, c: &CostEstimate, book: &PriceBook) {
         c.hours_per_month,
         book.retail_file.as_ref().map_or_else(
             || format!(
-                "embedded table for {} read {}, mostly third-party, see docs",
-                book.region, book.read_on
+                "embedded table for {}, compiled {} from mostly third-party sources",
+                book.region, book.compiled_on
             ),
             |r| format!(
-                "{} ({} items for {}, {} used) over the embedded table",
+                "{} ({} items, {} used for {}) over the embedded {} table",
                 r.path,
                 r.items,
+                r.matched.len(),
                 r.region,
-                r.matched.len()
+                book.region
             )
         )
     );
@@ -144,13 +144,17 @@ fn cost_section(out: &mut String, c: &CostEstimate, book: &PriceBook) {
         String::new(),
     ]);
     out.push_str(&table(&rows));
+    for l in c.lines.iter().filter(|l| !l.note.is_empty()) {
+        let _ = writeln!(out, "  note, {}: {}", l.component, l.note);
+    }
     let wl = &c.windows_licence;
     let _ = writeln!(
         out,
-        "  Windows licences: {} pay-as-you-go; {:.2} with Azure Hybrid Benefit (now {})",
+        "  Windows licences of the pools: {} pay-as-you-go; {:.2} with Azure Hybrid Benefit (now {}); domain controllers: {}",
         money(wl.payg_monthly),
         wl.with_hybrid_benefit_monthly,
-        if wl.azure_hybrid_benefit { "on" } else { "off" }
+        if wl.azure_hybrid_benefit { "on" } else { "off" },
+        money(wl.domain_controllers_monthly)
     );
     let a = &c.acr_storage;
     let _ = writeln!(
@@ -168,7 +172,8 @@ fn cost_section(out: &mut String, c: &CostEstimate, book: &PriceBook) {
     if !c.unpriced.is_empty() {
         let _ = writeln!(
             out,
-            "  unpriced (no sourced price; left out of the totals; export prices and pass --prices): {}",
+            "  unpriced (no sourced {} price; left out of the totals; export prices and pass --prices): {}",
+            c.currency,
             c.unpriced.join(", ")
         );
     }
@@ -248,18 +253,20 @@ fn calendar_section(out: &mut String, l: &Loaded, cal: &Calendar) {
     ];
     for o in &cal.windows {
         rows.push(vec![
-            format!("{} {}", o.local_start.format("%a %Y-%m-%d %H:%M"), o.utc_offset),
+            format!(
+                "{} {}",
+                o.local_start.format("%a %Y-%m-%d %H:%M"),
+                o.utc_offset
+            ),
             o.utc_start.format("%Y-%m-%d %H:%M").to_string(),
             o.utc_end.format("%Y-%m-%d %H:%M").to_string(),
             o.patch_tuesday.format("%Y-%m-%d").to_string(),
             format!(
                 "{:+} d{}",
                 o.days_after_patch_tuesday,
-                if o.days_after_patch_tuesday < 7 {
-                    " (soon after Patch Tuesday: this month's Windows node image may not have reached the region; rollouts take up to ~2 weeks)"
-                } else {
-                    ""
-                }
+                o.patch_note()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
             ),
         ]);
     }

@@ -509,8 +509,8 @@ fn plan_prints_the_model_and_what_is_not_planned() {
     // akswin-plan unit tests.
     assert_eq!(v["scaleOut"]["workloads"][0]["podsPerNode"], 3);
     assert_eq!(v["scaleOut"]["workloads"][0]["meetsTarget"], true);
-    assert_eq!(v["cost"]["totalMonthly"], 4692.95);
-    assert_eq!(v["cost"]["windowsLicence"]["paygMonthly"], 889.31);
+    assert_eq!(v["cost"]["totalMonthly"], 4692.41);
+    assert_eq!(v["cost"]["windowsLicence"]["paygMonthly"], 889.07);
     assert_eq!(v["prices"]["region"], "eastus");
 }
 
@@ -1085,7 +1085,7 @@ fn report_writes_one_self_contained_page_and_json_with_every_number() {
             .assert()
             .code(0),
     );
-    assert_eq!(v["cost"]["totalMonthly"], 4692.95);
+    assert_eq!(v["cost"]["totalMonthly"], 4692.41);
     assert_eq!(v["hotSpare"]["addedNodeHoursPerWeek"], 220.0);
     assert_eq!(
         v["upgradeCalendar"]["windows"].as_array().map(Vec::len),

@@ -50,8 +50,8 @@ impl Rule for Cost001 {
             || "an amount akswin cannot price (no price for a pool's VM size)".to_string(),
             |v| {
                 format!(
-                    "about {v:.2} {} a month at the expected node-hours (embedded {} prices of {}; `akswin plan --prices` for yours)",
-                    e.currency, e.price_region, e.price_book_read_on
+                    "about {v:.2} {} a month at the expected node-hours (embedded {} prices compiled {}; `akswin plan --prices` for yours)",
+                    e.currency, e.embedded_price_region, e.price_book_compiled_on
                 )
             },
         );

@@ -76,9 +76,9 @@ impl Rule for Scl002 {
             let configured = s.scenario(s.configured);
             let took = match configured {
                 Some(c) if !c.feasible => format!("cannot add them at all ({})", c.note),
-                Some(c) => c
-                    .minutes
-                    .map_or("takes an unknown time".to_string(), |m| format!("takes {m:.1} min")),
+                Some(c) => c.minutes.map_or("takes an unknown time".to_string(), |m| {
+                    format!("takes {m:.1} min")
+                }),
                 None => "cannot be estimated".into(),
             };
             out.warning(

@@ -187,6 +187,91 @@ fn check_model_numbers(spec: &Spec, index: &SpanIndex, findings: &mut Vec<Findin
     }
 }
 
+/// Whether `name` can be a Key Vault secret name: 1-127 letters, digits and dashes.
+pub fn is_key_vault_secret_name(name: &str) -> bool {
+    (1..=127).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Whether `name` can be an ARM template parameter name: a letter, then letters, digits or `_`.
+pub fn is_parameter_name(name: &str) -> bool {
+    let mut b = name.bytes();
+    b.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        && name.len() <= 255
+}
+
+/// Secret *names* end up inside ARM expressions and scripts, so they must be names Key Vault and
+/// ARM accept (SPEC005). The message never repeats the value: it may be the secret itself.
+fn check_secret_names(spec: &Spec, index: &SpanIndex, findings: &mut Vec<Finding>) {
+    use crate::types::SecretRef;
+    let mut refs: Vec<(String, &SecretRef)> = Vec::new();
+    if let Some(wp) = &spec.cluster.windows_profile {
+        refs.push((
+            "/cluster/windowsProfile/adminPassword".into(),
+            &wp.admin_password,
+        ));
+    }
+    if let Some(ad) = &spec.identity.active_directory {
+        let dc = &ad.domain_controllers;
+        if let Some(r) = &dc.admin_password {
+            refs.push((
+                "/identity/activeDirectory/domainControllers/adminPassword".into(),
+                r,
+            ));
+        }
+        if let Some(r) = &dc.safe_mode_password {
+            refs.push((
+                "/identity/activeDirectory/domainControllers/safeModePassword".into(),
+                r,
+            ));
+        }
+    }
+    let mut bad = |pointer: String, what: &str| {
+        let mut f = input_error(
+            "SPEC005",
+            index.span(&pointer),
+            format!("`{pointer}` is not {what}"),
+            Some("Key Vault secret names are 1-127 letters, digits and dashes; parameter names start with a letter, then letters, digits or `_`".into()),
+        );
+        f.pointer = pointer;
+        findings.push(f);
+    };
+    for (ptr, r) in refs {
+        match r {
+            SecretRef::KeyVault(n) if !is_key_vault_secret_name(n) => {
+                bad(format!("{ptr}/keyVaultSecret"), "a Key Vault secret name")
+            }
+            SecretRef::Parameter(n) if !is_parameter_name(n) => {
+                bad(format!("{ptr}/parameter"), "an ARM parameter name")
+            }
+            _ => {}
+        }
+    }
+    // The gMSA secret name: a value that looks like a credential is ID004's (an error that names
+    // it a literal secret); anything else must be a secret name.
+    if let Some(n) = &spec.identity.gmsa.key_vault_secret
+        && !n.looks_like_credential()
+        && !is_key_vault_secret_name(n.as_str())
+    {
+        bad(
+            "/identity/gmsa/keyVaultSecret".into(),
+            "a Key Vault secret name",
+        );
+    }
+    if let Some(fd) = &spec.ingress.front_door {
+        for (i, d) in fd.custom_domains.iter().enumerate() {
+            if let Some(n) = &d.certificate.key_vault_secret
+                && !is_key_vault_secret_name(n)
+            {
+                bad(
+                    format!("/ingress/frontDoor/customDomains/{i}/certificate/keyVaultSecret"),
+                    "a Key Vault secret name",
+                );
+            }
+        }
+    }
+}
+
 fn input_error(code: &str, span: Option<Span>, message: String, help: Option<String>) -> Finding {
     let mut f = Finding::new(code, Severity::Error, "", message).with_span(span);
     f.help = help;
@@ -304,6 +389,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
                 ));
             }
             check_model_numbers(&spec, &index, &mut findings);
+            check_secret_names(&spec, &index, &mut findings);
             if !findings.is_empty() {
                 return Err(fail(text.to_string(), findings));
             }

@@ -268,6 +268,16 @@ fn bad_inputs_exit_2_with_location_and_never_panic() {
             "SPEC005",
             "`/cost/logAnalyticsGiBPerDay` is inf",
         ),
+        (
+            "quote in a secret name (found by fuzzing: it broke the ARM expression)",
+            baseline_with(
+                "keyVaultSecret: legacy-contoso-tls",
+                "keyVaultSecret: \"legacy-'tls\"",
+            )
+            .into_bytes(),
+            "SPEC005",
+            "is not a Key Vault secret name",
+        ),
         ("huge", vec![b'#'; 2 * 1024 * 1024], "SPEC006", "at most"),
         (
             "deep nesting",

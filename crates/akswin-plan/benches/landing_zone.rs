@@ -48,6 +48,7 @@ fn landing_zone() -> Vec<VnetPlan> {
         subnets: Vec::new(),
         free_addresses: 0,
         largest_free_block: None,
+        existing: false,
     };
     for (key, role, len) in [
         ("firewall", SubnetRole::Firewall, 26u8),
@@ -74,6 +75,7 @@ fn landing_zone() -> Vec<VnetPlan> {
             subnets: Vec::new(),
             free_addresses: 0,
             largest_free_block: None,
+            existing: false,
         };
         for p in 0..POOLS {
             let max = 3 + (sp * 7 + p * 13) % 60;

@@ -55,7 +55,7 @@ pub struct NetworkPlan {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VnetPlan {
-    /// `hub` or `spoke`.
+    /// `hub`, `spoke`, or the name of a peered spoke.
     pub name: String,
     pub address_space: Vec<Cidr>,
     pub subnets: Vec<SubnetPlan>,
@@ -63,6 +63,9 @@ pub struct VnetPlan {
     pub free_addresses: u64,
     /// The largest aligned free block left (prefix length), if any.
     pub largest_free_block: Option<u8>,
+    /// A spoke of `network.peeredSpokes`: already there, checked and drawn, never deployed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub existing: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +90,8 @@ pub enum SubnetRole {
     PrivateLinkService,
     PrivateEndpoints,
     AppProxyConnectors,
+    /// A subnet of an existing peered spoke.
+    Existing,
 }
 
 /// Addresses needed at the pools' minimum, maximum, and maximum plus upgrade surge.
@@ -263,6 +268,7 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
             subnets: Vec::new(),
             free_addresses: 0,
             largest_free_block: None,
+            existing: false,
         },
         VnetPlan {
             name: "spoke".into(),
@@ -270,6 +276,7 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
             subnets: Vec::new(),
             free_addresses: 0,
             largest_free_block: None,
+            existing: false,
         },
     ];
 
@@ -444,6 +451,36 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
             basis,
             names,
         ));
+    }
+
+    // ---- existing spokes peered to the hub: explicit subnets only, never deployed
+    for (i, ps) in n.peered_spokes.iter().enumerate() {
+        vnets.push(VnetPlan {
+            name: ps.name.clone(),
+            address_space: ps.address_space.clone(),
+            subnets: ps
+                .subnets
+                .iter()
+                .map(|(name, prefix)| SubnetPlan {
+                    key: format!("{}/{name}", ps.name),
+                    azure_name: name.clone(),
+                    role: SubnetRole::Existing,
+                    pointer: format!("/network/peeredSpokes/{i}/subnets/{name}"),
+                    origin: Origin::Explicit,
+                    prefix: Some(*prefix),
+                    usable: None,
+                    demand: Demand::default(),
+                    headroom: None,
+                    needed_prefix: None,
+                    basis: "existing subnet of a peered spoke".into(),
+                    pools: Vec::new(),
+                    shortfall: None,
+                })
+                .collect(),
+            free_addresses: 0,
+            largest_free_block: None,
+            existing: true,
+        });
     }
 
     // ---- obstacles shared by every VNet: ranges that must stay free of subnets

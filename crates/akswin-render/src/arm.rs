@@ -784,6 +784,7 @@ impl<'a> Arm<'a> {
                 .plan
                 .vnets
                 .iter()
+                .filter(|v| !v.existing)
                 .flat_map(|v| v.address_space.iter().map(|c| c.to_string()))
                 .collect();
             push(

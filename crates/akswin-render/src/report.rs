@@ -160,6 +160,7 @@ fn subnet_detail(spec: &Spec, net: &NetworkPlan, s: &SubnetPlan) -> String {
         SubnetRole::PrivateEndpoints => "private endpoints (ACR, Key Vault)".into(),
         SubnetRole::AppProxyConnectors => "Entra application proxy connectors".into(),
         SubnetRole::Pods => "pod subnet".into(),
+        SubnetRole::Existing => "existing subnet (not deployed by akswin)".into(),
         SubnetRole::Nodes => {
             let pools: Vec<String> = s
                 .pools
@@ -383,7 +384,13 @@ fn vnet_box(
         o,
         r#"<g class="vnet" data-vnet="{}"><rect x="{x:.1}" y="{y:.1}" width="{VNET_W}" height="{h:.1}" rx="8" class="vnetbox {}"/>"#,
         esc(&v.name),
-        if hub { "hub" } else { "spoke" }
+        if hub {
+            "hub"
+        } else if v.existing {
+            "spoke existing"
+        } else {
+            "spoke"
+        }
     );
     let space: Vec<String> = v.address_space.iter().map(ToString::to_string).collect();
     text(
@@ -391,7 +398,9 @@ fn vnet_box(
         x + PAD,
         y + 18.0,
         VNET_W - 2.0 * PAD,
-        &if v.name.eq_ignore_ascii_case("hub") || v.name.eq_ignore_ascii_case("spoke") {
+        &if v.existing {
+            format!("Peered spoke {} (existing)", v.name)
+        } else if v.name.eq_ignore_ascii_case("hub") || v.name.eq_ignore_ascii_case("spoke") {
             format!("{} VNet", if hub { "Hub" } else { "Spoke" })
         } else {
             format!("{} VNet {}", if hub { "Hub" } else { "Spoke" }, v.name)
@@ -653,7 +662,7 @@ details pre{white-space:pre-wrap;font-size:12px;background:#f6f8fa;padding:8px;b
 .note{color:#57606a;font-size:12px}
 svg text{fill:#1b1f24} svg .h{font-weight:700;font-size:13px} svg .b{font-weight:700} svg .s{fill:#424a53}
 svg .box{stroke:#57606a;fill:#f6f8fa} svg .edge{fill:#ddf4ff} svg .lb{fill:#fff8c5} svg .win{fill:#dbeafe} svg .user{fill:#ffffff}
-svg .vnetbox{fill:#ffffff;stroke:#57606a;stroke-width:1.5} svg .hub{fill:#f6f8fa}
+svg .vnetbox{fill:#ffffff;stroke:#57606a;stroke-width:1.5} svg .hub{fill:#f6f8fa} svg .existing{stroke-dasharray:6 3;fill:#fbfbfb}
 svg .sn{stroke:#afb8c1;fill:#ffffff} svg .sn.win{fill:#dbeafe} svg .sn.linux{fill:#dafbe1} svg .sn.fw{fill:#ffebe9} svg .sn.dc{fill:#fbefff} svg .sn.lb{fill:#fff8c5}
 svg .ubar{fill:#2da44e} svg .ubar.hot{fill:#cf222e}
 svg .arrow{stroke:#57606a;stroke-width:2;fill:none} svg .head{fill:#57606a} svg .peer{stroke:#8c959f;stroke-width:2;fill:none;stroke-dasharray:4 3}

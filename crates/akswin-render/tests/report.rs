@@ -370,6 +370,27 @@ fn no_labels_overlap_on_the_baseline_or_twenty_spokes() {
             today(),
         )));
     }
+    // The example landing zone: akswin's spoke and 19 peered spokes, from a spec file.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/landing-zone-20-spokes.yaml"
+    ))
+    .unwrap_or_else(|e| panic!("example: {e}"));
+    let lz = akswin_spec::load("lz.yaml", text.as_bytes())
+        .map(|l| l.spec)
+        .unwrap_or_else(|e| panic!("{:?}", e.findings));
+    let lz_net = akswin_plan::plan(&lz);
+    assert_eq!(lz_net.vnets.len(), 21);
+    assert_eq!(lz_net.vnets.iter().filter(|v| v.existing).count(), 19);
+    let lz_svg = report::topology_svg(&lz, &lz_net);
+    assert_no_overlap(&lz_svg);
+    let doc = roxmltree::Document::parse(&lz_svg).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.attribute("class") == Some("subnet"))
+            .count(),
+        lz_net.vnets.iter().map(|v| v.subnets.len()).sum::<usize>()
+    );
     // The whole 20-spoke page parses too; AKSWIN_REPORT_OUT=DIR keeps it for a screenshot.
     let html = page(&spec20, &net20, &[]);
     parse(&html);
@@ -377,5 +398,9 @@ fn no_labels_overlap_on_the_baseline_or_twenty_spokes() {
         let dir = std::path::PathBuf::from(dir);
         let _ = std::fs::write(dir.join("report-20-spokes.html"), &html);
         let _ = std::fs::write(dir.join("report-baseline.html"), page(&spec, &net, &[]));
+        let _ = std::fs::write(
+            dir.join("report-landing-zone.html"),
+            page(&lz, &lz_net, &[]),
+        );
     }
 }

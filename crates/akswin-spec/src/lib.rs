@@ -187,6 +187,68 @@ fn check_model_numbers(spec: &Spec, index: &SpanIndex, findings: &mut Vec<Findin
     }
 }
 
+/// Azure names for VNets (2-64) and subnets (1-80): letters, digits, `_`, `.` and `-`.
+fn is_azure_network_name(name: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Peered spokes are named in the plan and the report: names must be Azure names, unique, and
+/// not `hub` or `spoke` (SPEC005).
+fn check_peered_spokes(spec: &Spec, index: &SpanIndex, findings: &mut Vec<Finding>) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, ps) in spec.network.peered_spokes.iter().enumerate() {
+        let ptr = format!("/network/peeredSpokes/{i}/name");
+        let problem = if !is_azure_network_name(&ps.name, 2, 64) {
+            Some("is not a VNet name (2-64 letters, digits, `_`, `.` or `-`)")
+        } else if ps.name.eq_ignore_ascii_case("hub") || ps.name.eq_ignore_ascii_case("spoke") {
+            Some("is reserved for akswin's own hub and spoke")
+        } else if !seen.insert(ps.name.to_ascii_lowercase()) {
+            Some("names another peered spoke too")
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            let mut f = input_error(
+                "SPEC005",
+                index.span(&ptr),
+                format!("peered spoke name `{}` {p}", ps.name),
+                Some("give each peered spoke its Azure VNet name".into()),
+            );
+            f.pointer = ptr;
+            findings.push(f);
+        }
+        if ps.address_space.is_empty() {
+            let ptr = format!("/network/peeredSpokes/{i}/addressSpace");
+            let mut f = input_error(
+                "SPEC005",
+                index.span(&ptr),
+                format!("peered spoke `{}` has no address space", ps.name),
+                Some("list its address prefixes, e.g. [10.50.0.0/16]".into()),
+            );
+            f.pointer = ptr;
+            findings.push(f);
+        }
+        for name in ps
+            .subnets
+            .keys()
+            .filter(|n| !is_azure_network_name(n, 1, 80))
+        {
+            let ptr = format!("/network/peeredSpokes/{i}/subnets/{name}");
+            let mut f = input_error(
+                "SPEC005",
+                index.span(&ptr),
+                format!("`{name}` is not a subnet name (1-80 letters, digits, `_`, `.` or `-`)"),
+                None,
+            );
+            f.pointer = ptr;
+            findings.push(f);
+        }
+    }
+}
+
 /// Whether `name` can be a Key Vault secret name: 1-127 letters, digits and dashes.
 pub fn is_key_vault_secret_name(name: &str) -> bool {
     (1..=127).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -390,6 +452,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
             }
             check_model_numbers(&spec, &index, &mut findings);
             check_secret_names(&spec, &index, &mut findings);
+            check_peered_spokes(&spec, &index, &mut findings);
             if !findings.is_empty() {
                 return Err(fail(text.to_string(), findings));
             }

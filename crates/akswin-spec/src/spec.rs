@@ -120,6 +120,23 @@ pub struct Network {
     /// Azure-provided DNS otherwise. `[]`: Azure-provided DNS.
     #[serde(default)]
     pub dns_servers: Option<Vec<Ip>>,
+    /// Other spokes already peered to the hub (other workloads of the landing zone). akswin
+    /// does not deploy or change them: it checks that nothing overlaps them (NET002), checks
+    /// their subnets (NET003) and draws them in the report.
+    #[serde(default)]
+    pub peered_spokes: Vec<PeeredSpoke>,
+}
+
+/// An existing spoke VNet peered to the hub.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PeeredSpoke {
+    /// The VNet's name, unique among peered spokes (not `hub` or `spoke`).
+    pub name: String,
+    pub address_space: Vec<Cidr>,
+    /// Its subnets by name, with their prefixes.
+    #[serde(default)]
+    pub subnets: BTreeMap<String, Cidr>,
 }
 
 fn default_service_cidr() -> Cidr {

@@ -1088,6 +1088,7 @@ fn report_writes_one_self_contained_page_and_json_with_every_number() {
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect();
     assert_eq!(names, vec!["report.html".to_string()]);
+    let _ = std::fs::remove_file(&html);
     let v = stdout_json(
         akswin()
             .current_dir(dir.path())
@@ -1107,6 +1108,24 @@ fn report_writes_one_self_contained_page_and_json_with_every_number() {
             .as_str()
             .is_some_and(|e| e.contains("Hybrid Benefit"))
     );
+    // The example landing zone of 20 spokes checks clean and reports every VNet.
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/landing-zone-20-spokes.yaml"
+    );
+    akswin()
+        .args(["check", example, "--today", "2026-11-26", "--deny-warnings"])
+        .assert()
+        .code(0);
+    let lz = dir.path().join("lz.html");
+    akswin()
+        .args(["report", example, "--today", "2026-11-26", "-o"])
+        .arg(&lz)
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&lz).expect("report written");
+    assert_eq!(text.matches("class=\"vnet\"").count(), 21);
+    assert!(text.contains("Peered spoke vnet-archive (existing)"));
     // A spec that does not load: exit 2 and no file written.
     let bad = dir.path().join("bad.yaml");
     std::fs::write(&bad, "apiVersion: akswin/v1\nname: [").expect("write");

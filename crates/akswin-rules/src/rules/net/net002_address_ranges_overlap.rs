@@ -50,6 +50,16 @@ impl Rule for Net002 {
                 *c,
             ));
         }
+        for (i, ps) in n.peered_spokes.iter().enumerate() {
+            for (j, c) in ps.address_space.iter().enumerate() {
+                ranges.push((
+                    ps.name.as_str(),
+                    format!("peered spoke {}", ps.name),
+                    format!("/network/peeredSpokes/{i}/addressSpace/{j}"),
+                    *c,
+                ));
+            }
+        }
         for (i, c) in n.on_premises.iter().enumerate() {
             ranges.push((
                 "onprem",

@@ -4,7 +4,8 @@ use akswin_spec::types::Cidr;
 declare_rule! {
     /// ## What it checks
     /// That no two of these ranges overlap: the hub address spaces, the spoke address spaces,
-    /// the on-premises ranges, the service CIDR and (overlay) the pod CIDR.
+    /// the address spaces of each peered spoke (`network.peeredSpokes`), the on-premises
+    /// ranges, the service CIDR and (overlay) the pod CIDR.
     ///
     /// ## Why it matters
     /// Peering refuses overlapping VNets; routes to on-premises over ExpressRoute/VPN break for
@@ -22,7 +23,7 @@ declare_rule! {
         code: "NET002",
         name: "address-ranges-overlap",
         severity: Error,
-        summary: "Two address ranges overlap (hub, spoke, on-premises, service CIDR, pod CIDR)",
+        summary: "Two address ranges overlap (hub, spoke, peered spokes, on-premises, service CIDR, pod CIDR)",
     }
 }
 

@@ -110,6 +110,8 @@ pub struct WorkloadScaleOut {
     pub meets_target_off_peak: Option<bool>,
     /// Nodes the pool needs during peaks for the burst to fit without new nodes.
     pub nodes_for_burst: u32,
+    /// The pool's other workloads, whose requests are counted first.
+    pub shared_with: Vec<String>,
     /// With a hot-spare plan whose spares are not ready when the peak starts: the lead needed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lead_minutes_needed: Option<f64>,
@@ -135,7 +137,7 @@ pub struct Skipped {
 }
 
 pub const ASSUMPTIONS: [&str; 6] = [
-    "each workload is sized as if alone on its pool",
+    "workloads sharing a pool are packed in aggregate (their requests summed), not node by node",
     "replicas spread over the nodes (topology spread), so every node that runs one has the image",
     "pod start-up after the image is present, the autoscaler's reaction time and scheduling are not modelled",
     "a node without the image pulls all of it (Windows base layers cached on AKS node images are not subtracted)",
@@ -328,6 +330,12 @@ fn plural(n: u32, one: &str, many: &str) -> String {
 /// The shared arithmetic of one workload on one pool.
 struct Burst {
     per_node: u32,
+    /// Requests of this workload (millicores, MiB), when given.
+    req: Option<(u64, u64)>,
+    alloc: (u64, u64),
+    max_pods: u64,
+    /// The other workloads of the pool: their summed requests and pods.
+    others: (u64, u64, u64),
     replicas: u32,
     add: u32,
     max: u32,
@@ -340,10 +348,27 @@ struct Burst {
 }
 
 impl Burst {
+    /// Replicas of this workload that `nodes` nodes hold next to the pool's other workloads
+    /// (their requests summed: packed in aggregate, not node by node).
+    fn slots(&self, nodes: u32) -> u32 {
+        let n = u64::from(nodes);
+        let (ocpu, omem, opods) = self.others;
+        let mut s = n.saturating_mul(u64::from(self.per_node));
+        if let Some((cpu, mem)) = self.req {
+            s = s.min(n.saturating_mul(self.alloc.0).saturating_sub(ocpu) / cpu.max(1));
+            s = s.min(n.saturating_mul(self.alloc.1).saturating_sub(omem) / mem.max(1));
+        }
+        s = s.min(n.saturating_mul(self.max_pods).saturating_sub(opods));
+        u32::try_from(s).unwrap_or(u32::MAX)
+    }
+
     fn free(&self, nodes: u32) -> u32 {
-        nodes
-            .saturating_mul(self.per_node)
-            .saturating_sub(self.replicas)
+        self.slots(nodes).saturating_sub(self.replicas)
+    }
+
+    /// The fewest nodes that hold `total` replicas (1001: more than a pool's 1,000-node limit).
+    fn nodes_for(&self, total: u32) -> u32 {
+        (1..=1000).find(|n| self.slots(*n) >= total).unwrap_or(1001)
     }
 
     /// Minutes for `k` nodes pulling at once: the registry's bandwidth is shared by default; a
@@ -458,6 +483,7 @@ fn one(
     };
     alloc_mem = alloc_mem.saturating_sub(win_reserved);
     let (mut per_node, mut limit) = (max_pods, "maxPods");
+    let mut req = None;
     if let Some(r) = &w.resources {
         let cpu = cpu_milli(&r.cpu)
             .ok_or_else(|| format!("resources.cpu {:?} is not a Kubernetes CPU quantity", r.cpu))?;
@@ -473,6 +499,23 @@ fn one(
         if alloc_mem / mem < per_node {
             (per_node, limit) = (alloc_mem / mem, "memory");
         }
+        req = Some((u64::from(cpu), u64::from(mem)));
+    }
+    // The pool's other workloads take their share first.
+    let mut others = (0u64, 0u64, 0u64);
+    let mut shared_with = Vec::new();
+    for o in spec
+        .workloads
+        .iter()
+        .filter(|o| o.name != w.name && o.pool.as_deref() == Some(pool.name.as_str()))
+    {
+        let n = u64::from(o.replicas);
+        if let Some(r) = &o.resources {
+            others.0 += n * u64::from(cpu_milli(&r.cpu).unwrap_or(0));
+            others.1 += n * u64::from(memory_mib(&r.memory).unwrap_or(0));
+        }
+        others.2 += n;
+        shared_with.push(o.name.clone());
     }
     if per_node == 0 {
         return Err(format!(
@@ -490,23 +533,33 @@ fn one(
     };
     let add = w.scale_out_replicas.unwrap_or(w.replicas);
     let (min, max) = (pool.min_nodes(), pool.max_nodes());
-    let b = Burst {
+    let mut b = Burst {
         per_node,
+        req,
+        alloc: (u64::from(alloc_cpu), u64::from(alloc_mem)),
+        max_pods: u64::from(max_pods),
+        others,
         replicas: w.replicas,
         add,
         max,
-        needed_total: w.replicas.saturating_add(add).div_ceil(per_node),
+        needed_total: 0,
         ready: ready.value,
         image_one: pull_minutes.map(|p| p + extract_minutes.unwrap_or(0.0)),
         shared,
         extract: extract_minutes,
     };
+    b.needed_total = b.nodes_for(w.replicas.saturating_add(add));
 
     let mut scenarios = Vec::new();
     let fits_existing = add <= b.free(min);
     let not_fit = format!(
-        "only {} free slots on {min} nodes ({per_node} per node); needs {}",
+        "only {} free slots on {min} nodes ({per_node} per node{}); needs {}",
         b.free(min),
+        if shared_with.is_empty() {
+            String::new()
+        } else {
+            format!(", shared with {}", shared_with.join(", "))
+        },
         plural(
             b.needed_total.saturating_sub(min),
             "more node",
@@ -660,6 +713,7 @@ fn one(
         meets_target,
         meets_target_off_peak,
         nodes_for_burst: b.needed_total,
+        shared_with,
         lead_minutes_needed: lead_needed,
         pool_max: max,
         pool_autoscaled: autoscaled,

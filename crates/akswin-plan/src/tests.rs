@@ -617,6 +617,24 @@ fn scale_out_beyond_the_pool_max_is_infeasible_and_a_short_lead_delays_the_spare
     );
 }
 
+#[test]
+fn workloads_sharing_a_pool_take_their_requests_first() {
+    let mut s = baseline();
+    let mut other = s.workloads[0].clone();
+    other.name = "reports".into();
+    other.replicas = 6;
+    other.scale_out_target_minutes = None;
+    s.workloads.push(other);
+    let p = scale_out::plan(&s, &d8ds_v5);
+    let w = &p.workloads[0];
+    assert_eq!(w.shared_with, vec!["reports".to_string()]);
+    // reports: 6 x 2000m = 12000m. On 2 nodes (15640m) legacyweb fits (15640 - 12000) / 2000
+    // = 1 replica: its 3 are already over, so nothing is free.
+    assert!(w.scenario("existing-pull").is_some_and(|s| !s.feasible));
+    // 12 replicas of legacyweb: n x 7820 - 12000 >= 24000 -> n >= 4.6 -> 5 nodes (alone: 4).
+    assert_eq!(w.nodes_for_burst, 5);
+}
+
 // ----------------------------------------------------------------------------------- cost
 
 fn vm_info(name: &str) -> Option<(u32, String)> {

@@ -403,6 +403,14 @@ fn price_book(
     Ok(book)
 }
 
+/// Load the spec, or print its input errors in `format` and give the exit code (2).
+fn load_or_exit(arg: &SpecArg, format: Format, color: bool) -> Result<Result<Loaded, u8>, Fatal> {
+    Ok(load_spec(arg)?.map_err(|e| {
+        print_report(&Report::new(e.input, e.findings), format, color);
+        2
+    }))
+}
+
 fn load_spec(arg: &SpecArg) -> Result<Result<Loaded, LoadError>, Fatal> {
     let (name, bytes) = match &arg.spec {
         Some(p) if p.as_os_str() == "-" => ("<stdin>".to_string(), io::read_stdin()?),
@@ -454,12 +462,9 @@ fn pretty(v: &serde_json::Value) -> String {
 
 fn check(a: CheckArgs, color: bool) -> Result<u8, Fatal> {
     let today = today(a.spec.today.as_deref())?;
-    let loaded = match load_spec(&a.spec)? {
+    let loaded = match load_or_exit(&a.spec, a.format, color)? {
         Ok(l) => l,
-        Err(e) => {
-            print_report(&Report::new(e.input, e.findings), a.format, color);
-            return Ok(2);
-        }
+        Err(code) => return Ok(code),
     };
     let findings = akswin_rules::check(&loaded, today);
     let report = Report::new(loaded.source, findings);
@@ -471,17 +476,13 @@ fn check(a: CheckArgs, color: bool) -> Result<u8, Fatal> {
 
 fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
     let today = today(a.spec.today.as_deref())?;
-    let loaded = match load_spec(&a.spec)? {
+    let format = match a.format {
+        ListFormat::Human => Format::Human,
+        ListFormat::Json => Format::Json,
+    };
+    let loaded = match load_or_exit(&a.spec, format, color)? {
         Ok(l) => l,
-        Err(e) => {
-            let report = Report::new(e.input, e.findings);
-            let format = match a.format {
-                ListFormat::Human => Format::Human,
-                ListFormat::Json => Format::Json,
-            };
-            print_report(&report, format, color);
-            return Ok(2);
-        }
+        Err(code) => return Ok(code),
     };
     let network = akswin_plan::plan(&loaded.spec);
     let findings = akswin_rules::check_with_plan(&loaded, &network, today);
@@ -527,17 +528,13 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
 
 fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
     let today = today(a.spec.today.as_deref())?;
-    let loaded = match load_spec(&a.spec)? {
+    let format = match a.format {
+        ReportFormat::Html => Format::Human,
+        ReportFormat::Json => Format::Json,
+    };
+    let loaded = match load_or_exit(&a.spec, format, color)? {
         Ok(l) => l,
-        Err(e) => {
-            let report = Report::new(e.input, e.findings);
-            let format = match a.format {
-                ReportFormat::Html => Format::Human,
-                ReportFormat::Json => Format::Json,
-            };
-            print_report(&report, format, color);
-            return Ok(2);
-        }
+        Err(code) => return Ok(code),
     };
     let network = akswin_plan::plan(&loaded.spec);
     let findings = Report::new(
@@ -614,12 +611,9 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
 
 fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
     let today = today(a.spec.today.as_deref())?;
-    let loaded = match load_spec(&a.spec)? {
+    let loaded = match load_or_exit(&a.spec, Format::Human, color)? {
         Ok(l) => l,
-        Err(e) => {
-            print_report(&Report::new(e.input, e.findings), Format::Human, color);
-            return Ok(2);
-        }
+        Err(code) => return Ok(code),
     };
     let network = akswin_plan::plan(&loaded.spec);
     let findings = akswin_rules::check_with_plan(&loaded, &network, today);

@@ -68,6 +68,13 @@ fn rid(kind: &str, name: &str) -> String {
     format!("[resourceId('{kind}', '{name}')]")
 }
 
+/// The id of one Key Vault secret, as the scope of a role assignment on that secret alone.
+/// Key Vault RBAC accepts secret-scoped assignments; the secret must exist when the assignment
+/// is created (`deploy.sh` checks each secret before the deployment that needs it).
+fn secret_scope(vault: &str, secret: &str) -> String {
+    format!("[resourceId('Microsoft.KeyVault/vaults/secrets', '{vault}', '{secret}')]")
+}
+
 fn rid_rg(rg: &str, kind: &str, name: &str) -> String {
     format!("[resourceId(subscription().subscriptionId, '{rg}', '{kind}', '{name}')]")
 }
@@ -532,16 +539,22 @@ impl<'a> Arm<'a> {
             &kubelet_principal,
             &d,
         ));
-        let kv = rid("Microsoft.KeyVault/vaults", &n.key_vault);
-        let mut d = ids;
-        d.push(kv.clone());
-        res.push(role_assignment(
-            "kubelet-kv-secrets-user",
-            &kv,
-            ROLE_KV_SECRETS_USER,
-            &kubelet_principal,
-            &d,
-        ));
+        // The kubelet identity reads the gMSA credential (the CCG plugin fetches it on every
+        // Windows node) and no other secret: the vault also holds the DC administrator, DSRM and
+        // Windows node passwords, and any pod that reaches IMDS can act as this identity.
+        if self.spec.identity.gmsa.enabled
+            && let Some(secret) = &self.spec.identity.gmsa.key_vault_secret
+        {
+            let mut d = ids;
+            d.push(rid("Microsoft.KeyVault/vaults", &n.key_vault));
+            res.push(role_assignment(
+                "kubelet-gmsa-secret-user",
+                &secret_scope(&n.key_vault, secret.as_str()),
+                ROLE_KV_SECRETS_USER,
+                &kubelet_principal,
+                &d,
+            ));
+        }
         for zone in self.zones() {
             res.push(json!({
                 "type": "Microsoft.Network/privateDnsZones",
@@ -1904,22 +1917,32 @@ impl<'a> Arm<'a> {
             "properties": { "originResponseTimeoutSeconds": 60 },
         }));
         let profile = rid("Microsoft.Cdn/profiles", &n.front_door);
-        let uses_key_vault = fd.custom_domains.iter().any(|d| {
-            d.certificate.source == CertificateSource::KeyVault
-                && d.certificate.key_vault_secret.is_some()
-        });
-        let kv_reader = uses_key_vault.then(|| {
-            let vault = rid("Microsoft.KeyVault/vaults", &n.key_vault);
-            let ra = role_assignment(
-                "front-door-certificates",
-                &vault,
-                ROLE_KV_SECRETS_USER,
-                &format!("[reference({}, '{API_CDN}', 'full').identity.principalId]", inner(&profile)),
-                std::slice::from_ref(&profile),
-            );
-            res.push(ra);
-            format!("[extensionResourceId({}, 'Microsoft.Authorization/roleAssignments', guid({}, '{ROLE_KV_SECRETS_USER}', 'front-door-certificates'))]", inner(&vault), inner(&vault))
-        });
+        // Front Door's identity reads each certificate's secret and nothing else in the vault:
+        // one Key Vault Secrets User assignment per certificate, scoped to that secret.
+        let mut cert_readers: std::collections::BTreeMap<String, String> = Default::default();
+        for d in &fd.custom_domains {
+            if d.certificate.source == CertificateSource::KeyVault
+                && let Some(secret) = &d.certificate.key_vault_secret
+                && !cert_readers.contains_key(secret)
+            {
+                let scope = secret_scope(&n.key_vault, secret);
+                let seed = format!("front-door-certificate-{secret}");
+                res.push(role_assignment(
+                    &seed,
+                    &scope,
+                    ROLE_KV_SECRETS_USER,
+                    &format!(
+                        "[reference({}, '{API_CDN}', 'full').identity.principalId]",
+                        inner(&profile)
+                    ),
+                    std::slice::from_ref(&profile),
+                ));
+                cert_readers.insert(
+                    secret.clone(),
+                    format!("[extensionResourceId({}, 'Microsoft.Authorization/roleAssignments', guid({}, '{ROLE_KV_SECRETS_USER}', '{seed}'))]", inner(&scope), inner(&scope)),
+                );
+            }
+        }
         res.push(json!({
             "type": "Microsoft.Cdn/profiles/afdEndpoints",
             "apiVersion": API_CDN,
@@ -2007,7 +2030,7 @@ impl<'a> Arm<'a> {
                             "useLatestVersion": true,
                         }
                     },
-                    "dependsOn": std::iter::once(profile.clone()).chain(kv_reader.clone()).collect::<Vec<_>>(),
+                    "dependsOn": std::iter::once(profile.clone()).chain(cert_readers.get(secret).cloned()).collect::<Vec<_>>(),
                 }));
                 tls = json!({
                     "certificateType": "CustomerCertificate",

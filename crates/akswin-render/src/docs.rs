@@ -253,7 +253,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             })
         }) {
             format!(
-                " The profile gets a system-assigned managed identity with Key Vault Secrets User on `{}` (the recommended method; the shared Front Door application registration is being retired) and reads the custom domains' certificates with it.",
+                " The profile gets a system-assigned managed identity with Key Vault Secrets User on each certificate's secret in `{}`, and on nothing else in the vault (the recommended method; the shared Front Door application registration is being retired) and reads the custom domains' certificates with it.",
                 n.key_vault
             )
         } else {

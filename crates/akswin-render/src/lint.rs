@@ -18,6 +18,10 @@ pub const EXTERNAL: &[(&str, &str)] = &[
         "Azure (built-in roles)",
     ),
     (
+        "microsoft.keyvault/vaults/secrets",
+        "the operator (`deploy.sh` checks that each secret exists before the step that needs it)",
+    ),
+    (
         "microsoft.resources/resourcegroups",
         "the subscription-scope template",
     ),

@@ -130,3 +130,89 @@ fn no_rendered_file_holds_a_literal_secret() {
         }
     }
 }
+
+/// Every role assignment anywhere in a template tree: (scope, role id, principal).
+fn role_assignments(t: &Value, out: &mut Vec<(String, String, String)>) {
+    for r in t["resources"].as_array().into_iter().flatten() {
+        if r["type"] == "Microsoft.Resources/deployments" {
+            role_assignments(&r["properties"]["template"], out);
+        } else if r["type"] == "Microsoft.Authorization/roleAssignments" {
+            out.push((
+                r["scope"].as_str().unwrap_or_default().to_string(),
+                r["properties"]["roleDefinitionId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                r["properties"]["principalId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            ));
+        }
+    }
+}
+
+#[test]
+fn only_the_operator_reaches_the_whole_vault_and_workloads_read_only_their_secret() {
+    const SECRETS_USER: &str = "4633458b-17de-408a-b874-0445c86b69e6";
+    const SECRETS_OFFICER: &str = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+    let mut checked = 0;
+    for (scenario, tree) in common::scenarios() {
+        let spec_text = common::scenario_specs()
+            .into_iter()
+            .find(|(n, _)| *n == scenario)
+            .map(|(_, t)| t)
+            .expect("scenario spec");
+        let spec = common::load(&spec_text);
+        let gmsa = spec
+            .identity
+            .gmsa
+            .key_vault_secret
+            .as_ref()
+            .map(|s| s.as_str().to_string());
+        let certs: Vec<String> = spec
+            .ingress
+            .front_door
+            .iter()
+            .flat_map(|f| f.custom_domains.iter())
+            .filter_map(|d| d.certificate.key_vault_secret.clone())
+            .collect();
+        for (file, text) in &tree.files {
+            if !file.ends_with(".json") || file.contains("parameters") {
+                continue;
+            }
+            let root: Value = serde_json::from_str(text).expect("json");
+            let mut ras = Vec::new();
+            role_assignments(&root, &mut ras);
+            for (scope, role, principal) in ras {
+                if !scope.contains("Microsoft.KeyVault/vaults") {
+                    continue;
+                }
+                checked += 1;
+                if scope.contains("Microsoft.KeyVault/vaults/secrets") {
+                    assert!(role.contains(SECRETS_USER), "{scenario}/{file}: {role}");
+                    let secret = scope
+                        .rsplit('\'')
+                        .nth(1)
+                        .expect("secret name in the scope")
+                        .to_string();
+                    let kubelet = principal.contains("aks-kubelet");
+                    let front_door = principal.contains("Microsoft.Cdn/profiles");
+                    assert!(
+                        (kubelet && gmsa.as_deref() == Some(secret.as_str()))
+                            || (front_door && certs.contains(&secret)),
+                        "{scenario}/{file}: {principal} may read {secret}"
+                    );
+                } else {
+                    // Vault-wide: only the operator who sets the secrets.
+                    assert!(
+                        role.contains(SECRETS_OFFICER)
+                            && principal.contains("parameters('operatorObjectId')"),
+                        "{scenario}/{file}: vault-wide {role} for {principal}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked >= 6, "only {checked} vault role assignments seen");
+}

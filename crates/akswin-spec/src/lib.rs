@@ -11,6 +11,7 @@
 //! marked-yaml was the alternative: good spans, but a smaller community and slower cadence.
 
 pub mod index;
+pub mod secrets;
 pub mod spec;
 pub mod types;
 
@@ -31,6 +32,7 @@ pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
 pub struct Loaded {
     pub spec: Spec,
     pub index: SpanIndex,
+    /// The text for views to quote, with literal secrets masked ([`secrets::mask`]).
     pub source: Source,
 }
 
@@ -38,6 +40,7 @@ pub struct Loaded {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{} could not be read as an akswin spec", input.name)]
 pub struct LoadError {
+    /// The text for views to quote, with literal secrets masked ([`secrets::mask`]).
     pub input: Source,
     pub findings: Vec<Finding>,
 }
@@ -342,8 +345,9 @@ fn input_error(code: &str, span: Option<Span>, message: String, help: Option<Str
 
 /// Parse and type-check a spec.
 pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    // Views quote the source: literal secrets are masked in every text a finding can show.
     let fail = |text: String, findings: Vec<Finding>| LoadError {
-        input: Source::new(name, text),
+        input: Source::new(name, secrets::mask(&text)),
         findings,
     };
     if bytes.len() > MAX_SPEC_BYTES {
@@ -459,7 +463,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
             Ok(Loaded {
                 spec,
                 index,
-                source: Source::new(name, text),
+                source: Source::new(name, secrets::mask(text)),
             })
         }
         Err(e) => {

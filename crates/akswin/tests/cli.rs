@@ -379,45 +379,121 @@ fn stdin_is_read_with_dash() {
         ));
 }
 
+/// Specs with a literal secret planted in every secret-bearing field, one spec that loads
+/// (the rules report the literals) and specs that do not (a credential for a secret name, a
+/// wrong type, a syntax error), with the secret values to look for.
+fn planted_secret_specs() -> Vec<(&'static str, String, Vec<&'static str>)> {
+    let loads = baseline_with(
+        "adminPassword: { keyVaultSecret: windows-admin-password }",
+        "adminPassword: \"Win-Literal-Secret-1\"",
+    )
+    .replacen(
+        "      vmSize: Standard_D2ds_v5\n",
+        "      vmSize: Standard_D2ds_v5\n      adminPassword: \"Dc-Literal-Secret-2\"\n      safeModePassword: 424242424242\n",
+        1,
+    )
+    .replacen(
+        "keyVaultSecret: gmsa-standard-user",
+        "keyVaultSecret: \"CORP\\\\svc-gmsa:Gmsa-Literal-Secret-3\"",
+        1,
+    );
+    // A credential where a secret name belongs does not load (SPEC005).
+    let bad_name = baseline_with(
+        "certificate: { keyVaultSecret: legacy-contoso-tls }",
+        "certificate: { keyVaultSecret: \"cert:Cert-Literal-Secret-4\" }",
+    );
+    let wrong_type = baseline_with(
+        "adminPassword: { keyVaultSecret: windows-admin-password }",
+        "adminPassword: [\"Win-Listed-Secret-5\"]",
+    );
+    let syntax = baseline_with(
+        "adminPassword: { keyVaultSecret: windows-admin-password }",
+        "adminPassword: \"Win-Unclosed-Secret-6",
+    );
+    vec![
+        (
+            "loads",
+            loads,
+            vec![
+                "Win-Literal-Secret-1",
+                "Dc-Literal-Secret-2",
+                "424242424242",
+                "Gmsa-Literal-Secret-3",
+            ],
+        ),
+        ("bad secret name", bad_name, vec!["Cert-Literal-Secret-4"]),
+        ("wrong type", wrong_type, vec!["Win-Listed-Secret-5"]),
+        ("syntax error", syntax, vec!["Win-Unclosed-Secret-6"]),
+    ]
+}
+
 #[test]
 fn literal_secrets_are_never_printed() {
-    let secret = "Sup3r-Secret-Literal-Value!";
-    let text = baseline_with(
-        "adminPassword: { keyVaultSecret: windows-admin-password }",
-        &format!("adminPassword: \"{secret}\""),
-    );
-    for format in ["human", "json", "sarif"] {
-        let (a, _d) = check_text(text.as_bytes(), &["--format", format]);
-        let out = a.code(1).get_output().clone();
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(all.contains("POOL009"), "{all}");
-        // The snippet shows the line; the finding's own text must not repeat the value.
-        let v = all.replace(&format!("adminPassword: \"{secret}\""), "");
-        if format != "human" {
-            assert!(!all.contains(secret), "{format} leaked the secret");
-        } else {
-            assert!(!v.contains(secret), "human message leaked the secret");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut runs = 0;
+    for (what, text, secrets) in planted_secret_specs() {
+        for s in &secrets {
+            assert!(text.contains(s), "{what}: {s} not planted");
+        }
+        let p = dir.path().join("s.yaml");
+        std::fs::write(&p, &text).expect("write");
+        let html = dir.path().join("r.html");
+        let out = dir.path().join("out");
+        let commands: Vec<Vec<String>> = [
+            vec!["check"],
+            vec!["check", "--format", "json"],
+            vec!["check", "--format", "sarif"],
+            vec!["plan"],
+            vec!["plan", "--format", "json"],
+            vec!["report", "--format", "json"],
+            vec!["report", "-o", html.to_str().expect("utf-8 path")],
+            vec!["render", "--out", out.to_str().expect("utf-8 path")],
+        ]
+        .iter()
+        .map(|c| c.iter().map(|s| s.to_string()).collect())
+        .collect();
+        for c in commands {
+            let o = akswin()
+                .args(&c)
+                .arg(&p)
+                .env("NO_COLOR", "1")
+                .output()
+                .expect("runs");
+            let mut all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            if let Ok(h) = std::fs::read_to_string(&html) {
+                all.push_str(&h);
+                std::fs::remove_file(&html).expect("rm");
+            }
+            assert!(
+                matches!(o.status.code(), Some(0..=2)),
+                "{what}: {c:?} crashed: {all}"
+            );
+            for s in &secrets {
+                assert!(
+                    !all.contains(s),
+                    "{what}: `akswin {c:?}` printed {s}:\n{all}"
+                );
+            }
+            runs += 1;
+        }
+        // The spec that loads: every literal is reported, each at its line.
+        if what == "loads" {
+            let (a, _d) = check_text(text.as_bytes(), &[]);
+            let o = String::from_utf8_lossy(&a.code(1).get_output().stdout).to_string();
+            for code in ["POOL009", "ID004"] {
+                assert!(o.contains(code), "{o}");
+            }
+            assert!(
+                o.contains("adminPassword: ****"),
+                "the snippet keeps the key: {o}"
+            );
         }
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p = dir.path().join("s.yaml");
-    std::fs::write(&p, &text).expect("write");
-    let out = akswin()
-        .args(["plan", "--format", "json"])
-        .arg(&p)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    assert!(
-        !String::from_utf8_lossy(&out).contains(secret),
-        "plan leaked the secret"
-    );
+    assert_eq!(runs, 32);
 }
 
 #[test]

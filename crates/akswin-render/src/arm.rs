@@ -42,6 +42,9 @@ pub const PARAMS_SCHEMA: &str =
 pub const ROLE_ACR_PULL: &str = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 pub const ROLE_KV_SECRETS_USER: &str = "4633458b-17de-408a-b874-0445c86b69e6";
 pub const ROLE_KV_SECRETS_OFFICER: &str = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+/// Key Vault Certificates Officer: importing a certificate (Front Door's custom domains) needs
+/// `certificates/import`, which Secrets Officer does not grant (Azure built-in roles).
+pub const ROLE_KV_CERTIFICATES_OFFICER: &str = "a4417e6f-fecd-4de8-b567-7b0420556985";
 pub const ROLE_NETWORK_CONTRIBUTOR: &str = "4d97b98b-1d4f-4787-a291-c67834d212e7";
 pub const ROLE_MANAGED_IDENTITY_OPERATOR: &str = "f1a07417-d97a-45cb-824c-7a7467783830";
 pub const ROLE_PRIVATE_DNS_ZONE_CONTRIBUTOR: &str = "b12aa53e-6015-4669-85d0-8515ebb3ae7f";
@@ -242,17 +245,44 @@ impl<'a> Arm<'a> {
             },
             "dependsOn": [vault],
         });
+        let mut resources = vec![self.key_vault(true), officer];
+        if self.imports_certificates() {
+            resources.push(json!({
+                "condition": "[not(empty(parameters('operatorObjectId')))]",
+                "type": "Microsoft.Authorization/roleAssignments",
+                "apiVersion": API_ROLE,
+                "name": format!("[guid({}, '{ROLE_KV_CERTIFICATES_OFFICER}', parameters('operatorObjectId'))]", inner(&vault)),
+                "scope": vault,
+                "properties": {
+                    "roleDefinitionId": format!("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{ROLE_KV_CERTIFICATES_OFFICER}')]"),
+                    "principalId": "[parameters('operatorObjectId')]",
+                    "principalType": "[parameters('operatorPrincipalType')]",
+                },
+                "dependsOn": [vault],
+            }));
+        }
         let mut t = rg_template(
-            vec![self.key_vault(true), officer],
+            resources,
             json!({
                 "operatorIpRange": { "type": "string", "metadata": { "description": "CIDR allowed to set the Key Vault secrets during bootstrap" } },
-                "operatorObjectId": { "type": "string", "defaultValue": "", "metadata": { "description": "object id of the user or service principal that sets the secrets; gets Key Vault Secrets Officer on the vault (empty: no assignment)" } },
+                "operatorObjectId": { "type": "string", "defaultValue": "", "metadata": { "description": "object id of the user or service principal that sets the secrets (and imports Front Door's certificates); gets Key Vault Secrets Officer (and Certificates Officer) on the vault (empty: no assignment)" } },
                 "operatorPrincipalType": { "type": "string", "defaultValue": "User", "allowedValues": ["User", "ServicePrincipal", "Group"], "metadata": { "description": "principal type of operatorObjectId" } }
             }),
             json!({}),
         );
         t["metadata"] = self.metadata();
         t
+    }
+
+    /// Whether the operator imports certificates into the vault (Front Door custom domains with
+    /// Key Vault certificates).
+    fn imports_certificates(&self) -> bool {
+        self.spec.ingress.front_door.iter().any(|fd| {
+            fd.custom_domains.iter().any(|d| {
+                d.certificate.source == CertificateSource::KeyVault
+                    && d.certificate.key_vault_secret.is_some()
+            })
+        })
     }
 
     fn key_vault(&self, bootstrap: bool) -> Value {

@@ -212,7 +212,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         line(format!("   - `{name}`: {what}"));
     }
     line(format!(
-        "\n   `az keyvault secret set --vault-name {} --name <name> --file <file>` (a file, so the value stays out of shell history). The gMSA secret can instead be created by `scripts/Set-Gmsa.ps1` (step 4).",
+        "\n   `az keyvault secret set --vault-name {} --name <name> --file <file>` (a file, so the value stays out of shell history).",
         n.key_vault
     ));
     line(next("**Deploy.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json`. This closes the Key Vault to public networks (nodes reach it through its private endpoint).".into()));

@@ -156,6 +156,7 @@ fn role_assignments(t: &Value, out: &mut Vec<(String, String, String)>) {
 fn only_the_operator_reaches_the_whole_vault_and_workloads_read_only_their_secret() {
     const SECRETS_USER: &str = "4633458b-17de-408a-b874-0445c86b69e6";
     const SECRETS_OFFICER: &str = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+    const CERTIFICATES_OFFICER: &str = "a4417e6f-fecd-4de8-b567-7b0420556985";
     let mut checked = 0;
     for (scenario, tree) in common::scenarios() {
         let spec_text = common::scenario_specs()
@@ -206,7 +207,7 @@ fn only_the_operator_reaches_the_whole_vault_and_workloads_read_only_their_secre
                 } else {
                     // Vault-wide: only the operator who sets the secrets.
                     assert!(
-                        role.contains(SECRETS_OFFICER)
+                        (role.contains(SECRETS_OFFICER) || role.contains(CERTIFICATES_OFFICER))
                             && principal.contains("parameters('operatorObjectId')"),
                         "{scenario}/{file}: vault-wide {role} for {principal}"
                     );

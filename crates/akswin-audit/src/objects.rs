@@ -129,21 +129,10 @@ pub fn objects<'a>(
     out
 }
 
-/// The Windows Server version an image is built for, from its tag.
+/// The Windows Server version an image is built for, from its tag (the one map, in
+/// `akswin_plan::resolve`), as the OS SKU name (`Windows2022`).
 pub fn image_windows_version(image: &str) -> Option<&'static str> {
-    let tag = image
-        .rsplit_once(':')
-        .map_or("", |(_, t)| t)
-        .to_ascii_lowercase();
-    if tag.contains("ltsc2025") {
-        Some("Windows2025")
-    } else if tag.contains("ltsc2022") {
-        Some("Windows2022")
-    } else if tag.contains("ltsc2019") || tag.contains("1809") {
-        Some("Windows2019")
-    } else {
-        None
-    }
+    akswin_plan::resolve::image_windows_sku(image).map(|s| s.as_str())
 }
 
 /// Whether an image is a Windows image (see WIN001's documentation for the heuristics).

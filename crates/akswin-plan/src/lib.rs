@@ -12,6 +12,7 @@ pub mod cost;
 pub mod egress;
 pub mod hot_spare;
 pub mod ipmath;
+pub mod resolve;
 pub mod scale_out;
 
 use akswin_spec::Spec;
@@ -50,6 +51,10 @@ pub struct NetworkPlan {
     pub addresses: Addresses,
     /// Azure Firewall rules and the Windows node subnet's NSG.
     pub firewall: egress::FirewallPlan,
+    /// Node pools as deployed (effective maxPods, maxSurge, OS SKU, subnet).
+    pub pools: Vec<resolve::ResolvedPool>,
+    /// Workloads as deployed (the pool each runs on, image reference, Windows version).
+    pub workloads: Vec<resolve::ResolvedWorkload>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,24 +175,13 @@ pub struct WorkloadIp {
     pub ip: Ip,
 }
 
-/// Extra nodes during an upgrade of a pool at `nodes` nodes. With no explicit maxSurge the
-/// planner assumes the larger of the two documented defaults (1 node, 10 %; facts §1.4
-/// CONFLICT), so an IP plan never comes up short.
+/// Extra nodes during an upgrade of a pool at `nodes` nodes, for the maxSurge the pool is
+/// deployed with ([`resolve::max_surge`]: its own, else the default akswin renders).
 pub fn surge(pool: &NodePool, nodes: u32) -> u32 {
-    match pool.max_surge {
-        Some(s) => s.nodes(nodes),
-        None => 1u32.max(nodes.div_ceil(10)),
-    }
+    resolve::surge_nodes(pool, nodes)
 }
 
-/// maxPods of a pool, defaulted by CNI mode (facts.md §1.2).
-pub fn max_pods(cni: Cni, pool: &NodePool) -> u32 {
-    pool.max_pods.unwrap_or(match cni {
-        Cni::AzureCniNodeSubnet => 30,
-        Cni::AzureCniOverlay => 250,
-        _ => 110,
-    })
-}
+pub use resolve::max_pods;
 
 /// Node-subnet addresses per node: maxPods + 1 with node-subnet CNI, else 1 (facts §1.3).
 pub fn node_ips_per_node(cni: Cni, pool: &NodePool) -> u64 {
@@ -529,6 +523,8 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
         dns_service_ip: n.dns_service_ip,
         addresses,
         firewall: egress::firewall(spec),
+        pools: resolve::pools(spec),
+        workloads: resolve::workloads(spec),
     }
 }
 

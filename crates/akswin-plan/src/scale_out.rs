@@ -283,22 +283,7 @@ pub fn plan(spec: &Spec, shape: &dyn Fn(&str) -> Option<NodeShape>) -> ScaleOutP
             workload: w.name.clone(),
             reason,
         };
-        let Some(pool) = w
-            .pool
-            .as_deref()
-            .and_then(|p| spec.cluster.node_pools.iter().find(|n| n.name == p))
-            .or_else(|| {
-                let mut windows = spec
-                    .cluster
-                    .node_pools
-                    .iter()
-                    .filter(|n| n.os == Os::Windows);
-                match (windows.next(), windows.next()) {
-                    (Some(only), None) => Some(only),
-                    _ => None,
-                }
-            })
-        else {
+        let Some(pool) = crate::resolve::workload_pool(spec, w) else {
             skipped.push(skip(
                 "no node pool: set `pool` to one of the Windows pools".into(),
             ));

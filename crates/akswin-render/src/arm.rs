@@ -1514,7 +1514,7 @@ impl<'a> Arm<'a> {
                     "osDiskType": match p.os_disk.r#type { OsDiskType::Ephemeral => "Ephemeral", OsDiskType::Managed => "Managed" },
                     "osDiskSizeGB": p.os_disk.size_gi_b,
                     "vnetSubnetID": format!("[concat({}, '/subnets/{subnet}')]", inner(vnet_id)),
-                    "upgradeSettings": { "maxSurge": p.max_surge.map_or_else(|| "33%".to_string(), |m| m.to_string()) },
+                    "upgradeSettings": { "maxSurge": akswin_plan::resolve::max_surge(p).to_string() },
                     "enableFIPS": p.enable_fips,
                     "enableEncryptionAtHost": c.encryption_at_host,
                 });

@@ -18,41 +18,7 @@ pub const PAUSE_IMAGE: &str = "mcr.microsoft.com/oss/kubernetes/pause:3.9";
 pub const DEFAULT_CPU: &str = "1";
 pub const DEFAULT_MEMORY: &str = "2Gi";
 
-/// The Windows Server version an image is built for, read from its tag (ltsc2019/1809,
-/// ltsc2022, ltsc2025).
-pub fn image_windows_sku(image: &str) -> Option<OsSku> {
-    let tag = image
-        .rsplit_once(':')
-        .map(|(_, t)| t)
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if tag.contains("ltsc2025") {
-        Some(OsSku::Windows2025)
-    } else if tag.contains("ltsc2022") {
-        Some(OsSku::Windows2022)
-    } else if tag.contains("ltsc2019") || tag.contains("1809") {
-        Some(OsSku::Windows2019)
-    } else {
-        None
-    }
-}
-
-/// A full image reference for a workload's or pre-pull entry's `image` (a registry.images
-/// name or a reference).
-pub fn image_ref(spec: &Spec, image: &str) -> String {
-    spec.registry
-        .images
-        .iter()
-        .find(|i| i.name == image)
-        .map_or_else(|| image.to_string(), |i| i.r#ref.clone())
-}
-
-fn pool<'a>(spec: &'a Spec, w: &Workload) -> Option<&'a NodePool> {
-    spec.cluster
-        .node_pools
-        .iter()
-        .find(|p| Some(&p.name) == w.pool.as_ref())
-}
+pub use akswin_plan::resolve::{image_ref, image_windows_sku};
 
 /// Kubernetes-safe name: lowercase alphanumerics and hyphens.
 pub fn k8s_name(s: &str) -> String {
@@ -95,7 +61,7 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, n: &Names, w: &Workload) -> Vec
         "metadata": { "name": name, "namespace": ns, "labels": labels(&name) },
         "automountServiceAccountToken": false,
     }));
-    let p = pool(spec, w);
+    let p = akswin_plan::resolve::workload_pool(spec, w);
     let windows = w.os == Os::Windows;
     let mut selector = Map::new();
     selector.insert(

@@ -546,7 +546,11 @@ fn init_writes_the_baseline_and_never_overwrites() {
     let p = dir.path().join("akswin.yaml");
     akswin().args(["init", "-o"]).arg(&p).assert().code(0);
     let text = std::fs::read_to_string(&p).expect("written");
-    assert!(text.contains("# akswin landing-zone spec"), "comments kept");
+    assert!(text.contains("# akswin spec: the"), "comments kept");
+    // The header is for users: no design notes, no paths outside their repository.
+    for internal in ["SHAPE", "../seed", "../shared", "facts.md"] {
+        assert!(!text.contains(internal), "init writes {internal}");
+    }
     akswin().arg("check").arg(&p).assert().code(0);
     std::fs::write(&p, "mine").expect("write");
     akswin()

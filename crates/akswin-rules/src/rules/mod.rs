@@ -12,6 +12,7 @@ pub mod pool;
 pub mod scl;
 pub mod sec;
 pub mod upg;
+pub mod wrk;
 
 use crate::Rule;
 use akswin_spec::Spec;
@@ -78,6 +79,8 @@ pub static ALL: &[&dyn Rule] = &[
     &upg::upg002_upgrade_window_before_patch_tuesday::Upg002,
     &upg::upg003_node_pool_version_skew::Upg003,
     &upg::upg004_kubernetes_version_unsupported::Upg004,
+    &wrk::wrk001_workload_placement::Wrk001,
+    &wrk::wrk002_invalid_workload_value::Wrk002,
 ];
 
 pub use akswin_plan::FORBIDDEN_RANGES;

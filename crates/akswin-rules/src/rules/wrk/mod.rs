@@ -1,0 +1,4 @@
+//! WRK: workloads as they will be deployed (pool, OS, image version, names and values).
+
+pub mod wrk001_workload_placement;
+pub mod wrk002_invalid_workload_value;

@@ -757,15 +757,12 @@ pub struct CustomVmSize {
 // ----------------------------------------------------------------------------------- ingress
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Missing keys take the values of `Default` below (one source for the defaults).
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Ingress {
-    #[serde(default)]
     pub front_door: Option<FrontDoor>,
-    #[serde(default)]
     pub app_proxy: AppProxy,
-    #[serde(default)]
     pub internal_load_balancer: InternalLoadBalancer,
-    #[serde(default)]
     pub in_cluster_ingress_controller: IngressController,
 }
 
@@ -796,24 +793,18 @@ impl Default for Ingress {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Missing keys take the values of `Default` below (one source for the defaults).
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct FrontDoor {
-    #[serde(default)]
     pub sku: FrontDoorSku,
     /// What Front Door forwards to: the application proxy's external URL, or the internal
     /// load balancer through Private Link. Default: appProxy when it is enabled.
-    #[serde(default)]
     pub origin: Option<FrontDoorOrigin>,
-    #[serde(default)]
     pub waf: Option<Waf>,
-    #[serde(default)]
     pub custom_domains: Vec<CustomDomain>,
-    #[serde(default = "default_tls")]
     pub minimum_tls_version: String,
-    #[serde(default = "yes")]
     pub https_redirect: bool,
     /// Accept plain HTTP at all (only ever with httpsRedirect).
-    #[serde(default)]
     pub allow_http: bool,
 }
 
@@ -850,11 +841,10 @@ pub enum FrontDoorOrigin {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Missing keys take the values of `Default` below (one source for the defaults).
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Waf {
-    #[serde(default)]
     pub mode: WafMode,
-    #[serde(default)]
     pub managed_rule_sets: Vec<String>,
 }
 
@@ -1175,17 +1165,14 @@ pub struct PolicyAssignment {
 // ---------------------------------------------------------------------------------- upgrades
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Missing keys take the values of `Default` below (one source for the defaults).
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Upgrades {
     /// Cluster auto-upgrade channel (control plane and node Kubernetes versions); AKS upgrades
     /// the control plane before the node pools. Runs in the same window as the node images.
-    #[serde(default)]
     pub cluster_channel: ClusterChannel,
-    #[serde(default)]
     pub node_os_channel: NodeOsChannel,
-    #[serde(default)]
     pub windows_node_image: Option<MaintenanceWindow>,
-    #[serde(default)]
     pub workflow: UpgradeWorkflow,
 }
 
@@ -1228,11 +1215,11 @@ pub enum UpgradeWorkflow {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Missing keys take the values of `Default` below (one source for the defaults).
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct MaintenanceWindow {
     pub schedule: Schedule,
     pub start_time: ClockTime,
-    #[serde(default = "utc")]
     pub utc_offset: UtcOffset,
     pub duration_hours: u32,
 }

@@ -752,7 +752,7 @@ pub fn estimate(
             );
         } else {
             warnings.push(format!(
-                "registry.geoReplicas needs the Premium tier (facts.md §11); ACR {acr_sku} cannot replicate, so the replicas are not priced"
+                "registry.geoReplicas needs the Premium tier (docs/sources.md#container-registry-tiers); ACR {acr_sku} cannot replicate, so the replicas are not priced"
             ));
         }
     }

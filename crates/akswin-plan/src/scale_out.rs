@@ -216,7 +216,7 @@ pub fn default_pull_throughput(sku: AcrSku) -> f64 {
     mb_per_s * 1e6 / 1_048_576.0
 }
 
-/// maxPods (facts.md §1 defaults by CNI), as the network planner assumes.
+/// maxPods as deployed (`resolve::max_pods`), as the network planner assumes.
 fn max_pods(spec: &Spec, pool: &NodePool) -> u32 {
     crate::max_pods(spec.network.cni, pool)
 }
@@ -233,11 +233,11 @@ fn node_ready(spec: &Spec, os: Os) -> Input {
         },
         (None, Os::Windows) => Input {
             value: DEFAULT_NODE_READY_WINDOWS,
-            source: "default (facts.md §10, anecdotal: 15-minute Windows readiness timeout); measure it".into(),
+            source: "default (docs/sources.md#windows-image-sizes-and-pull-times, anecdotal: 15-minute Windows readiness timeout); measure it".into(),
         },
         (None, Os::Linux) => Input {
             value: DEFAULT_NODE_READY_LINUX,
-            source: "default (facts.md §10, anecdotal: autoscaler adds a node in 5-15 minutes); measure it".into(),
+            source: "default (docs/sources.md#windows-image-sizes-and-pull-times, anecdotal: autoscaler adds a node in 5-15 minutes); measure it".into(),
         },
     }
 }
@@ -251,7 +251,7 @@ fn throughput(spec: &Spec) -> Input {
         None => Input {
             value: default_pull_throughput(spec.registry.sku),
             source: format!(
-                "default: ACR {:?}'s historical registry bandwidth (facts.md §10), shared by the nodes pulling at once, extraction not included; reports of real Windows pulls are 10-20 min: measure it",
+                "default: ACR {:?}'s historical registry bandwidth (docs/sources.md#container-registry-tiers), shared by the nodes pulling at once, extraction not included; reports of real Windows pulls are 10-20 min: measure it",
                 spec.registry.sku
             ),
         },

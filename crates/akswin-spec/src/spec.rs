@@ -661,7 +661,7 @@ pub enum Os {
     Windows,
 }
 
-/// ARM `osSKU` values (facts.md §2.2).
+/// ARM `osSKU` values (docs/sources.md#windows-os-skus-and-kubernetes-versions).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
@@ -1330,7 +1330,7 @@ pub struct Scaling {
     /// Measured image pull throughput per node in MiB/s (compressed bytes over the wire).
     /// Without `extractThroughputMiBps` it is taken as end-to-end (download and extraction
     /// together), so measure it that way. Default: the registry tier's historical download
-    /// bandwidth (facts.md §10: Basic 30, Standard 60, Premium 100 MB/s), shared by the nodes
+    /// bandwidth (docs/sources.md#container-registry-tiers: Basic 30, Standard 60, Premium 100 MB/s), shared by the nodes
     /// pulling at once, without extraction: optimistic, so measure it.
     #[serde(default)]
     pub pull_throughput_mi_bps: Option<f64>,

@@ -9,7 +9,6 @@ use akswin_plan::cost::{CostEstimate, PriceBook};
 use akswin_plan::scale_out::ScaleOutPlan;
 use akswin_plan::{NetworkPlan, Origin};
 use akswin_spec::Loaded;
-use akswin_spec::spec::Cni;
 use akswin_spec::types::Cidr;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -205,18 +204,12 @@ fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn max_pods(l: &Loaded, explicit: Option<u32>) -> (u32, bool) {
-    match explicit {
-        Some(m) => (m, true),
-        None => (
-            match l.spec.network.cni {
-                Cni::AzureCniNodeSubnet => 30,
-                Cni::AzureCniOverlay => 250,
-                _ => 110,
-            },
-            false,
-        ),
-    }
+/// A pool's maxPods as deployed (`akswin_plan::resolve`), and whether the spec sets it.
+fn max_pods(l: &Loaded, p: &akswin_spec::spec::NodePool) -> (u32, bool) {
+    (
+        akswin_plan::max_pods(l.spec.network.cni, p),
+        p.max_pods.is_some(),
+    )
 }
 
 fn counts(findings: &[Finding]) -> (usize, usize, usize) {
@@ -370,7 +363,7 @@ pub fn human(
         } else {
             format!("{} fixed", p.count.unwrap_or(1))
         };
-        let (mp, explicit) = max_pods(l, p.max_pods);
+        let (mp, explicit) = max_pods(l, p);
         rows.push(vec![
             p.name.clone(),
             format!("{:?}", p.mode),
@@ -682,7 +675,7 @@ pub fn json(
         "spec": l.spec,
         "network": network,
         "pools": l.spec.cluster.node_pools.iter().map(|p| {
-            let (mp, explicit) = max_pods(l, p.max_pods);
+            let (mp, explicit) = max_pods(l, p);
             json!({
                 "name": p.name,
                 "osSku": p.os_sku().as_str(),

@@ -119,7 +119,7 @@ pub fn spoke_subnet_entries(
     })
 }
 
-/// maxPods of a pool, defaulted by CNI mode (facts.md §1.2).
+/// maxPods of a pool as deployed (`akswin_plan::resolve::max_pods`).
 pub fn max_pods(spec: &Spec, pool: &NodePool) -> u32 {
     akswin_plan::max_pods(spec.network.cni, pool)
 }

@@ -18,7 +18,10 @@ akswin_diag::declare_rule! {
     /// `nodeSelector: { kubernetes.io/os: windows, kubernetes.azure.com/os-sku: Windows2022 }`.
     ///
     /// ## References
-    /// - Architecture, "Node pool topology"; facts.md §2.1 (upgrade-windows-os.md)
+    /// - Architecture, "Node pool topology"
+    /// - https://learn.microsoft.com/azure/aks/upgrade-windows-os
+    ///   (node selectors per OS and OS SKU)
+    /// - docs/sources.md#windows-pool-and-cluster-settings
     pub struct Win001 {
         code: "WIN001",
         name: "windows-pod-without-os-selector",

@@ -18,7 +18,9 @@ akswin_diag::declare_rule! {
     /// pool of the image's version.
     ///
     /// ## References
-    /// - facts.md §2.2 (windows-best-practices.md: process isolation, matching versions)
+    /// - https://learn.microsoft.com/azure/aks/windows-best-practices
+    ///   (process isolation; image and host versions match)
+    /// - docs/sources.md#windows-os-skus-and-kubernetes-versions
     pub struct Win004 {
         code: "WIN004",
         name: "image-os-version-mismatch",

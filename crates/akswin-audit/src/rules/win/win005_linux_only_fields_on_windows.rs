@@ -18,7 +18,10 @@ akswin_diag::declare_rule! {
     /// Remove them; use `securityContext.windowsOptions.runAsUserName` (e.g. ContainerUser).
     ///
     /// ## References
-    /// - Kubernetes: Pod OS field (spec.os) validation; facts.md §2.1
+    /// - https://kubernetes.io/docs/concepts/workloads/pods/#pod-os
+    ///   (Pod OS field, `spec.os`, validation)
+    /// - https://learn.microsoft.com/azure/aks/windows-vs-linux-containers
+    /// - docs/sources.md#windows-pool-and-cluster-settings
     pub struct Win005 {
         code: "WIN005",
         name: "linux-only-fields-on-windows",

@@ -22,7 +22,9 @@ akswin_diag::declare_rule! {
     /// to the pod's service account.
     ///
     /// ## References
-    /// - facts.md §4 (use-group-managed-service-accounts.md: RBAC)
+    /// - https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts
+    ///   (RBAC: `use` on the credential spec)
+    /// - docs/sources.md#gmsa-on-aks
     pub struct Win006 {
         code: "WIN006",
         name: "gmsa-spec-not-granted",

@@ -17,7 +17,8 @@ akswin_diag::declare_rule! {
     /// Set `resources.requests` equal to `resources.limits` for cpu and memory.
     ///
     /// ## References
-    /// - facts.md §8 (WindowsContainerResourceLimits.json)
+    /// - https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/Kubernetes/WindowsContainerResourceLimits.json
+    /// - docs/sources.md#azure-policy-built-in-ids
     pub struct Win007 {
         code: "WIN007",
         name: "windows-resources-overcommit",

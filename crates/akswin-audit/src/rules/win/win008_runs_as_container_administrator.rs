@@ -18,7 +18,8 @@ akswin_diag::declare_rule! {
     /// `securityContext.windowsOptions.runAsUserName: ContainerUser`.
     ///
     /// ## References
-    /// - facts.md §8 (WindowsBlockContainerAdmin.json)
+    /// - https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/Kubernetes/WindowsBlockContainerAdmin.json
+    /// - docs/sources.md#azure-policy-built-in-ids
     pub struct Win008 {
         code: "WIN008",
         name: "runs-as-container-administrator",

@@ -17,7 +17,12 @@ akswin_diag::declare_rule! {
     /// Set `hostNetwork: true`, make every container HostProcess, and run as a system account.
     ///
     /// ## References
-    /// - Kubernetes: Windows HostProcess containers; facts.md §2.1, §8
+    /// - https://kubernetes.io/docs/tasks/configure-pod-container/create-hostprocess-pod/ (Windows
+    ///   HostProcess containers)
+    /// - https://learn.microsoft.com/azure/aks/windows-vs-linux-containers
+    ///   (HostProcess instead of privileged containers)
+    /// - https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/Kubernetes/WindowsBlockHostProcess.json
+    /// - docs/sources.md#azure-policy-built-in-ids
     pub struct Win009 {
         code: "WIN009",
         name: "invalid-hostprocess-pod",

@@ -16,7 +16,9 @@ akswin_diag::declare_rule! {
     /// Add the annotation (and `azure-load-balancer-internal-subnet`).
     ///
     /// ## References
-    /// - facts.md §7 (internal-lb.md), §8 (LoadbalancerNoPublicIPs.json)
+    /// - https://learn.microsoft.com/azure/aks/internal-lb
+    /// - https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/Kubernetes/LoadbalancerNoPublicIPs.json
+    /// - docs/sources.md#azure-policy-built-in-ids
     pub struct Win010 {
         code: "WIN010",
         name: "public-load-balancer",

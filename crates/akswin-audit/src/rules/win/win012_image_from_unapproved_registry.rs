@@ -17,7 +17,8 @@ akswin_diag::declare_rule! {
     /// Import the image into your ACR (`az acr import`) and reference it there.
     ///
     /// ## References
-    /// - facts.md §8 (ContainerAllowedImages.json)
+    /// - https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/Kubernetes/ContainerAllowedImages.json
+    /// - docs/sources.md#azure-policy-built-in-ids
     pub struct Win012 {
         code: "WIN012",
         name: "image-from-unapproved-registry",

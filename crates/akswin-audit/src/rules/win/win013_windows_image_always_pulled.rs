@@ -16,7 +16,8 @@ akswin_diag::declare_rule! {
     /// Pin a versioned tag (or digest) with the ltsc version, and `imagePullPolicy: IfNotPresent`.
     ///
     /// ## References
-    /// - Architecture, "Node and pod scaling"; facts.md §10
+    /// - Architecture, "Node and pod scaling"
+    /// - docs/sources.md#windows-image-sizes-and-pull-times
     pub struct Win013 {
         code: "WIN013",
         name: "windows-image-always-pulled",

@@ -18,7 +18,8 @@ akswin_diag::declare_rule! {
     /// subnet or use `externalTrafficPolicy: Cluster`.
     ///
     /// ## References
-    /// - facts.md §7 (internal-lb.md: PLS restrictions)
+    /// - https://learn.microsoft.com/azure/aks/internal-lb (Private Link Service restrictions)
+    /// - docs/sources.md#front-door-and-private-link
     pub struct Win016 {
         code: "WIN016",
         name: "private-link-service-misconfigured",

@@ -17,7 +17,10 @@ akswin_diag::declare_rule! {
     /// Add a PodDisruptionBudget with `maxUnavailable: 1` selecting the pods.
     ///
     /// ## References
-    /// - Architecture, "Node pool upgrade"; facts.md §5
+    /// - Architecture, "Node pool upgrade"
+    /// - https://learn.microsoft.com/azure/aks/upgrade-node-image
+    ///   (Windows node images ship monthly)
+    /// - docs/sources.md#maintenance-windows-and-patch-tuesday
     pub struct Win017 {
         code: "WIN017",
         name: "windows-workload-without-pdb",

@@ -18,7 +18,8 @@ akswin_diag::declare_rule! {
     /// and `kubernetes.azure.com/agentpool`).
     ///
     /// ## References
-    /// - facts.md §2.1 (pod placement labels)
+    /// - https://learn.microsoft.com/azure/aks/upgrade-windows-os (pod placement labels)
+    /// - docs/sources.md#windows-pool-and-cluster-settings
     pub struct Win018 {
         code: "WIN018",
         name: "unsatisfiable-node-selector",

@@ -19,7 +19,7 @@ declare_rule! {
     ///
     /// ## References
     /// - https://learn.microsoft.com/azure/aks/azure-hybrid-benefit
-    /// - facts.md §11
+    /// - docs/sources.md#prices
     pub struct Cost001 {
         code: "COST001",
         name: "hybrid-benefit-off",

@@ -19,8 +19,10 @@ declare_rule! {
     /// extra storage is cheaper than the alternatives; `akswin plan` shows the monthly amount.
     ///
     /// ## References
-    /// - facts.md §11 (ACR included storage; geo-replication billing)
+    /// - https://learn.microsoft.com/azure/container-registry/container-registry-geo-replication
+    ///   (storage billed per replica)
     /// - https://learn.microsoft.com/azure/container-registry/container-registry-skus
+    /// - docs/sources.md#container-registry-tiers
     pub struct Cost002 {
         code: "COST002",
         name: "acr-storage-exceeds-included",

@@ -20,7 +20,10 @@ declare_rule! {
     /// Leave `aksRequired: fqdnTag` (Microsoft keeps the tag current).
     ///
     /// ## References
-    /// - facts.md §3.2, §3.5 (outbound-rules-control-egress.md, limit-egress-traffic.md)
+    /// - https://learn.microsoft.com/azure/aks/outbound-rules-control-egress
+    /// - https://learn.microsoft.com/azure/aks/limit-egress-traffic
+    ///   (the `AzureKubernetesService` FQDN tag)
+    /// - docs/sources.md#aks-required-egress
     pub struct Egr001 {
         code: "EGR001",
         name: "aks-required-egress-missing",

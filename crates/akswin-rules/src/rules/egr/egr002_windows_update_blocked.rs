@@ -20,7 +20,11 @@ declare_rule! {
     /// `allowWindowsUpdate: true` (the default).
     ///
     /// ## References
-    /// - facts.md §3.3; Architecture, "Egress traffic flow"
+    /// - https://learn.microsoft.com/azure/aks/outbound-rules-control-egress
+    ///   (Windows Server node pools)
+    /// - https://learn.microsoft.com/azure/firewall/fqdn-tags (`WindowsUpdate`)
+    /// - docs/sources.md#windows-update-egress
+    /// - Architecture, "Egress traffic flow"
     pub struct Egr002 {
         code: "EGR002",
         name: "windows-update-blocked",

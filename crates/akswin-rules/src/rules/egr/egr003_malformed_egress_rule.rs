@@ -23,7 +23,9 @@ declare_rule! {
     /// Follow the hint in each finding.
     ///
     /// ## References
-    /// - facts.md §3.5 (firewall policy ARM shapes, FQDN tags)
+    /// - https://learn.microsoft.com/azure/templates/microsoft.network/firewallpolicies/rulecollectiongroups
+    /// - https://learn.microsoft.com/azure/firewall/fqdn-tags
+    /// - docs/sources.md#firewall-rules-and-fqdn-tags
     pub struct Egr003 {
         code: "EGR003",
         name: "malformed-egress-rule",

@@ -24,7 +24,10 @@ declare_rule! {
     /// domain controllers from them.
     ///
     /// ## References
-    /// - facts.md §3.1, §4 (use-group-managed-service-accounts.md); data/egress.csv (set `ad`)
+    /// - https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts
+    ///   (AD Web Services on 9389, DNS over TCP)
+    /// - https://learn.microsoft.com/troubleshoot/windows-server/active-directory/config-firewall-for-ad-domains-and-trusts
+    /// - docs/sources.md#ad-ds-ports; data/egress.csv (set `ad`)
     pub struct Egr004 {
         code: "EGR004",
         name: "active-directory-blocked",

@@ -19,7 +19,9 @@ declare_rule! {
     /// `addOnEgress: true` (default); `publicIps: 20`.
     ///
     /// ## References
-    /// - facts.md §3.4, §3.5 (outbound-rules-control-egress.md, limit-egress-traffic.md)
+    /// - https://learn.microsoft.com/azure/aks/outbound-rules-control-egress (add-on egress)
+    /// - https://learn.microsoft.com/azure/aks/limit-egress-traffic (firewall public IPs)
+    /// - docs/sources.md#add-on-egress-and-firewall-sizing
     pub struct Egr005 {
         code: "EGR005",
         name: "add-on-egress-missing",

@@ -18,7 +18,9 @@ declare_rule! {
     /// See the baseline's `identity:` section (`akswin init`).
     ///
     /// ## References
-    /// - facts.md §4 (use-group-managed-service-accounts.md); Architecture, "Identity management"
+    /// - https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts
+    /// - docs/sources.md#gmsa-on-aks
+    /// - Architecture, "Identity management"
     pub struct Id001 {
         code: "ID001",
         name: "gmsa-prerequisites-missing",

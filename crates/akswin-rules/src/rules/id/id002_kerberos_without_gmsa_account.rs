@@ -15,7 +15,9 @@ declare_rule! {
     /// `gmsaAccount: legacyweb` on the workload and `accounts: [ { name: legacyweb } ]`.
     ///
     /// ## References
-    /// - facts.md §4; Architecture, "Identity management"
+    /// - https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts
+    /// - docs/sources.md#gmsa-on-aks
+    /// - Architecture, "Identity management"
     pub struct Id002 {
         code: "ID002",
         name: "kerberos-without-gmsa-account",

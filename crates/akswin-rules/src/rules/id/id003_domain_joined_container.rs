@@ -12,7 +12,9 @@ declare_rule! {
     /// Remove `domainJoined`, set `auth: kerberos` and `gmsaAccount: NAME`.
     ///
     /// ## References
-    /// - Architecture, "Identity management"; facts.md §4
+    /// - Architecture, "Identity management"
+    /// - https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts
+    /// - docs/sources.md#gmsa-on-aks
     pub struct Id003 {
         code: "ID003",
         name: "domain-joined-container",

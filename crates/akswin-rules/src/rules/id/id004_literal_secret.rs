@@ -16,7 +16,10 @@ declare_rule! {
     /// Store the value in Key Vault and reference it by name; rotate the exposed secret.
     ///
     /// ## References
-    /// - facts.md §4 (Key Vault secret for gMSA); akswin brief: secrets never appear in output
+    /// - https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts
+    ///   (the gMSA credential is a Key Vault secret)
+    /// - docs/sources.md#gmsa-on-aks
+    /// - ARCHITECTURE.md, "Secrets": akswin never prints a secret's value
     pub struct Id004 {
         code: "ID004",
         name: "literal-secret",

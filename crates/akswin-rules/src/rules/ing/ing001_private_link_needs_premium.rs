@@ -17,7 +17,10 @@ declare_rule! {
     /// `ingress.frontDoor.sku: Premium`.
     ///
     /// ## References
-    /// - facts.md §7; Architecture, "Ingress design"
+    /// - https://learn.microsoft.com/azure/frontdoor/private-link
+    /// - https://learn.microsoft.com/azure/frontdoor/standard-premium/how-to-enable-private-link-internal-load-balancer
+    /// - docs/sources.md#front-door-and-private-link
+    /// - Architecture, "Ingress design"
     pub struct Ing001 {
         code: "ING001",
         name: "private-link-needs-premium",

@@ -15,7 +15,10 @@ declare_rule! {
     /// `httpsRedirect: true`, `minimumTlsVersion: "1.2"`.
     ///
     /// ## References
-    /// - Architecture, "Ingress traffic flow"; facts.md §7 (route `httpsRedirect`)
+    /// - Architecture, "Ingress traffic flow"
+    /// - https://learn.microsoft.com/azure/templates/microsoft.cdn/profiles/afdendpoints/routes
+    ///   (route `httpsRedirect`)
+    /// - docs/sources.md#front-door-and-private-link
     pub struct Ing003 {
         code: "ING003",
         name: "weak-tls",

@@ -14,7 +14,9 @@ declare_rule! {
     /// read the `X-Forwarded-For` header Front Door sets.
     ///
     /// ## References
-    /// - Architecture, "Ingress design"; facts.md §1.6 (windows-faq.yml)
+    /// - Architecture, "Ingress design"
+    /// - https://learn.microsoft.com/azure/aks/windows-faq (client source IP preservation)
+    /// - docs/sources.md#windows-networking-limits
     pub struct Ing006 {
         code: "ING006",
         name: "client-ip-not-preserved",

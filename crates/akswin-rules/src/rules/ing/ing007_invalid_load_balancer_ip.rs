@@ -19,7 +19,10 @@ declare_rule! {
     /// Use `auto` (the planner picks free addresses) or a free address inside the subnet.
     ///
     /// ## References
-    /// - facts.md §1.5 (5 reserved addresses), §7 (internal-lb.md)
+    /// - https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
+    ///   (5 reserved addresses)
+    /// - https://learn.microsoft.com/azure/aks/internal-lb
+    /// - docs/sources.md#azure-subnet-rules
     pub struct Ing007 {
         code: "ING007",
         name: "invalid-load-balancer-ip",

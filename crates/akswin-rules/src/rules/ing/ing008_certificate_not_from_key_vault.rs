@@ -17,6 +17,8 @@ declare_rule! {
     ///
     /// ## References
     /// - Architecture, "Ingress traffic flow"
+    /// - https://learn.microsoft.com/azure/frontdoor/standard-premium/how-to-configure-https-custom-domain
+    /// - docs/sources.md#key-vault-rbac
     pub struct Ing008 {
         code: "ING008",
         name: "certificate-not-from-key-vault",

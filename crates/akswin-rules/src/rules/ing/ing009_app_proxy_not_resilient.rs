@@ -16,6 +16,8 @@ declare_rule! {
     ///
     /// ## References
     /// - Architecture, "Ingress design"
+    /// - https://learn.microsoft.com/entra/identity/app-proxy/application-proxy-add-on-premises-application
+    /// - docs/sources.md#application-proxy-connector-prerequisites
     pub struct Ing009 {
         code: "ING009",
         name: "app-proxy-not-resilient",

@@ -13,7 +13,9 @@ declare_rule! {
     /// `monitoring.containerInsights: true`.
     ///
     /// ## References
-    /// - Architecture, "Monitoring"; facts.md §9
+    /// - Architecture, "Monitoring"
+    /// - https://learn.microsoft.com/azure/azure-monitor/containers/container-insights-overview
+    /// - docs/sources.md#container-insights-and-data-collection-rules
     pub struct Mon001 {
         code: "MON001",
         name: "container-insights-off",

@@ -16,7 +16,10 @@ declare_rule! {
     /// List at least one XPath query and one counter.
     ///
     /// ## References
-    /// - Architecture, "Monitoring"; facts.md §9 (DCR structure)
+    /// - Architecture, "Monitoring"
+    /// - https://learn.microsoft.com/azure/templates/microsoft.insights/datacollectionrules
+    ///   (DCR structure)
+    /// - docs/sources.md#container-insights-and-data-collection-rules
     pub struct Mon002 {
         code: "MON002",
         name: "no-windows-data-collection",

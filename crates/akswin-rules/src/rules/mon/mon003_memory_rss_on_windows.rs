@@ -15,7 +15,8 @@ declare_rule! {
     /// Use the working set (`memoryWorkingSetBytes`, `memoryWorkingSetPercentage`).
     ///
     /// ## References
-    /// - Architecture, "Monitoring"; facts.md §9
+    /// - Architecture, "Monitoring" (no memory RSS metric on Windows)
+    /// - docs/sources.md#container-insights-and-data-collection-rules
     pub struct Mon003 {
         code: "MON003",
         name: "memory-rss-on-windows",

@@ -17,8 +17,12 @@ declare_rule! {
     /// `azure-cni-node-subnet` (the reference implementation's).
     ///
     /// ## References
-    /// - facts.md §1.1 (concepts-network-cni-overview.md, container-service-limits,
-    ///   windows-vs-linux-containers.md); Architecture, "IP address planning"
+    /// - https://learn.microsoft.com/azure/aks/concepts-network-cni-overview
+    /// - https://learn.microsoft.com/azure/aks/quotas-skus-regions
+    ///   (kubenet not supported for Windows)
+    /// - https://learn.microsoft.com/azure/aks/windows-vs-linux-containers (no BYOCNI on Windows)
+    /// - docs/sources.md#windows-and-the-cni-modes
+    /// - Architecture, "IP address planning"
     pub struct Net001 {
         code: "NET001",
         name: "windows-without-azure-cni",

@@ -18,7 +18,9 @@ declare_rule! {
     /// 172.16.0.0/16, pods 192.168.0.0/16, on-premises 10.0.0.0/12.
     ///
     /// ## References
-    /// - facts.md §1.3 (concepts-network-legacy-cni.md, concepts-network-azure-cni-overlay.md)
+    /// - https://learn.microsoft.com/azure/aks/concepts-network-legacy-cni
+    /// - https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay
+    /// - docs/sources.md#service-and-pod-ranges
     pub struct Net002 {
         code: "NET002",
         name: "address-ranges-overlap",

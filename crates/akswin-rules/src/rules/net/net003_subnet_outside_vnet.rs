@@ -18,7 +18,8 @@ declare_rule! {
     /// Move the prefix inside the VNet, widen the VNet's address space, or write `auto`.
     ///
     /// ## References
-    /// - facts.md §1.5 (VNet FAQ)
+    /// - https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
+    /// - docs/sources.md#azure-subnet-rules
     pub struct Net003 {
         code: "NET003",
         name: "subnet-outside-vnet",

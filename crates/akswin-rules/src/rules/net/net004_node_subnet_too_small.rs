@@ -23,8 +23,14 @@ declare_rule! {
     /// Overlay.
     ///
     /// ## References
-    /// - facts.md §1.3, §1.4, §1.5 (concepts-network-ip-address-planning.md: 50 nodes at
-    ///   maxPods 30 need 1,581 addresses; a /24 holds 8 nodes at maxPods 30)
+    /// - https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning (50 nodes
+    ///   at maxPods 30 need 1,581 addresses; a /24 holds 8 nodes at maxPods 30)
+    /// - https://learn.microsoft.com/azure/aks/upgrade-aks-node-pools-rolling (surge nodes)
+    /// - https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
+    ///   (5 reserved addresses per subnet)
+    /// - docs/sources.md#ip-planning-per-cni-mode
+    /// - docs/sources.md#max-surge
+    /// - docs/sources.md#azure-subnet-rules
     pub struct Net004 {
         code: "NET004",
         name: "node-subnet-too-small",

@@ -20,7 +20,9 @@ declare_rule! {
     /// `podCidr: 192.168.0.0/16` (overlay), or a larger `pods` subnet / `auto`.
     ///
     /// ## References
-    /// - facts.md §1.1 and §1.3 (concepts-network-azure-cni-overlay.md, concepts-network-azure-cni-pod-subnet.md)
+    /// - https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay
+    /// - https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-pod-subnet
+    /// - docs/sources.md#ip-planning-per-cni-mode
     pub struct Net005 {
         code: "NET005",
         name: "pod-range-too-small",

@@ -20,7 +20,9 @@ declare_rule! {
     /// e.g. `serviceCidr: 172.16.0.0/16`, `dnsServiceIp: 172.16.0.10`.
     ///
     /// ## References
-    /// - facts.md §1.3 (concepts-network-legacy-cni.md, concepts-network-azure-cni-overlay.md)
+    /// - https://learn.microsoft.com/azure/aks/concepts-network-legacy-cni
+    /// - https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay
+    /// - docs/sources.md#service-and-pod-ranges
     pub struct Net008 {
         code: "NET008",
         name: "invalid-service-cidr",

@@ -18,7 +18,13 @@ declare_rule! {
     /// Widen the prefix, or write `auto`.
     ///
     /// ## References
-    /// - facts.md §1.5 (VNet FAQ; Azure Firewall limits)
+    /// - https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
+    ///   (smallest subnet /29)
+    /// - https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#azure-firewall-limits
+    /// - https://learn.microsoft.com/azure/bastion/configuration-settings (AzureBastionSubnet)
+    /// - https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings
+    ///   (GatewaySubnet)
+    /// - docs/sources.md#azure-subnet-rules (the Bastion and gateway sizes are UNCONFIRMED there)
     pub struct Net009 {
         code: "NET009",
         name: "special-subnet-too-small",

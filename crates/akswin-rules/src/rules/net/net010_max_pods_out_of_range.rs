@@ -18,7 +18,10 @@ declare_rule! {
     /// Set `maxPods` between 30 and 110 for Windows pools.
     ///
     /// ## References
-    /// - facts.md §1.2 (concepts-network-ip-address-planning.md, use-system-pools.md, windows-faq.yml)
+    /// - https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning
+    /// - https://learn.microsoft.com/azure/aks/use-system-pools
+    /// - https://learn.microsoft.com/azure/aks/windows-faq
+    /// - docs/sources.md#max-pods-per-node
     pub struct Net010 {
         code: "NET010",
         name: "max-pods-out-of-range",

@@ -19,7 +19,8 @@ declare_rule! {
     /// Remove `network.dnsServers` (akswin sets the DCs), or list the DC addresses.
     ///
     /// ## References
-    /// - facts.md §4 (use-group-managed-service-accounts.md)
+    /// - https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts
+    /// - docs/sources.md#gmsa-on-aks
     pub struct Net011 {
         code: "NET011",
         name: "gmsa-dns-not-domain-controllers",

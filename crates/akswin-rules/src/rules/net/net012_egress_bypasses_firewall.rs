@@ -16,8 +16,12 @@ declare_rule! {
     /// `cluster.outboundType: userDefinedRouting` and `network.hub.subnets.firewall: auto`.
     ///
     /// ## References
-    /// - facts.md §1.1 (outboundType enum), §3; Architecture, "Egress traffic flow";
-    ///   reference implementation `outbound_type = "userDefinedRouting"`
+    /// - https://learn.microsoft.com/azure/templates/microsoft.containerservice/managedclusters
+    ///   (`outboundType`)
+    /// - https://learn.microsoft.com/azure/aks/limit-egress-traffic
+    /// - docs/sources.md#aks-required-egress
+    /// - Architecture, "Egress traffic flow"; reference implementation
+    ///   (https://github.com/Azure/aks-baseline-windows) `outbound_type = "userDefinedRouting"`
     pub struct Net012 {
         code: "NET012",
         name: "egress-bypasses-firewall",

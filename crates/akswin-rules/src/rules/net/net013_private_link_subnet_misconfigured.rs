@@ -18,7 +18,11 @@ declare_rule! {
     /// `privateLinkService` subnet, or `externalTrafficPolicy: Cluster`.
     ///
     /// ## References
-    /// - facts.md §7 (internal-lb.md PLS restrictions; bicep types network subnet property)
+    /// - https://learn.microsoft.com/azure/aks/internal-lb (Private Link Service restrictions)
+    /// - https://learn.microsoft.com/azure/templates/microsoft.network/virtualnetworks/subnets
+    ///   (`privateLinkServiceNetworkPolicies`)
+    /// - docs/sources.md#front-door-and-private-link (that the policies must be Disabled is
+    ///   UNCONFIRMED in the AKS pages; Microsoft's template sample disables them)
     pub struct Net013 {
         code: "NET013",
         name: "private-link-subnet-misconfigured",

@@ -17,7 +17,10 @@ declare_rule! {
     /// `policy.windowsBuiltIns: Audit` (or `Deny` once workloads comply).
     ///
     /// ## References
-    /// - facts.md §8 (Azure/azure-policy built-ins); Architecture, "Policy management"
+    /// - https://learn.microsoft.com/azure/aks/policy-reference
+    /// - https://github.com/Azure/azure-policy/tree/master/built-in-policies/policyDefinitions/Kubernetes
+    /// - docs/sources.md#azure-policy-built-in-ids
+    /// - Architecture, "Policy management"
     pub struct Pol001 {
         code: "POL001",
         name: "windows-policies-not-assigned",

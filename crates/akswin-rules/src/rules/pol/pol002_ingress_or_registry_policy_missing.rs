@@ -23,7 +23,9 @@ declare_rule! {
     /// set `registry.name` to the registry your images are pushed to.
     ///
     /// ## References
-    /// - facts.md §8
+    /// - https://learn.microsoft.com/azure/aks/policy-reference
+    /// - https://github.com/Azure/azure-policy/tree/master/built-in-policies/policyDefinitions/Kubernetes
+    /// - docs/sources.md#azure-policy-built-in-ids
     pub struct Pol002 {
         code: "POL002",
         name: "ingress-or-registry-policy-missing",

@@ -16,7 +16,10 @@ declare_rule! {
     /// Copy the id from the Azure Policy built-ins reference.
     ///
     /// ## References
-    /// - facts.md §8; ../shared/reference/azure-policy/index.csv
+    /// - https://learn.microsoft.com/azure/aks/policy-reference
+    /// - https://github.com/Azure/azure-policy/tree/master/built-in-policies
+    ///   (definitions and initiatives)
+    /// - docs/sources.md#azure-policy-built-in-ids; data/azure_policy_k8s.csv
     pub struct Pol003 {
         code: "POL003",
         name: "unknown-policy-definition",

@@ -16,7 +16,9 @@ declare_rule! {
     /// nodes), and set `mode: User` on Windows pools.
     ///
     /// ## References
-    /// - facts.md §2.1 (use-system-pools.md, create-node-pools.md)
+    /// - https://learn.microsoft.com/azure/aks/use-system-pools
+    /// - https://learn.microsoft.com/azure/aks/create-node-pools
+    /// - docs/sources.md#windows-pool-and-cluster-settings
     /// - Architecture: "three node pools: a system node pool running Linux, a user node pool
     ///   running Linux, and a user node pool running Windows"
     pub struct Pool001 {

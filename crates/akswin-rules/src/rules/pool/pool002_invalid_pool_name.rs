@@ -14,8 +14,12 @@ declare_rule! {
     /// Rename the pool, e.g. `win22` or `win25` for Windows pools.
     ///
     /// ## References
-    /// - facts.md §2.1 (use-system-pools.md, create-node-pools.md, windows-vs-linux-containers.md;
-    ///   ARM pattern `^[a-z][a-z0-9]{0,11}$`)
+    /// - https://learn.microsoft.com/azure/aks/windows-vs-linux-containers
+    /// - https://learn.microsoft.com/azure/aks/create-node-pools
+    /// - https://learn.microsoft.com/azure/aks/use-system-pools
+    /// - https://learn.microsoft.com/azure/templates/microsoft.containerservice/managedclusters/agentpools
+    ///   (ARM pattern `^[a-z][a-z0-9]{0,11}$`)
+    /// - docs/sources.md#windows-pool-names
     pub struct Pool002 {
         code: "POOL002",
         name: "invalid-pool-name",

@@ -20,8 +20,11 @@ declare_rule! {
     /// true`), move workloads (rebuild images for the matching ltsc version), delete the old pool.
     ///
     /// ## References
-    /// - facts.md §2.2 (quick-windows-container-deploy-cli.md, upgrade-windows-os.md,
-    ///   windows-server-2019/2022-retirement includes)
+    /// - https://learn.microsoft.com/azure/aks/learn/quick-windows-container-deploy-cli
+    /// - https://learn.microsoft.com/azure/aks/upgrade-windows-os
+    /// - https://github.com/Azure/AKS/issues/4091 (Windows Server 2019 retirement)
+    /// - https://github.com/Azure/AKS/issues/4168 (Windows Server 2022 retirement)
+    /// - docs/sources.md#windows-os-skus-and-kubernetes-versions
     pub struct Pool004 {
         code: "POOL004",
         name: "unsupported-windows-os-sku",

@@ -21,7 +21,10 @@ declare_rule! {
     /// `osDisk.sizeGiB`, or use `type: Managed` knowingly.
     ///
     /// ## References
-    /// - facts.md §2.3 (ephemeral-os-disks.md, concepts-storage.md, Azure/AKS issue 2672)
+    /// - https://learn.microsoft.com/azure/virtual-machines/ephemeral-os-disks
+    /// - https://learn.microsoft.com/azure/aks/concepts-storage
+    /// - https://github.com/Azure/AKS/issues/2672 (`VMCacheSizeTooSmall`)
+    /// - docs/sources.md#os-disks
     /// - Architecture, "Compute considerations"
     pub struct Pool005 {
         code: "POOL005",

@@ -17,7 +17,8 @@ declare_rule! {
     /// Use a supported size such as Standard_D4ds_v5.
     ///
     /// ## References
-    /// - facts.md §1.6 (quotas-skus-regions.md), data/vm_sizes.csv
+    /// - https://learn.microsoft.com/azure/aks/quotas-skus-regions
+    /// - docs/sources.md#aks-limits-and-vm-size-floors; data/vm_sizes.csv
     pub struct Pool006 {
         code: "POOL006",
         name: "vm-size-below-floor",

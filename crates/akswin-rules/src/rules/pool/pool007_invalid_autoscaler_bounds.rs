@@ -16,7 +16,10 @@ declare_rule! {
     /// Give `min` and `max` with `min <= max <= 1000 - surge`.
     ///
     /// ## References
-    /// - facts.md §1.4 and §1.6 (upgrade-aks-node-pools-rolling.md, container-service-limits)
+    /// - https://learn.microsoft.com/azure/aks/upgrade-aks-node-pools-rolling
+    /// - https://learn.microsoft.com/azure/aks/quotas-skus-regions
+    /// - docs/sources.md#max-surge
+    /// - docs/sources.md#aks-limits-and-vm-size-floors
     pub struct Pool007 {
         code: "POOL007",
         name: "invalid-autoscaler-bounds",

@@ -23,7 +23,10 @@ declare_rule! {
     /// ```
     ///
     /// ## References
-    /// - facts.md §2.1 (create-node-pools.md, bicep types ManagedClusterWindowsProfile)
+    /// - https://learn.microsoft.com/azure/aks/create-node-pools
+    /// - https://learn.microsoft.com/azure/templates/microsoft.containerservice/managedclusters
+    ///   (`windowsProfile`)
+    /// - docs/sources.md#windows-pool-and-cluster-settings
     pub struct Pool009 {
         code: "POOL009",
         name: "invalid-windows-profile",

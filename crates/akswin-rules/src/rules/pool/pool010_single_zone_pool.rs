@@ -12,7 +12,8 @@ declare_rule! {
     /// `zones: [1, 2, 3]` in regions that have zones.
     ///
     /// ## References
-    /// - facts.md §12 (Azure/aks-baseline-windows aks.tf: zones 1/2/3)
+    /// - https://github.com/Azure/aks-baseline-windows (reference implementation: zones 1, 2 and 3)
+    /// - docs/sources.md#architecture-and-reference-implementation
     pub struct Pool010 {
         code: "POOL010",
         name: "single-zone-pool",

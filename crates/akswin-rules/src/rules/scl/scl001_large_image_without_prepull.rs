@@ -19,8 +19,10 @@ declare_rule! {
     /// `scaling.prepull.images`; `akswin render` writes the pre-pull DaemonSet.
     ///
     /// ## References
-    /// - the seed article (windows-containers-on-aks.txt): image pre-pull DaemonSet
-    /// - facts.md §10 (image sizes; no authoritative pull times)
+    /// - https://learn.microsoft.com/azure/architecture/reference-architectures/containers/aks/windows-containers-on-aks
+    ///   (image pre-pull DaemonSet)
+    /// - docs/sources.md#windows-image-sizes-and-pull-times (image sizes; Microsoft publishes no
+    ///   pull times)
     pub struct Scl001 {
         code: "SCL001",
         name: "large-image-without-prepull",

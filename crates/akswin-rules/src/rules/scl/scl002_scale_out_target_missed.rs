@@ -27,9 +27,12 @@ declare_rule! {
     /// the pool's `max`.
     ///
     /// ## References
-    /// - the seed article (windows-containers-on-aks.txt): scale-out time, pre-pull, hot spare
-    /// - facts.md §10 (no authoritative pull or provisioning times)
+    /// - https://learn.microsoft.com/azure/architecture/reference-architectures/containers/aks/windows-containers-on-aks
+    ///   (scale-out time, pre-pull, hot spare)
+    /// - docs/sources.md#windows-image-sizes-and-pull-times (Microsoft publishes no pull or
+    ///   provisioning times)
     /// - https://learn.microsoft.com/azure/aks/node-resource-reservations
+    /// - docs/sources.md#node-reservations
     pub struct Scl002 {
         code: "SCL002",
         name: "scale-out-target-missed",

@@ -23,7 +23,8 @@ declare_rule! {
     /// subnets if the peak needs more), and use IANA time zone names.
     ///
     /// ## References
-    /// - the seed article (windows-containers-on-aks.txt), the "hot spare" alternative to autoscaling
+    /// - https://learn.microsoft.com/azure/architecture/reference-architectures/containers/aks/windows-containers-on-aks
+    ///   (the "hot spare" alternative to autoscaling)
     pub struct Scl003 {
         code: "SCL003",
         name: "hot-spare-outside-pool-bounds",

@@ -15,8 +15,10 @@ declare_rule! {
     /// `privateCluster: true` (or authorized ranges) and `disableLocalAccounts: true`.
     ///
     /// ## References
-    /// - facts.md §12 (reference implementation: private cluster); facts.md §8 (policy
-    ///   993c2fcd "local authentication methods disabled", 040732e8 "private clusters")
+    /// - https://github.com/Azure/aks-baseline-windows (reference implementation: private cluster)
+    /// - https://learn.microsoft.com/azure/aks/policy-reference
+    ///   (policies 993c2fcd "local authentication methods disabled", 040732e8 "private clusters")
+    /// - docs/sources.md#azure-policy-built-in-ids
     pub struct Sec001 {
         code: "SEC001",
         name: "public-api-server",

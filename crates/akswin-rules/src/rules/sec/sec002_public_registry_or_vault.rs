@@ -18,7 +18,9 @@ declare_rule! {
     /// `keyVault: { publicNetworkAccess: false, purgeProtection: true }` (the defaults).
     ///
     /// ## References
-    /// - facts.md §11 (ACR: private endpoints Premium only)
+    /// - https://learn.microsoft.com/azure/container-registry/container-registry-skus
+    ///   (private endpoints are Premium only)
+    /// - docs/sources.md#container-registry-tiers
     pub struct Sec002 {
         code: "SEC002",
         name: "public-registry-or-vault",

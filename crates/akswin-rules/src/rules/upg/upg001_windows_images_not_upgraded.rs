@@ -18,7 +18,9 @@ declare_rule! {
     /// `upgrades.workflow: github-actions`.
     ///
     /// ## References
-    /// - facts.md §5 (auto-upgrade-node-os-image.md); Architecture, "Node pool upgrade"
+    /// - https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image
+    /// - docs/sources.md#maintenance-windows-and-patch-tuesday
+    /// - Architecture, "Node pool upgrade"
     pub struct Upg001 {
         code: "UPG001",
         name: "windows-images-not-upgraded",

@@ -22,7 +22,9 @@ declare_rule! {
     /// `durationHours: 6`.
     ///
     /// ## References
-    /// - facts.md §5 (planned-maintenance.md, concepts-vulnerability-management.md)
+    /// - https://learn.microsoft.com/azure/aks/planned-maintenance
+    /// - https://learn.microsoft.com/azure/aks/concepts-vulnerability-management (Patch Tuesday)
+    /// - docs/sources.md#maintenance-windows-and-patch-tuesday
     pub struct Upg002 {
         code: "UPG002",
         name: "upgrade-window-before-patch-tuesday",

@@ -9,14 +9,16 @@ declare_rule! {
     /// ## Why it matters
     /// "The control plane version must always be equal to or greater than any node pool
     /// version. You must upgrade the control plane first." Since 1.28 the control plane may be
-    /// up to three minors ahead of node pools (an older page says two: facts.md marks the
-    /// CONFLICT; akswin follows the current three).
+    /// up to three minors ahead of node pools (an older page says two: a CONFLICT between
+    /// Microsoft's pages; akswin follows the current three).
     ///
     /// ## How to fix
     /// Upgrade the control plane first, then the pools, one minor at a time.
     ///
     /// ## References
-    /// - facts.md §5 (upgrade-aks-control-plane.md, supported-kubernetes-versions.md)
+    /// - https://learn.microsoft.com/azure/aks/upgrade-aks-control-plane
+    /// - https://learn.microsoft.com/azure/aks/supported-kubernetes-versions
+    /// - docs/sources.md#upgrades-and-version-skew
     pub struct Upg003 {
         code: "UPG003",
         name: "node-pool-version-skew",

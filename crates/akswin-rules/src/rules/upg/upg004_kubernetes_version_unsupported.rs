@@ -16,7 +16,8 @@ declare_rule! {
     /// Pick a supported minor; LTS needs the Premium tier and the LTS plan.
     ///
     /// ## References
-    /// - facts.md §5 (supported-kubernetes-versions.md), data/k8s_versions.csv
+    /// - https://learn.microsoft.com/azure/aks/supported-kubernetes-versions
+    /// - docs/sources.md#upgrades-and-version-skew; data/k8s_versions.csv
     pub struct Upg004 {
         code: "UPG004",
         name: "kubernetes-version-unsupported",

@@ -38,23 +38,21 @@ fuzz_target!(|data: &[u8]| {
                 today: "2026-11-26",
             });
             assert!(html.ends_with("</html>\n"));
-            let findings = akswin_rules::check_with_plan(&loaded, &plan, today);
+            // The CLI's pipeline: rules, then the render verified in memory. A spec that
+            // checks clean must yield the verified tree, and akswin's own checks must pass it.
+            let checked = akswin_pipeline::check(&loaded, today, "fuzz");
+            assert_eq!(checked.plan, plan, "check plans what plan plans");
+            let findings = checked.findings;
             let clean = !findings.iter().any(|f| f.severity == akswin_diag::Severity::Error);
-            if clean && akswin_render::supported(&loaded.spec).is_ok() {
-                let tree = akswin_render::render(&loaded.spec, &plan, "fuzz");
-                let parsed: Vec<(String, serde_json::Value)> = tree
-                    .files
-                    .iter()
-                    .filter(|(k, _)| k.ends_with(".json") && !k.ends_with("parameters.json"))
-                    .map(|(k, v)| (k.clone(), serde_json::from_str(v).expect("rendered JSON parses")))
-                    .collect();
-                let refs: Vec<(&str, &serde_json::Value)> = parsed.iter().map(|(k, v)| (k.as_str(), v)).collect();
-                let lint = akswin_render::lint::lint(&refs);
-                assert!(lint.is_empty(), "rendered ARM fails akswin's own check: {lint:?}");
+            assert_eq!(clean, checked.tree.is_some(), "clean exactly when a verified tree exists");
+            if let Some(tree) = &checked.tree {
+                assert!(akswin_pipeline::verify(&loaded, tree).is_empty());
             }
             let report = akswin_diag::Report::new(loaded.source.clone(), findings);
             let _ = akswin_diag::render::human(&report, Default::default());
-            let _ = akswin_diag::render::sarif(&report, &akswin_rules::metas(), "fuzz");
+            let mut metas = akswin_rules::metas();
+            metas.extend(akswin_pipeline::metas());
+            let _ = akswin_diag::render::sarif(&report, &metas, "fuzz");
         }
         Err(e) => {
             assert!(!e.findings.is_empty(), "a load error carries at least one finding");

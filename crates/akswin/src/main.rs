@@ -51,8 +51,12 @@ enum ColorChoice {
 enum Command {
     /// Check a spec against every rule of the architecture and of Azure.
     ///
-    /// Findings point at file:line:col and carry a JSON pointer and a hint.
-    /// `akswin explain CODE` documents each code.
+    /// When the rules find no error, check also renders everything in memory and verifies it
+    /// with akswin's own validators (the manifest rules of `audit`, the ARM expression check):
+    /// a problem there is a finding (RND001-RND003) at the spec field that causes it, so check
+    /// passes exactly what `render` renders. Findings point at file:line:col and carry a JSON
+    /// pointer and a hint. `akswin explain CODE` documents each code. Exit 0: no errors;
+    /// 1: errors (or warnings with --deny-warnings); 2: the spec could not be read.
     Check(CheckArgs),
     /// Plan the landing zone: pools, the address plan (every `auto` subnet resolved, with
     /// demand and headroom at min / max / max + surge), assigned addresses, firewall rules,
@@ -466,7 +470,8 @@ fn check(a: CheckArgs, color: bool) -> Result<u8, Fatal> {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let findings = akswin_rules::check(&loaded, today);
+    // The rules, then the render verified in memory (RND codes): check passes what render renders.
+    let findings = akswin_pipeline::check(&loaded, today, VERSION).findings;
     let report = Report::new(loaded.source, findings);
     print_report(&report, a.format, color);
     let errors = report.count(Severity::Error);
@@ -484,8 +489,8 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let network = akswin_plan::plan(&loaded.spec);
-    let findings = akswin_rules::check_with_plan(&loaded, &network, today);
+    let checked = akswin_pipeline::check(&loaded, today, VERSION);
+    let (network, findings) = (checked.plan, checked.findings);
     let models = || -> Result<plan::Models, Fatal> {
         Ok(plan::Models::new(
             &loaded,
@@ -536,12 +541,9 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let network = akswin_plan::plan(&loaded.spec);
-    let findings = Report::new(
-        loaded.source.clone(),
-        akswin_rules::check_with_plan(&loaded, &network, today),
-    )
-    .findings;
+    let checked = akswin_pipeline::check(&loaded, today, VERSION);
+    let network = checked.plan;
+    let findings = Report::new(loaded.source.clone(), checked.findings).findings;
     let models = plan::Models::new(
         &loaded,
         price_book(&loaded, &a.spec, &a.prices)?,
@@ -615,49 +617,17 @@ fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let network = akswin_plan::plan(&loaded.spec);
-    let findings = akswin_rules::check_with_plan(&loaded, &network, today);
-    let report = Report::new(loaded.source.clone(), findings);
-    if report.count(Severity::Error) > 0 {
+    // The same pipeline as `check`: the rules, then the render verified in memory. What
+    // fails verification is a finding (RND001-RND003) at the spec field, never a half-written
+    // tree.
+    let checked = akswin_pipeline::check(&loaded, today, VERSION);
+    let tree = checked.tree;
+    let report = Report::new(loaded.source.clone(), checked.findings);
+    let Some(tree) = tree.filter(|_| report.count(Severity::Error) == 0) else {
         print_report(&report, Format::Human, color);
         eprintln!("error: not rendering: fix the errors above first (`akswin check` shows them)");
         return Ok(1);
-    }
-    if let Err(akswin_render::RenderError::Unsupported {
-        pointer,
-        what,
-        hint,
-    }) = akswin_render::supported(&loaded.spec)
-    {
-        let span = loaded.index.span(&pointer);
-        let loc = span
-            .map(|s| format!("{}:{}:{}: ", loaded.source.name, s.line, s.col))
-            .unwrap_or_default();
-        return Err(Fatal::new(
-            format!("{loc}{what} is not supported by `akswin render` yet"),
-            Some(&hint),
-        ));
-    }
-    let tree = akswin_render::render(&loaded.spec, &network, VERSION);
-    // Self-check: a broken expression here is an akswin bug, not the user's.
-    let parsed: Vec<(String, serde_json::Value)> = tree
-        .files
-        .iter()
-        .filter(|(k, _)| k.ends_with(".json") && !k.ends_with("parameters.json"))
-        .filter_map(|(k, v)| serde_json::from_str(v).ok().map(|j| (k.clone(), j)))
-        .collect();
-    let refs: Vec<(&str, &serde_json::Value)> =
-        parsed.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    let lint = akswin_render::lint::lint(&refs);
-    if !lint.is_empty() {
-        return Err(Fatal::new(
-            format!(
-                "internal error: the rendered templates do not pass akswin's own expression check:\n  {}",
-                lint.join("\n  ")
-            ),
-            Some("this is an akswin bug; please report it with the spec"),
-        ));
-    }
+    };
     io::write_tree_atomic(&a.out, &tree.files, a.force)?;
     if report.count(Severity::Warning) > 0 {
         eprintln!(
@@ -679,6 +649,7 @@ fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
 fn all_metas() -> Vec<akswin_diag::RuleMeta> {
     let mut m = akswin_rules::metas();
     m.extend(akswin_audit::registry().iter().map(|r| r.meta().clone()));
+    m.extend(akswin_pipeline::metas());
     m.sort_by(|a, b| a.code.cmp(b.code));
     m
 }
@@ -767,15 +738,22 @@ fn init(a: InitArgs) -> Result<u8, Fatal> {
 }
 
 fn explain(code: &str) -> Result<u8, Fatal> {
-    let manifest = akswin_audit::rule(code).map(|r| r.meta());
-    if let Some(m) = akswin_rules::rule(code).map(|r| r.meta()).or(manifest) {
+    let manifest = akswin_audit::rule(code).map(|r| r.meta().clone());
+    let verification = akswin_pipeline::metas()
+        .into_iter()
+        .find(|m| m.code.eq_ignore_ascii_case(code));
+    if let Some(m) = akswin_rules::rule(code)
+        .map(|r| r.meta().clone())
+        .or(manifest)
+        .or(verification)
+    {
         out(&format!(
             "# {} {} ({})\n\n{}\n\n{}",
             m.code,
             m.name,
             m.severity,
             m.summary,
-            akswin_rules::doc_text(m)
+            akswin_rules::doc_text(&m)
         ));
         return Ok(0);
     }

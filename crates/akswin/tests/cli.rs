@@ -531,7 +531,11 @@ fn rules_lists_every_rule() {
     );
     assert_eq!(
         v["rules"].as_array().map(Vec::len),
-        Some(akswin_rules::registry().len() + akswin_audit::registry().len())
+        Some(
+            akswin_rules::registry().len()
+                + akswin_audit::registry().len()
+                + akswin_pipeline::metas().len()
+        )
     );
     akswin()
         .arg("rules")
@@ -891,7 +895,7 @@ fn render_writes_the_tree_refuses_errors_and_never_half_writes() {
 }
 
 #[test]
-fn render_refuses_parameter_secrets_it_cannot_render() {
+fn what_render_cannot_do_is_a_finding_of_check_and_render() {
     let dir = tempfile::tempdir().expect("tempdir");
     let spec = dir.path().join("p.yaml");
     std::fs::write(
@@ -902,15 +906,33 @@ fn render_refuses_parameter_secrets_it_cannot_render() {
         ),
     )
     .expect("write");
+    // check reports it, located, with a code explain knows (exit 1: a finding, not a failure).
+    let v = stdout_json(
+        akswin()
+            .args(["check", "--format", "json"])
+            .arg(&spec)
+            .assert()
+            .code(1),
+    );
+    let f = v["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["code"] == "RND001"))
+        .cloned()
+        .expect("RND001");
+    assert_eq!(f["pointer"], "/cluster/windowsProfile/adminPassword");
+    assert!(f["location"]["line"].as_u64().is_some());
+    akswin().args(["explain", "RND001"]).assert().code(0);
+    // render refuses with the same finding and writes nothing.
     akswin()
         .args(["render"])
         .arg(&spec)
         .args(["--out"])
         .arg(dir.path().join("o"))
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("p.yaml:"))
-        .stderr(predicate::str::contains(
+        .code(1)
+        .stdout(predicate::str::contains("error[RND001]"))
+        .stdout(predicate::str::contains("p.yaml:"))
+        .stdout(predicate::str::contains(
             "not supported by `akswin render` yet",
         ));
     assert!(!dir.path().join("o").exists());

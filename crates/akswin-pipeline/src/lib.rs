@@ -1,0 +1,279 @@
+//! The pipeline the CLI and the fuzz targets share: load (in `akswin-spec`), plan, check,
+//! render. `check` does not stop at the rules: when they find no error it renders the tree in
+//! memory and verifies it with akswin's own validators (what `render` cannot do, the manifest
+//! rules of `audit` on the Kubernetes output, the ARM expression linter), reporting each
+//! problem as a finding located at the spec field that causes it. So `check` passes exactly
+//! the specs `render` renders, and `render` refuses with the same findings.
+//!
+//! The verification codes (RND001-RND003) are documented like rules ([`metas`]) and shown by
+//! `akswin explain`, `akswin rules` and SARIF.
+
+use akswin_diag::{Finding, RuleMeta, Severity, declare_rule};
+use akswin_plan::NetworkPlan;
+use akswin_render::Tree;
+use akswin_spec::Loaded;
+
+declare_rule! {
+    /// ## What it checks
+    /// Spec features `akswin render` does not render yet, found before anything is written:
+    /// a `parameter:` secret reference for a password (the templates read secrets from Key
+    /// Vault only), new domain controllers without a hub subnet for them, or a pre-pulled image
+    /// built for a Windows version no Windows pool runs.
+    ///
+    /// ## Why it matters
+    /// Rendering them anyway would produce templates that fail at deployment, or pre-pull
+    /// DaemonSets whose pods never start. akswin says so instead, at the field.
+    ///
+    /// ## How to fix
+    /// Follow the hint: use `{ keyVaultSecret: NAME }`, add `domainControllers: auto` under
+    /// `network.hub.subnets`, or rebuild the image for the pool's Windows version.
+    ///
+    /// ## References
+    /// - ARCHITECTURE.md ("Rendering is staged like the deployment")
+    /// - https://learn.microsoft.com/virtualization/windowscontainers/deploy-containers/version-compatibility
+    pub struct Rnd001 {
+        code: "RND001",
+        name: "not-renderable-yet",
+        severity: Error,
+        summary: "A spec feature akswin render does not render yet",
+    }
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// The Kubernetes manifests `akswin render` would write, audited in memory with akswin's
+    /// manifest rules (`akswin audit`, with the spec as cluster context). Each error is
+    /// reported at the spec field that produced the manifest (the workload, or
+    /// `scaling.prepull` for the pre-pull DaemonSets), with the manifest rule's code and
+    /// message.
+    ///
+    /// ## Why it matters
+    /// A manifest the API server or the cluster refuses fails `kubectl apply` after the whole
+    /// Azure deployment has run, or leaves pods Pending. The spec rules (WRK001, WRK002) catch
+    /// the known causes; this check is the net under them, so `check` can never pass what
+    /// `render` breaks.
+    ///
+    /// ## How to fix
+    /// Follow the manifest rule named in the message (`akswin explain WIN0xx`), at the spec
+    /// field shown.
+    ///
+    /// ## References
+    /// - docs/rules.md (the WIN and K8S manifest rules)
+    pub struct Rnd002 {
+        code: "RND002",
+        name: "rendered-manifest-refused",
+        severity: Error,
+        summary: "A rendered Kubernetes manifest fails akswin's manifest rules",
+    }
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// The ARM templates `akswin render` would write: every file parses as JSON and every
+    /// expression passes akswin's expression check (brackets, parameters and variables,
+    /// `dependsOn` targets, `resourceId` targets).
+    ///
+    /// ## Why it matters
+    /// A template that fails here fails `az deployment`. This is akswin's own output, so a
+    /// finding is an akswin bug, reported rather than written to disk.
+    ///
+    /// ## How to fix
+    /// Report it with the spec (it holds no secret values: akswin never writes them into the
+    /// spec or the templates). Changing the field shown may avoid it meanwhile.
+    ///
+    /// ## References
+    /// - ARCHITECTURE.md ("ARM is checked three ways")
+    pub struct Rnd003 {
+        code: "RND003",
+        name: "rendered-template-invalid",
+        severity: Error,
+        summary: "A rendered ARM template does not parse or fails akswin's expression check (an akswin bug)",
+    }
+}
+
+/// The verification codes' metadata, for SARIF descriptors, `akswin rules` and `explain`.
+pub fn metas() -> Vec<RuleMeta> {
+    vec![Rnd001::META, Rnd002::META, Rnd003::META]
+}
+
+/// What `check` found, with the plan it judged and, when the rules found no error, the tree
+/// `render` writes.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub plan: NetworkPlan,
+    pub findings: Vec<Finding>,
+    pub tree: Option<Tree>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+}
+
+fn finding(
+    loaded: &Loaded,
+    meta: &RuleMeta,
+    pointer: &str,
+    message: String,
+    help: &str,
+) -> Finding {
+    Finding::new(meta.code, meta.severity, pointer, message)
+        .with_span(loaded.index.span(pointer))
+        .with_help(help)
+}
+
+/// Plan, run every rule, and when no rule finds an error, render in memory and verify the
+/// render. `tree` is the verified render (None when there are errors).
+pub fn check(loaded: &Loaded, today: akswin_rules::Date, tool_version: &str) -> Checked {
+    let plan = akswin_plan::plan(&loaded.spec);
+    let mut findings = akswin_rules::check_with_plan(loaded, &plan, today);
+    let mut tree = None;
+    if !findings.iter().any(|f| f.severity == Severity::Error) {
+        let (t, more) = render_verified(loaded, &plan, tool_version);
+        findings.extend(more);
+        tree = t;
+    }
+    akswin_diag::sort_findings(&mut findings);
+    let tree = tree.filter(|_| !findings.iter().any(|f| f.severity == Severity::Error));
+    Checked {
+        plan,
+        findings,
+        tree,
+    }
+}
+
+/// Render in memory and verify the result; the tree is returned only when it passed.
+pub fn render_verified(
+    loaded: &Loaded,
+    plan: &NetworkPlan,
+    tool_version: &str,
+) -> (Option<Tree>, Vec<Finding>) {
+    if let Err(akswin_render::RenderError::Unsupported {
+        pointer,
+        what,
+        hint,
+    }) = akswin_render::supported(&loaded.spec)
+    {
+        let f = finding(
+            loaded,
+            &Rnd001::META,
+            &pointer,
+            format!("{what} is not supported by `akswin render` yet"),
+            &hint,
+        );
+        return (None, vec![f]);
+    }
+    let tree = akswin_render::render(&loaded.spec, plan, tool_version);
+    let findings = verify(loaded, &tree);
+    let ok = findings.is_empty();
+    (ok.then_some(tree), findings)
+}
+
+/// akswin's own validators on a rendered tree (RND002 manifests, RND003 templates), as
+/// findings at the spec fields the files come from.
+pub fn verify(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
+    let mut findings = manifest_findings(loaded, tree);
+    findings.extend(template_findings(loaded, tree));
+    findings
+}
+
+/// The spec field a rendered manifest comes from.
+pub fn manifest_origin(loaded: &Loaded, file: &str, code: &str) -> String {
+    let stem = file
+        .strip_prefix("k8s/")
+        .and_then(|f| f.strip_suffix(".yaml"))
+        .unwrap_or("");
+    if stem.starts_with("prepull-") || stem == "00-akswin-system" {
+        return "/scaling/prepull".into();
+    }
+    match loaded
+        .spec
+        .workloads
+        .iter()
+        .position(|w| akswin_render::k8s::k8s_name(&w.name) == stem)
+    {
+        Some(i) => {
+            let field = match code {
+                "WIN004" | "WIN001" | "WIN013" | "WIN012" | "WIN015" => "/image",
+                "WIN018" => "/pool",
+                "WIN007" => "/resources",
+                _ => "",
+            };
+            format!("/workloads/{i}{field}")
+        }
+        None => String::new(),
+    }
+}
+
+/// akswin's manifest rules on the rendered Kubernetes objects, as findings at the spec.
+fn manifest_findings(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
+    let inputs: Vec<akswin_audit::Input> = tree
+        .files
+        .iter()
+        .filter(|(k, _)| k.starts_with("k8s/"))
+        .map(|(k, v)| akswin_audit::Input {
+            name: k.clone(),
+            text: v.clone(),
+        })
+        .collect();
+    if inputs.is_empty() {
+        return Vec::new();
+    }
+    let cx = akswin_audit::Context::from_spec(&loaded.spec).finish();
+    let r = akswin_audit::audit(&inputs, &cx);
+    r.findings
+        .iter()
+        .filter(|(_, f)| f.severity == Severity::Error)
+        .map(|(i, f)| {
+            let file = r.sources.get(*i).map_or("k8s/?", |s| s.name.as_str());
+            let pointer = manifest_origin(loaded, file, &f.code);
+            finding(
+                loaded,
+                &Rnd002::META,
+                &pointer,
+                format!("rendered {file} fails {}: {}", f.code, f.message),
+                f.help
+                    .as_deref()
+                    .unwrap_or("see `akswin explain` for the manifest rule"),
+            )
+        })
+        .collect()
+}
+
+/// Every rendered JSON file parses, and every ARM expression passes the linter.
+fn template_findings(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut parsed = Vec::new();
+    for (k, v) in tree.files.iter().filter(|(k, _)| k.ends_with(".json")) {
+        match serde_json::from_str::<serde_json::Value>(v) {
+            Ok(j) => {
+                if !k.ends_with("parameters.json") {
+                    parsed.push((k.clone(), j));
+                }
+            }
+            Err(e) => findings.push(finding(
+                loaded,
+                &Rnd003::META,
+                "",
+                format!("rendered {k} is not valid JSON: {e}"),
+                "this is an akswin bug; please report it with the spec",
+            )),
+        }
+    }
+    let refs: Vec<(&str, &serde_json::Value)> =
+        parsed.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    for problem in akswin_render::lint::lint(&refs) {
+        findings.push(finding(
+            loaded,
+            &Rnd003::META,
+            "",
+            format!("rendered template fails akswin's expression check: {problem}"),
+            "this is an akswin bug; please report it with the spec",
+        ));
+    }
+    findings
+}

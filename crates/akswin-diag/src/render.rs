@@ -411,35 +411,69 @@ pub fn multi_sarif(m: &Multi<'_>, rules: &[RuleMeta], tool_version: &str) -> Val
     log
 }
 
+/// Text for XML 1.0 attribute and element content: markup escaped, and characters XML 1.0
+/// cannot carry at all (controls other than tab, newline and carriage return; lone surrogates
+/// cannot occur in a `str`; U+FFFE and U+FFFF) replaced by U+FFFD, so the document stays
+/// well-formed whatever a file name or a message holds.
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// JUnit XML: one test suite per input, one failing test case per error or warning finding
-/// (infos are properties), so CI systems show each finding as a failed check.
+/// (infos are left out), so CI systems show each finding as a failed check. Findings about the
+/// whole run (no input) get a suite of their own. The totals are the sums of the suites, so
+/// `failures` never exceeds `tests`.
 pub fn multi_junit(m: &Multi<'_>) -> String {
+    let counted = |f: &Finding| f.severity != Severity::Info;
+    // (suite name, the input's name for locations, its findings)
+    let mut suites: Vec<(String, String, Vec<&Finding>)> = m
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, src)| {
+            let mine = m
+                .findings
+                .iter()
+                .filter(|(j, f)| *j == i && counted(f))
+                .map(|(_, f)| f)
+                .collect();
+            (src.name.clone(), src.name.clone(), mine)
+        })
+        .collect();
+    let run: Vec<&Finding> = m
+        .findings
+        .iter()
+        .filter(|(j, f)| *j >= m.sources.len() && counted(f))
+        .map(|(_, f)| f)
+        .collect();
+    if !run.is_empty() || suites.is_empty() {
+        suites.push(("akswin audit".into(), String::new(), run));
+    }
+    let tests: usize = suites.iter().map(|(_, _, f)| f.len().max(1)).sum();
+    let failures: usize = suites.iter().map(|(_, _, f)| f.len()).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let failures = m.count(Severity::Error) + m.count(Severity::Warning);
     let _ = writeln!(
         out,
-        "<testsuites name=\"akswin audit\" tests=\"{}\" failures=\"{failures}\">",
-        m.sources.len().max(1)
+        "<testsuites name=\"akswin audit\" tests=\"{tests}\" failures=\"{failures}\">"
     );
-    for (i, src) in m.sources.iter().enumerate() {
-        let mine: Vec<&Finding> = m
-            .findings
-            .iter()
-            .filter(|(j, f)| *j == i && f.severity != Severity::Info)
-            .map(|(_, f)| f)
-            .collect();
+    for (name, file, mine) in &suites {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
-            xml(&src.name),
+            xml(name),
             mine.len().max(1),
             mine.len()
         );
@@ -447,14 +481,15 @@ pub fn multi_junit(m: &Multi<'_>) -> String {
             let _ = writeln!(
                 out,
                 "    <testcase classname=\"akswin\" name=\"{}\"/>",
-                xml(&src.name)
+                xml(name)
             );
         }
         for f in mine {
-            let loc = f
-                .span
-                .map(|s| format!("{}:{}:{}", src.name, s.line, s.col))
-                .unwrap_or_else(|| src.name.clone());
+            let loc = match (f.span, file.is_empty()) {
+                (Some(s), false) => format!("{file}:{}:{}", s.line, s.col),
+                (_, false) => file.clone(),
+                (_, true) => "(whole run)".to_string(),
+            };
             let _ = writeln!(
                 out,
                 "    <testcase classname=\"{}\" name=\"{} {}\">",
@@ -596,5 +631,47 @@ mod tests {
         let log = sarif(&r, &rules, "0.0.0");
         assert_eq!(log["runs"][0]["results"][0]["ruleIndex"], 1);
         assert!(validator.is_valid(&log));
+    }
+
+    #[test]
+    fn junit_is_well_formed_and_failures_never_exceed_tests() {
+        let sources = vec![
+            Source::new("odd\u{1}name\u{1b}[31m.yaml", "a: 1\n"),
+            Source::new("clean.yaml", "a: 1\n"),
+        ];
+        let f = |code: &str, msg: &str| Finding::new(code, Severity::Error, "/a/b~1c", msg);
+        let findings = vec![
+            (
+                0,
+                f("WIN001", "bad \u{0}byte & <tag> \u{FFFF}").with_span(Some(Span::point(1, 1))),
+            ),
+            (0, f("WIN004", "second")),
+            (0, Finding::new("WIN014", Severity::Info, "", "an info")),
+            (7, f("K8S000", "about the whole run")),
+        ];
+        let out = multi_junit(&Multi {
+            sources: &sources,
+            findings: &findings,
+        });
+        let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+        let root = doc.root_element();
+        let n = |e: roxmltree::Node<'_, '_>, a: &str| -> usize {
+            e.attribute(a).and_then(|v| v.parse().ok()).expect("count")
+        };
+        let (tests, failures) = (n(root, "tests"), n(root, "failures"));
+        assert_eq!(failures, 3);
+        assert!(failures <= tests, "{out}");
+        let suites: Vec<_> = root.children().filter(|c| c.is_element()).collect();
+        assert_eq!(suites.len(), 3);
+        assert_eq!(suites.iter().map(|s| n(*s, "tests")).sum::<usize>(), tests);
+        assert_eq!(
+            suites.iter().map(|s| n(*s, "failures")).sum::<usize>(),
+            failures
+        );
+        let cases = root
+            .descendants()
+            .filter(|d| d.has_tag_name("testcase"))
+            .count();
+        assert_eq!(cases, tests);
     }
 }

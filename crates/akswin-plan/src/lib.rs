@@ -459,7 +459,10 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
                     key: format!("{}/{name}", ps.name),
                     azure_name: name.clone(),
                     role: SubnetRole::Existing,
-                    pointer: format!("/network/peeredSpokes/{i}/subnets/{name}"),
+                    pointer: format!(
+                        "/network/peeredSpokes/{i}/subnets/{}",
+                        akswin_diag::escape_pointer_token(name)
+                    ),
                     origin: Origin::Explicit,
                     prefix: Some(*prefix),
                     usable: None,

@@ -932,3 +932,35 @@ fn acr_storage_counts_every_geo_replica() {
     );
     assert!(!e.lines.iter().any(|l| l.component.contains("geo-replicas")));
 }
+
+#[test]
+fn quantities_compare_by_value() {
+    use crate::resolve::quantity_nanos as q;
+    assert_eq!(q("1"), q("1000m"));
+    assert_eq!(q("0.5"), q("500m"));
+    assert_eq!(q("1Gi"), q("1024Mi"));
+    assert_eq!(q("1G"), q("1000M"));
+    assert_eq!(q("1e3"), q("1k"));
+    assert_ne!(q("1Gi"), q("1G"));
+    assert_ne!(q("2"), q("1999m"));
+    assert_eq!(q("4Gi"), Some(4 * (1i128 << 30) * 1_000_000_000));
+    for bad in ["two", "", ".", "1.2.3", "5x", "-1", "1e99", "0.0000000001"] {
+        assert_eq!(q(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn peered_subnet_pointers_escape_their_names() {
+    let mut spec = baseline();
+    let text = r#"{ "name": "vnet-x", "addressSpace": ["10.99.0.0/16"], "subnets": { "a/b~c": "10.99.0.0/24" } }"#;
+    let ps: akswin_spec::spec::PeeredSpoke = serde_json::from_str(text).expect("peered spoke");
+    spec.network.peered_spokes.push(ps);
+    let p = plan(&spec);
+    let s = p
+        .vnets
+        .iter()
+        .flat_map(|v| &v.subnets)
+        .find(|s| s.azure_name == "a/b~c")
+        .expect("peered subnet");
+    assert!(s.pointer.ends_with("/subnets/a~1b~0c"), "{}", s.pointer);
+}

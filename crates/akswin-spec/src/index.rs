@@ -27,6 +27,9 @@ pub struct SpanIndex {
 pub struct SyntaxError {
     pub message: String,
     pub span: Span,
+    /// The YAML nests deeper than the parser's limit (told by the parser's error kind, not
+    /// by its message text).
+    pub too_deep: bool,
 }
 
 enum Frame {
@@ -64,6 +67,7 @@ fn scan_error(e: &ScanError) -> SyntaxError {
     SyntaxError {
         message: e.info().to_string(),
         span: Span::point(line.max(1), col),
+        too_deep: matches!(e.kind(), granit_parser::ErrorKind::RecursionLimitExceeded),
     }
 }
 

@@ -398,7 +398,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
     }
     let (index, documents) = match SpanIndex::build(text) {
         Ok(r) => r,
-        Err(e) if e.message.contains("recursion limit") => {
+        Err(e) if e.too_deep => {
             return Err(fail(
                 text.to_string(),
                 vec![input_error(
@@ -534,24 +534,10 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lw = word.to_ascii_lowercase();
     candidates
         .iter()
-        .map(|c| (levenshtein(&lw, &c.to_ascii_lowercase()), *c))
+        .map(|c| (strsim::levenshtein(&lw, &c.to_ascii_lowercase()), *c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 fn list(expected: &[&str]) -> String {
@@ -639,16 +625,18 @@ fn convert_error(e: &serde_saphyr::Error) -> Finding {
             ),
             Some("a spec needs few or no anchors/aliases; expand them by hand".into()),
         ),
-        _ => {
-            let msg = strip_location(&e.to_string());
-            let msg = match msg.as_str() {
-                "expected string scalar" => {
+        E::Unexpected { expected, .. } => input_error(
+            "SPEC003",
+            span,
+            match *expected {
+                "string scalar" => {
                     "wrong type: expected a string, found a list or mapping".to_string()
                 }
-                _ => msg,
-            };
-            input_error("SPEC003", span, msg, None)
-        }
+                other => format!("wrong type: expected a {other}"),
+            },
+            None,
+        ),
+        _ => input_error("SPEC003", span, strip_location(&e.to_string()), None),
     }
 }
 

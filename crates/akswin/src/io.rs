@@ -42,23 +42,57 @@ pub const MAX_PRICES_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Read a Retail Prices export, refusing directories and files above [`MAX_PRICES_BYTES`].
 pub fn read_prices(path: &Path) -> Result<Vec<u8>, Fatal> {
+    read_bounded(
+        path,
+        "prices",
+        MAX_PRICES_BYTES,
+        "filter the export to your region and the services akswin prices",
+    )
+}
+
+/// Largest `--cluster` file (`az aks show` output is tens of KiB).
+pub const MAX_CLUSTER_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Read the `--cluster` file, refusing directories and files above [`MAX_CLUSTER_BYTES`].
+pub fn read_cluster(path: &Path) -> Result<Vec<u8>, Fatal> {
+    read_bounded(
+        path,
+        "cluster file",
+        MAX_CLUSTER_BYTES,
+        "pass the output of `az aks show --output json` for one cluster",
+    )
+}
+
+/// Read a file of at most `max` bytes (checked before reading, and enforced while reading in
+/// case the file grows), refusing directories.
+fn read_bounded(path: &Path, what: &str, max: u64, hint: &str) -> Result<Vec<u8>, Fatal> {
     let shown = path.display();
     let meta = std::fs::metadata(path)
-        .map_err(|e| Fatal::new(format!("cannot read prices `{shown}`: {e}"), None))?;
+        .map_err(|e| Fatal::new(format!("cannot read {what} `{shown}`: {e}"), None))?;
     if meta.is_dir() {
-        return Err(Fatal::new(format!("prices `{shown}` is a directory"), None));
+        return Err(Fatal::new(format!("{what} `{shown}` is a directory"), None));
     }
-    if meta.len() > MAX_PRICES_BYTES {
-        return Err(Fatal::new(
+    let too_big = |len: u64| {
+        Fatal::new(
             format!(
-                "prices `{shown}` is {} MiB, above the {} MiB akswin reads",
-                meta.len() / 1_048_576,
-                MAX_PRICES_BYTES / 1_048_576
+                "{what} `{shown}` is {} MiB, above the {} MiB akswin reads",
+                len / 1_048_576,
+                max / 1_048_576
             ),
-            Some("filter the export to your region and the services akswin prices"),
-        ));
+            Some(hint),
+        )
+    };
+    if meta.len() > max {
+        return Err(too_big(meta.len()));
     }
-    std::fs::read(path).map_err(|e| Fatal::new(format!("cannot read prices `{shown}`: {e}"), None))
+    let mut buf = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
+        .map_err(|e| Fatal::new(format!("cannot read {what} `{shown}`: {e}"), None))?;
+    if buf.len() as u64 > max {
+        return Err(too_big(buf.len() as u64));
+    }
+    Ok(buf)
 }
 
 pub fn read_stdin() -> Result<Vec<u8>, Fatal> {
@@ -72,20 +106,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.akswin-tmp-{}", std::process::id()));
-    let fail = |e: std::io::Error| {
-        let _ = std::fs::remove_file(&tmp);
-        Fatal::new(format!("cannot write `{}`: {e}", path.display()), None)
-    };
-    let mut f = std::fs::File::create(&tmp).map_err(fail)?;
+    let fail =
+        |e: std::io::Error| Fatal::new(format!("cannot write `{}`: {e}", path.display()), None);
+    // A uniquely named temporary file beside the target (removed if anything fails), then one
+    // rename over the target. Readable like any file the user writes (0644 before the umask).
+    let mut b = tempfile::Builder::new();
+    b.prefix(".akswin-tmp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut f = b.tempfile_in(&dir).map_err(fail)?;
     f.write_all(bytes).map_err(fail)?;
-    f.sync_all().map_err(fail)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(fail)?;
+    f.as_file().sync_all().map_err(fail)?;
+    f.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
 
@@ -124,13 +159,19 @@ pub fn write_tree_atomic(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    let tmp = parent.join(format!(".{base}.akswin-tmp-{}", std::process::id()));
+    // A uniquely named sibling directory (tempfile removes it if anything below fails).
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{base}.akswin-tmp-"))
+        .tempdir_in(&parent)
+        .map_err(|e| {
+            Fatal::new(
+                format!("cannot create a directory beside `{shown}`: {e}"),
+                None,
+            )
+        })?;
+    let tmp = staging.path().to_path_buf();
     let old = parent.join(format!(".{base}.akswin-old-{}", std::process::id()));
-    let cleanup = |e: String| {
-        let _ = std::fs::remove_dir_all(&tmp);
-        Fatal::new(e, None)
-    };
-    let _ = std::fs::remove_dir_all(&tmp);
+    let cleanup = |e: String| Fatal::new(e, None);
     for (rel, text) in files {
         if rel.split('/').any(|c| c == ".." || c.is_empty()) {
             return Err(cleanup(format!(
@@ -166,6 +207,8 @@ pub fn write_tree_atomic(
             "cannot move the rendered tree into `{shown}`: {e}"
         )));
     }
+    // The staging directory is now `dir`: nothing left to remove.
+    let _ = staging.keep();
     if exists {
         let _ = std::fs::remove_dir_all(&old);
     }
@@ -175,12 +218,39 @@ pub fn write_tree_atomic(
 /// Largest manifest file read; beyond it the file is reported, not read.
 pub const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The manifest inputs of an audit.
+pub struct Manifests {
+    pub inputs: Vec<akswin_audit::Input>,
+    /// Inputs that are binary (a NUL byte in the first 8 KiB): their text is empty, and the
+    /// audit reports each as K8S000 instead of showing invented text.
+    pub binary: Vec<usize>,
+    /// What the directory walk skipped (symbolic link loops), for a note on stderr.
+    pub skipped: Vec<String>,
+}
+
 /// Collect the manifest inputs: files as given, directories recursively (.yaml, .yml, .json,
-/// hidden entries skipped, sorted), `-` for stdin. Binary files become an empty input with a
-/// K8S000 note from the loader (a document without `kind`).
-pub fn collect_manifests(paths: &[std::path::PathBuf]) -> Result<Vec<akswin_audit::Input>, Fatal> {
+/// hidden entries skipped, sorted, symbolic links followed with loops detected and skipped),
+/// `-` for stdin.
+pub fn collect_manifests(paths: &[std::path::PathBuf]) -> Result<Manifests, Fatal> {
     let mut files = Vec::new();
-    let mut inputs = Vec::new();
+    let mut m = Manifests {
+        inputs: Vec::new(),
+        binary: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let push = |m: &mut Manifests, name: String, bytes: Vec<u8>| {
+        let binary = bytes.iter().take(8192).any(|b| *b == 0);
+        if binary {
+            m.binary.push(m.inputs.len());
+        }
+        let text = if binary {
+            String::new()
+        } else {
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        };
+        m.inputs.push(akswin_audit::Input { name, text });
+    };
     for p in paths {
         if p.as_os_str() == "-" {
             let mut buf = Vec::new();
@@ -189,7 +259,7 @@ pub fn collect_manifests(paths: &[std::path::PathBuf]) -> Result<Vec<akswin_audi
                 .take(MAX_MANIFEST_BYTES)
                 .read_to_end(&mut buf)
                 .map_err(|e| Fatal::new(format!("cannot read standard input: {e}"), None))?;
-            inputs.push(text_input("<stdin>".into(), buf));
+            push(&mut m, "<stdin>".into(), buf);
             continue;
         }
         let meta = std::fs::metadata(p).map_err(|e| {
@@ -199,7 +269,7 @@ pub fn collect_manifests(paths: &[std::path::PathBuf]) -> Result<Vec<akswin_audi
             )
         })?;
         if meta.is_dir() {
-            walk(p, &mut files);
+            walk(p, &mut files, &mut m.skipped)?;
         } else {
             files.push(p.clone());
         }
@@ -219,50 +289,58 @@ pub fn collect_manifests(paths: &[std::path::PathBuf]) -> Result<Vec<akswin_audi
         }
         let bytes = std::fs::read(&f)
             .map_err(|e| Fatal::new(format!("cannot read `{}`: {e}", f.display()), None))?;
-        inputs.push(text_input(f.display().to_string(), bytes));
+        push(&mut m, f.display().to_string(), bytes);
     }
-    if inputs.is_empty() {
+    if m.inputs.is_empty() {
         return Err(Fatal::new(
             "no .yaml, .yml or .json files found",
             Some("give files, directories or - for stdin"),
         ));
     }
-    Ok(inputs)
+    Ok(m)
 }
 
-fn text_input(name: String, bytes: Vec<u8>) -> akswin_audit::Input {
-    // Binary content is not YAML: keep the name, drop the bytes; the loader reports it.
-    let binary = bytes.iter().take(8192).any(|b| *b == 0);
-    let text = if binary {
-        "# binary file: not a manifest\nkind: \n".to_string()
-    } else {
-        String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-    };
-    akswin_audit::Input { name, text }
-}
-
-fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut list: Vec<std::path::PathBuf> =
-        entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    list.sort();
-    for p in list {
-        let hidden = p
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-        {
-            out.push(p);
+/// The manifest files under `dir`, sorted by name, hidden entries skipped. Symbolic links are
+/// followed (charts often link shared templates); a link back into its own ancestry is skipped
+/// and named in `skipped`; any other unreadable entry is an error, not a silent gap.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<std::path::PathBuf>,
+    skipped: &mut Vec<String>,
+) -> Result<(), Fatal> {
+    let hidden =
+        |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+    let it = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !hidden(e));
+    for entry in it {
+        match entry {
+            Ok(e) => {
+                let p = e.path();
+                if e.file_type().is_file()
+                    && p.extension()
+                        .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+                {
+                    out.push(p.to_path_buf());
+                }
+            }
+            Err(e) if e.loop_ancestor().is_some() => {
+                let at = e
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                skipped.push(format!("{at} (a symbolic link loop)"));
+            }
+            Err(e) => {
+                let at = e
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                return Err(Fatal::new(format!("cannot read `{at}`: {e}"), None));
+            }
         }
     }
+    Ok(())
 }

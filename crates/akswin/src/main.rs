@@ -667,9 +667,8 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
             }
         }
         (None, Some(p)) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Fatal::new(format!("cannot read `{}`: {e}", p.display()), None))?;
-            let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            let bytes = io::read_cluster(p)?;
+            let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
                 Fatal::new(
                     format!("`{}` is not JSON: {e}", p.display()),
                     Some("pass the output of `az aks show --output json`"),
@@ -690,8 +689,22 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
         cx.allowed_registries = a.allowed_registries.clone();
     }
     let cx = cx.finish();
-    let inputs = io::collect_manifests(&a.paths)?;
-    let result = akswin_audit::audit(&inputs, &cx);
+    let manifests = io::collect_manifests(&a.paths)?;
+    for s in &manifests.skipped {
+        eprintln!("note: skipped {s}");
+    }
+    let mut result = akswin_audit::audit(&manifests.inputs, &cx);
+    for &i in &manifests.binary {
+        let f = akswin_diag::Finding::new(
+            "K8S000",
+            Severity::Error,
+            "",
+            "binary file (a NUL byte in its first 8 KiB): not a manifest",
+        )
+        .with_help("audit YAML or JSON manifests; `helm template` renders a chart");
+        result.findings.push((i, f));
+    }
+    result.findings.sort_by_key(|(i, _)| *i);
     let multi = render::Multi {
         sources: &result.sources,
         findings: &result.findings,

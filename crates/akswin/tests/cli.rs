@@ -284,6 +284,12 @@ fn bad_inputs_exit_2_with_location_and_never_panic() {
         ),
         ("huge", vec![b'#'; 2 * 1024 * 1024], "SPEC006", "at most"),
         (
+            "a list where a string belongs",
+            baseline_with("location: eastus2", "location: [eastus2]").into_bytes(),
+            "SPEC003",
+            "expected a string",
+        ),
+        (
             "deep nesting",
             format!("a: {}", "[".repeat(100_000)).into_bytes(),
             "SPEC006",
@@ -1073,6 +1079,23 @@ fn audit_context_stdin_and_bad_arguments() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("not JSON"));
+    // A --cluster file is bounded: a huge one is refused before it is read, and so is a directory.
+    let big = std::fs::File::create(dir.path().join("big.json")).expect("create");
+    big.set_len(17 * 1024 * 1024).expect("sparse file");
+    akswin()
+        .args(["audit", "--cluster"])
+        .arg(dir.path().join("big.json"))
+        .arg(audit_fixture("K8S001"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("above the 16 MiB akswin reads"));
+    akswin()
+        .args(["audit", "--cluster"])
+        .arg(dir.path())
+        .arg(audit_fixture("K8S001"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a directory"));
     let empty = tempfile::tempdir().expect("tempdir");
     akswin()
         .args(["audit"])
@@ -1244,4 +1267,50 @@ fn report_writes_one_self_contained_page_and_json_with_every_number() {
         .assert()
         .code(2);
     assert!(!out.exists());
+}
+
+#[test]
+fn audit_survives_symlink_loops_and_reports_binary_files_without_inventing_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("chart");
+    std::fs::create_dir_all(root.join("templates")).expect("mkdir");
+    std::fs::copy(
+        audit_fixture("WIN007/pass_equal.yaml"),
+        root.join("templates/web.yaml"),
+    )
+    .expect("copy");
+    // A link back to the chart's root: a walker that follows it never ends.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&root, root.join("templates/loop")).expect("symlink");
+    std::fs::write(root.join("templates/blob.yaml"), b"\x00\x01\x02 not text").expect("write");
+    let a = akswin()
+        .args(["audit", "--format", "json"])
+        .arg(&root)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    #[cfg(unix)]
+    assert!(stderr.contains("symbolic link loop"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("json");
+    let findings = v["findings"].as_array().expect("findings");
+    let binary: Vec<&serde_json::Value> =
+        findings.iter().filter(|f| f["code"] == "K8S000").collect();
+    assert_eq!(binary.len(), 1, "{findings:#?}");
+    assert!(
+        binary[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("binary file")
+    );
+    // The human view shows no invented source line for it.
+    let h = akswin()
+        .args(["audit"])
+        .arg(&root)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1);
+    let out = String::from_utf8_lossy(&h.get_output().stdout).to_string();
+    assert!(!out.contains("kind: "), "{out}");
+    assert!(!out.contains("# binary file"), "{out}");
 }

@@ -51,7 +51,11 @@ impl ManifestRule for Win007 {
             let span = c.key_span("resources");
             for res in ["cpu", "memory"] {
                 match (get("requests", res), get("limits", res)) {
-                    (Some(a), Some(b)) if a != b => out.warning(ptr.clone(), span, format!("container {name}: {res} request {a} differs from limit {b} (overcommit on a Windows node)"), "set requests equal to limits"),
+                    // By value, not by spelling: `1` and `1000m`, `1Gi` and `1024Mi` are equal.
+                    (Some(a), Some(b))
+                        if akswin_plan::resolve::quantity_nanos(&a)
+                            .zip(akswin_plan::resolve::quantity_nanos(&b))
+                            .is_none_or(|(x, y)| x != y) => out.warning(ptr.clone(), span, format!("container {name}: {res} request {a} differs from limit {b} (overcommit on a Windows node)"), "set requests equal to limits"),
                     (Some(_), Some(_)) => {}
                     _ => out.warning(ptr.clone(), span, format!("container {name}: no {res} request and limit"), "set requests and limits, equal, for cpu and memory"),
                 }

@@ -1,11 +1,12 @@
 //! The pipeline the CLI and the fuzz targets share: load (in `akswin-spec`), plan, check,
 //! render. `check` does not stop at the rules: when they find no error it renders the tree in
 //! memory and verifies it with akswin's own validators (what `render` cannot do, the manifest
-//! rules of `audit` on the Kubernetes output, the ARM expression linter), reporting each
+//! rules of `audit` on the Kubernetes output, the ARM expression linter, the strict type check
+//! against Microsoft's resource type data), reporting each
 //! problem as a finding located at the spec field that causes it. So `check` passes exactly
 //! the specs `render` renders, and `render` refuses with the same findings.
 //!
-//! The verification codes (RND001-RND003) are documented like rules ([`metas`]) and shown by
+//! The verification codes (RND001-RND004) are documented like rules ([`metas`]) and shown by
 //! `akswin explain`, `akswin rules` and SARIF.
 
 use akswin_diag::{Finding, RuleMeta, Severity, declare_rule};
@@ -91,9 +92,39 @@ declare_rule! {
     }
 }
 
+declare_rule! {
+    /// ## What it checks
+    /// Every resource of the ARM templates `akswin render` would write, at every depth,
+    /// against Microsoft's resource type data for its type and api-version (the data the Bicep
+    /// compiler type-checks with, generated from the Azure REST API specifications): unknown
+    /// property names, JSON types, read-only and required properties, closed enums,
+    /// discriminators, string patterns and lengths, integer ranges. Template expressions
+    /// (`[...]`) are values ARM computes at deployment and pass.
+    ///
+    /// ## Why it matters
+    /// The ARM JSON schemas accept properties they do not define, so a misspelled property
+    /// validates and is silently ignored at deployment: the setting you wrote does nothing.
+    /// A wrong type or enum value fails the deployment after earlier steps have run.
+    ///
+    /// ## How to fix
+    /// A finding here is an akswin bug in the renderer, or a value from the spec that Azure
+    /// refuses (a name too long for the resource type, for example): the message names the
+    /// resource and the property. Report it with the spec.
+    ///
+    /// ## References
+    /// - https://github.com/Azure/bicep-types-az (the type data; MIT)
+    /// - https://learn.microsoft.com/azure/templates/
+    pub struct Rnd004 {
+        code: "RND004",
+        name: "rendered-resource-type-mismatch",
+        severity: Error,
+        summary: "A rendered ARM resource fails the strict check against Microsoft's resource type data",
+    }
+}
+
 /// The verification codes' metadata, for SARIF descriptors, `akswin rules` and `explain`.
 pub fn metas() -> Vec<RuleMeta> {
-    vec![Rnd001::META, Rnd002::META, Rnd003::META]
+    vec![Rnd001::META, Rnd002::META, Rnd003::META, Rnd004::META]
 }
 
 /// What `check` found, with the plan it judged and, when the rules found no error, the tree
@@ -244,7 +275,49 @@ fn manifest_findings(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
         .collect()
 }
 
-/// Every rendered JSON file parses, and every ARM expression passes the linter.
+/// Every resource of a template and of the templates nested in its deployments.
+fn template_resources<'a>(
+    t: &'a serde_json::Value,
+    at: &str,
+    out: &mut Vec<(String, &'a serde_json::Value)>,
+) {
+    for (i, r) in t["resources"].as_array().into_iter().flatten().enumerate() {
+        let here = format!("{at}/resources/{i}");
+        out.push((here.clone(), r));
+        if r["type"] == "Microsoft.Resources/deployments" {
+            template_resources(
+                &r["properties"]["template"],
+                &format!("{here}/properties/template"),
+                out,
+            );
+        }
+    }
+}
+
+/// The strict type check of every rendered resource (RND004).
+fn type_findings(loaded: &Loaded, parsed: &[(String, serde_json::Value)]) -> Vec<Finding> {
+    let ix = akswin_render::armtypes::TypeIndex::embedded();
+    let mut findings = Vec::new();
+    for (file, t) in parsed {
+        let mut rs = Vec::new();
+        template_resources(t, file, &mut rs);
+        for (at, r) in rs {
+            for problem in ix.check_resource(r, &at) {
+                findings.push(finding(
+                    loaded,
+                    &Rnd004::META,
+                    "",
+                    format!("rendered {problem}"),
+                    "this is an akswin bug or a value Azure refuses; please report it with the spec",
+                ));
+            }
+        }
+    }
+    findings
+}
+
+/// Every rendered JSON file parses, every ARM expression passes the linter, and every
+/// resource passes the strict type check.
 fn template_findings(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut parsed = Vec::new();
@@ -266,6 +339,7 @@ fn template_findings(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
     }
     let refs: Vec<(&str, &serde_json::Value)> =
         parsed.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    findings.extend(type_findings(loaded, &parsed));
     for problem in akswin_render::lint::lint(&refs) {
         findings.push(finding(
             loaded,

@@ -85,3 +85,29 @@ fn manifest_files_map_to_their_spec_fields() {
     assert_eq!(o("k8s/00-akswin-system.yaml", "K8S001"), "/scaling/prepull");
     assert_eq!(o("k8s/unknown.yaml", "K8S001"), "");
 }
+
+#[test]
+fn a_misspelled_or_mistyped_property_fails_the_strict_type_check() {
+    let l = baseline();
+    let plan = akswin_plan::plan(&l.spec);
+    let mut tree = akswin_render::render(&l.spec, &plan, "test");
+    let mut fd: serde_json::Value =
+        serde_json::from_str(&tree.files["arm/frontdoor.json"]).expect("json");
+    let profile = fd["resources"]
+        .as_array_mut()
+        .and_then(|a| a.iter_mut().find(|r| r["type"] == "Microsoft.Cdn/profiles"))
+        .expect("profile");
+    profile["properties"]["originResponseTimeoutSecond"] = serde_json::json!(60);
+    profile["sku"]["name"] = serde_json::json!(true);
+    tree.files
+        .insert("arm/frontdoor.json".into(), fd.to_string());
+    let f = akswin_pipeline::verify(&l, &tree);
+    assert!(f.iter().all(|x| x.code == "RND004"), "{f:#?}");
+    assert!(
+        f.iter().any(|x| x
+            .message
+            .contains("originResponseTimeoutSecond: unknown property")),
+        "{f:#?}"
+    );
+    assert!(f.iter().any(|x| x.message.contains("sku/name")), "{f:#?}");
+}

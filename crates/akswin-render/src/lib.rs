@@ -8,6 +8,7 @@
 //! Vault references; the only secret-bearing extension setting lives in `protectedSettings`.
 
 pub mod arm;
+pub mod armtypes;
 pub mod docs;
 pub mod k8s;
 pub mod lint;

@@ -1,0 +1,312 @@
+//! Every rendered ARM resource, at every depth of every template of every golden scenario,
+//! against Microsoft's Bicep resource type data (strict: unknown properties, JSON types,
+//! read-only and required properties, closed enums, discriminators, patterns and lengths).
+//! Mutation tests prove a misspelled property, a wrong type and a bad enum value fail.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use akswin_render::armtypes::TypeIndex;
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+fn types() -> Option<&'static TypeIndex> {
+    static T: OnceLock<Option<TypeIndex>> = OnceLock::new();
+    T.get_or_init(|| {
+        let dir = akswin_testkit::reference("bicep-types", "strict ARM resource type check")?;
+        Some(TypeIndex::load(&dir).expect("bicep type data loads"))
+    })
+    .as_ref()
+}
+
+/// Every resource of a template and of the templates nested in its deployments.
+fn resources<'a>(t: &'a Value, at: &str, out: &mut Vec<(String, &'a Value)>) {
+    for (i, r) in t["resources"].as_array().into_iter().flatten().enumerate() {
+        let here = format!("{at}/resources/{i}");
+        out.push((here.clone(), r));
+        if r["type"] == "Microsoft.Resources/deployments" {
+            resources(
+                &r["properties"]["template"],
+                &format!("{here}/properties/template"),
+                out,
+            );
+        }
+    }
+}
+
+fn check_tree(
+    ix: &TypeIndex,
+    files: &std::collections::BTreeMap<String, String>,
+) -> (usize, Vec<String>) {
+    let mut n = 0;
+    let mut errors = Vec::new();
+    for (file, text) in files {
+        if !file.starts_with("arm/") || file.ends_with("parameters.json") {
+            continue;
+        }
+        let t: Value = serde_json::from_str(text).expect("json");
+        let mut rs = Vec::new();
+        resources(&t, file, &mut rs);
+        for (at, r) in rs {
+            n += 1;
+            errors.extend(ix.check_resource(r, &at));
+        }
+    }
+    (n, errors)
+}
+
+#[test]
+fn every_rendered_resource_passes_the_strict_type_check() {
+    let Some(ix) = types() else { return };
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for (scenario, tree) in common::scenarios() {
+        let (n, errors) = check_tree(ix, &tree.files);
+        total += n;
+        failures.extend(errors.into_iter().map(|e| format!("{scenario}: {e}")));
+    }
+    assert!(total > 100, "only {total} resources checked");
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The baseline's managed cluster, for mutations.
+fn cluster() -> Value {
+    let (_, tree) = common::scenarios().into_iter().next().expect("baseline");
+    let t: Value = serde_json::from_str(&tree.files["arm/main.json"]).expect("json");
+    let mut rs = Vec::new();
+    resources(&t, "main", &mut rs);
+    rs.into_iter()
+        .map(|(_, r)| r.clone())
+        .find(|r| r["type"] == "Microsoft.ContainerService/managedClusters")
+        .expect("a managed cluster")
+}
+
+/// A change made to a resource, to see the check catch it.
+type Mutation = Box<dyn Fn(&mut Value)>;
+
+#[test]
+fn mutations_fail_the_strict_type_check() {
+    let Some(ix) = types() else { return };
+    assert!(
+        ix.check_resource(&cluster(), "c").is_empty(),
+        "{:?}",
+        ix.check_resource(&cluster(), "c")
+    );
+    let cases: Vec<(&str, Mutation, &str)> = vec![
+        (
+            "misspelled property",
+            Box::new(|c: &mut Value| {
+                let v = c["properties"]["enableRBAC"].take();
+                c["properties"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("enableRBAC");
+                c["properties"]["enableRbac"] = v;
+            }),
+            "unknown property",
+        ),
+        (
+            "misspelled nested property",
+            Box::new(|c: &mut Value| {
+                c["properties"]["agentPoolProfiles"][0]["maxPod"] = json!(30);
+            }),
+            "agentPoolProfiles/0/maxPod: unknown property",
+        ),
+        (
+            "wrong type",
+            Box::new(|c: &mut Value| {
+                c["properties"]["agentPoolProfiles"][0]["maxPods"] = json!("thirty");
+            }),
+            "expected an integer",
+        ),
+        (
+            "read-only property",
+            Box::new(|c: &mut Value| {
+                c["properties"]["provisioningState"] = json!("Succeeded");
+            }),
+            "read-only",
+        ),
+        (
+            "missing required property",
+            Box::new(|c: &mut Value| {
+                c["properties"]["agentPoolProfiles"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("name");
+            }),
+            "missing required property `name`",
+        ),
+        (
+            "out of range",
+            Box::new(|c: &mut Value| {
+                c["properties"]["agentPoolProfiles"][0]["osDiskSizeGB"] = json!(5000);
+            }),
+            "above the maximum",
+        ),
+    ];
+    for (what, mutate, expect) in cases {
+        let mut c = cluster();
+        mutate(&mut c);
+        let errors = ix.check_resource(&c, "c");
+        assert!(
+            errors.iter().any(|e| e.contains(expect)),
+            "{what}: expected `{expect}` in {errors:#?}"
+        );
+    }
+    // AKS enums are open (any string is accepted); Key Vault's SKU name is a closed enum.
+    let (_, tree) = common::scenarios().into_iter().next().expect("baseline");
+    let t: Value = serde_json::from_str(&tree.files["arm/bootstrap.json"]).expect("json");
+    let mut vault = t["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["type"] == "Microsoft.KeyVault/vaults")
+        .cloned()
+        .expect("vault");
+    assert!(ix.check_resource(&vault, "kv").is_empty());
+    vault["properties"]["sku"]["name"] = json!("platinum");
+    let errors = ix.check_resource(&vault, "kv");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("is not one of `standard`, `premium`")),
+        "{errors:#?}"
+    );
+    // A template expression passes wherever it stands.
+    let mut c = cluster();
+    c["properties"]["agentPoolProfiles"][0]["maxPods"] = json!("[parameters('maxPods')]");
+    assert!(ix.check_resource(&c, "c").is_empty());
+    // A type the data does not know is reported, not passed.
+    let mut c = cluster();
+    c["apiVersion"] = json!("2099-01-01");
+    assert!(ix.check_resource(&c, "c")[0].contains("no type data"));
+}
+
+#[test]
+fn the_embedded_subset_passes_every_rendered_resource_without_the_reference_set() {
+    // What `check` uses: no reference directory needed, every rendered type present.
+    let ix = TypeIndex::embedded();
+    for (scenario, tree) in common::scenarios() {
+        let (n, errors) = check_tree(ix, &tree.files);
+        assert!(n > 30, "{scenario}: {n}");
+        assert!(errors.is_empty(), "{scenario}:\n{}", errors.join("\n"));
+    }
+}
+
+/// Whether two type graphs are the same, ignoring descriptions and how nodes are numbered.
+fn same(
+    a: &[Value],
+    na: usize,
+    b: &[Value],
+    nb: usize,
+    seen: &mut std::collections::HashSet<(usize, usize)>,
+) -> Result<(), String> {
+    if !seen.insert((na, nb)) {
+        return Ok(());
+    }
+    fn walk(
+        x: &Value,
+        y: &Value,
+        a: &[Value],
+        b: &[Value],
+        seen: &mut std::collections::HashSet<(usize, usize)>,
+        at: &str,
+    ) -> Result<(), String> {
+        match (x, y) {
+            (Value::Object(mx), Value::Object(my)) => {
+                // Description texts are dropped from the subset; a property named
+                // `description` (an object) is kept.
+                let keep = |m: &serde_json::Map<String, Value>| -> Vec<String> {
+                    m.iter()
+                        .filter(|(k, v)| !(*k == "description" && v.is_string()))
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                };
+                let (kx, ky) = (keep(mx), keep(my));
+                if kx != ky {
+                    return Err(format!("{at}: keys {kx:?} vs {ky:?}"));
+                }
+                for k in &kx {
+                    if k == "$ref" {
+                        let r = |v: &Value| {
+                            v.as_str()
+                                .and_then(|s| s.strip_prefix("#/"))
+                                .and_then(|n| n.parse::<usize>().ok())
+                        };
+                        match (r(&mx[k]), r(&my[k])) {
+                            (Some(p), Some(q)) => same(a, p, b, q, seen)?,
+                            _ => return Err(format!("{at}: bad $ref")),
+                        }
+                    } else {
+                        walk(&mx[k], &my[k], a, b, seen, &format!("{at}/{k}"))?;
+                    }
+                }
+                Ok(())
+            }
+            (Value::Array(ax), Value::Array(ay)) if ax.len() == ay.len() => {
+                for (i, (p, q)) in ax.iter().zip(ay).enumerate() {
+                    walk(p, q, a, b, seen, &format!("{at}/{i}"))?;
+                }
+                Ok(())
+            }
+            _ if x == y => Ok(()),
+            _ => Err(format!("{at}: {x} vs {y}")),
+        }
+    }
+    walk(&a[na], &b[nb], a, b, seen, &format!("node {na}"))
+}
+
+#[test]
+fn the_embedded_subset_is_the_reference_data_and_lists_what_akswin_renders() {
+    let emb = TypeIndex::embedded();
+    let list: Vec<String> = include_str!("../data/arm-types.list")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.trim().to_ascii_lowercase())
+        .collect();
+    let mut sorted = list.clone();
+    sorted.sort();
+    assert_eq!(
+        emb.resource_keys(),
+        sorted,
+        "data/arm-types.list and the embedded subset differ: rerun scripts/subset-arm-types.py"
+    );
+    // Every type akswin renders is listed.
+    for (scenario, tree) in common::scenarios() {
+        for (file, text) in &tree.files {
+            if !file.starts_with("arm/") || file.ends_with("parameters.json") {
+                continue;
+            }
+            let t: Value = serde_json::from_str(text).expect("json");
+            let mut rs = Vec::new();
+            resources(&t, file, &mut rs);
+            for (at, r) in rs {
+                let key = format!(
+                    "{}@{}",
+                    r["type"].as_str().unwrap_or(""),
+                    r["apiVersion"].as_str().unwrap_or("")
+                )
+                .to_ascii_lowercase();
+                assert!(
+                    list.contains(&key),
+                    "{scenario} {at}: {key} is not in data/arm-types.list"
+                );
+            }
+        }
+    }
+    // And it is the reference data, node for node.
+    let Some(reference) = types() else { return };
+    for key in emb.resource_keys() {
+        let (a, na) = emb.resource_node(&key).expect("embedded");
+        let (b, nb) = reference
+            .resource_node(&key)
+            .unwrap_or_else(|| panic!("{key} not in the reference data"));
+        same(a, na, b, nb, &mut Default::default()).unwrap_or_else(|e| panic!("{key}: {e}"));
+    }
+}

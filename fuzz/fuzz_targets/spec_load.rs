@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let today = akswin_rules::Date::from_ymd(2026, 11, 26);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
     match akswin_spec::load("fuzz.yaml", data) {
         Ok(loaded) => {
             let plan = akswin_plan::plan(&loaded.spec);
@@ -20,11 +20,11 @@ fuzz_target!(|data: &[u8]| {
                 if let Some(hs) = &loaded.spec.scaling.hot_spare {
                     let _ = akswin_plan::hot_spare::plan(hs, d);
                 }
-                let _ = akswin_rules::cost(&loaded.spec, &akswin_plan::cost::PriceBook::embedded(), d);
+                let _ = akswin_plan::resolve::cost(&loaded.spec, &akswin_plan::cost::PriceBook::embedded(), d);
             }
-            let scale = akswin_rules::scale_out(&loaded.spec);
+            let scale = akswin_plan::resolve::scale_out(&loaded.spec);
             let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
-            let cost = akswin_rules::cost(&loaded.spec, &akswin_plan::cost::PriceBook::embedded(), day);
+            let cost = akswin_plan::resolve::cost(&loaded.spec, &akswin_plan::cost::PriceBook::embedded(), day);
             let html = akswin_render::report::html(&akswin_render::report::ReportInput {
                 spec: &loaded.spec,
                 network: &plan,

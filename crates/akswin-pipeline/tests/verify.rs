@@ -4,7 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 fn today() -> akswin_rules::Date {
-    akswin_rules::Date::from_ymd(2026, 11, 26)
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date")
 }
 
 fn baseline() -> akswin_spec::Loaded {

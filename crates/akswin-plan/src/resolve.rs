@@ -256,3 +256,53 @@ pub fn quantity_nanos(q: &str) -> Option<i128> {
     let v = base.checked_mul(mul)?;
     (v % div == 0).then(|| v / div)
 }
+
+/// A VM size from the spec's `cluster.customVmSizes`, else from the embedded table
+/// (`akswin_facts`). The one lookup every consumer uses.
+pub fn vm_size(spec: &Spec, name: &str) -> Option<akswin_facts::VmSize> {
+    if let Some(c) = spec
+        .cluster
+        .custom_vm_sizes
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name))
+    {
+        return Some(akswin_facts::VmSize {
+            name: c.name.clone(),
+            family: "custom".into(),
+            vcpus: c.vcpus,
+            memory_gib: c.memory_gi_b,
+            temp_gib: c.temp_gi_b,
+            cache_gib: c.cache_gi_b,
+            nvme_gib: c.nvme_gi_b,
+            burstable: c.name.to_ascii_lowercase().starts_with("standard_b"),
+        });
+    }
+    akswin_facts::facts().vm_size(name).cloned()
+}
+
+/// The cost model with VM sizes resolved by [`vm_size`] and the hot-spare hours of the week
+/// containing `today`.
+pub fn cost(
+    spec: &Spec,
+    book: &crate::cost::PriceBook,
+    today: chrono::NaiveDate,
+) -> crate::cost::CostEstimate {
+    let week = spec
+        .scaling
+        .hot_spare
+        .as_ref()
+        .map(|hs| crate::hot_spare::plan(hs, today));
+    crate::cost::estimate(spec, book, week.as_ref(), &|name| {
+        vm_size(spec, name).map(|v| (v.vcpus, v.family))
+    })
+}
+
+/// The scale-out model with VM sizes resolved by [`vm_size`].
+pub fn scale_out(spec: &Spec) -> crate::scale_out::ScaleOutPlan {
+    crate::scale_out::plan(spec, &|name| {
+        vm_size(spec, name).map(|v| crate::scale_out::NodeShape {
+            vcpus: v.vcpus,
+            memory_gib: v.memory_gib,
+        })
+    })
+}

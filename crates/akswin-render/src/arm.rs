@@ -1808,29 +1808,29 @@ impl<'a> Arm<'a> {
             let e = json!({ "effect": { "value": effect(p.windows_built_ins) } });
             add(
                 "windows-no-overcommit",
-                "a2abc456-f0ae-464b-bd3a-07a3cdbd7fb1",
+                akswin_facts::WINDOWS_BUILTIN_POLICIES[0],
                 e.clone(),
             );
             add(
                 "windows-no-containeradministrator",
-                "5485eac0-7e8f-4964-998b-a44f4f0c1e75",
+                akswin_facts::WINDOWS_BUILTIN_POLICIES[1],
                 e.clone(),
             );
             add(
                 "windows-approved-users",
-                "57dde185-5c62-4063-b965-afbb201e9c1c",
+                akswin_facts::WINDOWS_BUILTIN_POLICIES[2],
                 json!({ "effect": { "value": effect(p.windows_built_ins) }, "allowedUserNames": { "value": p.windows_allowed_user_names } }),
             );
             add(
                 "windows-no-hostprocess",
-                "077f0ce1-86d6-4058-bc60-de05067e8622",
+                akswin_facts::WINDOWS_BUILTIN_POLICIES[3],
                 e,
             );
         }
         if p.internal_load_balancers_only != PolicyEffect::Disabled {
             add(
                 "internal-load-balancers-only",
-                "3fc4dc25-5baf-40d8-9b05-7fe74c1bc64e",
+                akswin_facts::INTERNAL_LB_POLICY,
                 json!({ "effect": { "value": effect(p.internal_load_balancers_only) } }),
             );
         }
@@ -1842,7 +1842,7 @@ impl<'a> Arm<'a> {
                 .collect();
             add(
                 "allowed-registries",
-                "febd0533-8e55-448f-b837-bd0e06f16469",
+                akswin_facts::ALLOWED_IMAGES_POLICY,
                 json!({
                     "effect": { "value": "Deny" },
                     "allowedContainerImagesRegex": { "value": format!("^({})/.+$", alt.join("|")) },

@@ -11,7 +11,7 @@ use akswin_diag::Severity;
 use proptest::prelude::*;
 use serde_json::Value;
 
-const TODAY: (i64, u32, u32) = (2026, 11, 26);
+const TODAY: (i32, u32, u32) = (2026, 11, 26);
 
 fn agent_pools(main: &Value, out: &mut Vec<Value>) {
     for r in main["resources"].as_array().into_iter().flatten() {
@@ -123,8 +123,11 @@ fn check_then_render(text: &str) -> Result<bool, String> {
     };
     let plan = akswin_plan::plan(&loaded.spec);
     let (y, m, d) = TODAY;
-    let findings =
-        akswin_rules::check_with_plan(&loaded, &plan, akswin_rules::Date::from_ymd(y, m, d));
+    let findings = akswin_rules::check_with_plan(
+        &loaded,
+        &plan,
+        chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date"),
+    );
     if findings.iter().any(|f| f.severity == Severity::Error) {
         return Ok(false); // check refuses: render would too
     }
@@ -240,8 +243,11 @@ fn each_consistency_problem_of_the_issue_is_refused_by_check() {
         let loaded = akswin_spec::load("t", with_workloads(&line).as_bytes()).expect(what);
         let plan = akswin_plan::plan(&loaded.spec);
         let (y, m, d) = TODAY;
-        let f =
-            akswin_rules::check_with_plan(&loaded, &plan, akswin_rules::Date::from_ymd(y, m, d));
+        let f = akswin_rules::check_with_plan(
+            &loaded,
+            &plan,
+            chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date"),
+        );
         let errors: Vec<&str> = f
             .iter()
             .filter(|f| f.severity == Severity::Error)

@@ -5,14 +5,16 @@
 //! A rule is a pure function of the spec, the span index, the facts and "today". It reports
 //! findings through [`Out`]; it never reads files, prints, or decides exit codes.
 
-pub mod facts;
 mod rules;
 
 use akswin_diag::{Finding, RuleMeta, Severity};
+pub use akswin_facts as facts;
+pub use akswin_facts::{Facts, facts};
 use akswin_plan::{NetworkPlan, SubnetPlan};
 use akswin_spec::spec::{NodePool, Os};
 use akswin_spec::{Loaded, SpanIndex, Spec};
-pub use facts::{Date, Facts, facts};
+/// The day a check runs for.
+pub use chrono::NaiveDate as Date;
 
 /// Everything a rule may look at.
 pub struct Ctx<'a> {
@@ -71,7 +73,7 @@ impl<'a> Ctx<'a> {
         format!("/cluster/nodePools/{i}")
     }
 
-    /// A VM size from the embedded table or the spec's `cluster.customVmSizes`.
+    /// A VM size from the spec's `cluster.customVmSizes` or the embedded table.
     pub fn vm_size(&self, name: &str) -> Option<facts::VmSize> {
         vm_size(self.spec, name)
     }
@@ -82,54 +84,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// A VM size from the embedded table or the spec's `cluster.customVmSizes`.
-pub fn vm_size(spec: &Spec, name: &str) -> Option<facts::VmSize> {
-    if let Some(c) = spec
-        .cluster
-        .custom_vm_sizes
-        .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(name))
-    {
-        return Some(facts::VmSize {
-            name: c.name.clone(),
-            family: "custom".into(),
-            vcpus: c.vcpus,
-            memory_gib: c.memory_gi_b,
-            temp_gib: c.temp_gi_b,
-            cache_gib: c.cache_gi_b,
-            nvme_gib: c.nvme_gi_b,
-            burstable: c.name.to_ascii_lowercase().starts_with("standard_b"),
-        });
-    }
-    facts().vm_size(name).cloned()
-}
-
-/// The cost model with VM sizes resolved from the embedded table and `customVmSizes`, and the
-/// hot-spare hours of the week containing `today`.
-pub fn cost(
-    spec: &Spec,
-    book: &akswin_plan::cost::PriceBook,
-    today: chrono::NaiveDate,
-) -> akswin_plan::cost::CostEstimate {
-    let week = spec
-        .scaling
-        .hot_spare
-        .as_ref()
-        .map(|hs| akswin_plan::hot_spare::plan(hs, today));
-    akswin_plan::cost::estimate(spec, book, week.as_ref(), &|name| {
-        vm_size(spec, name).map(|v| (v.vcpus, v.family))
-    })
-}
-
-/// The scale-out model, with VM sizes resolved from the embedded table and `customVmSizes`.
-pub fn scale_out(spec: &Spec) -> akswin_plan::scale_out::ScaleOutPlan {
-    akswin_plan::scale_out::plan(spec, &|name| {
-        vm_size(spec, name).map(|v| akswin_plan::scale_out::NodeShape {
-            vcpus: v.vcpus,
-            memory_gib: v.memory_gib,
-        })
-    })
-}
+pub use akswin_plan::resolve::{cost, scale_out, vm_size};
 
 /// Collects one rule's findings, filling in its code and the source span of each pointer.
 pub struct Out<'a> {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 const TODAY: &str = "2026-11-26";
 
 fn today() -> Date {
-    Date::parse(TODAY).expect("valid date")
+    Date::parse_from_str(TODAY, "%Y-%m-%d").expect("valid date")
 }
 
 fn fixtures_dir() -> PathBuf {

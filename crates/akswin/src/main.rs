@@ -9,8 +9,8 @@ mod plan;
 
 use akswin_diag::render::{self, HumanOptions};
 use akswin_diag::{Report, Severity};
-use akswin_rules::Date;
 use akswin_spec::{BASELINE_NAME, BASELINE_YAML, LoadError, Loaded};
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -335,32 +335,20 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
     }
 }
 
-/// The same day as a chrono date (the calendar works in chrono).
-fn naive(d: Date) -> chrono::NaiveDate {
-    let (y, m, day) = d.ymd();
-    i32::try_from(y)
-        .ok()
-        .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m, day))
-        .unwrap_or_default()
-}
-
-fn today(arg: Option<&str>) -> Result<Date, Fatal> {
+/// The day akswin judges dates for: `--today` (or `AKSWIN_TODAY`), else today's UTC date.
+fn today(arg: Option<&str>) -> Result<NaiveDate, Fatal> {
+    use chrono::Datelike;
     match arg {
-        Some(s) => Date::parse(s)
-            .filter(|d| (1900..=9999).contains(&d.ymd().0))
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1900..=9999).contains(&d.year()))
             .ok_or_else(|| {
                 Fatal::new(
                     format!("`{s}` is not a date between 1900-01-01 and 9999-12-31"),
                     Some("use YYYY-MM-DD, e.g. --today 2026-11-26"),
                 )
             }),
-        None => {
-            let secs = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
-            Ok(Date((secs / 86_400) as i64))
-        }
+        None => Ok(chrono::Utc::now().date_naive()),
     }
 }
 
@@ -495,7 +483,7 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
         Ok(plan::Models::new(
             &loaded,
             price_book(&loaded, &a.spec, &a.prices)?,
-            naive(today),
+            today,
         ))
     };
     if let Some(path) = &a.out {
@@ -509,7 +497,7 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
             &network,
             &findings,
             &models()?,
-            naive(today),
+            today,
         )),
         (ListFormat::Human, true) => out(&plan::network_human(&network, &findings)),
         (ListFormat::Json, false) => out(&format!(
@@ -520,7 +508,7 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
                 &findings,
                 &models()?,
                 VERSION,
-                naive(today)
+                today
             ))
         )),
         (ListFormat::Json, true) => out(&format!(
@@ -544,11 +532,7 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
     let checked = akswin_pipeline::check(&loaded, today, VERSION);
     let network = checked.plan;
     let findings = Report::new(loaded.source.clone(), checked.findings).findings;
-    let models = plan::Models::new(
-        &loaded,
-        price_book(&loaded, &a.spec, &a.prices)?,
-        naive(today),
-    );
+    let models = plan::Models::new(&loaded, price_book(&loaded, &a.spec, &a.prices)?, today);
     let metas = all_metas();
     let shown: Vec<akswin_render::report::ReportFinding> = findings
         .iter()
@@ -567,7 +551,7 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
                 .map_or_else(String::new, |m| m.doc.trim().to_string()),
         })
         .collect();
-    let day = naive(today);
+    let day = today;
     let text = match a.format {
         ReportFormat::Json => {
             let mut v = plan::json(&loaded, &network, &findings, &models, VERSION, day);

@@ -24,8 +24,8 @@ pub struct Models {
 impl Models {
     pub fn new(l: &Loaded, prices: PriceBook, today: NaiveDate) -> Models {
         Models {
-            scale_out: akswin_rules::scale_out(&l.spec),
-            cost: akswin_rules::cost(&l.spec, &prices, today),
+            scale_out: akswin_plan::resolve::scale_out(&l.spec),
+            cost: akswin_plan::resolve::cost(&l.spec, &prices, today),
             prices,
         }
     }

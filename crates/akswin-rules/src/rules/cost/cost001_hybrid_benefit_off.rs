@@ -40,12 +40,7 @@ impl Rule for Cost001 {
         if wp.is_some_and(|w| w.azure_hybrid_benefit) {
             return;
         }
-        let (y, m, d) = cx.today.ymd();
-        let today = i32::try_from(y)
-            .ok()
-            .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m, d))
-            .unwrap_or_default();
-        let e = crate::cost(cx.spec, &akswin_plan::cost::PriceBook::embedded(), today);
+        let e = crate::cost(cx.spec, &akswin_plan::cost::PriceBook::embedded(), cx.today);
         let amount = e.windows_licence.payg_monthly.map_or_else(
             || "an amount akswin cannot price (no price for a pool's VM size)".to_string(),
             |v| {

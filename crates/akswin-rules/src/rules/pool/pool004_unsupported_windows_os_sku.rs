@@ -91,7 +91,7 @@ impl Rule for Pool004 {
                 );
             }
             if let Some(end) = f.support_end {
-                let days = cx.today.days_until(end);
+                let days = (end - cx.today).num_days();
                 if days <= 0 {
                     let removed = f
                         .images_removed

@@ -1,0 +1,277 @@
+//! Embedded, dated Azure facts: one data file per table under `data/`, each opening with `#`
+//! lines that name its source and the day it was read. This crate parses them into typed rows
+//! (the csv crate with serde; chrono dates) and is the only place they live: the planner, the
+//! rules and the renderers read them from here. A malformed row is an error in
+//! [`try_facts`], which the tests call, so a bad data file fails the test suite, never a
+//! user's run.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+pub const VM_SIZES_CSV: &str = include_str!("../data/vm_sizes.csv");
+pub const K8S_VERSIONS_CSV: &str = include_str!("../data/k8s_versions.csv");
+pub const OS_SKUS_CSV: &str = include_str!("../data/os_skus.csv");
+pub const ADMIN_NAMES_TXT: &str = include_str!("../data/windows_admin_names.txt");
+pub const POLICY_CSV: &str = include_str!("../data/azure_policy_k8s.csv");
+
+/// The four Windows built-in policies the architecture names: no CPU and memory overcommit,
+/// not as ContainerAdministrator, allowed user names, no HostProcess (docs/sources.md).
+pub const WINDOWS_BUILTIN_POLICIES: [&str; 4] = [
+    "a2abc456-f0ae-464b-bd3a-07a3cdbd7fb1",
+    "5485eac0-7e8f-4964-998b-a44f4f0c1e75",
+    "57dde185-5c62-4063-b965-afbb201e9c1c",
+    "077f0ce1-86d6-4058-bc60-de05067e8622",
+];
+/// "Kubernetes clusters should use internal load balancers".
+pub const INTERNAL_LB_POLICY: &str = "3fc4dc25-5baf-40d8-9b05-7fe74c1bc64e";
+/// "Kubernetes cluster containers should only use allowed images".
+pub const ALLOWED_IMAGES_POLICY: &str = "febd0533-8e55-448f-b837-bd0e06f16469";
+
+/// An empty cell is `None`; anything else must be a `YYYY-MM-DD` date.
+fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    let s = String::deserialize(d)?;
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("`{s}` is not a YYYY-MM-DD date: {e}")))
+}
+
+/// `true` or `false` in any case (the policy index writes `True`); an empty cell is false.
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let s = String::deserialize(d)?;
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" | "" => Ok(false),
+        _ => Err(serde::de::Error::custom(format!(
+            "`{s}` is not true or false"
+        ))),
+    }
+}
+
+/// An empty cell is `None`; anything else must be a whole number.
+fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let s = String::deserialize(d)?;
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse()
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a whole number")))
+}
+
+/// `1.35` -> 35.
+fn minor<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let s = String::deserialize(d)?;
+    s.trim()
+        .strip_prefix("1.")
+        .and_then(|m| m.parse().ok())
+        .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a 1.x Kubernetes minor")))
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct VmSize {
+    pub name: String,
+    pub family: String,
+    pub vcpus: u32,
+    pub memory_gib: f64,
+    pub temp_gib: u32,
+    pub cache_gib: u32,
+    pub nvme_gib: u32,
+    #[serde(deserialize_with = "flag")]
+    pub burstable: bool,
+}
+
+impl VmSize {
+    /// Where an ephemeral OS disk would go and how large it may be: the cache disk when the
+    /// size has one, otherwise the temp (resource) disk or NVMe (docs/sources.md#os-disks).
+    pub fn ephemeral_capacity(&self) -> Option<(&'static str, u32)> {
+        if self.cache_gib > 0 {
+            Some(("cache disk", self.cache_gib))
+        } else if self.temp_gib > 0 {
+            Some(("temp disk", self.temp_gib))
+        } else if self.nvme_gib > 0 {
+            Some(("NVMe disk", self.nvme_gib))
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct KubeMinor {
+    #[serde(deserialize_with = "minor")]
+    pub minor: u32,
+    #[serde(deserialize_with = "date")]
+    pub aks_ga: Option<NaiveDate>,
+    #[serde(rename = "aks_end_of_life", deserialize_with = "date")]
+    pub end_of_life: Option<NaiveDate>,
+    #[serde(deserialize_with = "date")]
+    pub platform_support_end: Option<NaiveDate>,
+    #[serde(deserialize_with = "date")]
+    pub lts_end: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OsSkuFacts {
+    pub sku: String,
+    #[serde(deserialize_with = "opt_u32")]
+    pub min_minor: Option<u32>,
+    #[serde(deserialize_with = "opt_u32")]
+    pub max_minor: Option<u32>,
+    #[serde(deserialize_with = "date")]
+    pub support_end: Option<NaiveDate>,
+    #[serde(deserialize_with = "date")]
+    pub images_removed: Option<NaiveDate>,
+    #[serde(deserialize_with = "flag")]
+    pub requires_fips: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PolicyDef {
+    pub kind: String,
+    pub name: String,
+    #[serde(rename = "displayName")]
+    pub display_name: String,
+    #[serde(deserialize_with = "flag")]
+    pub deprecated: bool,
+}
+
+/// All embedded facts.
+#[derive(Debug)]
+pub struct Facts {
+    /// Keyed by lowercased name.
+    pub vm_sizes: BTreeMap<String, VmSize>,
+    pub kube: Vec<KubeMinor>,
+    pub os_skus: Vec<OsSkuFacts>,
+    /// Lowercased.
+    pub admin_names: Vec<String>,
+    /// Keyed by lowercased definition name (the GUID).
+    pub policies: BTreeMap<String, PolicyDef>,
+}
+
+/// Typed rows of one CSV table (`#` lines are comments; extra columns are ignored). The error
+/// names the table, the line and the field.
+fn table<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<Vec<T>, String> {
+    let mut r = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    r.deserialize()
+        .map(|row| row.map_err(|e| format!("{name}: {e}")))
+        .collect()
+}
+
+/// Parse every table, reporting the first malformed row.
+pub fn try_facts() -> Result<Facts, String> {
+    let vm_sizes = table::<VmSize>("vm_sizes.csv", VM_SIZES_CSV)?
+        .into_iter()
+        .map(|v| (v.name.to_ascii_lowercase(), v))
+        .collect();
+    let kube = table::<KubeMinor>("k8s_versions.csv", K8S_VERSIONS_CSV)?;
+    let os_skus = table::<OsSkuFacts>("os_skus.csv", OS_SKUS_CSV)?;
+    let admin_names = ADMIN_NAMES_TXT
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let policies = table::<PolicyDef>("azure_policy_k8s.csv", POLICY_CSV)?
+        .into_iter()
+        .map(|mut p| {
+            p.name = p.name.to_ascii_lowercase();
+            (p.name.clone(), p)
+        })
+        .collect();
+    Ok(Facts {
+        vm_sizes,
+        kube,
+        os_skus,
+        admin_names,
+        policies,
+    })
+}
+
+/// The parsed facts (parsed on first use). The tables are embedded and tested
+/// (`data_files_parse_completely`); should one ever fail to parse, the facts are empty and
+/// every rule that needs one says it is unknown, rather than the run panicking.
+pub fn facts() -> &'static Facts {
+    static FACTS: LazyLock<Facts> = LazyLock::new(|| {
+        try_facts().unwrap_or_else(|_| Facts {
+            vm_sizes: BTreeMap::new(),
+            kube: Vec::new(),
+            os_skus: Vec::new(),
+            admin_names: Vec::new(),
+            policies: BTreeMap::new(),
+        })
+    });
+    &FACTS
+}
+
+impl Facts {
+    pub fn vm_size(&self, name: &str) -> Option<&VmSize> {
+        self.vm_sizes.get(&name.to_ascii_lowercase())
+    }
+    pub fn kube_minor(&self, minor: u32) -> Option<&KubeMinor> {
+        self.kube.iter().find(|k| k.minor == minor)
+    }
+    pub fn os_sku(&self, sku: &str) -> Option<&OsSkuFacts> {
+        self.os_skus.iter().find(|s| s.sku == sku)
+    }
+    /// The newest Kubernetes minor the embedded table knows.
+    pub fn newest_kube_minor(&self) -> Option<u32> {
+        self.kube.iter().map(|k| k.minor).max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_files_parse_completely() {
+        let f = try_facts().unwrap_or_else(|e| panic!("{e}"));
+        assert!(f.vm_sizes.len() >= 30, "{}", f.vm_sizes.len());
+        for v in f.vm_sizes.values() {
+            assert!(v.vcpus > 0 && v.memory_gib > 0.0, "{v:?}");
+        }
+        let d8 = f.vm_size("Standard_D8ds_v5").expect("D8ds_v5");
+        assert_eq!((d8.vcpus, d8.temp_gib), (8, 300));
+        assert!(
+            f.vm_size("standard_d4s_v5")
+                .is_some_and(|v| v.ephemeral_capacity().is_none())
+        );
+        assert!(f.kube.len() >= 8);
+        for k in &f.kube {
+            assert!(k.aks_ga.is_some() && k.end_of_life.is_some(), "{k:?}");
+        }
+        assert_eq!(f.os_skus.len(), 3);
+        assert!(f.admin_names.iter().any(|n| n == "administrator"));
+        assert!(f.policies.len() > 100);
+        // The index writes `True`: deprecated definitions are read as deprecated.
+        assert!(f.policies.values().any(|p| p.deprecated));
+        for id in WINDOWS_BUILTIN_POLICIES
+            .iter()
+            .chain([INTERNAL_LB_POLICY, ALLOWED_IMAGES_POLICY].iter())
+        {
+            assert!(f.policies.contains_key(*id), "{id}");
+        }
+    }
+
+    #[test]
+    fn malformed_rows_fail_loudly_with_their_line() {
+        let bad = "# c\nname,family,vcpus,memory_gib,temp_gib,cache_gib,nvme_gib,burstable\nStandard_X,X,eight,32,0,0,0,false\n";
+        let e = table::<VmSize>("t.csv", bad).expect_err("vcpus is not a number");
+        assert!(e.contains("t.csv") && e.contains("line: 3"), "{e}");
+        let bad = "sku,min_minor,max_minor,support_end,images_removed,requires_fips\nWindows2022,,,2027-13-01,,false\n";
+        let e = table::<OsSkuFacts>("o.csv", bad).expect_err("month 13");
+        assert!(e.contains("YYYY-MM-DD"), "{e}");
+        let bad = "sku,min_minor,max_minor,support_end,images_removed,requires_fips\nWindows2022,,,,,yes\n";
+        assert!(table::<OsSkuFacts>("o.csv", bad).is_err());
+    }
+}

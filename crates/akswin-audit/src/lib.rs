@@ -169,6 +169,22 @@ pub struct AuditResult {
     pub objects: usize,
 }
 
+/// The files of a rendered tree (path -> text) whose path starts with `prefix` (`k8s/`), as
+/// audit inputs named by their path.
+pub fn inputs_under(
+    files: &std::collections::BTreeMap<String, String>,
+    prefix: &str,
+) -> Vec<Input> {
+    files
+        .iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(k, v)| Input {
+            name: k.clone(),
+            text: v.clone(),
+        })
+        .collect()
+}
+
 /// The K8S000 rule's metadata (it is raised by the loader, not by a rule's check).
 pub fn k8s000() -> &'static RuleMeta {
     &rules::k8s::k8s000_unparsable_document::K8s000::META

@@ -202,22 +202,8 @@ fn count(n: &Node) -> usize {
 /// Parse one document. Positions are shifted so they are positions in the file.
 pub fn parse(doc: &RawDoc<'_>) -> Result<Option<Node>, ParseError> {
     let shift = doc.first_line - 1;
-    let span_of = |s: &granit_parser::Span| -> Span {
-        let line = s.start.line() as u32 + shift;
-        let col = s.start.col() as u32 + 1;
-        let end_line = s.end.line() as u32 + shift;
-        let end_col = s.end.col() as u32 + 1;
-        Span {
-            line,
-            col,
-            end_line: end_line.max(line),
-            end_col: if end_line == line {
-                end_col.max(col + 1)
-            } else {
-                end_col
-            },
-        }
-    };
+    let span_of =
+        |s: &granit_parser::Span| -> Span { akswin_spec::index::to_span_shifted(s, shift) };
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut root: Option<Node> = None;

@@ -242,15 +242,7 @@ pub fn manifest_origin(loaded: &Loaded, file: &str, code: &str) -> String {
 
 /// akswin's manifest rules on the rendered Kubernetes objects, as findings at the spec.
 fn manifest_findings(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
-    let inputs: Vec<akswin_audit::Input> = tree
-        .files
-        .iter()
-        .filter(|(k, _)| k.starts_with("k8s/"))
-        .map(|(k, v)| akswin_audit::Input {
-            name: k.clone(),
-            text: v.clone(),
-        })
-        .collect();
+    let inputs = akswin_audit::inputs_under(&tree.files, "k8s/");
     if inputs.is_empty() {
         return Vec::new();
     }
@@ -275,32 +267,13 @@ fn manifest_findings(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
         .collect()
 }
 
-/// Every resource of a template and of the templates nested in its deployments.
-fn template_resources<'a>(
-    t: &'a serde_json::Value,
-    at: &str,
-    out: &mut Vec<(String, &'a serde_json::Value)>,
-) {
-    for (i, r) in t["resources"].as_array().into_iter().flatten().enumerate() {
-        let here = format!("{at}/resources/{i}");
-        out.push((here.clone(), r));
-        if r["type"] == "Microsoft.Resources/deployments" {
-            template_resources(
-                &r["properties"]["template"],
-                &format!("{here}/properties/template"),
-                out,
-            );
-        }
-    }
-}
-
 /// The strict type check of every rendered resource (RND004).
 fn type_findings(loaded: &Loaded, parsed: &[(String, serde_json::Value)]) -> Vec<Finding> {
     let ix = akswin_render::armtypes::TypeIndex::embedded();
     let mut findings = Vec::new();
     for (file, t) in parsed {
         let mut rs = Vec::new();
-        template_resources(t, file, &mut rs);
+        akswin_render::armtypes::template_resources(t, file, &mut rs);
         for (at, r) in rs {
             for problem in ix.check_resource(r, &at) {
                 findings.push(finding(

@@ -231,35 +231,26 @@ impl<'a> Arm<'a> {
     /// the Key Vault, reachable from the operator's IP range only until `main.json` closes it.
     pub fn bootstrap(&self) -> Value {
         let vault = rid("Microsoft.KeyVault/vaults", &self.n.key_vault);
-        // The vault uses Azure RBAC: whoever sets the secrets needs a data-plane role on it.
-        let officer = json!({
-            "condition": "[not(empty(parameters('operatorObjectId')))]",
-            "type": "Microsoft.Authorization/roleAssignments",
-            "apiVersion": API_ROLE,
-            "name": format!("[guid({}, '{ROLE_KV_SECRETS_OFFICER}', parameters('operatorObjectId'))]", inner(&vault)),
-            "scope": vault,
-            "properties": {
-                "roleDefinitionId": format!("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{ROLE_KV_SECRETS_OFFICER}')]"),
-                "principalId": "[parameters('operatorObjectId')]",
-                "principalType": "[parameters('operatorPrincipalType')]",
-            },
-            "dependsOn": [vault],
-        });
-        let mut resources = vec![self.key_vault(true), officer];
-        if self.imports_certificates() {
-            resources.push(json!({
+        // The vault uses Azure RBAC: whoever sets the secrets (and imports the certificates)
+        // needs data-plane roles on it.
+        let operator = |role: &str| {
+            json!({
                 "condition": "[not(empty(parameters('operatorObjectId')))]",
                 "type": "Microsoft.Authorization/roleAssignments",
                 "apiVersion": API_ROLE,
-                "name": format!("[guid({}, '{ROLE_KV_CERTIFICATES_OFFICER}', parameters('operatorObjectId'))]", inner(&vault)),
+                "name": format!("[guid({}, '{role}', parameters('operatorObjectId'))]", inner(&vault)),
                 "scope": vault,
                 "properties": {
-                    "roleDefinitionId": format!("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{ROLE_KV_CERTIFICATES_OFFICER}')]"),
+                    "roleDefinitionId": format!("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{role}')]"),
                     "principalId": "[parameters('operatorObjectId')]",
                     "principalType": "[parameters('operatorPrincipalType')]",
                 },
                 "dependsOn": [vault],
-            }));
+            })
+        };
+        let mut resources = vec![self.key_vault(true), operator(ROLE_KV_SECRETS_OFFICER)];
+        if self.imports_certificates() {
+            resources.push(operator(ROLE_KV_CERTIFICATES_OFFICER));
         }
         let mut t = rg_template(
             resources,

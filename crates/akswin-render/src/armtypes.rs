@@ -182,6 +182,22 @@ impl TypeIndex {
     }
 }
 
+/// Every resource of a template and of the templates nested in its deployments, with a path
+/// (`at/resources/3/properties/template/resources/0`) for messages.
+pub fn template_resources<'a>(t: &'a Value, at: &str, out: &mut Vec<(String, &'a Value)>) {
+    for (i, r) in t["resources"].as_array().into_iter().flatten().enumerate() {
+        let here = format!("{at}/resources/{i}");
+        out.push((here.clone(), r));
+        if r["type"] == "Microsoft.Resources/deployments" {
+            template_resources(
+                &r["properties"]["template"],
+                &format!("{here}/properties/template"),
+                out,
+            );
+        }
+    }
+}
+
 struct Walk<'a> {
     ix: &'a TypeIndex,
     nodes: &'a [Value],

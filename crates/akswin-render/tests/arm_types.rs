@@ -20,27 +20,11 @@ fn types() -> Option<&'static TypeIndex> {
     .as_ref()
 }
 
-/// Every resource of a template and of the templates nested in its deployments.
-fn resources<'a>(t: &'a Value, at: &str, out: &mut Vec<(String, &'a Value)>) {
-    for (i, r) in t["resources"].as_array().into_iter().flatten().enumerate() {
-        let here = format!("{at}/resources/{i}");
-        out.push((here.clone(), r));
-        if r["type"] == "Microsoft.Resources/deployments" {
-            resources(
-                &r["properties"]["template"],
-                &format!("{here}/properties/template"),
-                out,
-            );
-        }
-    }
-}
+use akswin_render::armtypes::template_resources as resources;
 
-fn check_tree(
-    ix: &TypeIndex,
-    files: &std::collections::BTreeMap<String, String>,
-) -> (usize, Vec<String>) {
-    let mut n = 0;
-    let mut errors = Vec::new();
+/// Every resource of every ARM template of a rendered tree (parameters files have none).
+fn tree_resources(files: &std::collections::BTreeMap<String, String>) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
     for (file, text) in files {
         if !file.starts_with("arm/") || file.ends_with("parameters.json") {
             continue;
@@ -48,12 +32,21 @@ fn check_tree(
         let t: Value = serde_json::from_str(text).expect("json");
         let mut rs = Vec::new();
         resources(&t, file, &mut rs);
-        for (at, r) in rs {
-            n += 1;
-            errors.extend(ix.check_resource(r, &at));
-        }
+        out.extend(rs.into_iter().map(|(at, r)| (at, r.clone())));
     }
-    (n, errors)
+    out
+}
+
+fn check_tree(
+    ix: &TypeIndex,
+    files: &std::collections::BTreeMap<String, String>,
+) -> (usize, Vec<String>) {
+    let rs = tree_resources(files);
+    let errors = rs
+        .iter()
+        .flat_map(|(at, r)| ix.check_resource(r, at))
+        .collect();
+    (rs.len(), errors)
 }
 
 #[test]
@@ -279,25 +272,17 @@ fn the_embedded_subset_is_the_reference_data_and_lists_what_akswin_renders() {
     );
     // Every type akswin renders is listed.
     for (scenario, tree) in common::scenarios() {
-        for (file, text) in &tree.files {
-            if !file.starts_with("arm/") || file.ends_with("parameters.json") {
-                continue;
-            }
-            let t: Value = serde_json::from_str(text).expect("json");
-            let mut rs = Vec::new();
-            resources(&t, file, &mut rs);
-            for (at, r) in rs {
-                let key = format!(
-                    "{}@{}",
-                    r["type"].as_str().unwrap_or(""),
-                    r["apiVersion"].as_str().unwrap_or("")
-                )
-                .to_ascii_lowercase();
-                assert!(
-                    list.contains(&key),
-                    "{scenario} {at}: {key} is not in data/arm-types.list"
-                );
-            }
+        for (at, r) in tree_resources(&tree.files) {
+            let key = format!(
+                "{}@{}",
+                r["type"].as_str().unwrap_or(""),
+                r["apiVersion"].as_str().unwrap_or("")
+            )
+            .to_ascii_lowercase();
+            assert!(
+                list.contains(&key),
+                "{scenario} {at}: {key} is not in data/arm-types.list"
+            );
         }
     }
     // And it is the reference data, node for node.

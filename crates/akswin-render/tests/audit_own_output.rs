@@ -11,15 +11,7 @@ fn akswin_audit_finds_nothing_in_what_akswin_renders() {
         let spec = common::load(&text);
         let plan = akswin_plan::plan(&spec);
         let tree = akswin_render::render(&spec, &plan, "test");
-        let inputs: Vec<akswin_audit::Input> = tree
-            .files
-            .iter()
-            .filter(|(k, _)| k.starts_with("k8s/"))
-            .map(|(k, v)| akswin_audit::Input {
-                name: k.clone(),
-                text: v.clone(),
-            })
-            .collect();
+        let inputs = akswin_audit::inputs_under(&tree.files, "k8s/");
         assert!(!inputs.is_empty(), "{name}: no manifests");
         let cx = akswin_audit::Context::from_spec(&spec).finish();
         let r = akswin_audit::audit(&inputs, &cx);

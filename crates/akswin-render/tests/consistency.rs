@@ -132,15 +132,7 @@ fn check_then_render(text: &str) -> Result<bool, String> {
         return Ok(false); // check refuses: render would too
     }
     let tree = akswin_render::render(&loaded.spec, &plan, "test");
-    let inputs: Vec<akswin_audit::Input> = tree
-        .files
-        .iter()
-        .filter(|(k, _)| k.starts_with("k8s/"))
-        .map(|(k, v)| akswin_audit::Input {
-            name: k.clone(),
-            text: v.clone(),
-        })
-        .collect();
+    let inputs = akswin_audit::inputs_under(&tree.files, "k8s/");
     let cx = akswin_audit::Context::from_spec(&loaded.spec).finish();
     let r = akswin_audit::audit(&inputs, &cx);
     let errors: Vec<String> = r

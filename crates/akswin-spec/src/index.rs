@@ -44,10 +44,13 @@ enum Frame {
     },
 }
 
-fn to_span(s: &granit_parser::Span) -> Span {
-    let line = s.start.line() as u32;
+/// A parser span as akswin's [`Span`] (1-based lines and character columns, the end at least
+/// one column after the start on its line), `shift` lines down (for documents that start
+/// inside a file). The one conversion: the index, the secret mask and the manifest loader use it.
+pub fn to_span_shifted(s: &granit_parser::Span, shift: u32) -> Span {
+    let line = s.start.line() as u32 + shift;
     let col = s.start.col() as u32 + 1;
-    let (end_line, end_col) = (s.end.line() as u32, s.end.col() as u32 + 1);
+    let (end_line, end_col) = (s.end.line() as u32 + shift, s.end.col() as u32 + 1);
     Span {
         line,
         col,
@@ -58,6 +61,10 @@ fn to_span(s: &granit_parser::Span) -> Span {
             end_col
         },
     }
+}
+
+fn to_span(s: &granit_parser::Span) -> Span {
+    to_span_shifted(s, 0)
 }
 
 fn scan_error(e: &ScanError) -> SyntaxError {

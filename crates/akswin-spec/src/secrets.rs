@@ -250,19 +250,7 @@ fn showable_after(chars: &[char], colon: usize) -> bool {
 }
 
 fn to_span(s: &granit_parser::Span) -> Span {
-    let line = s.start.line() as u32;
-    let col = s.start.col() as u32 + 1;
-    let (end_line, end_col) = (s.end.line() as u32, s.end.col() as u32 + 1);
-    Span {
-        line,
-        col,
-        end_line: end_line.max(line),
-        end_col: if end_line == line {
-            end_col.max(col + 1)
-        } else {
-            end_col
-        },
-    }
+    crate::index::to_span_shifted(s, 0)
 }
 
 /// `text` with every character inside `spans` (except line breaks and spaces) replaced by `*`.

@@ -47,6 +47,12 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(clean, checked.tree.is_some(), "clean exactly when a verified tree exists");
             if let Some(tree) = &checked.tree {
                 assert!(akswin_pipeline::verify(&loaded, tree).is_empty());
+                // render --plan: the artifact, through JSON, renders the same bytes.
+                let art = akswin_pipeline::artifact::PlanArtifact::new(&loaded, &checked, today, serde_json::Value::Null, "fuzz");
+                let json = serde_json::to_string(&art).expect("artifact serialises");
+                let back = akswin_pipeline::artifact::PlanArtifact::from_json(&json).expect("artifact reads back");
+                let again = akswin_pipeline::artifact::render_artifact(&back, "fuzz").expect("plan renders");
+                assert_eq!(&again, tree, "render --plan differs from render SPEC");
             }
             let report = akswin_diag::Report::new(loaded.source.clone(), findings);
             let _ = akswin_diag::render::human(&report, Default::default());

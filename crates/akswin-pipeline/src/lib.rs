@@ -9,6 +9,8 @@
 //! The verification codes (RND001-RND004) are documented like rules ([`metas`]) and shown by
 //! `akswin explain`, `akswin rules` and SARIF.
 
+pub mod artifact;
+
 use akswin_diag::{Finding, RuleMeta, Severity, declare_rule};
 use akswin_plan::NetworkPlan;
 use akswin_render::Tree;

@@ -53,6 +53,19 @@ pub fn read_prices(path: &Path) -> Result<Vec<u8>, Fatal> {
 /// Largest `--cluster` file (`az aks show` output is tens of KiB).
 pub const MAX_CLUSTER_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Largest plan artifact (a plan is tens of KiB; with a large landing zone a few MiB).
+pub const MAX_PLAN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Read a plan artifact for `render --plan`, refusing directories and huge files.
+pub fn read_plan(path: &Path) -> Result<Vec<u8>, Fatal> {
+    read_bounded(
+        path,
+        "plan artifact",
+        MAX_PLAN_BYTES,
+        "write it with `akswin plan SPEC --out FILE`",
+    )
+}
+
 /// Read the `--cluster` file, refusing directories and files above [`MAX_CLUSTER_BYTES`].
 pub fn read_cluster(path: &Path) -> Result<Vec<u8>, Fatal> {
     read_bounded(

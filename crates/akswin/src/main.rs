@@ -8,12 +8,12 @@ mod io;
 mod plan;
 
 use akswin_diag::render::{self, HumanOptions};
-use akswin_diag::{Report, Severity};
+use akswin_diag::{Report, Severity, Source};
 use akswin_spec::{BASELINE_NAME, BASELINE_YAML, LoadError, Loaded};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -71,7 +71,8 @@ enum Command {
     /// Patch Tuesday. Cost: per component, Windows licences apart, at the autoscaler's min,
     /// expected (min plus hot-spare hours) and max, priced from the embedded dated table or
     /// `--prices FILE`. `akswin plan network` shows only the address plan. `--out plan.json`
-    /// writes the plan artifact that the renderers consume. The exit code is 0 even with
+    /// writes the plan artifact (schemaVersion 2: the spec as loaded, the resolved model, the
+    /// findings and the models) that `akswin render --plan` renders from. The exit code is 0 even with
     /// findings: plan shows, check judges.
     #[command(args_conflicts_with_subcommands = true)]
     Plan {
@@ -85,8 +86,11 @@ enum Command {
     /// upgrade, hot spare), PowerShell for gMSA, application proxy and the internal DNS
     /// record, and a README with every step in order.
     ///
-    /// Refuses (exit 1) while `check` reports errors. Writes atomically: a failed render
-    /// leaves DIR as it was. Deploy with `DIR/deploy.sh` (what-if first, then create).
+    /// Refuses (exit 1) while `check` reports errors; what it writes is the tree `check`
+    /// verified. `--plan plan.json` renders from a plan artifact (`akswin plan --out`) alone,
+    /// byte for byte what rendering its spec gives, and refuses an artifact whose check had
+    /// errors. Writes atomically: a failed render leaves DIR as it was. Deploy with
+    /// `DIR/deploy.sh` (what-if first, then create).
     Render(RenderArgs),
     /// Write the planning report: one self-contained HTML page (no scripts, no external
     /// assets; open it offline or attach it to a change request) with the topology diagram
@@ -203,6 +207,9 @@ enum PlanView {
 struct RenderArgs {
     #[command(flatten)]
     spec: SpecArg,
+    /// Render from a plan artifact written by `akswin plan --out FILE`, instead of a spec.
+    #[arg(long, value_name = "FILE", conflicts_with = "spec")]
+    plan: Option<PathBuf>,
     /// Output directory.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -478,7 +485,7 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
         Err(code) => return Ok(code),
     };
     let checked = akswin_pipeline::check(&loaded, today, VERSION);
-    let (network, findings) = (checked.plan, checked.findings);
+    let (network, findings) = (&checked.plan, &checked.findings);
     let models = || -> Result<plan::Models, Fatal> {
         Ok(plan::Models::new(
             &loaded,
@@ -486,35 +493,51 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
             today,
         ))
     };
+    let artifact = |models: &plan::Models| {
+        let full = plan::json(
+            &loaded,
+            &checked.plan,
+            &checked.findings,
+            models,
+            VERSION,
+            today,
+        );
+        let models_json = serde_json::json!({
+            "hotSpare": full["hotSpare"],
+            "upgradeCalendar": full["upgradeCalendar"],
+            "scaleOut": full["scaleOut"],
+            "cost": full["cost"],
+            "prices": full["prices"],
+        });
+        akswin_pipeline::artifact::PlanArtifact::new(&loaded, &checked, today, models_json, VERSION)
+    };
     if let Some(path) = &a.out {
-        let artifact = plan::artifact(&loaded, &network, VERSION);
-        io::write_atomic(path, format!("{}\n", pretty(&artifact)).as_bytes())?;
+        let art = artifact(&models()?);
+        let text = serde_json::to_string_pretty(&art)
+            .map_err(|e| Fatal::new(format!("cannot serialise the plan: {e}"), None))?;
+        io::write_atomic(path, format!("{text}\n").as_bytes())?;
         eprintln!("wrote the plan artifact to {}", path.display());
     }
     match (a.format, network_only) {
-        (ListFormat::Human, false) => out(&plan::human(
-            &loaded,
-            &network,
-            &findings,
-            &models()?,
-            today,
-        )),
-        (ListFormat::Human, true) => out(&plan::network_human(&network, &findings)),
+        (ListFormat::Human, false) => {
+            out(&plan::human(&loaded, network, findings, &models()?, today))
+        }
+        (ListFormat::Human, true) => out(&plan::network_human(network, findings)),
         (ListFormat::Json, false) => out(&format!(
             "{}\n",
             pretty(&plan::json(
                 &loaded,
-                &network,
-                &findings,
+                network,
+                findings,
                 &models()?,
                 VERSION,
                 today
             ))
         )),
-        (ListFormat::Json, true) => out(&format!(
-            "{}\n",
-            pretty(&plan::artifact(&loaded, &network, VERSION))
-        )),
+        (ListFormat::Json, true) => {
+            let art = serde_json::to_value(artifact(&models()?)).unwrap_or_default();
+            out(&format!("{}\n", pretty(&art)))
+        }
     }
     Ok(0)
 }
@@ -596,6 +619,9 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
 }
 
 fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
+    if let Some(plan) = &a.plan {
+        return render_from_plan(plan, &a.out, a.force, color);
+    }
     let today = today(a.spec.today.as_deref())?;
     let loaded = match load_or_exit(&a.spec, Format::Human, color)? {
         Ok(l) => l,
@@ -625,6 +651,52 @@ fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
         a.out.display(),
         a.out.display(),
         a.out.display()
+    );
+    Ok(0)
+}
+
+/// `render --plan FILE`: render from a plan artifact alone.
+fn render_from_plan(path: &Path, dir: &Path, force: bool, color: bool) -> Result<u8, Fatal> {
+    use akswin_pipeline::artifact::{PlanArtifact, render_artifact};
+    let bytes = io::read_plan(path)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Fatal::new(format!("`{}` is not UTF-8 text", path.display()), None))?;
+    let art = PlanArtifact::from_json(&text).map_err(|e| {
+        Fatal::new(
+            format!("`{}`: {e}", path.display()),
+            Some("write it with `akswin plan SPEC --out FILE`"),
+        )
+    })?;
+    if art.has_errors() {
+        let codes: Vec<String> = art
+            .findings
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .filter_map(|f| f["code"].as_str().map(str::to_string))
+            .collect();
+        eprintln!(
+            "error: not rendering: the plan was made from a spec with errors ({}); fix them, then `akswin plan --out` again",
+            codes.join(", ")
+        );
+        return Ok(1);
+    }
+    let tree = match render_artifact(&art, VERSION) {
+        Ok(t) => t,
+        Err(findings) => {
+            let report = Report::new(Source::new(path.display().to_string(), ""), findings);
+            print_report(&report, Format::Human, color);
+            eprintln!("error: not rendering: what the plan renders fails akswin's own checks");
+            return Ok(1);
+        }
+    };
+    io::write_tree_atomic(dir, &tree.files, force)?;
+    eprintln!(
+        "rendered {} files from the plan {} into {}; next: read {}/README.md, then run {}/deploy.sh",
+        tree.files.len(),
+        path.display(),
+        dir.display(),
+        dir.display(),
+        dir.display()
     );
     Ok(0)
 }

@@ -647,18 +647,6 @@ pub fn network_human(p: &NetworkPlan, findings: &[Finding]) -> String {
     out
 }
 
-/// The plan artifact (`--out plan.json`): what the renderers consume.
-pub fn artifact(l: &Loaded, network: &NetworkPlan, version: &str) -> Value {
-    json!({
-        "schemaVersion": akswin_plan::PLAN_SCHEMA_VERSION,
-        "tool": { "name": "akswin", "version": version },
-        "source": l.source.name,
-        "name": l.spec.name,
-        "location": l.spec.location,
-        "network": network,
-    })
-}
-
 pub fn json(
     l: &Loaded,
     network: &NetworkPlan,

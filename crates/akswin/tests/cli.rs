@@ -676,7 +676,9 @@ fn plan_network_shows_the_address_plan_and_writes_the_artifact() {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("artifact written"))
             .expect("json");
-    assert_eq!(v["schemaVersion"], 1);
+    assert_eq!(v["schemaVersion"], 2);
+    assert_eq!(v["spec"]["name"], "contoso-legacy");
+    assert!(v["models"]["cost"].is_object());
     let subnets: Vec<&serde_json::Value> = v["network"]["vnets"]
         .as_array()
         .expect("vnets")
@@ -1313,4 +1315,98 @@ fn audit_survives_symlink_loops_and_reports_binary_files_without_inventing_text(
     let out = String::from_utf8_lossy(&h.get_output().stdout).to_string();
     assert!(!out.contains("kind: "), "{out}");
     assert!(!out.contains("# binary file"), "{out}");
+}
+
+#[test]
+fn render_from_the_plan_alone_writes_what_render_from_the_spec_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("s.yaml");
+    std::fs::write(&spec, akswin_spec::BASELINE_YAML).expect("write");
+    let plan = dir.path().join("plan.json");
+    akswin()
+        .arg("plan")
+        .arg(&spec)
+        .arg("--out")
+        .arg(&plan)
+        .assert()
+        .code(0);
+    akswin()
+        .args(["render", "--plan"])
+        .arg(&plan)
+        .arg("--out")
+        .arg(dir.path().join("a"))
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("from the plan"));
+    akswin()
+        .arg("render")
+        .arg(&spec)
+        .arg("--out")
+        .arg(dir.path().join("b"))
+        .assert()
+        .code(0);
+    let files =
+        |d: &str| -> std::collections::BTreeMap<String, Vec<u8>> { walk(&dir.path().join(d)) };
+    fn walk(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+        let mut out = std::collections::BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("dir") {
+                let p = e.expect("entry").path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let rel = p.strip_prefix(root).expect("under").display().to_string();
+                    out.insert(rel, std::fs::read(&p).expect("read"));
+                }
+            }
+        }
+        out
+    }
+    let (a, b) = (files("a"), files("b"));
+    assert!(a.len() > 10);
+    assert_eq!(a, b, "render --plan differs from render SPEC");
+    // A spec and --plan together are refused by the argument parser.
+    akswin()
+        .arg("render")
+        .arg(&spec)
+        .arg("--plan")
+        .arg(&plan)
+        .arg("--out")
+        .arg(dir.path().join("c"))
+        .assert()
+        .code(2);
+    // A plan of a spec with errors is refused, and nothing is written.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        baseline_with("osSku: Windows2022", "osSku: Windows2019"),
+    )
+    .expect("write");
+    let bad_plan = dir.path().join("bad.json");
+    akswin()
+        .arg("plan")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&bad_plan)
+        .assert()
+        .code(0);
+    akswin()
+        .args(["render", "--plan"])
+        .arg(&bad_plan)
+        .arg("--out")
+        .arg(dir.path().join("d"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("POOL004"));
+    assert!(!dir.path().join("d").exists());
+    // Not a plan: exit 2 with a hint.
+    akswin()
+        .args(["render", "--plan"])
+        .arg(&spec)
+        .arg("--out")
+        .arg(dir.path().join("e"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("akswin plan SPEC --out FILE"));
 }

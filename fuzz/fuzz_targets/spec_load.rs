@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
             // checks clean must yield the verified tree, and akswin's own checks must pass it.
             let checked = akswin_pipeline::check(&loaded, today, "fuzz");
             assert_eq!(checked.plan, plan, "check plans what plan plans");
-            let findings = checked.findings;
+            let findings = checked.findings.clone();
             let clean = !findings.iter().any(|f| f.severity == akswin_diag::Severity::Error);
             assert_eq!(clean, checked.tree.is_some(), "clean exactly when a verified tree exists");
             if let Some(tree) = &checked.tree {

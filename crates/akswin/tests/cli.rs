@@ -1410,3 +1410,42 @@ fn render_from_the_plan_alone_writes_what_render_from_the_spec_writes() {
         .code(2)
         .stderr(predicate::str::contains("akswin plan SPEC --out FILE"));
 }
+
+#[test]
+fn counts_in_the_readme_and_help_follow_the_registries() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    let number_before = |text: &str, words: &str| -> usize {
+        let i = text
+            .find(words)
+            .unwrap_or_else(|| panic!("README names no `{words}`"));
+        text[..i]
+            .trim_end()
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no number before `{words}`"))
+    };
+    assert_eq!(
+        number_before(&readme, " spec rules:"),
+        akswin_rules::registry().len(),
+        "README's spec rule count"
+    );
+    assert_eq!(
+        number_before(&readme, " manifest rules ("),
+        akswin_audit::registry().len(),
+        "README's manifest rule count"
+    );
+    // The audit help names the last WIN code.
+    let last_win = akswin_audit::registry()
+        .iter()
+        .map(|r| r.meta().code)
+        .filter(|c| c.starts_with("WIN"))
+        .max()
+        .expect("WIN rules");
+    let help = akswin().args(["audit", "--help"]).assert().code(0);
+    let text = String::from_utf8_lossy(&help.get_output().stdout).to_string();
+    assert!(
+        text.contains(last_win),
+        "audit --help does not reach {last_win}"
+    );
+}

@@ -1,0 +1,287 @@
+//! The cluster resource group: the AKS managed cluster, its pools and maintenance configurations.
+
+use super::*;
+
+impl Arm<'_> {
+    /// The cluster and what hangs off it (resource-group scope, spoke resource group).
+    pub(super) fn cluster_template(&self) -> Value {
+        let n = self.n;
+        let spec = self.spec;
+        let mut res = Vec::new();
+        let vnet_id = rid("Microsoft.Network/virtualNetworks", &n.vnet_spoke);
+        let cluster_id = rid_rg(
+            &n.rg_shared,
+            "Microsoft.ManagedIdentity/userAssignedIdentities",
+            &n.id_cluster,
+        );
+        res.push(self.cluster(&vnet_id, &cluster_id));
+        let cluster = rid("Microsoft.ContainerService/managedClusters", &n.cluster);
+        res.extend(self.maintenance());
+        if self.has_windows() {
+            res.push(self.dcr());
+            res.push(json!({
+                "type": "Microsoft.Insights/dataCollectionRuleAssociations",
+                "apiVersion": API_DCR,
+                "name": "windows-events-and-counters",
+                "scope": cluster,
+                "properties": {
+                    "dataCollectionRuleId": rid("Microsoft.Insights/dataCollectionRules", &n.dcr_windows),
+                    "description": "Windows event logs and performance counters (akswin)",
+                },
+                "dependsOn": [cluster.clone(), rid("Microsoft.Insights/dataCollectionRules", &n.dcr_windows)],
+            }));
+        }
+        res.extend(self.policy_assignments(&cluster));
+        let mut params = json!({});
+        if spec.cluster.windows_profile.is_some() {
+            params = json!({ "windowsAdminPassword": secure_param() });
+        }
+        rg_template(
+            res,
+            params,
+            json!({ "clusterId": { "type": "string", "value": cluster } }),
+        )
+    }
+
+    pub(super) fn cluster(&self, vnet_id: &str, cluster_id: &str) -> Value {
+        let n = self.n;
+        let spec = self.spec;
+        let c = &spec.cluster;
+        let cni = spec.network.cni;
+        let pools: Vec<Value> = c
+            .node_pools
+            .iter()
+            .map(|p| {
+                let sku = p.os_sku();
+                let subnet = self.subnet(p.subnet_key().key()).map(|s| s.azure_name.clone()).unwrap_or_default();
+                let mut pool = json!({
+                    "name": p.name,
+                    "mode": match p.mode { Mode::System => "System", Mode::User => "User" },
+                    "type": "VirtualMachineScaleSets",
+                    "osType": match p.os { Os::Linux => "Linux", Os::Windows => "Windows" },
+                    "osSKU": sku.as_str(),
+                    "vmSize": p.vm_size,
+                    "count": p.count.or(p.min).unwrap_or(1),
+                    "maxPods": akswin_plan::max_pods(cni, p),
+                    "osDiskType": match p.os_disk.r#type { OsDiskType::Ephemeral => "Ephemeral", OsDiskType::Managed => "Managed" },
+                    "osDiskSizeGB": p.os_disk.size_gi_b,
+                    "vnetSubnetID": format!("[concat({}, {})]", inner(vnet_id), expr::lit(format!("/subnets/{subnet}"))),
+                    "upgradeSettings": { "maxSurge": akswin_plan::resolve::max_surge(p).to_string() },
+                    "enableFIPS": p.enable_fips,
+                    "enableEncryptionAtHost": c.encryption_at_host,
+                });
+                if p.autoscaled() {
+                    pool["enableAutoScaling"] = json!(true);
+                    pool["minCount"] = json!(p.min);
+                    pool["maxCount"] = json!(p.max);
+                }
+                if !p.zones.is_empty() {
+                    pool["availabilityZones"] = json!(p.zones.iter().map(|z| z.to_string()).collect::<Vec<_>>());
+                }
+                if !p.taints.is_empty() {
+                    pool["nodeTaints"] = json!(p.taints);
+                }
+                if !p.labels.is_empty() {
+                    pool["nodeLabels"] = json!(p.labels);
+                }
+                if let Some(v) = p.kubernetes_version {
+                    pool["orchestratorVersion"] = s(&v.to_string());
+                }
+                if cni == Cni::AzureCniPodSubnet
+                    && let Some(pods) = self.subnet(SpokeSubnet::Pods.key())
+                {
+                    pool["podSubnetID"] = s(&format!("[concat({}, {})]", inner(vnet_id), expr::lit(format!("/subnets/{}", pods.azure_name))));
+                    if spec.network.pod_ip_allocation == PodIpAllocation::StaticBlock {
+                        pool["podIPAllocationMode"] = s("StaticBlock");
+                    }
+                }
+                pool
+            })
+            .collect();
+        let mut network = json!({
+            "networkPlugin": "azure",
+            "loadBalancerSku": "standard",
+            "outboundType": match spec.cluster.outbound_type {
+                akswin_spec::spec::OutboundType::LoadBalancer => "loadBalancer",
+                akswin_spec::spec::OutboundType::ManagedNATGateway => "managedNATGateway",
+                akswin_spec::spec::OutboundType::UserAssignedNATGateway => "userAssignedNATGateway",
+                akswin_spec::spec::OutboundType::UserDefinedRouting => "userDefinedRouting",
+                akswin_spec::spec::OutboundType::None => "none",
+            },
+            "serviceCidr": spec.network.service_cidr.to_string(),
+            "dnsServiceIP": spec.network.dns_service_ip.to_string(),
+        });
+        let policy = match spec.cluster.network_policy {
+            akswin_spec::spec::NetworkPolicy::Calico => Some("calico"),
+            akswin_spec::spec::NetworkPolicy::Azure => Some("azure"),
+            akswin_spec::spec::NetworkPolicy::Cilium => Some("cilium"),
+            akswin_spec::spec::NetworkPolicy::None => None,
+        };
+        if let Some(p) = policy {
+            network["networkPolicy"] = s(p);
+        }
+        if cni == Cni::AzureCniOverlay {
+            network["networkPluginMode"] = s("overlay");
+            if let Some(p) = spec.network.pod_cidr {
+                network["podCidr"] = s(&p.to_string());
+            }
+        }
+        let kubelet = rid_rg(
+            &n.rg_shared,
+            "Microsoft.ManagedIdentity/userAssignedIdentities",
+            &n.id_kubelet,
+        );
+        let kubelet_ref = kubelet
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let law = rid_rg(
+            &n.rg_shared,
+            "Microsoft.OperationalInsights/workspaces",
+            &n.law,
+        );
+        let mut props = json!({
+            "kubernetesVersion": c.kubernetes_version.to_string(),
+            "dnsPrefix": n.cluster,
+            "nodeResourceGroup": n.rg_nodes,
+            "enableRBAC": true,
+            "disableLocalAccounts": c.disable_local_accounts,
+            "aadProfile": { "managed": true, "enableAzureRBAC": true },
+            "agentPoolProfiles": pools,
+            "networkProfile": network,
+            "apiServerAccessProfile": { "enablePrivateCluster": c.private_cluster },
+            "identityProfile": {
+                "kubeletidentity": {
+                    "resourceId": kubelet,
+                    "clientId": format!("[reference({kubelet_ref}, '{API_IDENTITY}').clientId]"),
+                    "objectId": format!("[reference({kubelet_ref}, '{API_IDENTITY}').principalId]"),
+                }
+            },
+            "addonProfiles": {
+                "azurepolicy": { "enabled": true },
+                "azureKeyvaultSecretsProvider": { "enabled": true, "config": { "enableSecretRotation": "true" } },
+                "omsagent": {
+                    "enabled": spec.monitoring.container_insights,
+                    "config": { "logAnalyticsWorkspaceResourceID": law, "useAADAuth": "true" },
+                },
+            },
+            "autoUpgradeProfile": {
+                "upgradeChannel": match spec.upgrades.cluster_channel {
+                    akswin_spec::spec::ClusterChannel::None => "none",
+                    akswin_spec::spec::ClusterChannel::Patch => "patch",
+                    akswin_spec::spec::ClusterChannel::Stable => "stable",
+                    akswin_spec::spec::ClusterChannel::Rapid => "rapid",
+                },
+                "nodeOSUpgradeChannel": format!("{:?}", spec.upgrades.node_os_channel),
+            },
+            "securityProfile": { "imageCleaner": { "enabled": false } },
+        });
+        if c.private_cluster {
+            // Our own zone, linked to the hub too: the spoke's DNS servers (the domain
+            // controllers) live there and must resolve the API server.
+            props["apiServerAccessProfile"]["privateDNSZone"] = s(&rid_rg(
+                &n.rg_shared,
+                "Microsoft.Network/privateDnsZones",
+                &self.aks_zone(),
+            ));
+        }
+        if !c.private_cluster && !c.api_server_authorized_ip_ranges.is_empty() {
+            props["apiServerAccessProfile"]["authorizedIPRanges"] = json!(
+                c.api_server_authorized_ip_ranges
+                    .iter()
+                    .map(|r| r.to_string())
+                    .collect::<Vec<_>>()
+            );
+        }
+        if let Some(wp) = &c.windows_profile {
+            let mut w = json!({
+                "adminUsername": wp.admin_username,
+                "adminPassword": "[parameters('windowsAdminPassword')]",
+                "licenseType": if wp.azure_hybrid_benefit { "Windows_Server" } else { "None" },
+                "enableCSIProxy": true,
+            });
+            if spec.identity.gmsa.enabled {
+                let mut g = json!({ "enabled": true });
+                // With the VNet's DNS pointing at the DCs, dnsServer/rootDomainName stay empty.
+                if let (Some(dns), Some(ad)) = (
+                    spec.identity.gmsa.dns_server,
+                    &spec.identity.active_directory,
+                ) {
+                    g["dnsServer"] = s(&dns.to_string());
+                    g["rootDomainName"] = s(&ad.domain);
+                }
+                w["gmsaProfile"] = g;
+            }
+            props["windowsProfile"] = w;
+        }
+        let mut identities = Map::new();
+        identities.insert(cluster_id.to_string(), json!({}));
+        json!({
+            "type": "Microsoft.ContainerService/managedClusters",
+            "apiVersion": API_AKS,
+            "name": n.cluster,
+            "location": "[resourceGroup().location]",
+            "tags": self.tags(),
+            "sku": { "name": "Base", "tier": format!("{:?}", c.tier) },
+            "identity": { "type": "UserAssigned", "userAssignedIdentities": identities },
+            "properties": props,
+        })
+    }
+
+    /// Maintenance windows: node OS images (the monthly Windows window) and, with a cluster
+    /// auto-upgrade channel, Kubernetes version upgrades in the same window.
+    pub(super) fn maintenance(&self) -> Vec<Value> {
+        let Some(w) = self.spec.upgrades.windows_node_image.as_ref() else {
+            return Vec::new();
+        };
+        let sched = &w.schedule;
+        let schedule = if let Some(r) = &sched.relative_monthly {
+            json!({ "relativeMonthly": { "intervalMonths": r.interval_months, "weekIndex": match r.week_index {
+                WeekIndex::First => "First", WeekIndex::Second => "Second", WeekIndex::Third => "Third", WeekIndex::Fourth => "Fourth", WeekIndex::Last => "Last" },
+                "dayOfWeek": format!("{:?}", r.day_of_week) } })
+        } else if let Some(a) = &sched.absolute_monthly {
+            json!({ "absoluteMonthly": { "intervalMonths": a.interval_months, "dayOfMonth": a.day_of_month } })
+        } else if let Some(wk) = &sched.weekly {
+            json!({ "weekly": { "intervalWeeks": wk.interval_weeks, "dayOfWeek": format!("{:?}", wk.day_of_week) } })
+        } else {
+            return Vec::new();
+        };
+        let mut names = Vec::new();
+        if self.spec.upgrades.node_os_channel == NodeOsChannel::NodeImage {
+            names.push("aksManagedNodeOSUpgradeSchedule");
+        }
+        if self.spec.upgrades.cluster_channel != akswin_spec::spec::ClusterChannel::None {
+            names.push("aksManagedAutoUpgradeSchedule");
+        }
+        let mut out = Vec::new();
+        let mut previous: Option<String> = None;
+        for name in names {
+            let mut deps = vec![s(&rid(
+                "Microsoft.ContainerService/managedClusters",
+                &self.n.cluster,
+            ))];
+            if let Some(p) = &previous {
+                deps.push(s(p));
+            }
+            out.push(json!({
+                "type": "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+                "apiVersion": API_AKS,
+                "name": format!("{}/{name}", self.n.cluster),
+                "properties": {
+                    "maintenanceWindow": {
+                        "schedule": schedule,
+                        "durationHours": w.duration_hours,
+                        "startTime": w.start_time.to_string(),
+                        "utcOffset": w.utc_offset.to_string(),
+                    }
+                },
+                "dependsOn": deps,
+            }));
+            previous = Some(format!(
+                "[resourceId('Microsoft.ContainerService/managedClusters/maintenanceConfigurations', '{}', '{name}')]",
+                self.n.cluster
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,353 @@
+//! The hub resource group: hub VNet and its subnets, public IPs, Bastion, the firewall and its policy, peerings.
+
+use super::*;
+
+impl Arm<'_> {
+    pub(super) fn hub_params(&self) -> Value {
+        let mut p = Map::new();
+        // Exactly when hub_template renders the domain controllers.
+        if self.dc_count() > 0 && self.subnet("domainControllers").is_some() {
+            let ad = self.spec.identity.active_directory.as_ref();
+            let dcs = ad.map(|a| &a.domain_controllers);
+            p.insert(
+                "dcAdminPassword".into(),
+                kv_reference(
+                    self.n,
+                    &dc_secret(
+                        &dcs.and_then(|d| d.admin_password.clone()),
+                        "dc-admin-password",
+                    ),
+                ),
+            );
+            p.insert(
+                "dsrmPassword".into(),
+                kv_reference(
+                    self.n,
+                    &dc_secret(
+                        &dcs.and_then(|d| d.safe_mode_password.clone()),
+                        "dc-dsrm-password",
+                    ),
+                ),
+            );
+            p.insert(
+                "dcVmSize".into(),
+                json!({ "value": dcs.map_or(akswin_spec::spec::DEFAULT_DC_VM_SIZE, |d| d.size()) }),
+            );
+        }
+        Value::Object(p)
+    }
+
+    pub(super) fn dc_count(&self) -> u32 {
+        self.spec
+            .identity
+            .active_directory
+            .as_ref()
+            .and_then(|a| a.domain_controllers.count)
+            .unwrap_or(0)
+    }
+
+    pub(super) fn hub_template(&self) -> Value {
+        let n = self.n;
+        let mut res = Vec::new();
+        let hub = &self.plan.vnets[0];
+        let dc_subnet = self.subnet("domainControllers");
+        if let Some(dc) = dc_subnet {
+            let dc_prefix = dc
+                .prefix
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "*".into());
+            let mut rules = Vec::new();
+            let mut push = |name: String,
+                            priority: usize,
+                            proto: &str,
+                            src: Vec<String>,
+                            port: &str,
+                            allow: bool| {
+                let mut props = json!({
+                    "priority": priority,
+                    "direction": "Inbound",
+                    "access": if allow { "Allow" } else { "Deny" },
+                    "protocol": proto,
+                    "sourcePortRange": "*",
+                    "destinationAddressPrefix": dc_prefix,
+                    "destinationPortRange": port,
+                });
+                if src.len() == 1 {
+                    props["sourceAddressPrefix"] = json!(src[0]);
+                } else {
+                    props["sourceAddressPrefixes"] = json!(src);
+                }
+                rules.push(json!({ "name": name, "properties": props }));
+            };
+            // Who talks AD to the DCs: Windows nodes (gMSA, Kerberos), the application proxy
+            // connectors (Kerberos constrained delegation), on-premises DCs and clients.
+            let sources: Vec<(&str, usize, Vec<String>)> = [
+                (
+                    "ad",
+                    1000,
+                    self.subnet(SpokeSubnet::WindowsNodes.key())
+                        .and_then(|s| s.prefix)
+                        .map(|p| vec![p.to_string()]),
+                ),
+                (
+                    "ad-connectors",
+                    1100,
+                    self.subnet(SpokeSubnet::AppProxyConnectors.key())
+                        .and_then(|s| s.prefix)
+                        .map(|p| vec![p.to_string()]),
+                ),
+                (
+                    "ad-onprem",
+                    1200,
+                    (!self.spec.network.on_premises.is_empty()).then(|| {
+                        self.spec
+                            .network
+                            .on_premises
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect()
+                    }),
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(k, p, src)| src.map(|s| (k, p, s)))
+            .collect();
+            for (key, base, src) in sources {
+                for (i, (proto, port)) in ad_ports().iter().enumerate() {
+                    push(
+                        format!(
+                            "allow-{key}-{}-{}",
+                            proto.to_ascii_lowercase(),
+                            port.replace('-', "to")
+                        ),
+                        base + i,
+                        proto,
+                        src.clone(),
+                        port,
+                        true,
+                    );
+                }
+            }
+            // Replication between the DCs: every port.
+            push(
+                "allow-dc-to-dc".into(),
+                1300,
+                "*",
+                vec![dc_prefix.clone()],
+                "*",
+                true,
+            );
+            // The spoke's and the hub's DNS servers are the DCs: every subnet resolves through
+            // them (nodes, CoreDNS upstream, private endpoints lookups).
+            let vnets: Vec<String> = self
+                .plan
+                .vnets
+                .iter()
+                .filter(|v| !v.existing)
+                .flat_map(|v| v.address_space.iter().map(|c| c.to_string()))
+                .collect();
+            push(
+                "allow-dns-tcp".into(),
+                1310,
+                "Tcp",
+                vnets.clone(),
+                "53",
+                true,
+            );
+            push("allow-dns-udp".into(), 1311, "Udp", vnets, "53", true);
+            if let Some(b) = self.subnet("bastion").and_then(|s| s.prefix) {
+                push(
+                    "allow-bastion-rdp".into(),
+                    1320,
+                    "Tcp",
+                    vec![b.to_string()],
+                    "3389",
+                    true,
+                );
+            }
+            // Everything else from the virtual networks (and whatever is peered or connected)
+            // is refused; the default AllowVnetInBound (65000) would otherwise let it in.
+            push(
+                "deny-vnet-inbound".into(),
+                4096,
+                "*",
+                vec!["VirtualNetwork".into()],
+                "*",
+                false,
+            );
+            res.push(json!({
+                "type": "Microsoft.Network/networkSecurityGroups",
+                "apiVersion": API_NETWORK,
+                "name": n.nsg_dc,
+                "location": "[resourceGroup().location]",
+                "tags": self.tags(),
+                "properties": { "securityRules": rules },
+            }));
+        }
+        let subnets: Vec<Value> = hub
+            .subnets
+            .iter()
+            .filter_map(|sn| {
+                let prefix = sn.prefix?;
+                let mut props = json!({ "addressPrefix": prefix.to_string() });
+                if sn.role == SubnetRole::DomainControllers {
+                    props["networkSecurityGroup"] =
+                        json!({ "id": rid("Microsoft.Network/networkSecurityGroups", &n.nsg_dc) });
+                    props["privateEndpointNetworkPolicies"] = s("Enabled");
+                }
+                Some(json!({ "name": sn.azure_name, "properties": props }))
+            })
+            .collect();
+        let mut vnet = json!({
+            "type": "Microsoft.Network/virtualNetworks",
+            "apiVersion": API_NETWORK,
+            "name": n.vnet_hub,
+            "location": "[resourceGroup().location]",
+            "tags": self.tags(),
+            "properties": {
+                "addressSpace": { "addressPrefixes": hub.address_space.iter().map(|c| c.to_string()).collect::<Vec<_>>() },
+                "subnets": subnets,
+            }
+        });
+        if dc_subnet.is_some() {
+            vnet["dependsOn"] = json!([rid("Microsoft.Network/networkSecurityGroups", &n.nsg_dc)]);
+        }
+        res.push(vnet);
+        let vnet_id = rid("Microsoft.Network/virtualNetworks", &n.vnet_hub);
+        let zones = json!(["1", "2", "3"]);
+        if self.subnet("firewall").and_then(|s| s.prefix).is_some() {
+            let fw = &self.spec.egress.firewall;
+            let mut ipconfs = Vec::new();
+            for i in 0..fw.public_ips.max(1) {
+                let pip = format!("pip-{}-{:02}", n.firewall, i + 1);
+                res.push(self.public_ip(&pip, &zones));
+                let mut conf = json!({
+                    "name": format!("ipconfig{}", i + 1),
+                    "properties": { "publicIPAddress": { "id": rid("Microsoft.Network/publicIPAddresses", &pip) } }
+                });
+                if i == 0 {
+                    conf["properties"]["subnet"] = json!({ "id": expr::resource_id("Microsoft.Network/virtualNetworks/subnets", &[&n.vnet_hub, "AzureFirewallSubnet"]).template() });
+                }
+                ipconfs.push(conf);
+            }
+            res.push(json!({
+                "type": "Microsoft.Network/firewallPolicies",
+                "apiVersion": API_NETWORK,
+                "name": n.firewall_policy,
+                "location": "[resourceGroup().location]",
+                "tags": self.tags(),
+                "properties": {
+                    "sku": { "tier": format!("{:?}", fw.sku) },
+                    "threatIntelMode": "Deny",
+                    "dnsSettings": { "enableProxy": true },
+                }
+            }));
+            res.extend(self.rule_collection_groups());
+            let mut depends: Vec<Value> = (0..fw.public_ips.max(1))
+                .map(|i| {
+                    s(&rid(
+                        "Microsoft.Network/publicIPAddresses",
+                        &format!("pip-{}-{:02}", n.firewall, i + 1),
+                    ))
+                })
+                .collect();
+            depends.push(s(&vnet_id));
+            depends.push(s(&rid(
+                "Microsoft.Network/firewallPolicies",
+                &n.firewall_policy,
+            )));
+            for g in ["aks", "windows", "addons", "user"] {
+                depends.push(s(&expr::resource_id(
+                    "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+                    &[&n.firewall_policy, g],
+                )
+                .template()));
+            }
+            res.push(json!({
+                "type": "Microsoft.Network/azureFirewalls",
+                "apiVersion": API_NETWORK,
+                "name": n.firewall,
+                "location": "[resourceGroup().location]",
+                "tags": self.tags(),
+                "zones": zones,
+                "properties": {
+                    "sku": { "name": "AZFW_VNet", "tier": format!("{:?}", fw.sku) },
+                    "ipConfigurations": ipconfs,
+                    "firewallPolicy": { "id": rid("Microsoft.Network/firewallPolicies", &n.firewall_policy) },
+                },
+                "dependsOn": depends,
+            }));
+        }
+        if self.subnet("bastion").and_then(|s| s.prefix).is_some() {
+            let pip = format!("pip-{}", n.bastion);
+            res.push(self.public_ip(&pip, &zones));
+            res.push(json!({
+                "type": "Microsoft.Network/bastionHosts",
+                "apiVersion": API_NETWORK,
+                "name": n.bastion,
+                "location": "[resourceGroup().location]",
+                "tags": self.tags(),
+                "sku": { "name": "Standard" },
+                "properties": {
+                    "ipConfigurations": [ {
+                        "name": "ipconfig1",
+                        "properties": {
+                            "subnet": { "id": expr::resource_id("Microsoft.Network/virtualNetworks/subnets", &[&n.vnet_hub, "AzureBastionSubnet"]).template() },
+                            "publicIPAddress": { "id": rid("Microsoft.Network/publicIPAddresses", &pip) },
+                        }
+                    } ]
+                },
+                "dependsOn": [vnet_id.clone(), rid("Microsoft.Network/publicIPAddresses", &pip)],
+            }));
+        }
+        let mut params = json!({});
+        if let Some(dc) = dc_subnet
+            && self.dc_count() > 0
+        {
+            params = json!({
+                "dcAdminPassword": secure_param(),
+                "dsrmPassword": secure_param(),
+                "dcVmSize": { "type": "string" },
+            });
+            res.extend(self.domain_controllers(dc, &vnet_id));
+        }
+        rg_template(res, params, json!({}))
+    }
+
+    pub(super) fn public_ip(&self, name: &str, zones: &Value) -> Value {
+        json!({
+            "type": "Microsoft.Network/publicIPAddresses",
+            "apiVersion": API_NETWORK,
+            "name": name,
+            "location": "[resourceGroup().location]",
+            "tags": self.tags(),
+            "zones": zones,
+            "sku": { "name": "Standard", "tier": "Regional" },
+            "properties": { "publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4" },
+        })
+    }
+
+    pub(super) fn peering(
+        &self,
+        local_vnet: &str,
+        remote_rg: &str,
+        remote_vnet: &str,
+        name: &str,
+        use_remote_gateways: bool,
+    ) -> Value {
+        json!({
+            "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+            "apiVersion": API_NETWORK,
+            "name": format!("{local_vnet}/{name}"),
+            "properties": {
+                "remoteVirtualNetwork": { "id": rid_rg(remote_rg, "Microsoft.Network/virtualNetworks", remote_vnet) },
+                "allowVirtualNetworkAccess": true,
+                "allowForwardedTraffic": true,
+                "allowGatewayTransit": false,
+                "useRemoteGateways": use_remote_gateways,
+            }
+        })
+    }
+
+    // ------------------------------------------------------------------------------- spoke
+}

@@ -1,0 +1,498 @@
+//! ARM templates. `main.json` is a subscription-scope template: three resource groups and one
+//! nested deployment (inner expression scope) per group, in dependency order: shared services
+//! (Log Analytics, Key Vault, ACR, identities, Front Door), spoke (network, AKS, data
+//! collection, policy), hub (network, firewall, Bastion, domain controllers), peering.
+//! `bootstrap.json` creates the shared resource group and the Key Vault the secrets must be in
+//! before `main.json` runs. API versions are the newest with a schema in the reference set.
+//!
+//! Split along the deployment's seams: this module holds the constants, the helpers, the
+//! bootstrap and the `main.json` skeleton; [`shared`] the shared group (Log Analytics, Key
+//! Vault, ACR, identities, private DNS, access); [`hub`] the hub network, Bastion and the
+//! peerings; [`firewall`] the rule collection groups; [`domain_controllers`] the DC VMs;
+//! [`spoke`] the spoke network; [`cluster`] AKS, its pools and maintenance; [`monitoring`] the
+//! data collection rule; [`policy`] the policy assignments; [`front_door`] `frontdoor.json`.
+//! ARM expressions are built with [`expr`], which escapes literals.
+
+use crate::names::Names;
+use akswin_plan::egress::RuleOrigin;
+use akswin_plan::{NetworkPlan, SubnetPlan, SubnetRole};
+use akswin_spec::Spec;
+use akswin_spec::spec::{
+    CertificateSource, Cni, FrontDoorOrigin, Mode, NodeOsChannel, Os, OsDiskType, PodIpAllocation,
+    PolicyEffect, SpokeSubnet, Toggle, WafMode, WeekIndex,
+};
+use akswin_spec::types::SecretRef;
+use serde_json::{Map, Value, json};
+
+mod cluster;
+mod domain_controllers;
+pub mod expr;
+mod firewall;
+mod front_door;
+mod hub;
+mod monitoring;
+mod policy;
+mod shared;
+mod spoke;
+
+use domain_controllers::dc_secret;
+use firewall::ad_ports;
+use policy::title;
+
+pub const API_RESOURCES: &str = "2025-04-01";
+pub const API_NETWORK: &str = "2025-07-01";
+pub const API_PRIVATE_DNS: &str = "2024-06-01";
+pub const API_AKS: &str = "2026-05-01";
+pub const API_ACR: &str = "2025-11-01";
+pub const API_KEYVAULT: &str = "2026-02-01";
+pub const API_LAW: &str = "2025-07-01";
+pub const API_DCR: &str = "2024-03-11";
+pub const API_POLICY: &str = "2026-06-01";
+pub const API_ROLE: &str = "2022-04-01";
+pub const API_IDENTITY: &str = "2024-11-30";
+pub const API_COMPUTE: &str = "2026-03-01";
+pub const API_CDN: &str = "2025-12-01";
+pub const API_FD_WAF: &str = "2025-11-01";
+
+pub const SUB_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#";
+pub const RG_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+pub const PARAMS_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#";
+
+/// Built-in role definition ids.
+pub const ROLE_ACR_PULL: &str = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+pub const ROLE_KV_SECRETS_USER: &str = "4633458b-17de-408a-b874-0445c86b69e6";
+pub const ROLE_KV_SECRETS_OFFICER: &str = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+/// Key Vault Certificates Officer: importing a certificate (Front Door's custom domains) needs
+/// `certificates/import`, which Secrets Officer does not grant (Azure built-in roles).
+pub const ROLE_KV_CERTIFICATES_OFFICER: &str = "a4417e6f-fecd-4de8-b567-7b0420556985";
+pub const ROLE_NETWORK_CONTRIBUTOR: &str = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+pub const ROLE_MANAGED_IDENTITY_OPERATOR: &str = "f1a07417-d97a-45cb-824c-7a7467783830";
+pub const ROLE_PRIVATE_DNS_ZONE_CONTRIBUTOR: &str = "b12aa53e-6015-4669-85d0-8515ebb3ae7f";
+
+/// WAF managed rule set versions akswin pins (Front Door Premium).
+const RULE_SET_VERSIONS: [(&str, &str); 3] = [
+    ("Microsoft_DefaultRuleSet", "2.1"),
+    ("Microsoft_BotManagerRuleSet", "1.1"),
+    ("DefaultRuleSet", "1.0"),
+];
+
+pub struct Arm<'a> {
+    spec: &'a Spec,
+    plan: &'a NetworkPlan,
+    n: &'a Names,
+    version: &'a str,
+}
+
+fn s(v: &str) -> Value {
+    Value::String(v.to_string())
+}
+
+fn rid(kind: &str, name: &str) -> String {
+    expr::resource_id(kind, &[name]).template()
+}
+
+/// The id of one Key Vault secret, as the scope of a role assignment on that secret alone.
+/// Key Vault RBAC accepts secret-scoped assignments; the secret must exist when the assignment
+/// is created (`deploy.sh` checks each secret before the deployment that needs it).
+fn secret_scope(vault: &str, secret: &str) -> String {
+    expr::resource_id("Microsoft.KeyVault/vaults/secrets", &[vault, secret]).template()
+}
+
+fn rid_rg(rg: &str, kind: &str, name: &str) -> String {
+    expr::resource_id_in(rg, kind, &[name]).template()
+}
+
+fn subnet_id(rg: &str, vnet: &str, subnet: &str) -> String {
+    expr::resource_id_in(
+        rg,
+        "Microsoft.Network/virtualNetworks/subnets",
+        &[vnet, subnet],
+    )
+    .template()
+}
+
+fn rg_template(resources: Vec<Value>, parameters: Value, outputs: Value) -> Value {
+    json!({
+        "$schema": RG_SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "parameters": parameters,
+        "resources": resources,
+        "outputs": outputs,
+    })
+}
+
+fn deployment(name: &str, rg: &str, depends: &[&str], params: Value, template: Value) -> Value {
+    let mut d = json!({
+        "type": "Microsoft.Resources/deployments",
+        "apiVersion": API_RESOURCES,
+        "name": name,
+        "resourceGroup": rg,
+        "properties": {
+            "mode": "Incremental",
+            "expressionEvaluationOptions": { "scope": "Inner" },
+            "parameters": params,
+            "template": template,
+        }
+    });
+    if !depends.is_empty() {
+        d["dependsOn"] = Value::Array(depends.iter().map(|x| s(x)).collect());
+    }
+    d
+}
+
+fn kv_reference(n: &Names, secret: &str) -> Value {
+    json!({
+        "reference": {
+            "keyVault": { "id": rid_rg(&n.rg_shared, "Microsoft.KeyVault/vaults", &n.key_vault) },
+            "secretName": secret,
+        }
+    })
+}
+
+fn secure_param() -> Value {
+    json!({ "type": "securestring" })
+}
+
+/// The expression inside `[...]`, to nest one ARM expression in another.
+fn inner(expr: &str) -> &str {
+    expr.strip_prefix('[')
+        .and_then(|e| e.strip_suffix(']'))
+        .unwrap_or(expr)
+}
+
+/// `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'role')`, as a value.
+fn role_definition(role: &str) -> String {
+    expr::call(
+        "subscriptionResourceId",
+        vec![
+            expr::lit("Microsoft.Authorization/roleDefinitions"),
+            expr::lit(role),
+        ],
+    )
+    .template()
+}
+
+fn role_assignment(
+    name_seed: &str,
+    scope: &str,
+    role: &str,
+    principal: &str,
+    depends: &[String],
+) -> Value {
+    let mut r = json!({
+        "type": "Microsoft.Authorization/roleAssignments",
+        "apiVersion": API_ROLE,
+        "name": format!("[guid({}, {}, {})]", inner(scope), expr::lit(role), expr::lit(name_seed)),
+        "scope": scope,
+        "properties": {
+            "roleDefinitionId": role_definition(role),
+            "principalId": principal,
+            "principalType": "ServicePrincipal",
+        }
+    });
+    if !depends.is_empty() {
+        r["dependsOn"] = Value::Array(depends.iter().map(|x| s(x)).collect());
+    }
+    r
+}
+
+impl<'a> Arm<'a> {
+    pub fn new(spec: &'a Spec, plan: &'a NetworkPlan, n: &'a Names, version: &'a str) -> Self {
+        Arm {
+            spec,
+            plan,
+            n,
+            version,
+        }
+    }
+
+    fn subnet(&self, key: &str) -> Option<&'a SubnetPlan> {
+        self.plan
+            .vnets
+            .iter()
+            .flat_map(|v| &v.subnets)
+            .find(|s| s.key == key)
+    }
+
+    /// The private DNS zone of a private cluster's API server.
+    pub fn aks_zone(&self) -> String {
+        format!("privatelink.{}.azmk8s.io", self.spec.location)
+    }
+
+    /// Private DNS zones akswin creates and links to both VNets.
+    fn zones(&self) -> Vec<String> {
+        let mut z = vec![
+            "privatelink.azurecr.io".to_string(),
+            "privatelink.vaultcore.azure.net".to_string(),
+        ];
+        if self.spec.cluster.private_cluster {
+            z.push(self.aks_zone());
+        }
+        z
+    }
+
+    fn has_windows(&self) -> bool {
+        self.spec
+            .cluster
+            .node_pools
+            .iter()
+            .any(|p| p.os == Os::Windows)
+    }
+
+    fn tags(&self) -> Value {
+        let mut m = Map::new();
+        for (k, v) in &self.spec.tags {
+            m.insert(k.clone(), s(v));
+        }
+        m.insert("akswin".into(), s(&self.spec.name));
+        Value::Object(m)
+    }
+
+    fn metadata(&self) -> Value {
+        json!({ "generator": format!("akswin {}", self.version), "spec": self.spec.name })
+    }
+
+    fn rg(&self, name: &str) -> Value {
+        json!({
+            "type": "Microsoft.Resources/resourceGroups",
+            "apiVersion": API_RESOURCES,
+            "name": name,
+            "location": "[parameters('location')]",
+            "tags": self.tags(),
+        })
+    }
+
+    /// The bootstrap template (resource-group scope, deployed into the shared resource group):
+    /// the Key Vault, reachable from the operator's IP range only until `main.json` closes it.
+    pub fn bootstrap(&self) -> Value {
+        let vault = rid("Microsoft.KeyVault/vaults", &self.n.key_vault);
+        // The vault uses Azure RBAC: whoever sets the secrets (and imports the certificates)
+        // needs data-plane roles on it.
+        let operator = |role: &str| {
+            json!({
+                "condition": "[not(empty(parameters('operatorObjectId')))]",
+                "type": "Microsoft.Authorization/roleAssignments",
+                "apiVersion": API_ROLE,
+                "name": format!("[guid({}, {}, parameters('operatorObjectId'))]", inner(&vault), expr::lit(role)),
+                "scope": vault,
+                "properties": {
+                    "roleDefinitionId": role_definition(role),
+                    "principalId": "[parameters('operatorObjectId')]",
+                    "principalType": "[parameters('operatorPrincipalType')]",
+                },
+                "dependsOn": [vault],
+            })
+        };
+        let mut resources = vec![self.key_vault(true), operator(ROLE_KV_SECRETS_OFFICER)];
+        if self.imports_certificates() {
+            resources.push(operator(ROLE_KV_CERTIFICATES_OFFICER));
+        }
+        let mut t = rg_template(
+            resources,
+            json!({
+                "operatorIpRange": { "type": "string", "metadata": { "description": "CIDR allowed to set the Key Vault secrets during bootstrap" } },
+                "operatorObjectId": { "type": "string", "defaultValue": "", "metadata": { "description": "object id of the user or service principal that sets the secrets (and imports Front Door's certificates); gets Key Vault Secrets Officer (and Certificates Officer) on the vault (empty: no assignment)" } },
+                "operatorPrincipalType": { "type": "string", "defaultValue": "User", "allowedValues": ["User", "ServicePrincipal", "Group"], "metadata": { "description": "principal type of operatorObjectId" } }
+            }),
+            json!({}),
+        );
+        t["metadata"] = self.metadata();
+        t
+    }
+
+    /// Whether the operator imports certificates into the vault (Front Door custom domains with
+    /// Key Vault certificates).
+    fn imports_certificates(&self) -> bool {
+        self.spec.ingress.front_door.iter().any(|fd| {
+            fd.custom_domains.iter().any(|d| {
+                d.certificate.source == CertificateSource::KeyVault
+                    && d.certificate.key_vault_secret.is_some()
+            })
+        })
+    }
+
+    fn key_vault(&self, bootstrap: bool) -> Value {
+        let kvs = &self.spec.key_vault;
+        let (public, acls) = if bootstrap {
+            (
+                "Enabled",
+                json!({ "defaultAction": "Deny", "bypass": "AzureServices", "ipRules": [ { "value": "[parameters('operatorIpRange')]" } ] }),
+            )
+        } else {
+            (
+                if kvs.public_network_access {
+                    "Enabled"
+                } else {
+                    "Disabled"
+                },
+                json!({ "defaultAction": "Deny", "bypass": "AzureServices" }),
+            )
+        };
+        json!({
+            "type": "Microsoft.KeyVault/vaults",
+            "apiVersion": API_KEYVAULT,
+            "name": self.n.key_vault,
+            "location": "[resourceGroup().location]",
+            "tags": self.tags(),
+            "properties": {
+                "tenantId": "[subscription().tenantId]",
+                "sku": { "family": "A", "name": "standard" },
+                "enableRbacAuthorization": true,
+                "enableSoftDelete": true,
+                "softDeleteRetentionInDays": 90,
+                "enablePurgeProtection": if kvs.purge_protection { Value::Bool(true) } else { Value::Null },
+                "enabledForTemplateDeployment": true,
+                "publicNetworkAccess": public,
+                "networkAcls": acls,
+            }
+        })
+    }
+
+    /// Secrets the deployment reads from Key Vault (name, what it is).
+    pub fn required_secrets(&self) -> Vec<(String, &'static str)> {
+        let mut out = Vec::new();
+        if let Some(wp) = &self.spec.cluster.windows_profile
+            && let SecretRef::KeyVault(name) = &wp.admin_password
+        {
+            out.push((
+                name.clone(),
+                "Windows node administrator password (14+ characters)",
+            ));
+        }
+        if let Some(ad) = &self.spec.identity.active_directory
+            && ad.domain_controllers.count.unwrap_or(0) > 0
+        {
+            out.push((
+                dc_secret(&ad.domain_controllers.admin_password, "dc-admin-password"),
+                "domain controller VM administrator password",
+            ));
+            out.push((
+                dc_secret(
+                    &ad.domain_controllers.safe_mode_password,
+                    "dc-dsrm-password",
+                ),
+                "AD DS safe mode (DSRM) password",
+            ));
+        }
+        if self.spec.identity.gmsa.enabled
+            && let Some(name) = &self.spec.identity.gmsa.key_vault_secret
+        {
+            out.push((
+                name.as_str().to_string(),
+                "gMSA standard domain user, DOMAIN\\user:password (read by the kubelet identity)",
+            ));
+        }
+        out
+    }
+
+    pub fn parameters(&self) -> Value {
+        let mut p = Map::new();
+        p.insert("location".into(), json!({ "value": self.spec.location }));
+        json!({
+            "$schema": PARAMS_SCHEMA,
+            "contentVersion": "1.0.0.0",
+            "parameters": p,
+        })
+    }
+
+    pub fn main(&self) -> Value {
+        let n = self.n;
+        let rg_dep = |name: &str| {
+            expr::call(
+                "subscriptionResourceId",
+                vec![
+                    expr::lit("Microsoft.Resources/resourceGroups"),
+                    expr::lit(name),
+                ],
+            )
+            .template()
+        };
+        let dep =
+            |name: &str| expr::resource_id("Microsoft.Resources/deployments", &[name]).template();
+        let mut params = Map::new();
+        params.insert(
+            "location".into(),
+            json!({ "type": "string", "defaultValue": self.spec.location }),
+        );
+        let mut resources = vec![
+            self.rg(&n.rg_hub),
+            self.rg(&n.rg_spoke),
+            self.rg(&n.rg_shared),
+        ];
+        resources.push(deployment(
+            "akswin-shared",
+            &n.rg_shared,
+            &[&rg_dep(&n.rg_shared)],
+            self.shared_params(),
+            self.shared_template(),
+        ));
+        resources.push(deployment(
+            "akswin-hub",
+            &n.rg_hub,
+            &[&rg_dep(&n.rg_hub), &dep("akswin-shared")],
+            self.hub_params(),
+            self.hub_template(),
+        ));
+        // Order: both VNets and both peerings, then the private endpoints and DNS links, and
+        // only then the cluster, whose nodes need the hub (DNS, firewall) from their first boot.
+        resources.push(deployment(
+            "akswin-spoke-network",
+            &n.rg_spoke,
+            &[
+                &rg_dep(&n.rg_spoke),
+                &dep("akswin-shared"),
+                &dep("akswin-hub"),
+            ],
+            json!({}),
+            self.spoke_template(),
+        ));
+        resources.push(deployment(
+            "akswin-hub-peering",
+            &n.rg_hub,
+            &[&dep("akswin-spoke-network")],
+            json!({}),
+            rg_template(
+                vec![self.peering(
+                    &n.vnet_hub,
+                    &n.rg_spoke,
+                    &n.vnet_spoke,
+                    "hub-to-spoke",
+                    false,
+                )],
+                json!({}),
+                json!({}),
+            ),
+        ));
+        resources.push(deployment(
+            "akswin-access",
+            &n.rg_shared,
+            &[&dep("akswin-spoke-network"), &dep("akswin-hub")],
+            json!({}),
+            self.access_template(),
+        ));
+        resources.push(deployment(
+            "akswin-cluster",
+            &n.rg_spoke,
+            &[&dep("akswin-hub-peering"), &dep("akswin-access")],
+            self.spoke_params(),
+            self.cluster_template(),
+        ));
+        json!({
+            "$schema": SUB_SCHEMA,
+            "contentVersion": "1.0.0.0",
+            "metadata": self.metadata(),
+            "parameters": params,
+            "resources": resources,
+            "outputs": {
+                "clusterName": { "type": "string", "value": n.cluster },
+                "clusterResourceGroup": { "type": "string", "value": n.rg_spoke },
+                "firewallPrivateIp": { "type": "string", "value": self.plan.addresses.firewall_private_ip.map(|i| i.to_string()).unwrap_or_default() },
+            }
+        })
+    }
+
+    // ------------------------------------------------------------------------------ shared
+}

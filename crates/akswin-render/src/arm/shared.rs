@@ -1,0 +1,224 @@
+//! The shared resource group: Log Analytics, Key Vault, ACR, identities, private DNS zones, access.
+
+use super::*;
+
+impl Arm<'_> {
+    pub(super) fn shared_params(&self) -> Value {
+        json!({})
+    }
+
+    pub(super) fn shared_template(&self) -> Value {
+        let n = self.n;
+        let mut res = Vec::new();
+        res.push(json!({
+            "type": "Microsoft.OperationalInsights/workspaces",
+            "apiVersion": API_LAW,
+            "name": n.law,
+            "location": "[resourceGroup().location]",
+            "tags": self.tags(),
+            "properties": {
+                "sku": { "name": "PerGB2018" },
+                "retentionInDays": self.spec.monitoring.retention_days,
+                "publicNetworkAccessForIngestion": "Enabled",
+                "publicNetworkAccessForQuery": "Enabled",
+            }
+        }));
+        res.push(self.key_vault(false));
+        let reg = &self.spec.registry;
+        res.push(json!({
+            "type": "Microsoft.ContainerRegistry/registries",
+            "apiVersion": API_ACR,
+            "name": n.acr,
+            "location": "[resourceGroup().location]",
+            "tags": self.tags(),
+            "sku": { "name": format!("{:?}", reg.sku) },
+            "properties": {
+                "adminUserEnabled": reg.admin_user_enabled,
+                "publicNetworkAccess": if reg.public_network_access { "Enabled" } else { "Disabled" },
+                "networkRuleBypassOptions": "AzureServices",
+                "zoneRedundancy": "Enabled",
+                "anonymousPullEnabled": false,
+                "dataEndpointEnabled": true,
+                "policies": {
+                    "retentionPolicy": { "days": 30, "status": "enabled" },
+                    "quarantinePolicy": { "status": "disabled" },
+                    "trustPolicy": { "type": "Notary", "status": "disabled" },
+                    "exportPolicy": { "status": "disabled" },
+                }
+            }
+        }));
+        for r in &reg.geo_replicas {
+            res.push(json!({
+                "type": "Microsoft.ContainerRegistry/registries/replications",
+                "apiVersion": API_ACR,
+                "name": format!("{}/{}", n.acr, r),
+                "location": r,
+                "properties": { "zoneRedundancy": "Enabled", "regionEndpointEnabled": true },
+                "dependsOn": [rid("Microsoft.ContainerRegistry/registries", &n.acr)],
+            }));
+        }
+        for id in [&n.id_cluster, &n.id_kubelet] {
+            res.push(json!({
+                "type": "Microsoft.ManagedIdentity/userAssignedIdentities",
+                "apiVersion": API_IDENTITY,
+                "name": id,
+                "location": "[resourceGroup().location]",
+                "tags": self.tags(),
+                "properties": {},
+            }));
+        }
+        // The cluster identity manages the kubelet identity (custom kubelet identity).
+        let kubelet = rid(
+            "Microsoft.ManagedIdentity/userAssignedIdentities",
+            &n.id_kubelet,
+        );
+        let cluster_principal = format!(
+            "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '{}'), '{API_IDENTITY}').principalId]",
+            n.id_cluster
+        );
+        let kubelet_principal = format!(
+            "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '{}'), '{API_IDENTITY}').principalId]",
+            n.id_kubelet
+        );
+        let ids = vec![
+            rid(
+                "Microsoft.ManagedIdentity/userAssignedIdentities",
+                &n.id_cluster,
+            ),
+            kubelet.clone(),
+        ];
+        res.push(role_assignment(
+            "cluster-operates-kubelet",
+            &kubelet,
+            ROLE_MANAGED_IDENTITY_OPERATOR,
+            &cluster_principal,
+            &ids,
+        ));
+        let acr = rid("Microsoft.ContainerRegistry/registries", &n.acr);
+        let mut d = ids.clone();
+        d.push(acr.clone());
+        res.push(role_assignment(
+            "kubelet-acrpull",
+            &acr,
+            ROLE_ACR_PULL,
+            &kubelet_principal,
+            &d,
+        ));
+        // The kubelet identity reads the gMSA credential (the CCG plugin fetches it on every
+        // Windows node) and no other secret: the vault also holds the DC administrator, DSRM and
+        // Windows node passwords, and any pod that reaches IMDS can act as this identity.
+        if self.spec.identity.gmsa.enabled
+            && let Some(secret) = &self.spec.identity.gmsa.key_vault_secret
+        {
+            let mut d = ids;
+            d.push(rid("Microsoft.KeyVault/vaults", &n.key_vault));
+            res.push(role_assignment(
+                "kubelet-gmsa-secret-user",
+                &secret_scope(&n.key_vault, secret.as_str()),
+                ROLE_KV_SECRETS_USER,
+                &kubelet_principal,
+                &d,
+            ));
+        }
+        for zone in self.zones() {
+            res.push(json!({
+                "type": "Microsoft.Network/privateDnsZones",
+                "apiVersion": API_PRIVATE_DNS,
+                "name": zone,
+                "location": "global",
+                "tags": self.tags(),
+                "properties": {},
+            }));
+        }
+        if self.spec.cluster.private_cluster {
+            // The cluster identity writes the API server's record into our zone.
+            let zone = rid("Microsoft.Network/privateDnsZones", &self.aks_zone());
+            res.push(role_assignment(
+                "cluster-private-dns-zone-contributor",
+                &zone,
+                ROLE_PRIVATE_DNS_ZONE_CONTRIBUTOR,
+                &cluster_principal,
+                &[
+                    zone.clone(),
+                    rid(
+                        "Microsoft.ManagedIdentity/userAssignedIdentities",
+                        &n.id_cluster,
+                    ),
+                ],
+            ));
+        }
+        rg_template(
+            res,
+            json!({}),
+            json!({
+                "kubeletClientId": { "type": "string", "value": format!("[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '{}'), '{API_IDENTITY}').clientId]", n.id_kubelet) },
+            }),
+        )
+    }
+
+    /// Private endpoints and DNS links, once the spoke VNet exists.
+    pub(super) fn access_template(&self) -> Value {
+        let n = self.n;
+        let mut res = Vec::new();
+        for zone in self.zones() {
+            for (vnet_rg, vnet) in [(&n.rg_spoke, &n.vnet_spoke), (&n.rg_hub, &n.vnet_hub)] {
+                res.push(json!({
+                    "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+                    "apiVersion": API_PRIVATE_DNS,
+                    "name": format!("{zone}/link-{vnet}"),
+                    "location": "global",
+                    "properties": {
+                        "registrationEnabled": false,
+                        "virtualNetwork": { "id": rid_rg(vnet_rg, "Microsoft.Network/virtualNetworks", vnet) },
+                    }
+                }));
+            }
+        }
+        if let Some(pe) = self.subnet(SpokeSubnet::PrivateEndpoints.key()) {
+            for (name, target, group, zone) in [
+                (
+                    format!("pe-{}", n.acr),
+                    rid("Microsoft.ContainerRegistry/registries", &n.acr),
+                    "registry",
+                    "privatelink.azurecr.io",
+                ),
+                (
+                    format!("pe-{}", n.key_vault),
+                    rid("Microsoft.KeyVault/vaults", &n.key_vault),
+                    "vault",
+                    "privatelink.vaultcore.azure.net",
+                ),
+            ] {
+                res.push(json!({
+                    "type": "Microsoft.Network/privateEndpoints",
+                    "apiVersion": API_NETWORK,
+                    "name": name,
+                    "location": "[resourceGroup().location]",
+                    "tags": self.tags(),
+                    "properties": {
+                        "subnet": { "id": subnet_id(&n.rg_spoke, &n.vnet_spoke, &pe.azure_name) },
+                        "privateLinkServiceConnections": [ {
+                            "name": name,
+                            "properties": { "privateLinkServiceId": target, "groupIds": [group] }
+                        } ],
+                    }
+                }));
+                res.push(json!({
+                    "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+                    "apiVersion": API_NETWORK,
+                    "name": format!("{name}/default"),
+                    "properties": {
+                        "privateDnsZoneConfigs": [ {
+                            "name": zone.replace('.', "-"),
+                            "properties": { "privateDnsZoneId": rid("Microsoft.Network/privateDnsZones", zone) }
+                        } ]
+                    },
+                    "dependsOn": [rid("Microsoft.Network/privateEndpoints", &name)],
+                }));
+            }
+        }
+        rg_template(res, json!({}), json!({}))
+    }
+
+    // --------------------------------------------------------------------------------- hub
+}

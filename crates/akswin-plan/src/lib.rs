@@ -57,6 +57,18 @@ pub struct NetworkPlan {
     pub workloads: Vec<resolve::ResolvedWorkload>,
 }
 
+/// The name of the hub VNet in [`NetworkPlan::vnets`] (peered spokes may not use it).
+pub const HUB: &str = "hub";
+/// The name of akswin's spoke VNet in [`NetworkPlan::vnets`].
+pub const SPOKE: &str = "spoke";
+
+impl NetworkPlan {
+    /// A VNet by its role ([`HUB`], [`SPOKE`]) or a peered spoke's name; never by position.
+    pub fn vnet(&self, name: &str) -> Option<&VnetPlan> {
+        self.vnets.iter().find(|v| v.name == name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VnetPlan {
@@ -257,7 +269,7 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
 
     let mut vnets = vec![
         VnetPlan {
-            name: "hub".into(),
+            name: HUB.into(),
             address_space: n.hub.address_space.clone(),
             subnets: Vec::new(),
             free_addresses: 0,
@@ -265,7 +277,7 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
             existing: false,
         },
         VnetPlan {
-            name: "spoke".into(),
+            name: SPOKE.into(),
             address_space: n.spoke.address_space.clone(),
             subnets: Vec::new(),
             free_addresses: 0,

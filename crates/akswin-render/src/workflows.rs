@@ -187,7 +187,14 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
     }));
     for p in pools {
         steps.push(json!({
-            "name": format!("Node image: {} ({:?})", p.name, p.os),
+            "name": format!(
+                "Node image: {} ({})",
+                p.name,
+                match p.os {
+                    Os::Windows => "Windows",
+                    Os::Linux => "Linux",
+                }
+            ),
             "if": "steps.guard.outputs.go == 'true' && steps.channel.outputs.managed != 'true'",
             "shell": "bash",
             "run": format!("set -euo pipefail\naz aks nodepool upgrade --resource-group {rg} --cluster-name {cluster} --name {} --node-image-only --yes\n", p.name),

@@ -414,6 +414,17 @@ pub enum FirewallSku {
     Premium,
 }
 
+impl FirewallSku {
+    /// The value ARM expects (`sku.tier` of the firewall and its policy); written out, never derived from `Debug`.
+    pub fn arm_value(self) -> &'static str {
+        match self {
+            FirewallSku::Basic => "Basic",
+            FirewallSku::Standard => "Standard",
+            FirewallSku::Premium => "Premium",
+        }
+    }
+}
+
 /// An application (FQDN) rule. Protocols are `http:80` / `https:443` style strings.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -563,6 +574,17 @@ pub enum Tier {
     #[default]
     Standard,
     Premium,
+}
+
+impl Tier {
+    /// The value ARM expects (the managed cluster's `sku.tier`); written out, never derived from `Debug`.
+    pub fn arm_value(self) -> &'static str {
+        match self {
+            Tier::Free => "Free",
+            Tier::Standard => "Standard",
+            Tier::Premium => "Premium",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
@@ -987,6 +1009,17 @@ pub enum AcrSku {
     Premium,
 }
 
+impl AcrSku {
+    /// The value ARM expects (the registry's `sku.name`); written out, never derived from `Debug`.
+    pub fn arm_value(self) -> &'static str {
+        match self {
+            AcrSku::Basic => "Basic",
+            AcrSku::Standard => "Standard",
+            AcrSku::Premium => "Premium",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Image {
@@ -1206,6 +1239,18 @@ pub enum NodeOsChannel {
     NodeImage,
 }
 
+impl NodeOsChannel {
+    /// The value ARM expects (`nodeOSUpgradeChannel`); written out, never derived from `Debug`.
+    pub fn arm_value(self) -> &'static str {
+        match self {
+            NodeOsChannel::None => "None",
+            NodeOsChannel::Unmanaged => "Unmanaged",
+            NodeOsChannel::SecurityPatch => "SecurityPatch",
+            NodeOsChannel::NodeImage => "NodeImage",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum UpgradeWorkflow {
@@ -1308,6 +1353,21 @@ pub enum DayOfWeek {
     Friday,
     Saturday,
     Sunday,
+}
+
+impl DayOfWeek {
+    /// The value ARM expects in maintenance schedules (`Monday` ... `Sunday`).
+    pub fn arm_value(self) -> &'static str {
+        match self {
+            DayOfWeek::Monday => "Monday",
+            DayOfWeek::Tuesday => "Tuesday",
+            DayOfWeek::Wednesday => "Wednesday",
+            DayOfWeek::Thursday => "Thursday",
+            DayOfWeek::Friday => "Friday",
+            DayOfWeek::Saturday => "Saturday",
+            DayOfWeek::Sunday => "Sunday",
+        }
+    }
 }
 
 impl DayOfWeek {

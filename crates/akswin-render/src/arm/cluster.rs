@@ -172,7 +172,7 @@ impl Arm<'_> {
                     akswin_spec::spec::ClusterChannel::Stable => "stable",
                     akswin_spec::spec::ClusterChannel::Rapid => "rapid",
                 },
-                "nodeOSUpgradeChannel": format!("{:?}", spec.upgrades.node_os_channel),
+                "nodeOSUpgradeChannel": spec.upgrades.node_os_channel.arm_value(),
             },
             "securityProfile": { "imageCleaner": { "enabled": false } },
         });
@@ -222,7 +222,7 @@ impl Arm<'_> {
             "name": n.cluster,
             "location": "[resourceGroup().location]",
             "tags": self.tags(),
-            "sku": { "name": "Base", "tier": format!("{:?}", c.tier) },
+            "sku": { "name": "Base", "tier": c.tier.arm_value() },
             "identity": { "type": "UserAssigned", "userAssignedIdentities": identities },
             "properties": props,
         })
@@ -238,11 +238,11 @@ impl Arm<'_> {
         let schedule = if let Some(r) = &sched.relative_monthly {
             json!({ "relativeMonthly": { "intervalMonths": r.interval_months, "weekIndex": match r.week_index {
                 WeekIndex::First => "First", WeekIndex::Second => "Second", WeekIndex::Third => "Third", WeekIndex::Fourth => "Fourth", WeekIndex::Last => "Last" },
-                "dayOfWeek": format!("{:?}", r.day_of_week) } })
+                "dayOfWeek": r.day_of_week.arm_value() } })
         } else if let Some(a) = &sched.absolute_monthly {
             json!({ "absoluteMonthly": { "intervalMonths": a.interval_months, "dayOfMonth": a.day_of_month } })
         } else if let Some(wk) = &sched.weekly {
-            json!({ "weekly": { "intervalWeeks": wk.interval_weeks, "dayOfWeek": format!("{:?}", wk.day_of_week) } })
+            json!({ "weekly": { "intervalWeeks": wk.interval_weeks, "dayOfWeek": wk.day_of_week.arm_value() } })
         } else {
             return Vec::new();
         };

@@ -6,8 +6,11 @@ impl Arm<'_> {
     pub(super) fn rule_collection_groups(&self) -> Vec<Value> {
         let n = self.n;
         let fw = &self.plan.firewall;
-        let spoke = self.plan.vnets[1]
-            .address_space
+        let spoke = self
+            .plan
+            .vnet(akswin_plan::SPOKE)
+            .map(|v| v.address_space.as_slice())
+            .unwrap_or_default()
             .iter()
             .map(|c| c.to_string())
             .collect::<Vec<_>>();

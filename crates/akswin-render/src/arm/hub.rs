@@ -49,7 +49,10 @@ impl Arm<'_> {
     pub(super) fn hub_template(&self) -> Value {
         let n = self.n;
         let mut res = Vec::new();
-        let hub = &self.plan.vnets[0];
+        let Some(hub) = self.plan.vnet(akswin_plan::HUB) else {
+            // The planner always plans the hub; without one there is nothing to deploy here.
+            return rg_template(Vec::new(), json!({}), json!({}));
+        };
         let dc_subnet = self.subnet("domainControllers");
         if let Some(dc) = dc_subnet {
             let dc_prefix = dc
@@ -237,7 +240,7 @@ impl Arm<'_> {
                 "location": "[resourceGroup().location]",
                 "tags": self.tags(),
                 "properties": {
-                    "sku": { "tier": format!("{:?}", fw.sku) },
+                    "sku": { "tier": fw.sku.arm_value() },
                     "threatIntelMode": "Deny",
                     "dnsSettings": { "enableProxy": true },
                 }
@@ -271,7 +274,7 @@ impl Arm<'_> {
                 "tags": self.tags(),
                 "zones": zones,
                 "properties": {
-                    "sku": { "name": "AZFW_VNet", "tier": format!("{:?}", fw.sku) },
+                    "sku": { "name": "AZFW_VNet", "tier": fw.sku.arm_value() },
                     "ipConfigurations": ipconfs,
                     "firewallPolicy": { "id": rid("Microsoft.Network/firewallPolicies", &n.firewall_policy) },
                 },

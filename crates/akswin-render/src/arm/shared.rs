@@ -31,7 +31,7 @@ impl Arm<'_> {
             "name": n.acr,
             "location": "[resourceGroup().location]",
             "tags": self.tags(),
-            "sku": { "name": format!("{:?}", reg.sku) },
+            "sku": { "name": reg.sku.arm_value() },
             "properties": {
                 "adminUserEnabled": reg.admin_user_enabled,
                 "publicNetworkAccess": if reg.public_network_access { "Enabled" } else { "Disabled" },

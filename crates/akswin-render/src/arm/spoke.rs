@@ -26,7 +26,10 @@ impl Arm<'_> {
         let n = self.n;
         let spec = self.spec;
         let mut res = Vec::new();
-        let spoke = &self.plan.vnets[1];
+        let Some(spoke) = self.plan.vnet(akswin_plan::SPOKE) else {
+            // The planner always plans the spoke; without one there is nothing to deploy here.
+            return rg_template(Vec::new(), json!({}), json!({}));
+        };
         let fw_ip = self
             .plan
             .addresses

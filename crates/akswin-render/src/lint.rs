@@ -1,6 +1,7 @@
 //! A walk over every ARM expression of a rendered template tree: brackets and quotes balance,
 //! `parameters('x')` and `variables('x')` name something the enclosing template declares,
-//! `dependsOn` targets exist in the same template, and `resourceId(...)` names a resource that
+//! `dependsOn` targets exist in the same template, every `resourceId()` reference to a resource
+//! of the same template is in `dependsOn`, and `resourceId(...)` names a resource that
 //! some template of the tree declares (or one created outside ARM, listed in [`EXTERNAL`]).
 //! `render` runs it on its own output; a finding here is an akswin bug.
 
@@ -308,6 +309,7 @@ fn walk_template(t: &Value, path: &str, all: &BTreeSet<Declared>, errors: &mut V
             r["name"].as_str().unwrap_or_default()
         );
         walk_values(r, &where_, &scope, errors);
+        check_depends_on(t, r, &where_, &scope, errors);
         for d in r["dependsOn"].as_array().into_iter().flatten() {
             let Some(d) = d.as_str() else { continue };
             let inner = d.trim_start_matches('[').trim_end_matches(']');
@@ -382,6 +384,102 @@ fn walk_template(t: &Value, path: &str, all: &BTreeSet<Declared>, errors: &mut V
     walk_values(&t["outputs"], &format!("{path}/outputs"), &scope, errors);
 }
 
+/// The resources a value refers to with `resourceId('Type', 'name', ...)` (literal arguments
+/// only: a reference into another resource group starts with `subscription()`), as declared
+/// keys; a subnet stands for its VNet (subnets are declared inside it).
+fn referenced(v: &Value, out: &mut BTreeSet<Declared>) {
+    match v {
+        Value::String(s) if s.starts_with('[') && !s.starts_with("[[") => {
+            let mut from = 0;
+            while let Some(i) = s[from..].find("resourceId(") {
+                let at = from + i;
+                from = at + 1;
+                let prev = s[..at].chars().last();
+                if prev.is_some_and(|c| c.is_ascii_alphanumeric()) {
+                    continue; // subscriptionResourceId, extensionResourceId, ...
+                }
+                let a = args(s, at + "resourceId".len());
+                let Some(ty) = a.first().and_then(|x| literal(x)) else {
+                    continue;
+                };
+                let names: Vec<String> = a.iter().skip(1).map_while(|x| literal(x)).collect();
+                if names.len() + 1 != a.len() {
+                    continue;
+                }
+                let mut ty = ty.to_ascii_lowercase();
+                let mut names = names;
+                if ty == "microsoft.network/virtualnetworks/subnets" && names.len() == 2 {
+                    ty = "microsoft.network/virtualnetworks".into();
+                    names.pop();
+                }
+                out.insert(Declared { ty, names });
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| referenced(x, out)),
+        Value::Object(m) => m.values().for_each(|x| referenced(x, out)),
+        _ => {}
+    }
+}
+
+/// Every resource of this template that a resource refers to by `resourceId()` must come
+/// before it through `dependsOn` (directly or through what it depends on): ARM orders only by
+/// `dependsOn` (and `reference()`), so without one the resource may deploy before what it
+/// points at exists.
+fn check_depends_on(
+    t: &Value,
+    r: &Value,
+    where_: &str,
+    scope: &Scope<'_>,
+    errors: &mut Vec<String>,
+) {
+    let keys = |x: &Value| {
+        let mut k = BTreeSet::new();
+        declared(&serde_json::json!({ "resources": [x] }), &mut k);
+        k
+    };
+    let deps_of = |x: &Value| {
+        let mut d = BTreeSet::new();
+        referenced(&x["dependsOn"], &mut d);
+        d
+    };
+    // What comes before `r`: its dependsOn, and theirs, within this template.
+    let resources: Vec<&Value> = t["resources"].as_array().into_iter().flatten().collect();
+    let mut before = deps_of(r);
+    let mut frontier: Vec<Declared> = before.iter().cloned().collect();
+    while let Some(d) = frontier.pop() {
+        for x in &resources {
+            if keys(x).contains(&d) {
+                for more in deps_of(x) {
+                    if before.insert(more.clone()) {
+                        frontier.push(more);
+                    }
+                }
+            }
+        }
+    }
+    let mut body = r.clone();
+    if let Some(m) = body.as_object_mut() {
+        m.remove("dependsOn");
+        m.remove("name");
+        m.remove("scope");
+        if let Some(p) = m.get_mut("properties").and_then(Value::as_object_mut) {
+            p.remove("template"); // a nested template has its own scope
+        }
+    }
+    let mut refs = BTreeSet::new();
+    referenced(&body, &mut refs);
+    let me = keys(r);
+    for target in refs {
+        if scope.local.contains(&target) && !before.contains(&target) && !me.contains(&target) {
+            errors.push(format!(
+                "{where_}: refers to {} `{}` of this template without a dependsOn on it",
+                target.ty,
+                target.names.join("/")
+            ));
+        }
+    }
+}
+
 /// Lint one template (with the declarations of every template of the tree in `tree`).
 pub fn lint(templates: &[(&str, &Value)]) -> Vec<String> {
     let mut all = BTreeSet::new();
@@ -435,5 +533,36 @@ mod tests {
             args("f('a, b', g(1, 2), 'c''d')", 1),
             vec!["'a, b'", "g(1, 2)", "'c''d'"]
         );
+    }
+
+    #[test]
+    fn a_reference_without_an_ordering_dependson_is_reported() {
+        let vnet = serde_json::json!({ "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2025-07-01", "name": "v",
+            "properties": { "subnets": [ { "name": "s" } ] } });
+        let nic = |deps: Value| {
+            serde_json::json!({ "type": "Microsoft.Network/networkInterfaces", "apiVersion": "2025-07-01", "name": "n",
+            "properties": { "ipConfigurations": [ { "name": "c", "properties": { "subnet": { "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 's')]" } } } ] },
+            "dependsOn": deps })
+        };
+        let vm = serde_json::json!({ "type": "Microsoft.Compute/virtualMachines", "apiVersion": "2026-03-01", "name": "m",
+            "properties": { "x": "[resourceId('Microsoft.Network/virtualNetworks', 'v')]" },
+            "dependsOn": ["[resourceId('Microsoft.Network/networkInterfaces', 'n')]"] });
+        let t =
+            |deps: Value| serde_json::json!({ "resources": [vnet.clone(), nic(deps), vm.clone()] });
+        let missing = lint(&[("t", &t(serde_json::json!([])))]);
+        assert!(
+            missing
+                .iter()
+                .any(|e| e.contains("resources/1(n)") && e.contains("without a dependsOn")),
+            "{missing:?}"
+        );
+        // Direct, and (for the VM, through the NIC) transitive: both order the deployment.
+        let ok = lint(&[(
+            "t",
+            &t(serde_json::json!([
+                "[resourceId('Microsoft.Network/virtualNetworks', 'v')]"
+            ])),
+        )]);
+        assert!(ok.is_empty(), "{ok:?}");
     }
 }

@@ -162,8 +162,23 @@ fn finding(
 /// Plan, run every rule, and when no rule finds an error, render in memory and verify the
 /// render. `tree` is the verified render (None when there are errors).
 pub fn check(loaded: &Loaded, today: akswin_rules::Date, tool_version: &str) -> Checked {
+    check_priced(
+        loaded,
+        today,
+        tool_version,
+        &akswin_plan::cost::PriceBook::embedded(),
+    )
+}
+
+/// [`check`], with rules that quote amounts quoting them from `prices` (what `plan` shows).
+pub fn check_priced(
+    loaded: &Loaded,
+    today: akswin_rules::Date,
+    tool_version: &str,
+    prices: &akswin_plan::cost::PriceBook,
+) -> Checked {
     let plan = akswin_plan::plan(&loaded.spec);
-    let mut findings = akswin_rules::check_with_plan(loaded, &plan, today);
+    let mut findings = akswin_rules::check_priced(loaded, &plan, today, prices);
     let mut tree = None;
     if !findings.iter().any(|f| f.severity == Severity::Error) {
         let (t, more) = render_verified(loaded, &plan, tool_version);

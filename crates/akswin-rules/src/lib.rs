@@ -25,16 +25,25 @@ pub struct Ctx<'a> {
     pub facts: &'a Facts,
     /// The day the check runs for (date-dependent rules: retirements, support windows).
     pub today: Date,
+    /// The prices `plan` uses (`--prices`, the spec's `cost.prices`, else the embedded table),
+    /// so a rule that quotes an amount quotes the same one.
+    pub prices: &'a akswin_plan::cost::PriceBook,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(loaded: &'a Loaded, plan: &'a NetworkPlan, today: Date) -> Self {
+    pub fn new(
+        loaded: &'a Loaded,
+        plan: &'a NetworkPlan,
+        today: Date,
+        prices: &'a akswin_plan::cost::PriceBook,
+    ) -> Self {
         Ctx {
             spec: &loaded.spec,
             index: &loaded.index,
             plan,
             facts: facts(),
             today,
+            prices,
         }
     }
 
@@ -161,9 +170,24 @@ pub fn check(loaded: &Loaded, today: Date) -> Vec<Finding> {
     check_with_plan(loaded, &plan, today)
 }
 
-/// Run every rule on a loaded spec and its plan.
+/// Run every rule on a loaded spec and its plan, with the embedded prices.
 pub fn check_with_plan(loaded: &Loaded, plan: &NetworkPlan, today: Date) -> Vec<Finding> {
-    let cx = Ctx::new(loaded, plan, today);
+    check_priced(
+        loaded,
+        plan,
+        today,
+        &akswin_plan::cost::PriceBook::embedded(),
+    )
+}
+
+/// Run every rule on a loaded spec and its plan, quoting amounts from `prices`.
+pub fn check_priced(
+    loaded: &Loaded,
+    plan: &NetworkPlan,
+    today: Date,
+    prices: &akswin_plan::cost::PriceBook,
+) -> Vec<Finding> {
+    let cx = Ctx::new(loaded, plan, today, prices);
     let mut all = Vec::new();
     for r in registry() {
         let mut out = Out::new(r.meta(), &loaded.index);

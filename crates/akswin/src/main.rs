@@ -152,6 +152,8 @@ struct CheckArgs {
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+    #[command(flatten)]
+    prices: PricesArg,
 }
 
 #[derive(Args)]
@@ -466,7 +468,8 @@ fn check(a: CheckArgs, color: bool) -> Result<u8, Fatal> {
         Err(code) => return Ok(code),
     };
     // The rules, then the render verified in memory (RND codes): check passes what render renders.
-    let findings = akswin_pipeline::check(&loaded, today, VERSION).findings;
+    let book = price_book(&loaded, &a.spec, &a.prices)?;
+    let findings = akswin_pipeline::check_priced(&loaded, today, VERSION, &book).findings;
     let report = Report::new(loaded.source, findings);
     print_report(&report, a.format, color);
     let errors = report.count(Severity::Error);
@@ -484,15 +487,12 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let checked = akswin_pipeline::check(&loaded, today, VERSION);
+    // One price book for the rules (COST001) and the cost model.
+    let book = price_book(&loaded, &a.spec, &a.prices)?;
+    let checked = akswin_pipeline::check_priced(&loaded, today, VERSION, &book);
     let (network, findings) = (&checked.plan, &checked.findings);
-    let models = || -> Result<plan::Models, Fatal> {
-        Ok(plan::Models::new(
-            &loaded,
-            price_book(&loaded, &a.spec, &a.prices)?,
-            today,
-        ))
-    };
+    let models =
+        || -> Result<plan::Models, Fatal> { Ok(plan::Models::new(&loaded, book.clone(), today)) };
     let artifact = |models: &plan::Models| {
         let full = plan::json(
             &loaded,
@@ -552,10 +552,11 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let checked = akswin_pipeline::check(&loaded, today, VERSION);
+    let book = price_book(&loaded, &a.spec, &a.prices)?;
+    let checked = akswin_pipeline::check_priced(&loaded, today, VERSION, &book);
     let network = checked.plan;
     let findings = Report::new(loaded.source.clone(), checked.findings).findings;
-    let models = plan::Models::new(&loaded, price_book(&loaded, &a.spec, &a.prices)?, today);
+    let models = plan::Models::new(&loaded, book, today);
     let metas = all_metas();
     let shown: Vec<akswin_render::report::ReportFinding> = findings
         .iter()
@@ -630,7 +631,9 @@ fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
     // The same pipeline as `check`: the rules, then the render verified in memory. What
     // fails verification is a finding (RND001-RND003) at the spec field, never a half-written
     // tree.
-    let checked = akswin_pipeline::check(&loaded, today, VERSION);
+    // The spec's own `cost.prices` (render has no --prices): findings read as in `check`.
+    let book = price_book(&loaded, &a.spec, &PricesArg { prices: None })?;
+    let checked = akswin_pipeline::check_priced(&loaded, today, VERSION, &book);
     let tree = checked.tree;
     let report = Report::new(loaded.source.clone(), checked.findings);
     let Some(tree) = tree.filter(|_| report.count(Severity::Error) == 0) else {

@@ -639,6 +639,42 @@ fn plan_prices_from_a_retail_prices_export() {
         Some(3)
     );
     assert!(v["cost"]["unpriced"].as_array().is_some_and(Vec::is_empty));
+    // COST001 quotes the amount plan shows, from the same prices (it ignored --prices before).
+    let licence = v["cost"]["windowsLicence"]["paygMonthly"]
+        .as_f64()
+        .expect("licence priced");
+    let c = stdout_json(
+        akswin()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json", "--prices", sample])
+            .assert()
+            .code(0),
+    );
+    let cost001 = c["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["code"] == "COST001"))
+        .and_then(|f| f["message"].as_str())
+        .expect("COST001")
+        .to_string();
+    assert!(
+        cost001.contains(&format!("{licence:.2}")),
+        "{cost001} vs {licence:.2}"
+    );
+    assert!(cost001.contains("retail-prices-sample.json"), "{cost001}");
+    let embedded = stdout_json(
+        akswin()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"])
+            .assert()
+            .code(0),
+    );
+    let e001 = embedded["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["code"] == "COST001"))
+        .and_then(|f| f["message"].as_str())
+        .expect("COST001")
+        .to_string();
+    assert_ne!(e001, cost001, "the file's prices change what COST001 says");
     // A file that is not a Retail Prices response: exit 2 with the position and a hint.
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\n  \"Items\": [1,\n").expect("write");

@@ -40,13 +40,21 @@ impl Rule for Cost001 {
         if wp.is_some_and(|w| w.azure_hybrid_benefit) {
             return;
         }
-        let e = crate::cost(cx.spec, &akswin_plan::cost::PriceBook::embedded(), cx.today);
+        // The same prices `plan` uses (`--prices`, `cost.prices`, else the embedded table).
+        let e = crate::cost(cx.spec, cx.prices, cx.today);
+        let source = match &cx.prices.retail_file {
+            Some(f) => format!("priced from {} where it has a price", f.path),
+            None => format!(
+                "embedded {} prices compiled {}; `--prices` for yours",
+                e.embedded_price_region, e.price_book_compiled_on
+            ),
+        };
         let amount = e.windows_licence.payg_monthly.map_or_else(
             || "an amount akswin cannot price (no price for a pool's VM size)".to_string(),
             |v| {
                 format!(
-                    "about {v:.2} {} a month at the expected node-hours (embedded {} prices compiled {}; `akswin plan --prices` for yours)",
-                    e.currency, e.embedded_price_region, e.price_book_compiled_on
+                    "about {v:.2} {} a month at the expected node-hours ({source})",
+                    e.currency
                 )
             },
         );

@@ -29,6 +29,45 @@ pub const INTERNAL_LB_POLICY: &str = "3fc4dc25-5baf-40d8-9b05-7fe74c1bc64e";
 /// "Kubernetes cluster containers should only use allowed images".
 pub const ALLOWED_IMAGES_POLICY: &str = "febd0533-8e55-448f-b837-bd0e06f16469";
 
+/// A subnet Azure names and sizes itself: the hub key it has in the spec, the name Azure
+/// requires, and the largest prefix length (smallest subnet) Azure accepts
+/// (docs/sources.md#azure-subnet-rules; the Bastion and gateway minimums are marked there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecialSubnet {
+    pub key: &'static str,
+    pub azure_name: &'static str,
+    pub min_prefix: u8,
+}
+
+/// `AzureFirewallSubnet`, /26 or larger.
+pub const FIREWALL_SUBNET: SpecialSubnet = SpecialSubnet {
+    key: "firewall",
+    azure_name: "AzureFirewallSubnet",
+    min_prefix: 26,
+};
+/// `AzureBastionSubnet`, /26 or larger.
+pub const BASTION_SUBNET: SpecialSubnet = SpecialSubnet {
+    key: "bastion",
+    azure_name: "AzureBastionSubnet",
+    min_prefix: 26,
+};
+/// `GatewaySubnet`, /27 or larger.
+pub const GATEWAY_SUBNET: SpecialSubnet = SpecialSubnet {
+    key: "gateway",
+    azure_name: "GatewaySubnet",
+    min_prefix: 27,
+};
+/// Azure Firewall, Bastion and the virtual network gateway subnets.
+pub const SPECIAL_SUBNETS: [SpecialSubnet; 3] = [FIREWALL_SUBNET, BASTION_SUBNET, GATEWAY_SUBNET];
+
+/// The special subnet with this spec key (`firewall`, `bastion`, `gateway`).
+pub fn special_subnet(key: &str) -> Option<SpecialSubnet> {
+    SPECIAL_SUBNETS.iter().copied().find(|s| s.key == key)
+}
+
+/// The smallest subnet Azure allows: /29.
+pub const SMALLEST_SUBNET_PREFIX: u8 = 29;
+
 /// An empty cell is `None`; anything else must be a `YYYY-MM-DD` date.
 fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     let s = String::deserialize(d)?;

@@ -21,7 +21,7 @@ pub fn days_in_month(y: i32, m: u32) -> u32 {
 
 /// Monday = 1 ... Sunday = 7 (ISO, as `date +%u`).
 pub fn iso(d: DayOfWeek) -> u32 {
-    d.index() + 1
+    d.to_chrono().number_from_monday()
 }
 
 /// Whether the maintenance window's schedule runs on this local date (the reference rule).

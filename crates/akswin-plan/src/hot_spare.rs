@@ -51,7 +51,7 @@ pub fn known_time_zone(name: &str) -> bool {
 }
 
 fn day_index(d: Weekday) -> i64 {
-    d as i64
+    i64::from(d.to_chrono().num_days_from_monday())
 }
 
 /// Whether local week-minute `w` (Monday 00:00 = 0) falls in a peak, lead included. A peak whose
@@ -168,20 +168,10 @@ pub fn plan(hs: &HotSpare, day: NaiveDate) -> HotSparePlan {
     }
 }
 
-const DAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
-
 fn prev_day(d: Weekday) -> Weekday {
-    DAYS[(day_index(d) + 6).rem_euclid(7) as usize]
+    Weekday::from_chrono(d.to_chrono().pred())
 }
 
 fn next_day(d: Weekday) -> Weekday {
-    DAYS[(day_index(d) + 1).rem_euclid(7) as usize]
+    Weekday::from_chrono(d.to_chrono().succ())
 }

@@ -229,9 +229,10 @@ pub fn demand_of(pools: &[&NodePool], per_node: impl Fn(&NodePool) -> u64) -> De
 
 fn azure_name(role: SubnetRole, key: &str) -> String {
     match role {
-        SubnetRole::Firewall => "AzureFirewallSubnet".into(),
-        SubnetRole::Bastion => "AzureBastionSubnet".into(),
-        SubnetRole::Gateway => "GatewaySubnet".into(),
+        SubnetRole::Firewall | SubnetRole::Bastion | SubnetRole::Gateway => {
+            akswin_facts::special_subnet(key)
+                .map_or_else(|| key.to_string(), |s| s.azure_name.to_string())
+        }
         _ => {
             let mut s = String::from("snet-");
             for c in key.chars() {
@@ -302,30 +303,41 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
         };
         (d, prefix_for(demand).map(|p| p.min(floor)))
     };
+    // Azure's names and minimum sizes for these subnets (akswin-facts).
+    use akswin_facts::{BASTION_SUBNET, FIREWALL_SUBNET, GATEWAY_SUBNET};
     let hub_entries: [HubEntry<'_>; 4] = [
         (
             "firewall",
             &h.firewall,
             SubnetRole::Firewall,
-            26,
+            FIREWALL_SUBNET.min_prefix,
             0,
-            "AzureFirewallSubnet: /26 minimum".into(),
+            format!(
+                "{}: /{} minimum",
+                FIREWALL_SUBNET.azure_name, FIREWALL_SUBNET.min_prefix
+            ),
         ),
         (
             "bastion",
             &h.bastion,
             SubnetRole::Bastion,
-            26,
+            BASTION_SUBNET.min_prefix,
             0,
-            "AzureBastionSubnet: /26 minimum".into(),
+            format!(
+                "{}: /{} minimum",
+                BASTION_SUBNET.azure_name, BASTION_SUBNET.min_prefix
+            ),
         ),
         (
             "gateway",
             &h.gateway,
             SubnetRole::Gateway,
-            27,
+            GATEWAY_SUBNET.min_prefix,
             0,
-            "GatewaySubnet: /27".into(),
+            format!(
+                "{}: /{} minimum",
+                GATEWAY_SUBNET.azure_name, GATEWAY_SUBNET.min_prefix
+            ),
         ),
         (
             "domainControllers",

@@ -219,7 +219,7 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
 }
 
 fn weekday_iso(d: Weekday) -> u32 {
-    d as u32 + 1
+    d.to_chrono().number_from_monday()
 }
 
 /// A hot-spare event: on `days` (ISO) at local `minutes` after midnight in `tz`.

@@ -1371,9 +1371,18 @@ impl DayOfWeek {
 }
 
 impl DayOfWeek {
-    /// Monday = 0 ... Sunday = 6.
-    pub fn index(self) -> u32 {
-        self as u32
+    /// The same day as chrono's weekday: the one numbering every consumer uses
+    /// (`num_days_from_monday`, `number_from_monday`).
+    pub fn to_chrono(self) -> chrono::Weekday {
+        match self {
+            DayOfWeek::Monday => chrono::Weekday::Mon,
+            DayOfWeek::Tuesday => chrono::Weekday::Tue,
+            DayOfWeek::Wednesday => chrono::Weekday::Wed,
+            DayOfWeek::Thursday => chrono::Weekday::Thu,
+            DayOfWeek::Friday => chrono::Weekday::Fri,
+            DayOfWeek::Saturday => chrono::Weekday::Sat,
+            DayOfWeek::Sunday => chrono::Weekday::Sun,
+        }
     }
 }
 
@@ -1460,6 +1469,33 @@ pub enum Weekday {
     Fri,
     Sat,
     Sun,
+}
+
+impl Weekday {
+    /// The same day as chrono's weekday: the one numbering every consumer uses.
+    pub fn to_chrono(self) -> chrono::Weekday {
+        match self {
+            Weekday::Mon => chrono::Weekday::Mon,
+            Weekday::Tue => chrono::Weekday::Tue,
+            Weekday::Wed => chrono::Weekday::Wed,
+            Weekday::Thu => chrono::Weekday::Thu,
+            Weekday::Fri => chrono::Weekday::Fri,
+            Weekday::Sat => chrono::Weekday::Sat,
+            Weekday::Sun => chrono::Weekday::Sun,
+        }
+    }
+
+    pub fn from_chrono(d: chrono::Weekday) -> Weekday {
+        match d {
+            chrono::Weekday::Mon => Weekday::Mon,
+            chrono::Weekday::Tue => Weekday::Tue,
+            chrono::Weekday::Wed => Weekday::Wed,
+            chrono::Weekday::Thu => Weekday::Thu,
+            chrono::Weekday::Fri => Weekday::Fri,
+            chrono::Weekday::Sat => Weekday::Sat,
+            chrono::Weekday::Sun => Weekday::Sun,
+        }
+    }
 }
 
 // --------------------------------------------------------------------------------- workloads

@@ -229,7 +229,7 @@ impl Arm<'_> {
                     "properties": { "publicIPAddress": { "id": rid("Microsoft.Network/publicIPAddresses", &pip) } }
                 });
                 if i == 0 {
-                    conf["properties"]["subnet"] = json!({ "id": expr::resource_id("Microsoft.Network/virtualNetworks/subnets", &[&n.vnet_hub, "AzureFirewallSubnet"]).template() });
+                    conf["properties"]["subnet"] = json!({ "id": expr::resource_id("Microsoft.Network/virtualNetworks/subnets", &[&n.vnet_hub, akswin_facts::FIREWALL_SUBNET.azure_name]).template() });
                 }
                 ipconfs.push(conf);
             }
@@ -295,7 +295,7 @@ impl Arm<'_> {
                     "ipConfigurations": [ {
                         "name": "ipconfig1",
                         "properties": {
-                            "subnet": { "id": expr::resource_id("Microsoft.Network/virtualNetworks/subnets", &[&n.vnet_hub, "AzureBastionSubnet"]).template() },
+                            "subnet": { "id": expr::resource_id("Microsoft.Network/virtualNetworks/subnets", &[&n.vnet_hub, akswin_facts::BASTION_SUBNET.azure_name]).template() },
                             "publicIPAddress": { "id": rid("Microsoft.Network/publicIPAddresses", &pip) },
                         }
                     } ]

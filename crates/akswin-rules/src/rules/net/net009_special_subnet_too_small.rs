@@ -41,12 +41,7 @@ impl Rule for Net009 {
         let spec = cx.spec;
         let entries = hub_subnet_entries(spec).chain(spoke_subnet_entries(spec));
         for (ptr, key, cidr) in entries {
-            let min = match key {
-                "firewall" => Some((26, "AzureFirewallSubnet")),
-                "bastion" => Some((26, "AzureBastionSubnet")),
-                "gateway" => Some((27, "GatewaySubnet")),
-                _ => None,
-            };
+            let min = crate::facts::special_subnet(key).map(|s| (s.min_prefix, s.azure_name));
             if let Some((min, azure)) = min
                 && cidr.prefix_len() > min
             {
@@ -58,7 +53,7 @@ impl Rule for Net009 {
                     ),
                     "widen the prefix or write `auto`",
                 );
-            } else if cidr.prefix_len() > 29 {
+            } else if cidr.prefix_len() > crate::facts::SMALLEST_SUBNET_PREFIX {
                 out.error(
                     &ptr,
                     format!("subnet {cidr} is smaller than /29, the smallest Azure subnet"),

@@ -85,7 +85,7 @@ impl Rule for Upg002 {
             return;
         }
         if let Some(r) = &s.relative_monthly {
-            let dow = r.day_of_week.index();
+            let dow = r.day_of_week.to_chrono().num_days_from_monday();
             let early = (0..7).find_map(|fw| {
                 (28..=31).find_map(|len| {
                     let d = relative_day(r.week_index, dow, fw, len);

@@ -199,62 +199,10 @@ pub fn workloads(spec: &Spec) -> Vec<ResolvedWorkload> {
         .collect()
 }
 
-/// A Kubernetes quantity (`2`, `500m`, `1.5`, `4Gi`, `1024Mi`, `1e3`, `1G`) in billionths of
-/// its unit, exactly, so equal quantities written differently compare equal (`1` and `1000m`,
-/// `1Gi` and `1024Mi`). `None` for anything that is not a quantity, for more than nine decimal
-/// places, or for a value too large to hold.
+/// A Kubernetes quantity in billionths of its unit, exactly (`akswin_spec::types::Quantity`,
+/// the one parser): `1` = `1000m`, `1Gi` = `1024Mi`.
 pub fn quantity_nanos(q: &str) -> Option<i128> {
-    let q = q.trim();
-    let split = q
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+'))
-        .unwrap_or(q.len());
-    let (number, suffix) = q.split_at(split);
-    let number = number.strip_prefix('+').unwrap_or(number);
-    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
-    if (int.is_empty() && frac.is_empty())
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-        || frac.len() > 9
-    {
-        return None;
-    }
-    let int: i128 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let frac_n: i128 = if frac.is_empty() {
-        0
-    } else {
-        frac.parse::<i128>().ok()? * 10i128.pow(9 - frac.len() as u32)
-    };
-    let base = int.checked_mul(1_000_000_000)?.checked_add(frac_n)?;
-    let (mul, div): (i128, i128) = match suffix {
-        "" => (1, 1),
-        "m" => (1, 1000),
-        "k" => (1_000, 1),
-        "M" => (1_000_000, 1),
-        "G" => (1_000_000_000, 1),
-        "T" => (1_000_000_000_000, 1),
-        "P" => (1_000_000_000_000_000, 1),
-        "E" => (1_000_000_000_000_000_000, 1),
-        "Ki" => (1 << 10, 1),
-        "Mi" => (1 << 20, 1),
-        "Gi" => (1 << 30, 1),
-        "Ti" => (1 << 40, 1),
-        "Pi" => (1 << 50, 1),
-        "Ei" => (1 << 60, 1),
-        s if s.starts_with(['e', 'E']) => {
-            let e: i32 = s[1..].parse().ok()?;
-            if !(-9..=18).contains(&e) {
-                return None;
-            }
-            if e >= 0 {
-                (10i128.pow(e as u32), 1)
-            } else {
-                (1, 10i128.pow((-e) as u32))
-            }
-        }
-        _ => return None,
-    };
-    let v = base.checked_mul(mul)?;
-    (v % div == 0).then(|| v / div)
+    akswin_spec::types::Quantity::nanos(q)
 }
 
 /// A VM size from the spec's `cluster.customVmSizes`, else from the embedded table

@@ -470,9 +470,9 @@ fn one(
     let (mut per_node, mut limit) = (max_pods, "maxPods");
     let mut req = None;
     if let Some(r) = &w.resources {
-        let cpu = cpu_milli(&r.cpu)
+        let cpu = cpu_milli(r.cpu.as_str())
             .ok_or_else(|| format!("resources.cpu {:?} is not a Kubernetes CPU quantity", r.cpu))?;
-        let mem = memory_mib(&r.memory).ok_or_else(|| {
+        let mem = memory_mib(r.memory.as_str()).ok_or_else(|| {
             format!(
                 "resources.memory {:?} is not a Kubernetes memory quantity",
                 r.memory
@@ -496,8 +496,8 @@ fn one(
     {
         let n = u64::from(o.replicas);
         if let Some(r) = &o.resources {
-            others.0 += n * u64::from(cpu_milli(&r.cpu).unwrap_or(0));
-            others.1 += n * u64::from(memory_mib(&r.memory).unwrap_or(0));
+            others.0 += n * u64::from(cpu_milli(r.cpu.as_str()).unwrap_or(0));
+            others.1 += n * u64::from(memory_mib(r.memory.as_str()).unwrap_or(0));
         }
         others.2 += n;
         shared_with.push(o.name.clone());

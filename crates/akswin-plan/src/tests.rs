@@ -607,7 +607,7 @@ fn scale_out_beyond_the_pool_max_is_infeasible_and_a_short_lead_delays_the_spare
     assert!(p.skipped[0].reason.contains("size table"));
     let mut s = baseline();
     if let Some(r) = s.workloads[0].resources.as_mut() {
-        r.cpu = "8".into();
+        r.cpu = "8".parse().expect("quantity");
     }
     let p = scale_out::plan(&s, &d8ds_v5);
     assert!(

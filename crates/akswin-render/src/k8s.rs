@@ -81,7 +81,7 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, n: &Names, w: &Workload) -> Vec
         .resources
         .as_ref()
         .map_or((DEFAULT_CPU.to_string(), DEFAULT_MEMORY.to_string()), |r| {
-            (r.cpu.clone(), r.memory.clone())
+            (r.cpu.to_string(), r.memory.to_string())
         });
     let resources = json!({ "requests": { "cpu": cpu, "memory": mem }, "limits": { "cpu": cpu, "memory": mem } });
     let mut container = json!({

@@ -190,6 +190,31 @@ fn workloads_without_a_pool_are_pinned_to_the_only_pool_of_their_os() {
 }
 
 #[test]
+fn a_quantity_that_is_not_one_is_an_input_error_at_its_field() {
+    let line = workload_line(
+        "legacyweb",
+        "Windows",
+        Some("win22"),
+        "contosoacr.azurecr.io/legacy/web:4.8-ltsc2022",
+        Some(443),
+        "two",
+    );
+    let e = akswin_spec::load("t", with_workloads(&line).as_bytes()).expect_err("cpu: two");
+    let f = &e.findings[0];
+    assert_eq!(f.code, "SPEC003", "{f:?}");
+    assert!(
+        f.message.contains("not a Kubernetes quantity"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.pointer.contains("/workloads/0/resources/cpu"),
+        "{}",
+        f.pointer
+    );
+}
+
+#[test]
 fn each_consistency_problem_of_the_issue_is_refused_by_check() {
     let win = "contosoacr.azurecr.io/legacy/web:4.8-ltsc2022";
     for (what, line) in [
@@ -217,8 +242,8 @@ fn each_consistency_problem_of_the_issue_is_refused_by_check() {
             workload_line("legacyweb", "Windows", Some("win22"), win, Some(0), "2"),
         ),
         (
-            "cpu two",
-            workload_line("legacyweb", "Windows", Some("win22"), win, Some(443), "two"),
+            "cpu zero",
+            workload_line("legacyweb", "Windows", Some("win22"), win, Some(443), "0"),
         ),
         (
             "85 characters",

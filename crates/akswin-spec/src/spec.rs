@@ -6,8 +6,8 @@
 //! reference architecture"; the rule that would fire on the opposite choice says so.
 
 use crate::types::{
-    AcrName, Auto, Cidr, ClockTime, Hostname, Ip, KubeVersion, MaxSurge, Region, SecretName,
-    SecretRef, UtcOffset, Zone,
+    AcrName, Auto, Cidr, ClockTime, Hostname, Ip, KubeVersion, MaxSurge, Quantity, Region,
+    SecretName, SecretRef, UtcOffset, Zone,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -1557,8 +1557,8 @@ pub enum TrafficPolicy {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Resources {
-    pub cpu: String,
-    pub memory: String,
+    pub cpu: Quantity,
+    pub memory: Quantity,
 }
 
 // -------------------------------------------------------------------------------------- cost

@@ -662,6 +662,134 @@ impl Serialize for SecretName {
     }
 }
 
+/// A Kubernetes quantity (`2`, `500m`, `1.5`, `4Gi`, `1024Mi`, `1e3`), checked when the spec
+/// loads so a value the API server would refuse (`two`) is an input error at its position.
+/// [`Quantity::nanos`] gives its exact value for comparisons (`1` = `1000m`, `1Gi` = `1024Mi`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quantity(String);
+
+impl Quantity {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The value in billionths of its unit, exactly; `None` for anything that is not a
+    /// quantity, for more than nine decimal places, or for a value too large to hold.
+    pub fn nanos(q: &str) -> Option<i128> {
+        let q = q.trim();
+        let split = q
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+'))
+            .unwrap_or(q.len());
+        let (number, suffix) = q.split_at(split);
+        let number = number.strip_prefix('+').unwrap_or(number);
+        let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+        if (int.is_empty() && frac.is_empty())
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+            || frac.len() > 9
+        {
+            return None;
+        }
+        let int: i128 = if int.is_empty() { 0 } else { int.parse().ok()? };
+        let frac_n: i128 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse::<i128>().ok()? * 10i128.pow(9 - frac.len() as u32)
+        };
+        let base = int.checked_mul(1_000_000_000)?.checked_add(frac_n)?;
+        let (mul, div): (i128, i128) = match suffix {
+            "" => (1, 1),
+            "m" => (1, 1000),
+            "k" => (1_000, 1),
+            "M" => (1_000_000, 1),
+            "G" => (1_000_000_000, 1),
+            "T" => (1_000_000_000_000, 1),
+            "P" => (1_000_000_000_000_000, 1),
+            "E" => (1_000_000_000_000_000_000, 1),
+            "Ki" => (1 << 10, 1),
+            "Mi" => (1 << 20, 1),
+            "Gi" => (1 << 30, 1),
+            "Ti" => (1 << 40, 1),
+            "Pi" => (1 << 50, 1),
+            "Ei" => (1 << 60, 1),
+            s if s.starts_with(['e', 'E']) => {
+                let e: i32 = s[1..].parse().ok()?;
+                if !(-9..=18).contains(&e) {
+                    return None;
+                }
+                if e >= 0 {
+                    (10i128.pow(e as u32), 1)
+                } else {
+                    (1, 10i128.pow((-e) as u32))
+                }
+            }
+            _ => return None,
+        };
+        let v = base.checked_mul(mul)?;
+        (v % div == 0).then(|| v / div)
+    }
+}
+
+impl FromStr for Quantity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match Quantity::nanos(s) {
+            Some(_) => Ok(Quantity(s.trim().to_string())),
+            None => Err(format!(
+                "`{}` is not a Kubernetes quantity (e.g. \"2\", \"500m\", 4Gi, 512Mi)",
+                s.chars().take(40).collect::<String>()
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a Kubernetes quantity such as \"2\", \"500m\" or 4Gi")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
+                v.parse().map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
+                Ok(Quantity(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
+                v.to_string().parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for Quantity {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for Quantity {
+    fn schema_name() -> Cow<'static, str> {
+        "Quantity".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "a Kubernetes quantity: cores or millicores (\"2\", \"500m\"), bytes with a suffix (4Gi, 512Mi)",
+            "pattern": "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+|[kMGTPE]i?|Ki|m)?$"
+        })
+    }
+}
+
 impl JsonSchema for SecretName {
     fn schema_name() -> Cow<'static, str> {
         "SecretName".into()

@@ -21,8 +21,8 @@ declare_rule! {
     ///   letter): it names the workload's Namespace, ServiceAccount, Deployment and Service;
     ///   two workloads may not share it;
     /// - `port` is 1-65535;
-    /// - `resources.cpu` and `resources.memory` are Kubernetes quantities larger than zero
-    ///   (`"2"`, `"500m"`, `4Gi`, `512Mi`).
+    /// - `resources.cpu` and `resources.memory` are larger than zero (that they are Kubernetes
+    ///   quantities, `"2"`, `"500m"`, `4Gi`, `512Mi`, is checked when the spec loads: SPEC003).
     ///
     /// ## Why it matters
     /// A value the API server refuses fails `kubectl apply` after the whole Azure deployment
@@ -40,7 +40,7 @@ declare_rule! {
         code: "WRK002",
         name: "invalid-workload-value",
         severity: Error,
-        summary: "A workload name, port or resource quantity the Kubernetes API server would refuse",
+        summary: "A workload name, port or resource request the Kubernetes API server would refuse",
     }
 }
 
@@ -77,23 +77,17 @@ impl Rule for Wrk002 {
                 );
             }
             if let Some(r) = &w.resources {
-                if cpu_milli(&r.cpu).is_none() {
+                if cpu_milli(r.cpu.as_str()).is_none() {
                     out.error(
                         &format!("/workloads/{i}/resources/cpu"),
-                        format!(
-                            "`{}` is not a CPU quantity larger than zero",
-                            r.cpu.chars().take(40).collect::<String>()
-                        ),
+                        format!("CPU {} is not larger than zero", r.cpu),
                         "use cores or millicores, e.g. \"2\" or \"500m\"",
                     );
                 }
-                if memory_mib(&r.memory).is_none() {
+                if memory_mib(r.memory.as_str()).is_none() {
                     out.error(
                         &format!("/workloads/{i}/resources/memory"),
-                        format!(
-                            "`{}` is not a memory quantity larger than zero",
-                            r.memory.chars().take(40).collect::<String>()
-                        ),
+                        format!("memory {} is not larger than zero", r.memory),
                         "use a binary or decimal suffix, e.g. 4Gi or 512Mi",
                     );
                 }

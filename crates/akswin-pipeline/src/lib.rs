@@ -10,6 +10,7 @@
 //! `akswin explain`, `akswin rules` and SARIF.
 
 pub mod artifact;
+pub mod views;
 
 use akswin_diag::{Finding, RuleMeta, Severity, declare_rule};
 use akswin_plan::NetworkPlan;

@@ -312,3 +312,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_minimum_tls_version_renders_as_written() {
+    // "1.3" passed check while the templates said TLS12: the value was silently ignored.
+    let text = akswin_spec::BASELINE_YAML
+        .replace("minimumTlsVersion: \"1.2\"", "minimumTlsVersion: \"1.3\"");
+    assert!(text.contains("\"1.3\""));
+    let loaded = akswin_spec::load("t", text.as_bytes()).expect("loads");
+    let plan = akswin_plan::plan(&loaded.spec);
+    let tree = akswin_render::render(&loaded.spec, &plan, "test");
+    let fd = &tree.files["arm/frontdoor.json"];
+    assert!(
+        fd.contains("\"TLS13\"") && !fd.contains("\"TLS12\""),
+        "{fd}"
+    );
+    // Not a TLS version: an input error at the field.
+    let bad = akswin_spec::BASELINE_YAML
+        .replace("minimumTlsVersion: \"1.2\"", "minimumTlsVersion: banana");
+    let e = akswin_spec::load("t", bad.as_bytes()).expect_err("banana");
+    assert_eq!(
+        e.findings[0].pointer,
+        "/ingress/frontDoor/minimumTlsVersion"
+    );
+}

@@ -7,7 +7,7 @@
 
 use crate::types::{
     AcrName, Auto, Cidr, ClockTime, Hostname, Ip, KubeVersion, MaxSurge, Quantity, Region,
-    SecretName, SecretRef, UtcOffset, Zone,
+    SecretName, SecretRef, TlsVersion, UtcOffset, Zone,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -824,14 +824,11 @@ pub struct FrontDoor {
     pub origin: Option<FrontDoorOrigin>,
     pub waf: Option<Waf>,
     pub custom_domains: Vec<CustomDomain>,
-    pub minimum_tls_version: String,
+    /// Minimum TLS version clients may use on the custom domains ("1.2" or "1.3").
+    pub minimum_tls_version: TlsVersion,
     pub https_redirect: bool,
     /// Accept plain HTTP at all (only ever with httpsRedirect).
     pub allow_http: bool,
-}
-
-fn default_tls() -> String {
-    "1.2".to_string()
 }
 
 impl Default for FrontDoor {
@@ -841,7 +838,7 @@ impl Default for FrontDoor {
             origin: None,
             waf: Some(Waf::default()),
             custom_domains: Vec::new(),
-            minimum_tls_version: default_tls(),
+            minimum_tls_version: TlsVersion::V1_2,
             https_redirect: true,
             allow_http: false,
         }

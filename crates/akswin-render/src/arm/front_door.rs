@@ -185,8 +185,7 @@ impl Arm<'_> {
         let mut domain_ids = Vec::new();
         for d in &fd.custom_domains {
             let dn = d.host.replace('.', "-");
-            let mut tls =
-                json!({ "certificateType": "ManagedCertificate", "minimumTlsVersion": "TLS12" });
+            let mut tls = json!({ "certificateType": "ManagedCertificate", "minimumTlsVersion": fd.minimum_tls_version.front_door() });
             let mut deps = vec![s(&profile)];
             if d.certificate.source == CertificateSource::KeyVault
                 && let Some(secret) = &d.certificate.key_vault_secret
@@ -207,7 +206,7 @@ impl Arm<'_> {
                 }));
                 tls = json!({
                     "certificateType": "CustomerCertificate",
-                    "minimumTlsVersion": "TLS12",
+                    "minimumTlsVersion": fd.minimum_tls_version.front_door(),
                     "secret": { "id": expr::resource_id("Microsoft.Cdn/profiles/secrets", &[&n.front_door, &sname]).template() },
                 });
                 deps.push(s(&format!(

@@ -42,19 +42,13 @@ impl Rule for Ing003 {
                 "set `httpsRedirect: true` (or `allowHttp: false`)",
             );
         }
-        let v = fd.minimum_tls_version.trim();
-        match v {
-            "1.2" | "1.3" => {}
-            "1.0" | "1.1" => out.error(
+        let v = fd.minimum_tls_version;
+        if v < akswin_spec::types::TlsVersion::V1_2 {
+            out.error(
                 "/ingress/frontDoor/minimumTlsVersion",
                 format!("minimum TLS version {v} is deprecated"),
-                "use \"1.2\"",
-            ),
-            _ => out.error(
-                "/ingress/frontDoor/minimumTlsVersion",
-                format!("`{v}` is not a TLS version Front Door accepts"),
-                "use \"1.2\"",
-            ),
+                "use \"1.2\" (or \"1.3\")",
+            );
         }
     }
 }

@@ -157,18 +157,13 @@ impl TypeIndex {
             errors.push(format!("{at}: {ty}@{api} has no body type"));
             return errors;
         };
-        let mut body_value = r.clone();
-        if let Some(m) = body_value.as_object_mut() {
-            for k in TEMPLATE_KEYS {
-                m.remove(*k);
-            }
-        }
+        // The resource is the body, less the template-only keys (skipped at the top level).
         let mut cx = Walk {
             ix: self,
             nodes,
             errors: &mut errors,
         };
-        cx.value(&body_value, body.1, &format!("{at} {ty}"), true);
+        cx.value(r, body.1, &format!("{at} {ty}"), true);
         errors
     }
 
@@ -409,7 +404,8 @@ impl Walk<'_> {
         }
         let discriminators: Vec<&str> = extra.iter().map(|(_, d)| *d).collect();
         for (k, x) in o {
-            if discriminators.contains(&k.as_str()) {
+            if discriminators.contains(&k.as_str()) || (top && TEMPLATE_KEYS.contains(&k.as_str()))
+            {
                 continue;
             }
             let here = format!("{at}/{k}");

@@ -36,24 +36,29 @@ struct Declared {
 
 fn declared(t: &Value, out: &mut BTreeSet<Declared>) {
     for r in t["resources"].as_array().into_iter().flatten() {
-        let ty = r["type"].as_str().unwrap_or_default().to_ascii_lowercase();
-        let name = r["name"].as_str().unwrap_or_default();
-        let names: Vec<String> = name.split('/').map(str::to_string).collect();
-        if ty == "microsoft.network/virtualnetworks" {
-            for sn in r["properties"]["subnets"].as_array().into_iter().flatten() {
-                let mut n = names.clone();
-                n.push(sn["name"].as_str().unwrap_or_default().to_string());
-                out.insert(Declared {
-                    ty: format!("{ty}/subnets"),
-                    names: n,
-                });
-            }
-        }
-        out.insert(Declared { ty, names });
+        declared_one(r, out);
         if r["type"] == "Microsoft.Resources/deployments" {
             declared(&r["properties"]["template"], out);
         }
     }
+}
+
+/// What one resource declares: itself, and a VNet's inline subnets (not its nested template).
+fn declared_one(r: &Value, out: &mut BTreeSet<Declared>) {
+    let ty = r["type"].as_str().unwrap_or_default().to_ascii_lowercase();
+    let name = r["name"].as_str().unwrap_or_default();
+    let names: Vec<String> = name.split('/').map(str::to_string).collect();
+    if ty == "microsoft.network/virtualnetworks" {
+        for sn in r["properties"]["subnets"].as_array().into_iter().flatten() {
+            let mut n = names.clone();
+            n.push(sn["name"].as_str().unwrap_or_default().to_string());
+            out.insert(Declared {
+                ty: format!("{ty}/subnets"),
+                names: n,
+            });
+        }
+    }
+    out.insert(Declared { ty, names });
 }
 
 /// Split the top-level arguments of a call starting after `open` (the index of '(').
@@ -292,9 +297,7 @@ fn walk_template(t: &Value, path: &str, all: &BTreeSet<Declared>, errors: &mut V
     };
     let mut local = BTreeSet::new();
     for r in t["resources"].as_array().into_iter().flatten() {
-        let mut one = BTreeSet::new();
-        declared(&serde_json::json!({ "resources": [r] }), &mut one);
-        local.extend(one);
+        declared_one(r, &mut local);
     }
     let scope = Scope {
         params: keys("parameters"),
@@ -434,7 +437,7 @@ fn check_depends_on(
 ) {
     let keys = |x: &Value| {
         let mut k = BTreeSet::new();
-        declared(&serde_json::json!({ "resources": [x] }), &mut k);
+        declared_one(x, &mut k);
         k
     };
     let deps_of = |x: &Value| {
@@ -457,17 +460,21 @@ fn check_depends_on(
             }
         }
     }
-    let mut body = r.clone();
-    if let Some(m) = body.as_object_mut() {
-        m.remove("dependsOn");
-        m.remove("name");
-        m.remove("scope");
-        if let Some(p) = m.get_mut("properties").and_then(Value::as_object_mut) {
-            p.remove("template"); // a nested template has its own scope
+    // Everything but dependsOn, name, scope and a nested template (it has its own scope).
+    let mut refs = BTreeSet::new();
+    for (k, v) in r.as_object().into_iter().flatten() {
+        match k.as_str() {
+            "dependsOn" | "name" | "scope" => {}
+            "properties" => {
+                for (pk, pv) in v.as_object().into_iter().flatten() {
+                    if pk != "template" {
+                        referenced(pv, &mut refs);
+                    }
+                }
+            }
+            _ => referenced(v, &mut refs),
         }
     }
-    let mut refs = BTreeSet::new();
-    referenced(&body, &mut refs);
     let me = keys(r);
     for target in refs {
         if scope.local.contains(&target) && !before.contains(&target) && !me.contains(&target) {

@@ -370,10 +370,10 @@ pub struct WindowsLicence {
 pub struct AcrStorage {
     pub images_gi_b: f64,
     pub replicas: u32,
-    /// Storage billed: images x (1 + geo-replicas) (facts.md §11: billed per replica).
+    /// Storage billed: images x (1 + geo-replicas) (docs/sources.md#container-registry-tiers: billed per replica).
     pub billed_gi_b: f64,
     /// The tier's included storage, counted once for the registry and its replicas
-    /// (UNCONFIRMED: facts.md only says the tier's storage *limits* count once).
+    /// (UNCONFIRMED: the sources only say the tier's storage *limits* count once).
     pub included_gi_b: f64,
     pub extra_gi_b: f64,
 }
@@ -412,7 +412,7 @@ pub const NOT_MODELLED: [&str; 7] = [
     "Log Analytics retention beyond the included 31 days, and Basic or Auxiliary logs",
 ];
 
-/// ACR included storage per tier, GiB (facts.md §11).
+/// ACR included storage per tier, GiB (docs/sources.md).
 pub fn acr_included_gib(sku: AcrSku) -> f64 {
     match sku {
         AcrSku::Basic => 10.0,

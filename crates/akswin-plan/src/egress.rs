@@ -13,7 +13,7 @@ pub const EGRESS_CSV: &str = include_str!("../data/egress.csv");
 pub const AKS_FQDN_TAG: &str = "AzureKubernetesService";
 /// The FQDN tag for Windows Update.
 pub const WINDOWS_UPDATE_TAG: &str = "WindowsUpdate";
-/// Azure Firewall FQDN tags akswin knows (facts.md §3.5).
+/// Azure Firewall FQDN tags akswin knows (docs/sources.md).
 pub const KNOWN_FQDN_TAGS: [&str; 5] = [
     "AzureKubernetesService",
     "WindowsUpdate",

@@ -1,5 +1,5 @@
 //! akswin-plan owns the network plan: how many addresses each subnet needs (from the CNI
-//! mode, pool bounds, surge and maxPods: facts.md §1), a deterministic, aligned packing of
+//! mode, pool bounds, surge and maxPods: docs/sources.md), a deterministic, aligned packing of
 //! every `auto` subnet into its VNet around explicit subnets and reserved ranges, the
 //! headroom at min / max / max + surge, and the addresses akswin assigns (firewall, domain
 //! controllers, internal load balancer front ends, DNS servers).
@@ -25,7 +25,7 @@ use std::net::Ipv4Addr;
 /// Version of the plan artifact (`akswin plan --out plan.json`).
 pub const PLAN_SCHEMA_VERSION: u32 = 1;
 
-/// Ranges AKS refuses for service, pod and VNet ranges (facts.md §1.3); never planned into.
+/// Ranges AKS refuses for service, pod and VNet ranges (docs/sources.md); never planned into.
 pub const FORBIDDEN_RANGES: [&str; 4] = [
     "169.254.0.0/16",
     "172.30.0.0/16",

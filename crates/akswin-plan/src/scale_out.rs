@@ -1,7 +1,7 @@
 //! The scale-out model: how long adding replicas of a Windows workload takes, on the nodes the
 //! pool already has, with nodes the autoscaler adds, and with the hot-spare plan.
 //!
-//! Microsoft publishes no authoritative pull or provisioning times (facts.md §10), so every input
+//! Microsoft publishes no authoritative pull or provisioning times (docs/sources.md), so every input
 //! is a spec value the operator measures; when one is absent the model uses an explicit default
 //! whose source it reports next to the number:
 //!
@@ -147,7 +147,7 @@ pub const ASSUMPTIONS: [&str; 6] = [
 
 /// Memory AKS keeps for system processes on a Windows node beyond kube-reserved, MiB. Reported in
 /// the AKS documentation ("an additional 2 GB for system processes in Windows nodes");
-/// UNCONFIRMED in facts.md, so `scaling.windowsReservedMiB` overrides it.
+/// UNCONFIRMED in docs/sources.md, so `scaling.windowsReservedMiB` overrides it.
 pub const DEFAULT_WINDOWS_RESERVED_MIB: u32 = 2048;
 
 /// Parse a Kubernetes CPU quantity (`2`, `500m`, `0.5`) into millicores.
@@ -206,7 +206,7 @@ pub fn allocatable(shape: NodeShape, max_pods: u32) -> (u32, u32) {
     (cpu, mem)
 }
 
-/// Default per-node pull throughput for a registry tier, MiB/s (facts.md §10, historical).
+/// Default per-node pull throughput for a registry tier, MiB/s (docs/sources.md, historical).
 pub fn default_pull_throughput(sku: AcrSku) -> f64 {
     let mb_per_s = match sku {
         AcrSku::Basic => 30.0,

@@ -10,7 +10,7 @@ use akswin_spec::spec::{
 };
 use serde_json::{Map, Value, json};
 
-/// The fixed plugin GUID of the AKS gMSA credential-spec plugin (facts.md §4).
+/// The fixed plugin GUID of the AKS gMSA credential-spec plugin (docs/sources.md#gmsa-on-aks).
 pub const GMSA_PLUGIN_GUID: &str = "{CCC2A336-D7F3-4818-A213-272B7924213E}";
 /// The pause image the pre-pull DaemonSets keep running (multi-arch, Windows included).
 pub const PAUSE_IMAGE: &str = "mcr.microsoft.com/oss/kubernetes/pause:3.9";

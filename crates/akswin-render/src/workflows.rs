@@ -145,7 +145,7 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
     }
     if spec.upgrades.cluster_channel != akswin_spec::spec::ClusterChannel::None {
         // `az aks upgrade --control-plane-only` is not available with cluster auto-upgrade
-        // (facts.md §upgrades): AKS upgrades the control plane first in its own window.
+        // (docs/sources.md#upgrades-and-version-skew): AKS upgrades the control plane first in its own window.
         steps.push(json!({
             "name": "Control plane: upgraded by the cluster auto-upgrade channel",
             "if": "steps.guard.outputs.go == 'true'",

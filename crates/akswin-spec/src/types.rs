@@ -347,7 +347,7 @@ pub enum MaxSurge {
 
 impl MaxSurge {
     /// Extra nodes during an upgrade of a pool of `nodes` nodes; percentages round up, as AKS
-    /// does (facts.md §1.4).
+    /// does (docs/sources.md#max-surge).
     pub fn nodes(&self, nodes: u32) -> u32 {
         match *self {
             MaxSurge::Count(c) => c,

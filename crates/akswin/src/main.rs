@@ -761,6 +761,19 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
         result.findings.push((i, f));
     }
     result.findings.sort_by_key(|(i, _)| *i);
+    // The human view quotes the lines findings point at: mask literal secrets (a Secret's
+    // `password:`, a token) in the inputs it will quote, as `check` does for the spec.
+    let quoted: std::collections::BTreeSet<usize> = result
+        .findings
+        .iter()
+        .filter(|(_, f)| f.span.is_some())
+        .map(|(i, _)| *i)
+        .collect();
+    for i in quoted {
+        if let Some(src) = result.sources.get_mut(i) {
+            src.text = akswin_spec::secrets::mask(&src.text);
+        }
+    }
     let multi = render::Multi {
         sources: &result.sources,
         findings: &result.findings,

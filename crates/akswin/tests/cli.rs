@@ -1485,3 +1485,31 @@ fn counts_in_the_readme_and_help_follow_the_registries() {
         "audit --help does not reach {last_win}"
     );
 }
+
+#[test]
+fn audit_snippets_never_show_a_secret_from_a_manifest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A Secret whose password line does not parse: K8S000 points right at it.
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData:\n  password: \"Hunter2-Audit-Secret\n  user: x\n",
+    )
+    .expect("write");
+    for format in ["human", "json", "sarif", "junit"] {
+        let o = akswin()
+            .args(["audit", "--format", format])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(all.contains("K8S000"), "{format}: {all}");
+        assert!(
+            !all.contains("Hunter2"),
+            "{format} printed the secret: {all}"
+        );
+    }
+}

@@ -3,7 +3,8 @@
 //! against. The data is not part of the repository; tests find it here:
 //!
 //! 1. `AKSWIN_REFERENCE_DIR`, when set (CI sets it);
-//! 2. otherwise `../shared/reference` beside the repository, when it exists (the team's layout);
+//! 2. otherwise the `reference` folder of a `shared` folder beside the repository, when it
+//!    exists (the layout the project's own CI runs in);
 //! 3. otherwise the test skips the conformance check and says so on the terminal (uncaptured,
 //!    so `cargo test` lists what it skipped), unless `AKSWIN_REQUIRE_REFERENCE` is set, when a
 //!    missing directory or file fails the test instead.
@@ -37,7 +38,7 @@ pub fn reference(rel: &str, what: &str) -> Option<PathBuf> {
     if found.is_none() {
         let why = match reference_dir() {
             Some(d) => format!("{} has no {rel}", d.display()),
-            None => format!("no reference data ({REFERENCE_ENV} unset, no ../shared/reference)"),
+            None => format!("no reference data: {REFERENCE_ENV} is unset"),
         };
         if std::env::var_os(REQUIRE_ENV).is_some() {
             panic!("{what}: {why}, and {REQUIRE_ENV} is set");

@@ -178,14 +178,7 @@ impl Arm<'_> {
                 "*",
                 false,
             );
-            res.push(json!({
-                "type": "Microsoft.Network/networkSecurityGroups",
-                "apiVersion": API_NETWORK,
-                "name": n.nsg_dc,
-                "location": "[resourceGroup().location]",
-                "tags": self.tags(),
-                "properties": { "securityRules": rules },
-            }));
+            res.push(self.nsg(&n.nsg_dc, rules));
         }
         let subnets: Vec<Value> = hub
             .subnets

@@ -242,6 +242,18 @@ impl<'a> Arm<'a> {
             .any(|p| p.os == Os::Windows)
     }
 
+    /// A network security group with these rules (hub DC subnet, spoke subnets).
+    fn nsg(&self, name: &str, rules: impl Into<Value>) -> Value {
+        json!({
+            "type": "Microsoft.Network/networkSecurityGroups",
+            "apiVersion": API_NETWORK,
+            "name": name,
+            "location": "[resourceGroup().location]",
+            "tags": self.tags(),
+            "properties": { "securityRules": rules.into() },
+        })
+    }
+
     fn tags(&self) -> Value {
         let mut m = Map::new();
         for (k, v) in &self.spec.tags {

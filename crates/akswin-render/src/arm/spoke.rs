@@ -98,14 +98,7 @@ impl Arm<'_> {
             (&n.nsg_nodes, Vec::new()),
             (&n.nsg_services, Vec::new()),
         ] {
-            res.push(json!({
-                "type": "Microsoft.Network/networkSecurityGroups",
-                "apiVersion": API_NETWORK,
-                "name": name,
-                "location": "[resourceGroup().location]",
-                "tags": self.tags(),
-                "properties": { "securityRules": rules },
-            }));
+            res.push(self.nsg(name, rules));
         }
         let subnets: Vec<Value> = spoke
             .subnets

@@ -15,6 +15,9 @@ pub const K8S_VERSIONS_CSV: &str = include_str!("../data/k8s_versions.csv");
 pub const OS_SKUS_CSV: &str = include_str!("../data/os_skus.csv");
 pub const ADMIN_NAMES_TXT: &str = include_str!("../data/windows_admin_names.txt");
 pub const POLICY_CSV: &str = include_str!("../data/azure_policy_k8s.csv");
+pub const EGRESS_CSV: &str = include_str!("../data/egress.csv");
+/// The dated price table the cost model starts from (each row with its source).
+pub const PRICES_JSON: &str = include_str!("../data/prices.json");
 
 /// The four Windows built-in policies the architecture names: no CPU and memory overcommit,
 /// not as ContainerAdministrator, allowed user names, no HostProcess (docs/sources.md).
@@ -181,6 +184,55 @@ pub struct PolicyDef {
     pub deprecated: bool,
 }
 
+/// What an egress row becomes: a firewall application rule, a firewall network rule, or a
+/// port the Windows nodes (and others) need to the domain controllers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EgressKind {
+    Fqdn,
+    Network,
+    Port,
+}
+
+/// A transport protocol as the egress table writes it: `Https`, `Http` (application rules),
+/// `TCP`, `UDP` (network rules and ports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum EgressProtocol {
+    Http,
+    Https,
+    #[serde(rename = "TCP")]
+    Tcp,
+    #[serde(rename = "UDP")]
+    Udp,
+}
+
+impl EgressProtocol {
+    /// Firewall application rule `protocolType`, network rule `ipProtocols`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EgressProtocol::Http => "Http",
+            EgressProtocol::Https => "Https",
+            EgressProtocol::Tcp => "TCP",
+            EgressProtocol::Udp => "UDP",
+        }
+    }
+}
+
+/// One row of `data/egress.csv`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct EgressRow {
+    /// `aks`, `aks-public`, `windows`, `monitoring`, `policy`, `keyvault` or `ad`.
+    pub set: String,
+    pub kind: EgressKind,
+    /// An FQDN (possibly `*.`), a service tag, or `domainControllers`; `<location>` stands for
+    /// the region.
+    pub destination: String,
+    pub protocol: EgressProtocol,
+    /// A port or a `low-high` range.
+    pub port: String,
+    pub note: String,
+}
+
 /// All embedded facts.
 #[derive(Debug)]
 pub struct Facts {
@@ -192,6 +244,7 @@ pub struct Facts {
     pub admin_names: Vec<String>,
     /// Keyed by lowercased definition name (the GUID).
     pub policies: BTreeMap<String, PolicyDef>,
+    pub egress: Vec<EgressRow>,
 }
 
 /// Typed rows of one CSV table (`#` lines are comments; extra columns are ignored). The error
@@ -227,12 +280,14 @@ pub fn try_facts() -> Result<Facts, String> {
             (p.name.clone(), p)
         })
         .collect();
+    let egress = table::<EgressRow>("egress.csv", EGRESS_CSV)?;
     Ok(Facts {
         vm_sizes,
         kube,
         os_skus,
         admin_names,
         policies,
+        egress,
     })
 }
 
@@ -247,6 +302,7 @@ pub fn facts() -> &'static Facts {
             os_skus: Vec::new(),
             admin_names: Vec::new(),
             policies: BTreeMap::new(),
+            egress: Vec::new(),
         })
     });
     &FACTS
@@ -261,6 +317,10 @@ impl Facts {
     }
     pub fn os_sku(&self, sku: &str) -> Option<&OsSkuFacts> {
         self.os_skus.iter().find(|s| s.sku == sku)
+    }
+    /// The egress rows of one set (`aks`, `windows`, `ad`, ...).
+    pub fn egress_set<'a>(&'a self, set: &'a str) -> impl Iterator<Item = &'a EgressRow> + 'a {
+        self.egress.iter().filter(move |r| r.set == set)
     }
     /// The newest Kubernetes minor the embedded table knows.
     pub fn newest_kube_minor(&self) -> Option<u32> {
@@ -292,6 +352,14 @@ mod tests {
         assert_eq!(f.os_skus.len(), 3);
         assert!(f.admin_names.iter().any(|n| n == "administrator"));
         assert!(f.policies.len() > 100);
+        assert!(f.egress.len() >= 40, "{}", f.egress.len());
+        assert_eq!(f.egress_set("ad").count(), 12);
+        assert!(
+            f.egress
+                .iter()
+                .all(|r| r.kind != EgressKind::Port || r.set == "ad")
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(PRICES_JSON).is_ok());
         // The index writes `True`: deprecated definitions are read as deprecated.
         assert!(f.policies.values().any(|p| p.deprecated));
         for id in WINDOWS_BUILTIN_POLICIES
@@ -312,5 +380,12 @@ mod tests {
         assert!(e.contains("YYYY-MM-DD"), "{e}");
         let bad = "sku,min_minor,max_minor,support_end,images_removed,requires_fips\nWindows2022,,,,,yes\n";
         assert!(table::<OsSkuFacts>("o.csv", bad).is_err());
+        let bad = "set,kind,destination,protocol,port,note\naks,fqdn,x.example,Ftp,21,no\n";
+        assert!(
+            table::<EgressRow>("e.csv", bad).is_err(),
+            "unknown protocol"
+        );
+        let bad = "set,kind,destination,protocol,port,note\naks,rule,x.example,Https,443,no\n";
+        assert!(table::<EgressRow>("e.csv", bad).is_err(), "unknown kind");
     }
 }

@@ -23,7 +23,7 @@ pub const HOURS_PER_MONTH: f64 = 730.0;
 /// Days per month (730 / 24).
 pub const DAYS_PER_MONTH: f64 = HOURS_PER_MONTH / 24.0;
 
-const EMBEDDED: &str = include_str!("../data/prices.json");
+const EMBEDDED: &str = akswin_facts::PRICES_JSON;
 
 /// Where a price came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,13 +1,13 @@
 //! The firewall model: the application and network rules Azure Firewall needs for AKS, the
-//! Windows pools and the enabled add-ons (from `data/egress.csv`), the user's extra rules,
-//! and the NSG rules that let the Windows nodes reach the domain controllers. Also the
-//! validators for FQDNs, protocols and ports that EGR003 applies to user input.
+//! Windows pools and the enabled add-ons (the egress table of akswin-facts), the user's extra
+//! rules, each with its rule collection group and sources. Also the validators for FQDNs,
+//! protocols and ports that EGR003 applies to user input. NSGs and routes: [`crate::netsec`].
 
+use crate::{SPOKE, SubnetRole, VnetPlan};
+use akswin_facts::{EgressKind, EgressRow, facts};
 use akswin_spec::Spec;
-use akswin_spec::spec::{AksRequiredEgress, NsgAccess};
+use akswin_spec::spec::{AksRequiredEgress, SpokeSubnet};
 use serde::{Deserialize, Serialize};
-
-pub const EGRESS_CSV: &str = include_str!("../data/egress.csv");
 
 /// The FQDN tag Microsoft keeps current with the AKS required egress.
 pub const AKS_FQDN_TAG: &str = "AzureKubernetesService";
@@ -24,36 +24,15 @@ pub const KNOWN_FQDN_TAGS: [&str; 5] = [
 /// Priority of akswin's own NSG rules; user rules with a lower number are evaluated first.
 pub const AKSWIN_NSG_PRIORITY: u32 = 1000;
 
-/// One row of `data/egress.csv`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EgressFact {
-    pub set: String,
-    pub kind: String,
-    pub destination: String,
-    pub protocol: String,
-    pub port: String,
-    pub note: String,
-}
-
-/// The embedded egress table.
-pub fn egress_facts() -> Vec<EgressFact> {
-    EGRESS_CSV
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.splitn(6, ',').collect();
-            (f.len() == 6).then(|| EgressFact {
-                set: f[0].into(),
-                kind: f[1].into(),
-                destination: f[2].into(),
-                protocol: f[3].into(),
-                port: f[4].into(),
-                note: f[5].into(),
-            })
-        })
-        .collect()
-}
+/// The rule collection groups of the firewall policy, in priority order: AKS, Windows,
+/// add-ons, then the user's rules. Each group gets a network collection at its priority and
+/// an application collection ten above.
+pub const RULE_GROUPS: [(&str, u32); 4] = [
+    ("aks", 200),
+    ("windows", 300),
+    ("addons", 400),
+    ("user", 500),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -73,8 +52,13 @@ pub struct ProtoPort {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppRulePlan {
+    /// The egress set the rule comes from (`aks`, `windows`, `monitoring`, ... or `user`).
     pub collection: String,
+    /// The rule collection group it is deployed in ([`RULE_GROUPS`]).
+    pub group: String,
     pub name: String,
+    /// Source address ranges the rule allows.
+    pub sources: Vec<String>,
     pub fqdns: Vec<String>,
     pub fqdn_tags: Vec<String>,
     pub protocols: Vec<ProtoPort>,
@@ -85,50 +69,80 @@ pub struct AppRulePlan {
 #[serde(rename_all = "camelCase")]
 pub struct NetRulePlan {
     pub collection: String,
+    /// The rule collection group it is deployed in ([`RULE_GROUPS`]).
+    pub group: String,
     pub name: String,
-    /// `TCP`, `UDP`, `ICMP` or `Any`.
+    /// Source address ranges the rule allows.
+    pub sources: Vec<String>,
+    /// `TCP`, `UDP`, `ICMP` or `Any` (ARM `ipProtocols`; anything unrecognised is `Any` here
+    /// and an EGR003 error).
     pub protocols: Vec<String>,
-    pub destinations: Vec<String>,
+    /// Addresses, ranges and service tags.
+    pub destination_addresses: Vec<String>,
+    /// Host names the firewall resolves (its DNS proxy is on).
+    pub destination_fqdns: Vec<String>,
     pub ports: Vec<String>,
     pub origin: RuleOrigin,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NsgRulePlan {
-    pub name: String,
-    pub priority: u32,
-    pub allow: bool,
-    /// `Tcp`, `Udp` or `*`.
-    pub protocol: String,
-    /// A CIDR, `*` or `domainControllers`.
-    pub destination: String,
-    pub ports: Vec<String>,
-    pub origin: RuleOrigin,
-}
-
-/// Everything the firewall and the Windows node subnet's NSG allow.
+/// Everything the firewall allows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FirewallPlan {
     pub public_ips: u32,
     pub application_rules: Vec<AppRulePlan>,
     pub network_rules: Vec<NetRulePlan>,
-    /// Outbound rules of the Windows node subnet's NSG, in evaluation (priority) order.
-    pub windows_nsg_rules: Vec<NsgRulePlan>,
 }
 
 fn loc(s: &str, location: &str) -> String {
     s.replace("<location>", location)
 }
 
-/// Build the firewall model of a spec. User rules are carried as written (invalid parts are
-/// dropped here and reported by EGR003).
-pub fn firewall(spec: &Spec) -> FirewallPlan {
+/// The group an egress set is deployed in.
+fn group_of(collection: &str, origin: RuleOrigin) -> &'static str {
+    match (origin, collection) {
+        (RuleOrigin::User, _) => "user",
+        (_, "aks") | (_, "aks-public") => "aks",
+        (_, "windows") => "windows",
+        _ => "addons",
+    }
+}
+
+/// A network rule destination is a host name when it has a dot, does not start with a digit
+/// (an address or range) and is not a service tag (`AzureCloud.eastus` starts upper-case).
+fn is_fqdn_destination(d: &str) -> bool {
+    d.contains('.')
+        && !d.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && !d.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+}
+
+/// Build the firewall model of a spec over its planned VNets. Sources: the spoke's address
+/// space, and for the Windows group only the Windows node subnet (when it is placed). User
+/// rules are carried as written (invalid parts are dropped here and reported by EGR003).
+pub fn firewall(spec: &Spec, vnets: &[VnetPlan]) -> FirewallPlan {
     let fw = &spec.egress.firewall;
-    let facts = egress_facts();
+    let egress = &facts().egress;
     let location = spec.location.as_str();
     let has_windows = spec.cluster.node_pools.iter().any(|p| p.is_windows());
+    let spoke: Vec<String> = vnets
+        .iter()
+        .find(|v| v.name == SPOKE)
+        .map(|v| v.address_space.iter().map(|c| c.to_string()).collect())
+        .unwrap_or_default();
+    let windows: Vec<String> = vnets
+        .iter()
+        .flat_map(|v| &v.subnets)
+        .find(|s| s.role == SubnetRole::Nodes && s.key == SpokeSubnet::WindowsNodes.key())
+        .and_then(|s| s.prefix)
+        .map(|p| vec![p.to_string()])
+        .unwrap_or_else(|| spoke.clone());
+    let sources = |group: &str| {
+        if group == "windows" {
+            windows.clone()
+        } else {
+            spoke.clone()
+        }
+    };
     let mut plan = FirewallPlan {
         public_ips: fw.public_ips,
         ..FirewallPlan::default()
@@ -150,15 +164,57 @@ pub fn firewall(spec: &Spec) -> FirewallPlan {
         sets.push("policy");
         sets.push("keyvault");
     }
+    let net_rule = |set: &str, f: &EgressRow| {
+        let group = group_of(set, RuleOrigin::Akswin);
+        let d = loc(&f.destination, location);
+        let (fqdns, addrs) = if is_fqdn_destination(&d) {
+            (vec![d], Vec::new())
+        } else {
+            (Vec::new(), vec![d])
+        };
+        NetRulePlan {
+            collection: set.into(),
+            group: group.into(),
+            name: format!("{set}-{}-{}", slug(&f.destination), f.port),
+            sources: sources(group),
+            protocols: vec![f.protocol.as_str().into()],
+            destination_addresses: addrs,
+            destination_fqdns: fqdns,
+            ports: vec![f.port.clone()],
+            origin: RuleOrigin::Akswin,
+        }
+    };
+    let tag_rule = |collection: &str, name: &str, tag: &str| {
+        let group = group_of(collection, RuleOrigin::Akswin);
+        AppRulePlan {
+            collection: collection.into(),
+            group: group.into(),
+            name: name.into(),
+            sources: sources(group),
+            fqdns: Vec::new(),
+            fqdn_tags: vec![tag.into()],
+            protocols: vec![
+                ProtoPort {
+                    protocol: "Http".into(),
+                    port: 80,
+                },
+                ProtoPort {
+                    protocol: "Https".into(),
+                    port: 443,
+                },
+            ],
+            origin: RuleOrigin::Akswin,
+        }
+    };
     if fw.aks_required == AksRequiredEgress::FqdnTag {
         plan.application_rules
             .push(tag_rule("aks", "aks-fqdn-tag", AKS_FQDN_TAG));
         // The tag covers the FQDNs, not the network rules (NTP).
         plan.network_rules.extend(
-            facts
+            egress
                 .iter()
-                .filter(|f| f.set == "aks" && f.kind == "network")
-                .map(|f| net_rule("aks", f, location)),
+                .filter(|f| f.set == "aks" && f.kind == EgressKind::Network)
+                .map(|f| net_rule("aks", f)),
         );
     }
     if has_windows && fw.allow_windows_update {
@@ -169,31 +225,35 @@ pub fn firewall(spec: &Spec) -> FirewallPlan {
         ));
     }
     for set in sets {
-        for f in facts.iter().filter(|f| f.set == set) {
-            match f.kind.as_str() {
-                "fqdn" => {
-                    let port = f.port.parse().unwrap_or(443);
+        for f in egress.iter().filter(|f| f.set == set) {
+            match f.kind {
+                EgressKind::Fqdn => {
+                    let group = group_of(set, RuleOrigin::Akswin);
                     plan.application_rules.push(AppRulePlan {
                         collection: set.into(),
+                        group: group.into(),
                         name: format!("{set}-{}", slug(&f.destination)),
+                        sources: sources(group),
                         fqdns: vec![loc(&f.destination, location)],
                         fqdn_tags: Vec::new(),
                         protocols: vec![ProtoPort {
-                            protocol: f.protocol.clone(),
-                            port,
+                            protocol: f.protocol.as_str().into(),
+                            port: f.port.parse().unwrap_or(443),
                         }],
                         origin: RuleOrigin::Akswin,
                     });
                 }
-                "network" => plan.network_rules.push(net_rule(set, f, location)),
-                _ => {}
+                EgressKind::Network => plan.network_rules.push(net_rule(set, f)),
+                EgressKind::Port => {}
             }
         }
     }
     for r in &fw.extra_application_rules {
         plan.application_rules.push(AppRulePlan {
             collection: "user".into(),
+            group: "user".into(),
             name: r.name.clone(),
+            sources: spoke.clone(),
             fqdns: r
                 .fqdns
                 .iter()
@@ -210,83 +270,40 @@ pub fn firewall(spec: &Spec) -> FirewallPlan {
         });
     }
     for r in &fw.extra_network_rules {
+        let (fqdns, addrs): (Vec<String>, Vec<String>) = r
+            .destinations
+            .iter()
+            .cloned()
+            .partition(|d| is_fqdn_destination(d));
         plan.network_rules.push(NetRulePlan {
             collection: "user".into(),
+            group: "user".into(),
             name: r.name.clone(),
-            protocols: r.protocols.clone(),
-            destinations: r.destinations.clone(),
+            sources: spoke.clone(),
+            protocols: r.protocols.iter().map(|p| ip_protocol(p).into()).collect(),
+            destination_addresses: addrs,
+            destination_fqdns: fqdns,
             ports: r.ports.clone(),
             origin: RuleOrigin::User,
         });
     }
-    // NSG on the Windows node subnet: the user's rules, then akswin's AD allowances.
-    for r in &spec.egress.nsg_rules {
-        plan.windows_nsg_rules.push(NsgRulePlan {
-            name: r.name.clone(),
-            priority: r.priority,
-            allow: r.access == NsgAccess::Allow,
-            protocol: r.protocol.clone(),
-            destination: r.destination.clone(),
-            ports: r.ports.clone(),
-            origin: RuleOrigin::User,
-        });
-    }
-    if spec.identity.gmsa.enabled && spec.egress.allow_active_directory {
-        for (i, f) in facts.iter().filter(|f| f.set == "ad").enumerate() {
-            plan.windows_nsg_rules.push(NsgRulePlan {
-                name: format!("allow-ad-{}-{}", f.protocol.to_ascii_lowercase(), f.port),
-                priority: AKSWIN_NSG_PRIORITY + i as u32,
-                allow: true,
-                protocol: title(&f.protocol),
-                destination: "domainControllers".into(),
-                ports: vec![f.port.clone()],
-                origin: RuleOrigin::Akswin,
-            });
-        }
-    }
-    plan.windows_nsg_rules.sort_by_key(|r| r.priority);
     plan
 }
 
-/// An application rule for an FQDN tag on HTTP 80 and HTTPS 443.
-fn tag_rule(collection: &str, name: &str, tag: &str) -> AppRulePlan {
-    AppRulePlan {
-        collection: collection.into(),
-        name: name.into(),
-        fqdns: Vec::new(),
-        fqdn_tags: vec![tag.into()],
-        protocols: vec![
-            ProtoPort {
-                protocol: "Http".into(),
-                port: 80,
-            },
-            ProtoPort {
-                protocol: "Https".into(),
-                port: 443,
-            },
-        ],
-        origin: RuleOrigin::Akswin,
+/// A network rule protocol as ARM spells it.
+fn ip_protocol(p: &str) -> &'static str {
+    match p.trim().to_ascii_lowercase().as_str() {
+        "tcp" => "TCP",
+        "udp" => "UDP",
+        "icmp" => "ICMP",
+        _ => "Any",
     }
 }
 
-fn title(p: &str) -> String {
-    let lower = p.to_ascii_lowercase();
-    let mut c = lower.chars();
-    match c.next() {
-        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-        None => String::new(),
-    }
-}
-
-fn net_rule(set: &str, f: &EgressFact, location: &str) -> NetRulePlan {
-    NetRulePlan {
-        collection: set.into(),
-        name: format!("{set}-{}-{}", slug(&f.destination), f.port),
-        protocols: vec![f.protocol.clone()],
-        destinations: vec![loc(&f.destination, location)],
-        ports: vec![f.port.clone()],
-        origin: RuleOrigin::Akswin,
-    }
+/// The AD ports (protocol, port or range, what it carries) gMSA and Kerberos need to the
+/// domain controllers, from the egress table (set `ad`).
+pub fn ad_ports() -> Vec<&'static EgressRow> {
+    facts().egress.iter().filter(|f| f.set == "ad").collect()
 }
 
 fn slug(s: &str) -> String {
@@ -421,13 +438,11 @@ mod tests {
 
     #[test]
     fn table_parses() {
-        let f = egress_facts();
+        let f = &facts().egress;
         assert!(f.iter().filter(|x| x.set == "windows").count() == 5);
-        assert!(f.iter().filter(|x| x.set == "ad").count() >= 12);
-        for x in &f {
-            if x.kind != "port" {
-                assert!(parse_port_range(&x.port).is_ok(), "{x:?}");
-            }
+        assert!(ad_ports().len() >= 12);
+        for x in f {
+            assert!(parse_port_range(&x.port).is_ok(), "{x:?}");
         }
     }
 

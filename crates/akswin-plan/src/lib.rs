@@ -12,6 +12,8 @@ pub mod cost;
 pub mod egress;
 pub mod hot_spare;
 pub mod ipmath;
+pub mod names;
+pub mod netsec;
 pub mod resolve;
 pub mod scale_out;
 
@@ -49,12 +51,16 @@ pub struct NetworkPlan {
     pub service_cidr: Cidr,
     pub dns_service_ip: Ip,
     pub addresses: Addresses,
-    /// Azure Firewall rules and the Windows node subnet's NSG.
+    /// Azure Firewall rules, each with its group and sources.
     pub firewall: egress::FirewallPlan,
+    /// NSGs and route tables, with every rule resolved to addresses.
+    pub netsec: netsec::NetSecPlan,
     /// Node pools as deployed (effective maxPods, maxSurge, OS SKU, subnet).
     pub pools: Vec<resolve::ResolvedPool>,
     /// Workloads as deployed (the pool each runs on, image reference, Windows version).
     pub workloads: Vec<resolve::ResolvedWorkload>,
+    /// The Azure name of every resource akswin deploys.
+    pub names: names::Names,
 }
 
 /// The name of the hub VNet in [`NetworkPlan::vnets`] (peered spokes may not use it).
@@ -541,6 +547,9 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
     });
 
     let addresses = assign_addresses(spec, &vnets);
+    let names = names::Names::new(spec);
+    let firewall = egress::firewall(spec, &vnets);
+    let netsec = netsec::netsec(spec, &vnets, &addresses, &names);
     NetworkPlan {
         schema_version: PLAN_SCHEMA_VERSION,
         cni,
@@ -549,9 +558,11 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
         service_cidr: n.service_cidr,
         dns_service_ip: n.dns_service_ip,
         addresses,
-        firewall: egress::firewall(spec),
+        firewall,
+        netsec,
         pools: resolve::pools(spec),
         workloads: resolve::workloads(spec),
+        names,
     }
 }
 

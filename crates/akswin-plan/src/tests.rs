@@ -964,3 +964,71 @@ fn peered_subnet_pointers_escape_their_names() {
         .expect("peered subnet");
     assert!(s.pointer.ends_with("/subnets/a~1b~0c"), "{}", s.pointer);
 }
+
+#[test]
+fn every_deployed_subnet_has_its_nsg_and_egress_route() {
+    use crate::netsec::{Access, Direction};
+    let spec = baseline();
+    let p = plan(&spec);
+    let ns = &p.netsec;
+    for v in p.vnets.iter().filter(|v| v.name == SPOKE) {
+        for s in v.subnets.iter().filter(|s| s.prefix.is_some()) {
+            let nsgs = ns
+                .nsgs
+                .iter()
+                .filter(|g| g.subnets.contains(&s.key))
+                .count();
+            assert_eq!(nsgs, 1, "{} has {nsgs} NSGs", s.key);
+        }
+    }
+    // Nodes, pods and connectors leave through the firewall; nothing else is routed.
+    let rt = &ns.route_tables[0];
+    let fw = p.addresses.firewall_private_ip.expect("firewall ip");
+    assert_eq!(rt.routes[0].next_hop, fw);
+    assert_eq!(rt.routes[0].prefix.to_string(), "0.0.0.0/0");
+    for key in ["windowsNodes", "systemNodes", "appProxyConnectors"] {
+        assert!(
+            rt.subnets.iter().any(|s| s == key),
+            "{key} not routed: {:?}",
+            rt.subnets
+        );
+    }
+    assert!(!rt.subnets.iter().any(|s| s == "privateEndpoints"));
+    // The Windows nodes' AD rules name the DC subnet; the DC NSG admits them and denies the
+    // rest of the virtual network last.
+    let dc = sub(&p, "domainControllers")
+        .prefix
+        .expect("dc subnet")
+        .to_string();
+    let win = ns.nsg_of("windowsNodes").expect("windows nsg");
+    let ad: Vec<_> = win
+        .rules
+        .iter()
+        .filter(|r| r.name.starts_with("allow-ad-"))
+        .collect();
+    assert_eq!(ad.len(), crate::egress::ad_ports().len());
+    assert!(
+        ad.iter()
+            .all(|r| r.destinations == [dc.clone()] && r.direction == Direction::Outbound)
+    );
+    let dcn = ns.nsg_of("domainControllers").expect("dc nsg");
+    let win_prefix = sub(&p, "windowsNodes").prefix.expect("win").to_string();
+    assert!(
+        dcn.rules
+            .iter()
+            .any(|r| r.sources == [win_prefix.clone()] && r.ports == ["88"])
+    );
+    let last = dcn.rules.last().expect("rules");
+    assert_eq!(
+        (last.access, last.sources.as_slice()),
+        (Access::Deny, &["VirtualNetwork".to_string()][..])
+    );
+    // Windows update rules are sourced from the Windows node subnet only.
+    assert!(
+        p.firewall
+            .application_rules
+            .iter()
+            .filter(|r| r.group == "windows")
+            .all(|r| r.sources == [win_prefix.clone()])
+    );
+}

@@ -2,8 +2,8 @@
 //! cannot do.
 
 use crate::arm::Arm;
-use crate::names::Names;
 use akswin_plan::NetworkPlan;
+use akswin_plan::names::Names;
 use akswin_spec::Spec;
 use std::fmt::Write as _;
 

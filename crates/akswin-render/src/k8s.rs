@@ -2,8 +2,8 @@
 //! LoadBalancer Service and (replicas > 1) PodDisruptionBudget; gMSA RBAC; image pre-pull
 //! DaemonSets per Windows OS SKU. Built as JSON values and serialised as YAML, never templated.
 
-use crate::names::Names;
 use akswin_plan::NetworkPlan;
+use akswin_plan::names::Names;
 use akswin_spec::Spec;
 use akswin_spec::spec::{
     AuthMode, FrontDoorOrigin, NodePool, Os, OsSku, SpokeSubnet, TrafficPolicy, Workload,

@@ -12,7 +12,6 @@ pub mod armtypes;
 pub mod docs;
 pub mod k8s;
 pub mod lint;
-pub mod names;
 pub mod report;
 pub mod scripts;
 pub mod workflows;
@@ -116,16 +115,16 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
 
 /// Render everything for a spec and its plan.
 pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
-    let n = names::Names::new(spec);
+    let n = &plan.names;
     let mut t = Tree::default();
-    let arm = arm::Arm::new(spec, plan, &n, tool_version);
+    let arm = arm::Arm::new(spec, plan, n, tool_version);
     t.add("arm/bootstrap.json", pretty(&arm.bootstrap()));
     t.add("arm/main.json", pretty(&arm.main()));
     t.add("arm/main.parameters.json", pretty(&arm.parameters()));
     if let Some(fd) = arm.front_door() {
         t.add("arm/frontdoor.json", pretty(&fd));
     }
-    t.add("deploy.sh", docs::deploy_sh(spec, &n));
+    t.add("deploy.sh", docs::deploy_sh(spec, n));
     let prepull = k8s::prepull(spec);
     if !prepull.is_empty() {
         t.add(
@@ -142,26 +141,26 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     for w in &spec.workloads {
         t.add(
             &format!("k8s/{}.yaml", k8s::k8s_name(&w.name)),
-            k8s::yaml(&k8s::workload(spec, plan, &n, w)),
+            k8s::yaml(&k8s::workload(spec, plan, n, w)),
         );
     }
     if spec.upgrades.workflow == akswin_spec::spec::UpgradeWorkflow::GithubActions
-        && let Some(wf) = workflows::node_image_upgrade(spec, &n)
+        && let Some(wf) = workflows::node_image_upgrade(spec, n)
     {
         t.add(".github/workflows/node-image-upgrade.yml", k8s::yaml(&[wf]));
     }
-    if let Some(wf) = workflows::hot_spare(spec, &n) {
+    if let Some(wf) = workflows::hot_spare(spec, n) {
         t.add(".github/workflows/hot-spare.yml", k8s::yaml(&[wf]));
     }
-    if let Some(s) = scripts::gmsa(spec, &n) {
+    if let Some(s) = scripts::gmsa(spec, n) {
         t.add("scripts/Set-Gmsa.ps1", s);
     }
-    if let Some(s) = scripts::app_proxy(spec, plan, &n) {
+    if let Some(s) = scripts::app_proxy(spec, plan, n) {
         t.add("scripts/Publish-AppProxy.ps1", s);
     }
-    if let Some(s) = scripts::dns_record(spec, plan, &n) {
+    if let Some(s) = scripts::dns_record(spec, plan, n) {
         t.add("scripts/Set-InternalDnsRecord.ps1", s);
     }
-    t.add("README.md", docs::readme(spec, plan, &n));
+    t.add("README.md", docs::readme(spec, plan, n));
     t
 }

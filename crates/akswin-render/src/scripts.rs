@@ -3,8 +3,8 @@
 //! through Microsoft Graph, and the AD DNS record of the internal URL. Every script supports
 //! `-WhatIf`, checks before it creates (safe to run again), and never prints a secret.
 
-use crate::names::Names;
 use akswin_plan::NetworkPlan;
+use akswin_plan::names::Names;
 use akswin_spec::Spec;
 use akswin_spec::spec::AuthMode;
 use std::fmt::Write as _;

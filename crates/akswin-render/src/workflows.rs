@@ -6,7 +6,7 @@
 //! rule is implemented twice: as the bash the workflow runs and as [`window_runs_on`] here;
 //! tests run the rendered bash against the Rust rule for every day of 2026-2030.
 
-use crate::names::Names;
+use akswin_plan::names::Names;
 use akswin_spec::Spec;
 use akswin_spec::spec::{MaintenanceWindow, Mode, Os, WeekIndex, Weekday};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike};

@@ -72,7 +72,7 @@ enum Command {
     /// Patch Tuesday. Cost: per component, Windows licences apart, at the autoscaler's min,
     /// expected (min plus hot-spare hours) and max, priced from the embedded dated table or
     /// `--prices FILE`. `akswin plan network` shows only the address plan. `--out plan.json`
-    /// writes the plan artifact (schemaVersion 2: the spec as loaded, the resolved model, the
+    /// writes the plan artifact (schemaVersion 3: the spec as loaded, the resolved model, the
     /// findings and the models) that `akswin render --plan` renders from. The exit code is 0 even with
     /// findings: plan shows, check judges.
     #[command(args_conflicts_with_subcommands = true)]

@@ -712,7 +712,7 @@ fn plan_network_shows_the_address_plan_and_writes_the_artifact() {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("artifact written"))
             .expect("json");
-    assert_eq!(v["schemaVersion"], 2);
+    assert_eq!(v["schemaVersion"], 3);
     assert_eq!(v["spec"]["name"], "contoso-legacy");
     assert!(v["models"]["cost"].is_object());
     let subnets: Vec<&serde_json::Value> = v["network"]["vnets"]

@@ -619,7 +619,9 @@ fn network_section(p: &NetworkPlan) -> String {
         f.application_rules.len(),
         f.network_rules.len(),
         f.public_ips,
-        f.windows_nsg_rules.len()
+        p.netsec
+            .nsg_of(akswin_spec::spec::SpokeSubnet::WindowsNodes.key())
+            .map_or(0, |g| g.rules.len())
     );
     out
 }

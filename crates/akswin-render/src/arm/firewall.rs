@@ -1,50 +1,24 @@
 //! Azure Firewall policy rule collection groups, from the planned firewall model.
 
 use super::*;
+use akswin_plan::egress::RULE_GROUPS;
 
 impl Arm<'_> {
     pub(super) fn rule_collection_groups(&self) -> Vec<Value> {
         let n = self.n;
         let fw = &self.plan.firewall;
-        let spoke = self
-            .plan
-            .vnet(akswin_plan::SPOKE)
-            .map(|v| v.address_space.as_slice())
-            .unwrap_or_default()
-            .iter()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>();
-        let windows_src: Vec<String> = self
-            .subnet(SpokeSubnet::WindowsNodes.key())
-            .and_then(|s| s.prefix)
-            .map(|p| vec![p.to_string()])
-            .unwrap_or_else(|| spoke.clone());
-        let group_of = |collection: &str, origin: RuleOrigin| -> &'static str {
-            match (origin, collection) {
-                (RuleOrigin::User, _) => "user",
-                (_, "aks") | (_, "aks-public") => "aks",
-                (_, "windows") => "windows",
-                _ => "addons",
-            }
-        };
         let mut out = Vec::new();
         let mut previous: Option<String> = None;
-        for (priority, group) in [
-            (200, "aks"),
-            (300, "windows"),
-            (400, "addons"),
-            (500, "user"),
-        ] {
+        for (group, priority) in RULE_GROUPS {
             let app: Vec<Value> = fw
                 .application_rules
                 .iter()
-                .filter(|r| group_of(&r.collection, r.origin) == group)
+                .filter(|r| r.group == group)
                 .map(|r| {
-                    let src = if group == "windows" { windows_src.clone() } else { spoke.clone() };
                     let mut rule = json!({
                         "ruleType": "ApplicationRule",
                         "name": r.name,
-                        "sourceAddresses": src,
+                        "sourceAddresses": r.sources,
                         "protocols": r.protocols.iter().map(|p| json!({ "protocolType": p.protocol, "port": p.port })).collect::<Vec<_>>(),
                     });
                     if !r.fqdns.is_empty() {
@@ -59,26 +33,20 @@ impl Arm<'_> {
             let net: Vec<Value> = fw
                 .network_rules
                 .iter()
-                .filter(|r| group_of(&r.collection, r.origin) == group)
+                .filter(|r| r.group == group)
                 .map(|r| {
-                    let (fqdns, addrs): (Vec<&String>, Vec<&String>) =
-                        r.destinations.iter().partition(|d| {
-                            d.contains('.')
-                                && !d.chars().next().is_some_and(|c| c.is_ascii_digit())
-                                && !d.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-                        });
                     let mut rule = json!({
                         "ruleType": "NetworkRule",
                         "name": r.name,
-                        "ipProtocols": r.protocols.iter().map(|p| title(p)).collect::<Vec<_>>(),
-                        "sourceAddresses": spoke,
+                        "ipProtocols": r.protocols,
+                        "sourceAddresses": r.sources,
                         "destinationPorts": r.ports,
                     });
-                    if !addrs.is_empty() {
-                        rule["destinationAddresses"] = json!(addrs);
+                    if !r.destination_addresses.is_empty() {
+                        rule["destinationAddresses"] = json!(r.destination_addresses);
                     }
-                    if !fqdns.is_empty() {
-                        rule["destinationFqdns"] = json!(fqdns);
+                    if !r.destination_fqdns.is_empty() {
+                        rule["destinationFqdns"] = json!(r.destination_fqdns);
                     }
                     rule
                 })
@@ -117,29 +85,43 @@ impl Arm<'_> {
                 "properties": { "priority": priority, "ruleCollections": collections },
                 "dependsOn": deps,
             }));
-            previous = Some(format!(
-                "[resourceId('Microsoft.Network/firewallPolicies/ruleCollectionGroups', '{}', '{group}')]",
-                n.firewall_policy
-            ));
+            previous = Some(
+                expr::resource_id(
+                    "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+                    &[&n.firewall_policy, group],
+                )
+                .template(),
+            );
         }
         out
     }
-}
 
-/// The AD ports (protocol, port or range) from the egress table.
-pub(super) fn ad_ports() -> Vec<(String, String)> {
-    akswin_plan::egress::egress_facts()
-        .into_iter()
-        .filter(|f| f.set == "ad")
-        .map(|f| {
-            (
-                if f.protocol.eq_ignore_ascii_case("tcp") {
-                    "Tcp".into()
-                } else {
-                    "Udp".into()
-                },
-                f.port,
-            )
-        })
-        .collect()
+    /// An NSG's `securityRules` from the planned rules: one source, destination or port range
+    /// is written in the singular property, several in the plural one.
+    pub(super) fn nsg_rules(rules: &[akswin_plan::netsec::NsgRule]) -> Vec<Value> {
+        use akswin_plan::netsec::{Access, Direction};
+        let one_or_many = |props: &mut Value, one: &str, many: &str, v: &[String]| {
+            if v.len() == 1 {
+                props[one] = json!(v[0]);
+            } else {
+                props[many] = json!(v);
+            }
+        };
+        rules
+            .iter()
+            .map(|r| {
+                let mut props = json!({
+                    "priority": r.priority,
+                    "direction": match r.direction { Direction::Inbound => "Inbound", Direction::Outbound => "Outbound" },
+                    "access": match r.access { Access::Allow => "Allow", Access::Deny => "Deny" },
+                    "protocol": r.protocol.arm_value(),
+                    "sourcePortRange": "*",
+                });
+                one_or_many(&mut props, "sourceAddressPrefix", "sourceAddressPrefixes", &r.sources);
+                one_or_many(&mut props, "destinationAddressPrefix", "destinationAddressPrefixes", &r.destinations);
+                one_or_many(&mut props, "destinationPortRange", "destinationPortRanges", &r.ports);
+                json!({ "name": r.name, "properties": props })
+            })
+            .collect()
+    }
 }

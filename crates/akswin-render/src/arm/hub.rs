@@ -54,131 +54,14 @@ impl Arm<'_> {
             return rg_template(Vec::new(), json!({}), json!({}));
         };
         let dc_subnet = self.subnet("domainControllers");
-        if let Some(dc) = dc_subnet {
-            let dc_prefix = dc
-                .prefix
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "*".into());
-            let mut rules = Vec::new();
-            let mut push = |name: String,
-                            priority: usize,
-                            proto: &str,
-                            src: Vec<String>,
-                            port: &str,
-                            allow: bool| {
-                let mut props = json!({
-                    "priority": priority,
-                    "direction": "Inbound",
-                    "access": if allow { "Allow" } else { "Deny" },
-                    "protocol": proto,
-                    "sourcePortRange": "*",
-                    "destinationAddressPrefix": dc_prefix,
-                    "destinationPortRange": port,
-                });
-                if src.len() == 1 {
-                    props["sourceAddressPrefix"] = json!(src[0]);
-                } else {
-                    props["sourceAddressPrefixes"] = json!(src);
-                }
-                rules.push(json!({ "name": name, "properties": props }));
-            };
-            // Who talks AD to the DCs: Windows nodes (gMSA, Kerberos), the application proxy
-            // connectors (Kerberos constrained delegation), on-premises DCs and clients.
-            let sources: Vec<(&str, usize, Vec<String>)> = [
-                (
-                    "ad",
-                    1000,
-                    self.subnet(SpokeSubnet::WindowsNodes.key())
-                        .and_then(|s| s.prefix)
-                        .map(|p| vec![p.to_string()]),
-                ),
-                (
-                    "ad-connectors",
-                    1100,
-                    self.subnet(SpokeSubnet::AppProxyConnectors.key())
-                        .and_then(|s| s.prefix)
-                        .map(|p| vec![p.to_string()]),
-                ),
-                (
-                    "ad-onprem",
-                    1200,
-                    (!self.spec.network.on_premises.is_empty()).then(|| {
-                        self.spec
-                            .network
-                            .on_premises
-                            .iter()
-                            .map(|c| c.to_string())
-                            .collect()
-                    }),
-                ),
-            ]
-            .into_iter()
-            .filter_map(|(k, p, src)| src.map(|s| (k, p, s)))
+        let ns = &self.plan.netsec;
+        let hub_nsgs: Vec<&akswin_plan::netsec::NsgPlan> = ns
+            .nsgs
+            .iter()
+            .filter(|g| g.vnet == akswin_plan::HUB)
             .collect();
-            for (key, base, src) in sources {
-                for (i, (proto, port)) in ad_ports().iter().enumerate() {
-                    push(
-                        format!(
-                            "allow-{key}-{}-{}",
-                            proto.to_ascii_lowercase(),
-                            port.replace('-', "to")
-                        ),
-                        base + i,
-                        proto,
-                        src.clone(),
-                        port,
-                        true,
-                    );
-                }
-            }
-            // Replication between the DCs: every port.
-            push(
-                "allow-dc-to-dc".into(),
-                1300,
-                "*",
-                vec![dc_prefix.clone()],
-                "*",
-                true,
-            );
-            // The spoke's and the hub's DNS servers are the DCs: every subnet resolves through
-            // them (nodes, CoreDNS upstream, private endpoints lookups).
-            let vnets: Vec<String> = self
-                .plan
-                .vnets
-                .iter()
-                .filter(|v| !v.existing)
-                .flat_map(|v| v.address_space.iter().map(|c| c.to_string()))
-                .collect();
-            push(
-                "allow-dns-tcp".into(),
-                1310,
-                "Tcp",
-                vnets.clone(),
-                "53",
-                true,
-            );
-            push("allow-dns-udp".into(), 1311, "Udp", vnets, "53", true);
-            if let Some(b) = self.subnet("bastion").and_then(|s| s.prefix) {
-                push(
-                    "allow-bastion-rdp".into(),
-                    1320,
-                    "Tcp",
-                    vec![b.to_string()],
-                    "3389",
-                    true,
-                );
-            }
-            // Everything else from the virtual networks (and whatever is peered or connected)
-            // is refused; the default AllowVnetInBound (65000) would otherwise let it in.
-            push(
-                "deny-vnet-inbound".into(),
-                4096,
-                "*",
-                vec!["VirtualNetwork".into()],
-                "*",
-                false,
-            );
-            res.push(self.nsg(&n.nsg_dc, rules));
+        for g in &hub_nsgs {
+            res.push(self.nsg(&g.name, Self::nsg_rules(&g.rules)));
         }
         let subnets: Vec<Value> = hub
             .subnets
@@ -186,9 +69,11 @@ impl Arm<'_> {
             .filter_map(|sn| {
                 let prefix = sn.prefix?;
                 let mut props = json!({ "addressPrefix": prefix.to_string() });
-                if sn.role == SubnetRole::DomainControllers {
+                if let Some(g) = ns.nsg_of(&sn.key) {
                     props["networkSecurityGroup"] =
-                        json!({ "id": rid("Microsoft.Network/networkSecurityGroups", &n.nsg_dc) });
+                        json!({ "id": rid("Microsoft.Network/networkSecurityGroups", &g.name) });
+                }
+                if sn.role == SubnetRole::DomainControllers {
                     props["privateEndpointNetworkPolicies"] = s("Enabled");
                 }
                 Some(json!({ "name": sn.azure_name, "properties": props }))
@@ -205,8 +90,13 @@ impl Arm<'_> {
                 "subnets": subnets,
             }
         });
-        if dc_subnet.is_some() {
-            vnet["dependsOn"] = json!([rid("Microsoft.Network/networkSecurityGroups", &n.nsg_dc)]);
+        if !hub_nsgs.is_empty() {
+            vnet["dependsOn"] = json!(
+                hub_nsgs
+                    .iter()
+                    .map(|g| rid("Microsoft.Network/networkSecurityGroups", &g.name))
+                    .collect::<Vec<_>>()
+            );
         }
         res.push(vnet);
         let vnet_id = rid("Microsoft.Network/virtualNetworks", &n.vnet_hub);

@@ -13,8 +13,7 @@
 //! data collection rule; `policy` the policy assignments; `front_door` `frontdoor.json`.
 //! ARM expressions are built with [`expr`], which escapes literals.
 
-use crate::names::Names;
-use akswin_plan::egress::RuleOrigin;
+use akswin_plan::names::Names;
 use akswin_plan::{NetworkPlan, SubnetPlan, SubnetRole};
 use akswin_spec::Spec;
 use akswin_spec::spec::{
@@ -36,8 +35,6 @@ mod shared;
 mod spoke;
 
 use domain_controllers::dc_secret;
-use firewall::ad_ports;
-use policy::title;
 
 pub const API_RESOURCES: &str = "2025-04-01";
 pub const API_NETWORK: &str = "2025-07-01";

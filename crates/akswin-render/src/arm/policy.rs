@@ -97,12 +97,3 @@ impl Arm<'_> {
 
     // ---------------------------------------------------------------------------- front door
 }
-
-pub(super) fn title(p: &str) -> String {
-    match p.to_ascii_lowercase().as_str() {
-        "tcp" => "TCP".into(),
-        "udp" => "UDP".into(),
-        "icmp" => "ICMP".into(),
-        _ => "Any".into(),
-    }
-}

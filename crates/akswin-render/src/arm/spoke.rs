@@ -30,75 +30,34 @@ impl Arm<'_> {
             // The planner always plans the spoke; without one there is nothing to deploy here.
             return rg_template(Vec::new(), json!({}), json!({}));
         };
-        let fw_ip = self
-            .plan
-            .addresses
-            .firewall_private_ip
-            .map(|i| i.to_string());
-        if let Some(ip) = &fw_ip {
+        let ns = &self.plan.netsec;
+        for rt in ns
+            .route_tables
+            .iter()
+            .filter(|r| r.vnet == akswin_plan::SPOKE)
+        {
             res.push(json!({
                 "type": "Microsoft.Network/routeTables",
                 "apiVersion": API_NETWORK,
-                "name": n.route_table,
+                "name": rt.name,
                 "location": "[resourceGroup().location]",
                 "tags": self.tags(),
                 "properties": {
-                    "disableBgpRoutePropagation": true,
-                    "routes": [ {
-                        "name": "default-via-hub-firewall",
-                        "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": ip }
-                    } ]
+                    "disableBgpRoutePropagation": rt.disable_bgp_route_propagation,
+                    "routes": rt.routes.iter().map(|r| json!({
+                        "name": r.name,
+                        "properties": { "addressPrefix": r.prefix.to_string(), "nextHopType": "VirtualAppliance", "nextHopIpAddress": r.next_hop.to_string() }
+                    })).collect::<Vec<_>>(),
                 }
             }));
         }
-        // NSGs: Windows nodes (user rules + AD egress to the DCs), other node subnets, services.
-        let dc_prefix = self
-            .subnet("domainControllers")
-            .and_then(|s| s.prefix)
-            .map(|p| p.to_string());
-        let mut win_rules = Vec::new();
-        for r in &self.plan.firewall.windows_nsg_rules {
-            let dest = match r.destination.as_str() {
-                "domainControllers" => dc_prefix.clone().unwrap_or_else(|| {
-                    let ips: Vec<String> = self
-                        .plan
-                        .addresses
-                        .dns_servers
-                        .iter()
-                        .map(|i| i.to_string())
-                        .collect();
-                    ips.first()
-                        .cloned()
-                        .unwrap_or_else(|| "VirtualNetwork".into())
-                }),
-                d => d.to_string(),
-            };
-            let proto = match r.protocol.to_ascii_lowercase().as_str() {
-                "tcp" => "Tcp",
-                "udp" => "Udp",
-                "icmp" => "Icmp",
-                _ => "*",
-            };
-            win_rules.push(json!({
-                "name": r.name,
-                "properties": {
-                    "priority": r.priority,
-                    "direction": "Outbound",
-                    "access": if r.allow { "Allow" } else { "Deny" },
-                    "protocol": proto,
-                    "sourceAddressPrefix": "*",
-                    "sourcePortRange": "*",
-                    "destinationAddressPrefix": dest,
-                    "destinationPortRanges": r.ports,
-                }
-            }));
-        }
-        for (name, rules) in [
-            (&n.nsg_windows, win_rules),
-            (&n.nsg_nodes, Vec::new()),
-            (&n.nsg_services, Vec::new()),
-        ] {
-            res.push(self.nsg(name, rules));
+        let nsgs: Vec<&akswin_plan::netsec::NsgPlan> = ns
+            .nsgs
+            .iter()
+            .filter(|g| g.vnet == akswin_plan::SPOKE)
+            .collect();
+        for g in &nsgs {
+            res.push(self.nsg(&g.name, Self::nsg_rules(&g.rules)));
         }
         let subnets: Vec<Value> = spoke
             .subnets
@@ -106,20 +65,13 @@ impl Arm<'_> {
             .filter_map(|sn| {
                 let prefix = sn.prefix?;
                 let mut props = json!({ "addressPrefix": prefix.to_string() });
-                let nsg = match (sn.role, sn.key.as_str()) {
-                    (SubnetRole::Nodes, "windowsNodes") => &n.nsg_windows,
-                    (SubnetRole::Nodes | SubnetRole::Pods, _) => &n.nsg_nodes,
-                    _ => &n.nsg_services,
-                };
-                props["networkSecurityGroup"] =
-                    json!({ "id": rid("Microsoft.Network/networkSecurityGroups", nsg) });
-                if matches!(
-                    sn.role,
-                    SubnetRole::Nodes | SubnetRole::Pods | SubnetRole::AppProxyConnectors
-                ) && fw_ip.is_some()
-                {
+                if let Some(g) = ns.nsg_of(&sn.key) {
+                    props["networkSecurityGroup"] =
+                        json!({ "id": rid("Microsoft.Network/networkSecurityGroups", &g.name) });
+                }
+                if let Some(rt) = ns.route_table_of(&sn.key) {
                     props["routeTable"] =
-                        json!({ "id": rid("Microsoft.Network/routeTables", &n.route_table) });
+                        json!({ "id": rid("Microsoft.Network/routeTables", &rt.name) });
                 }
                 match sn.role {
                     SubnetRole::PrivateLinkService => {
@@ -138,22 +90,16 @@ impl Arm<'_> {
                 Some(json!({ "name": sn.azure_name, "properties": props }))
             })
             .collect();
-        let mut vnet_deps = vec![
-            s(&rid(
-                "Microsoft.Network/networkSecurityGroups",
-                &n.nsg_windows,
-            )),
-            s(&rid(
-                "Microsoft.Network/networkSecurityGroups",
-                &n.nsg_nodes,
-            )),
-            s(&rid(
-                "Microsoft.Network/networkSecurityGroups",
-                &n.nsg_services,
-            )),
-        ];
-        if fw_ip.is_some() {
-            vnet_deps.push(s(&rid("Microsoft.Network/routeTables", &n.route_table)));
+        let mut vnet_deps: Vec<Value> = nsgs
+            .iter()
+            .map(|g| s(&rid("Microsoft.Network/networkSecurityGroups", &g.name)))
+            .collect();
+        for rt in ns
+            .route_tables
+            .iter()
+            .filter(|r| r.vnet == akswin_plan::SPOKE)
+        {
+            vnet_deps.push(s(&rid("Microsoft.Network/routeTables", &rt.name)));
         }
         let mut vnet = json!({
             "type": "Microsoft.Network/virtualNetworks",
@@ -192,8 +138,12 @@ impl Arm<'_> {
             &cluster_principal,
             std::slice::from_ref(&vnet_id),
         ));
-        if fw_ip.is_some() {
-            let rt = rid("Microsoft.Network/routeTables", &n.route_table);
+        for rt in ns
+            .route_tables
+            .iter()
+            .filter(|r| r.vnet == akswin_plan::SPOKE)
+        {
+            let rt = rid("Microsoft.Network/routeTables", &rt.name);
             res.push(role_assignment(
                 "cluster-network-contributor-rt",
                 &rt,

@@ -1,5 +1,6 @@
 use crate::{Ctx, Out, Rule, declare_rule};
-use akswin_plan::egress::{AKS_FQDN_TAG, egress_facts};
+use akswin_facts::{EgressKind, facts};
+use akswin_plan::egress::AKS_FQDN_TAG;
 use akswin_spec::spec::AksRequiredEgress;
 
 declare_rule! {
@@ -45,11 +46,13 @@ impl Rule for Egr001 {
         if tagged {
             return;
         }
-        let missing: Vec<String> = egress_facts()
-            .into_iter()
-            .filter(|f| f.set == "aks" && f.kind == "fqdn")
-            .filter(|f| !crate::rules::egr::covered(fw, &f.destination, &f.protocol, &f.port))
-            .map(|f| f.destination)
+        let missing: Vec<String> = facts()
+            .egress_set("aks")
+            .filter(|f| f.kind == EgressKind::Fqdn)
+            .filter(|f| {
+                !crate::rules::egr::covered(fw, &f.destination, f.protocol.as_str(), &f.port)
+            })
+            .map(|f| f.destination.clone())
             .collect();
         if !missing.is_empty() {
             let ptr = if cx.spec.egress.firewall.aks_required == AksRequiredEgress::None {

@@ -1,5 +1,5 @@
 use crate::{Ctx, Out, Rule, declare_rule};
-use akswin_plan::egress::egress_facts;
+use akswin_facts::{EgressKind, facts};
 
 declare_rule! {
     /// ## What it checks
@@ -42,15 +42,17 @@ impl Rule for Egr002 {
             return;
         }
         let fw = &cx.plan.firewall;
-        let missing: Vec<String> = egress_facts()
-            .into_iter()
-            .filter(|f| f.set == "windows" && f.kind == "fqdn")
-            .filter(|f| !crate::rules::egr::covered(fw, &f.destination, &f.protocol, &f.port))
+        let missing: Vec<String> = facts()
+            .egress_set("windows")
+            .filter(|f| f.kind == EgressKind::Fqdn)
+            .filter(|f| {
+                !crate::rules::egr::covered(fw, &f.destination, f.protocol.as_str(), &f.port)
+            })
             .map(|f| {
                 format!(
                     "{} ({} {})",
                     f.destination,
-                    f.protocol.to_ascii_uppercase(),
+                    f.protocol.as_str().to_ascii_uppercase(),
                     f.port
                 )
             })

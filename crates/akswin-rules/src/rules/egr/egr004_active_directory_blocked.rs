@@ -1,5 +1,5 @@
 use crate::{Ctx, Out, Rule, declare_rule};
-use akswin_plan::egress::{AKSWIN_NSG_PRIORITY, egress_facts, parse_port_range};
+use akswin_plan::egress::{AKSWIN_NSG_PRIORITY, ad_ports, parse_port_range};
 use akswin_spec::spec::NsgAccess;
 use akswin_spec::types::{Cidr, Ip};
 
@@ -68,10 +68,9 @@ impl Rule for Egr004 {
         }
         let dcs = dc_addresses(cx);
         let dc_subnet = cx.subnet_prefix("domainControllers");
-        let ports: Vec<(String, String, String)> = egress_facts()
+        let ports: Vec<(&str, &str, &str)> = ad_ports()
             .into_iter()
-            .filter(|f| f.set == "ad")
-            .map(|f| (f.protocol, f.port, f.note))
+            .map(|f| (f.protocol.as_str(), f.port.as_str(), f.note.as_str()))
             .collect();
         for (i, r) in cx.spec.egress.nsg_rules.iter().enumerate() {
             if r.access != NsgAccess::Deny || r.priority >= AKSWIN_NSG_PRIORITY {

@@ -2,8 +2,10 @@
 //! within its resource type's length and character rules.
 
 use akswin_spec::Spec;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Names {
     pub prefix: String,
     pub rg_hub: String,

@@ -16,6 +16,7 @@ pub const OS_SKUS_CSV: &str = include_str!("../data/os_skus.csv");
 pub const ADMIN_NAMES_TXT: &str = include_str!("../data/windows_admin_names.txt");
 pub const POLICY_CSV: &str = include_str!("../data/azure_policy_k8s.csv");
 pub const EGRESS_CSV: &str = include_str!("../data/egress.csv");
+pub const AZURE_NAMES_CSV: &str = include_str!("../data/azure_names.csv");
 /// The dated price table the cost model starts from (each row with its source).
 pub const PRICES_JSON: &str = include_str!("../data/prices.json");
 
@@ -233,6 +234,158 @@ pub struct EgressRow {
     pub note: String,
 }
 
+/// Which characters a name may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NameChars {
+    Alnum,
+    LowerAlnum,
+    AlnumHyphen,
+    AlnumHyphenUnderscore,
+    AlnumHyphenUnderscorePeriod,
+    AlnumHyphenUnderscorePeriodParens,
+    /// Anything but `# < > % & : \ ? /` and control characters (policy assignments).
+    Policy,
+    Any,
+}
+
+impl NameChars {
+    fn allows(self, c: char) -> bool {
+        let alnum = c.is_ascii_alphanumeric();
+        match self {
+            NameChars::Alnum => alnum,
+            NameChars::LowerAlnum => c.is_ascii_lowercase() || c.is_ascii_digit(),
+            NameChars::AlnumHyphen => alnum || c == '-',
+            NameChars::AlnumHyphenUnderscore => alnum || c == '-' || c == '_',
+            NameChars::AlnumHyphenUnderscorePeriod => alnum || "-_.".contains(c),
+            NameChars::AlnumHyphenUnderscorePeriodParens => alnum || "-_.()".contains(c),
+            NameChars::Policy => !c.is_control() && !"#<>%&:\\?/".contains(c),
+            NameChars::Any => true,
+        }
+    }
+    fn describe(self) -> &'static str {
+        match self {
+            NameChars::Alnum => "letters and digits",
+            NameChars::LowerAlnum => "lowercase letters and digits",
+            NameChars::AlnumHyphen => "letters, digits and hyphens",
+            NameChars::AlnumHyphenUnderscore => "letters, digits, hyphens and underscores",
+            NameChars::AlnumHyphenUnderscorePeriod => {
+                "letters, digits, hyphens, underscores and periods"
+            }
+            NameChars::AlnumHyphenUnderscorePeriodParens => {
+                "letters, digits, hyphens, underscores, periods and parentheses"
+            }
+            NameChars::Policy => "any character but # < > % & : \\ ? /",
+            NameChars::Any => "any character",
+        }
+    }
+}
+
+/// What the first or last character of a name must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NameEdge {
+    Letter,
+    Alnum,
+    AlnumUnderscore,
+    NotPeriod,
+    NotHyphen,
+    NotPeriodSpace,
+    Any,
+}
+
+impl NameEdge {
+    fn allows(self, c: char) -> bool {
+        match self {
+            NameEdge::Letter => c.is_ascii_alphabetic(),
+            NameEdge::Alnum => c.is_ascii_alphanumeric(),
+            NameEdge::AlnumUnderscore => c.is_ascii_alphanumeric() || c == '_',
+            NameEdge::NotPeriod => c != '.',
+            NameEdge::NotHyphen => c != '-',
+            NameEdge::NotPeriodSpace => c != '.' && c != ' ',
+            NameEdge::Any => true,
+        }
+    }
+    fn describe(self) -> &'static str {
+        match self {
+            NameEdge::Letter => "a letter",
+            NameEdge::Alnum => "a letter or digit",
+            NameEdge::AlnumUnderscore => "a letter, digit or underscore",
+            NameEdge::NotPeriod => "anything but a period",
+            NameEdge::NotHyphen => "anything but a hyphen",
+            NameEdge::NotPeriodSpace => "anything but a period or space",
+            NameEdge::Any => "anything",
+        }
+    }
+}
+
+/// The naming rule of one resource type (or name-like property: `TYPE#properties.path`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct NameRule {
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// Where the name must be unique; `global` is all of Azure.
+    pub scope: String,
+    pub min: usize,
+    pub max: usize,
+    pub chars: NameChars,
+    pub start: NameEdge,
+    pub end: NameEdge,
+    /// A substring the name may not hold (`--` for Key Vault).
+    #[serde(deserialize_with = "opt_string")]
+    pub forbid: Option<String>,
+}
+
+fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    Ok((!s.trim().is_empty()).then(|| s.trim().to_string()))
+}
+
+impl NameRule {
+    /// Whether `name` follows the rule; the error says what it breaks.
+    pub fn check(&self, name: &str) -> Result<(), String> {
+        let len = name.chars().count();
+        if len < self.min || len > self.max {
+            return Err(format!(
+                "is {len} characters; {} names take {}-{}",
+                self.resource_type, self.min, self.max
+            ));
+        }
+        if let Some(c) = name.chars().find(|c| !self.chars.allows(*c)) {
+            return Err(format!(
+                "holds `{c}`; {} names take {}",
+                self.resource_type,
+                self.chars.describe()
+            ));
+        }
+        if let Some(c) = name.chars().next().filter(|c| !self.start.allows(*c)) {
+            return Err(format!(
+                "starts with `{c}`; {} names start with {}",
+                self.resource_type,
+                self.start.describe()
+            ));
+        }
+        if let Some(c) = name.chars().last().filter(|c| !self.end.allows(*c)) {
+            return Err(format!(
+                "ends with `{c}`; {} names end with {}",
+                self.resource_type,
+                self.end.describe()
+            ));
+        }
+        if let Some(f) = self.forbid.as_deref().filter(|f| name.contains(f)) {
+            return Err(format!(
+                "holds `{f}`, which {} names may not",
+                self.resource_type
+            ));
+        }
+        Ok(())
+    }
+    /// Whether the name must be unique across all of Azure.
+    pub fn global(&self) -> bool {
+        self.scope == "global"
+    }
+}
+
 /// All embedded facts.
 #[derive(Debug)]
 pub struct Facts {
@@ -245,6 +398,8 @@ pub struct Facts {
     /// Keyed by lowercased definition name (the GUID).
     pub policies: BTreeMap<String, PolicyDef>,
     pub egress: Vec<EgressRow>,
+    /// Keyed by lowercased type (or `type#property`).
+    pub names: BTreeMap<String, NameRule>,
 }
 
 /// Typed rows of one CSV table (`#` lines are comments; extra columns are ignored). The error
@@ -281,7 +436,12 @@ pub fn try_facts() -> Result<Facts, String> {
         })
         .collect();
     let egress = table::<EgressRow>("egress.csv", EGRESS_CSV)?;
+    let names = table::<NameRule>("azure_names.csv", AZURE_NAMES_CSV)?
+        .into_iter()
+        .map(|r| (r.resource_type.to_ascii_lowercase(), r))
+        .collect();
     Ok(Facts {
+        names,
         vm_sizes,
         kube,
         os_skus,
@@ -303,6 +463,7 @@ pub fn facts() -> &'static Facts {
             admin_names: Vec::new(),
             policies: BTreeMap::new(),
             egress: Vec::new(),
+            names: BTreeMap::new(),
         })
     });
     &FACTS
@@ -317,6 +478,10 @@ impl Facts {
     }
     pub fn os_sku(&self, sku: &str) -> Option<&OsSkuFacts> {
         self.os_skus.iter().find(|s| s.sku == sku)
+    }
+    /// The naming rule of a resource type, or of `TYPE#properties.path`.
+    pub fn name_rule(&self, resource_type: &str) -> Option<&NameRule> {
+        self.names.get(&resource_type.to_ascii_lowercase())
     }
     /// The egress rows of one set (`aks`, `windows`, `ad`, ...).
     pub fn egress_set<'a>(&'a self, set: &'a str) -> impl Iterator<Item = &'a EgressRow> + 'a {
@@ -360,6 +525,10 @@ mod tests {
                 .all(|r| r.kind != EgressKind::Port || r.set == "ad")
         );
         assert!(serde_json::from_str::<serde_json::Value>(PRICES_JSON).is_ok());
+        assert!(f.names.len() >= 25, "{}", f.names.len());
+        for r in f.names.values() {
+            assert!(r.min >= 1 && r.min <= r.max, "{r:?}");
+        }
         // The index writes `True`: deprecated definitions are read as deprecated.
         assert!(f.policies.values().any(|p| p.deprecated));
         for id in WINDOWS_BUILTIN_POLICIES
@@ -368,6 +537,48 @@ mod tests {
         {
             assert!(f.policies.contains_key(*id), "{id}");
         }
+    }
+
+    #[test]
+    fn name_rules_judge_length_characters_edges_and_substrings() {
+        let f = try_facts().unwrap_or_else(|e| panic!("{e}"));
+        let kv = f
+            .name_rule("Microsoft.KeyVault/vaults")
+            .expect("vault rule");
+        assert!(kv.global());
+        assert!(kv.check("kv-contoso-legacy").is_ok());
+        assert!(kv.check("kv").is_err_and(|e| e.contains("3-24")));
+        assert!(kv.check(&"k".repeat(25)).is_err());
+        assert!(
+            kv.check("1kv-contoso")
+                .is_err_and(|e| e.contains("starts with"))
+        );
+        assert!(
+            kv.check("kv-contoso-")
+                .is_err_and(|e| e.contains("ends with"))
+        );
+        assert!(kv.check("kv--contoso").is_err_and(|e| e.contains("--")));
+        assert!(
+            kv.check("kv_contoso")
+                .is_err_and(|e| e.contains("holds `_`"))
+        );
+        let rg = f
+            .name_rule("microsoft.resources/resourcegroups")
+            .expect("case-insensitive");
+        assert!(rg.check(&format!("rg-{}-hub", "a".repeat(85))).is_err());
+        assert!(rg.check("rg-(x).y").is_ok() && rg.check("rg.").is_err());
+        let host = f
+            .name_rule("Microsoft.Compute/virtualMachines#properties.osProfile.computerName")
+            .expect("computer name");
+        assert!(host.check("contosolegdc10").is_ok() && host.check("contosolegacydc1").is_err());
+        let pol = f
+            .name_rule("Microsoft.Authorization/policyAssignments")
+            .expect("policy");
+        assert!(pol.check("windows-no-overcommit").is_ok() && pol.check("a/b").is_err());
+        assert!(
+            f.name_rule("Microsoft.Insights/dataCollectionRules")
+                .is_none()
+        );
     }
 
     #[test]
@@ -384,6 +595,12 @@ mod tests {
         assert!(
             table::<EgressRow>("e.csv", bad).is_err(),
             "unknown protocol"
+        );
+        let bad =
+            "type,scope,min,max,chars,start,end,forbid\nX,global,3,24,alnum-dot,letter,alnum,\n";
+        assert!(
+            table::<NameRule>("n.csv", bad).is_err(),
+            "unknown character class"
         );
         let bad = "set,kind,destination,protocol,port,note\naks,rule,x.example,Https,443,no\n";
         assert!(table::<EgressRow>("e.csv", bad).is_err(), "unknown kind");

@@ -125,9 +125,46 @@ declare_rule! {
     }
 }
 
+declare_rule! {
+    /// ## What it checks
+    /// The name of every resource `akswin render` would deploy (and the name-like properties:
+    /// the cluster's DNS prefix and node resource group, a VM's Windows computer name) against
+    /// Azure's naming rules for its type: length, allowed characters, first and last character,
+    /// and forbidden sequences (Key Vault: no `--`). akswin derives most names from the spec's
+    /// `name` (`rg-<name>-hub`, `kv-<name>`, `aks-<name>`, ...), and the registry from
+    /// `registry.name`; the finding points at the field the name comes from.
+    ///
+    /// ## Why it matters
+    /// ARM refuses a name that breaks its type's rules when it reaches that resource, after the
+    /// resources before it have deployed. A spec `name` of 85 characters gives resource group
+    /// names over 90 characters; the deployment fails at its first step.
+    ///
+    /// ## How to fix
+    /// Shorten or simplify the spec's `name` (letters, digits and hyphens, starting with a
+    /// letter, at most about 20 characters keeps every derived name valid and unshortened), or
+    /// fix `registry.name` (5-50 letters and digits, unique across Azure).
+    ///
+    /// ## References
+    /// - https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
+    /// - https://learn.microsoft.com/azure/cloud-adoption-framework/ready/azure-best-practices/resource-abbreviations
+    /// - docs/sources.md#azure-resource-names
+    pub struct Rnd005 {
+        code: "RND005",
+        name: "rendered-name-breaks-azure-rules",
+        severity: Error,
+        summary: "A rendered Azure resource name breaks its type's naming rules",
+    }
+}
+
 /// The verification codes' metadata, for SARIF descriptors, `akswin rules` and `explain`.
 pub fn metas() -> Vec<RuleMeta> {
-    vec![Rnd001::META, Rnd002::META, Rnd003::META, Rnd004::META]
+    vec![
+        Rnd001::META,
+        Rnd002::META,
+        Rnd003::META,
+        Rnd004::META,
+        Rnd005::META,
+    ]
 }
 
 /// What `check` found, with the plan it judged and, when the rules found no error, the tree
@@ -217,16 +254,16 @@ pub fn render_verified(
         return (None, vec![f]);
     }
     let tree = akswin_render::render(&loaded.spec, plan, tool_version);
-    let findings = verify(loaded, &tree);
+    let findings = verify(loaded, plan, &tree);
     let ok = findings.is_empty();
     (ok.then_some(tree), findings)
 }
 
-/// akswin's own validators on a rendered tree (RND002 manifests, RND003 templates), as
-/// findings at the spec fields the files come from.
-pub fn verify(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
+/// akswin's own validators on a rendered tree (RND002 manifests, RND003 templates, RND004
+/// resource types, RND005 names), as findings at the spec fields the files come from.
+pub fn verify(loaded: &Loaded, plan: &NetworkPlan, tree: &Tree) -> Vec<Finding> {
     let mut findings = manifest_findings(loaded, tree);
-    findings.extend(template_findings(loaded, tree));
+    findings.extend(template_findings(loaded, plan, tree));
     findings
 }
 
@@ -285,15 +322,171 @@ fn manifest_findings(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
         .collect()
 }
 
-/// The strict type check of every rendered resource (RND004).
-fn type_findings(loaded: &Loaded, parsed: &[(String, serde_json::Value)]) -> Vec<Finding> {
+/// The spec field a rendered name comes from: `registry.name` for the registry's own name
+/// when the spec sets it, `name` for names built from it, else the document (akswin's own).
+fn name_origin(loaded: &Loaded, plan: &NetworkPlan, name: &str) -> &'static str {
+    let spec = &loaded.spec;
+    if spec
+        .registry
+        .name
+        .as_ref()
+        .is_some_and(|r| r.as_str() == name)
+    {
+        return "/registry/name";
+    }
+    let prefix = &plan.names.prefix;
+    let alnum: String = prefix.chars().filter(char::is_ascii_alphanumeric).collect();
+    let short: String = alnum.chars().take(10).collect();
+    let lower = name.to_ascii_lowercase();
+    // An empty prefix (a `name` with no letter or digit) leaves names like `kv-`.
+    if prefix.is_empty() || lower.contains(prefix.as_str()) || lower.contains(&short) {
+        "/name"
+    } else {
+        ""
+    }
+}
+
+/// Name-like properties judged by the naming table: (type, JSON pointer under the resource).
+const NAME_PROPERTIES: [(&str, &str); 3] = [
+    (
+        "Microsoft.ContainerService/managedClusters",
+        "/properties/dnsPrefix",
+    ),
+    (
+        "Microsoft.ContainerService/managedClusters",
+        "/properties/nodeResourceGroup",
+    ),
+    (
+        "Microsoft.Compute/virtualMachines",
+        "/properties/osProfile/computerName",
+    ),
+];
+
+/// A rendered name that breaks its type's naming rule.
+struct NameProblem {
+    /// The spec field it comes from.
+    origin: &'static str,
+    text: String,
+    /// Characters over the type's maximum length (0: not a length problem).
+    overflow: usize,
+}
+
+/// Every literal resource name (its last segment) and name-like property against Azure's
+/// naming rules for the type (RND005). Adds the problems (once per type and name) and
+/// returns the resources they cover.
+fn name_problems(
+    loaded: &Loaded,
+    plan: &NetworkPlan,
+    rs: &[(String, &serde_json::Value)],
+    seen: &mut std::collections::BTreeSet<(String, String)>,
+    problems: &mut Vec<NameProblem>,
+) -> Vec<String> {
+    let facts = akswin_facts::facts();
+    let mut covered = Vec::new();
+    for (at, r) in rs {
+        let Some(ty) = r["type"].as_str() else {
+            continue;
+        };
+        let mut judge = |rule_type: String, what: &str, value: &str| {
+            let Some(rule) = facts.name_rule(&rule_type) else {
+                return;
+            };
+            if value.starts_with('[') {
+                return; // an expression: ARM computes it
+            }
+            let Err(why) = rule.check(value) else { return };
+            covered.push(at.clone());
+            if seen.insert((rule_type.clone(), value.to_string())) {
+                problems.push(NameProblem {
+                    origin: name_origin(loaded, plan, value),
+                    text: format!("{what} `{value}` {why}"),
+                    overflow: value.chars().count().saturating_sub(rule.max),
+                });
+            }
+        };
+        if let Some(name) = r["name"].as_str() {
+            let last = name.rsplit('/').next().unwrap_or(name);
+            judge(ty.to_string(), &format!("{ty} name"), last);
+        }
+        for (pty, ptr) in NAME_PROPERTIES {
+            if ty.eq_ignore_ascii_case(pty)
+                && let Some(v) = r.pointer(ptr).and_then(|v| v.as_str())
+            {
+                let prop = ptr.trim_start_matches('/').replace('/', ".");
+                judge(format!("{ty}#{prop}"), &format!("{ty} {prop}"), v);
+            }
+        }
+    }
+    covered
+}
+
+/// One RND005 finding per spec field: a long `name` breaks a dozen derived names at once, and
+/// the reader needs the cause and the length that fits, not twenty findings.
+fn name_findings(
+    loaded: &Loaded,
+    plan: &NetworkPlan,
+    mut problems: Vec<NameProblem>,
+) -> Vec<Finding> {
+    problems.sort_by(|a, b| {
+        b.overflow
+            .cmp(&a.overflow)
+            .then_with(|| a.text.cmp(&b.text))
+    });
+    let mut origins: Vec<&'static str> = problems.iter().map(|p| p.origin).collect();
+    origins.sort_unstable();
+    origins.dedup();
+    origins
+        .into_iter()
+        .map(|origin| {
+            let mine: Vec<&NameProblem> = problems.iter().filter(|p| p.origin == origin).collect();
+            let shown: Vec<&str> = mine.iter().take(3).map(|p| p.text.as_str()).collect();
+            let more = mine.len().saturating_sub(shown.len());
+            let mut message = if mine.len() == 1 {
+                format!("rendered {}", shown.join(""))
+            } else {
+                format!("{} rendered names break Azure's naming rules: {}", mine.len(), shown.join("; "))
+            };
+            if more > 0 {
+                message.push_str(&format!("; and {more} more"));
+            }
+            let worst = mine.iter().map(|p| p.overflow).max().unwrap_or(0);
+            let help = match origin {
+                "/name" if worst > 0 => {
+                    let fits = plan.names.prefix.chars().count().saturating_sub(worst);
+                    format!("shorten `name` to at most {fits} characters (letters, digits and hyphens, starting with a letter); akswin builds every resource name from it")
+                }
+                "/name" => "use letters, digits and hyphens in `name`, starting with a letter; akswin builds every resource name from it".to_string(),
+                "/registry/name" => "a registry name is 5-50 letters and digits, unique across Azure".to_string(),
+                _ => "this is an akswin bug; please report it with the spec".to_string(),
+            };
+            finding(loaded, &Rnd005::META, origin, message, &help)
+        })
+        .collect()
+}
+
+/// The strict type check of every rendered resource (RND004), and the naming rules (RND005).
+/// A resource RND005 reports is not reported again by RND004 for its name.
+fn type_findings(
+    loaded: &Loaded,
+    plan: &NetworkPlan,
+    parsed: &[(String, serde_json::Value)],
+) -> Vec<Finding> {
     let ix = akswin_render::armtypes::TypeIndex::embedded();
     let mut findings = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut problems = Vec::new();
     for (file, t) in parsed {
         let mut rs = Vec::new();
         akswin_render::armtypes::template_resources(t, file, &mut rs);
+        let covered = name_problems(loaded, plan, &rs, &mut seen, &mut problems);
         for (at, r) in rs {
-            for problem in ix.check_resource(r, &at) {
+            let ty = r["type"].as_str().unwrap_or_default();
+            let name_problem = format!("{at} {ty}/name:");
+            for problem in ix
+                .check_resource(r, &at)
+                .into_iter()
+                .filter(|p| !(covered.contains(&at) && p.starts_with(&name_problem)))
+            {
                 findings.push(finding(
                     loaded,
                     &Rnd004::META,
@@ -304,12 +497,13 @@ fn type_findings(loaded: &Loaded, parsed: &[(String, serde_json::Value)]) -> Vec
             }
         }
     }
+    findings.extend(name_findings(loaded, plan, problems));
     findings
 }
 
 /// Every rendered JSON file parses, every ARM expression passes the linter, and every
 /// resource passes the strict type check.
-fn template_findings(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
+fn template_findings(loaded: &Loaded, plan: &NetworkPlan, tree: &Tree) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut parsed = Vec::new();
     for (k, v) in tree.files.iter().filter(|(k, _)| k.ends_with(".json")) {
@@ -330,7 +524,7 @@ fn template_findings(loaded: &Loaded, tree: &Tree) -> Vec<Finding> {
     }
     let refs: Vec<(&str, &serde_json::Value)> =
         parsed.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    findings.extend(type_findings(loaded, &parsed));
+    findings.extend(type_findings(loaded, plan, &parsed));
     for problem in akswin_render::lint::lint(&refs) {
         findings.push(finding(
             loaded,

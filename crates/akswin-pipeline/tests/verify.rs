@@ -38,7 +38,7 @@ fn a_broken_manifest_is_reported_at_the_workload_it_comes_from() {
     );
     assert_ne!(broken, text);
     tree.files.insert(file.into(), broken);
-    let f = akswin_pipeline::verify(&l, &tree);
+    let f = akswin_pipeline::verify(&l, &plan, &tree);
     assert!(!f.is_empty());
     for x in &f {
         assert_eq!(x.code, "RND002");
@@ -61,7 +61,7 @@ fn a_broken_template_is_an_akswin_bug_finding() {
         serde_json::json!(["[resourceId('Microsoft.Cdn/profiles', 'nope')]"]);
     tree.files
         .insert("arm/frontdoor.json".into(), frontdoor.to_string());
-    let f = akswin_pipeline::verify(&l, &tree);
+    let f = akswin_pipeline::verify(&l, &plan, &tree);
     let codes: Vec<&str> = f.iter().map(|x| x.code.as_str()).collect();
     assert!(codes.iter().all(|c| *c == "RND003"), "{codes:?}");
     assert!(
@@ -101,7 +101,7 @@ fn a_misspelled_or_mistyped_property_fails_the_strict_type_check() {
     profile["sku"]["name"] = serde_json::json!(true);
     tree.files
         .insert("arm/frontdoor.json".into(), fd.to_string());
-    let f = akswin_pipeline::verify(&l, &tree);
+    let f = akswin_pipeline::verify(&l, &plan, &tree);
     assert!(f.iter().all(|x| x.code == "RND004"), "{f:#?}");
     assert!(
         f.iter().any(|x| x
@@ -110,4 +110,132 @@ fn a_misspelled_or_mistyped_property_fails_the_strict_type_check() {
         "{f:#?}"
     );
     assert!(f.iter().any(|x| x.message.contains("sku/name")), "{f:#?}");
+}
+
+fn load(text: &str) -> akswin_spec::Loaded {
+    akswin_spec::load("s.yaml", text.as_bytes()).expect("spec loads")
+}
+
+#[test]
+fn an_overlong_name_is_one_located_naming_error_per_resource_type() {
+    let text = akswin_spec::BASELINE_YAML.replacen(
+        "name: contoso-legacy",
+        &format!("name: {}", "a".repeat(85)),
+        1,
+    );
+    let l = load(&text);
+    let c = akswin_pipeline::check(&l, today(), "test");
+    let names: Vec<_> = c.findings.iter().filter(|f| f.code == "RND005").collect();
+    // One finding for the one cause, at the field, with the length that fits.
+    assert_eq!(names.len(), 1, "{:#?}", c.findings);
+    let f = names[0];
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("name: "))
+        .map(|i| i as u32 + 1);
+    assert_eq!(
+        (f.pointer.as_str(), f.span.map(|s| s.line)),
+        ("/name", line),
+        "{f:#?}"
+    );
+    assert!(
+        f.message.starts_with("36 rendered names break"),
+        "{}",
+        f.message
+    );
+    // The worst first: `vnet-<name>-spoke` is 96 of 64 characters.
+    assert!(
+        f.message.contains("virtualNetworks name `vnet-aaa"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.ends_with("; and 33 more"), "{}", f.message);
+    assert_eq!(
+        f.help.as_deref(),
+        Some(
+            "shorten `name` to at most 53 characters (letters, digits and hyphens, starting with a letter); akswin builds every resource name from it"
+        )
+    );
+    // 53 characters fits every rule.
+    let fits = akswin_spec::BASELINE_YAML.replacen(
+        "name: contoso-legacy",
+        &format!("name: {}", "a".repeat(53)),
+        1,
+    );
+    let c53 = akswin_pipeline::check(&load(&fits), today(), "test");
+    assert_eq!(c53.errors(), 0, "{:#?}", c53.findings);
+    let c54 = akswin_pipeline::check(
+        &load(&fits.replacen("name: a", "name: aa", 1)),
+        today(),
+        "test",
+    );
+    assert!(
+        c54.findings.iter().any(|f| f.code == "RND005"),
+        "54 does not fit"
+    );
+    // The strict type check does not report the same names again, unlocated.
+    assert!(
+        !c.findings
+            .iter()
+            .any(|f| f.code == "RND004" && f.message.contains("/name:")),
+        "{:#?}",
+        c.findings
+    );
+    assert!(c.tree.is_none());
+}
+
+#[test]
+fn a_name_with_no_usable_characters_is_judged_at_its_field() {
+    // Nothing of `___` survives into resource names: `kv-` ends with a hyphen.
+    let text = akswin_spec::BASELINE_YAML.replacen("name: contoso-legacy", "name: \"___\"", 1);
+    let l = load(&text);
+    let c = akswin_pipeline::check(&l, today(), "test");
+    let f: Vec<_> = c.findings.iter().filter(|f| f.code == "RND005").collect();
+    assert!(f.iter().all(|f| f.pointer == "/name"), "{f:#?}");
+    // One finding per name, though the vault is in two templates.
+    assert_eq!(
+        f.iter().filter(|f| f.message.contains("name `kv`")).count(),
+        1,
+        "{f:#?}"
+    );
+    assert!(
+        f.iter().any(|f| f.message.contains("`afw-` ends with `-`")),
+        "{:#?}",
+        c.findings
+    );
+}
+
+#[test]
+fn a_renamed_resource_in_the_tree_breaks_the_naming_rules() {
+    let l = baseline();
+    let plan = akswin_plan::plan(&l.spec);
+    let mut tree = akswin_render::render(&l.spec, &plan, "test");
+    let text = tree.files["arm/main.json"].clone();
+    // A Windows computer name of 16 characters and a vault name with `--`.
+    let broken = text
+        .replace(
+            "\"computerName\": \"contosolegdc1\"",
+            "\"computerName\": \"contosolegacydc1\"",
+        )
+        .replace(
+            "\"name\": \"kv-contoso-legacy\"",
+            "\"name\": \"kv--contoso\"",
+        );
+    assert_ne!(broken, text);
+    tree.files.insert("arm/main.json".into(), broken);
+    let f = akswin_pipeline::verify(&l, &plan, &tree);
+    let msgs: Vec<&str> = f
+        .iter()
+        .filter(|x| x.code == "RND005")
+        .map(|x| x.message.as_str())
+        .collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("computerName `contosolegacydc1` is 16 characters")),
+        "{f:#?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("`kv--contoso` holds `--`")),
+        "{f:#?}"
+    );
 }

@@ -28,6 +28,8 @@ pub struct Names {
     pub id_cluster: String,
     pub id_kubelet: String,
     pub cluster: String,
+    /// The cluster's DNS prefix (at most 54 characters, so it can be shorter than the name).
+    pub dns_prefix: String,
     pub dcr_windows: String,
     pub front_door: String,
     pub waf: String,
@@ -79,6 +81,7 @@ impl Names {
             id_cluster: format!("id-{p}-aks-cluster"),
             id_kubelet: format!("id-{p}-aks-kubelet"),
             cluster: cut(format!("aks-{p}"), 63),
+            dns_prefix: cut(format!("aks-{p}"), 54),
             dcr_windows: format!("dcr-{p}-windows"),
             front_door: format!("afd-{p}"),
             // WAF policy names: letters and digits only, starting with a letter.

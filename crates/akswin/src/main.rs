@@ -54,7 +54,7 @@ enum Command {
     ///
     /// When the rules find no error, check also renders everything in memory and verifies it
     /// with akswin's own validators (the manifest rules of `audit`, the ARM expression check):
-    /// a problem there is a finding (RND001-RND003) at the spec field that causes it, so check
+    /// a problem there is a finding (RND001-RND005) at the spec field that causes it, so check
     /// passes exactly what `render` renders. Findings point at file:line:col and carry a JSON
     /// pointer and a hint. `akswin explain CODE` documents each code. Exit 0: no errors;
     /// 1: errors (or warnings with --deny-warnings); 2: the spec could not be read.
@@ -630,7 +630,7 @@ fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
         Err(code) => return Ok(code),
     };
     // The same pipeline as `check`: the rules, then the render verified in memory. What
-    // fails verification is a finding (RND001-RND003) at the spec field, never a half-written
+    // fails verification is a finding (RND001-RND005) at the spec field, never a half-written
     // tree.
     // The spec's own `cost.prices` (render has no --prices): findings read as in `check`.
     let book = price_book(&loaded, &a.spec, &PricesArg { prices: None })?;

@@ -142,7 +142,7 @@ impl Arm<'_> {
         );
         let mut props = json!({
             "kubernetesVersion": c.kubernetes_version.to_string(),
-            "dnsPrefix": n.cluster,
+            "dnsPrefix": n.dns_prefix,
             "nodeResourceGroup": n.rg_nodes,
             "enableRBAC": true,
             "disableLocalAccounts": c.disable_local_accounts,

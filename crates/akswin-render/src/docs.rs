@@ -13,9 +13,8 @@ fn shell_quote(s: &str) -> String {
 
 /// `deploy.sh`: bootstrap, check the secrets, what-if, then create. Secrets are never read
 /// by the script: it only checks that they exist.
-pub fn deploy_sh(spec: &Spec, n: &Names) -> String {
-    let plan = akswin_plan::plan(spec);
-    let arm = Arm::new(spec, &plan, n, "");
+pub fn deploy_sh(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
+    let arm = Arm::new(spec, plan, n, "");
     let secrets = arm.required_secrets();
     let fd = spec.ingress.front_door.is_some();
     let needs_host = arm.front_door_needs_host();
@@ -45,7 +44,18 @@ stage="${{1:-main}}"
     );
     if fd {
         let host_arg = if needs_host {
-            "\n  : \"${AKSWIN_APP_PROXY_HOST:?set AKSWIN_APP_PROXY_HOST to the external host name of the published application}\"\n  extra=(--parameters appProxyExternalHost=\"$AKSWIN_APP_PROXY_HOST\")"
+            r#"
+  : "${AKSWIN_APP_PROXY_HOST:?set AKSWIN_APP_PROXY_HOST to the external host of the published application (scripts/Publish-AppProxy.ps1 prints it)}"
+  # Front Door takes a bare host name: drop a scheme, a path and a trailing dot if pasted.
+  origin_host="${AKSWIN_APP_PROXY_HOST#*://}"
+  origin_host="${origin_host%%/*}"
+  origin_host="${origin_host%.}"
+  origin_host="$(printf '%s' "$origin_host" | tr '[:upper:]' '[:lower:]')"
+  if ! printf '%s' "$origin_host" | grep -Eq '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'; then
+    echo "AKSWIN_APP_PROXY_HOST='$AKSWIN_APP_PROXY_HOST' is not a host name (expected e.g. legacyweb-contoso.msappproxy.net)" >&2
+    exit 2
+  fi
+  extra=(--parameters appProxyExternalHost="$origin_host")"#
         } else {
             "\n  extra=()"
         };
@@ -115,9 +125,9 @@ check_secret() {{
     for (secret, what) in &secrets {
         let _ = writeln!(
             s,
-            r#"check_secret {secret} "{what}""#,
+            "check_secret {secret} {what}",
             secret = shell_quote(secret),
-            what = what.replace('"', "'").replace('\\', "\\\\"),
+            what = shell_quote(what),
         );
     }
     let _ = writeln!(
@@ -242,7 +252,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     }
     if spec.ingress.front_door.is_some() {
         let host = if arm.front_door_needs_host() {
-            " with `AKSWIN_APP_PROXY_HOST=<the external host name from the previous step>` (or set `ingress.appProxy.externalHost` in the spec and re-render)"
+            " with `AKSWIN_APP_PROXY_HOST=<the host the previous step printed>` (a host name such as `legacyweb-contoso.msappproxy.net`; deploy.sh drops a pasted `https://` and path), or set `ingress.appProxy.externalHost` in the spec and re-render"
         } else {
             ""
         };

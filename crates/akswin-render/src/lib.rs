@@ -124,7 +124,7 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     if let Some(fd) = arm.front_door() {
         t.add("arm/frontdoor.json", pretty(&fd));
     }
-    t.add("deploy.sh", docs::deploy_sh(spec, n));
+    t.add("deploy.sh", docs::deploy_sh(spec, plan, n));
     let prepull = k8s::prepull(spec);
     if !prepull.is_empty() {
         t.add(

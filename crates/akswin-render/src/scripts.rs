@@ -69,16 +69,20 @@ pub fn gmsa(spec: &Spec, n: &Names) -> Option<String> {
   cluster do, so this script writes them; akswin does not guess them).
 .DESCRIPTION
   Run on a domain-joined machine with the ActiveDirectory module and the Azure CLI logged in
-  (Key Vault Secrets Officer on {kv}). Safe to run again: it only creates what is missing.
-  -WhatIf shows what it would do. The standard user's password is generated here, goes to
-  Key Vault through a temporary file readable only by you, and is never printed.
+  (Key Vault Secrets Officer on {kv}), where the vault's private endpoint resolves. Safe to
+  run again: it only creates what is missing, and replaces a placeholder secret. -WhatIf shows
+  what it would do. The standard user's password is generated here, goes to Key Vault (before
+  Active Directory is changed) through a temporary file readable only by you, and is never
+  printed.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
   [string] $OutputDirectory = (Join-Path $PSScriptRoot '..\k8s'),
   # Computer names of the application proxy connector servers: they get resource-based
   # constrained delegation to the gMSA that serves the Kerberos-protected application.
-  [string[]] $ConnectorComputers = @()
+  [string[]] $ConnectorComputers = @(),
+  # Generate a new password for the standard user and store it (rotation).
+  [switch] $ResetStandardUserPassword
 )
 $ErrorActionPreference = 'Stop'
 $domain = {domain}
@@ -98,23 +102,39 @@ if (-not (Get-ADGroup -Filter "Name -eq '$hostGroup'")) {{
     New-ADGroup -Name $hostGroup -GroupScope Global -GroupCategory Security
   }}
 }}
-if (-not (Get-ADUser -Filter "SamAccountName -eq '$standardUser'")) {{
-  if ($PSCmdlet.ShouldProcess($standardUser, 'New-ADUser and store DOMAIN\user:password in Key Vault')) {{
+# The standard user's credential: Key Vault first (tagged), then AD, so a failure never leaves a
+# user whose password nobody knows. A re-run repairs a secret that is still deploy.sh's
+# placeholder (no akswin tag) by resetting the password; -ResetStandardUserPassword rotates it.
+$tag = az keyvault secret list --vault-name $keyVault --query "[?name=='$secretName'].tags.akswin | [0]" --output tsv
+if ($LASTEXITCODE -ne 0) {{
+  throw "cannot reach $keyVault: run this where its private endpoint resolves, signed in with Key Vault Secrets Officer on it"
+}}
+$user = Get-ADUser -Filter "SamAccountName -eq '$standardUser'"
+if (-not $user -or $tag -ne 'gmsa-standard-user' -or $ResetStandardUserPassword) {{
+  if ($PSCmdlet.ShouldProcess($standardUser, 'store DOMAIN\user:password in Key Vault, then create the user or reset its password')) {{
     $bytes = New-Object byte[] 32
     [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
     $plain = [Convert]::ToBase64String($bytes) + 'aA1!'
-    New-ADUser -Name $standardUser -SamAccountName $standardUser -Enabled $true -PasswordNeverExpires $true `
-      -AccountPassword (ConvertTo-SecureString $plain -AsPlainText -Force)
-    Add-ADGroupMember -Identity $hostGroup -Members $standardUser
     $tmp = New-TemporaryFile
     try {{
       Set-Content -Path $tmp -Value ("$domain\$standardUser" + ':' + $plain) -NoNewline
-      az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --output none
-      if ($LASTEXITCODE -ne 0) {{ throw "could not store the secret in $keyVault" }}
+      az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=gmsa-standard-user --output none
+      if ($LASTEXITCODE -ne 0) {{ throw "could not store the secret in $keyVault; Active Directory was not changed" }}
     }} finally {{
       Remove-Item $tmp -Force
-      $plain = $null
     }}
+    $secure = ConvertTo-SecureString $plain -AsPlainText -Force
+    $plain = $null
+    if ($user) {{
+      Set-ADAccountPassword -Identity $standardUser -Reset -NewPassword $secure
+    }} else {{
+      New-ADUser -Name $standardUser -SamAccountName $standardUser -Enabled $true -PasswordNeverExpires $true -AccountPassword $secure
+    }}
+  }}
+}}
+if (-not (Get-ADGroupMember -Identity $hostGroup | Where-Object {{ $_.SamAccountName -eq $standardUser }})) {{
+  if ($PSCmdlet.ShouldProcess($hostGroup, "Add-ADGroupMember $standardUser")) {{
+    Add-ADGroupMember -Identity $hostGroup -Members $standardUser
   }}
 }}
 $kubeletObjectId = az identity show --resource-group {rg_shared} --name {id_kubelet} --query principalId --output tsv
@@ -357,7 +377,10 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
         s,
         r#"if ($app) {{
   $published = Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing
-  "External URL (Front Door origin): $($published.OnPremisesPublishing.ExternalUrl)"
+  $externalUrl = $published.OnPremisesPublishing.ExternalUrl
+  "External URL: $externalUrl"
+  # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
+  "AKSWIN_APP_PROXY_HOST=$(([uri]$externalUrl).Host)"
 }}
 # The internal URL must resolve to the internal load balancer ({ilb}) for the connectors: see Set-InternalDnsRecord.ps1."#
     );

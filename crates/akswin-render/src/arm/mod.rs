@@ -391,7 +391,7 @@ impl<'a> Arm<'a> {
         {
             out.push((
                 name.as_str().to_string(),
-                "gMSA standard domain user, DOMAIN\\user:password (read by the kubelet identity)",
+                "gMSA standard domain user, DOMAIN\\user:password (read by the kubelet identity). Before the AD exists, store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it with the real credential",
             ));
         }
         out

@@ -14,8 +14,17 @@ deployment=akswin-contoso-legacy
 stage="${1:-main}"
 
 if [ "$stage" = frontdoor ]; then
-  : "${AKSWIN_APP_PROXY_HOST:?set AKSWIN_APP_PROXY_HOST to the external host name of the published application}"
-  extra=(--parameters appProxyExternalHost="$AKSWIN_APP_PROXY_HOST")
+  : "${AKSWIN_APP_PROXY_HOST:?set AKSWIN_APP_PROXY_HOST to the external host of the published application (scripts/Publish-AppProxy.ps1 prints it)}"
+  # Front Door takes a bare host name: drop a scheme, a path and a trailing dot if pasted.
+  origin_host="${AKSWIN_APP_PROXY_HOST#*://}"
+  origin_host="${origin_host%%/*}"
+  origin_host="${origin_host%.}"
+  origin_host="$(printf '%s' "$origin_host" | tr '[:upper:]' '[:lower:]')"
+  if ! printf '%s' "$origin_host" | grep -Eq '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'; then
+    echo "AKSWIN_APP_PROXY_HOST='$AKSWIN_APP_PROXY_HOST' is not a host name (expected e.g. legacyweb-contoso.msappproxy.net)" >&2
+    exit 2
+  fi
+  extra=(--parameters appProxyExternalHost="$origin_host")
   az deployment group what-if --resource-group rg-contoso-legacy-shared --template-file arm/frontdoor.json "${extra[@]}"
   az deployment group create --name "$deployment-frontdoor" --resource-group rg-contoso-legacy-shared \
     --template-file arm/frontdoor.json "${extra[@]}" --output none
@@ -76,8 +85,8 @@ check_secret() {
       denied=1 ;;
   esac
 }
-check_secret 'windows-admin-password' "Windows node administrator password (14+ characters)"
-check_secret 'gmsa-standard-user' "gMSA standard domain user, DOMAIN\\user:password (read by the kubelet identity)"
+check_secret 'windows-admin-password' 'Windows node administrator password (14+ characters)'
+check_secret 'gmsa-standard-user' 'gMSA standard domain user, DOMAIN\user:password (read by the kubelet identity). Before the AD exists, store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it with the real credential'
 if [ "$denied" -ne 0 ]; then
   echo "fix access to the vault, then run this script again" >&2
   exit 1

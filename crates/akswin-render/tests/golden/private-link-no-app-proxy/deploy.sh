@@ -75,9 +75,9 @@ check_secret() {
       denied=1 ;;
   esac
 }
-check_secret 'windows-admin-password' "Windows node administrator password (14+ characters)"
-check_secret 'dc-admin-password' "domain controller VM administrator password"
-check_secret 'dc-dsrm-password' "AD DS safe mode (DSRM) password"
+check_secret 'windows-admin-password' 'Windows node administrator password (14+ characters)'
+check_secret 'dc-admin-password' 'domain controller VM administrator password'
+check_secret 'dc-dsrm-password' 'AD DS safe mode (DSRM) password'
 if [ "$denied" -ne 0 ]; then
   echo "fix access to the vault, then run this script again" >&2
   exit 1

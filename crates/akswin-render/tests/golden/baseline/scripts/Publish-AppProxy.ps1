@@ -91,6 +91,9 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
 }
 if ($app) {
   $published = Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing
-  "External URL (Front Door origin): $($published.OnPremisesPublishing.ExternalUrl)"
+  $externalUrl = $published.OnPremisesPublishing.ExternalUrl
+  "External URL: $externalUrl"
+  # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
+  "AKSWIN_APP_PROXY_HOST=$(([uri]$externalUrl).Host)"
 }
 # The internal URL must resolve to the internal load balancer (10.240.5.4) for the connectors: see Set-InternalDnsRecord.ps1.

@@ -1,0 +1,116 @@
+//! The runbook's hand-offs work as written: what one step prints is what the next takes.
+//! deploy.sh runs here against a stand-in `az` that records its arguments (no network).
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use std::process::Command;
+
+fn baseline_tree() -> akswin_render::Tree {
+    let spec = common::load(akswin_spec::BASELINE_YAML);
+    let plan = akswin_plan::plan(&spec);
+    akswin_render::render(&spec, &plan, "test")
+}
+
+/// Run `deploy.sh frontdoor` with AKSWIN_APP_PROXY_HOST set to `host`; the stand-in az logs
+/// every call. Returns (exit code, the az calls, stderr).
+fn frontdoor_stage(host: &str) -> (i32, String, String) {
+    let tree = baseline_tree();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("deploy.sh"), &tree.files["deploy.sh"]).expect("write");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    let log = dir.path().join("az.log");
+    let az = bin.join("az");
+    std::fs::write(
+        &az,
+        format!("#!/bin/sh\necho \"$*\" >> '{}'\n", log.display()),
+    )
+    .expect("az");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg(dir.path().join("deploy.sh"))
+        .arg("frontdoor")
+        .env("PATH", path)
+        .env("AKSWIN_APP_PROXY_HOST", host)
+        .output()
+        .expect("bash runs");
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    (
+        out.status.code().unwrap_or(-1),
+        calls,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+#[cfg(unix)]
+fn deploy_sh_takes_what_publish_app_proxy_prints_as_a_bare_host() {
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: deploy.sh hand-off (no bash)");
+        return;
+    }
+    // What Publish-AppProxy.ps1 prints, and the URL an operator might paste instead.
+    let tree = baseline_tree();
+    assert!(
+        tree.files["scripts/Publish-AppProxy.ps1"]
+            .contains("\"AKSWIN_APP_PROXY_HOST=$(([uri]$externalUrl).Host)\"")
+    );
+    for given in [
+        "legacyweb-contoso.msappproxy.net",
+        "https://LegacyWeb-Contoso.msappproxy.net/",
+        "https://legacyweb-contoso.msappproxy.net/app/",
+    ] {
+        let (code, calls, err) = frontdoor_stage(given);
+        assert_eq!(code, 0, "{given}: {err}");
+        let creates: Vec<&str> = calls
+            .lines()
+            .filter(|l| l.contains("arm/frontdoor.json"))
+            .collect();
+        assert_eq!(creates.len(), 2, "what-if and create: {calls}");
+        for c in creates {
+            assert!(
+                c.contains("appProxyExternalHost=legacyweb-contoso.msappproxy.net"),
+                "{given}: {c}"
+            );
+        }
+    }
+    for bad in ["not a host", "https://", "-x.msappproxy.net"] {
+        let (code, calls, err) = frontdoor_stage(bad);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(calls.is_empty(), "{bad}: nothing deployed, got {calls}");
+        assert!(err.contains("is not a host name"), "{err}");
+    }
+}
+
+#[test]
+fn set_gmsa_stores_the_credential_before_it_changes_active_directory() {
+    let tree = baseline_tree();
+    let s = &tree.files["scripts/Set-Gmsa.ps1"];
+    let at = |needle: &str| {
+        s.find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` in Set-Gmsa.ps1"))
+    };
+    let reach = at("az keyvault secret list");
+    let store = at("az keyvault secret set");
+    // The vault is checked, then written, and only then is the user created or reset.
+    assert!(reach < store && store < at("New-ADUser") && store < at("Set-ADAccountPassword"));
+    assert!(s[store..].starts_with("az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=gmsa-standard-user"));
+    // A placeholder secret (no akswin tag) is repaired on the next run.
+    assert!(s.contains("$tag -ne 'gmsa-standard-user'"), "{s}");
+    // And the runbook says to store a placeholder first.
+    assert!(
+        tree.files["README.md"]
+            .contains("store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it")
+    );
+}

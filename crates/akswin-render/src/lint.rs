@@ -339,21 +339,56 @@ fn walk_template(t: &Value, path: &str, all: &BTreeSet<Declared>, errors: &mut V
             }
             let open = inner.find('(').unwrap_or(0) + 1;
             let a = args(&format!("({}", &inner[open..]), 0);
+            // resourceId([subscriptionId,] [resourceGroup,] type, names...): the type is the
+            // first literal that is a resource type; a literal before it is the group.
+            let at = a
+                .iter()
+                .position(|x| literal(x).is_some_and(|l| l.contains('/')))
+                .unwrap_or(0);
+            let rg = at
+                .checked_sub(1)
+                .and_then(|i| a.get(i))
+                .and_then(|x| literal(x));
             let ty = a
-                .first()
+                .get(at)
                 .and_then(|x| literal(x))
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            let names: Vec<String> = a.iter().skip(1).filter_map(|x| literal(x)).collect();
+            let names: Vec<String> = a.iter().skip(at + 1).filter_map(|x| literal(x)).collect();
             let target = Declared {
                 ty: ty.clone(),
-                names,
+                names: names.clone(),
             };
             let ok = scope.local.contains(&target)
                 || (ty == "microsoft.resources/resourcegroups" && path.ends_with("main.json"));
             if !ok {
                 errors.push(format!(
                     "{where_}: dependsOn `{d}` names nothing this template declares"
+                ));
+                continue;
+            }
+            // A resource deployed into a resource group from a subscription-scope template has
+            // an id in that group: a dependsOn without the group (or with another) matches
+            // nothing at deployment.
+            let deployed_in = t["resources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|x| {
+                    x["type"]
+                        .as_str()
+                        .is_some_and(|t| t.eq_ignore_ascii_case(&ty))
+                        && x["name"].as_str() == Some(names.join("/").as_str())
+                })
+                .and_then(|x| x["resourceGroup"].as_str());
+            if deployed_in.map(str::to_ascii_lowercase)
+                != rg.as_ref().map(|g| g.to_ascii_lowercase())
+            {
+                errors.push(format!(
+                    "{where_}: dependsOn `{d}` names {ty} {} in resource group {}, but it deploys into {}",
+                    names.join("/"),
+                    rg.as_deref().unwrap_or("(none: the template's own scope)"),
+                    deployed_in.unwrap_or("the template's own scope")
                 ));
             }
         }
@@ -569,6 +604,46 @@ mod tests {
             &t(serde_json::json!([
                 "[resourceId('Microsoft.Network/virtualNetworks', 'v')]"
             ])),
+        )]);
+        assert!(ok.is_empty(), "{ok:?}");
+    }
+
+    #[test]
+    fn a_dependson_must_name_the_resource_group_a_nested_deployment_goes_to() {
+        let dep = |name: &str, rg: &str| {
+            serde_json::json!({ "type": "Microsoft.Resources/deployments", "apiVersion": "2025-04-01", "name": name,
+                "resourceGroup": rg, "properties": { "mode": "Incremental", "template": { "resources": [] } } })
+        };
+        let t = |d: &str| {
+            let mut second = dep("b", "rg-b");
+            second["dependsOn"] = serde_json::json!([d]);
+            serde_json::json!({ "resources": [dep("a", "rg-a"), second] })
+        };
+        // Subscription-level id: matches nothing at deployment.
+        let e = lint(&[(
+            "main.json",
+            &t("[resourceId('Microsoft.Resources/deployments', 'a')]"),
+        )]);
+        assert!(
+            e.iter().any(|x| x.contains("but it deploys into rg-a")),
+            "{e:?}"
+        );
+        // Another group: also wrong.
+        let e = lint(&[(
+            "main.json",
+            &t(
+                "[resourceId(subscription().subscriptionId, 'rg-b', 'Microsoft.Resources/deployments', 'a')]",
+            ),
+        )]);
+        assert!(
+            e.iter().any(|x| x.contains("in resource group rg-b")),
+            "{e:?}"
+        );
+        let ok = lint(&[(
+            "main.json",
+            &t(
+                "[resourceId(subscription().subscriptionId, 'rg-a', 'Microsoft.Resources/deployments', 'a')]",
+            ),
         )]);
         assert!(ok.is_empty(), "{ok:?}");
     }

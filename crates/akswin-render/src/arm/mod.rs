@@ -419,8 +419,11 @@ impl<'a> Arm<'a> {
             )
             .template()
         };
-        let dep =
-            |name: &str| expr::resource_id("Microsoft.Resources/deployments", &[name]).template();
+        // A nested deployment lives in its resource group: its id names the group, so a
+        // subscription-scope dependsOn must too (a subscription-level id matches nothing).
+        let dep = |name: &str, rg: &str| {
+            expr::resource_id_in(rg, "Microsoft.Resources/deployments", &[name]).template()
+        };
         let mut params = Map::new();
         params.insert(
             "location".into(),
@@ -441,7 +444,7 @@ impl<'a> Arm<'a> {
         resources.push(deployment(
             "akswin-hub",
             &n.rg_hub,
-            &[&rg_dep(&n.rg_hub), &dep("akswin-shared")],
+            &[&rg_dep(&n.rg_hub), &dep("akswin-shared", &n.rg_shared)],
             self.hub_params(),
             self.hub_template(),
         ));
@@ -452,8 +455,8 @@ impl<'a> Arm<'a> {
             &n.rg_spoke,
             &[
                 &rg_dep(&n.rg_spoke),
-                &dep("akswin-shared"),
-                &dep("akswin-hub"),
+                &dep("akswin-shared", &n.rg_shared),
+                &dep("akswin-hub", &n.rg_hub),
             ],
             json!({}),
             self.spoke_template(),
@@ -461,7 +464,7 @@ impl<'a> Arm<'a> {
         resources.push(deployment(
             "akswin-hub-peering",
             &n.rg_hub,
-            &[&dep("akswin-spoke-network")],
+            &[&dep("akswin-spoke-network", &n.rg_spoke)],
             json!({}),
             rg_template(
                 vec![self.peering(
@@ -478,14 +481,20 @@ impl<'a> Arm<'a> {
         resources.push(deployment(
             "akswin-access",
             &n.rg_shared,
-            &[&dep("akswin-spoke-network"), &dep("akswin-hub")],
+            &[
+                &dep("akswin-spoke-network", &n.rg_spoke),
+                &dep("akswin-hub", &n.rg_hub),
+            ],
             json!({}),
             self.access_template(),
         ));
         resources.push(deployment(
             "akswin-cluster",
             &n.rg_spoke,
-            &[&dep("akswin-hub-peering"), &dep("akswin-access")],
+            &[
+                &dep("akswin-hub-peering", &n.rg_hub),
+                &dep("akswin-access", &n.rg_shared),
+            ],
             self.spoke_params(),
             self.cluster_template(),
         ));

@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
             let clean = !findings.iter().any(|f| f.severity == akswin_diag::Severity::Error);
             assert_eq!(clean, checked.tree.is_some(), "clean exactly when a verified tree exists");
             if let Some(tree) = &checked.tree {
-                assert!(akswin_pipeline::verify(&loaded, tree).is_empty());
+                assert!(akswin_pipeline::verify(&loaded, &checked.plan, tree).is_empty());
                 // render --plan: the artifact, through JSON, renders the same bytes.
                 let art = akswin_pipeline::artifact::PlanArtifact::new(&loaded, &checked, today, serde_json::Value::Null, "fuzz");
                 let json = serde_json::to_string(&art).expect("artifact serialises");

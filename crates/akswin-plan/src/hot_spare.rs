@@ -6,6 +6,7 @@
 //! that is simulated.
 
 use akswin_spec::spec::{HotSpare, Weekday};
+use akswin_spec::types::TimeZone as Zone;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 use serde::Serialize;
 
@@ -40,14 +41,6 @@ pub struct HotSparePlan {
     /// The added node-hours over an average month (a week x 365.25 / 12 / 7).
     pub added_node_hours_per_month: f64,
     pub schedule: Vec<ScaleAction>,
-    /// Peaks whose time zone is not a known IANA name (counted in UTC).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unknown_time_zones: Vec<String>,
-}
-
-/// Whether `name` is a time zone of the embedded tz database (IANA names).
-pub fn known_time_zone(name: &str) -> bool {
-    name.parse::<chrono_tz::Tz>().is_ok()
 }
 
 fn day_index(d: Weekday) -> i64 {
@@ -78,28 +71,17 @@ pub fn plan(hs: &HotSpare, day: NaiveDate) -> HotSparePlan {
     let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
     let start = monday.and_hms_opt(0, 0, 0).unwrap_or(NaiveDateTime::MIN);
     let lead = i64::from(hs.lead_minutes);
-    let mut unknown = Vec::new();
-    let zones: Vec<Option<chrono_tz::Tz>> = hs
+    let zones: Vec<chrono_tz::Tz> = hs
         .peaks
         .iter()
-        .map(|p| {
-            let name = p.timezone.as_deref().unwrap_or("UTC");
-            let tz = name.parse::<chrono_tz::Tz>().ok();
-            if tz.is_none() && !unknown.iter().any(|u| u == name) {
-                unknown.push(name.to_string());
-            }
-            tz
-        })
+        .map(|p| p.timezone.unwrap_or(Zone::UTC).tz())
         .collect();
     let mut minutes_nodes: u64 = 0;
     let mut hourly = vec![0u32; 168];
     for minute in 0..WEEK {
         let utc = start + Duration::minutes(minute);
         let peak = hs.peaks.iter().zip(&zones).any(|(p, tz)| {
-            let local = match tz {
-                Some(tz) => tz.from_utc_datetime(&utc).naive_local(),
-                None => utc,
-            };
+            let local = tz.from_utc_datetime(&utc).naive_local();
             let w = i64::from(local.weekday().num_days_from_monday()) * 1440
                 + i64::from(local.hour()) * 60
                 + i64::from(local.minute());
@@ -127,7 +109,7 @@ pub fn plan(hs: &HotSpare, day: NaiveDate) -> HotSparePlan {
     let added = node_hours - base;
     let mut schedule = Vec::new();
     for p in &hs.peaks {
-        let tz = p.timezone.clone().unwrap_or_else(|| "UTC".into());
+        let tz = p.timezone.unwrap_or(Zone::UTC).to_string();
         let from = i64::from(p.from.minutes());
         let up_before_midnight = from - lead < 0;
         schedule.push(ScaleAction {
@@ -164,7 +146,6 @@ pub fn plan(hs: &HotSpare, day: NaiveDate) -> HotSparePlan {
         added_node_hours_per_week: added,
         added_node_hours_per_month: added * 365.25 / 12.0 / 7.0,
         schedule,
-        unknown_time_zones: unknown,
     }
 }
 

@@ -308,7 +308,10 @@ pub fn hot_spare_events(spec: &Spec) -> Vec<(Event, bool)> {
     };
     let mut out = Vec::new();
     for p in &hs.peaks {
-        let tz = p.timezone.clone().unwrap_or_else(|| "UTC".into());
+        let tz = p
+            .timezone
+            .unwrap_or(akswin_spec::types::TimeZone::UTC)
+            .to_string();
         let days: Vec<u32> = p.days.iter().map(|d| weekday_iso(*d)).collect();
         let up = i64::from(p.from.minutes()) - i64::from(hs.lead_minutes);
         // a lead that crosses midnight moves the scale-up to the previous day

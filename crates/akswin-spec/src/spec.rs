@@ -6,8 +6,8 @@
 //! reference architecture"; the rule that would fire on the opposite choice says so.
 
 use crate::types::{
-    AcrName, Auto, Cidr, ClockTime, Hostname, Ip, KubeVersion, MaxSurge, Quantity, Region,
-    SecretName, SecretRef, TlsVersion, UtcOffset, Zone,
+    AcrName, Auto, Cidr, ClockTime, Hostname, Ip, KubeVersion, MaxSurge, PriceSource, Quantity,
+    Region, SecretName, SecretRef, TimeZone, TlsVersion, UtcOffset, Zone,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -1450,9 +1450,9 @@ pub struct Peak {
     pub days: Vec<Weekday>,
     pub from: ClockTime,
     pub to: ClockTime,
-    /// IANA time zone name, e.g. America/New_York.
+    /// IANA time zone name, e.g. America/New_York (default UTC).
     #[serde(default)]
-    pub timezone: Option<String>,
+    pub timezone: Option<TimeZone>,
 }
 
 #[derive(
@@ -1567,8 +1567,8 @@ pub struct Cost {
     pub currency: String,
     /// `embedded` (dated table) or the path (relative to the spec) of a file exported from the
     /// Azure Retail Prices API; `--prices FILE` overrides it.
-    #[serde(default = "embedded")]
-    pub prices: String,
+    #[serde(default)]
+    pub prices: PriceSource,
     /// Log Analytics ingestion estimate in GiB per day (measure it with the `Usage` table).
     /// Without it, ingestion is shown as not estimated.
     #[serde(default)]
@@ -1581,15 +1581,11 @@ pub struct Cost {
 fn usd() -> String {
     "USD".into()
 }
-fn embedded() -> String {
-    "embedded".into()
-}
-
 impl Default for Cost {
     fn default() -> Self {
         Cost {
             currency: usd(),
-            prices: embedded(),
+            prices: PriceSource::Embedded,
             log_analytics_gi_b_per_day: None,
             firewall_data_gi_b_per_month: None,
         }

@@ -790,6 +790,121 @@ impl JsonSchema for Quantity {
     }
 }
 
+/// Where prices come from: `embedded` (the dated table akswin ships) or the path, relative to
+/// the spec, of a file exported from the Azure Retail Prices API.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PriceSource {
+    #[default]
+    Embedded,
+    File(String),
+}
+
+impl FromStr for PriceSource {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "" => Err("empty: give `embedded` or the path of a Retail Prices API export".into()),
+            t if t.eq_ignore_ascii_case("embedded") => Ok(PriceSource::Embedded),
+            t => Ok(PriceSource::File(t.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for PriceSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PriceSource::Embedded => f.write_str("embedded"),
+            PriceSource::File(p) => f.write_str(p),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PriceSource {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(de::Error::custom)
+    }
+}
+
+impl Serialize for PriceSource {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl JsonSchema for PriceSource {
+    fn schema_name() -> Cow<'static, str> {
+        "PriceSource".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "minLength": 1,
+            "description": "`embedded` (the dated table akswin ships) or the path, relative to the spec, of an Azure Retail Prices API export"
+        })
+    }
+}
+
+/// An IANA time zone name (`America/New_York`, `Europe/Berlin`, `UTC`) of the tz database
+/// akswin embeds; anything else is refused when the spec loads, because a schedule in an
+/// unknown zone would run at the wrong hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    pub const UTC: TimeZone = TimeZone(chrono_tz::Tz::UTC);
+    pub fn tz(self) -> chrono_tz::Tz {
+        self.0
+    }
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl FromStr for TimeZone {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.trim().parse::<chrono_tz::Tz>().map(TimeZone).map_err(|_| {
+            format!(
+                "`{}` is not an IANA time zone name (the tz database), e.g. America/New_York or Europe/Berlin",
+                s.chars().take(40).collect::<String>()
+            )
+        })
+    }
+}
+
+impl fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeZone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(de::Error::custom)
+    }
+}
+
+impl Serialize for TimeZone {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl JsonSchema for TimeZone {
+    fn schema_name() -> Cow<'static, str> {
+        "TimeZone".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "IANA time zone name (tz database), e.g. America/New_York",
+            "pattern": "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
+        })
+    }
+}
+
 /// A TLS protocol version, written `"1.2"` (quoted or not). Parsing refuses what is not a TLS
 /// version; judging a weak one (1.0, 1.1) is ING003's; [`TlsVersion::front_door`] is the value
 /// Front Door's `minimumTlsVersion` takes.

@@ -10,6 +10,7 @@ use akswin_pipeline::views::plan;
 
 use akswin_diag::render::{self, HumanOptions};
 use akswin_diag::{Report, Severity, Source};
+use akswin_spec::types::PriceSource;
 use akswin_spec::{BASELINE_NAME, BASELINE_YAML, LoadError, Loaded};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -373,10 +374,10 @@ fn price_book(
 ) -> Result<akswin_plan::cost::PriceBook, Fatal> {
     let mut book = akswin_plan::cost::PriceBook::embedded();
     let from_spec = &loaded.spec.cost.prices;
-    let path = match (&arg.prices, from_spec.as_str()) {
+    let path = match (&arg.prices, from_spec) {
         (Some(p), _) => p.clone(),
-        (None, "embedded") => return Ok(book),
-        (None, rel) => match &spec.spec {
+        (None, PriceSource::Embedded) => return Ok(book),
+        (None, PriceSource::File(rel)) => match &spec.spec {
             Some(s) if s.as_os_str() != "-" => s
                 .parent()
                 .map_or_else(|| PathBuf::from(rel), |d| d.join(rel)),

@@ -307,13 +307,6 @@ fn hot_spare_section(out: &mut String, p: &akswin_plan::hot_spare::HotSparePlan)
         let cells: Vec<String> = day.iter().map(|n| format!("{n:>2}")).collect();
         let _ = writeln!(out, "    {} {}", names[i % 7], cells.join(""));
     }
-    if !p.unknown_time_zones.is_empty() {
-        let _ = writeln!(
-            out,
-            "  note: unknown time zone(s) {}, counted as UTC",
-            p.unknown_time_zones.join(", ")
-        );
-    }
 }
 
 pub fn human(

@@ -7,7 +7,9 @@ declare_rule! {
     /// - `peakNodes` is at least `offPeakNodes`;
     /// - both counts lie inside the pool's bounds: `min`..`max` for an autoscaled pool, at
     ///   most `count` for a fixed one;
-    /// - every peak names a known IANA time zone (e.g. `America/New_York`) and at least one day.
+    /// - every peak names at least one day.
+    ///
+    /// (An unknown time zone is refused when the spec loads: SPEC003 at the peak's `timezone`.)
     ///
     /// ## Why it matters
     /// The rendered `hot-spare.yml` scales an autoscaled pool by raising the autoscaler's
@@ -20,7 +22,7 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Keep `offPeakNodes` >= `min` and `peakNodes` <= `max` (raise `max` and re-plan the
-    /// subnets if the peak needs more), and use IANA time zone names.
+    /// subnets if the peak needs more), and list the peak's days.
     ///
     /// ## References
     /// - https://learn.microsoft.com/azure/architecture/reference-architectures/containers/aks/windows-containers-on-aks
@@ -29,7 +31,7 @@ declare_rule! {
         code: "SCL003",
         name: "hot-spare-outside-pool-bounds",
         severity: Error,
-        summary: "Hot-spare plan outside its pool's bounds, or with an unknown time zone",
+        summary: "Hot-spare plan outside its pool's bounds, or a peak with no days",
     }
 }
 
@@ -113,15 +115,6 @@ impl Rule for Scl003 {
             );
         }
         for (j, p) in hs.peaks.iter().enumerate() {
-            if let Some(tz) = &p.timezone
-                && !akswin_plan::hot_spare::known_time_zone(tz)
-            {
-                out.error(
-                    &format!("{base}/peaks/{j}/timezone"),
-                    format!("`{tz}` is not an IANA time zone name: the schedule would run at the wrong hour"),
-                    "use a name like America/New_York or Europe/Berlin (the tz database)",
-                );
-            }
             if p.days.is_empty() {
                 out.error(
                     &format!("{base}/peaks/{j}/days"),

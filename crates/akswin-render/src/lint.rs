@@ -496,7 +496,35 @@ fn check_depends_on(
         }
     }
     // Everything but dependsOn, name, scope and a nested template (it has its own scope).
+    let refs = references_of(r);
+    let me = keys(r);
+    for target in refs {
+        if scope.local.contains(&target) && !before.contains(&target) && !me.contains(&target) {
+            errors.push(format!(
+                "{where_}: refers to {} `{}` of this template without a dependsOn on it",
+                target.ty,
+                target.names.join("/")
+            ));
+        }
+    }
+}
+
+/// What a resource refers to outside its dependsOn, name, scope and nested template, and its
+/// parent: a child declared at the top level (`vnet/peering`) is not ordered after its parent
+/// by ARM unless dependsOn says so.
+fn references_of(r: &Value) -> BTreeSet<Declared> {
     let mut refs = BTreeSet::new();
+    let ty = r["type"].as_str().unwrap_or_default().to_ascii_lowercase();
+    let name = r["name"].as_str().unwrap_or_default();
+    if ty.matches('/').count() >= 2 && name.contains('/') && !name.starts_with('[') {
+        let mut names: Vec<String> = name.split('/').map(str::to_string).collect();
+        names.pop();
+        let parent = ty
+            .rsplit_once('/')
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default();
+        refs.insert(Declared { ty: parent, names });
+    }
     for (k, v) in r.as_object().into_iter().flatten() {
         match k.as_str() {
             "dependsOn" | "name" | "scope" => {}
@@ -510,14 +538,76 @@ fn check_depends_on(
             _ => referenced(v, &mut refs),
         }
     }
-    let me = keys(r);
-    for target in refs {
-        if scope.local.contains(&target) && !before.contains(&target) && !me.contains(&target) {
-            errors.push(format!(
-                "{where_}: refers to {} `{}` of this template without a dependsOn on it",
-                target.ty,
-                target.names.join("/")
-            ));
+    refs
+}
+
+/// Derive dependsOn from references: every resource of `resources` that another refers to
+/// with `resourceId('Type', 'name', ...)` (or through one of its subnets) and that is not
+/// already ordered before it (directly or through other dependsOn) is added to its dependsOn,
+/// in the order the references are found. Ordering without a reference (one rule collection
+/// group after another, a secret after its role assignment) stays written by hand. Renderers
+/// call it on every template, so a new reference can never race at deployment.
+pub fn derive_depends_on(resources: &mut [Value]) {
+    for i in 0..resources.len() {
+        let keys = |x: &Value| {
+            let mut k = BTreeSet::new();
+            declared_one(x, &mut k);
+            k
+        };
+        let deps_of = |x: &Value| {
+            let mut d = BTreeSet::new();
+            referenced(&x["dependsOn"], &mut d);
+            d
+        };
+        let r = &resources[i];
+        let mut before = deps_of(r);
+        let mut frontier: Vec<Declared> = before.iter().cloned().collect();
+        while let Some(d) = frontier.pop() {
+            for x in resources.iter() {
+                if keys(x).contains(&d) {
+                    for more in deps_of(x) {
+                        if before.insert(more.clone()) {
+                            frontier.push(more);
+                        }
+                    }
+                }
+            }
+        }
+        let me = keys(r);
+        let mut add = Vec::new();
+        for target in references_of(r) {
+            if before.contains(&target) || me.contains(&target) {
+                continue;
+            }
+            // The declaring resource, for the type's own spelling (a subnet names its VNet).
+            let Some(owner) = resources.iter().find(|x| keys(x).contains(&target)) else {
+                continue;
+            };
+            let ty = owner["type"].as_str().unwrap_or_default().to_string();
+            let name = owner["name"].as_str().unwrap_or_default().to_string();
+            let names: Vec<&str> = name.split('/').collect();
+            let id = crate::arm::expr::resource_id(&ty, &names).template();
+            if !add.contains(&id) {
+                // The owner and everything ordered before it now come before `r` too.
+                let mut frontier: Vec<Declared> = keys(owner).into_iter().collect();
+                frontier.extend(deps_of(owner));
+                while let Some(d) = frontier.pop() {
+                    if before.insert(d.clone()) {
+                        for x in resources.iter().filter(|x| keys(x).contains(&d)) {
+                            frontier.extend(deps_of(x));
+                        }
+                    }
+                }
+                add.push(id);
+            }
+        }
+        if add.is_empty() {
+            continue;
+        }
+        let r = &mut resources[i];
+        match r.get_mut("dependsOn").and_then(Value::as_array_mut) {
+            Some(deps) => deps.extend(add.into_iter().map(Value::String)),
+            None => r["dependsOn"] = Value::Array(add.into_iter().map(Value::String).collect()),
         }
     }
 }
@@ -646,5 +736,41 @@ mod tests {
             ),
         )]);
         assert!(ok.is_empty(), "{ok:?}");
+    }
+
+    #[test]
+    fn dependson_is_derived_from_references_and_parents() {
+        let vnet = serde_json::json!({ "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2025-07-01", "name": "v",
+            "properties": { "subnets": [ { "name": "s" } ] } });
+        let nic = serde_json::json!({ "type": "Microsoft.Network/networkInterfaces", "apiVersion": "2025-07-01", "name": "n",
+            "properties": { "ipConfigurations": [ { "name": "c", "properties": { "subnet": { "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 's')]" } } } ] } });
+        let vm = serde_json::json!({ "type": "Microsoft.Compute/virtualMachines", "apiVersion": "2026-03-01", "name": "m",
+            "properties": { "nic": "[resourceId('Microsoft.Network/networkInterfaces', 'n')]", "vnet": "[resourceId('Microsoft.Network/virtualNetworks', 'v')]" } });
+        let peering = serde_json::json!({ "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2025-07-01", "name": "v/p", "properties": {} });
+        let mut rs = vec![vnet, nic, vm, peering];
+        let before = lint(&[("t", &serde_json::json!({ "resources": rs.clone() }))]);
+        assert_eq!(
+            before.len(),
+            4,
+            "nic, vm (twice) and the peering are unordered: {before:?}"
+        );
+        derive_depends_on(&mut rs);
+        // The subnet orders the NIC after its VNet; the VM needs only the NIC (the VNet comes
+        // through it); the peering gets its parent.
+        assert_eq!(
+            rs[1]["dependsOn"],
+            serde_json::json!(["[resourceId('Microsoft.Network/virtualNetworks', 'v')]"])
+        );
+        assert_eq!(
+            rs[2]["dependsOn"],
+            serde_json::json!(["[resourceId('Microsoft.Network/networkInterfaces', 'n')]"])
+        );
+        assert_eq!(
+            rs[3]["dependsOn"],
+            serde_json::json!(["[resourceId('Microsoft.Network/virtualNetworks', 'v')]"])
+        );
+        assert!(rs[0].get("dependsOn").is_none());
+        let after = lint(&[("t", &serde_json::json!({ "resources": rs }))]);
+        assert!(after.is_empty(), "{after:?}");
     }
 }

@@ -79,7 +79,7 @@ impl Arm<'_> {
                 Some(json!({ "name": sn.azure_name, "properties": props }))
             })
             .collect();
-        let mut vnet = json!({
+        let vnet = json!({
             "type": "Microsoft.Network/virtualNetworks",
             "apiVersion": API_NETWORK,
             "name": n.vnet_hub,
@@ -90,14 +90,6 @@ impl Arm<'_> {
                 "subnets": subnets,
             }
         });
-        if !hub_nsgs.is_empty() {
-            vnet["dependsOn"] = json!(
-                hub_nsgs
-                    .iter()
-                    .map(|g| rid("Microsoft.Network/networkSecurityGroups", &g.name))
-                    .collect::<Vec<_>>()
-            );
-        }
         res.push(vnet);
         let vnet_id = rid("Microsoft.Network/virtualNetworks", &n.vnet_hub);
         let zones = json!(["1", "2", "3"]);
@@ -129,20 +121,10 @@ impl Arm<'_> {
                 }
             }));
             res.extend(self.rule_collection_groups());
-            let mut depends: Vec<Value> = (0..fw.public_ips.max(1))
-                .map(|i| {
-                    s(&rid(
-                        "Microsoft.Network/publicIPAddresses",
-                        &format!("pip-{}-{:02}", n.firewall, i + 1),
-                    ))
-                })
-                .collect();
-            depends.push(s(&vnet_id));
-            depends.push(s(&rid(
-                "Microsoft.Network/firewallPolicies",
-                &n.firewall_policy,
-            )));
-            for g in ["aks", "windows", "addons", "user"] {
+            // The references (public IPs, the subnet, the policy) are derived; the rule
+            // collection groups are not referenced, but the firewall must come after them.
+            let mut depends: Vec<Value> = Vec::new();
+            for (g, _) in akswin_plan::egress::RULE_GROUPS {
                 depends.push(s(&expr::resource_id(
                     "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
                     &[&n.firewall_policy, g],
@@ -183,7 +165,6 @@ impl Arm<'_> {
                         }
                     } ]
                 },
-                "dependsOn": [vnet_id.clone(), rid("Microsoft.Network/publicIPAddresses", &pip)],
             }));
         }
         let mut params = json!({});

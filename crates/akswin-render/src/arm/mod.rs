@@ -111,7 +111,10 @@ fn subnet_id(rg: &str, vnet: &str, subnet: &str) -> String {
     .template()
 }
 
-fn rg_template(resources: Vec<Value>, parameters: Value, outputs: Value) -> Value {
+/// A resource-group template; dependsOn for references between its resources are derived
+/// ([`crate::lint::derive_depends_on`]).
+fn rg_template(mut resources: Vec<Value>, parameters: Value, outputs: Value) -> Value {
+    crate::lint::derive_depends_on(&mut resources);
     json!({
         "$schema": RG_SCHEMA,
         "contentVersion": "1.0.0.0",

@@ -90,17 +90,6 @@ impl Arm<'_> {
                 Some(json!({ "name": sn.azure_name, "properties": props }))
             })
             .collect();
-        let mut vnet_deps: Vec<Value> = nsgs
-            .iter()
-            .map(|g| s(&rid("Microsoft.Network/networkSecurityGroups", &g.name)))
-            .collect();
-        for rt in ns
-            .route_tables
-            .iter()
-            .filter(|r| r.vnet == akswin_plan::SPOKE)
-        {
-            vnet_deps.push(s(&rid("Microsoft.Network/routeTables", &rt.name)));
-        }
         let mut vnet = json!({
             "type": "Microsoft.Network/virtualNetworks",
             "apiVersion": API_NETWORK,
@@ -111,16 +100,13 @@ impl Arm<'_> {
                 "addressSpace": { "addressPrefixes": spoke.address_space.iter().map(|c| c.to_string()).collect::<Vec<_>>() },
                 "subnets": subnets,
             },
-            "dependsOn": vnet_deps,
         });
         if !self.plan.addresses.dns_servers.is_empty() {
             vnet["properties"]["dhcpOptions"] = json!({ "dnsServers": self.plan.addresses.dns_servers.iter().map(|i| i.to_string()).collect::<Vec<_>>() });
         }
         res.push(vnet);
         let vnet_id = rid("Microsoft.Network/virtualNetworks", &n.vnet_spoke);
-        let mut peer = self.peering(&n.vnet_spoke, &n.rg_hub, &n.vnet_hub, "spoke-to-hub", false);
-        peer["dependsOn"] = json!([vnet_id]);
-        res.push(peer);
+        res.push(self.peering(&n.vnet_spoke, &n.rg_hub, &n.vnet_hub, "spoke-to-hub", false));
         // The cluster identity joins the subnets and manages load balancers and route tables.
         let cluster_id = rid_rg(
             &n.rg_shared,

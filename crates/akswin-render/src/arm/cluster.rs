@@ -43,7 +43,7 @@ impl Arm<'_> {
         )
     }
 
-    pub(super) fn cluster(&self, vnet_id: &str, cluster_id: &str) -> Value {
+    pub(super) fn cluster(&self, vnet_id: &Expr, cluster_id: &Expr) -> Value {
         let n = self.n;
         let spec = self.spec;
         let c = &spec.cluster;
@@ -65,7 +65,7 @@ impl Arm<'_> {
                     "maxPods": akswin_plan::max_pods(cni, p),
                     "osDiskType": match p.os_disk.r#type { OsDiskType::Ephemeral => "Ephemeral", OsDiskType::Managed => "Managed" },
                     "osDiskSizeGB": p.os_disk.size_gi_b,
-                    "vnetSubnetID": format!("[concat({}, {})]", inner(vnet_id), expr::lit(format!("/subnets/{subnet}"))),
+                    "vnetSubnetID": expr::concat(vec![vnet_id.clone(), expr::lit(format!("/subnets/{subnet}"))]),
                     "upgradeSettings": { "maxSurge": akswin_plan::resolve::max_surge(p).to_string() },
                     "enableFIPS": p.enable_fips,
                     "enableEncryptionAtHost": c.encryption_at_host,
@@ -90,7 +90,7 @@ impl Arm<'_> {
                 if cni == Cni::AzureCniPodSubnet
                     && let Some(pods) = self.subnet(SpokeSubnet::Pods.key())
                 {
-                    pool["podSubnetID"] = s(&format!("[concat({}, {})]", inner(vnet_id), expr::lit(format!("/subnets/{}", pods.azure_name))));
+                    pool["podSubnetID"] = expr::concat(vec![vnet_id.clone(), expr::lit(format!("/subnets/{}", pods.azure_name))]).into();
                     if spec.network.pod_ip_allocation == PodIpAllocation::StaticBlock {
                         pool["podIPAllocationMode"] = s("StaticBlock");
                     }
@@ -131,10 +131,6 @@ impl Arm<'_> {
             "Microsoft.ManagedIdentity/userAssignedIdentities",
             &n.id_kubelet,
         );
-        let kubelet_ref = kubelet
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
         let law = rid_rg(
             &n.rg_shared,
             "Microsoft.OperationalInsights/workspaces",
@@ -153,8 +149,8 @@ impl Arm<'_> {
             "identityProfile": {
                 "kubeletidentity": {
                     "resourceId": kubelet,
-                    "clientId": format!("[reference({kubelet_ref}, '{API_IDENTITY}').clientId]"),
-                    "objectId": format!("[reference({kubelet_ref}, '{API_IDENTITY}').principalId]"),
+                    "clientId": expr::reference(kubelet.clone(), API_IDENTITY).prop("clientId"),
+                    "objectId": principal_of(kubelet.clone()),
                 }
             },
             "addonProfiles": {
@@ -179,7 +175,7 @@ impl Arm<'_> {
         if c.private_cluster {
             // Our own zone, linked to the hub too: the spoke's DNS servers (the domain
             // controllers) live there and must resolve the API server.
-            props["apiServerAccessProfile"]["privateDNSZone"] = s(&rid_rg(
+            props["apiServerAccessProfile"]["privateDNSZone"] = v(rid_rg(
                 &n.rg_shared,
                 "Microsoft.Network/privateDnsZones",
                 &self.aks_zone(),
@@ -215,7 +211,7 @@ impl Arm<'_> {
             props["windowsProfile"] = w;
         }
         let mut identities = Map::new();
-        identities.insert(cluster_id.to_string(), json!({}));
+        identities.insert(cluster_id.template(), json!({}));
         json!({
             "type": "Microsoft.ContainerService/managedClusters",
             "apiVersion": API_AKS,
@@ -256,7 +252,7 @@ impl Arm<'_> {
         let mut out = Vec::new();
         let mut previous: Option<String> = None;
         for name in names {
-            let mut deps = vec![s(&rid(
+            let mut deps = vec![v(rid(
                 "Microsoft.ContainerService/managedClusters",
                 &self.n.cluster,
             ))];
@@ -277,10 +273,13 @@ impl Arm<'_> {
                 },
                 "dependsOn": deps,
             }));
-            previous = Some(format!(
-                "[resourceId('Microsoft.ContainerService/managedClusters/maintenanceConfigurations', '{}', '{name}')]",
-                self.n.cluster
-            ));
+            previous = Some(
+                expr::resource_id(
+                    "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+                    &[&self.n.cluster, name],
+                )
+                .template(),
+            );
         }
         out
     }

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Arm<'_> {
-    pub(super) fn domain_controllers(&self, dc: &SubnetPlan, vnet_id: &str) -> Vec<Value> {
+    pub(super) fn domain_controllers(&self, dc: &SubnetPlan, vnet_id: &Expr) -> Vec<Value> {
         let n = self.n;
         let ad = self.spec.identity.active_directory.as_ref();
         let domain = ad.map(|a| a.domain.clone()).unwrap_or_default();
@@ -75,7 +75,7 @@ impl Arm<'_> {
                 )
             };
             let command = secret_command(&script);
-            let mut deps = vec![s(&rid("Microsoft.Compute/virtualMachines", &vm))];
+            let mut deps = vec![v(rid("Microsoft.Compute/virtualMachines", &vm))];
             if i > 0 {
                 deps.push(s(&expr::resource_id(
                     "Microsoft.Compute/virtualMachines/extensions",
@@ -107,10 +107,10 @@ impl Arm<'_> {
 /// `__DSRM__` and `__ADMIN__` become the secure parameters, with single quotes doubled for
 /// the PowerShell single-quoted strings they sit in. The expression only ever appears in
 /// `protectedSettings`.
-pub(super) fn secret_command(script: &str) -> String {
-    let esc = |t: &str| t.replace('\'', "''");
+pub(super) fn secret_command(script: &str) -> Expr {
     let mut parts = Vec::new();
     let mut rest = script;
+    let mut text = String::new();
     while let Some(i) = rest.find("__") {
         let (before, after) = rest.split_at(i);
         let (param, skip) = if after.starts_with("__DSRM__") {
@@ -118,16 +118,22 @@ pub(super) fn secret_command(script: &str) -> String {
         } else if after.starts_with("__ADMIN__") {
             ("dcAdminPassword", 9)
         } else {
-            parts.push(format!("'{}'", esc(&rest[..i + 2])));
+            text.push_str(&rest[..i + 2]);
             rest = &rest[i + 2..];
             continue;
         };
-        parts.push(format!("'{}'", esc(before)));
-        parts.push(format!("replace(parameters('{param}'), '''', '''''')"));
+        text.push_str(before);
+        parts.push(expr::lit(std::mem::take(&mut text)));
+        // A quote in the password would end the PowerShell string: double it.
+        parts.push(expr::call(
+            "replace",
+            vec![expr::parameters(param), expr::lit("'"), expr::lit("''")],
+        ));
         rest = &after[skip..];
     }
-    parts.push(format!("'{}'", esc(rest)));
-    format!("[concat({})]", parts.join(", "))
+    text.push_str(rest);
+    parts.push(expr::lit(text));
+    expr::concat(parts)
 }
 
 pub(super) fn dc_secret(r: &Option<SecretRef>, default: &str) -> String {

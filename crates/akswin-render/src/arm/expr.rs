@@ -5,8 +5,6 @@
 //! expressions from [`Expr`] instead of `format!` means a value from the spec can never end
 //! a literal early and change what the expression does.
 
-use std::fmt;
-
 /// An ARM expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expr {
@@ -47,6 +45,44 @@ pub fn resource_id_in(rg: &str, kind: &str, names: &[&str]) -> Expr {
     call("resourceId", args)
 }
 
+/// `parameters('name')`
+pub fn parameters(name: &str) -> Expr {
+    call("parameters", vec![lit(name)])
+}
+
+/// `reference(id, 'apiVersion')`: the resource's properties.
+pub fn reference(id: Expr, api: &str) -> Expr {
+    call("reference", vec![id, lit(api)])
+}
+
+/// `reference(id, 'apiVersion', 'full')`: the whole resource (identity included).
+pub fn reference_full(id: Expr, api: &str) -> Expr {
+    call("reference", vec![id, lit(api), lit("full")])
+}
+
+/// `concat(a, b, ...)`
+pub fn concat(parts: Vec<Expr>) -> Expr {
+    call("concat", parts)
+}
+
+/// `guid(a, b, ...)`
+pub fn guid(parts: Vec<Expr>) -> Expr {
+    call("guid", parts)
+}
+
+/// A template value is the expression in brackets.
+impl serde::Serialize for Expr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.template())
+    }
+}
+
+impl From<Expr> for serde_json::Value {
+    fn from(e: Expr) -> Self {
+        serde_json::Value::String(e.template())
+    }
+}
+
 impl Expr {
     /// The property `name` of this expression's value.
     pub fn prop(self, name: &'static str) -> Expr {
@@ -55,25 +91,42 @@ impl Expr {
 
     /// The expression as a template value: `[...]`.
     pub fn template(&self) -> String {
-        format!("[{self}]")
+        format!("[{}]", self.body())
     }
 }
 
-impl fmt::Display for Expr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Expr {
+    /// The expression without brackets, for nesting. Deliberately not `Display`: a template
+    /// value must always be written with [`Expr::template`], never by formatting.
+    fn body(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
         match self {
-            Expr::Str(s) => write!(f, "'{}'", s.replace('\'', "''")),
+            Expr::Str(s) => {
+                out.push('\'');
+                out.push_str(&s.replace('\'', "''"));
+                out.push('\'');
+            }
             Expr::Call(name, args) => {
-                write!(f, "{name}(")?;
+                out.push_str(name);
+                out.push('(');
                 for (i, a) in args.iter().enumerate() {
                     if i > 0 {
-                        f.write_str(", ")?;
+                        out.push_str(", ");
                     }
-                    write!(f, "{a}")?;
+                    a.write(out);
                 }
-                f.write_str(")")
+                out.push(')');
             }
-            Expr::Prop(e, name) => write!(f, "{e}.{name}"),
+            Expr::Prop(e, name) => {
+                e.write(out);
+                out.push('.');
+                out.push_str(name);
+            }
         }
     }
 }
@@ -104,7 +157,7 @@ mod tests {
             "[resourceId('Microsoft.KeyVault/vaults/secrets', 'kv', 'it''s'')]')]"
         );
         let g = call("guid", vec![e, lit("role")]);
-        assert!(g.to_string().starts_with("guid(resourceId("));
+        assert!(g.template().starts_with("[guid(resourceId("));
     }
 
     #[test]

@@ -70,7 +70,7 @@ impl Arm<'_> {
                     "rules": app,
                 }));
             }
-            let mut deps = vec![s(&rid(
+            let mut deps = vec![v(rid(
                 "Microsoft.Network/firewallPolicies",
                 &n.firewall_policy,
             ))];

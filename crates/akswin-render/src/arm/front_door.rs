@@ -85,7 +85,7 @@ impl Arm<'_> {
         let profile = rid("Microsoft.Cdn/profiles", &n.front_door);
         // Front Door's identity reads each certificate's secret and nothing else in the vault:
         // one Key Vault Secrets User assignment per certificate, scoped to that secret.
-        let mut cert_readers: std::collections::BTreeMap<String, String> = Default::default();
+        let mut cert_readers: std::collections::BTreeMap<String, Expr> = Default::default();
         for d in &fd.custom_domains {
             if d.certificate.source == CertificateSource::KeyVault
                 && let Some(secret) = &d.certificate.key_vault_secret
@@ -97,21 +97,20 @@ impl Arm<'_> {
                     &seed,
                     &scope,
                     ROLE_KV_SECRETS_USER,
-                    &format!(
-                        "[reference({}, '{API_CDN}', 'full').identity.principalId]",
-                        inner(&profile)
-                    ),
+                    &expr::reference_full(profile.clone(), API_CDN)
+                        .prop("identity")
+                        .prop("principalId"),
                     std::slice::from_ref(&profile),
                 ));
                 cert_readers.insert(
                     secret.clone(),
-                    format!(
-                        "[extensionResourceId({}, {}, guid({}, {}, {}))]",
-                        inner(&scope),
-                        expr::lit("Microsoft.Authorization/roleAssignments"),
-                        inner(&scope),
-                        expr::lit(ROLE_KV_SECRETS_USER),
-                        expr::lit(seed.as_str())
+                    expr::call(
+                        "extensionResourceId",
+                        vec![
+                            scope.clone(),
+                            expr::lit("Microsoft.Authorization/roleAssignments"),
+                            role_assignment_name(&scope, ROLE_KV_SECRETS_USER, &seed),
+                        ],
                     ),
                 );
             }
@@ -186,7 +185,7 @@ impl Arm<'_> {
         for d in &fd.custom_domains {
             let dn = d.host.replace('.', "-");
             let mut tls = json!({ "certificateType": "ManagedCertificate", "minimumTlsVersion": fd.minimum_tls_version.front_door() });
-            let mut deps = vec![s(&profile)];
+            let mut deps = vec![profile.clone()];
             if d.certificate.source == CertificateSource::KeyVault
                 && let Some(secret) = &d.certificate.key_vault_secret
             {
@@ -198,7 +197,7 @@ impl Arm<'_> {
                     "properties": {
                         "parameters": {
                             "type": "CustomerCertificate",
-                            "secretSource": { "id": expr::call("concat", vec![expr::resource_id("Microsoft.KeyVault/vaults", &[&n.key_vault]), expr::lit(format!("/secrets/{secret}"))]).template() },
+                            "secretSource": { "id": expr::concat(vec![expr::resource_id("Microsoft.KeyVault/vaults", &[&n.key_vault]), expr::lit(format!("/secrets/{secret}"))]) },
                             "useLatestVersion": true,
                         }
                     },
@@ -207,12 +206,12 @@ impl Arm<'_> {
                 tls = json!({
                     "certificateType": "CustomerCertificate",
                     "minimumTlsVersion": fd.minimum_tls_version.front_door(),
-                    "secret": { "id": expr::resource_id("Microsoft.Cdn/profiles/secrets", &[&n.front_door, &sname]).template() },
+                    "secret": { "id": expr::resource_id("Microsoft.Cdn/profiles/secrets", &[&n.front_door, &sname]) },
                 });
-                deps.push(s(&format!(
-                    "[resourceId('Microsoft.Cdn/profiles/secrets', '{}', '{sname}')]",
-                    n.front_door
-                )));
+                deps.push(expr::resource_id(
+                    "Microsoft.Cdn/profiles/secrets",
+                    &[&n.front_door, &sname],
+                ));
             }
             res.push(json!({
                 "type": "Microsoft.Cdn/profiles/customDomains",
@@ -221,29 +220,29 @@ impl Arm<'_> {
                 "properties": { "hostName": d.host, "tlsSettings": tls },
                 "dependsOn": deps,
             }));
-            domain_ids.push(format!(
-                "[resourceId('Microsoft.Cdn/profiles/customDomains', '{}', '{dn}')]",
-                n.front_door
+            domain_ids.push(expr::resource_id(
+                "Microsoft.Cdn/profiles/customDomains",
+                &[&n.front_door, &dn],
             ));
         }
-        let endpoint = format!(
-            "[resourceId('Microsoft.Cdn/profiles/afdEndpoints', '{}', '{}')]",
-            n.front_door, n.afd_endpoint
+        let endpoint = expr::resource_id(
+            "Microsoft.Cdn/profiles/afdEndpoints",
+            &[&n.front_door, &n.afd_endpoint],
         );
         let mut route_deps = vec![
-            s(&endpoint),
-            s(&format!(
-                "[resourceId('Microsoft.Cdn/profiles/originGroups/origins', '{}', 'app', 'app')]",
-                n.front_door
-            )),
+            endpoint.clone(),
+            expr::resource_id(
+                "Microsoft.Cdn/profiles/originGroups/origins",
+                &[&n.front_door, "app", "app"],
+            ),
         ];
-        route_deps.extend(domain_ids.iter().map(|d| s(d)));
+        route_deps.extend(domain_ids.iter().cloned());
         res.push(json!({
             "type": "Microsoft.Cdn/profiles/afdEndpoints/routes",
             "apiVersion": API_CDN,
             "name": format!("{}/{}/app", n.front_door, n.afd_endpoint),
             "properties": {
-                "originGroup": { "id": expr::resource_id("Microsoft.Cdn/profiles/originGroups", &[&n.front_door, "app"]).template() },
+                "originGroup": { "id": expr::resource_id("Microsoft.Cdn/profiles/originGroups", &[&n.front_door, "app"]) },
                 "customDomains": domain_ids.iter().map(|d| json!({ "id": d })).collect::<Vec<_>>(),
                 "supportedProtocols": if fd.allow_http { json!(["Http", "Https"]) } else { json!(["Https"]) },
                 "patternsToMatch": ["/*"],
@@ -258,13 +257,13 @@ impl Arm<'_> {
             let mut domains = vec![json!({ "id": endpoint })];
             domains.extend(domain_ids.iter().map(|d| json!({ "id": d })));
             let mut deps = vec![
-                s(&endpoint),
-                s(&rid(
+                endpoint.clone(),
+                rid(
                     "Microsoft.Network/FrontDoorWebApplicationFirewallPolicies",
                     &n.waf,
-                )),
+                ),
             ];
-            deps.extend(domain_ids.iter().map(|d| s(d)));
+            deps.extend(domain_ids.iter().cloned());
             res.push(json!({
                 "type": "Microsoft.Cdn/profiles/securityPolicies",
                 "apiVersion": API_CDN,

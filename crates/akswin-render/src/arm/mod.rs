@@ -21,6 +21,7 @@ use akswin_spec::spec::{
     PolicyEffect, SpokeSubnet, Toggle, WafMode, WeekIndex,
 };
 use akswin_spec::types::SecretRef;
+use expr::Expr;
 use serde_json::{Map, Value, json};
 
 mod cluster;
@@ -87,28 +88,32 @@ fn s(v: &str) -> Value {
     Value::String(v.to_string())
 }
 
-fn rid(kind: &str, name: &str) -> String {
-    expr::resource_id(kind, &[name]).template()
+/// An expression as a template value.
+fn v(e: Expr) -> Value {
+    e.into()
+}
+
+fn rid(kind: &str, name: &str) -> Expr {
+    expr::resource_id(kind, &[name])
 }
 
 /// The id of one Key Vault secret, as the scope of a role assignment on that secret alone.
 /// Key Vault RBAC accepts secret-scoped assignments; the secret must exist when the assignment
 /// is created (`deploy.sh` checks each secret before the deployment that needs it).
-fn secret_scope(vault: &str, secret: &str) -> String {
-    expr::resource_id("Microsoft.KeyVault/vaults/secrets", &[vault, secret]).template()
+fn secret_scope(vault: &str, secret: &str) -> Expr {
+    expr::resource_id("Microsoft.KeyVault/vaults/secrets", &[vault, secret])
 }
 
-fn rid_rg(rg: &str, kind: &str, name: &str) -> String {
-    expr::resource_id_in(rg, kind, &[name]).template()
+fn rid_rg(rg: &str, kind: &str, name: &str) -> Expr {
+    expr::resource_id_in(rg, kind, &[name])
 }
 
-fn subnet_id(rg: &str, vnet: &str, subnet: &str) -> String {
+fn subnet_id(rg: &str, vnet: &str, subnet: &str) -> Expr {
     expr::resource_id_in(
         rg,
         "Microsoft.Network/virtualNetworks/subnets",
         &[vnet, subnet],
     )
-    .template()
 }
 
 /// A resource-group template; dependsOn for references between its resources are derived
@@ -156,15 +161,8 @@ fn secure_param() -> Value {
     json!({ "type": "securestring" })
 }
 
-/// The expression inside `[...]`, to nest one ARM expression in another.
-fn inner(expr: &str) -> &str {
-    expr.strip_prefix('[')
-        .and_then(|e| e.strip_suffix(']'))
-        .unwrap_or(expr)
-}
-
-/// `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'role')`, as a value.
-fn role_definition(role: &str) -> String {
+/// `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'role')`.
+fn role_definition(role: &str) -> Expr {
     expr::call(
         "subscriptionResourceId",
         vec![
@@ -172,20 +170,29 @@ fn role_definition(role: &str) -> String {
             expr::lit(role),
         ],
     )
-    .template()
+}
+
+/// The principal id of a user-assigned identity.
+fn principal_of(identity: Expr) -> Expr {
+    expr::reference(identity, API_IDENTITY).prop("principalId")
+}
+
+/// The name of a role assignment: stable for (scope, role, seed).
+fn role_assignment_name(scope: &Expr, role: &str, name_seed: &str) -> Expr {
+    expr::guid(vec![scope.clone(), expr::lit(role), expr::lit(name_seed)])
 }
 
 fn role_assignment(
     name_seed: &str,
-    scope: &str,
+    scope: &Expr,
     role: &str,
-    principal: &str,
-    depends: &[String],
+    principal: &Expr,
+    depends: &[Expr],
 ) -> Value {
     let mut r = json!({
         "type": "Microsoft.Authorization/roleAssignments",
         "apiVersion": API_ROLE,
-        "name": format!("[guid({}, {}, {})]", inner(scope), expr::lit(role), expr::lit(name_seed)),
+        "name": role_assignment_name(scope, role, name_seed),
         "scope": scope,
         "properties": {
             "roleDefinitionId": role_definition(role),
@@ -194,7 +201,7 @@ fn role_assignment(
         }
     });
     if !depends.is_empty() {
-        r["dependsOn"] = Value::Array(depends.iter().map(|x| s(x)).collect());
+        r["dependsOn"] = json!(depends);
     }
     r
 }
@@ -288,7 +295,7 @@ impl<'a> Arm<'a> {
                 "condition": "[not(empty(parameters('operatorObjectId')))]",
                 "type": "Microsoft.Authorization/roleAssignments",
                 "apiVersion": API_ROLE,
-                "name": format!("[guid({}, {}, parameters('operatorObjectId'))]", inner(&vault), expr::lit(role)),
+                "name": expr::guid(vec![vault.clone(), expr::lit(role), expr::parameters("operatorObjectId")]),
                 "scope": vault,
                 "properties": {
                     "roleDefinitionId": role_definition(role),

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Arm<'_> {
-    pub(super) fn policy_assignments(&self, cluster: &str) -> Vec<Value> {
+    pub(super) fn policy_assignments(&self, cluster: &Expr) -> Vec<Value> {
         let p = &self.spec.policy;
         let effect = |e: PolicyEffect| match e {
             PolicyEffect::Audit => "Audit",

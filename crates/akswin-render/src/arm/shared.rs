@@ -72,14 +72,11 @@ impl Arm<'_> {
             "Microsoft.ManagedIdentity/userAssignedIdentities",
             &n.id_kubelet,
         );
-        let cluster_principal = format!(
-            "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '{}'), '{API_IDENTITY}').principalId]",
-            n.id_cluster
-        );
-        let kubelet_principal = format!(
-            "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '{}'), '{API_IDENTITY}').principalId]",
-            n.id_kubelet
-        );
+        let cluster_principal = principal_of(rid(
+            "Microsoft.ManagedIdentity/userAssignedIdentities",
+            &n.id_cluster,
+        ));
+        let kubelet_principal = principal_of(kubelet.clone());
         let ids = vec![
             rid(
                 "Microsoft.ManagedIdentity/userAssignedIdentities",
@@ -151,7 +148,7 @@ impl Arm<'_> {
             res,
             json!({}),
             json!({
-                "kubeletClientId": { "type": "string", "value": format!("[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '{}'), '{API_IDENTITY}').clientId]", n.id_kubelet) },
+                "kubeletClientId": { "type": "string", "value": expr::reference(kubelet, API_IDENTITY).prop("clientId") },
             }),
         )
     }

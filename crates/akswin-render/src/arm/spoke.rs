@@ -13,7 +13,7 @@ impl Arm<'_> {
                 SecretRef::Parameter(name) => {
                     p.insert(
                         "windowsAdminPassword".into(),
-                        json!({ "value": format!("[parameters('{name}')]") }),
+                        json!({ "value": expr::parameters(name) }),
                     );
                 }
                 SecretRef::Literal(_) => {}
@@ -113,10 +113,7 @@ impl Arm<'_> {
             "Microsoft.ManagedIdentity/userAssignedIdentities",
             &n.id_cluster,
         );
-        let cluster_principal = format!(
-            "[reference({}, '{API_IDENTITY}').principalId]",
-            inner(&cluster_id)
-        );
+        let cluster_principal = principal_of(cluster_id);
         res.push(role_assignment(
             "cluster-network-contributor-vnet",
             &vnet_id,

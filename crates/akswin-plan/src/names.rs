@@ -35,6 +35,21 @@ pub struct Names {
     pub waf: String,
     pub afd_endpoint: String,
     pub pls: String,
+    /// Names cut to their type's maximum length: the name akswin would have given, and the
+    /// one it gives. A global name (Key Vault, registry) shortened this way can collide with
+    /// another deployment whose `name` starts the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shortened: Vec<Shortened>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shortened {
+    pub resource_type: String,
+    pub full: String,
+    pub used: String,
+    /// The name must be unique across all of Azure.
+    pub global: bool,
 }
 
 fn clean(s: &str) -> String {
@@ -58,6 +73,47 @@ impl Names {
     pub fn new(spec: &Spec) -> Names {
         let p = clean(&spec.name);
         let alnum: String = p.chars().filter(char::is_ascii_alphanumeric).collect();
+        let mut shortened = Vec::new();
+        let mut note = |resource_type: &str, full: String, used: &str, global: bool| {
+            if full.trim_end_matches('-') != used {
+                shortened.push(Shortened {
+                    resource_type: resource_type.into(),
+                    full,
+                    used: used.into(),
+                    global,
+                });
+            }
+        };
+        let key_vault = cut(format!("kv-{p}"), 24);
+        note(
+            "Microsoft.KeyVault/vaults",
+            format!("kv-{p}"),
+            &key_vault,
+            true,
+        );
+        let acr = spec.acr_name();
+        if spec.registry.name.is_none() {
+            note(
+                "Microsoft.ContainerRegistry/registries",
+                format!("acr{alnum}"),
+                &acr,
+                true,
+            );
+        }
+        let cluster = cut(format!("aks-{p}"), 63);
+        note(
+            "Microsoft.ContainerService/managedClusters",
+            format!("aks-{p}"),
+            &cluster,
+            false,
+        );
+        let afd_endpoint = cut(format!("fde-{p}"), 46);
+        note(
+            "Microsoft.Cdn/profiles/afdEndpoints",
+            format!("fde-{p}"),
+            &afd_endpoint,
+            false,
+        );
         Names {
             rg_hub: format!("rg-{p}-hub"),
             rg_spoke: format!("rg-{p}-spoke"),
@@ -75,20 +131,21 @@ impl Names {
             nsg_services: format!("nsg-{p}-services"),
             law: format!("log-{p}"),
             // Key Vault: 3-24 characters, letters, digits, hyphens.
-            key_vault: cut(format!("kv-{p}"), 24),
+            key_vault,
             // ACR: 5-50 letters and digits.
-            acr: spec.acr_name(),
+            acr,
             id_cluster: format!("id-{p}-aks-cluster"),
             id_kubelet: format!("id-{p}-aks-kubelet"),
-            cluster: cut(format!("aks-{p}"), 63),
+            cluster,
             dns_prefix: cut(format!("aks-{p}"), 54),
             dcr_windows: format!("dcr-{p}-windows"),
             front_door: format!("afd-{p}"),
             // WAF policy names: letters and digits only, starting with a letter.
             waf: cut(format!("waf{alnum}"), 128),
-            afd_endpoint: cut(format!("fde-{p}"), 46),
+            afd_endpoint,
             pls: format!("pls-{p}"),
             prefix: p,
+            shortened,
         }
     }
 

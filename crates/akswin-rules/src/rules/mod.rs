@@ -6,6 +6,7 @@ pub mod egr;
 pub mod id;
 pub mod ing;
 pub mod mon;
+pub mod nam;
 pub mod net;
 pub mod pol;
 pub mod pool;
@@ -44,6 +45,7 @@ pub static ALL: &[&dyn Rule] = &[
     &mon::mon001_container_insights_off::Mon001,
     &mon::mon002_no_windows_data_collection::Mon002,
     &mon::mon003_memory_rss_on_windows::Mon003,
+    &nam::nam001_global_name_shortened::Nam001,
     &net::net001_windows_without_azure_cni::Net001,
     &net::net002_address_ranges_overlap::Net002,
     &net::net003_subnet_outside_vnet::Net003,

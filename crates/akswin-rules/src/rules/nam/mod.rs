@@ -1,0 +1,3 @@
+//! NAM: Azure resource names akswin derives from the spec.
+
+pub mod nam001_global_name_shortened;

@@ -179,6 +179,12 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
             .subnets
             .push(sn.key.clone());
         }
+        // `domainControllers` in a rule: the DC subnet; without one (existing DCs), the first
+        // DNS server stands for the DCs.
+        let dcs = dc_prefix
+            .map(|p| p.to_string())
+            .or_else(|| a.dns_servers.first().map(|i| i.to_string()))
+            .unwrap_or_else(|| "VirtualNetwork".into());
         for r in &spec.egress.nsg_rules {
             win.rules.push(NsgRule {
                 name: r.name.clone(),
@@ -190,17 +196,15 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
                 },
                 protocol: NsgProtocol::parse(&r.protocol),
                 sources: vec!["*".into()],
-                destinations: vec![r.destination.clone()],
+                destinations: vec![match r.destination.trim() {
+                    "domainControllers" => dcs.clone(),
+                    d => d.to_string(),
+                }],
                 ports: r.ports.clone(),
                 origin: RuleOrigin::User,
             });
         }
         if spec.identity.gmsa.enabled && spec.egress.allow_active_directory {
-            // Without a DC subnet (existing DCs), the first DNS server stands for the DCs.
-            let dcs = dc_prefix
-                .map(|p| p.to_string())
-                .or_else(|| a.dns_servers.first().map(|i| i.to_string()))
-                .unwrap_or_else(|| "VirtualNetwork".into());
             for (i, f) in ad_ports().iter().enumerate() {
                 win.rules.push(NsgRule {
                     name: format!(

@@ -1023,3 +1023,30 @@ fn every_deployed_subnet_has_its_nsg_and_egress_route() {
             .all(|r| r.sources == [win_prefix.clone()])
     );
 }
+
+#[test]
+fn a_user_nsg_rule_to_the_domain_controllers_names_their_subnet() {
+    let mut spec = baseline();
+    spec.egress.nsg_rules.push(akswin_spec::spec::NsgRule {
+        name: "deny-dc-smb".into(),
+        priority: 900,
+        access: akswin_spec::spec::NsgAccess::Deny,
+        protocol: "tcp".into(),
+        destination: "domainControllers".into(),
+        ports: vec!["445".into()],
+    });
+    let p = plan(&spec);
+    let dc = sub(&p, "domainControllers")
+        .prefix
+        .expect("dc subnet")
+        .to_string();
+    let win = p.netsec.nsg_of("windowsNodes").expect("windows nsg");
+    let r = win
+        .rules
+        .iter()
+        .find(|r| r.name == "deny-dc-smb")
+        .expect("user rule");
+    assert_eq!(r.destinations, vec![dc]);
+    // User rules come first: they are evaluated before akswin's at 1000+.
+    assert_eq!(win.rules[0].name, "deny-dc-smb");
+}

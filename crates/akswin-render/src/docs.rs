@@ -227,7 +227,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     ));
     line(next("**Deploy.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json`. This closes the Key Vault to public networks (nodes reach it through its private endpoint).".into()));
     if spec.identity.gmsa.enabled {
-        line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine creates the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes straight into Key Vault), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
+        line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder from step 2; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
     }
     line(next("**Kubernetes**: `kubectl apply -f k8s/` (`00-akswin-system.yaml` and the credential specs first). Workloads run as `ContainerUser`, pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.".into()));
     if spec.ingress.app_proxy.enabled {

@@ -102,12 +102,12 @@ if (-not (Get-ADGroup -Filter "Name -eq '$hostGroup'")) {{
     New-ADGroup -Name $hostGroup -GroupScope Global -GroupCategory Security
   }}
 }}
-# The standard user's credential: Key Vault first (tagged), then AD, so a failure never leaves a
-# user whose password nobody knows. A re-run repairs a secret that is still deploy.sh's
-# placeholder (no akswin tag) by resetting the password; -ResetStandardUserPassword rotates it.
+# The standard user's credential: Key Vault first, tagged pending, then Active Directory, then the
+# tag says the secret is live. A failure at any point leaves a secret that is not tagged live, and
+# the next run repairs it (a new password for the user); -ResetStandardUserPassword rotates.
 $tag = az keyvault secret list --vault-name $keyVault --query "[?name=='$secretName'].tags.akswin | [0]" --output tsv
 if ($LASTEXITCODE -ne 0) {{
-  throw "cannot reach $keyVault: run this where its private endpoint resolves, signed in with Key Vault Secrets Officer on it"
+  throw "cannot reach ${{keyVault}}: run this where its private endpoint resolves, signed in with Key Vault Secrets Officer on it"
 }}
 $user = Get-ADUser -Filter "SamAccountName -eq '$standardUser'"
 if (-not $user -or $tag -ne 'gmsa-standard-user' -or $ResetStandardUserPassword) {{
@@ -118,8 +118,8 @@ if (-not $user -or $tag -ne 'gmsa-standard-user' -or $ResetStandardUserPassword)
     $tmp = New-TemporaryFile
     try {{
       Set-Content -Path $tmp -Value ("$domain\$standardUser" + ':' + $plain) -NoNewline
-      az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=gmsa-standard-user --output none
-      if ($LASTEXITCODE -ne 0) {{ throw "could not store the secret in $keyVault; Active Directory was not changed" }}
+      az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=pending --output none
+      if ($LASTEXITCODE -ne 0) {{ throw "could not store the secret in ${{keyVault}}; Active Directory was not changed" }}
     }} finally {{
       Remove-Item $tmp -Force
     }}
@@ -130,9 +130,13 @@ if (-not $user -or $tag -ne 'gmsa-standard-user' -or $ResetStandardUserPassword)
     }} else {{
       New-ADUser -Name $standardUser -SamAccountName $standardUser -Enabled $true -PasswordNeverExpires $true -AccountPassword $secure
     }}
+    az keyvault secret set-attributes --vault-name $keyVault --name $secretName --tags akswin=gmsa-standard-user --output none
+    if ($LASTEXITCODE -ne 0) {{ throw "the password is set in Active Directory, but the secret's tag could not be updated: run this script again" }}
   }}
 }}
-if (-not (Get-ADGroupMember -Identity $hostGroup | Where-Object {{ $_.SamAccountName -eq $standardUser }})) {{
+$group = Get-ADGroup -Filter "Name -eq '$hostGroup'"
+$member = $group -and $user -and (Get-ADGroupMember -Identity $hostGroup | Where-Object {{ $_.SamAccountName -eq $standardUser }})
+if (-not $member) {{
   if ($PSCmdlet.ShouldProcess($hostGroup, "Add-ADGroupMember $standardUser")) {{
     Add-ADGroupMember -Identity $hostGroup -Members $standardUser
   }}
@@ -377,10 +381,14 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
         s,
         r#"if ($app) {{
   $published = Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing
-  $externalUrl = $published.OnPremisesPublishing.ExternalUrl
-  "External URL: $externalUrl"
-  # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
-  "AKSWIN_APP_PROXY_HOST=$(([uri]$externalUrl).Host)"
+  $publishedUrl = $published.OnPremisesPublishing.ExternalUrl
+  if ($publishedUrl) {{
+    "External URL: $publishedUrl"
+    # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
+    "AKSWIN_APP_PROXY_HOST=$(([uri]$publishedUrl).Host)"
+  }} else {{
+    Write-Warning 'the application has no external URL yet (-WhatIf, or publishing did not finish): run this script again'
+  }}
 }}
 # The internal URL must resolve to the internal load balancer ({ilb}) for the connectors: see Set-InternalDnsRecord.ps1."#
     );

@@ -64,7 +64,7 @@ fn deploy_sh_takes_what_publish_app_proxy_prints_as_a_bare_host() {
     let tree = baseline_tree();
     assert!(
         tree.files["scripts/Publish-AppProxy.ps1"]
-            .contains("\"AKSWIN_APP_PROXY_HOST=$(([uri]$externalUrl).Host)\"")
+            .contains("\"AKSWIN_APP_PROXY_HOST=$(([uri]$publishedUrl).Host)\"")
     );
     for given in [
         "legacyweb-contoso.msappproxy.net",
@@ -105,12 +105,57 @@ fn set_gmsa_stores_the_credential_before_it_changes_active_directory() {
     let store = at("az keyvault secret set");
     // The vault is checked, then written, and only then is the user created or reset.
     assert!(reach < store && store < at("New-ADUser") && store < at("Set-ADAccountPassword"));
-    assert!(s[store..].starts_with("az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=gmsa-standard-user"));
-    // A placeholder secret (no akswin tag) is repaired on the next run.
+    assert!(s[store..].starts_with(
+        "az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=pending"
+    ));
+    // The tag says live only once Active Directory has the password; anything else (a
+    // placeholder, a failed reset) is repaired on the next run.
+    let live = at("--tags akswin=gmsa-standard-user");
+    assert!(at("New-ADUser") < live && at("Set-ADAccountPassword") < live);
     assert!(s.contains("$tag -ne 'gmsa-standard-user'"), "{s}");
+    // -WhatIf on a new domain: no group lookup that fails when the group is not there yet.
+    assert!(
+        s.contains("$member = $group -and $user -and (Get-ADGroupMember"),
+        "{s}"
+    );
     // And the runbook says to store a placeholder first.
     assert!(
         tree.files["README.md"]
             .contains("store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it")
     );
+}
+
+/// `$name:` is a drive-qualified variable in PowerShell (`$env:PATH`): `"cannot reach
+/// $keyVault: ..."` is a parse error that stops the whole script. Only scope and drive prefixes
+/// may be followed by a colon; anything else must be written `${name}:`.
+#[test]
+fn rendered_powershell_has_no_colon_after_a_plain_variable() {
+    const SCOPES: [&str; 8] = [
+        "env", "script", "global", "local", "using", "private", "variable", "function",
+    ];
+    for (name, text) in common::scenario_specs() {
+        let spec = common::load(&text);
+        let plan = akswin_plan::plan(&spec);
+        let tree = akswin_render::render(&spec, &plan, "test");
+        for (file, body) in tree.files.iter().filter(|(k, _)| k.ends_with(".ps1")) {
+            for (n, line) in body.lines().enumerate() {
+                let b = line.as_bytes();
+                for (i, _) in line.match_indices('$') {
+                    let ident: String = line[i + 1..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    let after = i + 1 + ident.len();
+                    let colon = b.get(after) == Some(&b':') && b.get(after + 1) != Some(&b':');
+                    assert!(
+                        ident.is_empty()
+                            || !colon
+                            || SCOPES.contains(&ident.to_ascii_lowercase().as_str()),
+                        "{name}/{file}:{}: `${ident}:` is a drive-qualified variable; write `${{{ident}}}:`\n{line}",
+                        n + 1
+                    );
+                }
+            }
+        }
+    }
 }

@@ -175,6 +175,13 @@ impl Rule for Egr003 {
                     );
                 }
             }
+            if r.ports.is_empty() {
+                out.error(
+                    &format!("{base}/ports"),
+                    format!("NSG rule `{}` lists no ports: Azure refuses a rule without a destination port", r.name),
+                    "list ports or ranges, or `*` for every port",
+                );
+            }
         }
     }
 }

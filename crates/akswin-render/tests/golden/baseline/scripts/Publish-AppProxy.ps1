@@ -91,9 +91,13 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
 }
 if ($app) {
   $published = Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing
-  $externalUrl = $published.OnPremisesPublishing.ExternalUrl
-  "External URL: $externalUrl"
-  # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
-  "AKSWIN_APP_PROXY_HOST=$(([uri]$externalUrl).Host)"
+  $publishedUrl = $published.OnPremisesPublishing.ExternalUrl
+  if ($publishedUrl) {
+    "External URL: $publishedUrl"
+    # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
+    "AKSWIN_APP_PROXY_HOST=$(([uri]$publishedUrl).Host)"
+  } else {
+    Write-Warning 'the application has no external URL yet (-WhatIf, or publishing did not finish): run this script again'
+  }
 }
 # The internal URL must resolve to the internal load balancer (10.240.5.4) for the connectors: see Set-InternalDnsRecord.ps1.

@@ -27,9 +27,11 @@ pub const AKSWIN_NSG_PRIORITY: u32 = 1000;
 /// The rule collection groups of the firewall policy, in priority order: AKS, Windows,
 /// add-ons, then the user's rules. Each group gets a network collection at its priority and
 /// an application collection ten above.
-pub const RULE_GROUPS: [(&str, u32); 4] = [
+pub const RULE_GROUPS: [(&str, u32); 6] = [
     ("aks", 200),
     ("windows", 300),
+    ("connectors", 320),
+    ("domaincontrollers", 340),
     ("addons", 400),
     ("user", 500),
 ];
@@ -136,12 +138,21 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan]) -> FirewallPlan {
         .and_then(|s| s.prefix)
         .map(|p| vec![p.to_string()])
         .unwrap_or_else(|| spoke.clone());
-    let sources = |group: &str| {
-        if group == "windows" {
-            windows.clone()
-        } else {
-            spoke.clone()
-        }
+    let subnet = |key: &str| -> Option<String> {
+        vnets
+            .iter()
+            .flat_map(|v| &v.subnets)
+            .find(|s| s.key == key)
+            .and_then(|s| s.prefix)
+            .map(|p| p.to_string())
+    };
+    let connectors = subnet(SpokeSubnet::AppProxyConnectors.key());
+    let dcs = subnet("domainControllers");
+    let sources = |group: &str| match group {
+        "windows" => windows.clone(),
+        "connectors" => connectors.iter().cloned().collect(),
+        "domaincontrollers" => dcs.iter().cloned().collect(),
+        _ => spoke.clone(),
     };
     let mut plan = FirewallPlan {
         public_ips: fw.public_ips,
@@ -245,6 +256,85 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan]) -> FirewallPlan {
                 }
                 EgressKind::Network => plan.network_rules.push(net_rule(set, f)),
                 EgressKind::Port => {}
+            }
+        }
+    }
+    // Windows servers akswin places in the network, each through the firewall: the
+    // application proxy connectors (their service, sign-in and revocation endpoints) and new
+    // domain controllers; both need Windows Update and KMS activation.
+    let mut servers: Vec<&str> = Vec::new();
+    if spec.ingress.app_proxy.enabled && connectors.is_some() {
+        servers.push("connectors");
+    }
+    let new_dcs = spec
+        .identity
+        .active_directory
+        .as_ref()
+        .is_some_and(|ad| ad.domain_controllers.count.unwrap_or(0) > 0);
+    if new_dcs && dcs.is_some() {
+        servers.push("domaincontrollers");
+    }
+    for group in servers {
+        let mut sets = vec!["servers"];
+        if group == "connectors" {
+            sets.insert(0, "appproxy");
+        }
+        plan.application_rules.push(AppRulePlan {
+            collection: group.into(),
+            group: group.into(),
+            name: format!("{group}-windows-update-tag"),
+            sources: sources(group),
+            fqdns: Vec::new(),
+            fqdn_tags: vec![WINDOWS_UPDATE_TAG.into()],
+            protocols: vec![
+                ProtoPort {
+                    protocol: "Http".into(),
+                    port: 80,
+                },
+                ProtoPort {
+                    protocol: "Https".into(),
+                    port: 443,
+                },
+            ],
+            origin: RuleOrigin::Akswin,
+        });
+        for set in sets {
+            for f in egress.iter().filter(|f| f.set == set) {
+                match f.kind {
+                    EgressKind::Fqdn => plan.application_rules.push(AppRulePlan {
+                        collection: set.into(),
+                        group: group.into(),
+                        name: format!("{group}-{}", slug(&f.destination)),
+                        sources: sources(group),
+                        fqdns: vec![loc(&f.destination, location)],
+                        fqdn_tags: Vec::new(),
+                        protocols: vec![ProtoPort {
+                            protocol: f.protocol.as_str().into(),
+                            port: f.port.parse().unwrap_or(443),
+                        }],
+                        origin: RuleOrigin::Akswin,
+                    }),
+                    EgressKind::Network => {
+                        let d = loc(&f.destination, location);
+                        let (fqdns, addrs) = if is_fqdn_destination(&d) {
+                            (vec![d], Vec::new())
+                        } else {
+                            (Vec::new(), vec![d])
+                        };
+                        plan.network_rules.push(NetRulePlan {
+                            collection: set.into(),
+                            group: group.into(),
+                            name: format!("{group}-{}-{}", slug(&f.destination), f.port),
+                            sources: sources(group),
+                            protocols: vec![f.protocol.as_str().into()],
+                            destination_addresses: addrs,
+                            destination_fqdns: fqdns,
+                            ports: vec![f.port.clone()],
+                            origin: RuleOrigin::Akswin,
+                        });
+                    }
+                    EgressKind::Port => {}
+                }
             }
         }
     }

@@ -18,6 +18,8 @@ pub struct Names {
     pub firewall_policy: String,
     pub bastion: String,
     pub route_table: String,
+    /// The domain controllers' route table (hub): their egress through the firewall.
+    pub route_table_dc: String,
     pub nsg_windows: String,
     pub nsg_nodes: String,
     pub nsg_dc: String,
@@ -125,6 +127,7 @@ impl Names {
             firewall_policy: format!("afwp-{p}"),
             bastion: format!("bas-{p}"),
             route_table: format!("rt-{p}-egress"),
+            route_table_dc: format!("rt-{p}-dc-egress"),
             nsg_windows: format!("nsg-{p}-windows-nodes"),
             nsg_nodes: format!("nsg-{p}-nodes"),
             nsg_dc: format!("nsg-{p}-domain-controllers"),

@@ -253,6 +253,29 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
         }
     }
 
+    // ---- hub: new domain controllers leave through the firewall too. Their subnet is private
+    // (no default outbound access from Microsoft.Network 2025-07-01), so without this route
+    // they reach no Windows Update and no KMS.
+    let new_dcs = spec
+        .identity
+        .active_directory
+        .as_ref()
+        .is_some_and(|ad| ad.domain_controllers.count.unwrap_or(0) > 0);
+    if let (true, Some(_), Some(ip)) = (new_dcs, dc_prefix, a.firewall_private_ip) {
+        out.route_tables.push(RouteTablePlan {
+            name: n.route_table_dc.clone(),
+            vnet: HUB.into(),
+            subnets: vec!["domainControllers".into()],
+            // The DCs are reached from on-premises over BGP routes when a gateway exists.
+            disable_bgp_route_propagation: false,
+            routes: vec![RoutePlan {
+                name: "default-via-firewall".into(),
+                prefix: Cidr(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0)),
+                next_hop: ip,
+            }],
+        });
+    }
+
     // ---- hub: the domain controllers' subnet.
     if let Some(dc) = dc_prefix {
         let dc_s = dc.to_string();

@@ -70,6 +70,10 @@ impl Arm<'_> {
                     "rules": app,
                 }));
             }
+            if collections.is_empty() {
+                // Nothing to allow for this group (no connectors, no new DCs, no user rules).
+                continue;
+            }
             let mut deps = vec![v(rid(
                 "Microsoft.Network/firewallPolicies",
                 &n.firewall_policy,

@@ -63,6 +63,13 @@ impl Arm<'_> {
         for g in &hub_nsgs {
             res.push(self.nsg(&g.name, Self::nsg_rules(&g.rules)));
         }
+        for rt in ns
+            .route_tables
+            .iter()
+            .filter(|r| r.vnet == akswin_plan::HUB)
+        {
+            res.push(self.route_table(rt));
+        }
         let subnets: Vec<Value> = hub
             .subnets
             .iter()
@@ -72,6 +79,10 @@ impl Arm<'_> {
                 if let Some(g) = ns.nsg_of(&sn.key) {
                     props["networkSecurityGroup"] =
                         json!({ "id": rid("Microsoft.Network/networkSecurityGroups", &g.name) });
+                }
+                if let Some(rt) = ns.route_table_of(&sn.key) {
+                    props["routeTable"] =
+                        json!({ "id": rid("Microsoft.Network/routeTables", &rt.name) });
                 }
                 if sn.role == SubnetRole::DomainControllers {
                     props["privateEndpointNetworkPolicies"] = s("Enabled");
@@ -120,17 +131,21 @@ impl Arm<'_> {
                     "dnsSettings": { "enableProxy": true },
                 }
             }));
-            res.extend(self.rule_collection_groups());
+            let groups = self.rule_collection_groups();
             // The references (public IPs, the subnet, the policy) are derived; the rule
             // collection groups are not referenced, but the firewall must come after them.
-            let mut depends: Vec<Value> = Vec::new();
-            for (g, _) in akswin_plan::egress::RULE_GROUPS {
-                depends.push(s(&expr::resource_id(
-                    "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
-                    &[&n.firewall_policy, g],
-                )
-                .template()));
-            }
+            let depends: Vec<Value> = groups
+                .iter()
+                .filter_map(|g| g["name"].as_str())
+                .map(|name| {
+                    let names: Vec<&str> = name.split('/').collect();
+                    v(expr::resource_id(
+                        "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+                        &names,
+                    ))
+                })
+                .collect();
+            res.extend(groups);
             res.push(json!({
                 "type": "Microsoft.Network/azureFirewalls",
                 "apiVersion": API_NETWORK,

@@ -3,6 +3,24 @@
 use super::*;
 
 impl Arm<'_> {
+    /// A route table as planned: every route to a virtual appliance (the hub firewall).
+    pub(super) fn route_table(&self, rt: &akswin_plan::netsec::RouteTablePlan) -> Value {
+        json!({
+            "type": "Microsoft.Network/routeTables",
+            "apiVersion": API_NETWORK,
+            "name": rt.name,
+            "location": "[resourceGroup().location]",
+            "tags": self.tags(),
+            "properties": {
+                "disableBgpRoutePropagation": rt.disable_bgp_route_propagation,
+                "routes": rt.routes.iter().map(|r| json!({
+                    "name": r.name,
+                    "properties": { "addressPrefix": r.prefix.to_string(), "nextHopType": "VirtualAppliance", "nextHopIpAddress": r.next_hop.to_string() }
+                })).collect::<Vec<_>>(),
+            }
+        })
+    }
+
     pub(super) fn spoke_params(&self) -> Value {
         let mut p = Map::new();
         if let Some(wp) = &self.spec.cluster.windows_profile {
@@ -36,20 +54,7 @@ impl Arm<'_> {
             .iter()
             .filter(|r| r.vnet == akswin_plan::SPOKE)
         {
-            res.push(json!({
-                "type": "Microsoft.Network/routeTables",
-                "apiVersion": API_NETWORK,
-                "name": rt.name,
-                "location": "[resourceGroup().location]",
-                "tags": self.tags(),
-                "properties": {
-                    "disableBgpRoutePropagation": rt.disable_bgp_route_propagation,
-                    "routes": rt.routes.iter().map(|r| json!({
-                        "name": r.name,
-                        "properties": { "addressPrefix": r.prefix.to_string(), "nextHopType": "VirtualAppliance", "nextHopIpAddress": r.next_hop.to_string() }
-                    })).collect::<Vec<_>>(),
-                }
-            }));
+            res.push(self.route_table(rt));
         }
         let nsgs: Vec<&akswin_plan::netsec::NsgPlan> = ns
             .nsgs

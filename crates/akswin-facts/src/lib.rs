@@ -17,6 +17,7 @@ pub const ADMIN_NAMES_TXT: &str = include_str!("../data/windows_admin_names.txt"
 pub const POLICY_CSV: &str = include_str!("../data/azure_policy_k8s.csv");
 pub const EGRESS_CSV: &str = include_str!("../data/egress.csv");
 pub const AZURE_NAMES_CSV: &str = include_str!("../data/azure_names.csv");
+pub const FLOWS_CSV: &str = include_str!("../data/flows.csv");
 /// The dated price table the cost model starts from (each row with its source).
 pub const PRICES_JSON: &str = include_str!("../data/prices.json");
 
@@ -386,6 +387,29 @@ impl NameRule {
     }
 }
 
+/// Whether a flow must pass or must be refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowExpect {
+    Allow,
+    Deny,
+}
+
+/// One row of `data/flows.csv`: traffic the architecture needs, or must refuse.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FlowRow {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub protocol: String,
+    pub port: String,
+    pub when: String,
+    pub expect: FlowExpect,
+    pub field: String,
+    pub why: String,
+    pub source: String,
+}
+
 /// All embedded facts.
 #[derive(Debug)]
 pub struct Facts {
@@ -400,6 +424,7 @@ pub struct Facts {
     pub egress: Vec<EgressRow>,
     /// Keyed by lowercased type (or `type#property`).
     pub names: BTreeMap<String, NameRule>,
+    pub flows: Vec<FlowRow>,
 }
 
 /// Typed rows of one CSV table (`#` lines are comments; extra columns are ignored). The error
@@ -440,7 +465,9 @@ pub fn try_facts() -> Result<Facts, String> {
         .into_iter()
         .map(|r| (r.resource_type.to_ascii_lowercase(), r))
         .collect();
+    let flows = table::<FlowRow>("flows.csv", FLOWS_CSV)?;
     Ok(Facts {
+        flows,
         names,
         vm_sizes,
         kube,
@@ -464,6 +491,7 @@ pub fn facts() -> &'static Facts {
             policies: BTreeMap::new(),
             egress: Vec::new(),
             names: BTreeMap::new(),
+            flows: Vec::new(),
         })
     });
     &FACTS
@@ -526,6 +554,14 @@ mod tests {
         );
         assert!(serde_json::from_str::<serde_json::Value>(PRICES_JSON).is_ok());
         assert!(f.names.len() >= 25, "{}", f.names.len());
+        assert!(f.flows.len() >= 15, "{}", f.flows.len());
+        for fl in &f.flows {
+            assert!(fl.source.starts_with("https://"), "{fl:?}");
+            assert!(fl.field.starts_with('/'), "{fl:?}");
+            if let Some(set) = fl.to.strip_prefix("egress:") {
+                assert!(f.egress_set(set).count() > 0, "{fl:?}");
+            }
+        }
         for r in f.names.values() {
             assert!(r.min >= 1 && r.min <= r.max, "{r:?}");
         }

@@ -10,6 +10,7 @@
 //! `akswin explain`, `akswin rules` and SARIF.
 
 pub mod artifact;
+pub mod flows;
 pub mod views;
 
 use akswin_diag::{Finding, RuleMeta, Severity, declare_rule};
@@ -156,9 +157,77 @@ declare_rule! {
     }
 }
 
+declare_rule! {
+    /// ## What it checks
+    /// Every flow the architecture needs (and every flow it must refuse), from akswin's flow
+    /// catalogue, walked through the network `akswin render` would deploy, as read from the
+    /// ARM templates: the source subnet's NSG, its route table and the system routes (longest
+    /// prefix), default outbound access of private subnets, the hub firewall's rules (network
+    /// rules first, then application rules, FQDN tags included), and the destination subnet's
+    /// NSG. The flows: AKS required egress from every node subnet; Windows Update and the
+    /// Windows binaries from the Windows nodes; AD DS ports from the Windows nodes to every
+    /// domain controller; DNS to the VNet's DNS servers; the application proxy connectors to
+    /// their service, to the domain controllers (Kerberos) and to the internal load balancer;
+    /// Windows Update, KMS and the runbook's endpoints from new domain controllers; RDP from
+    /// Bastion; and, refused, SMB from the Linux nodes to the domain controllers.
+    ///
+    /// ## Why it matters
+    /// A flow the network drops fails after deployment, far from its cause: connectors that
+    /// never register, Windows nodes that cannot fetch the gMSA password, domain controllers
+    /// that never patch or activate. akswin's templates validate either way; only walking the
+    /// traffic through routes, NSGs and firewall rules shows it.
+    ///
+    /// ## How to fix
+    /// The message names the hop that drops the flow and why (a missing firewall rule, an NSG
+    /// rule by name and priority, a private subnet with no way out). Fix the spec field the
+    /// finding points at (your own NSG or firewall rules, `allowWindowsUpdate`,
+    /// `allowActiveDirectory`), or report it if akswin's own rules are at fault.
+    ///
+    /// ## References
+    /// - https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview
+    /// - https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works
+    /// - https://learn.microsoft.com/azure/firewall/rule-processing
+    /// - https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access
+    /// - docs/sources.md#network-flows
+    pub struct Flw001 {
+        code: "FLW001",
+        name: "flow-dropped",
+        severity: Error,
+        summary: "A flow the architecture needs is dropped by the rendered network (or one it must refuse gets through)",
+    }
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// Flows of the catalogue whose fate the rendered templates cannot tell: a destination on
+    /// premises (akswin renders no gateway yet, so the path depends on your hybrid
+    /// connectivity), a service tag akswin cannot expand, or a route to an appliance that is
+    /// not the hub firewall.
+    ///
+    /// ## Why it matters
+    /// Unknown is not allowed: akswin does not count these flows as working. Each one is a
+    /// path to check by hand (or with Network Watcher's connection troubleshoot once deployed).
+    ///
+    /// ## How to fix
+    /// Make sure the path exists outside akswin: routes from the hub to on-premises through
+    /// your gateway, and on-premises firewalls that allow AD DS and DNS from the spoke.
+    ///
+    /// ## References
+    /// - https://learn.microsoft.com/azure/network-watcher/connection-troubleshoot-overview
+    /// - docs/sources.md#network-flows
+    pub struct Flw002 {
+        code: "FLW002",
+        name: "flow-unknown",
+        severity: Warning,
+        summary: "A flow the architecture needs cannot be decided from the rendered templates",
+    }
+}
+
 /// The verification codes' metadata, for SARIF descriptors, `akswin rules` and `explain`.
 pub fn metas() -> Vec<RuleMeta> {
     vec![
+        Flw001::META,
+        Flw002::META,
         Rnd001::META,
         Rnd002::META,
         Rnd003::META,
@@ -255,7 +324,8 @@ pub fn render_verified(
     }
     let tree = akswin_render::render(&loaded.spec, plan, tool_version);
     let findings = verify(loaded, plan, &tree);
-    let ok = findings.is_empty();
+    // Warnings (a flow akswin cannot decide) do not hold the render back.
+    let ok = !findings.iter().any(|f| f.severity == Severity::Error);
     (ok.then_some(tree), findings)
 }
 
@@ -264,7 +334,54 @@ pub fn render_verified(
 pub fn verify(loaded: &Loaded, plan: &NetworkPlan, tree: &Tree) -> Vec<Finding> {
     let mut findings = manifest_findings(loaded, tree);
     findings.extend(template_findings(loaded, plan, tree));
+    findings.extend(flow_findings(loaded, plan, tree));
     findings
+}
+
+/// FLW001 for flows the rendered network gets wrong, FLW002 for flows it cannot decide: one
+/// finding per flow and outcome, naming up to three of its destinations.
+fn flow_findings(loaded: &Loaded, plan: &NetworkPlan, tree: &Tree) -> Vec<Finding> {
+    use flows::Verdict;
+    let results = flows::verify_flows(&loaded.spec, plan, tree);
+    let mut groups: Vec<(String, &'static RuleMeta, String, String, Vec<String>)> = Vec::new();
+    for r in results.iter().filter(|r| !r.ok()) {
+        let (meta, outcome) = match (&r.verdict, r.expect.as_str()) {
+            (Verdict::Dropped { at, why }, _) => (&Flw001::META, format!("dropped at {at}: {why}")),
+            (Verdict::Allowed { path }, _) => (
+                &Flw001::META,
+                format!("must be refused, but gets through ({})", path.join(" > ")),
+            ),
+            (Verdict::Unknown { what }, _) => (&Flw002::META, format!("cannot be decided: {what}")),
+        };
+        let key = format!("{} {}", r.id, outcome);
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.4.push(format!("{} -> {}", r.from, r.to)),
+            None => groups.push((
+                key,
+                meta,
+                r.field.clone(),
+                format!("flow `{}` ({}) {outcome}", r.id, r.why),
+                vec![format!("{} -> {}", r.from, r.to)],
+            )),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, meta, field, message, probes)| {
+            let shown: Vec<&str> = probes.iter().take(3).map(String::as_str).collect();
+            let more = probes.len().saturating_sub(shown.len());
+            let mut m = format!("{message}: {}", shown.join("; "));
+            if more > 0 {
+                m.push_str(&format!("; and {more} more"));
+            }
+            let help = if meta.code == "FLW001" {
+                "fix the field this points at, or your own NSG and firewall rules; `akswin plan --format json` lists every flow with its path"
+            } else {
+                "check this path outside akswin (your gateway, on-premises routes and firewalls)"
+            };
+            finding(loaded, meta, &field, m, help)
+        })
+        .collect()
 }
 
 /// The spec field a rendered manifest comes from.

@@ -251,3 +251,55 @@ fn a_renamed_resource_in_the_tree_breaks_the_naming_rules() {
         "{f:#?}"
     );
 }
+
+#[test]
+fn a_dropped_flow_is_one_located_finding_per_flow() {
+    let l = baseline();
+    let plan = akswin_plan::plan(&l.spec);
+    let mut tree = akswin_render::render(&l.spec, &plan, "test");
+    let mut main: serde_json::Value =
+        serde_json::from_str(&tree.files["arm/main.json"]).expect("json");
+    fn strip(v: &mut serde_json::Value) {
+        for r in v["resources"].as_array_mut().into_iter().flatten() {
+            if r["name"]
+                .as_str()
+                .is_some_and(|n| n.ends_with("/connectors"))
+            {
+                r["properties"]["ruleCollections"] = serde_json::json!([]);
+            }
+            if r["type"] == "Microsoft.Resources/deployments" {
+                strip(&mut r["properties"]["template"]);
+            }
+        }
+    }
+    strip(&mut main);
+    tree.files.insert("arm/main.json".into(), main.to_string());
+    let f = akswin_pipeline::verify(&l, &plan, &tree);
+    let flw: Vec<_> = f.iter().filter(|x| x.code == "FLW001").collect();
+    assert!(!flw.is_empty(), "{f:#?}");
+    let svc = flw
+        .iter()
+        .find(|x| x.message.starts_with("flow `connectors-service`"))
+        .expect("the connectors' service flow");
+    assert_eq!(svc.pointer, "/ingress/appProxy");
+    assert!(svc.span.is_some());
+    assert!(
+        svc.message
+            .contains("dropped at firewall: no rule allows it"),
+        "{}",
+        svc.message
+    );
+    assert!(
+        svc.message.contains("; and 4 more"),
+        "one finding for the seven dropped paths (login.microsoftonline.com is allowed spoke-wide for AKS): {}",
+        svc.message
+    );
+    // A finding per flow and outcome, not per path.
+    let ids: Vec<&str> = flw
+        .iter()
+        .map(|x| x.message.split('`').nth(1).unwrap_or(""))
+        .collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "{ids:?}");
+}

@@ -27,10 +27,11 @@ pub const AKSWIN_NSG_PRIORITY: u32 = 1000;
 /// The rule collection groups of the firewall policy, in priority order: AKS, Windows,
 /// add-ons, then the user's rules. Each group gets a network collection at its priority and
 /// an application collection ten above.
-pub const RULE_GROUPS: [(&str, u32); 6] = [
+pub const RULE_GROUPS: [(&str, u32); 7] = [
     ("aks", 200),
     ("windows", 300),
     ("connectors", 320),
+    ("activedirectory", 330),
     ("domaincontrollers", 340),
     ("addons", 400),
     ("user", 500),
@@ -121,7 +122,7 @@ fn is_fqdn_destination(d: &str) -> bool {
 /// Build the firewall model of a spec over its planned VNets. Sources: the spoke's address
 /// space, and for the Windows group only the Windows node subnet (when it is placed). User
 /// rules are carried as written (invalid parts are dropped here and reported by EGR003).
-pub fn firewall(spec: &Spec, vnets: &[VnetPlan]) -> FirewallPlan {
+pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -> FirewallPlan {
     let fw = &spec.egress.firewall;
     let egress = &facts().egress;
     let location = spec.location.as_str();
@@ -337,6 +338,71 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan]) -> FirewallPlan {
                 }
             }
         }
+    }
+    // Domain controllers and DNS servers outside the planned VNets (existing, on premises): the
+    // spoke's default route sends traffic for them to the firewall, which must let AD and DNS
+    // through (inside the VNets, peering carries it and NSGs decide).
+    let outside = |ip: &akswin_spec::types::Ip| {
+        !vnets
+            .iter()
+            .flat_map(|v| &v.address_space)
+            .any(|c| c.net().contains(&ip.0))
+    };
+    let existing_dcs: Vec<String> = spec
+        .identity
+        .active_directory
+        .as_ref()
+        .and_then(|a| a.domain_controllers.existing.as_ref())
+        .map(|e| {
+            e.dns_servers
+                .iter()
+                .filter(|i| outside(i))
+                .map(|i| i.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    if spec.identity.gmsa.enabled && spec.egress.allow_active_directory && !existing_dcs.is_empty()
+    {
+        let mut src = windows.clone();
+        if spec.ingress.app_proxy.enabled {
+            src.extend(connectors.iter().cloned());
+        }
+        for f in ad_ports() {
+            plan.network_rules.push(NetRulePlan {
+                collection: "ad".into(),
+                group: "activedirectory".into(),
+                name: format!(
+                    "ad-{}-{}",
+                    f.protocol.as_str().to_ascii_lowercase(),
+                    f.port.replace('-', "to")
+                ),
+                sources: src.clone(),
+                protocols: vec![f.protocol.as_str().into()],
+                destination_addresses: existing_dcs.clone(),
+                destination_fqdns: Vec::new(),
+                ports: vec![f.port.clone()],
+                origin: RuleOrigin::Akswin,
+            });
+        }
+    }
+    let outside_dns: Vec<String> = addresses
+        .dns_servers
+        .iter()
+        .filter(|i| outside(i))
+        .map(|i| i.to_string())
+        .collect();
+    if !outside_dns.is_empty() {
+        plan.network_rules.push(NetRulePlan {
+            collection: "dns".into(),
+            group: "activedirectory".into(),
+            name: "dns".into(),
+            sources: spoke.clone(),
+            protocols: vec!["UDP".into(), "TCP".into()],
+            destination_addresses: outside_dns,
+            destination_fqdns: Vec::new(),
+            ports: vec!["53".into()],
+            origin: RuleOrigin::Akswin,
+        });
     }
     for r in &fw.extra_application_rules {
         plan.application_rules.push(AppRulePlan {

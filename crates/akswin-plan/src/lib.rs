@@ -548,7 +548,7 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
 
     let addresses = assign_addresses(spec, &vnets);
     let names = names::Names::new(spec);
-    let firewall = egress::firewall(spec, &vnets);
+    let firewall = egress::firewall(spec, &vnets, &addresses);
     let netsec = netsec::netsec(spec, &vnets, &addresses, &names);
     NetworkPlan {
         schema_version: PLAN_SCHEMA_VERSION,

@@ -181,10 +181,22 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
         }
         // `domainControllers` in a rule: the DC subnet; without one (existing DCs), the first
         // DNS server stands for the DCs.
-        let dcs = dc_prefix
-            .map(|p| p.to_string())
-            .or_else(|| a.dns_servers.first().map(|i| i.to_string()))
-            .unwrap_or_else(|| "VirtualNetwork".into());
+        let existing: Vec<String> = spec
+            .identity
+            .active_directory
+            .as_ref()
+            .and_then(|ad| ad.domain_controllers.existing.as_ref())
+            .map(|e| e.dns_servers.iter().map(|i| i.to_string()).collect())
+            .unwrap_or_default();
+        // Every DC: the DC subnet, else each existing DC (or DNS server) by address.
+        let dcs: Vec<String> = match dc_prefix {
+            Some(p) => vec![p.to_string()],
+            None if !existing.is_empty() => existing,
+            None if !a.dns_servers.is_empty() => {
+                a.dns_servers.iter().map(|i| i.to_string()).collect()
+            }
+            None => vec!["VirtualNetwork".into()],
+        };
         for r in &spec.egress.nsg_rules {
             win.rules.push(NsgRule {
                 name: r.name.clone(),
@@ -196,10 +208,10 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
                 },
                 protocol: NsgProtocol::parse(&r.protocol),
                 sources: vec!["*".into()],
-                destinations: vec![match r.destination.trim() {
+                destinations: match r.destination.trim() {
                     "domainControllers" => dcs.clone(),
-                    d => d.to_string(),
-                }],
+                    d => vec![d.to_string()],
+                },
                 ports: r.ports.clone(),
                 origin: RuleOrigin::User,
             });
@@ -217,7 +229,7 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
                     access: Access::Allow,
                     protocol: f.protocol.into(),
                     sources: vec!["*".into()],
-                    destinations: vec![dcs.clone()],
+                    destinations: dcs.clone(),
                     ports: vec![f.port.clone()],
                     origin: RuleOrigin::Akswin,
                 });

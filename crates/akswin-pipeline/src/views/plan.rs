@@ -19,15 +19,58 @@ pub struct Models {
     pub scale_out: ScaleOutPlan,
     pub cost: CostEstimate,
     pub prices: PriceBook,
+    /// Every flow of the catalogue through the network `render` would deploy (empty when the
+    /// spec cannot be rendered).
+    pub flows: Vec<crate::flows::FlowResult>,
 }
 
 impl Models {
     pub fn new(l: &Loaded, prices: PriceBook, today: NaiveDate) -> Models {
+        let flows = if akswin_render::supported(&l.spec).is_ok() {
+            let network = akswin_plan::plan(&l.spec);
+            let tree = akswin_render::render(&l.spec, &network, "");
+            crate::flows::verify_flows(&l.spec, &network, &tree)
+        } else {
+            Vec::new()
+        };
         Models {
             scale_out: akswin_plan::resolve::scale_out(&l.spec),
             cost: akswin_plan::resolve::cost(&l.spec, &prices, today),
             prices,
+            flows,
         }
+    }
+}
+
+/// The flows, one line per catalogue flow: how many of its paths do what the architecture
+/// needs; the failing ones are findings (FLW001, FLW002).
+fn flows_section(out: &mut String, flows: &[crate::flows::FlowResult]) {
+    if flows.is_empty() {
+        return;
+    }
+    let ok = flows.iter().filter(|f| f.ok()).count();
+    let _ = writeln!(
+        out,
+        "\nFlows through the rendered network: {ok} of {} paths as the architecture needs (`--format json` lists each with its hops)",
+        flows.len()
+    );
+    let mut ids: Vec<&str> = flows.iter().map(|f| f.id.as_str()).collect();
+    ids.dedup();
+    for id in ids {
+        let mine: Vec<&crate::flows::FlowResult> = flows.iter().filter(|f| f.id == id).collect();
+        let good = mine.iter().filter(|f| f.ok()).count();
+        let expect = mine.first().map_or("allow", |f| f.expect.as_str());
+        let mark = if good == mine.len() { "ok " } else { "!! " };
+        let _ = writeln!(
+            out,
+            "  {mark}{id:<26} {good}/{} {}",
+            mine.len(),
+            if expect == "deny" {
+                "refused as required"
+            } else {
+                "allowed"
+            }
+        );
     }
 }
 
@@ -431,6 +474,7 @@ pub fn human(
         out.push_str(&table(&rows));
     }
 
+    flows_section(&mut out, &models.flows);
     scale_out_section(&mut out, &models.scale_out);
     if let Some(hs) = hot_spare(l, today) {
         hot_spare_section(&mut out, &hs);
@@ -674,6 +718,7 @@ pub fn json(
         "scaleOut": models.scale_out,
         "cost": models.cost,
         "prices": models.prices,
+        "flows": models.flows,
         "rules": { "errors": e, "warnings": w, "infos": i, "codes": codes(findings) },
     })
 }

@@ -1,0 +1,1043 @@
+//! The flow verifier: every flow of the catalogue (akswin-facts `data/flows.csv`) walked through
+//! the rendered network, read from the ARM templates `render` writes (not from the plan's model):
+//! the source subnet's NSG (outbound), its route table and the system routes (longest prefix; a
+//! user route wins a tie), default outbound access by api-version and subnet property, the hub
+//! firewall's policy (network rules first, then application rules, by priority), and the
+//! destination subnet's NSG (inbound). Each flow ends allowed, dropped (where, and by what or for
+//! want of what) or unknown (what could not be resolved): unknown is never counted as allowed.
+//!
+//! What it does not model yet (issue 12 continues): gateways and BGP routes (destinations on
+//! premises are unknown), DNAT rules, IP groups, NAT gateways, service tags as destinations other
+//! than `Internet` and `VirtualNetwork`, and the Kubernetes side of the internal load balancer.
+
+use akswin_facts::{EgressKind, FlowExpect, FlowRow, facts};
+use akswin_plan::NetworkPlan;
+use akswin_spec::Spec;
+use ipnet::Ipv4Net;
+use serde::Serialize;
+use serde_json::Value;
+use std::net::Ipv4Addr;
+
+/// The outcome of one flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "verdict")]
+pub enum Verdict {
+    /// Every hop lets it through; `path` names them.
+    Allowed { path: Vec<String> },
+    /// Refused at `at` because of `why`.
+    Dropped { at: String, why: String },
+    /// Not decided: `what` could not be resolved.
+    Unknown { what: String },
+}
+
+/// One flow of the catalogue, instantiated for this spec, and what the network does with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowResult {
+    pub id: String,
+    /// The source role and the subnet it resolved to.
+    pub from: String,
+    /// The destination as written for a person: host, tag or address, with protocol and port.
+    pub to: String,
+    pub expect: String,
+    pub verdict: Verdict,
+    /// The spec field a finding points at.
+    pub field: String,
+    pub why: String,
+    pub source: String,
+}
+
+impl FlowResult {
+    /// Whether the network does what the catalogue expects.
+    pub fn ok(&self) -> bool {
+        matches!(
+            (&self.verdict, self.expect.as_str()),
+            (Verdict::Allowed { .. }, "allow") | (Verdict::Dropped { .. }, "deny")
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------- the model
+
+#[derive(Debug, Clone)]
+struct Subnet {
+    vnet: String,
+    name: String,
+    prefix: Ipv4Net,
+    nsg: Option<String>,
+    route_table: Option<String>,
+    /// `defaultOutboundAccess` as written.
+    default_outbound: Option<bool>,
+    nat_gateway: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Vnet {
+    name: String,
+    api: String,
+    spaces: Vec<Ipv4Net>,
+}
+
+#[derive(Debug, Clone)]
+struct NsgRule {
+    name: String,
+    priority: u64,
+    inbound: bool,
+    allow: bool,
+    protocol: String,
+    sources: Vec<String>,
+    destinations: Vec<String>,
+    ports: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Route {
+    prefix: Ipv4Net,
+    next_hop: String,
+    next_ip: Option<Ipv4Addr>,
+}
+
+#[derive(Debug, Clone)]
+struct FwRule {
+    collection: String,
+    order: (u64, u64),
+    allow: bool,
+    network: bool,
+    sources: Vec<String>,
+    protocols: Vec<String>,
+    /// Network rules: addresses; application rules: unused.
+    addresses: Vec<String>,
+    fqdns: Vec<String>,
+    tags: Vec<String>,
+    /// Network rules: ports; application rules: `Https:443`.
+    ports: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct Net {
+    vnets: Vec<Vnet>,
+    subnets: Vec<Subnet>,
+    nsgs: Vec<(String, Vec<NsgRule>)>,
+    route_tables: Vec<(String, Vec<Route>)>,
+    /// (local VNet, remote VNet, allowVirtualNetworkAccess)
+    peerings: Vec<(String, String, bool)>,
+    firewall_ip: Option<Ipv4Addr>,
+    firewall_dns_proxy: bool,
+    fw_rules: Vec<FwRule>,
+    /// Private IPs of NICs, by subnet name.
+    nic_ips: Vec<(String, Ipv4Addr)>,
+}
+
+/// The last single-quoted literal of an expression: the name a `resourceId(...)` ends with.
+fn last_literal(expr: &str) -> Option<String> {
+    let mut out = None;
+    let mut chars = expr.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            let mut lit = String::new();
+            loop {
+                match chars.next() {
+                    Some('\'') if chars.peek() == Some(&'\'') => {
+                        chars.next();
+                        lit.push('\'');
+                    }
+                    Some('\'') | None => break,
+                    Some(x) => lit.push(x),
+                }
+            }
+            out = Some(lit);
+        }
+    }
+    out
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str().map(str::to_string))
+        .collect()
+}
+
+/// A property written in the singular or the plural.
+fn one_or_many(props: &Value, one: &str, many: &str) -> Vec<String> {
+    match props[one].as_str() {
+        Some(s) => vec![s.to_string()],
+        None => strs(&props[many]),
+    }
+}
+
+fn walk(resources: &Value, net: &mut Net) {
+    let mut policies: Vec<(String, bool)> = Vec::new();
+    for r in resources.as_array().into_iter().flatten() {
+        let ty = r["type"].as_str().unwrap_or_default().to_ascii_lowercase();
+        let name = r["name"].as_str().unwrap_or_default().to_string();
+        let p = &r["properties"];
+        match ty.as_str() {
+            "microsoft.resources/deployments" => walk(&p["template"]["resources"], net),
+            "microsoft.network/virtualnetworks" => {
+                net.vnets.push(Vnet {
+                    name: name.clone(),
+                    api: r["apiVersion"].as_str().unwrap_or_default().to_string(),
+                    spaces: strs(&p["addressSpace"]["addressPrefixes"])
+                        .iter()
+                        .filter_map(|c| c.parse().ok())
+                        .collect(),
+                });
+                for sn in p["subnets"].as_array().into_iter().flatten() {
+                    let sp = &sn["properties"];
+                    let Some(prefix) = sp["addressPrefix"].as_str().and_then(|c| c.parse().ok())
+                    else {
+                        continue;
+                    };
+                    net.subnets.push(Subnet {
+                        vnet: name.clone(),
+                        name: sn["name"].as_str().unwrap_or_default().to_string(),
+                        prefix,
+                        nsg: sp["networkSecurityGroup"]["id"]
+                            .as_str()
+                            .and_then(last_literal),
+                        route_table: sp["routeTable"]["id"].as_str().and_then(last_literal),
+                        default_outbound: sp["defaultOutboundAccess"].as_bool(),
+                        nat_gateway: !sp["natGateway"].is_null(),
+                    });
+                }
+            }
+            "microsoft.network/networksecuritygroups" => {
+                let rules = p["securityRules"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|x| {
+                        let q = &x["properties"];
+                        NsgRule {
+                            name: x["name"].as_str().unwrap_or_default().to_string(),
+                            priority: q["priority"].as_u64().unwrap_or(u64::MAX),
+                            inbound: q["direction"] == "Inbound",
+                            allow: q["access"] == "Allow",
+                            protocol: q["protocol"].as_str().unwrap_or("*").to_string(),
+                            sources: one_or_many(q, "sourceAddressPrefix", "sourceAddressPrefixes"),
+                            destinations: one_or_many(
+                                q,
+                                "destinationAddressPrefix",
+                                "destinationAddressPrefixes",
+                            ),
+                            ports: one_or_many(q, "destinationPortRange", "destinationPortRanges"),
+                        }
+                    })
+                    .collect();
+                net.nsgs.push((name, rules));
+            }
+            "microsoft.network/routetables" => {
+                let routes = p["routes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|x| {
+                        let q = &x["properties"];
+                        Some(Route {
+                            prefix: q["addressPrefix"].as_str()?.parse().ok()?,
+                            next_hop: q["nextHopType"].as_str().unwrap_or_default().to_string(),
+                            next_ip: q["nextHopIpAddress"].as_str().and_then(|i| i.parse().ok()),
+                        })
+                    })
+                    .collect();
+                net.route_tables.push((name, routes));
+            }
+            "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
+                if let (Some(local), Some(remote)) = (
+                    name.split('/').next(),
+                    p["remoteVirtualNetwork"]["id"]
+                        .as_str()
+                        .and_then(last_literal),
+                ) {
+                    let access = p["allowVirtualNetworkAccess"].as_bool().unwrap_or(true);
+                    net.peerings.push((local.to_string(), remote, access));
+                }
+            }
+            "microsoft.network/azurefirewalls" => {
+                // Azure gives the firewall the first address it hands out in its subnet (.4).
+                let subnet = p["ipConfigurations"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find_map(|c| {
+                        c["properties"]["subnet"]["id"]
+                            .as_str()
+                            .and_then(last_literal)
+                    });
+                if subnet.as_deref() == Some(akswin_facts::FIREWALL_SUBNET.azure_name) {
+                    net.firewall_ip = Some(Ipv4Addr::UNSPECIFIED); // resolved after the walk
+                }
+            }
+            "microsoft.network/firewallpolicies" => {
+                policies.push((
+                    name,
+                    p["dnsSettings"]["enableProxy"].as_bool().unwrap_or(false),
+                ));
+            }
+            "microsoft.network/firewallpolicies/rulecollectiongroups" => {
+                let group_priority = p["priority"].as_u64().unwrap_or(u64::MAX);
+                for c in p["ruleCollections"].as_array().into_iter().flatten() {
+                    let order = (group_priority, c["priority"].as_u64().unwrap_or(u64::MAX));
+                    let allow = c["action"]["type"] == "Allow";
+                    let collection = c["name"].as_str().unwrap_or_default().to_string();
+                    for rule in c["rules"].as_array().into_iter().flatten() {
+                        let network = rule["ruleType"] == "NetworkRule";
+                        net.fw_rules.push(FwRule {
+                            collection: format!("{name}/{collection}"),
+                            order,
+                            allow,
+                            network,
+                            sources: strs(&rule["sourceAddresses"]),
+                            protocols: if network {
+                                strs(&rule["ipProtocols"])
+                            } else {
+                                rule["protocols"]
+                                    .as_array()
+                                    .into_iter()
+                                    .flatten()
+                                    .map(|x| {
+                                        format!(
+                                            "{}:{}",
+                                            x["protocolType"].as_str().unwrap_or_default(),
+                                            x["port"].as_u64().unwrap_or(0)
+                                        )
+                                    })
+                                    .collect()
+                            },
+                            addresses: strs(&rule["destinationAddresses"]),
+                            fqdns: if network {
+                                strs(&rule["destinationFqdns"])
+                            } else {
+                                strs(&rule["targetFqdns"])
+                            },
+                            tags: strs(&rule["fqdnTags"]),
+                            ports: strs(&rule["destinationPorts"]),
+                        });
+                    }
+                }
+            }
+            "microsoft.network/networkinterfaces" => {
+                for c in p["ipConfigurations"].as_array().into_iter().flatten() {
+                    let q = &c["properties"];
+                    if let (Some(sn), Some(ip)) = (
+                        q["subnet"]["id"].as_str().and_then(last_literal),
+                        q["privateIPAddress"].as_str().and_then(|i| i.parse().ok()),
+                    ) {
+                        net.nic_ips.push((sn, ip));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some((_, proxy)) = policies.first() {
+        net.firewall_dns_proxy = *proxy;
+    }
+}
+
+/// Read the network out of the rendered templates.
+fn read(tree: &akswin_render::Tree) -> Option<Net> {
+    let main: Value = serde_json::from_str(tree.files.get("arm/main.json")?).ok()?;
+    let mut net = Net::default();
+    walk(&main["resources"], &mut net);
+    if net.firewall_ip.is_some() {
+        net.firewall_ip = net
+            .subnets
+            .iter()
+            .find(|s| s.name == akswin_facts::FIREWALL_SUBNET.azure_name)
+            .map(|s| Ipv4Addr::from(u32::from(s.prefix.network()) + 4));
+    }
+    net.fw_rules.sort_by_key(|r| (!r.network, r.order));
+    Some(net)
+}
+
+// ------------------------------------------------------------------------------ evaluation
+
+/// Where a flow goes: an address, or a public host (an FQDN or an FQDN tag).
+#[derive(Debug, Clone)]
+enum Dest {
+    Ip(Ipv4Addr),
+    Host(String),
+    Tag(String),
+}
+
+#[derive(Debug, Clone)]
+struct Probe {
+    protocol: String,
+    port: u16,
+    dest: Dest,
+}
+
+fn port_matches(spec: &str, port: u16) -> bool {
+    let t = spec.trim();
+    if t == "*" {
+        return true;
+    }
+    match t.split_once('-') {
+        Some((a, b)) => {
+            a.trim().parse::<u16>().is_ok_and(|a| a <= port)
+                && b.trim().parse::<u16>().is_ok_and(|b| port <= b)
+        }
+        None => t.parse::<u16>() == Ok(port),
+    }
+}
+
+fn transport(protocol: &str) -> &'static str {
+    match protocol.to_ascii_lowercase().as_str() {
+        "udp" => "udp",
+        "icmp" => "icmp",
+        _ => "tcp", // Http, Https and TCP all ride on TCP
+    }
+}
+
+impl Net {
+    fn vnet(&self, name: &str) -> Option<&Vnet> {
+        self.vnets.iter().find(|v| v.name == name)
+    }
+    fn routes(&self, table: &str) -> &[Route] {
+        self.route_tables
+            .iter()
+            .find(|(n, _)| n == table)
+            .map_or(&[], |(_, r)| r.as_slice())
+    }
+    fn nsg(&self, name: &str) -> Option<&[NsgRule]> {
+        self.nsgs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, r)| r.as_slice())
+    }
+    /// VNets peered from `vnet` with access allowed both ways.
+    fn peered(&self, vnet: &str) -> Vec<&Vnet> {
+        self.peerings
+            .iter()
+            .filter(|(l, r, a)| {
+                *a && l == vnet
+                    && self
+                        .peerings
+                        .iter()
+                        .any(|(l2, r2, a2)| *a2 && l2 == r && r2 == vnet)
+            })
+            .filter_map(|(_, r, _)| self.vnet(r))
+            .collect()
+    }
+    /// The `VirtualNetwork` service tag seen from `vnet`: its address space, peered VNets and
+    /// the prefixes of user-defined routes on its subnets (Learn: service tags).
+    fn virtual_network(&self, vnet: &str) -> Vec<Ipv4Net> {
+        let mut out: Vec<Ipv4Net> = self
+            .vnet(vnet)
+            .map(|v| v.spaces.clone())
+            .unwrap_or_default();
+        for p in self.peered(vnet) {
+            out.extend(p.spaces.iter().copied());
+        }
+        for s in self.subnets.iter().filter(|s| s.vnet == vnet) {
+            if let Some(rt) = &s.route_table {
+                out.extend(self.routes(rt).iter().map(|r| r.prefix));
+            }
+        }
+        out
+    }
+    fn subnet_of(&self, ip: Ipv4Addr) -> Option<&Subnet> {
+        self.subnets.iter().find(|s| s.prefix.contains(&ip))
+    }
+}
+
+/// Whether an NSG address prefix (CIDR, address, `*` or a service tag) covers `addr` (a
+/// subnet as source, or the destination), seen from `vnet`. None: a tag akswin cannot resolve.
+fn nsg_covers(net: &Net, vnet: &str, pattern: &str, addr: &Addr) -> Option<bool> {
+    let p = pattern.trim();
+    if p == "*" {
+        return Some(true);
+    }
+    if p.eq_ignore_ascii_case("VirtualNetwork") {
+        let vn = net.virtual_network(vnet);
+        return Some(match addr {
+            Addr::Net(n) => vn.iter().any(|v| v.contains(n)),
+            Addr::Public => vn.iter().any(|v| v.prefix_len() == 0),
+        });
+    }
+    if p.eq_ignore_ascii_case("Internet") {
+        return Some(matches!(addr, Addr::Public));
+    }
+    if p.eq_ignore_ascii_case("AzureLoadBalancer") {
+        return Some(false);
+    }
+    if let Ok(c) = p.parse::<Ipv4Net>() {
+        return Some(match addr {
+            Addr::Net(n) => c.contains(n),
+            Addr::Public => c.prefix_len() == 0,
+        });
+    }
+    if let Ok(ip) = p.parse::<Ipv4Addr>() {
+        return Some(match addr {
+            Addr::Net(n) => n.prefix_len() == 32 && n.network() == ip,
+            Addr::Public => false,
+        });
+    }
+    None
+}
+
+/// An address as NSGs see it: a range inside the network, or somewhere public.
+#[derive(Debug, Clone, Copy)]
+enum Addr {
+    Net(Ipv4Net),
+    Public,
+}
+
+/// Evaluate an NSG in one direction: Ok(rule name) when allowed, Err(why) when denied, or
+/// Unknown. Default rules follow the explicit ones.
+fn nsg_eval(
+    net: &Net,
+    subnet: &Subnet,
+    inbound: bool,
+    src: Addr,
+    dst: Addr,
+    probe: &Probe,
+) -> Result<String, Verdict> {
+    let Some(nsg_name) = &subnet.nsg else {
+        return Ok(format!("{} has no NSG", subnet.name));
+    };
+    let Some(rules) = net.nsg(nsg_name) else {
+        return Err(Verdict::Unknown {
+            what: format!("NSG {nsg_name} is not in the templates"),
+        });
+    };
+    let mut rules: Vec<&NsgRule> = rules.iter().filter(|r| r.inbound == inbound).collect();
+    rules.sort_by_key(|r| r.priority);
+    let proto = transport(&probe.protocol);
+    for r in rules {
+        let proto_ok = r.protocol == "*" || r.protocol.eq_ignore_ascii_case(proto);
+        if !proto_ok || !r.ports.iter().any(|p| port_matches(p, probe.port)) {
+            continue;
+        }
+        let mut matched = true;
+        for (patterns, addr) in [(&r.sources, src), (&r.destinations, dst)] {
+            let mut any = false;
+            for p in patterns {
+                match nsg_covers(net, &subnet.vnet, p, &addr) {
+                    Some(true) => any = true,
+                    Some(false) => {}
+                    None => {
+                        return Err(Verdict::Unknown {
+                            what: format!("service tag `{p}` in {nsg_name}/{}", r.name),
+                        });
+                    }
+                }
+            }
+            matched &= any;
+        }
+        if matched {
+            return if r.allow {
+                Ok(format!("{nsg_name}/{}", r.name))
+            } else {
+                Err(Verdict::Dropped {
+                    at: format!("NSG {nsg_name}"),
+                    why: format!("rule `{}` (priority {}) denies it", r.name, r.priority),
+                })
+            };
+        }
+    }
+    // Default rules: within the VirtualNetwork tag allowed, out to the internet allowed,
+    // everything else denied.
+    let vn = |a: Addr| nsg_covers(net, &subnet.vnet, "VirtualNetwork", &a) == Some(true);
+    let default_allows = if inbound {
+        vn(src) && vn(dst)
+    } else {
+        (vn(src) && vn(dst)) || matches!(dst, Addr::Public)
+    };
+    if default_allows {
+        Ok(format!("{nsg_name} (default rules)"))
+    } else {
+        Err(Verdict::Dropped {
+            at: format!("NSG {nsg_name}"),
+            why: format!(
+                "no rule allows it and the default {} rule denies it",
+                if inbound {
+                    "DenyAllInBound"
+                } else {
+                    "DenyAllOutBound"
+                }
+            ),
+        })
+    }
+}
+
+/// The firewall's verdict: Ok(rule) when a rule allows it, Err(verdict) otherwise.
+fn firewall_eval(net: &Net, src: &Subnet, probe: &Probe) -> Result<String, Verdict> {
+    let src_covered = |r: &FwRule| {
+        r.sources.iter().any(|s| {
+            s == "*"
+                || s.parse::<Ipv4Net>().is_ok_and(|c| c.contains(&src.prefix))
+                || s.parse::<Ipv4Addr>()
+                    .is_ok_and(|ip| src.prefix.prefix_len() == 32 && src.prefix.network() == ip)
+        })
+    };
+    let proto = transport(&probe.protocol);
+    for r in net.fw_rules.iter().filter(|r| src_covered(r)) {
+        let hit = if r.network {
+            let proto_ok = r
+                .protocols
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case("Any") || p.eq_ignore_ascii_case(proto));
+            let port_ok = r.ports.iter().any(|p| port_matches(p, probe.port));
+            let dest_ok = match &probe.dest {
+                Dest::Ip(ip) => r.addresses.iter().any(|a| {
+                    a == "*"
+                        || a.parse::<Ipv4Net>().is_ok_and(|c| c.contains(ip))
+                        || a.parse::<Ipv4Addr>().is_ok_and(|x| x == *ip)
+                }),
+                Dest::Host(h) => {
+                    net.firewall_dns_proxy && r.fqdns.iter().any(|f| f.eq_ignore_ascii_case(h))
+                }
+                Dest::Tag(_) => false,
+            };
+            proto_ok && port_ok && dest_ok
+        } else {
+            let want = format!("{}:{}", probe.protocol, probe.port);
+            let proto_ok = r.protocols.iter().any(|p| p.eq_ignore_ascii_case(&want));
+            let dest_ok = match &probe.dest {
+                Dest::Host(h) => {
+                    r.fqdns
+                        .iter()
+                        .any(|f| akswin_plan::egress::fqdn_covers(f, h))
+                        || r.tags.iter().any(|t| tag_covers(t, h))
+                }
+                Dest::Tag(t) => r.tags.iter().any(|x| x.eq_ignore_ascii_case(t)),
+                Dest::Ip(_) => false,
+            };
+            proto_ok && dest_ok
+        };
+        if hit {
+            return if r.allow {
+                Ok(format!("firewall {}", r.collection))
+            } else {
+                Err(Verdict::Dropped {
+                    at: "firewall".into(),
+                    why: format!("collection {} denies it", r.collection),
+                })
+            };
+        }
+    }
+    Err(Verdict::Dropped {
+        at: "firewall".into(),
+        why: "no rule allows it (the firewall denies what no rule allows)".into(),
+    })
+}
+
+/// The `AzureKubernetesService` tag covers the AKS required FQDNs (the egress set `aks`).
+fn tag_covers(tag: &str, host: &str) -> bool {
+    tag.eq_ignore_ascii_case(akswin_plan::egress::AKS_FQDN_TAG)
+        && facts().egress_set("aks").any(|f| {
+            f.kind == EgressKind::Fqdn && akswin_plan::egress::fqdn_covers(&f.destination, host)
+        })
+}
+
+fn is_private(ip: Ipv4Addr) -> bool {
+    ip.is_private() || ip.is_loopback() || ip.is_link_local()
+}
+
+/// Walk one probe from a source subnet.
+fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
+    let mut path = vec![format!("{} ({})", src.name, src.prefix)];
+    let dst_addr = match &probe.dest {
+        Dest::Ip(ip) => Addr::Net(Ipv4Net::from(*ip)),
+        _ => Addr::Public,
+    };
+    // 1. The source NSG, outbound.
+    match nsg_eval(net, src, false, Addr::Net(src.prefix), dst_addr, probe) {
+        Ok(r) => path.push(r),
+        Err(v) => return v,
+    }
+    // 2. Routing: user routes, then system routes, longest prefix first.
+    let target = match &probe.dest {
+        Dest::Ip(ip) => *ip,
+        // A public host: only a default route covers it.
+        _ => Ipv4Addr::new(8, 8, 8, 8),
+    };
+    let mut candidates: Vec<(u8, bool, Route)> = Vec::new();
+    if let Some(rt) = &src.route_table {
+        for r in net.routes(rt) {
+            if r.prefix.contains(&target) {
+                candidates.push((r.prefix.prefix_len(), true, r.clone()));
+            }
+        }
+    }
+    let mut system = |prefix: Ipv4Net, hop: &str| {
+        if prefix.contains(&target) {
+            candidates.push((
+                prefix.prefix_len(),
+                false,
+                Route {
+                    prefix,
+                    next_hop: hop.into(),
+                    next_ip: None,
+                },
+            ));
+        }
+    };
+    if let Some(v) = net.vnet(&src.vnet) {
+        for s in &v.spaces {
+            system(*s, "VnetLocal");
+        }
+    }
+    for p in net.peered(&src.vnet) {
+        for s in &p.spaces {
+            system(*s, "VNetPeering");
+        }
+    }
+    system(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0), "Internet");
+    // Longest prefix; on a tie a user route wins over a system route.
+    candidates.sort_by_key(|(len, user, _)| std::cmp::Reverse((*len, *user)));
+    let Some((_, user, route)) = candidates.into_iter().next() else {
+        return Verdict::Dropped {
+            at: format!("route table of {}", src.name),
+            why: "no route".into(),
+        };
+    };
+    let on_premises = match &probe.dest {
+        Dest::Ip(ip) => spec
+            .network
+            .on_premises
+            .iter()
+            .any(|c| c.net().contains(ip)),
+        _ => false,
+    };
+    match route.next_hop.as_str() {
+        "VnetLocal" | "VNetPeering" => {
+            path.push(format!("{} route {}", route.next_hop, route.prefix));
+            deliver(net, spec, src, probe, path)
+        }
+        "Internet" => {
+            if let Dest::Ip(ip) = &probe.dest
+                && is_private(*ip)
+            {
+                return if on_premises {
+                    Verdict::Unknown {
+                        what: "the destination is on premises: akswin renders no gateway yet, so the path depends on your hybrid connectivity".into(),
+                    }
+                } else {
+                    Verdict::Dropped {
+                        at: format!("routing from {}", src.name),
+                        why: format!("no route reaches {ip}"),
+                    }
+                };
+            }
+            let private_subnet = src.default_outbound != Some(true)
+                && net
+                    .vnet(&src.vnet)
+                    .is_some_and(|v| v.api.as_str() >= "2025-07-01");
+            if private_subnet && !src.nat_gateway {
+                return Verdict::Dropped {
+                    at: format!("subnet {}", src.name),
+                    why: "it is a private subnet (no default outbound access) and nothing routes it out: add a route to the firewall or a NAT gateway".into(),
+                };
+            }
+            path.push(format!(
+                "internet{}",
+                if user { " (user route)" } else { "" }
+            ));
+            Verdict::Allowed { path }
+        }
+        "VirtualAppliance" => {
+            let Some(fw) = net.firewall_ip else {
+                return Verdict::Unknown {
+                    what: "a route to a virtual appliance, and no Azure Firewall in the templates"
+                        .into(),
+                };
+            };
+            if route.next_ip != Some(fw) {
+                return Verdict::Unknown {
+                    what: format!(
+                        "next hop {} is not the hub firewall ({fw})",
+                        route.next_ip.map_or("?".into(), |i| i.to_string())
+                    ),
+                };
+            }
+            path.push(format!("route {} to the firewall {fw}", route.prefix));
+            match firewall_eval(net, src, probe) {
+                Ok(r) => path.push(r),
+                Err(v) => return v,
+            }
+            match &probe.dest {
+                Dest::Ip(ip) if is_private(*ip) => {
+                    if on_premises {
+                        return Verdict::Unknown {
+                            what: "the destination is on premises: akswin renders no gateway yet, so the path depends on your hybrid connectivity".into(),
+                        };
+                    }
+                    deliver(net, spec, src, probe, path)
+                }
+                _ => {
+                    path.push("internet (firewall public IPs)".into());
+                    Verdict::Allowed { path }
+                }
+            }
+        }
+        other => Verdict::Unknown {
+            what: format!("next hop type {other}"),
+        },
+    }
+}
+
+/// The last hop to a private address: the destination subnet's NSG, inbound.
+fn deliver(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe, mut path: Vec<String>) -> Verdict {
+    let _ = spec;
+    let Dest::Ip(ip) = probe.dest else {
+        return Verdict::Allowed { path };
+    };
+    let Some(dst) = net.subnet_of(ip) else {
+        return Verdict::Dropped {
+            at: "delivery".into(),
+            why: format!("{ip} is in no subnet of the templates"),
+        };
+    };
+    match nsg_eval(
+        net,
+        dst,
+        true,
+        Addr::Net(src.prefix),
+        Addr::Net(Ipv4Net::from(ip)),
+        probe,
+    ) {
+        Ok(r) => {
+            path.push(r);
+            path.push(format!("{ip} in {}", dst.name));
+            Verdict::Allowed { path }
+        }
+        Err(v) => v,
+    }
+}
+
+// ------------------------------------------------------------------------------ the catalogue
+
+fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
+    let ad = spec.identity.active_directory.as_ref();
+    let new_dcs = ad.is_some_and(|a| a.domain_controllers.count.unwrap_or(0) > 0);
+    let kerberos = spec
+        .workloads
+        .iter()
+        .any(|w| w.auth == akswin_spec::spec::AuthMode::Kerberos);
+    match when {
+        "always" => true,
+        "windows" => spec.cluster.node_pools.iter().any(|p| p.is_windows()),
+        "gmsa" => spec.identity.gmsa.enabled,
+        "dns" => !plan.addresses.dns_servers.is_empty(),
+        "appProxy" => spec.ingress.app_proxy.enabled,
+        "appProxyKerberos" => spec.ingress.app_proxy.enabled && kerberos,
+        "newDcs" => new_dcs,
+        "newDcsBastion" => {
+            new_dcs
+                && plan
+                    .vnets
+                    .iter()
+                    .flat_map(|v| &v.subnets)
+                    .any(|s| s.key == "bastion" && s.prefix.is_some())
+        }
+        _ => false,
+    }
+}
+
+/// The source subnets of a role, by their Azure names.
+fn sources<'a>(role: &str, net: &'a Net, plan: &NetworkPlan) -> Vec<&'a Subnet> {
+    use akswin_plan::SubnetRole;
+    let windows_key = akswin_spec::spec::SpokeSubnet::WindowsNodes.key();
+    let windows_subnets: Vec<&str> = plan
+        .pools
+        .iter()
+        .filter(|p| p.os == akswin_spec::spec::Os::Windows)
+        .map(|p| p.subnet.key())
+        .collect();
+    let keys: Vec<&str> = plan
+        .vnets
+        .iter()
+        .flat_map(|v| &v.subnets)
+        .filter(|s| match role {
+            "nodes" => s.role == SubnetRole::Nodes,
+            "windowsNodes" => {
+                s.role == SubnetRole::Nodes
+                    && (s.key == windows_key || windows_subnets.contains(&s.key.as_str()))
+            }
+            "linuxNodes" => {
+                s.role == SubnetRole::Nodes
+                    && s.key != windows_key
+                    && !windows_subnets.contains(&s.key.as_str())
+            }
+            "appProxyConnectors" => s.role == SubnetRole::AppProxyConnectors,
+            "domainControllers" => s.role == SubnetRole::DomainControllers,
+            "bastion" => s.role == SubnetRole::Bastion,
+            _ => false,
+        })
+        .map(|s| s.azure_name.as_str())
+        .collect();
+    net.subnets
+        .iter()
+        .filter(|s| keys.contains(&s.name.as_str()))
+        .collect()
+}
+
+/// The domain controllers: the NICs in the DC subnet, else the existing DCs' DNS servers.
+fn dc_addresses(net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<Ipv4Addr> {
+    let dc_subnet = plan
+        .vnets
+        .iter()
+        .flat_map(|v| &v.subnets)
+        .find(|s| s.key == "domainControllers")
+        .map(|s| s.azure_name.clone());
+    let mut out: Vec<Ipv4Addr> = net
+        .nic_ips
+        .iter()
+        .filter(|(sn, _)| Some(sn) == dc_subnet.as_ref())
+        .map(|(_, ip)| *ip)
+        .collect();
+    if out.is_empty()
+        && let Some(e) = spec
+            .identity
+            .active_directory
+            .as_ref()
+            .and_then(|a| a.domain_controllers.existing.as_ref())
+    {
+        out = e.dns_servers.iter().map(|i| i.0).collect();
+    }
+    out
+}
+
+/// The probes a catalogue row stands for.
+fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(String, Probe)> {
+    let location = spec.location.as_str();
+    let mut out = Vec::new();
+    let ports = |proto: &str, port: &str| -> Vec<(String, u16)> {
+        if proto == "ad" {
+            akswin_plan::egress::ad_ports()
+                .iter()
+                .filter_map(|f| {
+                    let first = f.port.split('-').next()?.parse().ok()?;
+                    Some((f.protocol.as_str().to_string(), first))
+                })
+                .collect()
+        } else if port == "workload" {
+            let ilb = plan.addresses.internal_load_balancer_ip;
+            plan.addresses
+                .workload_load_balancer_ips
+                .iter()
+                .filter(|w| Some(w.ip) == ilb)
+                .filter_map(|w| spec.workloads.iter().find(|x| x.name == w.workload)?.port)
+                .map(|p| (proto.to_string(), p))
+                .collect()
+        } else {
+            port.parse()
+                .ok()
+                .map(|p| (proto.to_string(), p))
+                .into_iter()
+                .collect()
+        }
+    };
+    if let Some(set) = row.to.strip_prefix("egress:") {
+        for f in facts().egress_set(set) {
+            let host = f.destination.replace("<location>", location);
+            let Some(port) = f.port.split('-').next().and_then(|p| p.parse().ok()) else {
+                continue;
+            };
+            let dest = match f.kind {
+                EgressKind::Network
+                    if !host.contains('.')
+                        || host.chars().next().is_some_and(|c| c.is_ascii_uppercase()) =>
+                {
+                    // A service tag (AzureMonitor, AzureCloud.region): not resolvable here.
+                    Dest::Tag(host.clone())
+                }
+                _ => Dest::Host(host.clone()),
+            };
+            out.push((
+                format!("{host} {} {port}", f.protocol.as_str()),
+                Probe {
+                    protocol: f.protocol.as_str().to_string(),
+                    port,
+                    dest,
+                },
+            ));
+        }
+    } else if let Some(tag) = row.to.strip_prefix("tag:") {
+        for (proto, port) in [("Http", 80u16), ("Https", 443)] {
+            out.push((
+                format!("FQDN tag {tag} {proto} {port}"),
+                Probe {
+                    protocol: proto.into(),
+                    port,
+                    dest: Dest::Tag(tag.into()),
+                },
+            ));
+        }
+    } else {
+        let addrs: Vec<Ipv4Addr> = match row.to.as_str() {
+            "dcs" => dc_addresses(net, spec, plan),
+            "dns" => plan.addresses.dns_servers.iter().map(|i| i.0).collect(),
+            "ilb" => plan
+                .addresses
+                .internal_load_balancer_ip
+                .map(|i| i.0)
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        };
+        for ip in addrs {
+            for (proto, port) in ports(&row.protocol, &row.port) {
+                out.push((
+                    format!("{ip} {proto} {port}"),
+                    Probe {
+                        protocol: proto,
+                        port,
+                        dest: Dest::Ip(ip),
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Every flow of the catalogue that applies to this spec, walked through the rendered
+/// network. Empty when the tree has no `arm/main.json`.
+pub fn verify_flows(
+    spec: &Spec,
+    plan: &NetworkPlan,
+    tree: &akswin_render::Tree,
+) -> Vec<FlowResult> {
+    let Some(net) = read(tree) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for row in facts()
+        .flows
+        .iter()
+        .filter(|r| applies(&r.when, spec, plan))
+    {
+        let expect = match row.expect {
+            FlowExpect::Allow => "allow",
+            FlowExpect::Deny => "deny",
+        };
+        for src in sources(&row.from, &net, plan) {
+            for (to, probe) in probes(row, &net, spec, plan) {
+                // A service tag as the destination of a network rule: not resolvable here.
+                let verdict = match &probe.dest {
+                    Dest::Tag(t) if !row.to.starts_with("tag:") => Verdict::Unknown {
+                        what: format!("service tag {t} as a destination"),
+                    },
+                    _ => walk_probe(&net, spec, src, &probe),
+                };
+                out.push(FlowResult {
+                    id: row.id.clone(),
+                    from: format!("{} {} ({})", row.from, src.name, src.prefix),
+                    to,
+                    expect: expect.into(),
+                    verdict,
+                    field: row.field.clone(),
+                    why: row.why.clone(),
+                    source: row.source.clone(),
+                });
+            }
+        }
+    }
+    out
+}

@@ -546,7 +546,7 @@ mod tests {
         assert!(f.admin_names.iter().any(|n| n == "administrator"));
         assert!(f.policies.len() > 100);
         assert!(f.egress.len() >= 40, "{}", f.egress.len());
-        assert_eq!(f.egress_set("ad").count(), 12);
+        assert_eq!(f.egress_set("ad").count(), 14);
         assert!(
             f.egress
                 .iter()

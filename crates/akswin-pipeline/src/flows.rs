@@ -642,7 +642,7 @@ fn is_private(ip: Ipv4Addr) -> bool {
 fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
     let mut path = vec![format!("{} ({})", src.name, src.prefix)];
     let dst_addr = match &probe.dest {
-        Dest::Ip(ip) => Addr::Net(Ipv4Net::from(*ip)),
+        Dest::Ip(ip) if is_private(*ip) => Addr::Net(Ipv4Net::from(*ip)),
         _ => Addr::Public,
     };
     // 1. The source NSG, outbound.
@@ -939,15 +939,16 @@ fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(Str
             let Some(port) = f.port.split('-').next().and_then(|p| p.parse().ok()) else {
                 continue;
             };
-            let dest = match f.kind {
-                EgressKind::Network
-                    if !host.contains('.')
-                        || host.chars().next().is_some_and(|c| c.is_ascii_uppercase()) =>
-                {
-                    // A service tag (AzureMonitor, AzureCloud.region): not resolvable here.
-                    Dest::Tag(host.clone())
-                }
-                _ => Dest::Host(host.clone()),
+            let dest = if let Ok(ip) = host.parse::<Ipv4Addr>() {
+                Dest::Ip(ip)
+            } else if f.kind == EgressKind::Network
+                && (!host.contains('.')
+                    || host.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+            {
+                // A service tag (AzureMonitor, AzureCloud.region): not resolvable here.
+                Dest::Tag(host.clone())
+            } else {
+                Dest::Host(host.clone())
             };
             out.push((
                 format!("{host} {} {port}", f.protocol.as_str()),

@@ -168,7 +168,11 @@ fn a_route_to_the_firewall_without_a_matching_rule_drops_kms() {
                     .flatten()
                 {
                     if let Some(rules) = c["rules"].as_array_mut() {
-                        rules.retain(|x| !x["name"].as_str().is_some_and(|n| n.contains("azkms")));
+                        rules.retain(|x| {
+                            !x["destinationPorts"]
+                                .as_array()
+                                .is_some_and(|p| p.iter().any(|p| p.as_str() == Some("1688")))
+                        });
                     }
                 }
             }
@@ -176,7 +180,7 @@ fn a_route_to_the_firewall_without_a_matching_rule_drops_kms() {
     });
     let kms: Vec<&FlowResult> = failing(&r)
         .into_iter()
-        .filter(|f| f.to.contains("azkms"))
+        .filter(|f| f.to.ends_with("TCP 1688"))
         .collect();
     assert!(kms.iter().any(|f| f.id == "dc-servers"), "{}", show(&kms));
     assert!(

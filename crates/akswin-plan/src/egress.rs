@@ -302,19 +302,40 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         for set in sets {
             for f in egress.iter().filter(|f| f.set == set) {
                 match f.kind {
-                    EgressKind::Fqdn => plan.application_rules.push(AppRulePlan {
-                        collection: set.into(),
-                        group: group.into(),
-                        name: format!("{group}-{}", slug(&f.destination)),
-                        sources: sources(group),
-                        fqdns: vec![loc(&f.destination, location)],
-                        fqdn_tags: Vec::new(),
-                        protocols: vec![ProtoPort {
+                    EgressKind::Fqdn => {
+                        let fqdns = vec![loc(&f.destination, location)];
+                        let protocols = vec![ProtoPort {
                             protocol: f.protocol.as_str().into(),
                             port: f.port.parse().unwrap_or(443),
-                        }],
-                        origin: RuleOrigin::Akswin,
-                    }),
+                        }];
+                        // The same host and port from two sets (management.azure.com for the
+                        // connectors and for the scripts) is one rule.
+                        if plan.application_rules.iter().any(|r| {
+                            r.group == group && r.fqdns == fqdns && r.protocols == protocols
+                        }) {
+                            continue;
+                        }
+                        // The same host on two ports (ctldl.windowsupdate.com on 80 and 443)
+                        // needs two names: rule names are unique in a collection.
+                        let mut name = format!("{group}-{}", slug(&f.destination));
+                        if plan
+                            .application_rules
+                            .iter()
+                            .any(|r| r.group == group && r.name == name)
+                        {
+                            name = format!("{name}-{}", f.port);
+                        }
+                        plan.application_rules.push(AppRulePlan {
+                            collection: set.into(),
+                            group: group.into(),
+                            name,
+                            sources: sources(group),
+                            fqdns,
+                            fqdn_tags: Vec::new(),
+                            protocols,
+                            origin: RuleOrigin::Akswin,
+                        });
+                    }
                     EgressKind::Network => {
                         let d = loc(&f.destination, location);
                         let (fqdns, addrs) = if is_fqdn_destination(&d) {

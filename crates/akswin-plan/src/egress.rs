@@ -276,7 +276,9 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         servers.push("domaincontrollers");
     }
     for group in servers {
-        let mut sets = vec!["servers"];
+        // Windows servers need what the Windows nodes need besides Windows Update (certificate
+        // trust lists and revocation, connectivity checks), then their own endpoints.
+        let mut sets = vec!["windows", "servers"];
         if group == "connectors" {
             sets.insert(0, "appproxy");
         }

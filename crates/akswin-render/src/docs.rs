@@ -150,8 +150,28 @@ case "$answer" in
   *) echo "stopped before deploying"; exit 1 ;;
 esac
 az deployment sub create --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json --output none
-echo "deployed; continue with the next steps in README.md""#
+  --template-file arm/main.json --parameters @arm/main.parameters.json --output none"#
+    );
+    if let Some(ip) = plan.addresses.firewall_private_ip {
+        // The route tables name the firewall's address as akswin planned it (.4 of its
+        // subnet); Azure assigns it, so the script checks it got that one.
+        let _ = writeln!(
+            s,
+            r#"fw_ip=$(az resource show --resource-group {rg} --name {fw} --resource-type Microsoft.Network/azureFirewalls \
+  --query 'properties.ipConfigurations[0].properties.privateIPAddress' --output tsv)
+if [ "$fw_ip" != {ip} ]; then
+  echo "the firewall's private address is '$fw_ip', but the route tables send traffic to {ip}:" >&2
+  echo "  set the routes' next hop to '$fw_ip' (or report this to akswin with the spec)" >&2
+  exit 1
+fi"#,
+            rg = shell_quote(&n.rg_hub),
+            fw = shell_quote(&n.firewall),
+            ip = shell_quote(&ip.to_string()),
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"echo "deployed; continue with the next steps in README.md""#
     );
     s
 }

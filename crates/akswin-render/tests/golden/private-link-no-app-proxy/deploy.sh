@@ -97,4 +97,11 @@ case "$answer" in
 esac
 az deployment sub create --name "$deployment" --location "$location" \
   --template-file arm/main.json --parameters @arm/main.parameters.json --output none
+fw_ip=$(az resource show --resource-group 'rg-contoso-legacy-hub' --name 'afw-contoso-legacy' --resource-type Microsoft.Network/azureFirewalls \
+  --query 'properties.ipConfigurations[0].properties.privateIPAddress' --output tsv)
+if [ "$fw_ip" != '10.200.0.4' ]; then
+  echo "the firewall's private address is '$fw_ip', but the route tables send traffic to '10.200.0.4':" >&2
+  echo "  set the routes' next hop to '$fw_ip' (or report this to akswin with the spec)" >&2
+  exit 1
+fi
 echo "deployed; continue with the next steps in README.md"

@@ -50,7 +50,13 @@ impl Rule for Egr001 {
             .egress_set("aks")
             .filter(|f| f.kind == EgressKind::Fqdn)
             .filter(|f| {
-                !crate::rules::egr::covered(fw, &f.destination, f.protocol.as_str(), &f.port)
+                !crate::rules::egr::covered(
+                    fw,
+                    cx.subnet_prefix("systemNodes"),
+                    &f.destination,
+                    f.protocol.as_str(),
+                    &f.port,
+                )
             })
             .map(|f| f.destination.clone())
             .collect();

@@ -46,7 +46,13 @@ impl Rule for Egr002 {
             .egress_set("windows")
             .filter(|f| f.kind == EgressKind::Fqdn)
             .filter(|f| {
-                !crate::rules::egr::covered(fw, &f.destination, f.protocol.as_str(), &f.port)
+                !crate::rules::egr::covered(
+                    fw,
+                    cx.subnet_prefix("windowsNodes"),
+                    &f.destination,
+                    f.protocol.as_str(),
+                    &f.port,
+                )
             })
             .map(|f| {
                 format!(

@@ -360,7 +360,10 @@ fn read(tree: &akswin_render::Tree) -> Option<Net> {
 enum Dest {
     Ip(Ipv4Addr),
     Host(String),
+    /// An FQDN tag (application rules).
     Tag(String),
+    /// A service tag (network rules): Azure's address ranges for a service.
+    ServiceTag(String),
 }
 
 #[derive(Debug, Clone)]
@@ -592,6 +595,10 @@ fn firewall_eval(net: &Net, src: &Subnet, probe: &Probe) -> Result<String, Verdi
                     net.firewall_dns_proxy && r.fqdns.iter().any(|f| f.eq_ignore_ascii_case(h))
                 }
                 Dest::Tag(_) => false,
+                Dest::ServiceTag(t) => r
+                    .addresses
+                    .iter()
+                    .any(|a| a == "*" || a.eq_ignore_ascii_case(t)),
             };
             proto_ok && port_ok && dest_ok
         } else {
@@ -605,7 +612,7 @@ fn firewall_eval(net: &Net, src: &Subnet, probe: &Probe) -> Result<String, Verdi
                         || r.tags.iter().any(|t| tag_covers(t, h))
                 }
                 Dest::Tag(t) => r.tags.iter().any(|x| x.eq_ignore_ascii_case(t)),
-                Dest::Ip(_) => false,
+                Dest::Ip(_) | Dest::ServiceTag(_) => false,
             };
             proto_ok && dest_ok
         };
@@ -827,6 +834,11 @@ fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
         "appProxy" => spec.ingress.app_proxy.enabled,
         "appProxyKerberos" => spec.ingress.app_proxy.enabled && kerberos,
         "newDcs" => new_dcs,
+        "newDcsPair" => ad.is_some_and(|a| a.domain_controllers.count.unwrap_or(0) > 1),
+        "addOns" => spec.egress.firewall.add_on_egress,
+        "containerInsights" => {
+            spec.egress.firewall.add_on_egress && spec.monitoring.container_insights
+        }
         "newDcsBastion" => {
             new_dcs
                 && plan
@@ -945,8 +957,8 @@ fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(Str
                 && (!host.contains('.')
                     || host.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
             {
-                // A service tag (AzureMonitor, AzureCloud.region): not resolvable here.
-                Dest::Tag(host.clone())
+                // A service tag (AzureMonitor, AzureCloud.region).
+                Dest::ServiceTag(host.clone())
             } else {
                 Dest::Host(host.clone())
             };
@@ -1020,13 +1032,7 @@ pub fn verify_flows(
         };
         for src in sources(&row.from, &net, plan) {
             for (to, probe) in probes(row, &net, spec, plan) {
-                // A service tag as the destination of a network rule: not resolvable here.
-                let verdict = match &probe.dest {
-                    Dest::Tag(t) if !row.to.starts_with("tag:") => Verdict::Unknown {
-                        what: format!("service tag {t} as a destination"),
-                    },
-                    _ => walk_probe(&net, spec, src, &probe),
-                };
+                let verdict = walk_probe(&net, spec, src, &probe);
                 out.push(FlowResult {
                     id: row.id.clone(),
                     from: format!("{} {} ({})", row.from, src.name, src.prefix),

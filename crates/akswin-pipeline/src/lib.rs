@@ -168,8 +168,12 @@ declare_rule! {
     /// Windows binaries from the Windows nodes; AD DS ports from the Windows nodes to every
     /// domain controller; DNS to the VNet's DNS servers; the application proxy connectors to
     /// their service, to the domain controllers (Kerberos) and to the internal load balancer;
-    /// Windows Update, KMS and the runbook's endpoints from new domain controllers; RDP from
-    /// Bastion; and, refused, SMB from the Linux nodes to the domain controllers.
+    /// Windows Update, KMS and the runbook's endpoints from new domain controllers, and their
+    /// replication; RDP from Bastion; the add-ons' egress (Container insights, Azure Policy,
+    /// Key Vault); and, refused, SMB from the Linux nodes to the domain controllers. Every
+    /// rule collection and NSG allow akswin renders is there for one of these flows (a test
+    /// deletes each in turn), and the Windows node NSG denies the rest of the traffic to the
+    /// domain controllers, so its allows mean something.
     ///
     /// ## Why it matters
     /// A flow the network drops fails after deployment, far from its cause: connectors that

@@ -275,3 +275,81 @@ fn a_refusal_the_architecture_needs_fails_when_the_network_lets_it_through() {
             .all(|f| matches!(f.verdict, Verdict::Allowed { .. }))
     );
 }
+
+/// Every rule collection and every NSG allow rule akswin renders is there for a flow: deleting
+/// any one of them makes some flow of the catalogue fail (the user's own rules excepted).
+#[test]
+fn every_rendered_collection_and_nsg_allow_carries_a_flow() {
+    let (spec, plan, tree) = render(akswin_spec::BASELINE_YAML);
+    let main: Value = serde_json::from_str(&tree.files["arm/main.json"]).unwrap();
+    // (resource name, collection or rule name, is an NSG rule)
+    let mut targets: Vec<(String, String, bool)> = Vec::new();
+    fn collect(v: &Value, out: &mut Vec<(String, String, bool)>) {
+        for r in v["resources"].as_array().into_iter().flatten() {
+            let name = r["name"].as_str().unwrap_or_default().to_string();
+            if r["type"] == "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
+                && !name.ends_with("/user")
+            {
+                for c in r["properties"]["ruleCollections"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    out.push((name.clone(), c["name"].as_str().unwrap().to_string(), false));
+                }
+            }
+            if r["type"] == "Microsoft.Network/networkSecurityGroups" {
+                for rule in r["properties"]["securityRules"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    if rule["properties"]["access"] == "Allow" {
+                        out.push((
+                            name.clone(),
+                            rule["name"].as_str().unwrap().to_string(),
+                            true,
+                        ));
+                    }
+                }
+            }
+            if r["type"] == "Microsoft.Resources/deployments" {
+                collect(&r["properties"]["template"], out);
+            }
+        }
+    }
+    collect(&main, &mut targets);
+    assert!(targets.len() > 20, "{}", targets.len());
+    let mut idle = Vec::new();
+    for (res, item, nsg) in &targets {
+        let mut m = main.clone();
+        each_resource(&mut m, &mut |r| {
+            if r["name"].as_str() == Some(res.as_str()) {
+                let list = if *nsg {
+                    &mut r["properties"]["securityRules"]
+                } else {
+                    &mut r["properties"]["ruleCollections"]
+                };
+                if let Some(a) = list.as_array_mut() {
+                    a.retain(|x| x["name"].as_str() != Some(item.as_str()));
+                }
+            }
+        });
+        let mut t = tree.clone();
+        t.files
+            .insert("arm/main.json".into(), serde_json::to_string(&m).unwrap());
+        // Rules for traffic from on premises wait for hybrid connectivity, which akswin does
+        // not render yet: no flow of the catalogue can start there.
+        if item.contains("-onprem-") {
+            continue;
+        }
+        if verify_flows(&spec, &plan, &t).iter().all(FlowResult::ok) {
+            idle.push(format!("{res} {item}"));
+        }
+    }
+    assert!(
+        idle.is_empty(),
+        "rendered, but no flow needs them:\n{}",
+        idle.join("\n")
+    );
+}

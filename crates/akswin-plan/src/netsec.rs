@@ -14,6 +14,10 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
+/// Priority of the Windows node NSG's deny of everything else to the domain controllers: after
+/// akswin's AD allows (1000+) and room for the user's own allows below it.
+pub const DENY_OTHER_TO_DCS_PRIORITY: u32 = 4000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {
     Inbound,
@@ -235,6 +239,25 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
                 });
             }
         }
+        // The Windows nodes reach the domain controllers on the AD ports above and nothing
+        // else: without this deny, the default AllowVnetOutBound would let everything through
+        // and the allows would mean nothing.
+        if spec.identity.gmsa.enabled
+            && spec.egress.allow_active_directory
+            && !dcs.iter().any(|d| d == "VirtualNetwork")
+        {
+            win.rules.push(NsgRule {
+                name: "deny-other-to-domain-controllers".into(),
+                priority: DENY_OTHER_TO_DCS_PRIORITY,
+                direction: Direction::Outbound,
+                access: Access::Deny,
+                protocol: NsgProtocol::Any,
+                sources: vec!["*".into()],
+                destinations: dcs.clone(),
+                ports: vec!["*".into()],
+                origin: RuleOrigin::Akswin,
+            });
+        }
         win.rules.sort_by_key(|r| r.priority);
         out.nsgs.extend([win, nodes, services]);
 
@@ -336,7 +359,8 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
         .filter_map(|(k, p, src)| src.map(|s| (k, p, s)))
         .collect();
         for (key, base, src) in sources {
-            for (i, f) in ad_ports().iter().enumerate() {
+            // DNS comes in through allow-dns-* below (every subnet resolves through the DCs).
+            for (i, f) in ad_ports().iter().filter(|f| f.port != "53").enumerate() {
                 push(
                     format!(
                         "allow-{key}-{}-{}",

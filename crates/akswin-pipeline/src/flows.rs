@@ -48,6 +48,22 @@ pub struct FlowResult {
 }
 
 impl FlowResult {
+    /// The row the report shows.
+    pub fn report(&self) -> akswin_render::report::ReportFlow {
+        akswin_render::report::ReportFlow {
+            id: self.id.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            expect: self.expect.clone(),
+            outcome: match &self.verdict {
+                Verdict::Allowed { path } => format!("allowed: {}", path.join(" > ")),
+                Verdict::Dropped { at, why } => format!("dropped at {at}: {why}"),
+                Verdict::Unknown { what } => format!("unknown: {what}"),
+            },
+            ok: self.ok(),
+        }
+    }
+
     /// Whether the network does what the catalogue expects.
     pub fn ok(&self) -> bool {
         matches!(

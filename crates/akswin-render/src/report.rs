@@ -46,6 +46,22 @@ pub struct ReportFinding {
     pub explanation: String,
 }
 
+/// One flow of the catalogue through the rendered network, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFlow {
+    pub id: String,
+    /// The source role and subnet.
+    pub from: String,
+    /// Destination, protocol and port.
+    pub to: String,
+    /// `allow` or `deny`: what the architecture needs.
+    pub expect: String,
+    /// What the network does: the hops, or where and why it stops, or what is unknown.
+    pub outcome: String,
+    /// Whether the network does what the architecture needs.
+    pub ok: bool,
+}
+
 /// Everything on the page.
 pub struct ReportInput<'a> {
     pub spec: &'a Spec,
@@ -55,6 +71,8 @@ pub struct ReportInput<'a> {
     pub hot_spare: Option<&'a HotSparePlan>,
     pub calendar: Option<&'a Calendar>,
     pub findings: &'a [ReportFinding],
+    /// Every flow through the rendered network (empty when it cannot be rendered).
+    pub flows: &'a [ReportFlow],
     pub source: &'a str,
     pub version: &'a str,
     pub today: &'a str,
@@ -676,6 +694,54 @@ fn money(v: Option<f64>) -> String {
 }
 
 /// The whole page.
+/// The flow matrix: one row per flow of the catalogue, with how many of its paths do what
+/// the architecture needs; the paths that do not are listed under it.
+fn flows_section(o: &mut String, flows: &[ReportFlow]) {
+    if flows.is_empty() {
+        return;
+    }
+    let ok = flows.iter().filter(|f| f.ok).count();
+    let _ = write!(
+        o,
+        "<h2 id=\"flows-h\">Flows</h2><p class=\"note\">Every flow the architecture needs (or must refuse), walked through the network the templates deploy: routes, NSGs and firewall rules. {ok} of {} paths as needed.</p><table><tr><th>flow</th><th>from</th><th>to</th><th>paths</th><th>result</th></tr>",
+        flows.len()
+    );
+    let mut ids: Vec<&str> = flows.iter().map(|f| f.id.as_str()).collect();
+    ids.dedup();
+    for id in ids {
+        let mine: Vec<&ReportFlow> = flows.iter().filter(|f| f.id == id).collect();
+        let good = mine.iter().filter(|f| f.ok).count();
+        let mut froms: Vec<&str> = mine.iter().map(|f| f.from.as_str()).collect();
+        froms.dedup();
+        let first = mine.first().map_or("", |f| f.to.as_str());
+        let deny = mine.first().is_some_and(|f| f.expect == "deny");
+        let (class, result) = match (good == mine.len(), deny) {
+            (true, false) => ("", "allowed"),
+            (true, true) => ("", "refused, as required"),
+            (false, _) => ("warning", "see below"),
+        };
+        let _ = write!(
+            o,
+            "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}{}</td><td class=\"n\">{good}/{}</td><td>{result}</td></tr>",
+            esc(id),
+            esc(&froms.join("; ")),
+            esc(first),
+            if mine.len() > 1 { " &#8230;" } else { "" },
+            mine.len()
+        );
+        for f in mine.iter().filter(|f| !f.ok).take(5) {
+            let _ = write!(
+                o,
+                "<tr class=\"warning\"><td></td><td colspan=\"4\">{} &#8594; {}: {}</td></tr>",
+                esc(&f.from),
+                esc(&f.to),
+                esc(&f.outcome)
+            );
+        }
+    }
+    o.push_str("</table>");
+}
+
 pub fn html(r: &ReportInput<'_>) -> String {
     let s = r.spec;
     let mut o = String::new();
@@ -746,6 +812,9 @@ pub fn html(r: &ReportInput<'_>) -> String {
     o.push_str("<h2 id=\"topology-h\">Topology</h2><p class=\"note\">Subnet rows: prefix, Azure name, utilisation at max + surge (bar: green below 80 %, red above), and what lives there. Blue: Windows pools; green: Linux pools; red: firewall; purple: domain controllers; yellow: load balancing. Dashed lines: VNet peerings to the hub.</p><div class=\"scroll\">");
     o.push_str(&topology_svg(s, r.network));
     o.push_str("</div>");
+
+    // Flows.
+    flows_section(&mut o, r.flows);
 
     // Scale-out.
     o.push_str("<h2>Scale-out</h2>");

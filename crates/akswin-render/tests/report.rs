@@ -46,6 +46,32 @@ fn twenty_spokes() -> (Spec, NetworkPlan) {
     (spec, plan)
 }
 
+/// Flows as the pipeline reports them: one allowed, one dropped (with text to escape).
+fn sample_flows() -> Vec<report::ReportFlow> {
+    let flow = |id: &str, to: &str, outcome: &str, ok: bool| report::ReportFlow {
+        id: id.into(),
+        from: "appProxyConnectors snet-app-proxy-connectors (10.240.5.48/28)".into(),
+        to: to.into(),
+        expect: "allow".into(),
+        outcome: outcome.into(),
+        ok,
+    };
+    vec![
+        flow(
+            "connectors-service",
+            "*.msappproxy.net Https 443",
+            "allowed: a > b",
+            true,
+        ),
+        flow(
+            "connectors-service",
+            "*.servicebus.windows.net Https 443",
+            "dropped at firewall: no rule <allows> it & more",
+            false,
+        ),
+    ]
+}
+
 fn page(spec: &Spec, net: &NetworkPlan, findings: &[ReportFinding]) -> String {
     let scale = akswin_rules::scale_out(spec);
     let cost = akswin_rules::cost(spec, &akswin_plan::cost::PriceBook::embedded(), today());
@@ -67,6 +93,7 @@ fn page(spec: &Spec, net: &NetworkPlan, findings: &[ReportFinding]) -> String {
         hot_spare: hs.as_ref(),
         calendar: cal.as_ref(),
         findings,
+        flows: &sample_flows(),
         source: "<baseline>",
         version: "test",
         today: "2026-11-26",
@@ -403,4 +430,34 @@ fn no_labels_overlap_on_the_baseline_or_twenty_spokes() {
             page(&lz, &lz_net, &[]),
         );
     }
+}
+
+#[test]
+fn the_flow_matrix_shows_each_flow_and_the_paths_that_fail() {
+    let spec = baseline();
+    let net = akswin_plan::plan(&spec);
+    let html = page(&spec, &net, &[]);
+    let doc = parse(&html);
+    assert!(
+        doc.descendants()
+            .any(|n| n.attribute("id") == Some("flows-h"))
+    );
+    let rows: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("tr"))
+        .map(|n| n.descendants().filter_map(|t| t.text()).collect::<String>())
+        .filter(|t| t.contains("connectors-service") || t.contains("servicebus"))
+        .collect();
+    // One row for the flow (1 of its 2 paths as needed), one for the dropped path, escaped.
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("connectors-service") && r.contains("1/2")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("no rule <allows> it & more")),
+        "{rows:?}"
+    );
+    assert!(html.contains("1 of 2 paths as needed"));
 }

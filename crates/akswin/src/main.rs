@@ -597,6 +597,8 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
         ReportFormat::Html => {
             let hs = plan::hot_spare(&loaded, day);
             let cal = plan::calendar(&loaded, day);
+            let flows: Vec<akswin_render::report::ReportFlow> =
+                models.flows.iter().map(|f| f.report()).collect();
             akswin_render::report::html(&akswin_render::report::ReportInput {
                 spec: &loaded.spec,
                 network: &network,
@@ -605,6 +607,7 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
                 hot_spare: hs.as_ref(),
                 calendar: cal.as_ref(),
                 findings: &shown,
+                flows: &flows,
                 source: &loaded.source.name,
                 version: VERSION,
                 today: &day.to_string(),

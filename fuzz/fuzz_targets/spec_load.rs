@@ -33,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
                 hot_spare: None,
                 calendar: None,
                 findings: &[],
+                flows: &[],
                 source: "fuzz.yaml",
                 version: "fuzz",
                 today: "2026-11-26",

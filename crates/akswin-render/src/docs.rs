@@ -176,6 +176,76 @@ fi"#,
     s
 }
 
+/// How names resolve: the VNets' DNS servers, the private DNS zones, the firewall's DNS proxy,
+/// and the conditional forwarders on-premises DNS needs.
+fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
+    let region = spec.location.as_str();
+    // (private zone, the public zone on-premises DNS forwards)
+    let mut zones = vec![
+        // The registry's regional data endpoints are names in the same zone.
+        (
+            "privatelink.azurecr.io".to_string(),
+            "azurecr.io".to_string(),
+        ),
+        (
+            "privatelink.vaultcore.azure.net".to_string(),
+            "vault.azure.net, vaultcore.azure.net".to_string(),
+        ),
+    ];
+    if spec.cluster.private_cluster {
+        zones.push((
+            format!("privatelink.{region}.azmk8s.io"),
+            format!("{region}.azmk8s.io"),
+        ));
+    }
+    line("\n## DNS\n".into());
+    let servers: Vec<String> = plan
+        .addresses
+        .dns_servers
+        .iter()
+        .map(|i| i.to_string())
+        .collect();
+    let new_dcs = !plan.addresses.domain_controller_ips.is_empty();
+    if servers.is_empty() {
+        line("- The VNets use Azure DNS (168.63.129.16), which answers the private DNS zones linked to them.".into());
+    } else if new_dcs {
+        line(format!(
+            "- The hub and spoke VNets use the domain controllers ({}) as DNS servers; the domain controllers forward what they are not authoritative for to Azure DNS (168.63.129.16), which answers the private DNS zones linked to the hub and spoke VNets.",
+            servers.join(", ")
+        ));
+    } else {
+        line(format!(
+            "- The spoke uses {} as DNS servers. **They must resolve the private DNS zones below**: forward the public zones to a resolver inside Azure (an Azure DNS Private Resolver inbound endpoint, or a DNS server in the hub) that can reach Azure DNS; akswin renders neither yet. Without it, nodes cannot resolve the private API server, the registry or the vault, and the cluster does not start.",
+            servers.join(", ")
+        ));
+    }
+    line(format!(
+        "- Private DNS zones (linked to the hub and spoke VNets): {}.",
+        zones
+            .iter()
+            .map(|(z, _)| format!("`{z}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    line("- The firewall's DNS proxy is on because its network rules name hosts (`ntp.ubuntu.com`); the nodes do not use the firewall as their resolver, and the rules that matter for Windows (KMS) use addresses.".into());
+    if !spec.network.on_premises.is_empty() {
+        line(format!(
+            "- On premises ({}): clients that use these services through the private endpoints need conditional forwarders for {} to a DNS server in Azure that resolves the private zones (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration).",
+            spec.network
+                .on_premises
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            zones
+                .iter()
+                .map(|(_, p)| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+}
+
 /// Subscription prerequisites the templates rely on, checked before anything is created.
 fn preflight(spec: &Spec) -> String {
     if !spec.cluster.encryption_at_host {
@@ -304,6 +374,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     {
         line(next("**GitHub Actions**: copy `.github/workflows/` into the repository, create a federated credential for it on an identity with rights on the cluster, and set the repository variables `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_SUBSCRIPTION_ID` (OIDC: no stored secrets). The node image workflow runs in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows); the hot-spare workflow scales the Windows pool for the peaks. The runner's OS does not choose the node image (AKS does), so both run on ubuntu-latest.".into()));
     }
+    dns_section(spec, plan, &mut line);
     line("\n## Known limits\n".into());
     line("- The PowerShell scripts cannot be run where akswin is built and tested (no PowerShell there); review them and run them with `-WhatIf` first.".into());
     line(format!(

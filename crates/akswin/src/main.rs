@@ -493,8 +493,14 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
     let book = price_book(&loaded, &a.spec, &a.prices)?;
     let checked = akswin_pipeline::check_priced(&loaded, today, VERSION, &book);
     let (network, findings) = (&checked.plan, &checked.findings);
-    let models =
-        || -> Result<plan::Models, Fatal> { Ok(plan::Models::new(&loaded, book.clone(), today)) };
+    let models = || -> Result<plan::Models, Fatal> {
+        Ok(plan::Models::of_checked(
+            &loaded,
+            &checked,
+            book.clone(),
+            today,
+        ))
+    };
     let artifact = |models: &plan::Models| {
         let full = plan::json(
             &loaded,
@@ -556,9 +562,9 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
     };
     let book = price_book(&loaded, &a.spec, &a.prices)?;
     let checked = akswin_pipeline::check_priced(&loaded, today, VERSION, &book);
+    let models = plan::Models::of_checked(&loaded, &checked, book, today);
     let network = checked.plan;
     let findings = Report::new(loaded.source.clone(), checked.findings).findings;
-    let models = plan::Models::new(&loaded, book, today);
     let metas = all_metas();
     let shown: Vec<akswin_render::report::ReportFinding> = findings
         .iter()

@@ -26,12 +26,34 @@ pub struct Models {
 
 impl Models {
     pub fn new(l: &Loaded, prices: PriceBook, today: NaiveDate) -> Models {
-        let flows = if akswin_render::supported(&l.spec).is_ok() {
-            let network = akswin_plan::plan(&l.spec);
-            let tree = akswin_render::render(&l.spec, &network, "");
-            crate::flows::verify_flows(&l.spec, &network, &tree)
-        } else {
-            Vec::new()
+        Models::build(l, prices, today, None)
+    }
+
+    /// The models of a checked spec: the flows come from the tree `check` verified (no second
+    /// render); a spec with errors is rendered here for the flow matrix when it can be.
+    pub fn of_checked(
+        l: &Loaded,
+        checked: &crate::Checked,
+        prices: PriceBook,
+        today: NaiveDate,
+    ) -> Models {
+        Models::build(l, prices, today, Some(checked))
+    }
+
+    fn build(
+        l: &Loaded,
+        prices: PriceBook,
+        today: NaiveDate,
+        checked: Option<&crate::Checked>,
+    ) -> Models {
+        let flows = match checked.and_then(|c| c.tree.as_ref().map(|t| (&c.plan, t))) {
+            Some((network, tree)) => crate::flows::verify_flows(&l.spec, network, tree),
+            None if akswin_render::supported(&l.spec).is_ok() => {
+                let network = akswin_plan::plan(&l.spec);
+                let tree = akswin_render::render(&l.spec, &network, "");
+                crate::flows::verify_flows(&l.spec, &network, &tree)
+            }
+            None => Vec::new(),
         };
         Models {
             scale_out: akswin_plan::resolve::scale_out(&l.spec),

@@ -2,30 +2,27 @@
 //! workflow schemas, Bicep resource types) that conformance tests validate akswin's output
 //! against. The data is not part of the repository; tests find it here:
 //!
-//! 1. `AKSWIN_REFERENCE_DIR`, when set (CI sets it);
-//! 2. otherwise the `reference` folder of a `shared` folder beside the repository, when it
-//!    exists (the layout the project's own CI runs in);
-//! 3. otherwise the test skips the conformance check and says so on the terminal (uncaptured,
+//! 1. `AKSWIN_REFERENCE_DIR`, when set (`.ci/run` sets it; `scripts/fetch-reference.sh DIR`
+//!    assembles such a directory);
+//! 2. otherwise the test skips the conformance check and says so on the terminal (uncaptured,
 //!    so `cargo test` lists what it skipped), unless `AKSWIN_REQUIRE_REFERENCE` is set, when a
 //!    missing directory or file fails the test instead.
 //!
 //! `scripts/fetch-reference.sh DIR` downloads the pinned files and checks their SHA-256.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The environment variable that names the reference directory.
 pub const REFERENCE_ENV: &str = "AKSWIN_REFERENCE_DIR";
 /// Set (to anything) to make a missing reference a failure rather than a skip.
 pub const REQUIRE_ENV: &str = "AKSWIN_REQUIRE_REFERENCE";
 
-/// The reference directory, if one is configured or present beside the repository.
+/// The reference directory named by `AKSWIN_REFERENCE_DIR`, if set.
 pub fn reference_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os(REFERENCE_ENV).filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d));
-    }
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference");
-    beside.is_dir().then_some(beside)
+    std::env::var_os(REFERENCE_ENV)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
 }
 
 /// The reference file or folder `rel` (e.g. `sarif/sarif-schema-2.1.0.json`) for the check

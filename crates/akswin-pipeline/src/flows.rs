@@ -661,6 +661,9 @@ fn is_private(ip: Ipv4Addr) -> bool {
     ip.is_private() || ip.is_loopback() || ip.is_link_local()
 }
 
+/// Why a flow to on-premises cannot be decided.
+const ON_PREMISES: &str = "the destination is on premises: akswin renders no gateway yet, so the path depends on your hybrid connectivity";
+
 /// Walk one probe from a source subnet.
 fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
     let mut path = vec![format!("{} ({})", src.name, src.prefix)];
@@ -730,7 +733,7 @@ fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
     match route.next_hop.as_str() {
         "VnetLocal" | "VNetPeering" => {
             path.push(format!("{} route {}", route.next_hop, route.prefix));
-            deliver(net, spec, src, probe, path)
+            deliver(net, src, probe, path)
         }
         "Internet" => {
             if let Dest::Ip(ip) = &probe.dest
@@ -738,7 +741,7 @@ fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
             {
                 return if on_premises {
                     Verdict::Unknown {
-                        what: "the destination is on premises: akswin renders no gateway yet, so the path depends on your hybrid connectivity".into(),
+                        what: ON_PREMISES.into(),
                     }
                 } else {
                     Verdict::Dropped {
@@ -787,10 +790,10 @@ fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
                 Dest::Ip(ip) if is_private(*ip) => {
                     if on_premises {
                         return Verdict::Unknown {
-                            what: "the destination is on premises: akswin renders no gateway yet, so the path depends on your hybrid connectivity".into(),
+                            what: ON_PREMISES.into(),
                         };
                     }
-                    deliver(net, spec, src, probe, path)
+                    deliver(net, src, probe, path)
                 }
                 _ => {
                     path.push("internet (firewall public IPs)".into());
@@ -805,8 +808,7 @@ fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
 }
 
 /// The last hop to a private address: the destination subnet's NSG, inbound.
-fn deliver(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe, mut path: Vec<String>) -> Verdict {
-    let _ = spec;
+fn deliver(net: &Net, src: &Subnet, probe: &Probe, mut path: Vec<String>) -> Verdict {
     let Dest::Ip(ip) = probe.dest else {
         return Verdict::Allowed { path };
     };

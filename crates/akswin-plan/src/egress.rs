@@ -176,8 +176,8 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         sets.push("policy");
         sets.push("keyvault");
     }
-    let net_rule = |set: &str, f: &EgressRow| {
-        let group = group_of(set, RuleOrigin::Akswin);
+    // A network rule for an egress row: named `<prefix>-<destination>-<port>`, in `group`.
+    let net_rule = |prefix: &str, set: &str, group: &str, f: &EgressRow| {
         let d = loc(&f.destination, location);
         let (fqdns, addrs) = if is_fqdn_destination(&d) {
             (vec![d], Vec::new())
@@ -187,7 +187,7 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         NetRulePlan {
             collection: set.into(),
             group: group.into(),
-            name: format!("{set}-{}-{}", slug(&f.destination), f.port),
+            name: format!("{prefix}-{}-{}", slug(&f.destination), f.port),
             sources: sources(group),
             protocols: vec![f.protocol.as_str().into()],
             destination_addresses: addrs,
@@ -196,41 +196,40 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
             origin: RuleOrigin::Akswin,
         }
     };
-    let tag_rule = |collection: &str, name: &str, tag: &str| {
-        let group = group_of(collection, RuleOrigin::Akswin);
-        AppRulePlan {
-            collection: collection.into(),
-            group: group.into(),
-            name: name.into(),
-            sources: sources(group),
-            fqdns: Vec::new(),
-            fqdn_tags: vec![tag.into()],
-            protocols: vec![
-                ProtoPort {
-                    protocol: "Http".into(),
-                    port: 80,
-                },
-                ProtoPort {
-                    protocol: "Https".into(),
-                    port: 443,
-                },
-            ],
-            origin: RuleOrigin::Akswin,
-        }
+    // An application rule for an FQDN tag on HTTP 80 and HTTPS 443.
+    let tag_rule = |collection: &str, group: &str, name: &str, tag: &str| AppRulePlan {
+        collection: collection.into(),
+        group: group.into(),
+        name: name.into(),
+        sources: sources(group),
+        fqdns: Vec::new(),
+        fqdn_tags: vec![tag.into()],
+        protocols: vec![
+            ProtoPort {
+                protocol: "Http".into(),
+                port: 80,
+            },
+            ProtoPort {
+                protocol: "Https".into(),
+                port: 443,
+            },
+        ],
+        origin: RuleOrigin::Akswin,
     };
     if fw.aks_required == AksRequiredEgress::FqdnTag {
         plan.application_rules
-            .push(tag_rule("aks", "aks-fqdn-tag", AKS_FQDN_TAG));
+            .push(tag_rule("aks", "aks", "aks-fqdn-tag", AKS_FQDN_TAG));
         // The tag covers the FQDNs, not the network rules (NTP).
         plan.network_rules.extend(
             egress
                 .iter()
                 .filter(|f| f.set == "aks" && f.kind == EgressKind::Network)
-                .map(|f| net_rule("aks", f)),
+                .map(|f| net_rule("aks", "aks", "aks", f)),
         );
     }
     if has_windows && fw.allow_windows_update {
         plan.application_rules.push(tag_rule(
+            "windows",
             "windows",
             "windows-update-tag",
             WINDOWS_UPDATE_TAG,
@@ -255,7 +254,12 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
                         origin: RuleOrigin::Akswin,
                     });
                 }
-                EgressKind::Network => plan.network_rules.push(net_rule(set, f)),
+                EgressKind::Network => plan.network_rules.push(net_rule(
+                    set,
+                    set,
+                    group_of(set, RuleOrigin::Akswin),
+                    f,
+                )),
                 EgressKind::Port => {}
             }
         }
@@ -282,25 +286,12 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         if group == "connectors" {
             sets.insert(0, "appproxy");
         }
-        plan.application_rules.push(AppRulePlan {
-            collection: group.into(),
-            group: group.into(),
-            name: format!("{group}-windows-update-tag"),
-            sources: sources(group),
-            fqdns: Vec::new(),
-            fqdn_tags: vec![WINDOWS_UPDATE_TAG.into()],
-            protocols: vec![
-                ProtoPort {
-                    protocol: "Http".into(),
-                    port: 80,
-                },
-                ProtoPort {
-                    protocol: "Https".into(),
-                    port: 443,
-                },
-            ],
-            origin: RuleOrigin::Akswin,
-        });
+        plan.application_rules.push(tag_rule(
+            group,
+            group,
+            &format!("{group}-windows-update-tag"),
+            WINDOWS_UPDATE_TAG,
+        ));
         for set in sets {
             for f in egress.iter().filter(|f| f.set == set) {
                 match f.kind {
@@ -339,23 +330,7 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
                         });
                     }
                     EgressKind::Network => {
-                        let d = loc(&f.destination, location);
-                        let (fqdns, addrs) = if is_fqdn_destination(&d) {
-                            (vec![d], Vec::new())
-                        } else {
-                            (Vec::new(), vec![d])
-                        };
-                        plan.network_rules.push(NetRulePlan {
-                            collection: set.into(),
-                            group: group.into(),
-                            name: format!("{group}-{}-{}", slug(&f.destination), f.port),
-                            sources: sources(group),
-                            protocols: vec![f.protocol.as_str().into()],
-                            destination_addresses: addrs,
-                            destination_fqdns: fqdns,
-                            ports: vec![f.port.clone()],
-                            origin: RuleOrigin::Akswin,
-                        });
+                        plan.network_rules.push(net_rule(group, set, group, f));
                     }
                     EgressKind::Port => {}
                 }

@@ -74,16 +74,7 @@ impl Arm<'_> {
             .subnets
             .iter()
             .filter_map(|sn| {
-                let prefix = sn.prefix?;
-                let mut props = json!({ "addressPrefix": prefix.to_string() });
-                if let Some(g) = ns.nsg_of(&sn.key) {
-                    props["networkSecurityGroup"] =
-                        json!({ "id": rid("Microsoft.Network/networkSecurityGroups", &g.name) });
-                }
-                if let Some(rt) = ns.route_table_of(&sn.key) {
-                    props["routeTable"] =
-                        json!({ "id": rid("Microsoft.Network/routeTables", &rt.name) });
-                }
+                let mut props = self.subnet_properties(sn)?;
                 if sn.role == SubnetRole::DomainControllers {
                     props["privateEndpointNetworkPolicies"] = s("Enabled");
                 }

@@ -3,6 +3,20 @@
 use super::*;
 
 impl Arm<'_> {
+    /// A planned subnet's address prefix, NSG and route table (None: not placed).
+    pub(super) fn subnet_properties(&self, sn: &SubnetPlan) -> Option<Value> {
+        let ns = &self.plan.netsec;
+        let mut props = json!({ "addressPrefix": sn.prefix?.to_string() });
+        if let Some(g) = ns.nsg_of(&sn.key) {
+            props["networkSecurityGroup"] =
+                json!({ "id": rid("Microsoft.Network/networkSecurityGroups", &g.name) });
+        }
+        if let Some(rt) = ns.route_table_of(&sn.key) {
+            props["routeTable"] = json!({ "id": rid("Microsoft.Network/routeTables", &rt.name) });
+        }
+        Some(props)
+    }
+
     /// A route table as planned: every route to a virtual appliance (the hub firewall).
     pub(super) fn route_table(&self, rt: &akswin_plan::netsec::RouteTablePlan) -> Value {
         json!({
@@ -68,16 +82,7 @@ impl Arm<'_> {
             .subnets
             .iter()
             .filter_map(|sn| {
-                let prefix = sn.prefix?;
-                let mut props = json!({ "addressPrefix": prefix.to_string() });
-                if let Some(g) = ns.nsg_of(&sn.key) {
-                    props["networkSecurityGroup"] =
-                        json!({ "id": rid("Microsoft.Network/networkSecurityGroups", &g.name) });
-                }
-                if let Some(rt) = ns.route_table_of(&sn.key) {
-                    props["routeTable"] =
-                        json!({ "id": rid("Microsoft.Network/routeTables", &rt.name) });
-                }
+                let mut props = self.subnet_properties(sn)?;
                 match sn.role {
                     SubnetRole::PrivateLinkService => {
                         props["privateLinkServiceNetworkPolicies"] = s(

@@ -129,19 +129,43 @@ struct FwRule {
     ports: Vec<String>,
 }
 
+#[derive(Debug, Clone)]
+struct Peering {
+    local: String,
+    remote: String,
+    access: bool,
+    gateway_transit: bool,
+    use_remote_gateways: bool,
+}
+
 #[derive(Debug, Default)]
 struct Net {
     vnets: Vec<Vnet>,
     subnets: Vec<Subnet>,
     nsgs: Vec<(String, Vec<NsgRule>)>,
     route_tables: Vec<(String, Vec<Route>)>,
-    /// (local VNet, remote VNet, allowVirtualNetworkAccess)
-    peerings: Vec<(String, String, bool)>,
+    /// Route tables with `disableBgpRoutePropagation: true`.
+    bgp_off: Vec<String>,
+    peerings: Vec<Peering>,
+    /// VNets with a virtual network gateway: one in the templates, or one a peering's
+    /// `useRemoteGateways` requires (ARM refuses that flag when the remote VNet has none).
+    gateways: Vec<String>,
+    /// Address prefixes of local network gateways (the on-premises side of a VPN).
+    local_prefixes: Vec<Ipv4Net>,
     firewall_ip: Option<Ipv4Addr>,
     firewall_dns_proxy: bool,
     fw_rules: Vec<FwRule>,
     /// Private IPs of NICs, by subnet name.
     nic_ips: Vec<(String, Ipv4Addr)>,
+}
+
+/// The single-quoted literals of an expression, in order.
+fn literals(expr: &str) -> Vec<String> {
+    expr.split('\'')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, x)| x.to_string())
+        .collect()
 }
 
 /// The last single-quoted literal of an expression: the name a `resourceId(...)` ends with.
@@ -258,6 +282,9 @@ fn walk(resources: &Value, net: &mut Net) {
                         })
                     })
                     .collect();
+                if p["disableBgpRoutePropagation"].as_bool() == Some(true) {
+                    net.bgp_off.push(name.clone());
+                }
                 net.route_tables.push((name, routes));
             }
             "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
@@ -267,8 +294,13 @@ fn walk(resources: &Value, net: &mut Net) {
                         .as_str()
                         .and_then(last_literal),
                 ) {
-                    let access = p["allowVirtualNetworkAccess"].as_bool().unwrap_or(true);
-                    net.peerings.push((local.to_string(), remote, access));
+                    net.peerings.push(Peering {
+                        local: local.to_string(),
+                        remote,
+                        access: p["allowVirtualNetworkAccess"].as_bool().unwrap_or(true),
+                        gateway_transit: p["allowGatewayTransit"].as_bool().unwrap_or(false),
+                        use_remote_gateways: p["useRemoteGateways"].as_bool().unwrap_or(false),
+                    });
                 }
             }
             "microsoft.network/azurefirewalls" => {
@@ -334,6 +366,25 @@ fn walk(resources: &Value, net: &mut Net) {
                     }
                 }
             }
+            "microsoft.network/virtualnetworkgateways" => {
+                // The VNet is the one whose GatewaySubnet the configuration names:
+                // resourceId('Microsoft.Network/virtualNetworks/subnets', VNET, 'GatewaySubnet').
+                for c in p["ipConfigurations"].as_array().into_iter().flatten() {
+                    if let Some(id) = c["properties"]["subnet"]["id"].as_str()
+                        && let Some(vnet) = literals(id).iter().rev().nth(1)
+                        && !net.gateways.contains(vnet)
+                    {
+                        net.gateways.push(vnet.clone());
+                    }
+                }
+            }
+            "microsoft.network/localnetworkgateways" => {
+                net.local_prefixes.extend(
+                    strs(&p["localNetworkAddressSpace"]["addressPrefixes"])
+                        .iter()
+                        .filter_map(|c| c.parse::<Ipv4Net>().ok()),
+                );
+            }
             "microsoft.network/networkinterfaces" => {
                 for c in p["ipConfigurations"].as_array().into_iter().flatten() {
                     let q = &c["properties"];
@@ -366,6 +417,11 @@ fn read(tree: &akswin_render::Tree) -> Option<Net> {
             .map(|s| Ipv4Addr::from(u32::from(s.prefix.network()) + 4));
     }
     net.fw_rules.sort_by_key(|r| (!r.network, r.order));
+    for p in net.peerings.clone() {
+        if p.use_remote_gateways && !net.gateways.contains(&p.remote) {
+            net.gateways.push(p.remote.clone());
+        }
+    }
     Some(net)
 }
 
@@ -427,19 +483,42 @@ impl Net {
             .find(|(n, _)| n == name)
             .map(|(_, r)| r.as_slice())
     }
+    /// The peering from `local` to `remote`, when both sides allow access.
+    fn peering(&self, local: &str, remote: &str) -> Option<(&Peering, &Peering)> {
+        let there = self
+            .peerings
+            .iter()
+            .find(|p| p.access && p.local == local && p.remote == remote)?;
+        let back = self
+            .peerings
+            .iter()
+            .find(|p| p.access && p.local == remote && p.remote == local)?;
+        Some((there, back))
+    }
     /// VNets peered from `vnet` with access allowed both ways.
     fn peered(&self, vnet: &str) -> Vec<&Vnet> {
         self.peerings
             .iter()
-            .filter(|(l, r, a)| {
-                *a && l == vnet
-                    && self
-                        .peerings
-                        .iter()
-                        .any(|(l2, r2, a2)| *a2 && l2 == r && r2 == vnet)
-            })
-            .filter_map(|(_, r, _)| self.vnet(r))
+            .filter(|p| p.local == vnet && self.peering(vnet, &p.remote).is_some())
+            .filter_map(|p| self.vnet(&p.remote))
             .collect()
+    }
+    /// The VNet whose gateway a subnet of `vnet` learns routes from: its own, or a peered
+    /// one's through gateway transit (useRemoteGateways here, allowGatewayTransit there).
+    fn gateway_for(&self, vnet: &str) -> Option<&str> {
+        if let Some(own) = self.gateways.iter().find(|g| *g == vnet) {
+            return Some(own.as_str());
+        }
+        self.peerings
+            .iter()
+            .filter(|p| p.local == vnet && p.use_remote_gateways)
+            .find(|p| {
+                self.gateways.contains(&p.remote)
+                    && self
+                        .peering(vnet, &p.remote)
+                        .is_some_and(|(_, back)| back.gateway_transit)
+            })
+            .map(|p| p.remote.as_str())
     }
     /// The `VirtualNetwork` service tag seen from `vnet`: its address space, peered VNets and
     /// the prefixes of user-defined routes on its subnets (Learn: service tags).
@@ -661,29 +740,22 @@ fn is_private(ip: Ipv4Addr) -> bool {
     ip.is_private() || ip.is_loopback() || ip.is_link_local()
 }
 
-/// Why a flow to on-premises cannot be decided.
-const ON_PREMISES: &str = "the destination is on premises: akswin renders no gateway yet, so the path depends on your hybrid connectivity";
+/// The ranges a gateway's routes cover: the spec's on-premises ranges and the prefixes of the
+/// local network gateways in the templates (ExpressRoute and BGP learn theirs at run time;
+/// the spec's `network.onPremises` declares them).
+fn gateway_prefixes(net: &Net, spec: &Spec) -> Vec<Ipv4Net> {
+    let mut out: Vec<Ipv4Net> = spec.network.on_premises.iter().map(|c| c.net()).collect();
+    out.extend(net.local_prefixes.iter().copied());
+    out
+}
 
-/// Walk one probe from a source subnet.
-fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
-    let mut path = vec![format!("{} ({})", src.name, src.prefix)];
-    let dst_addr = match &probe.dest {
-        Dest::Ip(ip) if is_private(*ip) => Addr::Net(Ipv4Net::from(*ip)),
-        _ => Addr::Public,
-    };
-    // 1. The source NSG, outbound.
-    match nsg_eval(net, src, false, Addr::Net(src.prefix), dst_addr, probe) {
-        Ok(r) => path.push(r),
-        Err(v) => return v,
-    }
-    // 2. Routing: user routes, then system routes, longest prefix first.
-    let target = match &probe.dest {
-        Dest::Ip(ip) => *ip,
-        // A public host: only a default route covers it.
-        _ => Ipv4Addr::new(8, 8, 8, 8),
-    };
+/// The route a packet from `from` to `target` takes: user routes, then system routes (the
+/// VNet, peered VNets, routes a gateway learns when the subnet's route table lets BGP routes
+/// through, the default route to the internet), longest prefix first, a user route winning a
+/// tie. The flag says whether the route is a user route.
+fn route(net: &Net, spec: &Spec, from: &Subnet, target: Ipv4Addr) -> Option<(Route, bool)> {
     let mut candidates: Vec<(u8, bool, Route)> = Vec::new();
-    if let Some(rt) = &src.route_table {
+    if let Some(rt) = &from.route_table {
         for r in net.routes(rt) {
             if r.prefix.contains(&target) {
                 candidates.push((r.prefix.prefix_len(), true, r.clone()));
@@ -703,108 +775,219 @@ fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
             ));
         }
     };
-    if let Some(v) = net.vnet(&src.vnet) {
+    if let Some(v) = net.vnet(&from.vnet) {
         for s in &v.spaces {
             system(*s, "VnetLocal");
         }
     }
-    for p in net.peered(&src.vnet) {
+    for p in net.peered(&from.vnet) {
         for s in &p.spaces {
             system(*s, "VNetPeering");
         }
     }
+    let bgp = from
+        .route_table
+        .as_ref()
+        .is_none_or(|rt| !net.bgp_off.contains(rt));
+    if bgp && net.gateway_for(&from.vnet).is_some() {
+        for p in gateway_prefixes(net, spec) {
+            system(p, "VirtualNetworkGateway");
+        }
+    }
     system(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0), "Internet");
-    // Longest prefix; on a tie a user route wins over a system route.
     candidates.sort_by_key(|(len, user, _)| std::cmp::Reverse((*len, *user)));
-    let Some((_, user, route)) = candidates.into_iter().next() else {
+    candidates.into_iter().next().map(|(_, u, r)| (r, u))
+}
+
+/// Where a packet for `target` leaves `from` once routed: delivered inside the VNets, handed
+/// to the gateway (on premises), or out to the internet.
+enum Exit {
+    Deliver,
+    Gateway,
+    Internet,
+}
+
+/// How the packet leaves after the route was chosen (without the firewall).
+fn exit_of(route: &Route) -> Option<Exit> {
+    match route.next_hop.as_str() {
+        "VnetLocal" | "VNetPeering" => Some(Exit::Deliver),
+        "VirtualNetworkGateway" => Some(Exit::Gateway),
+        "Internet" => Some(Exit::Internet),
+        _ => None,
+    }
+}
+
+/// The hub firewall's subnet.
+fn firewall_subnet(net: &Net) -> Option<&Subnet> {
+    net.subnets
+        .iter()
+        .find(|s| s.name == akswin_facts::FIREWALL_SUBNET.azure_name)
+}
+
+/// The GatewaySubnet of the VNet whose gateway `vnet` uses.
+fn gateway_subnet<'a>(net: &'a Net, vnet: &str) -> Option<&'a Subnet> {
+    let gw = net.gateway_for(vnet)?;
+    net.subnets
+        .iter()
+        .find(|s| s.vnet == gw && s.name == akswin_facts::GATEWAY_SUBNET.azure_name)
+}
+
+/// Walk one probe from a source subnet (or from on-premises, as a subnet standing for the
+/// range behind the gateway).
+fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
+    let mut path = vec![format!("{} ({})", src.name, src.prefix)];
+    let dst_addr = match &probe.dest {
+        Dest::Ip(ip) if is_private(*ip) => Addr::Net(Ipv4Net::from(*ip)),
+        _ => Addr::Public,
+    };
+    // 1. The source NSG, outbound.
+    match nsg_eval(net, src, false, Addr::Net(src.prefix), dst_addr, probe) {
+        Ok(r) => path.push(r),
+        Err(v) => return v,
+    }
+    // 2. Routing.
+    let target = match &probe.dest {
+        Dest::Ip(ip) => *ip,
+        // A public host: only a default route covers it.
+        _ => Ipv4Addr::new(8, 8, 8, 8),
+    };
+    let private_dest = matches!(&probe.dest, Dest::Ip(ip) if is_private(*ip));
+    let Some((first, user)) = route(net, spec, src, target) else {
         return Verdict::Dropped {
             at: format!("route table of {}", src.name),
             why: "no route".into(),
         };
     };
-    let on_premises = match &probe.dest {
-        Dest::Ip(ip) => spec
-            .network
-            .on_premises
-            .iter()
-            .any(|c| c.net().contains(ip)),
-        _ => false,
+    let (exit, via_firewall, from) = if first.next_hop == "VirtualAppliance" {
+        let Some(fw) = net.firewall_ip else {
+            return Verdict::Unknown {
+                what: "a route to a virtual appliance, and no Azure Firewall in the templates"
+                    .into(),
+            };
+        };
+        if first.next_ip != Some(fw) {
+            return Verdict::Unknown {
+                what: format!(
+                    "next hop {} is not the hub firewall ({fw})",
+                    first.next_ip.map_or("?".into(), |i| i.to_string())
+                ),
+            };
+        }
+        path.push(format!("route {} to the firewall {fw}", first.prefix));
+        match firewall_eval(net, src, probe) {
+            Ok(r) => path.push(r),
+            Err(v) => return v,
+        }
+        // The firewall forwards along its own subnet's routes.
+        let Some(fw_subnet) = firewall_subnet(net) else {
+            return Verdict::Unknown {
+                what: "the firewall's subnet is not in the templates".into(),
+            };
+        };
+        let Some((next, _)) = route(net, spec, fw_subnet, target) else {
+            return Verdict::Dropped {
+                at: "firewall".into(),
+                why: "no route".into(),
+            };
+        };
+        let Some(exit) = exit_of(&next) else {
+            return Verdict::Unknown {
+                what: format!("the firewall's next hop type {}", next.next_hop),
+            };
+        };
+        (exit, true, fw_subnet)
+    } else {
+        let Some(exit) = exit_of(&first) else {
+            return Verdict::Unknown {
+                what: format!("next hop type {}", first.next_hop),
+            };
+        };
+        (exit, false, src)
     };
-    match route.next_hop.as_str() {
-        "VnetLocal" | "VNetPeering" => {
-            path.push(format!("{} route {}", route.next_hop, route.prefix));
+    let verdict = match exit {
+        Exit::Deliver => {
+            if !via_firewall {
+                path.push(format!("{} route {}", first.next_hop, first.prefix));
+            }
             deliver(net, src, probe, path)
         }
-        "Internet" => {
-            if let Dest::Ip(ip) = &probe.dest
-                && is_private(*ip)
-            {
-                return if on_premises {
-                    Verdict::Unknown {
-                        what: ON_PREMISES.into(),
-                    }
-                } else {
-                    Verdict::Dropped {
-                        at: format!("routing from {}", src.name),
-                        why: format!("no route reaches {ip}"),
-                    }
-                };
-            }
-            let private_subnet = src.default_outbound != Some(true)
-                && net
-                    .vnet(&src.vnet)
-                    .is_some_and(|v| v.api.as_str() >= "2025-07-01");
-            if private_subnet && !src.nat_gateway {
-                return Verdict::Dropped {
-                    at: format!("subnet {}", src.name),
-                    why: "it is a private subnet (no default outbound access) and nothing routes it out: add a route to the firewall or a NAT gateway".into(),
-                };
-            }
+        Exit::Gateway => {
             path.push(format!(
-                "internet{}",
-                if user { " (user route)" } else { "" }
+                "gateway of {} to on-premises (beyond the gateway is the on-premises network's to allow)",
+                net.gateway_for(&from.vnet).unwrap_or("?")
             ));
             Verdict::Allowed { path }
         }
-        "VirtualAppliance" => {
-            let Some(fw) = net.firewall_ip else {
-                return Verdict::Unknown {
-                    what: "a route to a virtual appliance, and no Azure Firewall in the templates"
-                        .into(),
+        Exit::Internet => {
+            if private_dest {
+                let why = if spec
+                    .network
+                    .on_premises
+                    .iter()
+                    .any(|c| c.net().contains(&target))
+                {
+                    format!(
+                        "{target} is on premises, and no gateway in the hub learns a route to it (network.hybrid)"
+                    )
+                } else {
+                    format!("no route reaches {target}")
                 };
-            };
-            if route.next_ip != Some(fw) {
-                return Verdict::Unknown {
-                    what: format!(
-                        "next hop {} is not the hub firewall ({fw})",
-                        route.next_ip.map_or("?".into(), |i| i.to_string())
-                    ),
+                return Verdict::Dropped {
+                    at: format!("routing from {}", from.name),
+                    why,
                 };
             }
-            path.push(format!("route {} to the firewall {fw}", route.prefix));
-            match firewall_eval(net, src, probe) {
-                Ok(r) => path.push(r),
-                Err(v) => return v,
+            if !via_firewall {
+                let private_subnet = src.default_outbound != Some(true)
+                    && net
+                        .vnet(&src.vnet)
+                        .is_some_and(|v| v.api.as_str() >= "2025-07-01");
+                if private_subnet && !src.nat_gateway {
+                    return Verdict::Dropped {
+                        at: format!("subnet {}", src.name),
+                        why: "it is a private subnet (no default outbound access) and nothing routes it out: add a route to the firewall or a NAT gateway".into(),
+                    };
+                }
+                path.push(format!(
+                    "internet{}",
+                    if user { " (user route)" } else { "" }
+                ));
+            } else {
+                path.push("internet (firewall public IPs)".into());
             }
-            match &probe.dest {
-                Dest::Ip(ip) if is_private(*ip) => {
-                    if on_premises {
-                        return Verdict::Unknown {
-                            what: ON_PREMISES.into(),
-                        };
-                    }
-                    deliver(net, src, probe, path)
-                }
-                _ => {
-                    path.push("internet (firewall public IPs)".into());
-                    Verdict::Allowed { path }
-                }
+            Verdict::Allowed { path }
+        }
+    };
+    // 3. The reply must come back the way the request went: through the firewall both ways
+    // or neither, or the stateful firewall drops the half it did not see.
+    if let (Verdict::Allowed { .. }, true) = (&verdict, private_dest) {
+        let back_from = match exit {
+            Exit::Gateway => gateway_subnet(net, &from.vnet),
+            _ => net.subnet_of(target),
+        };
+        if let Some(back) = back_from
+            && let Some((r, _)) = route(net, spec, back, src.prefix.network())
+        {
+            let back_via_firewall = r.next_hop == "VirtualAppliance";
+            if back_via_firewall != via_firewall {
+                return Verdict::Dropped {
+                    at: format!("the reply from {}", back.name),
+                    why: if via_firewall {
+                        format!(
+                            "the request went through the firewall but the reply to {} takes {} route {}: the firewall drops the flow it saw only half of",
+                            src.prefix, r.next_hop, r.prefix
+                        )
+                    } else {
+                        format!(
+                            "the request bypassed the firewall but the reply to {} is routed to it ({}): the firewall drops a reply to a request it never saw",
+                            src.prefix, r.prefix
+                        )
+                    },
+                };
             }
         }
-        other => Verdict::Unknown {
-            what: format!("next hop type {other}"),
-        },
     }
+    verdict
 }
 
 /// The last hop to a private address: the destination subnet's NSG, inbound.
@@ -852,6 +1035,8 @@ fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
         "appProxy" => spec.ingress.app_proxy.enabled,
         "appProxyKerberos" => spec.ingress.app_proxy.enabled && kerberos,
         "newDcs" => new_dcs,
+        "hybrid" => spec.network.hybrid.is_some() && !spec.network.on_premises.is_empty(),
+        "newDcsHybrid" => new_dcs && spec.network.hybrid.is_some(),
         "newDcsPair" => ad.is_some_and(|a| a.domain_controllers.count.unwrap_or(0) > 1),
         "addOns" => spec.egress.firewall.add_on_egress,
         "containerInsights" => {
@@ -870,8 +1055,28 @@ fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
 }
 
 /// The source subnets of a role, by their Azure names.
-fn sources<'a>(role: &str, net: &'a Net, plan: &NetworkPlan) -> Vec<&'a Subnet> {
+fn sources(role: &str, net: &Net, plan: &NetworkPlan) -> Vec<Subnet> {
     use akswin_plan::SubnetRole;
+    if role == "onPremises" {
+        // Each on-premises range enters at the hub's GatewaySubnet and follows its routes.
+        let Some(gw) = net.vnets.iter().find_map(|v| gateway_subnet(net, &v.name)) else {
+            return Vec::new();
+        };
+        return plan
+            .hybrid
+            .iter()
+            .flat_map(|h| &h.on_premises)
+            .map(|c| Subnet {
+                vnet: gw.vnet.clone(),
+                name: format!("on-premises via {}", gw.name),
+                prefix: c.net(),
+                nsg: None,
+                route_table: gw.route_table.clone(),
+                default_outbound: Some(false),
+                nat_gateway: false,
+            })
+            .collect();
+    }
     let windows_key = akswin_spec::spec::SpokeSubnet::WindowsNodes.key();
     let windows_subnets: Vec<&str> = plan
         .pools
@@ -904,6 +1109,7 @@ fn sources<'a>(role: &str, net: &'a Net, plan: &NetworkPlan) -> Vec<&'a Subnet> 
     net.subnets
         .iter()
         .filter(|s| keys.contains(&s.name.as_str()))
+        .cloned()
         .collect()
 }
 
@@ -1004,6 +1210,19 @@ fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(Str
         let addrs: Vec<Ipv4Addr> = match row.to.as_str() {
             "dcs" => dc_addresses(net, spec, plan),
             "dns" => plan.addresses.dns_servers.iter().map(|i| i.0).collect(),
+            // An on-premises address that is no domain controller and no DNS server.
+            "onprem" => {
+                let taken: Vec<Ipv4Addr> = dc_addresses(net, spec, plan)
+                    .into_iter()
+                    .chain(plan.addresses.dns_servers.iter().map(|i| i.0))
+                    .collect();
+                spec.network
+                    .on_premises
+                    .first()
+                    .and_then(|c| c.net().hosts().find(|h| !taken.contains(h)))
+                    .into_iter()
+                    .collect()
+            }
             "ilb" => plan
                 .addresses
                 .internal_load_balancer_ip
@@ -1050,7 +1269,7 @@ pub fn verify_flows(
         };
         for src in sources(&row.from, &net, plan) {
             for (to, probe) in probes(row, &net, spec, plan) {
-                let verdict = walk_probe(&net, spec, src, &probe);
+                let verdict = walk_probe(&net, spec, &src, &probe);
                 out.push(FlowResult {
                     id: row.id.clone(),
                     from: format!("{} {} ({})", row.from, src.name, src.prefix),

@@ -31,9 +31,38 @@ fn show(r: &[&FlowResult]) -> String {
         .join("\n")
 }
 
+/// The baseline with a VPN gateway in the hub (its DCs stay new DCs in the hub).
+fn baseline_with_vpn() -> String {
+    akswin_spec::BASELINE_YAML
+        .replacen(
+            "      domainControllers: auto",
+            "      gateway: auto\n      domainControllers: auto",
+            1,
+        )
+        .replacen(
+            "  onPremises: [10.0.0.0/12]",
+            "  hybrid: { gateway: vpn, vpn: { peerIp: 198.51.100.7, sharedKey: { keyVaultSecret: vpn-key } } }\n  onPremises: [10.0.0.0/12]",
+            1,
+        )
+}
+
+fn scenario(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../akswin-render/tests/scenarios")
+            .join(name),
+    )
+    .unwrap()
+}
+
 /// Change `arm/main.json` and verify again.
 fn mutated(edit: impl Fn(&mut Value)) -> Vec<FlowResult> {
-    let (spec, plan, mut tree) = render(akswin_spec::BASELINE_YAML);
+    mutated_from(akswin_spec::BASELINE_YAML, edit)
+}
+
+/// Change the `arm/main.json` rendered from `text` and verify again.
+fn mutated_from(text: &str, edit: impl Fn(&mut Value)) -> Vec<FlowResult> {
+    let (spec, plan, mut tree) = render(text);
     let mut main: Value = serde_json::from_str(&tree.files["arm/main.json"]).unwrap();
     edit(&mut main);
     tree.files.insert(
@@ -85,25 +114,139 @@ fn every_flow_of_the_baseline_does_what_the_architecture_needs() {
 }
 
 #[test]
-fn every_golden_scenario_passes_or_says_what_it_cannot_know() {
+fn every_golden_scenario_passes_every_flow() {
     let dir =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../akswin-render/tests/scenarios");
     let mut n = 0;
+    let mut through_gateway = 0;
     for e in std::fs::read_dir(dir).unwrap() {
         let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
         let (spec, plan, tree) = render(&text);
         let r = verify_flows(&spec, &plan, &tree);
-        for f in failing(&r) {
-            // Only on-premises destinations may be undecided: akswin renders no gateway yet.
-            assert!(
-                matches!(&f.verdict, Verdict::Unknown { what } if what.contains("on premises")),
-                "{}",
-                show(&[f])
-            );
-        }
+        let bad = failing(&r);
+        assert!(bad.is_empty(), "{}", show(&bad));
+        through_gateway += r
+            .iter()
+            .filter(|f| matches!(&f.verdict, Verdict::Allowed { path } if path.iter().any(|h| h.contains("to on-premises"))))
+            .count();
         n += 1;
     }
-    assert!(n >= 2, "{n}");
+    assert!(n >= 3, "{n}");
+    // The hybrid scenarios reach their on-premises domain controllers through the gateway.
+    assert!(through_gateway > 20, "{through_gateway}");
+}
+
+#[test]
+fn on_premises_without_a_gateway_is_dropped_where_the_route_ends() {
+    // The existing gateway is known from the spoke peering's useRemoteGateways; without it
+    // (and without gateway transit) no route leads on premises.
+    let r = mutated_from(&scenario("overlay-existing-dcs.yaml"), |m| {
+        each_resource(m, &mut |r| {
+            if r["type"] == "Microsoft.Network/virtualNetworks/virtualNetworkPeerings" {
+                r["properties"]["useRemoteGateways"] = Value::Bool(false);
+            }
+        })
+    });
+    let kerberos: Vec<&FlowResult> = r
+        .iter()
+        .filter(|f| f.id == "ad-from-windows" && f.to.contains("TCP 88"))
+        .collect();
+    assert!(!kerberos.is_empty());
+    for f in kerberos {
+        assert!(
+            matches!(&f.verdict, Verdict::Dropped { why, .. } if why.contains("no gateway")),
+            "{f:?}"
+        );
+    }
+}
+
+#[test]
+fn a_gateway_subnet_without_its_route_table_drops_the_reply_from_on_premises() {
+    // The request goes through the firewall; the reply from on-premises would come straight
+    // back over the peering, and the firewall drops a flow it saw only half of.
+    let r = mutated_from(&scenario("hybrid-vpn-existing-dcs.yaml"), |m| {
+        each_resource(m, &mut |r| {
+            if r["type"] == "Microsoft.Network/virtualNetworks" {
+                for sn in r["properties"]["subnets"]
+                    .as_array_mut()
+                    .into_iter()
+                    .flatten()
+                {
+                    if sn["name"] == "GatewaySubnet" {
+                        sn["properties"]
+                            .as_object_mut()
+                            .unwrap()
+                            .remove("routeTable");
+                    }
+                }
+            }
+        })
+    });
+    let bad = failing(&r);
+    assert!(
+        bad.iter().any(|f| f.id == "ad-from-windows"),
+        "{}",
+        show(&bad)
+    );
+    for f in bad {
+        assert!(
+            matches!(&f.verdict, Verdict::Dropped { at, .. } if at.contains("reply from GatewaySubnet")),
+            "{f:?}"
+        );
+    }
+}
+
+#[test]
+fn bgp_routes_on_a_spoke_subnet_bypass_the_firewall_and_break_the_reply() {
+    let r = mutated_from(&scenario("hybrid-vpn-existing-dcs.yaml"), |m| {
+        each_resource(m, &mut |r| {
+            if r["type"] == "Microsoft.Network/routeTables"
+                && r["name"].as_str().is_some_and(|n| n.ends_with("-egress"))
+            {
+                r["properties"]["disableBgpRoutePropagation"] = Value::Bool(false);
+            }
+        })
+    });
+    let f = r
+        .iter()
+        .find(|f| f.id == "ad-from-windows" && f.to.contains("TCP 88"))
+        .expect("kerberos flow");
+    assert!(
+        matches!(&f.verdict, Verdict::Dropped { why, .. } if why.contains("bypassed the firewall")),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn domain_controllers_learning_on_premises_routes_break_the_inspected_path_from_on_premises() {
+    let text = baseline_with_vpn();
+    let (spec, plan, tree) = render(&text);
+    let ok = verify_flows(&spec, &plan, &tree);
+    assert!(ok.iter().any(|f| f.id == "onprem-to-dcs"));
+    assert!(failing(&ok).is_empty(), "{}", show(&failing(&ok)));
+    let r = mutated_from(&text, |m| {
+        each_resource(m, &mut |r| {
+            if r["type"] == "Microsoft.Network/routeTables"
+                && r["name"]
+                    .as_str()
+                    .is_some_and(|n| n.ends_with("-dc-egress"))
+            {
+                r["properties"]["disableBgpRoutePropagation"] = Value::Bool(false);
+            }
+        })
+    });
+    let bad = failing(&r);
+    assert!(
+        bad.iter().any(|f| f.id == "onprem-to-dcs"),
+        "{}",
+        show(&bad)
+    );
+    for f in bad.iter().filter(|f| f.id == "onprem-to-dcs") {
+        assert!(
+            matches!(&f.verdict, Verdict::Dropped { at, .. } if at.contains("reply from snet-domain-controllers")),
+            "{f:?}"
+        );
+    }
 }
 
 #[test]
@@ -280,7 +423,17 @@ fn a_refusal_the_architecture_needs_fails_when_the_network_lets_it_through() {
 /// any one of them makes some flow of the catalogue fail (the user's own rules excepted).
 #[test]
 fn every_rendered_collection_and_nsg_allow_carries_a_flow() {
-    let (spec, plan, tree) = render(akswin_spec::BASELINE_YAML);
+    for text in [
+        akswin_spec::BASELINE_YAML.to_string(),
+        baseline_with_vpn(),
+        scenario("hybrid-vpn-existing-dcs.yaml"),
+    ] {
+        every_rule_carries_a_flow(&text);
+    }
+}
+
+fn every_rule_carries_a_flow(text: &str) {
+    let (spec, plan, tree) = render(text);
     let main: Value = serde_json::from_str(&tree.files["arm/main.json"]).unwrap();
     // (resource name, collection or rule name, is an NSG rule)
     let mut targets: Vec<(String, String, bool)> = Vec::new();
@@ -338,11 +491,6 @@ fn every_rendered_collection_and_nsg_allow_carries_a_flow() {
         let mut t = tree.clone();
         t.files
             .insert("arm/main.json".into(), serde_json::to_string(&m).unwrap());
-        // Rules for traffic from on premises wait for hybrid connectivity, which akswin does
-        // not render yet: no flow of the catalogue can start there.
-        if item.contains("-onprem-") {
-            continue;
-        }
         if verify_flows(&spec, &plan, &t).iter().all(FlowResult::ok) {
             idle.push(format!("{res} {item}"));
         }

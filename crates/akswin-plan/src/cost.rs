@@ -294,6 +294,15 @@ fn retail_key(item: &serde_json::Value, region: &str) -> Option<(String, f64, St
         "Azure Firewall" if unit == "1 GB" && meter.contains("Basic Data Processed") => {
             "firewall-data/Basic"
         }
+        // Gateways: the meter names the SKU (`VpnGw1AZ`, `ErGw1AZ ...`).
+        "VPN Gateway" if hour && meter.starts_with("VpnGw") => {
+            let sku = meter.split_whitespace().next().unwrap_or_default();
+            return Some((format!("vpn-gateway/{sku}"), price, unit.to_string()));
+        }
+        "ExpressRoute" if hour && meter.starts_with("ErGw") => {
+            let sku = meter.split_whitespace().next().unwrap_or_default();
+            return Some((format!("er-gateway/{sku}"), price, unit.to_string()));
+        }
         "Azure Bastion" if hour && meter.contains("Standard Gateway") => "bastion/Standard",
         "Azure Bastion" if hour && meter.contains("Basic Gateway") => "bastion/Basic",
         "Azure Kubernetes Service" if hour && meter.contains("Standard") => "aks-tier/Standard",
@@ -678,6 +687,7 @@ pub fn estimate(
         h,
         String::new(),
     );
+    let h_month = h;
     let fw = &spec.egress.firewall;
     let fw_sku = format!("{:?}", fw.sku);
     fixed(
@@ -716,6 +726,30 @@ pub fn estimate(
             format!("1 host x {h} h"),
             "bastion/Standard",
             h,
+            String::new(),
+        );
+    }
+    if let Some(h) = &spec.network.hybrid
+        && let Some(sku) = h.effective_sku()
+    {
+        let (kind, key, ips) = match h.gateway {
+            akswin_spec::spec::GatewayKind::Vpn => ("VPN", "vpn-gateway", 2.0),
+            _ => ("ExpressRoute", "er-gateway", 1.0),
+        };
+        fixed(
+            format!("{kind} gateway {sku}"),
+            "network",
+            format!("1 gateway x {h} h", h = h_month),
+            &format!("{key}/{sku}"),
+            h_month,
+            "connections and data transfer are billed on top (not modelled)".into(),
+        );
+        fixed(
+            format!("gateway public IPs ({ips})"),
+            "network",
+            format!("{ips} Standard public IPs x {h_month} h"),
+            "public-ip/Standard",
+            ips * h_month,
             String::new(),
         );
     }

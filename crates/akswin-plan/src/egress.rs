@@ -383,6 +383,37 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
             });
         }
     }
+    // On-premises to new domain controllers in the hub (with hybrid connectivity): the
+    // GatewaySubnet routes the DC subnet to the firewall, so AD and DNS from on-premises (a
+    // trust, conditional forwarders, administration) need these rules; the DC NSG admits the
+    // same sources.
+    if let (true, Some(dc), Some(_)) = (new_dcs, &dcs, &spec.network.hybrid) {
+        let on_prem: Vec<String> = spec
+            .network
+            .on_premises
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        if !on_prem.is_empty() {
+            for f in ad_ports() {
+                plan.network_rules.push(NetRulePlan {
+                    collection: "onprem-to-dcs".into(),
+                    group: "domaincontrollers".into(),
+                    name: format!(
+                        "onprem-ad-{}-{}",
+                        f.protocol.as_str().to_ascii_lowercase(),
+                        f.port.replace('-', "to")
+                    ),
+                    sources: on_prem.clone(),
+                    protocols: vec![f.protocol.as_str().into()],
+                    destination_addresses: vec![dc.clone()],
+                    destination_fqdns: Vec::new(),
+                    ports: vec![f.port.clone()],
+                    origin: RuleOrigin::Akswin,
+                });
+            }
+        }
+    }
     let outside_dns: Vec<String> = addresses
         .dns_servers
         .iter()

@@ -61,6 +61,28 @@ pub struct NetworkPlan {
     pub workloads: Vec<resolve::ResolvedWorkload>,
     /// The Azure name of every resource akswin deploys.
     pub names: names::Names,
+    /// Hybrid connectivity (`network.hybrid`): the gateway in the hub and what it connects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hybrid: Option<HybridPlan>,
+}
+
+/// The gateway that connects the hub to on-premises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HybridPlan {
+    pub kind: akswin_spec::spec::GatewayKind,
+    /// The gateway's name (for `existing`: the last segment of `gatewayId`).
+    pub gateway: String,
+    /// `existing`: the gateway's resource id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_id: Option<String>,
+    /// The SKU akswin deploys (none for `existing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// The ranges behind the gateway (`network.onPremises`).
+    pub on_premises: Vec<Cidr>,
+    /// The GatewaySubnet's prefix, when placed.
+    pub gateway_subnet: Option<Cidr>,
 }
 
 /// The name of the hub VNet in [`NetworkPlan::vnets`] (peered spokes may not use it).
@@ -550,6 +572,26 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
     let names = names::Names::new(spec);
     let firewall = egress::firewall(spec, &vnets, &addresses);
     let netsec = netsec::netsec(spec, &vnets, &addresses, &names);
+    let hybrid = spec.network.hybrid.as_ref().map(|h| HybridPlan {
+        kind: h.gateway,
+        gateway: match (&h.gateway, &h.gateway_id) {
+            (akswin_spec::spec::GatewayKind::Existing, Some(id)) => id
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            _ => names.gateway.clone(),
+        },
+        gateway_id: h.gateway_id.clone(),
+        sku: h.effective_sku().map(str::to_string),
+        on_premises: n.on_premises.clone(),
+        gateway_subnet: vnets
+            .iter()
+            .flat_map(|v| &v.subnets)
+            .find(|s| s.role == SubnetRole::Gateway)
+            .and_then(|s| s.prefix),
+    });
     NetworkPlan {
         schema_version: PLAN_SCHEMA_VERSION,
         cni,
@@ -563,6 +605,7 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
         pools: resolve::pools(spec),
         workloads: resolve::workloads(spec),
         names,
+        hybrid,
     }
 }
 

@@ -20,6 +20,15 @@ pub struct Names {
     pub route_table: String,
     /// The domain controllers' route table (hub): their egress through the firewall.
     pub route_table_dc: String,
+    /// The GatewaySubnet's route table (hub): traffic from on-premises to the VNets goes
+    /// through the firewall.
+    pub route_table_gateway: String,
+    /// The virtual network gateway akswin creates (hybrid `vpn` or `expressRoute`).
+    pub gateway: String,
+    /// The on-premises VPN device (local network gateway).
+    pub local_gateway: String,
+    /// The gateway's connection to on-premises.
+    pub connection: String,
     pub nsg_windows: String,
     pub nsg_nodes: String,
     pub nsg_dc: String,
@@ -128,6 +137,10 @@ impl Names {
             bastion: format!("bas-{p}"),
             route_table: format!("rt-{p}-egress"),
             route_table_dc: format!("rt-{p}-dc-egress"),
+            route_table_gateway: format!("rt-{p}-gateway"),
+            gateway: format!("vgw-{p}"),
+            local_gateway: format!("lgw-{p}-onprem"),
+            connection: format!("con-{p}-onprem"),
             nsg_windows: format!("nsg-{p}-windows-nodes"),
             nsg_nodes: format!("nsg-{p}-nodes"),
             nsg_dc: format!("nsg-{p}-domain-controllers"),

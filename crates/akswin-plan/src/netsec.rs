@@ -301,13 +301,52 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
             name: n.route_table_dc.clone(),
             vnet: HUB.into(),
             subnets: vec!["domainControllers".into()],
-            // The DCs are reached from on-premises over BGP routes when a gateway exists.
-            disable_bgp_route_propagation: false,
+            // Off: with a gateway in the hub, learned on-premises routes (longer than 0/0)
+            // would send the DCs' replies to on-premises around the firewall, which saw the
+            // request (the GatewaySubnet routes it there) and drops the asymmetric flow.
+            disable_bgp_route_propagation: true,
             routes: vec![RoutePlan {
                 name: "default-via-firewall".into(),
                 prefix: Cidr(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0)),
                 next_hop: ip,
             }],
+        });
+    }
+
+    // ---- hub: the GatewaySubnet. Traffic from on-premises to the spoke (and to the DCs)
+    // goes through the firewall, as the traffic towards on-premises does: both directions are
+    // inspected and the firewall sees both halves of every flow. BGP propagation must stay on
+    // here, and a 0.0.0.0/0 route is not supported on this subnet.
+    let gw_prefix = prefix_of(vnets, akswin_facts::GATEWAY_SUBNET.key);
+    if let (Some(_), Some(_), Some(ip)) = (
+        spec.network.hybrid.as_ref(),
+        gw_prefix,
+        a.firewall_private_ip,
+    ) {
+        let mut routes: Vec<RoutePlan> = vnets
+            .iter()
+            .filter(|v| v.name == SPOKE)
+            .flat_map(|v| &v.address_space)
+            .enumerate()
+            .map(|(i, c)| RoutePlan {
+                name: format!("spoke-{}-via-firewall", i + 1),
+                prefix: *c,
+                next_hop: ip,
+            })
+            .collect();
+        if let (true, Some(dc)) = (new_dcs, dc_prefix) {
+            routes.push(RoutePlan {
+                name: "domain-controllers-via-firewall".into(),
+                prefix: dc,
+                next_hop: ip,
+            });
+        }
+        out.route_tables.push(RouteTablePlan {
+            name: n.route_table_gateway.clone(),
+            vnet: HUB.into(),
+            subnets: vec![akswin_facts::GATEWAY_SUBNET.key.into()],
+            disable_bgp_route_propagation: false,
+            routes,
         });
     }
 
@@ -353,7 +392,12 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
                 prefix_of(vnets, SpokeSubnet::AppProxyConnectors.key())
                     .map(|p| vec![p.to_string()]),
             ),
-            ("ad-onprem", 1200, (!on_prem.is_empty()).then_some(on_prem)),
+            // Only with hybrid connectivity can anything on premises reach the hub.
+            (
+                "ad-onprem",
+                1200,
+                (spec.network.hybrid.is_some() && !on_prem.is_empty()).then_some(on_prem),
+            ),
         ]
         .into_iter()
         .filter_map(|(k, p, src)| src.map(|s| (k, p, s)))
@@ -386,11 +430,16 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
         );
         // The spoke's and the hub's DNS servers are the DCs: every subnet resolves through
         // them (nodes, CoreDNS upstream, private endpoint lookups).
-        let vnet_ranges: Vec<String> = vnets
+        // With hybrid connectivity, on-premises DNS servers forward to them too (the
+        // conditional forwarders the rendered README lists).
+        let mut vnet_ranges: Vec<String> = vnets
             .iter()
             .filter(|v| !v.existing)
             .flat_map(|v| v.address_space.iter().map(|c| c.to_string()))
             .collect();
+        if spec.network.hybrid.is_some() {
+            vnet_ranges.extend(spec.network.on_premises.iter().map(|c| c.to_string()));
+        }
         push(
             "allow-dns-tcp".into(),
             1310,

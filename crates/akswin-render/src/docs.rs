@@ -246,6 +246,99 @@ fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
     }
 }
 
+/// Hybrid connectivity: the gateway, what the on-premises side must do, and how traffic to and
+/// from on-premises is routed through the firewall.
+fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnMut(String)) {
+    use akswin_spec::spec::GatewayKind;
+    let (Some(h), Some(hp)) = (&spec.network.hybrid, &plan.hybrid) else {
+        return;
+    };
+    let ranges = hp
+        .on_premises
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let gw_subnet = hp
+        .gateway_subnet
+        .map_or_else(|| "-".to_string(), |c| c.to_string());
+    line("\n## Hybrid connectivity\n".into());
+    match h.gateway {
+        GatewayKind::Vpn => {
+            let key = match h.vpn.as_ref().map(|v| &v.shared_key) {
+                Some(akswin_spec::types::SecretRef::KeyVault(k)) => format!("`{k}`"),
+                _ => "the vault".into(),
+            };
+            line(format!(
+                "- A zone-redundant VPN gateway `{}` ({}, route-based, active-active) in `{}` ({gw_subnet}), with two public IPs `pip-{}-01` and `pip-{}-02`. Creating it takes 30 to 45 minutes of the deployment.",
+                hp.gateway,
+                hp.sku.as_deref().unwrap_or("-"),
+                akswin_facts::GATEWAY_SUBNET.azure_name,
+                hp.gateway,
+                hp.gateway,
+            ));
+            line(format!(
+                "- The connection `{}` (IKEv2, pre-shared key from the secret {key}) goes to the local network gateway `{}`: the on-premises device at {} with the ranges {ranges}.",
+                n.connection,
+                n.local_gateway,
+                h.vpn
+                    .as_ref()
+                    .map_or_else(|| "-".to_string(), |v| v.peer_ip.to_string()),
+            ));
+            line(format!(
+                "- **On premises**: configure the VPN device with two tunnels, one to each public IP of the gateway (`az network public-ip show -g {} -n pip-{}-01 --query ipAddress -o tsv`, and `-02`), the same pre-shared key, and routes to the hub and spoke ranges (https://learn.microsoft.com/azure/vpn-gateway/active-active-portal, https://learn.microsoft.com/azure/vpn-gateway/tutorial-site-to-site-portal).",
+                n.rg_hub, hp.gateway
+            ));
+        }
+        GatewayKind::ExpressRoute => {
+            line(format!(
+                "- A zone-redundant ExpressRoute gateway `{}` ({}) in `{}` ({gw_subnet}). Creating it takes 30 to 45 minutes of the deployment.",
+                hp.gateway,
+                hp.sku.as_deref().unwrap_or("-"),
+                akswin_facts::GATEWAY_SUBNET.azure_name,
+            ));
+            let auth = if h
+                .express_route
+                .as_ref()
+                .is_some_and(|e| e.authorization_key.is_some())
+            {
+                " with the authorization key from the vault (the circuit's owner creates it)"
+            } else {
+                ""
+            };
+            line(format!(
+                "- The connection `{}` links it to the circuit `{}`{auth}. The circuit's private peering must be provisioned first, and on premises must advertise {ranges} over BGP (https://learn.microsoft.com/azure/expressroute/expressroute-howto-linkvnet-arm).",
+                n.connection,
+                h.express_route
+                    .as_ref()
+                    .map_or("-", |e| e.circuit_id.as_str()),
+            ));
+        }
+        GatewayKind::Existing => {
+            line(format!(
+                "- The existing gateway `{}` in the hub's `{}` ({gw_subnet}) carries the traffic to on-premises ({ranges}). akswin creates no gateway: it declares the GatewaySubnet with this prefix (a subnet missing from the VNet's template would be deleted, and a gateway's subnet cannot change) and gives it the route table below.",
+                hp.gateway_id.as_deref().unwrap_or(&hp.gateway),
+                akswin_facts::GATEWAY_SUBNET.azure_name,
+            ));
+        }
+    }
+    line("- The hub peering allows gateway transit and the spoke peering uses the hub's gateway (https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview#gateways-and-on-premises-connectivity). The spoke's subnets do not take the routes the gateway learns (`disableBgpRoutePropagation`): their 0.0.0.0/0 route sends on-premises traffic to the firewall too.".into());
+    line(format!(
+        "- Both directions go through the firewall, so it sees both halves of every flow: the route table `{}` on the GatewaySubnet sends the spoke's ranges{} to the firewall (BGP propagation stays on there, as the gateway needs). The firewall lets through Active Directory and DNS to the domain controllers{} and nothing else; `akswin plan` lists every flow with its hops.",
+        n.route_table_gateway,
+        if plan.addresses.domain_controller_ips.is_empty() {
+            ""
+        } else {
+            " and the domain controllers' subnet"
+        },
+        if plan.addresses.domain_controller_ips.is_empty() {
+            ""
+        } else {
+            " (and from on-premises to the domain controllers in the hub)"
+        },
+    ));
+}
+
 /// Subscription prerequisites the templates rely on, checked before anything is created.
 fn preflight(spec: &Spec) -> String {
     if !spec.cluster.encryption_at_host {
@@ -282,8 +375,15 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         n.rg_shared, n.key_vault
     ));
     line(format!(
-        "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion, domain controllers; spoke network, route table, NSGs, AKS, data collection rule, policy assignments; ACR, Key Vault, private endpoints, identities and role assignments |",
-        n.rg_hub, n.rg_spoke, n.rg_shared
+        "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion, domain controllers{}; spoke network, route table, NSGs, AKS, data collection rule, policy assignments; ACR, Key Vault, private endpoints, identities and role assignments |",
+        n.rg_hub,
+        n.rg_spoke,
+        n.rg_shared,
+        if arm.creates_gateway() {
+            ", the virtual network gateway and its connection to on-premises"
+        } else {
+            ""
+        }
     ));
     line("| `arm/main.parameters.json` | non-secret parameters |".into());
     if spec.ingress.front_door.is_some() {
@@ -374,6 +474,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     {
         line(next("**GitHub Actions**: copy `.github/workflows/` into the repository, create a federated credential for it on an identity with rights on the cluster, and set the repository variables `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_SUBSCRIPTION_ID` (OIDC: no stored secrets). The node image workflow runs in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows); the hot-spare workflow scales the Windows pool for the peaks. The runner's OS does not choose the node image (AKS does), so both run on ubuntu-latest.".into()));
     }
+    hybrid_section(spec, plan, n, &mut line);
     dns_section(spec, plan, &mut line);
     line("\n## Known limits\n".into());
     line("- The PowerShell scripts cannot be run where akswin is built and tested (no PowerShell there); review them and run them with `-WhatIf` first.".into());

@@ -78,6 +78,28 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
             }
         }
     }
+    if let Some(h) = &spec.network.hybrid {
+        for (ptr, r) in [
+            (
+                "/network/hybrid/vpn/sharedKey",
+                h.vpn.as_ref().map(|v| &v.shared_key),
+            ),
+            (
+                "/network/hybrid/expressRoute/authorizationKey",
+                h.express_route
+                    .as_ref()
+                    .and_then(|e| e.authorization_key.as_ref()),
+            ),
+        ] {
+            if let Some(SecretRef::Parameter(_)) = r {
+                return Err(RenderError::Unsupported {
+                    pointer: ptr.into(),
+                    what: "a `parameter:` secret reference".into(),
+                    hint: "use `{ keyVaultSecret: NAME }`".into(),
+                });
+            }
+        }
+    }
     if let Some(ad) = &spec.identity.active_directory
         && ad.domain_controllers.count.unwrap_or(0) > 0
         && spec.network.hub.subnets.domain_controllers.is_none()

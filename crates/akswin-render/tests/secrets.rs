@@ -69,7 +69,11 @@ fn secure_values_only_reach_password_fields_and_protected_settings() {
                 );
                 for u in &uses {
                     assert!(
-                        u.ends_with("/adminPassword") || u.contains("/protectedSettings/"),
+                        u.ends_with("/adminPassword")
+                            || u.contains("/protectedSettings/")
+                            // A gateway connection's keys: write-only on the connection.
+                            || u.ends_with("/properties/sharedKey")
+                            || u.ends_with("/properties/authorizationKey"),
                         "{scenario}/{file}: secure value used at {u}"
                     );
                     assert!(

@@ -27,9 +27,16 @@ const REFERENCE_KEYS: &[&str] = &["keyVaultSecret", "parameter"];
 /// Whether a mapping key holds a secret (literal or reference) as its value.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["password", "sharedkey", "token", "credential", "passphrase"]
-        .iter()
-        .any(|w| k.contains(w))
+    [
+        "password",
+        "sharedkey",
+        "authorizationkey",
+        "token",
+        "credential",
+        "passphrase",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
 }
 
 /// Whether a reference's value is a name that can be shown: a Key Vault secret name or an ARM

@@ -103,6 +103,11 @@ pub struct Network {
     /// Ranges reachable over ExpressRoute/VPN; nothing else may overlap them.
     #[serde(default)]
     pub on_premises: Vec<Cidr>,
+    /// How the hub reaches `onPremises`: a VPN or ExpressRoute gateway akswin creates in the
+    /// hub's GatewaySubnet, or one that is already there. Absent: no hybrid connectivity, so
+    /// domain controllers or DNS servers on premises are unreachable (NET014).
+    #[serde(default)]
+    pub hybrid: Option<Hybrid>,
     #[serde(default)]
     pub cni: Cni,
     /// Pod CIDR, only for `azure-cni-overlay`.
@@ -125,6 +130,87 @@ pub struct Network {
     /// their subnets (NET003) and draws them in the report.
     #[serde(default)]
     pub peered_spokes: Vec<PeeredSpoke>,
+}
+
+/// Hybrid connectivity through a virtual network gateway in the hub.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Hybrid {
+    /// `vpn` or `expressRoute`: akswin creates the gateway (zone-redundant SKU, Standard public
+    /// IP) and its connection. `existing`: the gateway is already in the hub's GatewaySubnet
+    /// (`gatewayId`); akswin only peers through it and routes through the firewall.
+    pub gateway: GatewayKind,
+    /// Gateway SKU. Default: VpnGw1AZ for `vpn`, ErGw1AZ for `expressRoute` (the smallest
+    /// zone-redundant SKUs); ignored for `existing`.
+    #[serde(default)]
+    pub sku: Option<String>,
+    /// `existing` only: the resource id of the virtual network gateway in the hub.
+    #[serde(default)]
+    pub gateway_id: Option<String>,
+    /// `vpn` only: the on-premises VPN device and the connection's shared key.
+    #[serde(default)]
+    pub vpn: Option<VpnSite>,
+    /// `expressRoute` only: the circuit to connect to.
+    #[serde(default)]
+    pub express_route: Option<ExpressRouteSite>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum GatewayKind {
+    Vpn,
+    ExpressRoute,
+    Existing,
+}
+
+impl GatewayKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatewayKind::Vpn => "vpn",
+            GatewayKind::ExpressRoute => "expressRoute",
+            GatewayKind::Existing => "existing",
+        }
+    }
+}
+
+/// The on-premises end of a site-to-site VPN.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VpnSite {
+    /// Public IP address of the on-premises VPN device (the local network gateway).
+    pub peer_ip: Ip,
+    /// The IPsec pre-shared key: `{ keyVaultSecret: NAME }` (read from the deployment's vault)
+    /// or `{ parameter: NAME }`; never the key itself.
+    pub shared_key: SecretRef,
+}
+
+/// The ExpressRoute circuit the gateway connects to.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExpressRouteSite {
+    /// Resource id of the ExpressRoute circuit (Microsoft.Network/expressRouteCircuits).
+    pub circuit_id: String,
+    /// Authorization key, when the circuit is in another subscription: a reference, never the
+    /// key itself.
+    #[serde(default)]
+    pub authorization_key: Option<SecretRef>,
+}
+
+/// The default gateway SKU of each kind akswin creates.
+pub const DEFAULT_VPN_GATEWAY_SKU: &str = "VpnGw1AZ";
+pub const DEFAULT_ER_GATEWAY_SKU: &str = "ErGw1AZ";
+
+impl Hybrid {
+    /// The SKU akswin deploys (None for an existing gateway).
+    pub fn effective_sku(&self) -> Option<&str> {
+        match self.gateway {
+            GatewayKind::Vpn => Some(self.sku.as_deref().unwrap_or(DEFAULT_VPN_GATEWAY_SKU)),
+            GatewayKind::ExpressRoute => {
+                Some(self.sku.as_deref().unwrap_or(DEFAULT_ER_GATEWAY_SKU))
+            }
+            GatewayKind::Existing => None,
+        }
+    }
 }
 
 /// An existing spoke VNet peered to the hub.

@@ -842,6 +842,7 @@ fn every_fixture_as_written_validates_against_the_schema() {
         "POOL009/fail_literal_password.yaml",
         "ID004/fail_literal_dc_password.yaml",
         "ID004/fail_credential_as_secret_name.yaml",
+        "NET015/fail_literal_shared_key.yaml",
     ];
     let mut failures = Vec::new();
     for (name, text) in &files {

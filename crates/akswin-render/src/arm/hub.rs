@@ -34,6 +34,7 @@ impl Arm<'_> {
                 json!({ "value": dcs.map_or(akswin_spec::spec::DEFAULT_DC_VM_SIZE, |d| d.size()) }),
             );
         }
+        self.gateway_params(&mut p);
         Value::Object(p)
     }
 
@@ -173,18 +174,17 @@ impl Arm<'_> {
                 },
             }));
         }
-        let mut params = json!({});
+        let (gateway, mut params) = self.gateway(&zones);
+        res.extend(gateway);
         if let Some(dc) = dc_subnet
             && self.dc_count() > 0
         {
-            params = json!({
-                "dcAdminPassword": secure_param(),
-                "dsrmPassword": secure_param(),
-                "dcVmSize": { "type": "string" },
-            });
+            params.insert("dcAdminPassword".into(), secure_param());
+            params.insert("dsrmPassword".into(), secure_param());
+            params.insert("dcVmSize".into(), json!({ "type": "string" }));
             res.extend(self.domain_controllers(dc, &vnet_id));
         }
-        rg_template(res, params, json!({}))
+        rg_template(res, Value::Object(params), json!({}))
     }
 
     pub(super) fn public_ip(&self, name: &str, zones: &Value) -> Value {
@@ -206,6 +206,7 @@ impl Arm<'_> {
         remote_rg: &str,
         remote_vnet: &str,
         name: &str,
+        allow_gateway_transit: bool,
         use_remote_gateways: bool,
     ) -> Value {
         json!({
@@ -216,7 +217,7 @@ impl Arm<'_> {
                 "remoteVirtualNetwork": { "id": rid_rg(remote_rg, "Microsoft.Network/virtualNetworks", remote_vnet) },
                 "allowVirtualNetworkAccess": true,
                 "allowForwardedTraffic": true,
-                "allowGatewayTransit": false,
+                "allowGatewayTransit": allow_gateway_transit,
                 "useRemoteGateways": use_remote_gateways,
             }
         })

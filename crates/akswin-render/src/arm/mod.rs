@@ -29,6 +29,7 @@ mod domain_controllers;
 pub mod expr;
 mod firewall;
 mod front_door;
+mod gateway;
 mod hub;
 mod monitoring;
 mod policy;
@@ -396,6 +397,26 @@ impl<'a> Arm<'a> {
                 "AD DS safe mode (DSRM) password",
             ));
         }
+        if let Some(h) = &self.spec.network.hybrid
+            && self.creates_gateway()
+        {
+            if let Some(SecretRef::KeyVault(name)) = h.vpn.as_ref().map(|v| &v.shared_key) {
+                out.push((
+                    name.clone(),
+                    "IPsec pre-shared key of the VPN connection (the same key on the on-premises device)",
+                ));
+            }
+            if let Some(SecretRef::KeyVault(name)) = h
+                .express_route
+                .as_ref()
+                .and_then(|e| e.authorization_key.as_ref())
+            {
+                out.push((
+                    name.clone(),
+                    "ExpressRoute circuit authorization key (from the circuit owner)",
+                ));
+            }
+        }
         if self.spec.identity.gmsa.enabled
             && let Some(name) = &self.spec.identity.gmsa.key_vault_secret
         {
@@ -482,7 +503,28 @@ impl<'a> Arm<'a> {
                     &n.rg_spoke,
                     &n.vnet_spoke,
                     "hub-to-spoke",
+                    self.has_gateway(),
                     false,
+                )],
+                json!({}),
+                json!({}),
+            ),
+        ));
+        // The spoke's side after the hub's: with a gateway in the hub it uses the hub's
+        // gateway (useRemoteGateways), which needs the gateway and the hub's gateway transit.
+        resources.push(deployment(
+            "akswin-spoke-peering",
+            &n.rg_spoke,
+            &[&dep("akswin-hub-peering", &n.rg_hub)],
+            json!({}),
+            rg_template(
+                vec![self.peering(
+                    &n.vnet_spoke,
+                    &n.rg_hub,
+                    &n.vnet_hub,
+                    "spoke-to-hub",
+                    false,
+                    self.has_gateway(),
                 )],
                 json!({}),
                 json!({}),
@@ -502,7 +544,7 @@ impl<'a> Arm<'a> {
             "akswin-cluster",
             &n.rg_spoke,
             &[
-                &dep("akswin-hub-peering", &n.rg_hub),
+                &dep("akswin-spoke-peering", &n.rg_spoke),
                 &dep("akswin-access", &n.rg_shared),
             ],
             self.spoke_params(),

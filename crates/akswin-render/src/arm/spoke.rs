@@ -116,7 +116,6 @@ impl Arm<'_> {
         }
         res.push(vnet);
         let vnet_id = rid("Microsoft.Network/virtualNetworks", &n.vnet_spoke);
-        res.push(self.peering(&n.vnet_spoke, &n.rg_hub, &n.vnet_hub, "spoke-to-hub", false));
         // The cluster identity joins the subnets and manages load balancers and route tables.
         let cluster_id = rid_rg(
             &n.rg_shared,

@@ -59,6 +59,8 @@ pub static ALL: &[&dyn Rule] = &[
     &net::net011_gmsa_dns_not_domain_controllers::Net011,
     &net::net012_egress_bypasses_firewall::Net012,
     &net::net013_private_link_subnet_misconfigured::Net013,
+    &net::net014_on_premises_unreachable::Net014,
+    &net::net015_hybrid_gateway_misconfigured::Net015,
     &pol::pol001_windows_policies_not_assigned::Pol001,
     &pol::pol002_ingress_or_registry_policy_missing::Pol002,
     &pol::pol003_unknown_policy_definition::Pol003,

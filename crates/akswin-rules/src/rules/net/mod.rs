@@ -11,3 +11,5 @@ pub mod net010_max_pods_out_of_range;
 pub mod net011_gmsa_dns_not_domain_controllers;
 pub mod net012_egress_bypasses_firewall;
 pub mod net013_private_link_subnet_misconfigured;
+pub mod net014_on_premises_unreachable;
+pub mod net015_hybrid_gateway_misconfigured;

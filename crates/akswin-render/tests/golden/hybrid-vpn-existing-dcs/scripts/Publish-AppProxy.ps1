@@ -1,0 +1,103 @@
+#Requires -Modules Microsoft.Graph.Beta.Applications, Microsoft.Graph.Identity.SignIns, Microsoft.Graph.Identity.DirectoryManagement
+<#
+.SYNOPSIS
+  Publish contoso-legacy through Microsoft Entra application proxy: pre-authentication, Kerberos
+  constrained delegation single sign-on to the internal URL, the connector group, and a
+  conditional access policy that only admits the allowed IP ranges.
+.DESCRIPTION
+  Needs directory permissions (Application Administrator and Conditional Access
+  Administrator) and 2 connectors installed in the appProxyConnectors subnet.
+  Safe to run again: it finds the application by name before creating it. -WhatIf shows what
+  it would do. Prints the external URL: Front Door's origin (`deploy.sh frontdoor`).
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+  [string] $ConnectorGroupName = 'contoso-legacy-connectors',
+  # The external URL on the tenant's msappproxy.net domain; derived from the application name
+  # and the tenant's initial domain when empty (https://<app>-<tenant>.msappproxy.net/).
+  [string] $ExternalUrl = ''
+)
+$ErrorActionPreference = 'Stop'
+Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
+$displayName = 'contoso-legacy-legacyweb'
+if (-not $ExternalUrl) {
+  $initial = (Get-MgOrganization).VerifiedDomains | Where-Object IsInitial | Select-Object -First 1
+  if (-not $initial) { throw 'cannot find the tenant initial domain: pass -ExternalUrl https://<app>-<tenant>.msappproxy.net/' }
+  $ExternalUrl = 'https://' + $displayName.ToLowerInvariant() + '-' + $initial.Name.Split('.')[0].ToLowerInvariant() + '.msappproxy.net/'
+}
+if (-not $ExternalUrl.EndsWith('/')) { $ExternalUrl += '/' }
+$internalUrl = 'https://legacy.contoso.com/'
+$spn = 'HTTP/legacy.contoso.com'
+# The "On-premises application" gallery template (application proxy).
+$templateId = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621'
+
+$app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
+if (-not $app -and $PSCmdlet.ShouldProcess($displayName, 'instantiate the on-premises application template')) {
+  Invoke-MgBetaInstantiateApplicationTemplate -ApplicationTemplateId $templateId -DisplayName $displayName | Out-Null
+  Start-Sleep -Seconds 15
+  $app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
+}
+if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publishing (pre-authentication, Kerberos SSO)')) {
+  # The tutorial order: the URLs of the application object first, then on-premises publishing.
+  Update-MgBetaApplication -ApplicationId $app.Id -IdentifierUris @($ExternalUrl.TrimEnd('/')) `
+    -Web @{ RedirectUris = @($ExternalUrl); HomePageUrl = $ExternalUrl }
+  $publishing = @{
+    externalUrl = $ExternalUrl
+    internalUrl = $internalUrl
+    externalAuthenticationType = 'aadPreAuthentication'
+    isTranslateHostHeaderEnabled = $true
+    isOnPremPublishingEnabled = $true
+  }
+  if ($spn) {
+    $publishing.singleSignOnSettings = @{
+      singleSignOnMode = 'onPremisesKerberos'
+      kerberosSignOnSettings = @{ kerberosServicePrincipalName = $spn; kerberosSignOnMappingAttributeType = 'userPrincipalName' }
+    }
+  }
+  Update-MgBetaApplication -ApplicationId $app.Id -OnPremisesPublishing $publishing
+  $group = Get-MgBetaOnPremisePublishingProfileConnectorGroup -OnPremisesPublishingProfileId 'applicationProxy' |
+    Where-Object Name -eq $ConnectorGroupName | Select-Object -First 1
+  if ($group) {
+    Set-MgBetaApplicationConnectorGroupByRef -ApplicationId $app.Id -BodyParameter @{ '@odata.id' = "https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationproxy/connectorGroups/$($group.Id)" }
+  } else {
+    Write-Warning "connector group $ConnectorGroupName not found: install the connectors first"
+  }
+}
+
+# Conditional access: admit only the allowed client IP ranges.
+$locationName = 'contoso-legacy-allowed-ranges'
+$location = Get-MgIdentityConditionalAccessNamedLocation -Filter "displayName eq '$locationName'" | Select-Object -First 1
+if (-not $location -and $PSCmdlet.ShouldProcess($locationName, 'New-MgIdentityConditionalAccessNamedLocation')) {
+  $location = New-MgIdentityConditionalAccessNamedLocation -BodyParameter @{
+    '@odata.type' = '#microsoft.graph.ipNamedLocation'
+    displayName = $locationName
+    isTrusted = $true
+    ipRanges = @(@{ '@odata.type' = '#microsoft.graph.iPv4CidrRange'; cidrAddress = '203.0.113.0/24' })
+  }
+}
+$policyName = 'contoso-legacy: block outside the allowed ranges'
+if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter "displayName eq '$policyName'") -and
+    $PSCmdlet.ShouldProcess($policyName, 'New-MgIdentityConditionalAccessPolicy')) {
+  New-MgIdentityConditionalAccessPolicy -BodyParameter @{
+    displayName = $policyName
+    state = 'enabled'
+    conditions = @{
+      applications = @{ includeApplications = @($app.AppId) }
+      users = @{ includeUsers = @('All') }
+      locations = @{ includeLocations = @('All'); excludeLocations = @($location.Id) }
+    }
+    grantControls = @{ operator = 'OR'; builtInControls = @('block') }
+  } | Out-Null
+}
+if ($app) {
+  $published = Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing
+  $publishedUrl = $published.OnPremisesPublishing.ExternalUrl
+  if ($publishedUrl) {
+    "External URL: $publishedUrl"
+    # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
+    "AKSWIN_APP_PROXY_HOST=$(([uri]$publishedUrl).Host)"
+  } else {
+    Write-Warning 'the application has no external URL yet (-WhatIf, or publishing did not finish): run this script again'
+  }
+}
+# The internal URL must resolve to the internal load balancer (10.240.5.4) for the connectors: see Set-InternalDnsRecord.ps1.

@@ -155,7 +155,19 @@ fn subnet_detail(spec: &Spec, net: &NetworkPlan, s: &SubnetPlan) -> String {
         ),
         SubnetRole::DomainControllers => {
             if net.addresses.domain_controller_ips.is_empty() {
-                "AD DS: existing domain controllers".into()
+                format!(
+                    "empty: the domain controllers are elsewhere ({})",
+                    spec.identity
+                        .active_directory
+                        .as_ref()
+                        .and_then(|a| a.domain_controllers.existing.as_ref())
+                        .map_or("none".into(), |e| e
+                            .dns_servers
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", "))
+                )
             } else {
                 let ips: Vec<String> = net
                     .addresses
@@ -167,7 +179,24 @@ fn subnet_detail(spec: &Spec, net: &NetworkPlan, s: &SubnetPlan) -> String {
             }
         }
         SubnetRole::Bastion => "Azure Bastion".into(),
-        SubnetRole::Gateway => "VPN / ExpressRoute gateway".into(),
+        SubnetRole::Gateway => match &net.hybrid {
+            Some(h) => match h.kind {
+                akswin_spec::spec::GatewayKind::Vpn => format!(
+                    "VPN gateway {} ({})",
+                    h.gateway,
+                    h.sku.as_deref().unwrap_or("-")
+                ),
+                akswin_spec::spec::GatewayKind::ExpressRoute => format!(
+                    "ExpressRoute gateway {} ({})",
+                    h.gateway,
+                    h.sku.as_deref().unwrap_or("-")
+                ),
+                akswin_spec::spec::GatewayKind::Existing => {
+                    format!("existing gateway {}", h.gateway)
+                }
+            },
+            None => "gateway subnet (no gateway: network.hybrid)".into(),
+        },
         SubnetRole::InternalLoadBalancer => format!(
             "internal LB {}",
             net.addresses
@@ -229,6 +258,64 @@ fn vnet_height(v: &VnetPlan) -> f64 {
     HEAD_H + ROW_H * v.subnets.len().max(1) as f64 + PAD
 }
 
+/// The on-premises side: its ranges, the domain controllers there, and how it is connected.
+fn on_premises_rows(spec: &Spec, net: &NetworkPlan) -> Vec<(String, String, &'static str)> {
+    let n = &spec.network;
+    if n.on_premises.is_empty() {
+        return Vec::new();
+    }
+    let mut rows = vec![(
+        n.on_premises
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        "on-premises ranges (network.onPremises)".to_string(),
+        "existing",
+    )];
+    if let Some(e) = spec
+        .identity
+        .active_directory
+        .as_ref()
+        .and_then(|a| a.domain_controllers.existing.as_ref())
+    {
+        let ips: Vec<String> = e
+            .dns_servers
+            .iter()
+            .filter(|ip| n.on_premises.iter().any(|c| c.net().contains(&ip.0)))
+            .map(ToString::to_string)
+            .collect();
+        if !ips.is_empty() {
+            rows.push((
+                ips.join(", "),
+                "AD DS domain controllers and DNS servers".into(),
+                "dc",
+            ));
+        }
+    }
+    rows.push(match &net.hybrid {
+        Some(h) => (
+            format!(
+                "{} {}",
+                match h.kind {
+                    akswin_spec::spec::GatewayKind::Vpn => "site-to-site VPN to",
+                    akswin_spec::spec::GatewayKind::ExpressRoute => "ExpressRoute to",
+                    akswin_spec::spec::GatewayKind::Existing => "existing gateway",
+                },
+                h.gateway
+            ),
+            "in the hub's GatewaySubnet; both directions through the firewall".into(),
+            "lb",
+        ),
+        None => (
+            "not connected".into(),
+            "no network.hybrid: nothing routes to on-premises".into(),
+            "fw",
+        ),
+    });
+    rows
+}
+
 /// The topology diagram: the ingress path, then the hub and each spoke as a box of subnets.
 pub fn topology_svg(spec: &Spec, net: &NetworkPlan) -> String {
     let n = net.vnets.len().max(1);
@@ -242,7 +329,13 @@ pub fn topology_svg(spec: &Spec, net: &NetworkPlan) -> String {
         .map(|r| r.iter().map(vnet_height).fold(0.0, f64::max))
         .collect();
     let width = (cols as f64 * (VNET_W + GAP) + GAP).max(5.0 * 200.0 + 4.0 * 30.0 + 2.0 * GAP);
-    let height = grid_top + rows.iter().map(|h| h + GAP).sum::<f64>();
+    let onprem = on_premises_rows(spec, net);
+    let onprem_h = if onprem.is_empty() {
+        0.0
+    } else {
+        HEAD_H + ROW_H * onprem.len() as f64 + PAD + GAP
+    };
+    let height = grid_top + rows.iter().map(|h| h + GAP).sum::<f64>() + onprem_h;
     let mut o = String::new();
     let _ = write!(
         o,
@@ -383,6 +476,70 @@ pub fn topology_svg(spec: &Spec, net: &NetworkPlan) -> String {
             o,
             r#"<path d="M{trunk_x:.1},{first_bus:.1} L{trunk_x:.1},{last_bus:.1}" class="peer"/>"#
         );
+    }
+    if !onprem.is_empty() {
+        // Below the VNets, joined to the hub (the first box) when a gateway connects it.
+        let bw = width - 2.0 * GAP;
+        let bh = HEAD_H + ROW_H * onprem.len() as f64 + PAD;
+        if net.hybrid.is_some() {
+            let hx = GAP + VNET_W / 2.0;
+            let _ = write!(
+                o,
+                r#"<path d="M{hx:.1},{:.1} L{hx:.1},{y:.1}" class="hybrid"/>"#,
+                grid_top + rows.first().copied().unwrap_or(0.0)
+            );
+        }
+        let _ = write!(
+            o,
+            r#"<g class="onprem" data-site="on-premises"><rect x="{GAP:.1}" y="{y:.1}" width="{bw:.1}" height="{bh:.1}" rx="8" class="vnetbox existing"/>"#
+        );
+        text(
+            &mut o,
+            GAP + PAD,
+            y + 18.0,
+            bw - 2.0 * PAD,
+            "On premises",
+            "b",
+            "start",
+        );
+        text(
+            &mut o,
+            GAP + PAD,
+            y + 34.0,
+            bw - 2.0 * PAD,
+            "not deployed by akswin",
+            "s",
+            "start",
+        );
+        for (i, (title, detail, class)) in onprem.iter().enumerate() {
+            let ry = y + HEAD_H + i as f64 * ROW_H;
+            let rw = bw - 2.0 * PAD;
+            let _ = write!(
+                o,
+                r#"<rect x="{:.1}" y="{ry:.1}" width="{rw:.1}" height="{:.1}" rx="4" class="sn {class}"/>"#,
+                GAP + PAD,
+                ROW_H - 6.0
+            );
+            text(
+                &mut o,
+                GAP + PAD + 6.0,
+                ry + 14.0,
+                rw - 12.0,
+                title,
+                "p",
+                "start",
+            );
+            text(
+                &mut o,
+                GAP + PAD + 6.0,
+                ry + 28.0,
+                rw - 12.0,
+                detail,
+                "s",
+                "start",
+            );
+        }
+        o.push_str("</g>");
     }
     o.push_str("</svg>");
     o
@@ -680,7 +837,7 @@ details pre{white-space:pre-wrap;font-size:12px;background:#f6f8fa;padding:8px;b
 .note{color:#57606a;font-size:12px}
 svg text{fill:#1b1f24} svg .h{font-weight:700;font-size:13px} svg .b{font-weight:700} svg .s{fill:#424a53}
 svg .box{stroke:#57606a;fill:#f6f8fa} svg .edge{fill:#ddf4ff} svg .lb{fill:#fff8c5} svg .win{fill:#dbeafe} svg .user{fill:#ffffff}
-svg .vnetbox{fill:#ffffff;stroke:#57606a;stroke-width:1.5} svg .hub{fill:#f6f8fa} svg .existing{stroke-dasharray:6 3;fill:#fbfbfb}
+svg .vnetbox{fill:#ffffff;stroke:#57606a;stroke-width:1.5} svg .hub{fill:#f6f8fa} svg .existing{stroke-dasharray:6 3;fill:#fbfbfb} svg .hybrid{stroke:#8250df;stroke-width:2;stroke-dasharray:2 3;fill:none}
 svg .sn{stroke:#afb8c1;fill:#ffffff} svg .sn.win{fill:#dbeafe} svg .sn.linux{fill:#dafbe1} svg .sn.fw{fill:#ffebe9} svg .sn.dc{fill:#fbefff} svg .sn.lb{fill:#fff8c5}
 svg .ubar{fill:#2da44e} svg .ubar.hot{fill:#cf222e}
 svg .arrow{stroke:#57606a;stroke-width:2;fill:none} svg .head{fill:#57606a} svg .peer{stroke:#8c959f;stroke-width:2;fill:none;stroke-dasharray:4 3}

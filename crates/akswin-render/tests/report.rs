@@ -461,3 +461,56 @@ fn the_flow_matrix_shows_each_flow_and_the_paths_that_fail() {
     );
     assert!(html.contains("1 of 2 paths as needed"));
 }
+
+#[test]
+fn on_premises_is_drawn_outside_the_hub_with_its_domain_controllers_and_connection() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/hybrid-vpn-existing-dcs.yaml"
+    ))
+    .unwrap_or_else(|e| panic!("scenario: {e}"));
+    let spec = akswin_spec::load("h.yaml", text.as_bytes())
+        .map(|l| l.spec)
+        .unwrap_or_else(|e| panic!("{:?}", e.findings));
+    let net = akswin_plan::plan(&spec);
+    let svg = report::topology_svg(&spec, &net);
+    assert_no_overlap(&svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{e}"));
+    let texts = |n: roxmltree::Node<'_, '_>| -> String {
+        n.descendants()
+            .filter_map(|t| t.text())
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let onprem: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("onprem"))
+        .collect();
+    assert_eq!(onprem.len(), 1);
+    let site = texts(onprem[0]);
+    assert!(site.contains("10.1.0.4, 10.1.0.5"), "{site}");
+    assert!(site.contains("site-to-site VPN to vgw-contoso-legacy"), "{site}");
+    // The hub holds the gateway, not the on-premises domain controllers.
+    let hub = doc
+        .descendants()
+        .find(|n| n.attribute("data-vnet") == Some("hub"))
+        .unwrap_or_else(|| panic!("hub box"));
+    let hub_text = texts(hub);
+    assert!(hub_text.contains("VPN gateway vgw-contoso-legacy (VpnGw1AZ)"), "{hub_text}");
+    assert!(!hub_text.contains("10.1.0.4"), "{hub_text}");
+    // A line joins the on-premises box to the hub only when a gateway connects them.
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.attribute("class") == Some("hybrid"))
+            .count(),
+        1
+    );
+    let base = baseline();
+    let base_svg = report::topology_svg(&base, &akswin_plan::plan(&base));
+    let doc = roxmltree::Document::parse(&base_svg).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        doc.descendants()
+            .all(|n| n.attribute("class") != Some("hybrid"))
+    );
+    assert!(base_svg.contains("not connected"));
+}

@@ -8,8 +8,8 @@
 //! Split along the deployment's seams: this module holds the constants, the helpers, the
 //! bootstrap and the `main.json` skeleton; `shared` the shared group (Log Analytics, Key
 //! Vault, ACR, identities, private DNS, access); `hub` the hub network, Bastion and the
-//! peerings; `firewall` the rule collection groups; `domain_controllers` the DC VMs;
-//! `spoke` the spoke network; `cluster` AKS, its pools and maintenance; `monitoring` the
+//! peerings; `gateway` the hybrid gateway and its connection; `firewall` the rule
+//! collection groups; `domain_controllers` the DC VMs; `spoke` the spoke network; `cluster` AKS, its pools and maintenance; `monitoring` the
 //! data collection rule; `policy` the policy assignments; `front_door` `frontdoor.json`.
 //! ARM expressions are built with [`expr`], which escapes literals.
 

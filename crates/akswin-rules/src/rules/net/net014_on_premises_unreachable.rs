@@ -27,7 +27,7 @@ declare_rule! {
     /// - https://learn.microsoft.com/azure/architecture/networking/architecture/hub-spoke
     /// - https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview
     ///   (gateway transit)
-    /// - docs/network-flows.md
+    /// - docs/sources.md#network-flows
     pub struct Net014 {
         code: "NET014",
         name: "on-premises-unreachable",

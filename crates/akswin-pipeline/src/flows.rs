@@ -751,14 +751,16 @@ fn gateway_prefixes(net: &Net, spec: &Spec) -> Vec<Ipv4Net> {
 
 /// The route a packet from `from` to `target` takes: user routes, then system routes (the
 /// VNet, peered VNets, routes a gateway learns when the subnet's route table lets BGP routes
-/// through, the default route to the internet), longest prefix first, a user route winning a
-/// tie. The flag says whether the route is a user route.
+/// through, the default route to the internet), longest prefix first; on a tie a user route
+/// wins over a BGP route, and a BGP route over a system route. The flag says whether the
+/// route is a user route.
 fn route(net: &Net, spec: &Spec, from: &Subnet, target: Ipv4Addr) -> Option<(Route, bool)> {
-    let mut candidates: Vec<(u8, bool, Route)> = Vec::new();
+    // (prefix length, rank: 2 user, 1 BGP, 0 system, route)
+    let mut candidates: Vec<(u8, u8, Route)> = Vec::new();
     if let Some(rt) = &from.route_table {
         for r in net.routes(rt) {
             if r.prefix.contains(&target) {
-                candidates.push((r.prefix.prefix_len(), true, r.clone()));
+                candidates.push((r.prefix.prefix_len(), 2, r.clone()));
             }
         }
     }
@@ -766,7 +768,7 @@ fn route(net: &Net, spec: &Spec, from: &Subnet, target: Ipv4Addr) -> Option<(Rou
         if prefix.contains(&target) {
             candidates.push((
                 prefix.prefix_len(),
-                false,
+                u8::from(hop == "VirtualNetworkGateway"),
                 Route {
                     prefix,
                     next_hop: hop.into(),
@@ -795,8 +797,11 @@ fn route(net: &Net, spec: &Spec, from: &Subnet, target: Ipv4Addr) -> Option<(Rou
         }
     }
     system(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0), "Internet");
-    candidates.sort_by_key(|(len, user, _)| std::cmp::Reverse((*len, *user)));
-    candidates.into_iter().next().map(|(_, u, r)| (r, u))
+    candidates.sort_by_key(|(len, rank, _)| std::cmp::Reverse((*len, *rank)));
+    candidates
+        .into_iter()
+        .next()
+        .map(|(_, rank, r)| (r, rank == 2))
 }
 
 /// Where a packet for `target` leaves `from` once routed: delivered inside the VNets, handed
@@ -911,6 +916,12 @@ fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
             }
             deliver(net, src, probe, path)
         }
+        Exit::Gateway if !private_dest => {
+            return Verdict::Dropped {
+                at: format!("routing from {}", from.name),
+                why: "the default route leads to the gateway (a 0.0.0.0/0 learned from on-premises): internet traffic is sent on premises; on the firewall's subnet, a user route 0.0.0.0/0 to the internet overrides it".into(),
+            };
+        }
         Exit::Gateway => {
             path.push(format!(
                 "gateway of {} to on-premises (beyond the gateway is the on-premises network's to allow)",
@@ -995,6 +1006,22 @@ fn deliver(net: &Net, src: &Subnet, probe: &Probe, mut path: Vec<String>) -> Ver
     let Dest::Ip(ip) = probe.dest else {
         return Verdict::Allowed { path };
     };
+    // The firewall itself answers only DNS, and only with its DNS proxy on.
+    if Some(ip) == net.firewall_ip {
+        return if net.firewall_dns_proxy && probe.port == 53 {
+            path.push(format!("the firewall's DNS proxy on {ip}"));
+            Verdict::Allowed { path }
+        } else {
+            Verdict::Dropped {
+                at: "firewall".into(),
+                why: if probe.port == 53 {
+                    "its DNS proxy is off (firewall policy dnsSettings.enableProxy)".into()
+                } else {
+                    format!("the firewall does not serve port {} itself", probe.port)
+                },
+            }
+        };
+    }
     let Some(dst) = net.subnet_of(ip) else {
         return Verdict::Dropped {
             at: "delivery".into(),
@@ -1036,6 +1063,17 @@ fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
         "appProxyKerberos" => spec.ingress.app_proxy.enabled && kerberos,
         "newDcs" => new_dcs,
         "hybrid" => spec.network.hybrid.is_some() && !spec.network.on_premises.is_empty(),
+        "gmsaDns" => spec.identity.gmsa.enabled && plan.addresses.gmsa_dns_server.is_some(),
+        // The VNet's DNS servers are on premises: they forward the private zones to Azure.
+        "onPremisesDns" => {
+            spec.network.hybrid.is_some()
+                && plan.addresses.dns_servers.iter().any(|ip| {
+                    spec.network
+                        .on_premises
+                        .iter()
+                        .any(|c| c.net().contains(&ip.0))
+                })
+        }
         "newDcsHybrid" => new_dcs && spec.network.hybrid.is_some(),
         "newDcsPair" => ad.is_some_and(|a| a.domain_controllers.count.unwrap_or(0) > 1),
         "addOns" => spec.egress.firewall.add_on_egress,
@@ -1229,6 +1267,15 @@ fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(Str
                 .map(|i| i.0)
                 .into_iter()
                 .collect(),
+            // The domain controller CoreDNS forwards the AD domain to (gmsaProfile.dnsServer).
+            "gmsaDns" => plan
+                .addresses
+                .gmsa_dns_server
+                .map(|i| i.0)
+                .into_iter()
+                .collect(),
+            // The firewall's private address, where its DNS proxy listens.
+            "firewallDns" => net.firewall_ip.into_iter().collect(),
             _ => Vec::new(),
         };
         for ip in addrs {

@@ -501,3 +501,85 @@ fn every_rule_carries_a_flow(text: &str) {
         idle.join("\n")
     );
 }
+
+#[test]
+fn on_premises_dns_needs_the_firewall_dns_proxy() {
+    // The spoke's DNS servers are the on-premises DCs (written in the spec): they forward the
+    // private zones to the firewall's DNS proxy.
+    let text = scenario("hybrid-vpn-existing-dcs.yaml").replacen(
+        "  serviceCidr:",
+        "  dnsServers: [10.1.0.4, 10.1.0.5]\n  serviceCidr:",
+        1,
+    );
+    let (spec, plan, tree) = render(&text);
+    let ok = verify_flows(&spec, &plan, &tree);
+    assert!(failing(&ok).is_empty(), "{}", show(&failing(&ok)));
+    assert_eq!(
+        ok.iter()
+            .filter(|f| f.id.starts_with("onprem-dns-proxy"))
+            .count(),
+        2
+    );
+    let r = mutated_from(&text, |m| {
+        each_resource(m, &mut |r| {
+            if r["type"] == "Microsoft.Network/firewallPolicies" {
+                r["properties"]["dnsSettings"]["enableProxy"] = Value::Bool(false);
+            }
+        })
+    });
+    let dns: Vec<&FlowResult> = r
+        .iter()
+        .filter(|f| f.id.starts_with("onprem-dns-proxy"))
+        .collect();
+    assert_eq!(dns.len(), 2);
+    for f in dns {
+        assert!(
+            matches!(&f.verdict, Verdict::Dropped { why, .. } if why.contains("DNS proxy is off")),
+            "{f:?}"
+        );
+    }
+}
+
+#[test]
+fn a_default_route_from_on_premises_needs_the_firewalls_route_to_the_internet() {
+    // On-premises advertises 0.0.0.0/0 (forced tunneling). With the firewall subnet's route
+    // to the internet, egress still leaves from the firewall; without it, it goes on premises.
+    let advertise_default = |m: &mut Value| {
+        each_resource(m, &mut |r| {
+            if r["type"] == "Microsoft.Network/localNetworkGateways" {
+                r["properties"]["localNetworkAddressSpace"]["addressPrefixes"] =
+                    serde_json::json!(["10.0.0.0/12", "0.0.0.0/0"]);
+            }
+        })
+    };
+    let text = scenario("hybrid-vpn-existing-dcs.yaml");
+    let kept = mutated_from(&text, advertise_default);
+    assert!(failing(&kept).is_empty(), "{}", show(&failing(&kept)));
+    let r = mutated_from(&text, |m| {
+        advertise_default(m);
+        each_resource(m, &mut |r| {
+            if r["type"] == "Microsoft.Network/virtualNetworks" {
+                for sn in r["properties"]["subnets"]
+                    .as_array_mut()
+                    .into_iter()
+                    .flatten()
+                {
+                    if sn["name"] == "AzureFirewallSubnet" {
+                        sn["properties"]
+                            .as_object_mut()
+                            .unwrap()
+                            .remove("routeTable");
+                    }
+                }
+            }
+        })
+    });
+    let f = r
+        .iter()
+        .find(|f| f.id == "aks-required")
+        .expect("aks-required applies");
+    assert!(
+        matches!(&f.verdict, Verdict::Dropped { why, .. } if why.contains("0.0.0.0/0 learned from on-premises")),
+        "{f:?}"
+    );
+}

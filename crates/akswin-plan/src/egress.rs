@@ -414,12 +414,17 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
             }
         }
     }
-    let outside_dns: Vec<String> = addresses
+    // The VNet's DNS servers, and the DC CoreDNS forwards the AD domain to (gmsaProfile),
+    // when they are outside the VNets: every node may run CoreDNS or resolve through them.
+    let mut outside_dns: Vec<String> = addresses
         .dns_servers
         .iter()
+        .chain(addresses.gmsa_dns_server.iter())
         .filter(|i| outside(i))
         .map(|i| i.to_string())
         .collect();
+    outside_dns.sort();
+    outside_dns.dedup();
     if !outside_dns.is_empty() {
         plan.network_rules.push(NetRulePlan {
             collection: "dns".into(),

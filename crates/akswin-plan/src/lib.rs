@@ -202,6 +202,13 @@ pub struct Addresses {
     pub domain_controller_ips: Vec<Ip>,
     /// The spoke VNet's DNS servers (empty: Azure-provided DNS).
     pub dns_servers: Vec<Ip>,
+    /// The cluster's `gmsaProfile.dnsServer` (with `rootDomainName`, the AD domain): CoreDNS
+    /// forwards the domain to it. `identity.gmsa.dnsServer`, or, when the domain controllers
+    /// are outside the planned VNets and `network.dnsServers` is absent, the first of them:
+    /// the VNets then keep Azure DNS, so the cluster is created without depending on a link
+    /// to on-premises.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gmsa_dns_server: Option<Ip>,
     /// The internal load balancer front end the application proxy targets.
     pub internal_load_balancer_ip: Option<Ip>,
     /// One internal load balancer front end per workload that exposes a port.
@@ -798,15 +805,35 @@ fn assign_addresses(spec: &Spec, vnets: &[VnetPlan]) -> Addresses {
         let count = dc.count.unwrap_or(0).min(usable(p.prefix_len()) as u32);
         a.domain_controller_ips = (0..count).map(|i| host(&p, 4 + i)).collect();
     }
+    let existing: Option<Vec<Ip>> = dcs
+        .and_then(|d| d.existing.as_ref())
+        .map(|e| e.dns_servers.clone());
+    // Existing DCs outside every planned VNet (on premises): the nodes keep Azure DNS, which
+    // answers the private DNS zones at cluster creation, and gMSA reaches the DCs through
+    // gmsaProfile instead of the VNet's DNS.
+    let outside = existing.as_ref().is_some_and(|e| {
+        !e.is_empty()
+            && e.iter().all(|ip| {
+                !vnets
+                    .iter()
+                    .flat_map(|v| &v.address_space)
+                    .any(|c| c.net().contains(&ip.0))
+            })
+    });
     a.dns_servers = match &spec.network.dns_servers {
         Some(list) => list.clone(),
-        None if spec.identity.gmsa.enabled => {
-            let existing = dcs
-                .and_then(|d| d.existing.as_ref())
-                .map(|e| e.dns_servers.clone());
-            existing.unwrap_or_else(|| a.domain_controller_ips.clone())
-        }
+        None if spec.identity.gmsa.enabled && outside => Vec::new(),
+        None if spec.identity.gmsa.enabled => existing
+            .clone()
+            .unwrap_or_else(|| a.domain_controller_ips.clone()),
         None => Vec::new(),
+    };
+    a.gmsa_dns_server = match spec.identity.gmsa.dns_server {
+        Some(ip) => Some(ip),
+        None if spec.identity.gmsa.enabled && outside && spec.network.dns_servers.is_none() => {
+            existing.and_then(|e| e.first().copied())
+        }
+        None => None,
     };
     let ilb = find(vnets, "internalLoadBalancer").and_then(|s| s.prefix);
     let mut used: Vec<Ip> = spec

@@ -23,6 +23,9 @@ pub struct Names {
     /// The GatewaySubnet's route table (hub): traffic from on-premises to the VNets goes
     /// through the firewall.
     pub route_table_gateway: String,
+    /// The firewall subnet's route table (hub, with hybrid connectivity): its direct route to
+    /// the internet.
+    pub route_table_firewall: String,
     /// The virtual network gateway akswin creates (hybrid `vpn` or `expressRoute`).
     pub gateway: String,
     /// The on-premises VPN device (local network gateway).
@@ -138,6 +141,7 @@ impl Names {
             route_table: format!("rt-{p}-egress"),
             route_table_dc: format!("rt-{p}-dc-egress"),
             route_table_gateway: format!("rt-{p}-gateway"),
+            route_table_firewall: format!("rt-{p}-firewall"),
             gateway: format!("vgw-{p}"),
             local_gateway: format!("lgw-{p}-onprem"),
             connection: format!("con-{p}-onprem"),

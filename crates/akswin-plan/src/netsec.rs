@@ -103,8 +103,10 @@ pub struct NsgPlan {
 pub struct RoutePlan {
     pub name: String,
     pub prefix: Cidr,
-    /// The virtual appliance (the hub firewall) the route sends traffic to.
-    pub next_hop: Ip,
+    /// The virtual appliance (the hub firewall) the route sends traffic to; none: the
+    /// internet (next hop type `Internet`).
+    #[serde(default)]
+    pub next_hop: Option<Ip>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -282,7 +284,7 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
                 routes: vec![RoutePlan {
                     name: "default-via-hub-firewall".into(),
                     prefix: Cidr(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0)),
-                    next_hop: ip,
+                    next_hop: Some(ip),
                 }],
             });
         }
@@ -308,7 +310,7 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
             routes: vec![RoutePlan {
                 name: "default-via-firewall".into(),
                 prefix: Cidr(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0)),
-                next_hop: ip,
+                next_hop: Some(ip),
             }],
         });
     }
@@ -331,14 +333,14 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
             .map(|(i, c)| RoutePlan {
                 name: format!("spoke-{}-via-firewall", i + 1),
                 prefix: *c,
-                next_hop: ip,
+                next_hop: Some(ip),
             })
             .collect();
         if let (true, Some(dc)) = (new_dcs, dc_prefix) {
             routes.push(RoutePlan {
                 name: "domain-controllers-via-firewall".into(),
                 prefix: dc,
-                next_hop: ip,
+                next_hop: Some(ip),
             });
         }
         out.route_tables.push(RouteTablePlan {
@@ -347,6 +349,26 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
             subnets: vec![akswin_facts::GATEWAY_SUBNET.key.into()],
             disable_bgp_route_propagation: false,
             routes,
+        });
+    }
+
+    // ---- hub: the firewall's subnet. With a gateway, a default route learned over BGP
+    // (forced tunneling from on-premises) would take the firewall's internet access away; a
+    // user route to the internet overrides it. BGP stays on: the firewall needs the routes to
+    // on-premises.
+    if spec.network.hybrid.is_some()
+        && prefix_of(vnets, akswin_facts::FIREWALL_SUBNET.key).is_some()
+    {
+        out.route_tables.push(RouteTablePlan {
+            name: n.route_table_firewall.clone(),
+            vnet: HUB.into(),
+            subnets: vec![akswin_facts::FIREWALL_SUBNET.key.into()],
+            disable_bgp_route_propagation: false,
+            routes: vec![RoutePlan {
+                name: "default-to-internet".into(),
+                prefix: Cidr(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0)),
+                next_hop: None,
+            }],
         });
     }
 

@@ -975,7 +975,7 @@ fn every_deployed_subnet_has_its_nsg_and_egress_route() {
     // Nodes, pods and connectors leave through the firewall; nothing else is routed.
     let rt = &ns.route_tables[0];
     let fw = p.addresses.firewall_private_ip.expect("firewall ip");
-    assert_eq!(rt.routes[0].next_hop, fw);
+    assert_eq!(rt.routes[0].next_hop, Some(fw));
     assert_eq!(rt.routes[0].prefix.to_string(), "0.0.0.0/0");
     for key in ["windowsNodes", "systemNodes", "appProxyConnectors"] {
         assert!(

@@ -120,7 +120,7 @@ check_secret() {{
         rg = n.rg_shared,
         kv = n.key_vault,
         fd_stage = if fd { ", frontdoor" } else { "" },
-        preflight = preflight(spec),
+        preflight = preflight(spec, n),
     );
     for (secret, what) in &secrets {
         let _ = writeln!(
@@ -208,10 +208,29 @@ fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
     let new_dcs = !plan.addresses.domain_controller_ips.is_empty();
     if servers.is_empty() {
         line("- The VNets use Azure DNS (168.63.129.16), which answers the private DNS zones linked to them.".into());
+        if let (Some(dc), Some(ad)) = (
+            plan.addresses.gmsa_dns_server,
+            &spec.identity.active_directory,
+        ) {
+            line(format!(
+                "- gMSA: the cluster's `gmsaProfile` names the domain controller {dc} for `{}`, and CoreDNS forwards the domain to it (https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts). The VNets keep Azure DNS so that the cluster is created without depending on the link to on-premises. It takes one address: if that domain controller is down, gMSA pods cannot find the domain; set `identity.gmsa.dnsServer` to pick another. Domain-joined servers in the spoke (the application proxy connectors) need the domain controllers as their DNS servers on their network interfaces.",
+                ad.domain
+            ));
+        }
     } else if new_dcs {
         line(format!(
             "- The hub and spoke VNets use the domain controllers ({}) as DNS servers; the domain controllers forward what they are not authoritative for to Azure DNS (168.63.129.16), which answers the private DNS zones linked to the hub and spoke VNets.",
             servers.join(", ")
+        ));
+    } else if let (Some(_), Some(fw)) = (&spec.network.hybrid, plan.addresses.firewall_private_ip) {
+        line(format!(
+            "- The spoke uses {} as DNS servers. **Before step 3, they must resolve the private DNS zones below**: on each of them, add conditional forwarders for {} to the hub firewall's DNS proxy, {fw}, which resolves them with Azure DNS in the hub VNet (the zones are linked to it). Windows DNS: `Add-DnsServerConditionalForwarderZone -Name <zone> -MasterServers {fw} -ReplicationScope Forest`. Without them, nodes cannot resolve the private API server, the registry or the vault, and the cluster does not start (https://learn.microsoft.com/azure/firewall/dns-settings, https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration).",
+            servers.join(", "),
+            zones
+                .iter()
+                .map(|(_, p)| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     } else {
         line(format!(
@@ -227,21 +246,32 @@ fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    line("- The firewall's DNS proxy is on because its network rules name hosts (`ntp.ubuntu.com`); the nodes do not use the firewall as their resolver, and the rules that matter for Windows (KMS) use addresses.".into());
-    if !spec.network.on_premises.is_empty() {
+    let on_prem_dns = spec.network.hybrid.is_some()
+        && plan.addresses.dns_servers.iter().any(|ip| {
+            spec.network
+                .on_premises
+                .iter()
+                .any(|c| c.net().contains(&ip.0))
+        });
+    line(format!(
+        "- The firewall's DNS proxy is on because its network rules name hosts (`ntp.ubuntu.com`){}; the nodes do not use the firewall as their resolver, and the rules that matter for Windows (KMS) use addresses.",
+        if on_prem_dns {
+            ", and because the on-premises DNS servers forward the private zones to it"
+        } else {
+            ""
+        }
+    ));
+    if spec.network.hybrid.is_some() {
+        line("- On premises: the private endpoints are not reachable from on-premises (the firewall refuses what starts there), so on-premises DNS needs no forwarders for these zones for akswin's sake. If you open that path, forward them to the firewall's DNS proxy and route the private endpoints' replies through the firewall too.".into());
+    } else if !spec.network.on_premises.is_empty() {
         line(format!(
-            "- On premises ({}): clients that use these services through the private endpoints need conditional forwarders for {} to a DNS server in Azure that resolves the private zones (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration).",
+            "- On premises ({}) is not connected (no `network.hybrid`): akswin only keeps these ranges free of overlaps.",
             spec.network
                 .on_premises
                 .iter()
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            zones
-                .iter()
-                .map(|(_, p)| format!("`{p}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
         ));
     }
 }
@@ -286,8 +316,12 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
                     .map_or_else(|| "-".to_string(), |v| v.peer_ip.to_string()),
             ));
             line(format!(
-                "- **On premises**: configure the VPN device with two tunnels, one to each public IP of the gateway (`az network public-ip show -g {} -n pip-{}-01 --query ipAddress -o tsv`, and `-02`), the same pre-shared key, and routes to the hub and spoke ranges (https://learn.microsoft.com/azure/vpn-gateway/active-active-portal, https://learn.microsoft.com/azure/vpn-gateway/tutorial-site-to-site-portal).",
-                n.rg_hub, hp.gateway
+                "- **On premises**: configure the VPN device (route-based, IKEv2) with two tunnels, one to each public IP of the gateway (`az network public-ip show -g {} -n pip-{}-01 --query ipAddress -o tsv`, and `-02`), the same pre-shared key, and static routes (or traffic selectors) for the Azure ranges {azure}; let UDP 500, UDP 4500 and ESP from both addresses through its own firewall (https://learn.microsoft.com/azure/vpn-gateway/active-active-portal, https://learn.microsoft.com/azure/vpn-gateway/tutorial-site-to-site-portal). The connection is up when `az network vpn-connection show -g {} -n {} --query connectionStatus -o tsv` says `Connected`.",
+                n.rg_hub,
+                hp.gateway,
+                n.rg_hub,
+                n.connection,
+                azure = azure_ranges(plan),
             ));
         }
         GatewayKind::ExpressRoute => {
@@ -307,18 +341,23 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
                 ""
             };
             line(format!(
-                "- The connection `{}` links it to the circuit `{}`{auth}. The circuit's private peering must be provisioned first, and on premises must advertise {ranges} over BGP (https://learn.microsoft.com/azure/expressroute/expressroute-howto-linkvnet-arm).",
+                "- The connection `{}` links it to the circuit `{}`{auth}. The circuit's private peering must be provisioned first, and on premises must advertise {ranges} over BGP; the gateway advertises the Azure ranges {} (https://learn.microsoft.com/azure/expressroute/expressroute-howto-linkvnet-arm).",
                 n.connection,
                 h.express_route
                     .as_ref()
                     .map_or("-", |e| e.circuit_id.as_str()),
+                azure_ranges(plan),
             ));
         }
         GatewayKind::Existing => {
             line(format!(
-                "- The existing gateway `{}` in the hub's `{}` ({gw_subnet}) carries the traffic to on-premises ({ranges}). akswin creates no gateway: it declares the GatewaySubnet with this prefix (a subnet missing from the VNet's template would be deleted, and a gateway's subnet cannot change) and gives it the route table below.",
+                "- The existing gateway `{}` in the hub's `{}` ({gw_subnet}) carries the traffic to on-premises ({ranges}). akswin creates no gateway: it declares the GatewaySubnet with this prefix (a subnet missing from the VNet's template would be deleted, and a gateway's subnet cannot change) and gives it the route table below. `deploy.sh` first checks that the gateway is in this GatewaySubnet. The hub VNet is deployed with exactly the subnets akswin plans: a subnet added to it outside akswin (Azure Route Server, a DNS resolver, a jump host) makes the deployment fail or is deleted, and a route table already on the GatewaySubnet is replaced (routes it held for other spokes are lost). Read `az deployment sub what-if` before you confirm; a hub akswin does not own is not supported yet.",
                 hp.gateway_id.as_deref().unwrap_or(&hp.gateway),
                 akswin_facts::GATEWAY_SUBNET.azure_name,
+            ));
+            line(format!(
+                "- On premises must route the Azure ranges {} to the gateway (ExpressRoute learns them over BGP; a static VPN needs them configured).",
+                azure_ranges(plan)
             ));
         }
     }
@@ -337,14 +376,48 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
             " (and from on-premises to the domain controllers in the hub)"
         },
     ));
+    let existing_dcs = spec
+        .identity
+        .active_directory
+        .as_ref()
+        .is_some_and(|a| a.domain_controllers.existing.is_some());
+    if existing_dcs {
+        let sources: Vec<String> = plan
+            .firewall
+            .network_rules
+            .iter()
+            .filter(|r| r.group == "activedirectory")
+            .flat_map(|r| r.sources.iter().cloned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !sources.is_empty() {
+            line(format!(
+                "- **On premises**, firewalls in front of the domain controllers must let through, from {} (the node subnets, the Windows nodes and the connectors; with Azure CNI Overlay, pods leave with their node's address), DNS, Kerberos, LDAP, RPC, SMB and AD web services (TCP/UDP 53, 88, 389, 464; TCP 135, 445, 636, 3268-3269, 9389, 49152-65535).",
+                sources.join(", ")
+            ));
+        }
+    }
+    line("- Nothing that starts on premises reaches the spoke: the firewall refuses it (the private endpoints and the internal load balancer are not reachable from on-premises; users come in through Front Door and the application proxy).".into());
 }
 
-/// Subscription prerequisites the templates rely on, checked before anything is created.
-fn preflight(spec: &Spec) -> String {
-    if !spec.cluster.encryption_at_host {
-        return String::new();
-    }
-    r#"echo "== 0/3 preflight (subscription features)"
+/// The address spaces of the VNets akswin deploys (what on-premises must route to Azure).
+fn azure_ranges(plan: &NetworkPlan) -> String {
+    plan.vnets
+        .iter()
+        .filter(|v| !v.existing)
+        .flat_map(|v| v.address_space.iter().map(|c| c.to_string()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Prerequisites the templates rely on, checked before anything is created: subscription
+/// features, and an existing gateway's place in the hub.
+fn preflight(spec: &Spec, n: &Names) -> String {
+    let mut out = String::new();
+    if spec.cluster.encryption_at_host {
+        out.push_str(
+            r#"echo "== 0/3 preflight (subscription features)"
 state=$(az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state --output tsv 2>/dev/null || true)
 if [ "$state" != Registered ]; then
   echo "cluster.encryptionAtHost is on but the subscription feature Microsoft.Compute/EncryptionAtHost is '${state:-unknown}'." >&2
@@ -354,8 +427,36 @@ if [ "$state" != Registered ]; then
   echo "    az provider register --namespace Microsoft.Compute" >&2
   exit 1
 fi
-"#
-    .to_string()
+"#,
+        );
+    }
+    if let Some(h) = &spec.network.hybrid
+        && h.gateway == akswin_spec::spec::GatewayKind::Existing
+        && let Some(id) = &h.gateway_id
+    {
+        // The spoke peering uses the hub's gateway: it must be in the hub's GatewaySubnet.
+        let want = format!(
+            "*/resourcegroups/{}/providers/microsoft.network/virtualnetworks/{}/subnets/gatewaysubnet",
+            n.rg_hub.to_ascii_lowercase(),
+            n.vnet_hub.to_ascii_lowercase()
+        );
+        let _ = write!(
+            out,
+            r#"echo "== 0/3 preflight (the existing gateway)"
+gw_subnet=$(az network vnet-gateway show --ids {id} --query 'ipConfigurations[0].subnet.id' --output tsv 2>/dev/null || true)
+case "${{gw_subnet,,}}" in
+  {want}) ;;
+  *)
+    echo "network.hybrid.gatewayId: the gateway is not in the GatewaySubnet of {vnet} in {rg} (its subnet: ${{gw_subnet:-not found}}); the spoke peering could not use it" >&2
+    exit 2 ;;
+esac
+"#,
+            id = shell_quote(id),
+            vnet = n.vnet_hub,
+            rg = n.rg_hub,
+        );
+    }
+    out
 }
 
 /// The deployment README: every step in order.
@@ -416,6 +517,23 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         n.key_vault
     ));
     line(next("**Deploy.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json`. This closes the Key Vault to public networks (nodes reach it through its private endpoint).".into()));
+    if arm.creates_gateway() {
+        line(next(format!(
+            "**Connect on-premises** (see Hybrid connectivity below): configure the on-premises side and wait until `az network vpn-connection show -g {} -n {} --query connectionStatus -o tsv` says `Connected`. {}",
+            n.rg_hub,
+            n.connection,
+            if plan.addresses.dns_servers.iter().any(|ip| spec
+                .network
+                .on_premises
+                .iter()
+                .any(|c| c.net().contains(&ip.0)))
+            {
+                "The VNets resolve through DNS servers on premises, so the cluster's nodes resolve nothing until the link is up: NET014 warns about this."
+            } else {
+                "The cluster does not need the link to start; gMSA, the connectors' Kerberos and the application need the domain controllers behind it."
+            }
+        )));
+    }
     if spec.identity.gmsa.enabled {
         line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder from step 2; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
     }

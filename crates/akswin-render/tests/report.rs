@@ -489,14 +489,20 @@ fn on_premises_is_drawn_outside_the_hub_with_its_domain_controllers_and_connecti
     assert_eq!(onprem.len(), 1);
     let site = texts(onprem[0]);
     assert!(site.contains("10.1.0.4, 10.1.0.5"), "{site}");
-    assert!(site.contains("site-to-site VPN to vgw-contoso-legacy"), "{site}");
+    assert!(
+        site.contains("site-to-site VPN to vgw-contoso-legacy"),
+        "{site}"
+    );
     // The hub holds the gateway, not the on-premises domain controllers.
     let hub = doc
         .descendants()
         .find(|n| n.attribute("data-vnet") == Some("hub"))
         .unwrap_or_else(|| panic!("hub box"));
     let hub_text = texts(hub);
-    assert!(hub_text.contains("VPN gateway vgw-contoso-legacy (VpnGw1AZ)"), "{hub_text}");
+    assert!(
+        hub_text.contains("VPN gateway vgw-contoso-legacy (VpnGw1AZ)"),
+        "{hub_text}"
+    );
     assert!(!hub_text.contains("10.1.0.4"), "{hub_text}");
     // A line joins the on-premises box to the hub only when a gateway connects them.
     assert_eq!(

@@ -200,7 +200,7 @@ impl Arm<'_> {
                 let mut g = json!({ "enabled": true });
                 // With the VNet's DNS pointing at the DCs, dnsServer/rootDomainName stay empty.
                 if let (Some(dns), Some(ad)) = (
-                    spec.identity.gmsa.dns_server,
+                    self.plan.addresses.gmsa_dns_server,
                     &spec.identity.active_directory,
                 ) {
                     g["dnsServer"] = s(&dns.to_string());

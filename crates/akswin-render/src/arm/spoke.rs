@@ -17,7 +17,8 @@ impl Arm<'_> {
         Some(props)
     }
 
-    /// A route table as planned: every route to a virtual appliance (the hub firewall).
+    /// A route table as planned: routes to a virtual appliance (the hub firewall) or to the
+    /// internet.
     pub(super) fn route_table(&self, rt: &akswin_plan::netsec::RouteTablePlan) -> Value {
         json!({
             "type": "Microsoft.Network/routeTables",
@@ -29,7 +30,10 @@ impl Arm<'_> {
                 "disableBgpRoutePropagation": rt.disable_bgp_route_propagation,
                 "routes": rt.routes.iter().map(|r| json!({
                     "name": r.name,
-                    "properties": { "addressPrefix": r.prefix.to_string(), "nextHopType": "VirtualAppliance", "nextHopIpAddress": r.next_hop.to_string() }
+                    "properties": match r.next_hop {
+                        Some(ip) => json!({ "addressPrefix": r.prefix.to_string(), "nextHopType": "VirtualAppliance", "nextHopIpAddress": ip.to_string() }),
+                        None => json!({ "addressPrefix": r.prefix.to_string(), "nextHopType": "Internet" }),
+                    }
                 })).collect::<Vec<_>>(),
             }
         })

@@ -48,6 +48,14 @@ if [ "$state" != Registered ]; then
   echo "    az provider register --namespace Microsoft.Compute" >&2
   exit 1
 fi
+echo "== 0/3 preflight (the existing gateway)"
+gw_subnet=$(az network vnet-gateway show --ids '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-contoso-legacy-hub/providers/Microsoft.Network/virtualNetworkGateways/vgw-contoso-er' --query 'ipConfigurations[0].subnet.id' --output tsv 2>/dev/null || true)
+case "${gw_subnet,,}" in
+  */resourcegroups/rg-contoso-legacy-hub/providers/microsoft.network/virtualnetworks/vnet-contoso-legacy-hub/subnets/gatewaysubnet) ;;
+  *)
+    echo "network.hybrid.gatewayId: the gateway is not in the GatewaySubnet of vnet-contoso-legacy-hub in rg-contoso-legacy-hub (its subnet: ${gw_subnet:-not found}); the spoke peering could not use it" >&2
+    exit 2 ;;
+esac
 
 echo "== 1/3 bootstrap (resource group and Key Vault)"
 # The vault uses Azure RBAC: the signed-in user (or AKSWIN_OPERATOR_OBJECT_ID with

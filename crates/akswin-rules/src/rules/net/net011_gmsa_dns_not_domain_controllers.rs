@@ -9,7 +9,9 @@ declare_rule! {
     /// - `identity.gmsa.dnsServer` that is not one of the domain controllers.
     ///
     /// When `network.dnsServers` is absent, akswin points the spoke VNet's DNS at the domain
-    /// controllers itself, so nothing is judged.
+    /// controllers itself (or, when they are outside the planned VNets, keeps Azure DNS and
+    /// sets `gmsaProfile.dnsServer` to the first of them, so the cluster is created without
+    /// depending on the link to on-premises), so nothing is judged.
     ///
     /// ## Why it matters
     /// gMSA needs the domain controllers to be resolvable (`_ldap._tcp.dc._msdcs.<domain>`).

@@ -10,7 +10,9 @@ declare_rule! {
     ///   hub nothing routes to on-premises;
     /// - an address that is in no planned or peered VNet and not in `network.onPremises`
     ///   either has no route at all (the firewall would send it to the internet, where a
-    ///   private address goes nowhere).
+    ///   private address goes nowhere);
+    /// - a warning for `network.dnsServers` on premises behind a gateway the same deployment
+    ///   creates: the link cannot be up while the cluster is created.
     ///
     /// ## Why it matters
     /// The spoke's route table sends everything to the hub firewall. The firewall reaches
@@ -71,6 +73,24 @@ impl Rule for Net014 {
                 .flat_map(|v| &v.address_space)
                 .any(|c| c.net().contains(&ip.0))
         };
+        // DNS servers on premises behind a gateway this same deployment creates: the nodes
+        // resolve nothing until someone connects on-premises, and the cluster is created
+        // before that.
+        if let Some(h) = &n.hybrid
+            && h.gateway != akswin_spec::spec::GatewayKind::Existing
+        {
+            for (i, ip) in n.dns_servers.iter().flatten().enumerate() {
+                if n.on_premises.iter().any(|c| c.net().contains(&ip.0)) {
+                    out.warning(
+                        &format!("/network/dnsServers/{i}"),
+                        format!(
+                            "DNS server {ip} is on premises, behind the gateway this deployment creates: the link is down while the cluster is created, so nodes cannot resolve the private API server, the registry or MCR, and the cluster fails to start"
+                        ),
+                        "remove network.dnsServers: akswin then keeps Azure DNS and points gMSA at the domain controllers (gmsaProfile.dnsServer)",
+                    );
+                }
+            }
+        }
         for (ptr, ip, what) in addrs {
             if in_vnet(&ip) {
                 continue;

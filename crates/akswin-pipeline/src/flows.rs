@@ -157,6 +157,8 @@ struct Net {
     fw_rules: Vec<FwRule>,
     /// Private IPs of NICs, by subnet name.
     nic_ips: Vec<(String, Ipv4Addr)>,
+    /// Private endpoints: (group id, subnet name).
+    private_endpoints: Vec<(String, String)>,
 }
 
 /// The single-quoted literals of an expression, in order.
@@ -378,6 +380,19 @@ fn walk(resources: &Value, net: &mut Net) {
                     }
                 }
             }
+            "microsoft.network/privateendpoints" => {
+                if let Some(subnet) = p["subnet"]["id"].as_str().and_then(last_literal) {
+                    for c in p["privateLinkServiceConnections"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        for g in strs(&c["properties"]["groupIds"]) {
+                            net.private_endpoints.push((g, subnet.clone()));
+                        }
+                    }
+                }
+            }
             "microsoft.network/localnetworkgateways" => {
                 net.local_prefixes.extend(
                     strs(&p["localNetworkAddressSpace"]["addressPrefixes"])
@@ -436,6 +451,8 @@ enum Dest {
     Tag(String),
     /// A service tag (network rules): Azure's address ranges for a service.
     ServiceTag(String),
+    /// A destination the templates do not deploy (why).
+    Missing(String),
 }
 
 #[derive(Debug, Clone)]
@@ -689,7 +706,7 @@ fn firewall_eval(net: &Net, src: &Subnet, probe: &Probe) -> Result<String, Verdi
                 Dest::Host(h) => {
                     net.firewall_dns_proxy && r.fqdns.iter().any(|f| f.eq_ignore_ascii_case(h))
                 }
-                Dest::Tag(_) => false,
+                Dest::Tag(_) | Dest::Missing(_) => false,
                 Dest::ServiceTag(t) => r
                     .addresses
                     .iter()
@@ -707,7 +724,7 @@ fn firewall_eval(net: &Net, src: &Subnet, probe: &Probe) -> Result<String, Verdi
                         || r.tags.iter().any(|t| tag_covers(t, h))
                 }
                 Dest::Tag(t) => r.tags.iter().any(|x| x.eq_ignore_ascii_case(t)),
-                Dest::Ip(_) | Dest::ServiceTag(_) => false,
+                Dest::Ip(_) | Dest::ServiceTag(_) | Dest::Missing(_) => false,
             };
             proto_ok && dest_ok
         };
@@ -840,6 +857,12 @@ fn gateway_subnet<'a>(net: &'a Net, vnet: &str) -> Option<&'a Subnet> {
 /// Walk one probe from a source subnet (or from on-premises, as a subnet standing for the
 /// range behind the gateway).
 fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
+    if let Dest::Missing(why) = &probe.dest {
+        return Verdict::Dropped {
+            at: "the templates".into(),
+            why: why.clone(),
+        };
+    }
     let mut path = vec![format!("{} ({})", src.name, src.prefix)];
     let dst_addr = match &probe.dest {
         Dest::Ip(ip) if is_private(*ip) => Addr::Net(Ipv4Net::from(*ip)),
@@ -1274,6 +1297,32 @@ fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(Str
                 .map(|i| i.0)
                 .into_iter()
                 .collect(),
+            // A private endpoint of a service (`pe:registry`, `pe:vault`): an address of its
+            // subnet (Azure assigns the endpoint's address from it).
+            to if to.starts_with("pe:") => {
+                let group = to.trim_start_matches("pe:");
+                match net
+                    .private_endpoints
+                    .iter()
+                    .find(|(g, _)| g.eq_ignore_ascii_case(group))
+                    .and_then(|(_, sn)| net.subnets.iter().find(|s| &s.name == sn))
+                {
+                    Some(sn) => vec![Ipv4Addr::from(u32::from(sn.prefix.network()) + 4)],
+                    None => {
+                        out.push((
+                            format!("private endpoint {group}"),
+                            Probe {
+                                protocol: row.protocol.clone(),
+                                port: row.port.parse().unwrap_or(443),
+                                dest: Dest::Missing(format!(
+                                    "no private endpoint for {group} in the templates"
+                                )),
+                            },
+                        ));
+                        Vec::new()
+                    }
+                }
+            }
             // The firewall's private address, where its DNS proxy listens.
             "firewallDns" => net.firewall_ip.into_iter().collect(),
             _ => Vec::new(),

@@ -583,3 +583,32 @@ fn a_default_route_from_on_premises_needs_the_firewalls_route_to_the_internet() 
         "{f:?}"
     );
 }
+
+#[test]
+fn a_missing_private_endpoint_is_a_dropped_flow_not_a_silent_one() {
+    let r = mutated(|m| {
+        fn drop_vault_endpoint(v: &mut Value) {
+            if let Some(a) = v["resources"].as_array_mut() {
+                a.retain(|r| {
+                    !(r["type"] == "Microsoft.Network/privateEndpoints"
+                        && r["name"].as_str().is_some_and(|n| n.starts_with("pe-kv-")))
+                });
+                for r in a.iter_mut() {
+                    if r["type"] == "Microsoft.Resources/deployments" {
+                        drop_vault_endpoint(&mut r["properties"]["template"]);
+                    }
+                }
+            }
+        }
+        drop_vault_endpoint(m);
+    });
+    let bad = failing(&r);
+    assert!(!bad.is_empty());
+    for f in bad {
+        assert_eq!(f.id, "vault-private-endpoint", "{f:?}");
+        assert!(
+            matches!(&f.verdict, Verdict::Dropped { why, .. } if why.contains("no private endpoint for vault")),
+            "{f:?}"
+        );
+    }
+}

@@ -213,7 +213,7 @@ fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
             &spec.identity.active_directory,
         ) {
             line(format!(
-                "- gMSA: the cluster's `gmsaProfile` names the domain controller {dc} for `{}`, and CoreDNS forwards the domain to it (https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts). The VNets keep Azure DNS so that the cluster is created without depending on the link to on-premises. It takes one address: if that domain controller is down, gMSA pods cannot find the domain; set `identity.gmsa.dnsServer` to pick another. Domain-joined servers in the spoke (the application proxy connectors) need the domain controllers as their DNS servers on their network interfaces.",
+                "- gMSA: the cluster's `gmsaProfile` names the domain controller {dc} for `{}`, and CoreDNS forwards the domain to it (https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts). The VNets keep Azure DNS so that the cluster is created without depending on the link to on-premises. It takes one address: if that domain controller is down, gMSA pods cannot find the domain; set `identity.gmsa.dnsServer` to pick another. Domain-joined servers in the spoke (the application proxy connectors) need the domain controllers as their DNS servers on their network interfaces. Microsoft's Windows container gMSA troubleshooting also asks that the container host resolve the domain (https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/gmsa-troubleshooting), which the AKS page does not: if gMSA pods fail to find a domain controller, set `network.dnsServers` to the domain controllers once on-premises is connected and forwards the private zones to the firewall's DNS proxy, and re-render.",
                 ad.domain
             ));
         }
@@ -316,7 +316,7 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
                     .map_or_else(|| "-".to_string(), |v| v.peer_ip.to_string()),
             ));
             line(format!(
-                "- **On premises**: configure the VPN device (route-based, IKEv2) with two tunnels, one to each public IP of the gateway (`az network public-ip show -g {} -n pip-{}-01 --query ipAddress -o tsv`, and `-02`), the same pre-shared key, and static routes (or traffic selectors) for the Azure ranges {azure}; let UDP 500, UDP 4500 and ESP from both addresses through its own firewall (https://learn.microsoft.com/azure/vpn-gateway/active-active-portal, https://learn.microsoft.com/azure/vpn-gateway/tutorial-site-to-site-portal). The connection is up when `az network vpn-connection show -g {} -n {} --query connectionStatus -o tsv` says `Connected`.",
+                "- **On premises**: configure the VPN device (route-based, IKEv2) with two tunnels, one to each public IP of the gateway (`az network public-ip show -g {} -n pip-{}-01 --query ipAddress -o tsv`, and `-02`), the same pre-shared key, and static routes for the Azure ranges {azure} (the connection is route-based, with any-to-any traffic selectors; a policy-based device fails phase 2); let UDP 500, UDP 4500 and ESP from both addresses through its own firewall (https://learn.microsoft.com/azure/vpn-gateway/active-active-portal, https://learn.microsoft.com/azure/vpn-gateway/tutorial-site-to-site-portal). The connection is up when `az network vpn-connection show -g {} -n {} --query connectionStatus -o tsv` says `Connected`.",
                 n.rg_hub,
                 hp.gateway,
                 n.rg_hub,
@@ -351,7 +351,7 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
         }
         GatewayKind::Existing => {
             line(format!(
-                "- The existing gateway `{}` in the hub's `{}` ({gw_subnet}) carries the traffic to on-premises ({ranges}). akswin creates no gateway: it declares the GatewaySubnet with this prefix (a subnet missing from the VNet's template would be deleted, and a gateway's subnet cannot change) and gives it the route table below. `deploy.sh` first checks that the gateway is in this GatewaySubnet. The hub VNet is deployed with exactly the subnets akswin plans: a subnet added to it outside akswin (Azure Route Server, a DNS resolver, a jump host) makes the deployment fail or is deleted, and a route table already on the GatewaySubnet is replaced (routes it held for other spokes are lost). Read `az deployment sub what-if` before you confirm; a hub akswin does not own is not supported yet.",
+                "- The existing gateway `{}` in the hub's `{}` ({gw_subnet}) carries the traffic to on-premises ({ranges}). akswin creates no gateway: it declares the GatewaySubnet with this prefix (a subnet missing from the VNet's template would be deleted, and a gateway's subnet cannot change) and gives it the route table below. `deploy.sh` first checks that the gateway is in this GatewaySubnet and that the subnet's prefix is this one. For a hub akswin created, the order is: deploy without `network.hybrid`, add the gateway, then declare it here as `existing`. The hub VNet is deployed with exactly the subnets akswin plans: a subnet added to it outside akswin (Azure Route Server, a DNS resolver, a jump host) makes the deployment fail or is deleted, and a route table already on the GatewaySubnet is replaced (routes it held for other spokes are lost). Read `az deployment sub what-if` before you confirm; a hub akswin does not own is not supported yet.",
                 hp.gateway_id.as_deref().unwrap_or(&hp.gateway),
                 akswin_facts::GATEWAY_SUBNET.azure_name,
             ));
@@ -382,19 +382,32 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
         .as_ref()
         .is_some_and(|a| a.domain_controllers.existing.is_some());
     if existing_dcs {
-        let sources: Vec<String> = plan
-            .firewall
-            .network_rules
-            .iter()
-            .filter(|r| r.group == "activedirectory")
-            .flat_map(|r| r.sources.iter().cloned())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if !sources.is_empty() {
+        let sources_of = |collection: &str| -> String {
+            plan.firewall
+                .network_rules
+                .iter()
+                .filter(|r| r.group == "activedirectory" && r.collection == collection)
+                .flat_map(|r| r.sources.iter().cloned())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let ad = sources_of("ad");
+        let dns = sources_of("dns");
+        if !ad.is_empty() || !dns.is_empty() {
+            let mut parts = Vec::new();
+            if !ad.is_empty() {
+                parts.push(format!("from {ad} (the Windows nodes and the connectors) DNS, Kerberos, LDAP, RPC, SMB and AD web services (TCP/UDP 53, 88, 389, 464; TCP 135, 445, 636, 3268-3269, 9389, 49152-65535)"));
+            }
+            if !dns.is_empty() {
+                parts.push(format!(
+                    "from {dns} (every node: CoreDNS forwards the domain) DNS (TCP/UDP 53)"
+                ));
+            }
             line(format!(
-                "- **On premises**, firewalls in front of the domain controllers must let through, from {} (the node subnets, the Windows nodes and the connectors; with Azure CNI Overlay, pods leave with their node's address), DNS, Kerberos, LDAP, RPC, SMB and AD web services (TCP/UDP 53, 88, 389, 464; TCP 135, 445, 636, 3268-3269, 9389, 49152-65535).",
-                sources.join(", ")
+                "- **On premises**, firewalls in front of the domain controllers must let through {} (with Azure CNI Overlay, pods leave with their node's address). The firewall in the hub opens only the domain controllers listed in the spec: put the Azure ranges in an Active Directory site those domain controllers serve, or the DC locator may pick one the firewall refuses.",
+                parts.join("; and ")
             ));
         }
     }
@@ -434,7 +447,16 @@ fi
         && h.gateway == akswin_spec::spec::GatewayKind::Existing
         && let Some(id) = &h.gateway_id
     {
-        // The spoke peering uses the hub's gateway: it must be in the hub's GatewaySubnet.
+        // The spoke peering uses the hub's gateway: it must be in the hub's GatewaySubnet, whose
+        // prefix the hub template declares.
+        let gw_prefix = spec
+            .network
+            .hub
+            .subnets
+            .gateway
+            .as_ref()
+            .and_then(|g| g.value().map(|c| c.to_string()))
+            .unwrap_or_default();
         let want = format!(
             "*/resourcegroups/{}/providers/microsoft.network/virtualnetworks/{}/subnets/gatewaysubnet",
             n.rg_hub.to_ascii_lowercase(),
@@ -450,10 +472,16 @@ case "${{gw_subnet,,}}" in
     echo "network.hybrid.gatewayId: the gateway is not in the GatewaySubnet of {vnet} in {rg} (its subnet: ${{gw_subnet:-not found}}); the spoke peering could not use it" >&2
     exit 2 ;;
 esac
+gw_prefix=$(az network vnet subnet show --ids "$gw_subnet" --query addressPrefix --output tsv 2>/dev/null || true)
+if [ "$gw_prefix" != {prefix} ]; then
+  echo "network.hub.subnets.gateway is {prefix}, but the existing GatewaySubnet is ${{gw_prefix:-unknown}}: a subnet in use cannot change, so the deployment would fail" >&2
+  exit 2
+fi
 "#,
             id = shell_quote(id),
             vnet = n.vnet_hub,
             rg = n.rg_hub,
+            prefix = shell_quote(&gw_prefix),
         );
     }
     out
@@ -476,10 +504,15 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         n.rg_shared, n.key_vault
     ));
     line(format!(
-        "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion, domain controllers{}; spoke network, route table, NSGs, AKS, data collection rule, policy assignments; ACR, Key Vault, private endpoints, identities and role assignments |",
+        "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion{}{}; spoke network, route table, NSGs, AKS, data collection rule, policy assignments; ACR, Key Vault, private endpoints, identities and role assignments |",
         n.rg_hub,
         n.rg_spoke,
         n.rg_shared,
+        if plan.addresses.domain_controller_ips.is_empty() {
+            ""
+        } else {
+            ", domain controllers"
+        },
         if arm.creates_gateway() {
             ", the virtual network gateway and its connection to on-premises"
         } else {

@@ -124,6 +124,16 @@ impl Arm<'_> {
                 }
             }));
             let groups = self.rule_collection_groups();
+            // Operations on the hub VNet's subnets run one at a time: the firewall (and Bastion)
+            // wait for the gateway, as Azure landing zone templates do, instead of racing it.
+            let after_gateway: Vec<Value> = self
+                .plan
+                .hybrid
+                .as_ref()
+                .filter(|_| self.creates_gateway())
+                .map(|h| v(rid("Microsoft.Network/virtualNetworkGateways", &h.gateway)))
+                .into_iter()
+                .collect();
             // The references (public IPs, the subnet, the policy) are derived; the rule
             // collection groups are not referenced, but the firewall must come after them.
             let depends: Vec<Value> = groups
@@ -136,6 +146,7 @@ impl Arm<'_> {
                         &names,
                     ))
                 })
+                .chain(after_gateway.iter().cloned())
                 .collect();
             res.extend(groups);
             res.push(json!({
@@ -173,6 +184,12 @@ impl Arm<'_> {
                     } ]
                 },
             }));
+            if self.creates_gateway()
+                && let (Some(h), Some(b)) = (&self.plan.hybrid, res.last_mut())
+            {
+                b["dependsOn"] =
+                    json!([rid("Microsoft.Network/virtualNetworkGateways", &h.gateway)]);
+            }
         }
         let (gateway, mut params) = self.gateway(&zones);
         res.extend(gateway);

@@ -56,6 +56,11 @@ case "${gw_subnet,,}" in
     echo "network.hybrid.gatewayId: the gateway is not in the GatewaySubnet of vnet-contoso-legacy-hub in rg-contoso-legacy-hub (its subnet: ${gw_subnet:-not found}); the spoke peering could not use it" >&2
     exit 2 ;;
 esac
+gw_prefix=$(az network vnet subnet show --ids "$gw_subnet" --query addressPrefix --output tsv 2>/dev/null || true)
+if [ "$gw_prefix" != '10.200.0.224/27' ]; then
+  echo "network.hub.subnets.gateway is '10.200.0.224/27', but the existing GatewaySubnet is ${gw_prefix:-unknown}: a subnet in use cannot change, so the deployment would fail" >&2
+  exit 2
+fi
 
 echo "== 1/3 bootstrap (resource group and Key Vault)"
 # The vault uses Azure RBAC: the signed-in user (or AKSWIN_OPERATOR_OBJECT_ID with

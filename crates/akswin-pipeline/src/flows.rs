@@ -136,6 +136,7 @@ struct Peering {
     access: bool,
     gateway_transit: bool,
     use_remote_gateways: bool,
+    forwarded_traffic: bool,
 }
 
 #[derive(Debug, Default)]
@@ -302,6 +303,7 @@ fn walk(resources: &Value, net: &mut Net) {
                         access: p["allowVirtualNetworkAccess"].as_bool().unwrap_or(true),
                         gateway_transit: p["allowGatewayTransit"].as_bool().unwrap_or(false),
                         use_remote_gateways: p["useRemoteGateways"].as_bool().unwrap_or(false),
+                        forwarded_traffic: p["allowForwardedTraffic"].as_bool().unwrap_or(false),
                     });
                 }
             }
@@ -932,10 +934,30 @@ fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
         };
         (exit, false, src)
     };
+    // Traffic the firewall forwards into another VNet crosses the peering only when that
+    // VNet's side allows forwarded traffic (its source is not the firewall's VNet).
+    let forwarded_blocked = |into: &str| -> Option<Verdict> {
+        let fw_vnet = firewall_subnet(net).map(|f| f.vnet.clone())?;
+        if into == fw_vnet {
+            return None;
+        }
+        match net.peering(into, &fw_vnet) {
+            Some((p, _)) if p.forwarded_traffic => None,
+            _ => Some(Verdict::Dropped {
+                at: format!("the peering from {into} to {fw_vnet}"),
+                why: "it does not allow forwarded traffic (allowForwardedTraffic), so what the firewall forwards into the VNet is dropped".into(),
+            }),
+        }
+    };
     let verdict = match exit {
         Exit::Deliver => {
             if !via_firewall {
                 path.push(format!("{} route {}", first.next_hop, first.prefix));
+            } else if let Some(v) = net
+                .subnet_of(target)
+                .and_then(|d| forwarded_blocked(&d.vnet))
+            {
+                return v;
             }
             deliver(net, src, probe, path)
         }
@@ -1003,6 +1025,13 @@ fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
             && let Some((r, _)) = route(net, spec, back, src.prefix.network())
         {
             let back_via_firewall = r.next_hop == "VirtualAppliance";
+            // The reply the firewall forwards back into the source's VNet.
+            if back_via_firewall
+                && via_firewall
+                && let Some(v) = forwarded_blocked(&src.vnet)
+            {
+                return v;
+            }
             if back_via_firewall != via_firewall {
                 return Verdict::Dropped {
                     at: format!("the reply from {}", back.name),

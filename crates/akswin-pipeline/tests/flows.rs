@@ -612,3 +612,28 @@ fn a_missing_private_endpoint_is_a_dropped_flow_not_a_silent_one() {
         );
     }
 }
+
+#[test]
+fn replies_the_firewall_forwards_into_the_spoke_need_forwarded_traffic_on_its_peering() {
+    // Spoke to on-premises goes through the firewall; the reply comes back through it and
+    // into the spoke over the peering, which must allow forwarded traffic.
+    let r = mutated_from(&scenario("hybrid-vpn-existing-dcs.yaml"), |m| {
+        each_resource(m, &mut |r| {
+            if r["type"] == "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
+                && r["name"]
+                    .as_str()
+                    .is_some_and(|n| n.ends_with("/spoke-to-hub"))
+            {
+                r["properties"]["allowForwardedTraffic"] = Value::Bool(false);
+            }
+        })
+    });
+    let f = r
+        .iter()
+        .find(|f| f.id == "ad-from-windows" && f.to.contains("TCP 88"))
+        .expect("kerberos flow");
+    assert!(
+        matches!(&f.verdict, Verdict::Dropped { why, .. } if why.contains("allowForwardedTraffic")),
+        "{f:?}"
+    );
+}

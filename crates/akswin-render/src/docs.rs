@@ -568,7 +568,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         )));
     }
     if spec.identity.gmsa.enabled {
-        line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder from step 2; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
+        line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder from step 2; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
     }
     line(next("**Kubernetes**: `kubectl apply -f k8s/` (`00-akswin-system.yaml` and the credential specs first). Workloads run as `ContainerUser`, pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.".into()));
     if spec.ingress.app_proxy.enabled {
@@ -582,7 +582,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             ""
         };
         line(next(format!(
-            "**Publish the application in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (the internal URL resolves to the internal load balancer {}) and `scripts/Publish-AppProxy.ps1` (pre-authentication, Kerberos constrained delegation, connector group, conditional access). It prints the external URL Front Door needs.",
+            "**Publish the application in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (the internal URL resolves to the internal load balancer {}) and `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>` (pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, conditional access). It prints the external URL Front Door needs.",
             spec.ingress.app_proxy.connectors,
             plan.addresses
                 .internal_load_balancer_ip

@@ -82,7 +82,11 @@ param(
   # constrained delegation to the gMSA that serves the Kerberos-protected application.
   [string[]] $ConnectorComputers = @(),
   # Generate a new password for the standard user and store it (rotation).
-  [switch] $ResetStandardUserPassword
+  [switch] $ResetStandardUserPassword,
+  # Test forests only: create a missing KDS root key backdated 10 hours, usable at once. In a
+  # production domain leave it off: the key is created to take effect normally and the script
+  # stops until the domain controllers can use it (up to 10 hours, for replication).
+  [switch] $LabKdsRootKey
 )
 $ErrorActionPreference = 'Stop'
 $domain = {domain}
@@ -92,10 +96,23 @@ $standardUser = 'gmsa-standard-user'
 $keyVault = {kv}
 $secretName = {secret}
 
-if (-not (Get-KdsRootKey)) {{
-  if ($PSCmdlet.ShouldProcess('KDS root key', 'Add (effective 10 hours ago: lab timing; in production wait for replication)')) {{
-    Add-KdsRootKey -EffectiveTime ((Get-Date).AddHours(-10)) | Out-Null
+# gMSA passwords come from the KDS root key. Never add a second one; create one only when the
+# domain has none, and use it only once every domain controller can (10 hours after it takes
+# effect, the replication allowance Microsoft documents).
+$kdsKeys = @(Get-KdsRootKey)
+if ($kdsKeys.Count -eq 0) {{
+  if ($LabKdsRootKey) {{
+    if ($PSCmdlet.ShouldProcess('KDS root key', 'Add, backdated 10 hours (-LabKdsRootKey: test forests only)')) {{
+      Add-KdsRootKey -EffectiveTime ((Get-Date).AddHours(-10)) | Out-Null
+    }}
+  }} elseif ($PSCmdlet.ShouldProcess('KDS root key', 'Add (domain controllers can use it after up to 10 hours)')) {{
+    Add-KdsRootKey -EffectiveImmediately | Out-Null
+    Write-Warning ('Created the KDS root key. Run this script again after ' + (Get-Date).AddHours(10).ToString('u') + ', when every domain controller can use it.')
+    return
   }}
+}} elseif (-not ($kdsKeys | Where-Object {{ $_.EffectiveTime -le (Get-Date).AddHours(-10) }})) {{
+  Write-Warning 'The KDS root key is younger than 10 hours: run this script again once every domain controller can use it.'
+  return
 }}
 if (-not (Get-ADGroup -Filter "Name -eq '$hostGroup'")) {{
   if ($PSCmdlet.ShouldProcess($hostGroup, 'New-ADGroup')) {{
@@ -276,6 +293,9 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
 [CmdletBinding(SupportsShouldProcess)]
 param(
   [string] $ConnectorGroupName = {group},
+  # Machine names of the connector servers in the appProxyConnectors subnet: their connectors
+  # move into the connector group.
+  [string[]] $ConnectorMachineNames = @(),
   # The external URL on the tenant's msappproxy.net domain; derived from the application name
   # and the tenant's initial domain when empty (https://<app>-<tenant>.msappproxy.net/).
   [string] $ExternalUrl = ''
@@ -318,12 +338,28 @@ if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publi
     }}
   }}
   Update-MgBetaApplication -ApplicationId $app.Id -OnPremisesPublishing $publishing
-  $group = Get-MgBetaOnPremisePublishingProfileConnectorGroup -OnPremisesPublishingProfileId 'applicationProxy' |
-    Where-Object Name -eq $ConnectorGroupName | Select-Object -First 1
-  if ($group) {{
-    Set-MgBetaApplicationConnectorGroupByRef -ApplicationId $app.Id -BodyParameter @{{ '@odata.id' = "https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationproxy/connectorGroups/$($group.Id)" }}
-  }} else {{
-    Write-Warning "connector group $ConnectorGroupName not found: install the connectors first"
+}}
+# The connector group: created when missing, the named connector servers moved into it, and the
+# application assigned to it (connectors register themselves when installed; until then the
+# group is empty and the application cannot be reached).
+$groupsBase = 'https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationproxy/connectorGroups/'
+$group = Get-MgBetaOnPremisePublishingProfileConnectorGroup -OnPremisesPublishingProfileId 'applicationProxy' |
+  Where-Object Name -eq $ConnectorGroupName | Select-Object -First 1
+if (-not $group -and $PSCmdlet.ShouldProcess($ConnectorGroupName, 'New-MgBetaOnPremisePublishingProfileConnectorGroup')) {{
+  $group = New-MgBetaOnPremisePublishingProfileConnectorGroup -OnPremisesPublishingProfileId 'applicationProxy' -BodyParameter @{{ name = $ConnectorGroupName }}
+}}
+if ($group) {{
+  $connectors = Get-MgBetaOnPremisePublishingProfileConnector -OnPremisesPublishingProfileId 'applicationProxy'
+  foreach ($machine in $ConnectorMachineNames) {{
+    $connector = $connectors | Where-Object {{ $_.MachineName -like "$machine*" }} | Select-Object -First 1
+    if (-not $connector) {{
+      Write-Warning "no registered connector on ${{machine}}: install the connector there, then run this script again"
+    }} elseif ($PSCmdlet.ShouldProcess($machine, "move the connector into $ConnectorGroupName")) {{
+      New-MgBetaOnPremisePublishingProfileConnectorMemberOfByRef -OnPremisesPublishingProfileId 'applicationProxy' -ConnectorId $connector.Id -OdataId ($groupsBase + $group.Id)
+    }}
+  }}
+  if ($app -and $PSCmdlet.ShouldProcess($displayName, "assign the connector group $ConnectorGroupName")) {{
+    Set-MgBetaApplicationConnectorGroupByRef -ApplicationId $app.Id -OdataId ($groupsBase + $group.Id)
   }}
 }}
 "#,
@@ -348,7 +384,9 @@ if (-not $location -and $PSCmdlet.ShouldProcess($locationName, 'New-MgIdentityCo
   $location = New-MgIdentityConditionalAccessNamedLocation -BodyParameter @{{
     '@odata.type' = '#microsoft.graph.ipNamedLocation'
     displayName = $locationName
-    isTrusted = $true
+    # Not trusted: these ranges only decide who may reach this application; marking them trusted
+    # would lower sign-in risk for every application in the tenant.
+    isTrusted = $false
     ipRanges = @({ranges})
   }}
 }}
@@ -359,6 +397,7 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
     displayName = $policyName
     state = 'enabled'
     conditions = @{{
+      clientAppTypes = @('all')
       applications = @{{ includeApplications = @($app.AppId) }}
       users = @{{ includeUsers = @('All') }}
       locations = @{{ includeLocations = @('All'); excludeLocations = @($location.Id) }}
@@ -395,14 +434,15 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
     Some(s)
 }
 
-/// `scripts/Set-InternalDnsRecord.ps1`: the AD DNS A record of the internal URL.
+/// `scripts/Set-InternalDnsRecord.ps1`: the AD DNS A record of the internal URL. The record goes
+/// into the most specific zone the DNS server already has for the host (the AD domain's, for a
+/// host inside it); without one, into a zone that holds only the host itself. Never a zone for
+/// the parent domain: an AD-integrated `contoso.com` would answer NXDOMAIN for every other
+/// `*.contoso.com` name to every node, pod and connector that resolves through these servers.
 pub fn dns_record(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
-    let ad = spec.identity.active_directory.as_ref()?;
+    spec.identity.active_directory.as_ref()?;
     let ip = plan.addresses.internal_load_balancer_ip?;
     let host = internal_host(spec, n);
-    let (name, zone) = host
-        .split_once('.')
-        .unwrap_or((host.as_str(), ad.domain.as_str()));
     Some(format!(
         r#"#Requires -Modules DnsServer
 <#
@@ -411,33 +451,39 @@ pub fn dns_record(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> 
   proxy connectors reach the application by the name Kerberos expects.
 .DESCRIPTION
   Run on a domain controller (or with -ComputerName). Safe to run again; -WhatIf shows what it
-  would do. Creates the zone {zone} if it does not exist (a split-brain zone for the public
-  host name).
+  would do. The record goes into the most specific zone this DNS server already has for the
+  host (the AD domain's, for a host inside it). Without one, it creates a zone named
+  {host} that holds only this host, replicated to the domain's DNS servers; it never
+  creates a zone for a parent domain, which would hide every other name under it.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param([string] $ComputerName = $env:COMPUTERNAME)
 $ErrorActionPreference = 'Stop'
-$zone = {zone_q}
-$name = {name_q}
+$hostName = {host_q}
 $ip = {ip_q}
-if (-not (Get-DnsServerZone -ComputerName $ComputerName -Name $zone -ErrorAction SilentlyContinue)) {{
-  if ($PSCmdlet.ShouldProcess($zone, 'Add-DnsServerPrimaryZone')) {{
-    Add-DnsServerPrimaryZone -ComputerName $ComputerName -Name $zone -ReplicationScope Domain
+$zone = Get-DnsServerZone -ComputerName $ComputerName |
+  Where-Object {{ -not $_.IsReverseLookupZone -and ($hostName -eq $_.ZoneName -or $hostName.EndsWith('.' + $_.ZoneName)) }} |
+  Sort-Object {{ $_.ZoneName.Length }} -Descending | Select-Object -First 1 -ExpandProperty ZoneName
+if (-not $zone) {{
+  if ($PSCmdlet.ShouldProcess($hostName, 'Add-DnsServerPrimaryZone (a zone for this host only)')) {{
+    Add-DnsServerPrimaryZone -ComputerName $ComputerName -Name $hostName -ReplicationScope Domain
   }}
+  $zone = $hostName
 }}
+# The zone's own name is its apex, '@'.
+$name = if ($zone -eq $hostName) {{ '@' }} else {{ $hostName.Substring(0, $hostName.Length - $zone.Length - 1) }}
 $existing = Get-DnsServerResourceRecord -ComputerName $ComputerName -ZoneName $zone -Name $name -RRType A -ErrorAction SilentlyContinue
 if ($existing -and $existing.RecordData.IPv4Address.IPAddressToString -ne $ip) {{
-  if ($PSCmdlet.ShouldProcess("$name.$zone", "replace A record with $ip")) {{
+  if ($PSCmdlet.ShouldProcess($hostName, "replace A record with $ip")) {{
     Remove-DnsServerResourceRecord -ComputerName $ComputerName -ZoneName $zone -Name $name -RRType A -Force
     $existing = $null
   }}
 }}
-if (-not $existing -and $PSCmdlet.ShouldProcess("$name.$zone", "Add A $ip")) {{
+if (-not $existing -and $PSCmdlet.ShouldProcess($hostName, "Add A $ip")) {{
   Add-DnsServerResourceRecordA -ComputerName $ComputerName -ZoneName $zone -Name $name -IPv4Address $ip
 }}
 "#,
-        zone_q = ps(zone),
-        name_q = ps(name),
+        host_q = ps(&host),
         ip_q = ps(&ip.to_string()),
     ))
 }
@@ -466,7 +512,6 @@ mod tests {
             publish.contains(&format!("$internalUrl = 'https://{host}/'")),
             "{publish}"
         );
-        assert!(dns.contains("$zone = 'corp.contoso.com'"), "{dns}");
-        assert!(dns.contains(&format!("$name = '{}'", n.prefix)), "{dns}");
+        assert!(dns.contains(&format!("$hostName = '{host}'")), "{dns}");
     }
 }

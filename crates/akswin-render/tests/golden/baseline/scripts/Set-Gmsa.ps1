@@ -20,7 +20,11 @@ param(
   # constrained delegation to the gMSA that serves the Kerberos-protected application.
   [string[]] $ConnectorComputers = @(),
   # Generate a new password for the standard user and store it (rotation).
-  [switch] $ResetStandardUserPassword
+  [switch] $ResetStandardUserPassword,
+  # Test forests only: create a missing KDS root key backdated 10 hours, usable at once. In a
+  # production domain leave it off: the key is created to take effect normally and the script
+  # stops until the domain controllers can use it (up to 10 hours, for replication).
+  [switch] $LabKdsRootKey
 )
 $ErrorActionPreference = 'Stop'
 $domain = 'corp.contoso.com'
@@ -30,10 +34,23 @@ $standardUser = 'gmsa-standard-user'
 $keyVault = 'kv-contoso-legacy'
 $secretName = 'gmsa-standard-user'
 
-if (-not (Get-KdsRootKey)) {
-  if ($PSCmdlet.ShouldProcess('KDS root key', 'Add (effective 10 hours ago: lab timing; in production wait for replication)')) {
-    Add-KdsRootKey -EffectiveTime ((Get-Date).AddHours(-10)) | Out-Null
+# gMSA passwords come from the KDS root key. Never add a second one; create one only when the
+# domain has none, and use it only once every domain controller can (10 hours after it takes
+# effect, the replication allowance Microsoft documents).
+$kdsKeys = @(Get-KdsRootKey)
+if ($kdsKeys.Count -eq 0) {
+  if ($LabKdsRootKey) {
+    if ($PSCmdlet.ShouldProcess('KDS root key', 'Add, backdated 10 hours (-LabKdsRootKey: test forests only)')) {
+      Add-KdsRootKey -EffectiveTime ((Get-Date).AddHours(-10)) | Out-Null
+    }
+  } elseif ($PSCmdlet.ShouldProcess('KDS root key', 'Add (domain controllers can use it after up to 10 hours)')) {
+    Add-KdsRootKey -EffectiveImmediately | Out-Null
+    Write-Warning ('Created the KDS root key. Run this script again after ' + (Get-Date).AddHours(10).ToString('u') + ', when every domain controller can use it.')
+    return
   }
+} elseif (-not ($kdsKeys | Where-Object { $_.EffectiveTime -le (Get-Date).AddHours(-10) })) {
+  Write-Warning 'The KDS root key is younger than 10 hours: run this script again once every domain controller can use it.'
+  return
 }
 if (-not (Get-ADGroup -Filter "Name -eq '$hostGroup'")) {
   if ($PSCmdlet.ShouldProcess($hostGroup, 'New-ADGroup')) {

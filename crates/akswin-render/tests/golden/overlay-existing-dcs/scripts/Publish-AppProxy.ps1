@@ -13,6 +13,9 @@
 [CmdletBinding(SupportsShouldProcess)]
 param(
   [string] $ConnectorGroupName = 'contoso-legacy-connectors',
+  # Machine names of the connector servers in the appProxyConnectors subnet: their connectors
+  # move into the connector group.
+  [string[]] $ConnectorMachineNames = @(),
   # The external URL on the tenant's msappproxy.net domain; derived from the application name
   # and the tenant's initial domain when empty (https://<app>-<tenant>.msappproxy.net/).
   [string] $ExternalUrl = ''
@@ -55,12 +58,28 @@ if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publi
     }
   }
   Update-MgBetaApplication -ApplicationId $app.Id -OnPremisesPublishing $publishing
-  $group = Get-MgBetaOnPremisePublishingProfileConnectorGroup -OnPremisesPublishingProfileId 'applicationProxy' |
-    Where-Object Name -eq $ConnectorGroupName | Select-Object -First 1
-  if ($group) {
-    Set-MgBetaApplicationConnectorGroupByRef -ApplicationId $app.Id -BodyParameter @{ '@odata.id' = "https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationproxy/connectorGroups/$($group.Id)" }
-  } else {
-    Write-Warning "connector group $ConnectorGroupName not found: install the connectors first"
+}
+# The connector group: created when missing, the named connector servers moved into it, and the
+# application assigned to it (connectors register themselves when installed; until then the
+# group is empty and the application cannot be reached).
+$groupsBase = 'https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationproxy/connectorGroups/'
+$group = Get-MgBetaOnPremisePublishingProfileConnectorGroup -OnPremisesPublishingProfileId 'applicationProxy' |
+  Where-Object Name -eq $ConnectorGroupName | Select-Object -First 1
+if (-not $group -and $PSCmdlet.ShouldProcess($ConnectorGroupName, 'New-MgBetaOnPremisePublishingProfileConnectorGroup')) {
+  $group = New-MgBetaOnPremisePublishingProfileConnectorGroup -OnPremisesPublishingProfileId 'applicationProxy' -BodyParameter @{ name = $ConnectorGroupName }
+}
+if ($group) {
+  $connectors = Get-MgBetaOnPremisePublishingProfileConnector -OnPremisesPublishingProfileId 'applicationProxy'
+  foreach ($machine in $ConnectorMachineNames) {
+    $connector = $connectors | Where-Object { $_.MachineName -like "$machine*" } | Select-Object -First 1
+    if (-not $connector) {
+      Write-Warning "no registered connector on ${machine}: install the connector there, then run this script again"
+    } elseif ($PSCmdlet.ShouldProcess($machine, "move the connector into $ConnectorGroupName")) {
+      New-MgBetaOnPremisePublishingProfileConnectorMemberOfByRef -OnPremisesPublishingProfileId 'applicationProxy' -ConnectorId $connector.Id -OdataId ($groupsBase + $group.Id)
+    }
+  }
+  if ($app -and $PSCmdlet.ShouldProcess($displayName, "assign the connector group $ConnectorGroupName")) {
+    Set-MgBetaApplicationConnectorGroupByRef -ApplicationId $app.Id -OdataId ($groupsBase + $group.Id)
   }
 }
 
@@ -71,7 +90,9 @@ if (-not $location -and $PSCmdlet.ShouldProcess($locationName, 'New-MgIdentityCo
   $location = New-MgIdentityConditionalAccessNamedLocation -BodyParameter @{
     '@odata.type' = '#microsoft.graph.ipNamedLocation'
     displayName = $locationName
-    isTrusted = $true
+    # Not trusted: these ranges only decide who may reach this application; marking them trusted
+    # would lower sign-in risk for every application in the tenant.
+    isTrusted = $false
     ipRanges = @(@{ '@odata.type' = '#microsoft.graph.iPv4CidrRange'; cidrAddress = '203.0.113.0/24' })
   }
 }
@@ -82,6 +103,7 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
     displayName = $policyName
     state = 'enabled'
     conditions = @{
+      clientAppTypes = @('all')
       applications = @{ includeApplications = @($app.AppId) }
       users = @{ includeUsers = @('All') }
       locations = @{ includeLocations = @('All'); excludeLocations = @($location.Id) }

@@ -5,27 +5,34 @@
   proxy connectors reach the application by the name Kerberos expects.
 .DESCRIPTION
   Run on a domain controller (or with -ComputerName). Safe to run again; -WhatIf shows what it
-  would do. Creates the zone contoso.com if it does not exist (a split-brain zone for the public
-  host name).
+  would do. The record goes into the most specific zone this DNS server already has for the
+  host (the AD domain's, for a host inside it). Without one, it creates a zone named
+  legacy.contoso.com that holds only this host, replicated to the domain's DNS servers; it never
+  creates a zone for a parent domain, which would hide every other name under it.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param([string] $ComputerName = $env:COMPUTERNAME)
 $ErrorActionPreference = 'Stop'
-$zone = 'contoso.com'
-$name = 'legacy'
+$hostName = 'legacy.contoso.com'
 $ip = '10.240.5.4'
-if (-not (Get-DnsServerZone -ComputerName $ComputerName -Name $zone -ErrorAction SilentlyContinue)) {
-  if ($PSCmdlet.ShouldProcess($zone, 'Add-DnsServerPrimaryZone')) {
-    Add-DnsServerPrimaryZone -ComputerName $ComputerName -Name $zone -ReplicationScope Domain
+$zone = Get-DnsServerZone -ComputerName $ComputerName |
+  Where-Object { -not $_.IsReverseLookupZone -and ($hostName -eq $_.ZoneName -or $hostName.EndsWith('.' + $_.ZoneName)) } |
+  Sort-Object { $_.ZoneName.Length } -Descending | Select-Object -First 1 -ExpandProperty ZoneName
+if (-not $zone) {
+  if ($PSCmdlet.ShouldProcess($hostName, 'Add-DnsServerPrimaryZone (a zone for this host only)')) {
+    Add-DnsServerPrimaryZone -ComputerName $ComputerName -Name $hostName -ReplicationScope Domain
   }
+  $zone = $hostName
 }
+# The zone's own name is its apex, '@'.
+$name = if ($zone -eq $hostName) { '@' } else { $hostName.Substring(0, $hostName.Length - $zone.Length - 1) }
 $existing = Get-DnsServerResourceRecord -ComputerName $ComputerName -ZoneName $zone -Name $name -RRType A -ErrorAction SilentlyContinue
 if ($existing -and $existing.RecordData.IPv4Address.IPAddressToString -ne $ip) {
-  if ($PSCmdlet.ShouldProcess("$name.$zone", "replace A record with $ip")) {
+  if ($PSCmdlet.ShouldProcess($hostName, "replace A record with $ip")) {
     Remove-DnsServerResourceRecord -ComputerName $ComputerName -ZoneName $zone -Name $name -RRType A -Force
     $existing = $null
   }
 }
-if (-not $existing -and $PSCmdlet.ShouldProcess("$name.$zone", "Add A $ip")) {
+if (-not $existing -and $PSCmdlet.ShouldProcess($hostName, "Add A $ip")) {
   Add-DnsServerResourceRecordA -ComputerName $ComputerName -ZoneName $zone -Name $name -IPv4Address $ip
 }

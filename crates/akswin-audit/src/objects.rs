@@ -23,6 +23,8 @@ pub struct Pod<'a> {
     pub ptr: &'static str,
     /// Labels of the pod template (for PDB selectors).
     pub labels: Vec<(String, String)>,
+    /// Annotations of the pod template (documented exceptions).
+    pub annotations: Vec<(String, String)>,
 }
 
 impl<'a> Object<'a> {
@@ -59,15 +61,37 @@ impl<'a> Object<'a> {
             ]),
             _ => self.node.path(&["spec", "template", "metadata", "labels"]),
         };
-        let labels = labels_node
-            .map(|l| {
+        let pairs = |n: Option<&Node>| -> Vec<(String, String)> {
+            n.map(|l| {
                 l.entries()
                     .iter()
                     .filter_map(|(k, _, v)| Some((k.clone(), v.str()?.to_string())))
                     .collect()
             })
-            .unwrap_or_default();
-        Some(Pod { node, ptr, labels })
+            .unwrap_or_default()
+        };
+        let labels = pairs(labels_node);
+        let annotations_node = match self.kind.as_str() {
+            "Pod" => self.node.path(&["metadata", "annotations"]),
+            "CronJob" => self.node.path(&[
+                "spec",
+                "jobTemplate",
+                "spec",
+                "template",
+                "metadata",
+                "annotations",
+            ]),
+            _ => self
+                .node
+                .path(&["spec", "template", "metadata", "annotations"]),
+        };
+        let annotations = pairs(annotations_node);
+        Some(Pod {
+            node,
+            ptr,
+            labels,
+            annotations,
+        })
     }
 }
 

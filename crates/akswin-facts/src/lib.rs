@@ -23,6 +23,11 @@ pub const PRICES_JSON: &str = include_str!("../data/prices.json");
 
 /// The four Windows built-in policies the architecture names: no CPU and memory overcommit,
 /// not as ContainerAdministrator, allowed user names, no HostProcess (docs/sources.md).
+/// The pod annotation that records why a Windows workload runs as ContainerAdministrator:
+/// `akswin render` writes it on IIS workloads, `akswin audit` (WIN008) accepts a pod that
+/// carries a non-empty reason as a documented exception.
+pub const CONTAINER_ADMINISTRATOR_REASON: &str = "akswin.io/container-administrator-reason";
+
 pub const WINDOWS_BUILTIN_POLICIES: [&str; 4] = [
     "a2abc456-f0ae-464b-bd3a-07a3cdbd7fb1",
     "5485eac0-7e8f-4964-998b-a44f4f0c1e75",

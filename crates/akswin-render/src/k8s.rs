@@ -10,6 +10,9 @@ use akswin_spec::spec::{
 };
 use serde_json::{Map, Value, json};
 
+use akswin_facts::CONTAINER_ADMINISTRATOR_REASON;
+const CONTAINER_ADMINISTRATOR_WHY: &str = "IIS: ServiceMonitor starts and watches w3svc, which needs an administrator; the site's application pool runs as its own identity and uses the gMSA on the network";
+
 /// The fixed plugin GUID of the AKS gMSA credential-spec plugin (docs/sources.md#gmsa-on-aks).
 pub const GMSA_PLUGIN_GUID: &str = "{CCC2A336-D7F3-4818-A213-272B7924213E}";
 /// The pause image the pre-pull DaemonSets keep running (multi-arch, Windows included).
@@ -109,7 +112,7 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, n: &Names, w: &Workload) -> Vec
     }
     if windows {
         pod["os"] = json!({ "name": "windows" });
-        let mut wo = json!({ "runAsUserName": "ContainerUser" });
+        let mut wo = json!({ "runAsUserName": w.run_as().user_name() });
         if let Some(acct) = &w.gmsa_account {
             wo["gmsaCredentialSpecName"] = json!(k8s_name(acct));
         }
@@ -120,6 +123,13 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, n: &Names, w: &Workload) -> Vec
             json!({ "runAsNonRoot": true, "seccompProfile": { "type": "RuntimeDefault" } });
         pod["containers"][0]["securityContext"] = json!({ "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": { "drop": ["ALL"] } });
     }
+    // Why a workload runs as ContainerAdministrator, on the pod for whoever reads it (and for
+    // WIN008, which accepts the documented exception).
+    let mut template_meta = json!({ "labels": labels(&name) });
+    if windows && w.run_as() == akswin_spec::spec::RunAs::ContainerAdministrator {
+        template_meta["annotations"] =
+            json!({ CONTAINER_ADMINISTRATOR_REASON: CONTAINER_ADMINISTRATOR_WHY });
+    }
     docs.push(json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": { "name": name, "namespace": ns, "labels": labels(&name) },
@@ -127,7 +137,7 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, n: &Names, w: &Workload) -> Vec
             "replicas": w.replicas,
             "selector": { "matchLabels": { "app.kubernetes.io/name": name } },
             "strategy": { "type": "RollingUpdate", "rollingUpdate": { "maxUnavailable": 0, "maxSurge": 1 } },
-            "template": { "metadata": { "labels": labels(&name) }, "spec": pod },
+            "template": { "metadata": template_meta, "spec": pod },
         }
     }));
     if w.replicas > 1 {

@@ -98,7 +98,7 @@ fn workload_line(
     }
     s.push_str(&format!(", resources: {{ cpu: \"{cpu}\", memory: 2Gi }}"));
     if os == "Windows" {
-        s.push_str(", auth: kerberos, gmsaAccount: legacyweb");
+        s.push_str(", auth: kerberos, gmsaAccount: legacyweb, runAs: ContainerAdministrator");
     }
     s.push_str(" }\n");
     s

@@ -1601,6 +1601,13 @@ pub struct Workload {
     pub auth: AuthMode,
     #[serde(default)]
     pub gmsa_account: Option<String>,
+    /// The Windows user the container's entry point runs as (`runAsUserName`):
+    /// `ContainerUser` (default, no administrator rights), `NetworkService` (a process that
+    /// must use the gMSA on the network), or `ContainerAdministrator` (IIS images: ServiceMonitor
+    /// starts and watches w3svc, which needs an administrator; the site's application pool runs
+    /// as its own identity and uses the gMSA). WRK003 checks the choice against `gmsaAccount`.
+    #[serde(default)]
+    pub run_as: Option<RunAs>,
     #[serde(default)]
     pub resources: Option<Resources>,
     #[serde(default)]
@@ -1619,6 +1626,32 @@ pub struct Workload {
     /// Replicas added in one burst by the scale-out model. Default: `replicas` (the load doubles).
     #[serde(default)]
     pub scale_out_replicas: Option<u32>,
+}
+
+/// A Windows container's user (Kubernetes `securityContext.windowsOptions.runAsUserName`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RunAs {
+    ContainerUser,
+    NetworkService,
+    ContainerAdministrator,
+}
+
+impl RunAs {
+    /// The user name Kubernetes and the approved-users policy take.
+    pub fn user_name(self) -> &'static str {
+        match self {
+            RunAs::ContainerUser => "ContainerUser",
+            RunAs::NetworkService => "NT AUTHORITY\\NETWORK SERVICE",
+            RunAs::ContainerAdministrator => "ContainerAdministrator",
+        }
+    }
+}
+
+impl Workload {
+    /// The Windows user the workload runs as (ContainerUser unless the spec says otherwise).
+    pub fn run_as(&self) -> RunAs {
+        self.run_as.unwrap_or(RunAs::ContainerUser)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

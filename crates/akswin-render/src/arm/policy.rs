@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// The `excludedNamespaces` default of the Kubernetes built-in policies (their definitions).
+const POLICY_DEFAULT_EXCLUDED_NAMESPACES: [&str; 4] = [
+    "kube-system",
+    "gatekeeper-system",
+    "azure-arc",
+    "azure-extensions-usage-system",
+];
+
 impl Arm<'_> {
     pub(super) fn policy_assignments(&self, cluster: &Expr) -> Vec<Value> {
         let p = &self.spec.policy;
@@ -32,15 +40,44 @@ impl Arm<'_> {
                 akswin_facts::WINDOWS_BUILTIN_POLICIES[0],
                 e.clone(),
             );
+            // Workloads that run as ContainerAdministrator (IIS images) are the documented
+            // exception: their namespaces join the policy's default exclusions.
+            let admin_namespaces: Vec<String> = self
+                .spec
+                .workloads
+                .iter()
+                .filter(|w| {
+                    w.os == Os::Windows
+                        && w.run_as() == akswin_spec::spec::RunAs::ContainerAdministrator
+                })
+                .map(|w| crate::k8s::k8s_name(&w.name))
+                .collect();
+            let mut no_admin = e.clone();
+            if !admin_namespaces.is_empty() {
+                let mut excluded: Vec<String> = POLICY_DEFAULT_EXCLUDED_NAMESPACES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                excluded.extend(admin_namespaces);
+                no_admin["excludedNamespaces"] = json!({ "value": excluded });
+            }
             add(
                 "windows-no-containeradministrator",
                 akswin_facts::WINDOWS_BUILTIN_POLICIES[1],
-                e.clone(),
+                no_admin,
             );
+            // The users the workloads run as are approved, with the spec's list.
+            let mut users = p.windows_allowed_user_names.clone();
+            for w in self.spec.workloads.iter().filter(|w| w.os == Os::Windows) {
+                let u = w.run_as().user_name().to_string();
+                if !users.contains(&u) {
+                    users.push(u);
+                }
+            }
             add(
                 "windows-approved-users",
                 akswin_facts::WINDOWS_BUILTIN_POLICIES[2],
-                json!({ "effect": { "value": effect(p.windows_built_ins) }, "allowedUserNames": { "value": p.windows_allowed_user_names } }),
+                json!({ "effect": { "value": effect(p.windows_built_ins) }, "allowedUserNames": { "value": users } }),
             );
             add(
                 "windows-no-hostprocess",

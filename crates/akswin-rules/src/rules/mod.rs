@@ -85,6 +85,7 @@ pub static ALL: &[&dyn Rule] = &[
     &upg::upg004_kubernetes_version_unsupported::Upg004,
     &wrk::wrk001_workload_placement::Wrk001,
     &wrk::wrk002_invalid_workload_value::Wrk002,
+    &wrk::wrk003_run_as_identity::Wrk003,
 ];
 
 pub use akswin_plan::FORBIDDEN_RANGES;

@@ -7,7 +7,10 @@ akswin_diag::declare_rule! {
     /// Windows containers that run as `ContainerAdministrator`: set explicitly in
     /// `windowsOptions.runAsUserName` (pod or container), or left to the image default on
     /// Server Core based images (`servercore`, `windowsservercore`, `dotnet/framework`), whose
-    /// default user is ContainerAdministrator. HostProcess pods are WIN009's.
+    /// default user is ContainerAdministrator. HostProcess pods are WIN009's. A pod whose
+    /// template carries the annotation `akswin.io/container-administrator-reason` with a
+    /// reason is a documented exception and is not reported (`akswin render` writes it on IIS
+    /// workloads: ServiceMonitor needs an administrator to start w3svc).
     ///
     /// ## Why it matters
     /// ContainerAdministrator is an administrator inside the container; a compromise reaches
@@ -42,6 +45,13 @@ impl ManifestRule for Win008 {
                 .path(&["securityContext", "windowsOptions", "hostProcess"])
                 .and_then(Node::bool)
                 == Some(true)
+        {
+            return;
+        }
+        if pod
+            .annotations
+            .iter()
+            .any(|(k, v)| k == akswin_facts::CONTAINER_ADMINISTRATOR_REASON && !v.trim().is_empty())
         {
             return;
         }

@@ -288,7 +288,10 @@ pub fn prepull(spec: &Spec) -> Vec<(OsSku, Vec<Value>)> {
                     "image": img,
                     "imagePullPolicy": "IfNotPresent",
                     "command": ["cmd", "/c", "exit", "0"],
-                    "resources": { "requests": { "cpu": "10m", "memory": "16Mi" }, "limits": { "cpu": "100m", "memory": "128Mi" } },
+                    // A Windows container needs tens of MiB just to start (a Server Core
+                    // container with 30 MB hangs the runtime: moby/moby#37429); requests equal
+                    // limits, as the Windows no-overcommit policy asks.
+                    "resources": { "requests": { "cpu": "100m", "memory": "256Mi" }, "limits": { "cpu": "100m", "memory": "256Mi" } },
                 })
             })
             .collect();
@@ -303,7 +306,7 @@ pub fn prepull(spec: &Spec) -> Vec<(OsSku, Vec<Value>)> {
                 "name": "pause",
                 "image": PAUSE_IMAGE,
                 "imagePullPolicy": "IfNotPresent",
-                "resources": { "requests": { "cpu": "10m", "memory": "16Mi" }, "limits": { "cpu": "10m", "memory": "16Mi" } },
+                "resources": { "requests": { "cpu": "50m", "memory": "64Mi" }, "limits": { "cpu": "50m", "memory": "64Mi" } },
             } ],
         });
         if !taints.is_empty() {

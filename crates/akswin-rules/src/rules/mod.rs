@@ -42,6 +42,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ing::ing007_invalid_load_balancer_ip::Ing007,
     &ing::ing008_certificate_not_from_key_vault::Ing008,
     &ing::ing009_app_proxy_not_resilient::Ing009,
+    &ing::ing010_managed_rules_need_premium::Ing010,
     &mon::mon001_container_insights_off::Mon001,
     &mon::mon002_no_windows_data_collection::Mon002,
     &mon::mon003_memory_rss_on_windows::Mon003,

@@ -7,6 +7,7 @@ pub mod ing006_client_ip_not_preserved;
 pub mod ing007_invalid_load_balancer_ip;
 pub mod ing008_certificate_not_from_key_vault;
 pub mod ing009_app_proxy_not_resilient;
+pub mod ing010_managed_rules_need_premium;
 
 use akswin_spec::Spec;
 use akswin_spec::spec::FrontDoorOrigin;

@@ -581,8 +581,25 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         } else {
             ""
         };
+        // One host name end to end when Front Door has a custom domain in front of the proxy.
+        let custom = spec
+            .ingress
+            .front_door
+            .as_ref()
+            .filter(|_| {
+                spec.ingress.front_door_origin() == akswin_spec::spec::FrontDoorOrigin::AppProxy
+            })
+            .and_then(|f| f.custom_domains.first())
+            .filter(|d| d.certificate.key_vault_secret.is_some())
+            .map(|d| d.host.to_string());
+        let published = match &custom {
+            Some(h) => format!(
+                " It publishes `https://{h}/` as the application's external URL too (an application proxy custom domain, served with the same certificate, read from Key Vault: run it where the vault's private endpoint resolves; the parent domain must be a verified domain of the tenant), so sign-in redirects and cookies stay on `{h}` behind Front Door's WAF (https://learn.microsoft.com/entra/identity/app-proxy/how-to-configure-custom-domain). Note the msappproxy.net name Microsoft Entra shows for it: it is Front Door's origin. Public DNS for `{h}` points at Front Door (the endpoint's host name, and the TXT record Front Door asks for to validate the domain), never at msappproxy.net."
+            ),
+            None => " It prints the external URL Front Door needs.".into(),
+        };
         line(next(format!(
-            "**Publish the application in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (the internal URL resolves to the internal load balancer {}) and `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>` (pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, conditional access). It prints the external URL Front Door needs.",
+            "**Publish the application in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (the internal URL resolves to the internal load balancer {}) and `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>` (pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, conditional access).{published}",
             spec.ingress.app_proxy.connectors,
             plan.addresses
                 .internal_load_balancer_ip
@@ -593,7 +610,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     }
     if spec.ingress.front_door.is_some() {
         let host = if arm.front_door_needs_host() {
-            " with `AKSWIN_APP_PROXY_HOST=<the host the previous step printed>` (a host name such as `legacyweb-contoso.msappproxy.net`; deploy.sh drops a pasted `https://` and path), or set `ingress.appProxy.externalHost` in the spec and re-render"
+            " with `AKSWIN_APP_PROXY_HOST=<the msappproxy.net host from the previous step>` (a host name such as `legacyweb-contoso.msappproxy.net`; deploy.sh drops a pasted `https://` and path), or set `ingress.appProxy.externalHost` in the spec and re-render; the origin is asked for the custom domain's host name (origin host header), and has no health probe (one origin: Front Door's advice, and pre-authentication would answer a probe with a redirect)"
         } else {
             ""
         };

@@ -270,6 +270,24 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
     let (host, sso) = published_host(spec, n);
     let spn = sso.map(|(_, spn)| spn).unwrap_or_default();
     let kerberos = spec.workloads.iter().find(|w| w.auth == AuthMode::Kerberos);
+    // One host name end to end: with Front Door in front and a custom domain whose
+    // certificate is in Key Vault, the application proxy publishes that same host (a custom
+    // domain), so pre-authentication redirects and cookies stay on the name users browse to,
+    // behind the WAF, and internal and external URLs are the same.
+    let custom: Option<(String, String)> = spec
+        .ingress
+        .front_door
+        .as_ref()
+        .filter(|_| {
+            spec.ingress.front_door_origin() == akswin_spec::spec::FrontDoorOrigin::AppProxy
+        })
+        .and_then(|f| f.custom_domains.first())
+        .and_then(|d| {
+            d.certificate
+                .key_vault_secret
+                .as_ref()
+                .map(|c| (d.host.to_string(), c.clone()))
+        });
     let ranges: Vec<String> = ap
         .conditional_access
         .as_ref()
@@ -296,13 +314,16 @@ param(
   # Machine names of the connector servers in the appProxyConnectors subnet: their connectors
   # move into the connector group.
   [string[]] $ConnectorMachineNames = @(),
-  # The external URL on the tenant's msappproxy.net domain; derived from the application name
-  # and the tenant's initial domain when empty (https://<app>-<tenant>.msappproxy.net/).
-  [string] $ExternalUrl = ''
+  # The external URL: the custom domain Front Door serves when there is one, else the
+  # tenant's msappproxy.net domain, derived from the application name and the tenant's initial
+  # domain when empty (https://<app>-<tenant>.msappproxy.net/).
+  [string] $ExternalUrl = {external}
 )
 $ErrorActionPreference = 'Stop'
 Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
 $displayName = {app}
+$keyVault = {kv}
+$certificateSecret = {cert}
 if (-not $ExternalUrl) {{
   $initial = (Get-MgOrganization).VerifiedDomains | Where-Object IsInitial | Select-Object -First 1
   if (-not $initial) {{ throw 'cannot find the tenant initial domain: pass -ExternalUrl https://<app>-<tenant>.msappproxy.net/' }}
@@ -330,6 +351,27 @@ if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publi
     externalAuthenticationType = 'aadPreAuthentication'
     isTranslateHostHeaderEnabled = $true
     isOnPremPublishingEnabled = $true
+  }}
+  $externalHost = ([uri]$ExternalUrl).Host
+  if ($certificateSecret -and -not $externalHost.EndsWith('.msappproxy.net')) {{
+    # A custom domain: its parent must be a verified domain of the tenant, and the application
+    # proxy serves it with the same certificate Front Door uses (read from Key Vault here,
+    # re-exported with a one-time password, never written anywhere but a temporary file).
+    $verified = (Get-MgOrganization).VerifiedDomains | Where-Object {{ $externalHost.EndsWith('.' + $_.Name) }}
+    if (-not $verified) {{ throw "the parent domain of $externalHost is not a verified domain of this tenant: verify it in Microsoft Entra first (custom domains need it)" }}
+    $tmp = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString() + '.pfx')
+    try {{
+      az keyvault secret download --vault-name $keyVault --name $certificateSecret --file $tmp --encoding base64
+      if ($LASTEXITCODE -ne 0) {{ throw "cannot read the certificate $certificateSecret from ${{keyVault}}: run this where its private endpoint resolves, with Key Vault Secrets User on it" }}
+      $cert = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList $tmp, '', 'Exportable'
+      $bytes = New-Object byte[] 24
+      [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
+      $pfxPassword = [Convert]::ToBase64String($bytes)
+      $publishing.verifiedCustomDomainKeyCredential = @{{ type = 'X509CertAndPassword'; value = [Convert]::ToBase64String($cert.Export('Pfx', $pfxPassword)) }}
+      $publishing.verifiedCustomDomainPasswordCredential = @{{ value = $pfxPassword }}
+    }} finally {{
+      if (Test-Path $tmp) {{ Remove-Item $tmp -Force }}
+    }}
   }}
   if ($spn) {{
     $publishing.singleSignOnSettings = @{{
@@ -373,6 +415,12 @@ if ($group) {{
         )),
         internal = ps(&format!("https://{host}/")),
         spn = ps(&spn),
+        external = ps(&custom
+            .as_ref()
+            .map(|(h, _)| format!("https://{h}/"))
+            .unwrap_or_default()),
+        kv = ps(&n.key_vault),
+        cert = ps(&custom.as_ref().map(|(_, c)| c.clone()).unwrap_or_default()),
     );
     if !ranges.is_empty() {
         let _ = writeln!(
@@ -421,10 +469,16 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
         r#"if ($app) {{
   $published = Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing
   $publishedUrl = $published.OnPremisesPublishing.ExternalUrl
-  if ($publishedUrl) {{
+  if ($publishedUrl -and ([uri]$publishedUrl).Host.EndsWith('.msappproxy.net')) {{
     "External URL: $publishedUrl"
     # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
     "AKSWIN_APP_PROXY_HOST=$(([uri]$publishedUrl).Host)"
+  }} elseif ($publishedUrl) {{
+    "External URL: $publishedUrl (a custom domain)"
+    # Front Door's origin is the msappproxy.net name the custom domain maps to: Microsoft Entra
+    # admin center, Enterprise applications, this application, Application proxy (the CNAME
+    # target it shows). Front Door sends the custom host name as the origin host header.
+    Write-Warning "set AKSWIN_APP_PROXY_HOST to the msappproxy.net name Microsoft Entra shows for $(([uri]$publishedUrl).Host) (do not point public DNS there: it points at Front Door)"
   }} else {{
     Write-Warning 'the application has no external URL yet (-WhatIf, or publishing did not finish): run this script again'
   }}

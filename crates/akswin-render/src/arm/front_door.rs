@@ -123,13 +123,15 @@ impl Arm<'_> {
             "properties": { "enabledState": "Enabled" },
             "dependsOn": [profile],
         }));
+        // One origin: no health probes, as Front Door recommends for a single origin (a probe
+        // can only take the one origin out of service); behind the application proxy's
+        // pre-authentication a probe would get a redirect, never a 200, anyway.
         res.push(json!({
             "type": "Microsoft.Cdn/profiles/originGroups",
             "apiVersion": API_CDN,
             "name": format!("{}/app", n.front_door),
             "properties": {
                 "loadBalancingSettings": { "sampleSize": 4, "successfulSamplesRequired": 3, "additionalLatencyInMilliseconds": 50 },
-                "healthProbeSettings": { "probePath": "/", "probeRequestType": "HEAD", "probeProtocol": "Https", "probeIntervalInSeconds": 100 },
                 "sessionAffinityState": "Disabled",
             },
             "dependsOn": [profile],
@@ -158,7 +160,13 @@ impl Arm<'_> {
                     .clone()
                     .unwrap_or_else(|| "[parameters('appProxyExternalHost')]".into());
                 origin["properties"]["hostName"] = s(&host);
-                origin["properties"]["originHostHeader"] = s(&host);
+                // One host name end to end: the application proxy publishes the custom domain
+                // too, so the origin is asked for it and answers with it (redirects, cookies).
+                origin["properties"]["originHostHeader"] = s(&fd
+                    .custom_domains
+                    .first()
+                    .map(|d| d.host.to_string())
+                    .unwrap_or(host));
             }
             FrontDoorOrigin::PrivateLink => {
                 let ip = self

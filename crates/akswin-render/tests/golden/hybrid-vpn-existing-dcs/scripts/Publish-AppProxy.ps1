@@ -16,13 +16,16 @@ param(
   # Machine names of the connector servers in the appProxyConnectors subnet: their connectors
   # move into the connector group.
   [string[]] $ConnectorMachineNames = @(),
-  # The external URL on the tenant's msappproxy.net domain; derived from the application name
-  # and the tenant's initial domain when empty (https://<app>-<tenant>.msappproxy.net/).
-  [string] $ExternalUrl = ''
+  # The external URL: the custom domain Front Door serves when there is one, else the
+  # tenant's msappproxy.net domain, derived from the application name and the tenant's initial
+  # domain when empty (https://<app>-<tenant>.msappproxy.net/).
+  [string] $ExternalUrl = 'https://legacy.contoso.com/'
 )
 $ErrorActionPreference = 'Stop'
 Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
 $displayName = 'contoso-legacy-legacyweb'
+$keyVault = 'kv-contoso-legacy'
+$certificateSecret = 'legacy-contoso-tls'
 if (-not $ExternalUrl) {
   $initial = (Get-MgOrganization).VerifiedDomains | Where-Object IsInitial | Select-Object -First 1
   if (-not $initial) { throw 'cannot find the tenant initial domain: pass -ExternalUrl https://<app>-<tenant>.msappproxy.net/' }
@@ -50,6 +53,27 @@ if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publi
     externalAuthenticationType = 'aadPreAuthentication'
     isTranslateHostHeaderEnabled = $true
     isOnPremPublishingEnabled = $true
+  }
+  $externalHost = ([uri]$ExternalUrl).Host
+  if ($certificateSecret -and -not $externalHost.EndsWith('.msappproxy.net')) {
+    # A custom domain: its parent must be a verified domain of the tenant, and the application
+    # proxy serves it with the same certificate Front Door uses (read from Key Vault here,
+    # re-exported with a one-time password, never written anywhere but a temporary file).
+    $verified = (Get-MgOrganization).VerifiedDomains | Where-Object { $externalHost.EndsWith('.' + $_.Name) }
+    if (-not $verified) { throw "the parent domain of $externalHost is not a verified domain of this tenant: verify it in Microsoft Entra first (custom domains need it)" }
+    $tmp = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString() + '.pfx')
+    try {
+      az keyvault secret download --vault-name $keyVault --name $certificateSecret --file $tmp --encoding base64
+      if ($LASTEXITCODE -ne 0) { throw "cannot read the certificate $certificateSecret from ${keyVault}: run this where its private endpoint resolves, with Key Vault Secrets User on it" }
+      $cert = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList $tmp, '', 'Exportable'
+      $bytes = New-Object byte[] 24
+      [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
+      $pfxPassword = [Convert]::ToBase64String($bytes)
+      $publishing.verifiedCustomDomainKeyCredential = @{ type = 'X509CertAndPassword'; value = [Convert]::ToBase64String($cert.Export('Pfx', $pfxPassword)) }
+      $publishing.verifiedCustomDomainPasswordCredential = @{ value = $pfxPassword }
+    } finally {
+      if (Test-Path $tmp) { Remove-Item $tmp -Force }
+    }
   }
   if ($spn) {
     $publishing.singleSignOnSettings = @{
@@ -114,10 +138,16 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
 if ($app) {
   $published = Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing
   $publishedUrl = $published.OnPremisesPublishing.ExternalUrl
-  if ($publishedUrl) {
+  if ($publishedUrl -and ([uri]$publishedUrl).Host.EndsWith('.msappproxy.net')) {
     "External URL: $publishedUrl"
     # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
     "AKSWIN_APP_PROXY_HOST=$(([uri]$publishedUrl).Host)"
+  } elseif ($publishedUrl) {
+    "External URL: $publishedUrl (a custom domain)"
+    # Front Door's origin is the msappproxy.net name the custom domain maps to: Microsoft Entra
+    # admin center, Enterprise applications, this application, Application proxy (the CNAME
+    # target it shows). Front Door sends the custom host name as the origin host header.
+    Write-Warning "set AKSWIN_APP_PROXY_HOST to the msappproxy.net name Microsoft Entra shows for $(([uri]$publishedUrl).Host) (do not point public DNS there: it points at Front Door)"
   } else {
     Write-Warning 'the application has no external URL yet (-WhatIf, or publishing did not finish): run this script again'
   }

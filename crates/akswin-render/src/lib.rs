@@ -100,6 +100,22 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
             }
         }
     }
+    // The application proxy publishes one application (its SPN, DNS record and Front Door
+    // origin): a second Kerberos workload would be deployed but reachable by no user.
+    if spec.ingress.app_proxy.enabled
+        && let Some((i, _)) = spec
+            .workloads
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.auth == akswin_spec::spec::AuthMode::Kerberos)
+            .nth(1)
+    {
+        return Err(RenderError::Unsupported {
+            pointer: format!("/workloads/{i}/auth"),
+            what: "a second Kerberos workload behind the application proxy (one application is published)".into(),
+            hint: "keep one `auth: kerberos` workload per spec for now; the others can run without being published".into(),
+        });
+    }
     if let Some(ad) = &spec.identity.active_directory
         && ad.domain_controllers.count.unwrap_or(0) > 0
         && spec.network.hub.subnets.domain_controllers.is_none()

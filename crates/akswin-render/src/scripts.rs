@@ -110,7 +110,7 @@ if ($kdsKeys.Count -eq 0) {{
     Write-Warning ('Created the KDS root key. Run this script again after ' + (Get-Date).AddHours(10).ToString('u') + ', when every domain controller can use it.')
     return
   }}
-}} elseif (-not ($kdsKeys | Where-Object {{ $_.EffectiveTime -le (Get-Date).AddHours(-10) }})) {{
+}} elseif (-not ($kdsKeys | Where-Object {{ $_.EffectiveTime.ToUniversalTime() -le (Get-Date).ToUniversalTime().AddHours(-10) }})) {{
   Write-Warning 'The KDS root key is younger than 10 hours: run this script again once every domain controller can use it.'
   return
 }}
@@ -243,8 +243,10 @@ if (-not $owner -and $PSCmdlet.ShouldProcess({account_q}, "add the SPN $spn")) {
 if ($ConnectorComputers.Count -eq 0) {{
   Write-Warning "no -ConnectorComputers: Kerberos SSO fails until the application proxy connector servers may delegate to {account}; run again with -ConnectorComputers <name>,<name>"
 }} elseif ($PSCmdlet.ShouldProcess({account_q}, "allow delegation from $($ConnectorComputers -join ', ')")) {{
-  $connectors = @($ConnectorComputers | ForEach-Object {{ Get-ADComputer -Identity $_ }})
-  Set-ADServiceAccount -Identity {account_q} -PrincipalsAllowedToDelegateToAccount $connectors
+  # Added to whoever may delegate already, never replacing them.
+  $current = @((Get-ADServiceAccount -Identity {account_q} -Properties PrincipalsAllowedToDelegateToAccount).PrincipalsAllowedToDelegateToAccount)
+  $connectors = @($ConnectorComputers | ForEach-Object {{ (Get-ADComputer -Identity $_).DistinguishedName }})
+  Set-ADServiceAccount -Identity {account_q} -PrincipalsAllowedToDelegateToAccount @(@($current) + $connectors | Where-Object {{ $_ }} | Sort-Object -Unique)
 }}"#,
                 account = a.name,
                 account_q = ps(&a.name),
@@ -341,6 +343,12 @@ if (-not $app -and $PSCmdlet.ShouldProcess($displayName, 'instantiate the on-pre
   Start-Sleep -Seconds 15
   $app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
 }}
+$externalHostName = ([uri]$ExternalUrl).Host
+if (-not $externalHostName.EndsWith('.msappproxy.net')) {{
+  # A custom domain needs its parent domain verified in the tenant.
+  $verified = (Get-MgOrganization).VerifiedDomains | Where-Object {{ $externalHostName.EndsWith('.' + $_.Name) }}
+  if (-not $verified) {{ throw "the parent domain of $externalHostName is not a verified domain of this tenant: verify it in Microsoft Entra first (custom domains need it)" }}
+}}
 if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publishing (pre-authentication, Kerberos SSO)')) {{
   # The tutorial order: the URLs of the application object first, then on-premises publishing.
   Update-MgBetaApplication -ApplicationId $app.Id -IdentifierUris @($ExternalUrl.TrimEnd('/')) `
@@ -354,22 +362,33 @@ if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publi
   }}
   $externalHost = ([uri]$ExternalUrl).Host
   if ($certificateSecret -and -not $externalHost.EndsWith('.msappproxy.net')) {{
-    # A custom domain: its parent must be a verified domain of the tenant, and the application
-    # proxy serves it with the same certificate Front Door uses (read from Key Vault here,
-    # re-exported with a one-time password, never written anywhere but a temporary file).
-    $verified = (Get-MgOrganization).VerifiedDomains | Where-Object {{ $externalHost.EndsWith('.' + $_.Name) }}
-    if (-not $verified) {{ throw "the parent domain of $externalHost is not a verified domain of this tenant: verify it in Microsoft Entra first (custom domains need it)" }}
+    # A custom domain: the application proxy serves it with the same certificate Front Door
+    # uses, read from Key Vault with its chain and re-exported with a one-time password
+    # (never written anywhere but a temporary file). Run again after the certificate is
+    # renewed in Key Vault: Front Door follows new versions, the application proxy keeps the
+    # copy it was given; the thumbprint decides whether to upload.
+    $contentType = az keyvault secret show --vault-name $keyVault --name $certificateSecret --query contentType --output tsv
+    if ($LASTEXITCODE -ne 0) {{ throw "cannot read the certificate $certificateSecret from ${{keyVault}}: run this where its private endpoint resolves, with Key Vault Secrets User on it" }}
+    if ($contentType -ne 'application/x-pkcs12') {{ throw "$certificateSecret in $keyVault is '$contentType', not a PFX (application/x-pkcs12): import the certificate as PFX" }}
     $tmp = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString() + '.pfx')
+    $chain = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2Collection
     try {{
       az keyvault secret download --vault-name $keyVault --name $certificateSecret --file $tmp --encoding base64
-      if ($LASTEXITCODE -ne 0) {{ throw "cannot read the certificate $certificateSecret from ${{keyVault}}: run this where its private endpoint resolves, with Key Vault Secrets User on it" }}
-      $cert = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList $tmp, '', 'Exportable'
-      $bytes = New-Object byte[] 24
-      [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
-      $pfxPassword = [Convert]::ToBase64String($bytes)
-      $publishing.verifiedCustomDomainKeyCredential = @{{ type = 'X509CertAndPassword'; value = [Convert]::ToBase64String($cert.Export('Pfx', $pfxPassword)) }}
-      $publishing.verifiedCustomDomainPasswordCredential = @{{ value = $pfxPassword }}
+      if ($LASTEXITCODE -ne 0) {{ throw "cannot download the certificate $certificateSecret from ${{keyVault}}" }}
+      $chain.Import($tmp, '', 'Exportable')
+      $leaf = $chain | Where-Object HasPrivateKey | Select-Object -First 1
+      if (-not $leaf) {{ throw "$certificateSecret holds no certificate with a private key" }}
+      $current = (Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing).OnPremisesPublishing.VerifiedCustomDomainCertificatesMetadata.Thumbprint
+      if ($current -ne $leaf.Thumbprint) {{
+        $bytes = New-Object byte[] 24
+        [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
+        $pfxPassword = [Convert]::ToBase64String($bytes)
+        # The whole chain: Front Door validates the origin's chain, not only its leaf.
+        $publishing.verifiedCustomDomainKeyCredential = @{{ type = 'X509CertAndPassword'; value = [Convert]::ToBase64String($chain.Export('Pfx', $pfxPassword)) }}
+        $publishing.verifiedCustomDomainPasswordCredential = @{{ value = $pfxPassword }}
+      }}
     }} finally {{
+      foreach ($c in $chain) {{ $c.Reset() }}
       if (Test-Path $tmp) {{ Remove-Item $tmp -Force }}
     }}
   }}
@@ -379,7 +398,9 @@ if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publi
       kerberosSignOnSettings = @{{ kerberosServicePrincipalName = $spn; kerberosSignOnMappingAttributeType = 'userPrincipalName' }}
     }}
   }}
-  Update-MgBetaApplication -ApplicationId $app.Id -OnPremisesPublishing $publishing
+  # The body as Graph documents it (the typed parameter would rename the key credential's
+  # `value`).
+  Update-MgBetaApplication -ApplicationId $app.Id -BodyParameter @{{ onPremisesPublishing = $publishing }}
 }}
 # The connector group: created when missing, the named connector servers moved into it, and the
 # application assigned to it (connectors register themselves when installed; until then the
@@ -393,9 +414,12 @@ if (-not $group -and $PSCmdlet.ShouldProcess($ConnectorGroupName, 'New-MgBetaOnP
 if ($group) {{
   $connectors = Get-MgBetaOnPremisePublishingProfileConnector -OnPremisesPublishingProfileId 'applicationProxy'
   foreach ($machine in $ConnectorMachineNames) {{
-    $connector = $connectors | Where-Object {{ $_.MachineName -like "$machine*" }} | Select-Object -First 1
+    # The exact machine (or its FQDN): a prefix would also move conn10 for conn1.
+    $connector = $connectors | Where-Object {{ $_.MachineName -eq $machine -or $_.MachineName -like "$machine.*" }} | Select-Object -First 1
     if (-not $connector) {{
       Write-Warning "no registered connector on ${{machine}}: install the connector there, then run this script again"
+    }} elseif (@(Get-MgBetaOnPremisePublishingProfileConnectorMemberOf -OnPremisesPublishingProfileId 'applicationProxy' -ConnectorId $connector.Id | Where-Object Id -eq $group.Id).Count -gt 0) {{
+      # Already in the group.
     }} elseif ($PSCmdlet.ShouldProcess($machine, "move the connector into $ConnectorGroupName")) {{
       New-MgBetaOnPremisePublishingProfileConnectorMemberOfByRef -OnPremisesPublishingProfileId 'applicationProxy' -ConnectorId $connector.Id -OdataId ($groupsBase + $group.Id)
     }}
@@ -505,8 +529,9 @@ pub fn dns_record(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> 
   proxy connectors reach the application by the name Kerberos expects.
 .DESCRIPTION
   Run on a domain controller (or with -ComputerName). Safe to run again; -WhatIf shows what it
-  would do. The record goes into the most specific zone this DNS server already has for the
-  host (the AD domain's, for a host inside it). Without one, it creates a zone named
+  would do. The record goes into the most specific primary zone this DNS server already has
+  for the host (the AD domain's, for a host inside it; conditional forwarders, secondary and
+  stub zones do not count). Without one, it creates a zone named
   {host} that holds only this host, replicated to the domain's DNS servers; it never
   creates a zone for a parent domain, which would hide every other name under it.
 #>
@@ -516,7 +541,7 @@ $ErrorActionPreference = 'Stop'
 $hostName = {host_q}
 $ip = {ip_q}
 $zone = Get-DnsServerZone -ComputerName $ComputerName |
-  Where-Object {{ -not $_.IsReverseLookupZone -and ($hostName -eq $_.ZoneName -or $hostName.EndsWith('.' + $_.ZoneName)) }} |
+  Where-Object {{ $_.ZoneType -eq 'Primary' -and -not $_.IsAutoCreated -and -not $_.IsReverseLookupZone -and ($hostName -eq $_.ZoneName -or $hostName.EndsWith('.' + $_.ZoneName)) }} |
   Sort-Object {{ $_.ZoneName.Length }} -Descending | Select-Object -First 1 -ExpandProperty ZoneName
 if (-not $zone) {{
   if ($PSCmdlet.ShouldProcess($hostName, 'Add-DnsServerPrimaryZone (a zone for this host only)')) {{

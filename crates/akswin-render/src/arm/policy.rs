@@ -2,14 +2,6 @@
 
 use super::*;
 
-/// The `excludedNamespaces` default of the Kubernetes built-in policies (their definitions).
-const POLICY_DEFAULT_EXCLUDED_NAMESPACES: [&str; 4] = [
-    "kube-system",
-    "gatekeeper-system",
-    "azure-arc",
-    "azure-extensions-usage-system",
-];
-
 impl Arm<'_> {
     pub(super) fn policy_assignments(&self, cluster: &Expr) -> Vec<Value> {
         let p = &self.spec.policy;
@@ -41,8 +33,9 @@ impl Arm<'_> {
                 e.clone(),
             );
             // Workloads that run as ContainerAdministrator (IIS images) are the documented
-            // exception: their namespaces join the policy's default exclusions.
-            let admin_namespaces: Vec<String> = self
+            // exception, by image: the policies' excludedImages, so nothing else in their
+            // namespace may run as an administrator, and the approved users stay as they are.
+            let admin_images: Vec<String> = self
                 .spec
                 .workloads
                 .iter()
@@ -50,34 +43,36 @@ impl Arm<'_> {
                     w.os == Os::Windows
                         && w.run_as() == akswin_spec::spec::RunAs::ContainerAdministrator
                 })
-                .map(|w| crate::k8s::k8s_name(&w.name))
+                .map(|w| akswin_plan::resolve::image_ref(self.spec, &w.image))
                 .collect();
             let mut no_admin = e.clone();
-            if !admin_namespaces.is_empty() {
-                let mut excluded: Vec<String> = POLICY_DEFAULT_EXCLUDED_NAMESPACES
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect();
-                excluded.extend(admin_namespaces);
-                no_admin["excludedNamespaces"] = json!({ "value": excluded });
+            if !admin_images.is_empty() {
+                no_admin["excludedImages"] = json!({ "value": admin_images });
             }
             add(
                 "windows-no-containeradministrator",
                 akswin_facts::WINDOWS_BUILTIN_POLICIES[1],
                 no_admin,
             );
-            // The users the workloads run as are approved, with the spec's list.
+            // The users the other workloads run as (NetworkService) are approved too.
             let mut users = p.windows_allowed_user_names.clone();
-            for w in self.spec.workloads.iter().filter(|w| w.os == Os::Windows) {
+            for w in self.spec.workloads.iter().filter(|w| {
+                w.os == Os::Windows
+                    && w.run_as() != akswin_spec::spec::RunAs::ContainerAdministrator
+            }) {
                 let u = w.run_as().user_name().to_string();
                 if !users.contains(&u) {
                     users.push(u);
                 }
             }
+            let mut approved = json!({ "effect": { "value": effect(p.windows_built_ins) }, "allowedUserNames": { "value": users } });
+            if !admin_images.is_empty() {
+                approved["excludedImages"] = json!({ "value": admin_images });
+            }
             add(
                 "windows-approved-users",
                 akswin_facts::WINDOWS_BUILTIN_POLICIES[2],
-                json!({ "effect": { "value": effect(p.windows_built_ins) }, "allowedUserNames": { "value": users } }),
+                approved,
             );
             add(
                 "windows-no-hostprocess",

@@ -43,6 +43,12 @@ if (-not $app -and $PSCmdlet.ShouldProcess($displayName, 'instantiate the on-pre
   Start-Sleep -Seconds 15
   $app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
 }
+$externalHostName = ([uri]$ExternalUrl).Host
+if (-not $externalHostName.EndsWith('.msappproxy.net')) {
+  # A custom domain needs its parent domain verified in the tenant.
+  $verified = (Get-MgOrganization).VerifiedDomains | Where-Object { $externalHostName.EndsWith('.' + $_.Name) }
+  if (-not $verified) { throw "the parent domain of $externalHostName is not a verified domain of this tenant: verify it in Microsoft Entra first (custom domains need it)" }
+}
 if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publishing (pre-authentication, Kerberos SSO)')) {
   # The tutorial order: the URLs of the application object first, then on-premises publishing.
   Update-MgBetaApplication -ApplicationId $app.Id -IdentifierUris @($ExternalUrl.TrimEnd('/')) `
@@ -56,22 +62,33 @@ if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publi
   }
   $externalHost = ([uri]$ExternalUrl).Host
   if ($certificateSecret -and -not $externalHost.EndsWith('.msappproxy.net')) {
-    # A custom domain: its parent must be a verified domain of the tenant, and the application
-    # proxy serves it with the same certificate Front Door uses (read from Key Vault here,
-    # re-exported with a one-time password, never written anywhere but a temporary file).
-    $verified = (Get-MgOrganization).VerifiedDomains | Where-Object { $externalHost.EndsWith('.' + $_.Name) }
-    if (-not $verified) { throw "the parent domain of $externalHost is not a verified domain of this tenant: verify it in Microsoft Entra first (custom domains need it)" }
+    # A custom domain: the application proxy serves it with the same certificate Front Door
+    # uses, read from Key Vault with its chain and re-exported with a one-time password
+    # (never written anywhere but a temporary file). Run again after the certificate is
+    # renewed in Key Vault: Front Door follows new versions, the application proxy keeps the
+    # copy it was given; the thumbprint decides whether to upload.
+    $contentType = az keyvault secret show --vault-name $keyVault --name $certificateSecret --query contentType --output tsv
+    if ($LASTEXITCODE -ne 0) { throw "cannot read the certificate $certificateSecret from ${keyVault}: run this where its private endpoint resolves, with Key Vault Secrets User on it" }
+    if ($contentType -ne 'application/x-pkcs12') { throw "$certificateSecret in $keyVault is '$contentType', not a PFX (application/x-pkcs12): import the certificate as PFX" }
     $tmp = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString() + '.pfx')
+    $chain = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2Collection
     try {
       az keyvault secret download --vault-name $keyVault --name $certificateSecret --file $tmp --encoding base64
-      if ($LASTEXITCODE -ne 0) { throw "cannot read the certificate $certificateSecret from ${keyVault}: run this where its private endpoint resolves, with Key Vault Secrets User on it" }
-      $cert = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList $tmp, '', 'Exportable'
-      $bytes = New-Object byte[] 24
-      [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
-      $pfxPassword = [Convert]::ToBase64String($bytes)
-      $publishing.verifiedCustomDomainKeyCredential = @{ type = 'X509CertAndPassword'; value = [Convert]::ToBase64String($cert.Export('Pfx', $pfxPassword)) }
-      $publishing.verifiedCustomDomainPasswordCredential = @{ value = $pfxPassword }
+      if ($LASTEXITCODE -ne 0) { throw "cannot download the certificate $certificateSecret from ${keyVault}" }
+      $chain.Import($tmp, '', 'Exportable')
+      $leaf = $chain | Where-Object HasPrivateKey | Select-Object -First 1
+      if (-not $leaf) { throw "$certificateSecret holds no certificate with a private key" }
+      $current = (Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing).OnPremisesPublishing.VerifiedCustomDomainCertificatesMetadata.Thumbprint
+      if ($current -ne $leaf.Thumbprint) {
+        $bytes = New-Object byte[] 24
+        [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
+        $pfxPassword = [Convert]::ToBase64String($bytes)
+        # The whole chain: Front Door validates the origin's chain, not only its leaf.
+        $publishing.verifiedCustomDomainKeyCredential = @{ type = 'X509CertAndPassword'; value = [Convert]::ToBase64String($chain.Export('Pfx', $pfxPassword)) }
+        $publishing.verifiedCustomDomainPasswordCredential = @{ value = $pfxPassword }
+      }
     } finally {
+      foreach ($c in $chain) { $c.Reset() }
       if (Test-Path $tmp) { Remove-Item $tmp -Force }
     }
   }
@@ -81,7 +98,9 @@ if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publi
       kerberosSignOnSettings = @{ kerberosServicePrincipalName = $spn; kerberosSignOnMappingAttributeType = 'userPrincipalName' }
     }
   }
-  Update-MgBetaApplication -ApplicationId $app.Id -OnPremisesPublishing $publishing
+  # The body as Graph documents it (the typed parameter would rename the key credential's
+  # `value`).
+  Update-MgBetaApplication -ApplicationId $app.Id -BodyParameter @{ onPremisesPublishing = $publishing }
 }
 # The connector group: created when missing, the named connector servers moved into it, and the
 # application assigned to it (connectors register themselves when installed; until then the
@@ -95,9 +114,12 @@ if (-not $group -and $PSCmdlet.ShouldProcess($ConnectorGroupName, 'New-MgBetaOnP
 if ($group) {
   $connectors = Get-MgBetaOnPremisePublishingProfileConnector -OnPremisesPublishingProfileId 'applicationProxy'
   foreach ($machine in $ConnectorMachineNames) {
-    $connector = $connectors | Where-Object { $_.MachineName -like "$machine*" } | Select-Object -First 1
+    # The exact machine (or its FQDN): a prefix would also move conn10 for conn1.
+    $connector = $connectors | Where-Object { $_.MachineName -eq $machine -or $_.MachineName -like "$machine.*" } | Select-Object -First 1
     if (-not $connector) {
       Write-Warning "no registered connector on ${machine}: install the connector there, then run this script again"
+    } elseif (@(Get-MgBetaOnPremisePublishingProfileConnectorMemberOf -OnPremisesPublishingProfileId 'applicationProxy' -ConnectorId $connector.Id | Where-Object Id -eq $group.Id).Count -gt 0) {
+      # Already in the group.
     } elseif ($PSCmdlet.ShouldProcess($machine, "move the connector into $ConnectorGroupName")) {
       New-MgBetaOnPremisePublishingProfileConnectorMemberOfByRef -OnPremisesPublishingProfileId 'applicationProxy' -ConnectorId $connector.Id -OdataId ($groupsBase + $group.Id)
     }

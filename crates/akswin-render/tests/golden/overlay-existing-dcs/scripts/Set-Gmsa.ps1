@@ -48,7 +48,7 @@ if ($kdsKeys.Count -eq 0) {
     Write-Warning ('Created the KDS root key. Run this script again after ' + (Get-Date).AddHours(10).ToString('u') + ', when every domain controller can use it.')
     return
   }
-} elseif (-not ($kdsKeys | Where-Object { $_.EffectiveTime -le (Get-Date).AddHours(-10) })) {
+} elseif (-not ($kdsKeys | Where-Object { $_.EffectiveTime.ToUniversalTime() -le (Get-Date).ToUniversalTime().AddHours(-10) })) {
   Write-Warning 'The KDS root key is younger than 10 hours: run this script again once every domain controller can use it.'
   return
 }
@@ -152,6 +152,8 @@ if (-not $owner -and $PSCmdlet.ShouldProcess('legacyweb', "add the SPN $spn")) {
 if ($ConnectorComputers.Count -eq 0) {
   Write-Warning "no -ConnectorComputers: Kerberos SSO fails until the application proxy connector servers may delegate to legacyweb; run again with -ConnectorComputers <name>,<name>"
 } elseif ($PSCmdlet.ShouldProcess('legacyweb', "allow delegation from $($ConnectorComputers -join ', ')")) {
-  $connectors = @($ConnectorComputers | ForEach-Object { Get-ADComputer -Identity $_ })
-  Set-ADServiceAccount -Identity 'legacyweb' -PrincipalsAllowedToDelegateToAccount $connectors
+  # Added to whoever may delegate already, never replacing them.
+  $current = @((Get-ADServiceAccount -Identity 'legacyweb' -Properties PrincipalsAllowedToDelegateToAccount).PrincipalsAllowedToDelegateToAccount)
+  $connectors = @($ConnectorComputers | ForEach-Object { (Get-ADComputer -Identity $_).DistinguishedName })
+  Set-ADServiceAccount -Identity 'legacyweb' -PrincipalsAllowedToDelegateToAccount @(@($current) + $connectors | Where-Object { $_ } | Sort-Object -Unique)
 }

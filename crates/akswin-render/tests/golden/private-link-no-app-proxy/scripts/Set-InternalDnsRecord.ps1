@@ -5,8 +5,9 @@
   proxy connectors reach the application by the name Kerberos expects.
 .DESCRIPTION
   Run on a domain controller (or with -ComputerName). Safe to run again; -WhatIf shows what it
-  would do. The record goes into the most specific zone this DNS server already has for the
-  host (the AD domain's, for a host inside it). Without one, it creates a zone named
+  would do. The record goes into the most specific primary zone this DNS server already has
+  for the host (the AD domain's, for a host inside it; conditional forwarders, secondary and
+  stub zones do not count). Without one, it creates a zone named
   legacy.contoso.com that holds only this host, replicated to the domain's DNS servers; it never
   creates a zone for a parent domain, which would hide every other name under it.
 #>
@@ -16,7 +17,7 @@ $ErrorActionPreference = 'Stop'
 $hostName = 'legacy.contoso.com'
 $ip = '10.240.5.4'
 $zone = Get-DnsServerZone -ComputerName $ComputerName |
-  Where-Object { -not $_.IsReverseLookupZone -and ($hostName -eq $_.ZoneName -or $hostName.EndsWith('.' + $_.ZoneName)) } |
+  Where-Object { $_.ZoneType -eq 'Primary' -and -not $_.IsAutoCreated -and -not $_.IsReverseLookupZone -and ($hostName -eq $_.ZoneName -or $hostName.EndsWith('.' + $_.ZoneName)) } |
   Sort-Object { $_.ZoneName.Length } -Descending | Select-Object -First 1 -ExpandProperty ZoneName
 if (-not $zone) {
   if ($PSCmdlet.ShouldProcess($hostName, 'Add-DnsServerPrimaryZone (a zone for this host only)')) {

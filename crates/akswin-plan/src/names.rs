@@ -38,6 +38,9 @@ pub struct Names {
     pub nsg_services: String,
     pub law: String,
     pub key_vault: String,
+    /// Front Door's certificates, apart from the platform secrets (Microsoft's advice for
+    /// Front Door): only the operator and Front Door's identity reach it.
+    pub key_vault_front_door: String,
     pub acr: String,
     pub id_cluster: String,
     pub id_kubelet: String,
@@ -105,6 +108,14 @@ impl Names {
             &key_vault,
             true,
         );
+        // A prefix of its own, so that shortening never makes it the platform vault's name.
+        let key_vault_front_door = cut(format!("kvfd-{p}"), 24);
+        note(
+            "Microsoft.KeyVault/vaults",
+            format!("kvfd-{p}"),
+            &key_vault_front_door,
+            true,
+        );
         let acr = spec.acr_name();
         if spec.registry.name.is_none() {
             note(
@@ -152,6 +163,7 @@ impl Names {
             law: format!("log-{p}"),
             // Key Vault: 3-24 characters, letters, digits, hyphens.
             key_vault,
+            key_vault_front_door,
             // ACR: 5-50 letters and digits.
             acr,
             id_cluster: format!("id-{p}-aks-cluster"),

@@ -43,6 +43,26 @@ stage="${{1:-main}}"
         prefix = n.prefix,
     );
     if fd {
+        // Front Door's certificates must be in its vault before the profile reads them.
+        let mut cert_check = String::new();
+        for c in spec
+            .ingress
+            .front_door
+            .iter()
+            .flat_map(|f| f.custom_domains.iter())
+            .filter_map(|d| d.certificate.key_vault_secret.as_ref())
+        {
+            let _ = write!(
+                cert_check,
+                r#"
+  if ! az keyvault secret show --vault-name {kv} --name {c} --query id --output none; then
+    echo "the certificate {c} is not in {kv} (or you cannot read it): import it (README step 2), then run this again" >&2
+    exit 1
+  fi"#,
+                kv = n.key_vault_front_door,
+                c = shell_quote(c),
+            );
+        }
         let host_arg = if needs_host {
             r#"
   : "${AKSWIN_APP_PROXY_HOST:?set AKSWIN_APP_PROXY_HOST to the external host of the published application (scripts/Publish-AppProxy.ps1 prints it)}"
@@ -61,7 +81,7 @@ stage="${{1:-main}}"
         };
         let _ = writeln!(
             s,
-            r#"if [ "$stage" = frontdoor ]; then{host_arg}
+            r#"if [ "$stage" = frontdoor ]; then{host_arg}{cert_check}
   az deployment group what-if --resource-group {rg} --template-file arm/frontdoor.json "${{extra[@]}}"
   az deployment group create --name "$deployment-frontdoor" --resource-group {rg} \
     --template-file arm/frontdoor.json "${{extra[@]}}" --output none
@@ -70,6 +90,7 @@ stage="${{1:-main}}"
 fi
 "#,
             rg = n.rg_shared,
+            cert_check = cert_check,
         );
     }
     let _ = writeln!(
@@ -500,8 +521,17 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     line("## What is here\n".into());
     line("| file | what |\n|---|---|".into());
     line(format!(
-        "| `arm/bootstrap.json` | resource-group template for `{}`: the Key Vault `{}` (reachable from your IP only) |",
-        n.rg_shared, n.key_vault
+        "| `arm/bootstrap.json` | resource-group template for `{}`: the Key Vault `{}` (reachable from your IP only){} |",
+        n.rg_shared,
+        n.key_vault,
+        if arm.imports_certificates() {
+            format!(
+                ", and `{}`, Front Door's certificates apart from the platform secrets (your IP and trusted Azure services)",
+                n.key_vault_front_door
+            )
+        } else {
+            String::new()
+        }
     ));
     line(format!(
         "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion{}{}; spoke network, route table, NSGs, AKS, data collection rule, policy assignments; ACR, Key Vault, private endpoints, identities and role assignments |",
@@ -549,6 +579,32 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         "\n   `az keyvault secret set --vault-name {} --name <name> --file <file>` (a file, so the value stays out of shell history).",
         n.key_vault
     ));
+    let certs: Vec<(String, String)> = spec
+        .ingress
+        .front_door
+        .iter()
+        .flat_map(|f| f.custom_domains.iter())
+        .filter_map(|d| {
+            d.certificate
+                .key_vault_secret
+                .clone()
+                .map(|c| (c, d.host.to_string()))
+        })
+        .collect();
+    if !certs.is_empty() {
+        line(format!(
+            "\n   Front Door's certificates go into `{}` (PFX with its chain): {}.",
+            n.key_vault_front_door,
+            certs
+                .iter()
+                .map(|(c, h)| format!(
+                    "`az keyvault certificate import --vault-name {} --name {c} --file <{h}.pfx>`",
+                    n.key_vault_front_door
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     line(next("**Deploy.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json`. This closes the Key Vault to public networks (nodes reach it through its private endpoint).".into()));
     if arm.creates_gateway() {
         line(next(format!(
@@ -621,8 +677,8 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             })
         }) {
             format!(
-                " The profile gets a system-assigned managed identity with Key Vault Secrets User on each certificate's secret in `{}`, and on nothing else in the vault (the recommended method; the shared Front Door application registration is being retired) and reads the custom domains' certificates with it.",
-                n.key_vault
+                " The profile gets a system-assigned managed identity with Key Vault Secrets User on each certificate's secret in `{}`, Front Door's own vault (Microsoft's advice: Front Door's certificates apart from other secrets), and on nothing else (the recommended method; the shared Front Door application registration is being retired) and reads the custom domains' certificates with it. `deploy.sh frontdoor` first checks that every certificate is there.",
+                n.key_vault_front_door
             )
         } else {
             String::new()

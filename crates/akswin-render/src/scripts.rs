@@ -368,7 +368,7 @@ if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publi
     # renewed in Key Vault: Front Door follows new versions, the application proxy keeps the
     # copy it was given; the thumbprint decides whether to upload.
     $contentType = az keyvault secret show --vault-name $keyVault --name $certificateSecret --query contentType --output tsv
-    if ($LASTEXITCODE -ne 0) {{ throw "cannot read the certificate $certificateSecret from ${{keyVault}}: run this where its private endpoint resolves, with Key Vault Secrets User on it" }}
+    if ($LASTEXITCODE -ne 0) {{ throw "cannot read the certificate $certificateSecret from ${{keyVault}} (Front Door's certificate vault): run this from the address the vault admits (AKSWIN_OPERATOR_IP at bootstrap), with Key Vault Secrets User or Officer on it" }}
     if ($contentType -ne 'application/x-pkcs12') {{ throw "$certificateSecret in $keyVault is '$contentType', not a PFX (application/x-pkcs12): import the certificate as PFX" }}
     $tmp = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString() + '.pfx')
     $chain = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2Collection
@@ -443,7 +443,7 @@ if ($group) {{
             .as_ref()
             .map(|(h, _)| format!("https://{h}/"))
             .unwrap_or_default()),
-        kv = ps(&n.key_vault),
+        kv = ps(&n.key_vault_front_door),
         cert = ps(&custom.as_ref().map(|(_, c)| c.clone()).unwrap_or_default()),
     );
     if !ranges.is_empty() {

@@ -91,7 +91,7 @@ impl Arm<'_> {
                 && let Some(secret) = &d.certificate.key_vault_secret
                 && !cert_readers.contains_key(secret)
             {
-                let scope = secret_scope(&n.key_vault, secret);
+                let scope = secret_scope(&n.key_vault_front_door, secret);
                 let seed = format!("front-door-certificate-{secret}");
                 res.push(role_assignment(
                     &seed,
@@ -205,7 +205,7 @@ impl Arm<'_> {
                     "properties": {
                         "parameters": {
                             "type": "CustomerCertificate",
-                            "secretSource": { "id": expr::concat(vec![expr::resource_id("Microsoft.KeyVault/vaults", &[&n.key_vault]), expr::lit(format!("/secrets/{secret}"))]) },
+                            "secretSource": { "id": expr::concat(vec![expr::resource_id("Microsoft.KeyVault/vaults", &[&n.key_vault_front_door]), expr::lit(format!("/secrets/{secret}"))]) },
                             "useLatestVersion": true,
                         }
                     },

@@ -288,10 +288,10 @@ impl<'a> Arm<'a> {
     /// The bootstrap template (resource-group scope, deployed into the shared resource group):
     /// the Key Vault, reachable from the operator's IP range only until `main.json` closes it.
     pub fn bootstrap(&self) -> Value {
-        let vault = rid("Microsoft.KeyVault/vaults", &self.n.key_vault);
-        // The vault uses Azure RBAC: whoever sets the secrets (and imports the certificates)
-        // needs data-plane roles on it.
-        let operator = |role: &str| {
+        // The vaults use Azure RBAC: whoever sets the secrets (and imports the certificates)
+        // needs data-plane roles on them.
+        let operator = |vault_name: &str, role: &str| {
+            let vault = rid("Microsoft.KeyVault/vaults", vault_name);
             json!({
                 "condition": "[not(empty(parameters('operatorObjectId')))]",
                 "type": "Microsoft.Authorization/roleAssignments",
@@ -306,15 +306,30 @@ impl<'a> Arm<'a> {
                 "dependsOn": [vault],
             })
         };
-        let mut resources = vec![self.key_vault(true), operator(ROLE_KV_SECRETS_OFFICER)];
+        let mut resources = vec![
+            self.key_vault(true),
+            operator(&self.n.key_vault, ROLE_KV_SECRETS_OFFICER),
+        ];
         if self.imports_certificates() {
-            resources.push(operator(ROLE_KV_CERTIFICATES_OFFICER));
+            // Front Door's certificates live in a vault of their own (Microsoft's advice for
+            // Front Door), which stays open to the operator's address and to trusted Azure
+            // services (Front Door reads through that bypass) after main.json closes the
+            // platform vault.
+            resources.push(self.front_door_vault());
+            resources.push(operator(
+                &self.n.key_vault_front_door,
+                ROLE_KV_SECRETS_OFFICER,
+            ));
+            resources.push(operator(
+                &self.n.key_vault_front_door,
+                ROLE_KV_CERTIFICATES_OFFICER,
+            ));
         }
         let mut t = rg_template(
             resources,
             json!({
-                "operatorIpRange": { "type": "string", "metadata": { "description": "CIDR allowed to set the Key Vault secrets during bootstrap" } },
-                "operatorObjectId": { "type": "string", "defaultValue": "", "metadata": { "description": "object id of the user or service principal that sets the secrets (and imports Front Door's certificates); gets Key Vault Secrets Officer (and Certificates Officer) on the vault (empty: no assignment)" } },
+                "operatorIpRange": { "type": "string", "metadata": { "description": "CIDR allowed to set the Key Vault secrets during bootstrap (and to import Front Door's certificates)" } },
+                "operatorObjectId": { "type": "string", "defaultValue": "", "metadata": { "description": "object id of the user or service principal that sets the secrets (and imports Front Door's certificates); gets Key Vault Secrets Officer on the vault (and Secrets and Certificates Officer on Front Door's vault) (empty: no assignment)" } },
                 "operatorPrincipalType": { "type": "string", "defaultValue": "User", "allowedValues": ["User", "ServicePrincipal", "Group"], "metadata": { "description": "principal type of operatorObjectId" } }
             }),
             json!({}),
@@ -323,9 +338,18 @@ impl<'a> Arm<'a> {
         t
     }
 
+    /// Front Door's certificate vault: RBAC, soft delete and purge protection like the
+    /// platform vault, reachable from the operator's address and trusted Azure services only.
+    fn front_door_vault(&self) -> Value {
+        let mut v = self.key_vault(true);
+        v["name"] = s(&self.n.key_vault_front_door);
+        v["properties"]["enabledForTemplateDeployment"] = json!(false);
+        v
+    }
+
     /// Whether the operator imports certificates into the vault (Front Door custom domains with
     /// Key Vault certificates).
-    fn imports_certificates(&self) -> bool {
+    pub fn imports_certificates(&self) -> bool {
         self.spec.ingress.front_door.iter().any(|fd| {
             fd.custom_domains.iter().any(|d| {
                 d.certificate.source == CertificateSource::KeyVault

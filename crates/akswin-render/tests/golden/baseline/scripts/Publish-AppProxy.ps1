@@ -24,7 +24,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
 $displayName = 'contoso-legacy-legacyweb'
-$keyVault = 'kv-contoso-legacy'
+$keyVault = 'kvfd-contoso-legacy'
 $certificateSecret = 'legacy-contoso-tls'
 if (-not $ExternalUrl) {
   $initial = (Get-MgOrganization).VerifiedDomains | Where-Object IsInitial | Select-Object -First 1
@@ -68,7 +68,7 @@ if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publi
     # renewed in Key Vault: Front Door follows new versions, the application proxy keeps the
     # copy it was given; the thumbprint decides whether to upload.
     $contentType = az keyvault secret show --vault-name $keyVault --name $certificateSecret --query contentType --output tsv
-    if ($LASTEXITCODE -ne 0) { throw "cannot read the certificate $certificateSecret from ${keyVault}: run this where its private endpoint resolves, with Key Vault Secrets User on it" }
+    if ($LASTEXITCODE -ne 0) { throw "cannot read the certificate $certificateSecret from ${keyVault} (Front Door's certificate vault): run this from the address the vault admits (AKSWIN_OPERATOR_IP at bootstrap), with Key Vault Secrets User or Officer on it" }
     if ($contentType -ne 'application/x-pkcs12') { throw "$certificateSecret in $keyVault is '$contentType', not a PFX (application/x-pkcs12): import the certificate as PFX" }
     $tmp = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString() + '.pfx')
     $chain = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2Collection

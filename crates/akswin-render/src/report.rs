@@ -345,12 +345,21 @@ pub fn topology_svg(spec: &Spec, net: &NetworkPlan) -> String {
 
     // Ingress path: Front Door -> application proxy -> internal LB -> pods.
     let fd = spec.ingress.front_door.as_ref();
-    let windows_workloads: Vec<String> = spec
-        .workloads
+    // The workloads the path reaches: the one behind the internal load balancer front end the
+    // application proxy (or Front Door's Private Link) targets. Others are not published.
+    let ilb = net.addresses.internal_load_balancer_ip;
+    let published: Vec<&akswin_spec::spec::Workload> = net
+        .addresses
+        .workload_load_balancer_ips
         .iter()
-        .filter(|w| w.os == Os::Windows)
+        .filter(|w| Some(w.ip) == ilb)
+        .filter_map(|w| spec.workloads.iter().find(|x| x.name == w.workload))
+        .collect();
+    let windows_workloads: Vec<String> = published
+        .iter()
         .map(|w| format!("{} x{}", w.name, w.replicas))
         .collect();
+    let unpublished = spec.workloads.len().saturating_sub(published.len());
     let app_proxy = &spec.ingress.app_proxy;
     let steps: Vec<(String, String, String, &str)> = vec![
         (
@@ -395,13 +404,17 @@ pub fn topology_svg(spec: &Spec, net: &NetworkPlan) -> String {
             "lb",
         ),
         (
-            "Windows pods".into(),
+            "Published pods".into(),
             if windows_workloads.is_empty() {
                 "none".into()
             } else {
                 windows_workloads.join(", ")
             },
-            "gMSA, pinned by OS".into(),
+            if unpublished > 0 {
+                format!("{unpublished} other workloads not published")
+            } else {
+                "pinned by OS and pool".into()
+            },
             "win",
         ),
     ];

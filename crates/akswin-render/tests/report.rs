@@ -520,3 +520,23 @@ fn on_premises_is_drawn_outside_the_hub_with_its_domain_controllers_and_connecti
     );
     assert!(base_svg.contains("not connected"));
 }
+
+#[test]
+fn the_ingress_path_draws_only_the_workload_it_reaches() {
+    let mut spec = baseline();
+    let mut api = spec.workloads[0].clone();
+    api.name = "api".into();
+    api.os = akswin_spec::spec::Os::Linux;
+    api.pool = Some("linux".into());
+    api.image = "contosoacr.azurecr.io/api:1.0".into();
+    api.auth = akswin_spec::spec::AuthMode::None;
+    api.gmsa_account = None;
+    api.run_as = None;
+    api.port = Some(8080);
+    spec.workloads.push(api);
+    let net = akswin_plan::plan(&spec);
+    let svg = report::topology_svg(&spec, &net);
+    assert!(svg.contains("legacyweb x3"), "{svg}");
+    assert!(!svg.contains("api x"), "{svg}");
+    assert!(svg.contains("1 other workloads not published"), "{svg}");
+}

@@ -55,12 +55,14 @@ stage="${{1:-main}}"
             let _ = write!(
                 cert_check,
                 r#"
-  if ! az keyvault secret show --vault-name {kv} --name {c} --query id --output none; then
+  if ! az keyvault secret show --vault-name {kv} --name {cq} --query id --output none; then
     echo "the certificate {c} is not in {kv} (or you cannot read it): import it (README step 2), then run this again" >&2
     exit 1
   fi"#,
                 kv = n.key_vault_front_door,
-                c = shell_quote(c),
+                cq = shell_quote(c),
+                // A Key Vault secret name (letters, digits, dashes: SPEC005), safe unquoted.
+                c = c,
             );
         }
         let host_arg = if needs_host {

@@ -16,6 +16,11 @@ fn baseline_tree() -> akswin_render::Tree {
 /// Run `deploy.sh frontdoor` with AKSWIN_APP_PROXY_HOST set to `host`; the stand-in az logs
 /// every call. Returns (exit code, the az calls, stderr).
 fn frontdoor_stage(host: &str) -> (i32, String, String) {
+    frontdoor_stage_with(host, false)
+}
+
+/// As [`frontdoor_stage`]; with `missing_cert`, the stand-in az finds no secret in a vault.
+fn frontdoor_stage_with(host: &str, missing_cert: bool) -> (i32, String, String) {
     let tree = baseline_tree();
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("deploy.sh"), &tree.files["deploy.sh"]).expect("write");
@@ -25,7 +30,15 @@ fn frontdoor_stage(host: &str) -> (i32, String, String) {
     let az = bin.join("az");
     std::fs::write(
         &az,
-        format!("#!/bin/sh\necho \"$*\" >> '{}'\n", log.display()),
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\n{}",
+            log.display(),
+            if missing_cert {
+                "if [ \"$1 $2 $3\" = 'keyvault secret show' ]; then echo 'SecretNotFound' >&2; exit 3; fi\n"
+            } else {
+                ""
+            }
+        ),
     )
     .expect("az");
     #[cfg(unix)]
@@ -158,4 +171,35 @@ fn rendered_powershell_has_no_colon_after_a_plain_variable() {
             }
         }
     }
+}
+
+#[test]
+#[cfg(unix)]
+fn deploy_sh_frontdoor_stops_before_deploying_when_a_certificate_is_missing() {
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: deploy.sh frontdoor (no bash)");
+        return;
+    }
+    let spec = common::load(akswin_spec::BASELINE_YAML);
+    let n = akswin_plan::names::Names::new(&spec);
+    let (code, calls, err) = frontdoor_stage_with("legacyweb-contoso.msappproxy.net", true);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "legacy-contoso-tls is not in {}",
+            n.key_vault_front_door
+        )),
+        "{err}"
+    );
+    assert!(
+        calls.contains(&format!(
+            "keyvault secret show --vault-name {} --name legacy-contoso-tls",
+            n.key_vault_front_door
+        )),
+        "{calls}"
+    );
+    assert!(
+        !calls.contains("arm/frontdoor.json"),
+        "nothing deployed: {calls}"
+    );
 }

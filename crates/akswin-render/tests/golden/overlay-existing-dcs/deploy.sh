@@ -26,7 +26,7 @@ if [ "$stage" = frontdoor ]; then
   fi
   extra=(--parameters appProxyExternalHost="$origin_host")
   if ! az keyvault secret show --vault-name kvfd-contoso-legacy --name 'legacy-contoso-tls' --query id --output none; then
-    echo "the certificate 'legacy-contoso-tls' is not in kvfd-contoso-legacy (or you cannot read it): import it (README step 2), then run this again" >&2
+    echo "the certificate legacy-contoso-tls is not in kvfd-contoso-legacy (or you cannot read it): import it (README step 2), then run this again" >&2
     exit 1
   fi
   az deployment group what-if --resource-group rg-contoso-legacy-shared --template-file arm/frontdoor.json "${extra[@]}"

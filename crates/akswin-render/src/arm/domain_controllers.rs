@@ -65,13 +65,22 @@ impl Arm<'_> {
             }));
             // Promotion: the first DC creates the forest, the others join it. The DSRM password
             // is only ever in protectedSettings (encrypted, never returned by ARM).
+            // Idempotent: a machine that is already a domain controller (DomainRole 4 or 5) is
+            // left alone when the extension runs again.
+            let first_dc = self
+                .plan
+                .addresses
+                .domain_controller_ips
+                .first()
+                .map(|i| i.to_string())
+                .unwrap_or_default();
             let script = if i == 0 {
                 format!(
-                    "powershell -ExecutionPolicy Bypass -Command \"Get-Disk | Where-Object PartitionStyle -eq 'RAW' | Select-Object -First 1 | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services,DNS -IncludeManagementTools; Set-DnsServerForwarder -IPAddress 168.63.129.16; Install-ADDSForest -DomainName '{domain}' -DomainNetbiosName '{netbios}' -DatabasePath F:\\NTDS -LogPath F:\\NTDS -SysvolPath F:\\SYSVOL -InstallDns -Force -NoRebootOnCompletion -SafeModeAdministratorPassword (ConvertTo-SecureString '__DSRM__' -AsPlainText -Force); shutdown.exe /r /t 120 /c 'akswin: AD DS promotion'\""
+                    "powershell -ExecutionPolicy Bypass -Command \"if ((Get-CimInstance Win32_ComputerSystem).DomainRole -ge 4) {{ exit 0 }}; Get-Disk | Where-Object PartitionStyle -eq 'RAW' | Select-Object -First 1 | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services,DNS -IncludeManagementTools; Set-DnsServerForwarder -IPAddress 168.63.129.16; Install-ADDSForest -DomainName '{domain}' -DomainNetbiosName '{netbios}' -DatabasePath F:\\NTDS -LogPath F:\\NTDS -SysvolPath F:\\SYSVOL -InstallDns -Force -NoRebootOnCompletion -SafeModeAdministratorPassword (ConvertTo-SecureString '__DSRM__' -AsPlainText -Force); shutdown.exe /r /t 120 /c 'akswin: AD DS promotion'\""
                 )
             } else {
                 format!(
-                    "powershell -ExecutionPolicy Bypass -Command \"Get-Disk | Where-Object PartitionStyle -eq 'RAW' | Select-Object -First 1 | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services,DNS -IncludeManagementTools; Set-DnsServerForwarder -IPAddress 168.63.129.16; $deadline = (Get-Date).AddMinutes(45); while (-not (Resolve-DnsName -Name '{domain}' -Type SOA -ErrorAction SilentlyContinue) -and (Get-Date) -lt $deadline) {{ Start-Sleep -Seconds 30 }}; Install-ADDSDomainController -DomainName '{domain}' -DatabasePath F:\\NTDS -LogPath F:\\NTDS -SysvolPath F:\\SYSVOL -InstallDns -Force -Credential (New-Object PSCredential('{netbios}\\akswindcadmin', (ConvertTo-SecureString '__ADMIN__' -AsPlainText -Force))) -SafeModeAdministratorPassword (ConvertTo-SecureString '__DSRM__' -AsPlainText -Force) -NoRebootOnCompletion; shutdown.exe /r /t 120 /c 'akswin: AD DS promotion'\""
+                    "powershell -ExecutionPolicy Bypass -Command \"if ((Get-CimInstance Win32_ComputerSystem).DomainRole -ge 4) {{ exit 0 }}; Get-Disk | Where-Object PartitionStyle -eq 'RAW' | Select-Object -First 1 | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services,DNS -IncludeManagementTools; Set-DnsServerForwarder -IPAddress 168.63.129.16; $deadline = (Get-Date).AddMinutes(45); while (-not ((Resolve-DnsName -Name '_ldap._tcp.dc._msdcs.{domain}' -Type SRV -ErrorAction SilentlyContinue) -and (Test-NetConnection -ComputerName '{first_dc}' -Port 9389 -InformationLevel Quiet -WarningAction SilentlyContinue)) -and (Get-Date) -lt $deadline) {{ Start-Sleep -Seconds 30 }}; Install-ADDSDomainController -DomainName '{domain}' -DatabasePath F:\\NTDS -LogPath F:\\NTDS -SysvolPath F:\\SYSVOL -InstallDns -Force -Credential (New-Object PSCredential('{netbios}\\akswindcadmin', (ConvertTo-SecureString '__ADMIN__' -AsPlainText -Force))) -SafeModeAdministratorPassword (ConvertTo-SecureString '__DSRM__' -AsPlainText -Force) -NoRebootOnCompletion; shutdown.exe /r /t 120 /c 'akswin: AD DS promotion'\""
                 )
             };
             let command = secret_command(&script);

@@ -708,6 +708,9 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         "- The Windows data collection rule is associated with the cluster resource; associating it with the Windows node scale sets (created by AKS in `{}`) is not rendered.",
         n.rg_nodes
     ));
-    line("- Domain controller passwords must not contain a double quote: the AD DS promotion command line quotes them.".into());
+    line("- Domain controller passwords must not contain a double quote: the AD DS promotion command line quotes them. They travel only in the extension's protectedSettings, but the promotion runs them on a PowerShell command line on the VM, where process auditing can record it: rotate them after promotion.".into());
+    if spec.workloads.iter().any(|w| w.port == Some(443)) {
+        line("- A workload that serves HTTPS (port 443) brings its own certificate and binding in its image: akswin renders no certificate into the pod yet (the Key Vault CSI driver is on, but no SecretProviderClass is rendered).".into());
+    }
     s
 }

@@ -70,10 +70,9 @@ impl Arm<'_> {
                     "rules": app,
                 }));
             }
-            if collections.is_empty() {
-                // Nothing to allow for this group (no connectors, no new DCs, no user rules).
-                continue;
-            }
+            // A group with nothing to allow (no connectors, no new DCs, no user rules) is still
+            // rendered, empty: deployments are incremental and never delete, so leaving it out
+            // would keep the rules an earlier deployment put there; an empty group replaces them.
             let mut deps = vec![v(rid(
                 "Microsoft.Network/firewallPolicies",
                 &n.firewall_policy,

@@ -976,12 +976,7 @@ fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
         }
         Exit::Internet => {
             if private_dest {
-                let why = if spec
-                    .network
-                    .on_premises
-                    .iter()
-                    .any(|c| c.net().contains(&target))
-                {
+                let why = if spec.network.is_on_premises(target) {
                     format!(
                         "{target} is on premises, and no gateway in the hub learns a route to it (network.hybrid)"
                     )
@@ -1117,15 +1112,7 @@ fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
         "hybrid" => spec.network.hybrid.is_some() && !spec.network.on_premises.is_empty(),
         "gmsaDns" => spec.identity.gmsa.enabled && plan.addresses.gmsa_dns_server.is_some(),
         // The VNet's DNS servers are on premises: they forward the private zones to Azure.
-        "onPremisesDns" => {
-            spec.network.hybrid.is_some()
-                && plan.addresses.dns_servers.iter().any(|ip| {
-                    spec.network
-                        .on_premises
-                        .iter()
-                        .any(|c| c.net().contains(&ip.0))
-                })
-        }
+        "onPremisesDns" => akswin_plan::dns_on_premises(spec, plan),
         "newDcsHybrid" => new_dcs && spec.network.hybrid.is_some(),
         "newDcsPair" => ad.is_some_and(|a| a.domain_controllers.count.unwrap_or(0) > 1),
         "addOns" => spec.egress.firewall.add_on_egress,

@@ -82,6 +82,37 @@ fn each_resource(v: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     }
 }
 
+/// Take the route table off the subnets `which` accepts, in every VNet of the templates.
+fn drop_route_tables(m: &mut Value, which: &dyn Fn(&str) -> bool) {
+    each_resource(m, &mut |r| {
+        if r["type"] == "Microsoft.Network/virtualNetworks" {
+            for sn in r["properties"]["subnets"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+            {
+                if which(sn["name"].as_str().unwrap_or_default()) {
+                    sn["properties"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("routeTable");
+                }
+            }
+        }
+    });
+}
+
+/// Let the route tables whose name ends with `suffix` take the routes a gateway learns.
+fn enable_bgp_propagation(m: &mut Value, suffix: &str) {
+    each_resource(m, &mut |r| {
+        if r["type"] == "Microsoft.Network/routeTables"
+            && r["name"].as_str().is_some_and(|n| n.ends_with(suffix))
+        {
+            r["properties"]["disableBgpRoutePropagation"] = Value::Bool(false);
+        }
+    });
+}
+
 fn failing(r: &[FlowResult]) -> Vec<&FlowResult> {
     r.iter().filter(|f| !f.ok()).collect()
 }
@@ -165,22 +196,7 @@ fn a_gateway_subnet_without_its_route_table_drops_the_reply_from_on_premises() {
     // The request goes through the firewall; the reply from on-premises would come straight
     // back over the peering, and the firewall drops a flow it saw only half of.
     let r = mutated_from(&scenario("hybrid-vpn-existing-dcs.yaml"), |m| {
-        each_resource(m, &mut |r| {
-            if r["type"] == "Microsoft.Network/virtualNetworks" {
-                for sn in r["properties"]["subnets"]
-                    .as_array_mut()
-                    .into_iter()
-                    .flatten()
-                {
-                    if sn["name"] == "GatewaySubnet" {
-                        sn["properties"]
-                            .as_object_mut()
-                            .unwrap()
-                            .remove("routeTable");
-                    }
-                }
-            }
-        })
+        drop_route_tables(m, &|sn| sn == "GatewaySubnet")
     });
     let bad = failing(&r);
     assert!(
@@ -199,13 +215,7 @@ fn a_gateway_subnet_without_its_route_table_drops_the_reply_from_on_premises() {
 #[test]
 fn bgp_routes_on_a_spoke_subnet_bypass_the_firewall_and_break_the_reply() {
     let r = mutated_from(&scenario("hybrid-vpn-existing-dcs.yaml"), |m| {
-        each_resource(m, &mut |r| {
-            if r["type"] == "Microsoft.Network/routeTables"
-                && r["name"].as_str().is_some_and(|n| n.ends_with("-egress"))
-            {
-                r["properties"]["disableBgpRoutePropagation"] = Value::Bool(false);
-            }
-        })
+        enable_bgp_propagation(m, "-egress")
     });
     let f = r
         .iter()
@@ -224,17 +234,7 @@ fn domain_controllers_learning_on_premises_routes_break_the_inspected_path_from_
     let ok = verify_flows(&spec, &plan, &tree);
     assert!(ok.iter().any(|f| f.id == "onprem-to-dcs"));
     assert!(failing(&ok).is_empty(), "{}", show(&failing(&ok)));
-    let r = mutated_from(&text, |m| {
-        each_resource(m, &mut |r| {
-            if r["type"] == "Microsoft.Network/routeTables"
-                && r["name"]
-                    .as_str()
-                    .is_some_and(|n| n.ends_with("-dc-egress"))
-            {
-                r["properties"]["disableBgpRoutePropagation"] = Value::Bool(false);
-            }
-        })
-    });
+    let r = mutated_from(&text, |m| enable_bgp_propagation(m, "-dc-egress"));
     let bad = failing(&r);
     assert!(
         bad.iter().any(|f| f.id == "onprem-to-dcs"),
@@ -334,22 +334,7 @@ fn a_route_to_the_firewall_without_a_matching_rule_drops_kms() {
 
 #[test]
 fn a_private_subnet_without_a_route_out_drops_the_domain_controllers_updates() {
-    let r = mutated(|main| {
-        each_resource(main, &mut |res| {
-            if res["type"] == "Microsoft.Network/virtualNetworks" {
-                for sn in res["properties"]["subnets"]
-                    .as_array_mut()
-                    .into_iter()
-                    .flatten()
-                {
-                    sn["properties"]
-                        .as_object_mut()
-                        .unwrap()
-                        .remove("routeTable");
-                }
-            }
-        })
-    });
+    let r = mutated(|main| drop_route_tables(main, &|_| true));
     let dc: Vec<&FlowResult> = failing(&r)
         .into_iter()
         .filter(|f| f.id == "dc-windows-update")
@@ -557,22 +542,7 @@ fn a_default_route_from_on_premises_needs_the_firewalls_route_to_the_internet() 
     assert!(failing(&kept).is_empty(), "{}", show(&failing(&kept)));
     let r = mutated_from(&text, |m| {
         advertise_default(m);
-        each_resource(m, &mut |r| {
-            if r["type"] == "Microsoft.Network/virtualNetworks" {
-                for sn in r["properties"]["subnets"]
-                    .as_array_mut()
-                    .into_iter()
-                    .flatten()
-                {
-                    if sn["name"] == "AzureFirewallSubnet" {
-                        sn["properties"]
-                            .as_object_mut()
-                            .unwrap()
-                            .remove("routeTable");
-                    }
-                }
-            }
-        })
+        drop_route_tables(m, &|sn| sn == "AzureFirewallSubnet");
     });
     let f = r
         .iter()

@@ -119,6 +119,35 @@ fn is_fqdn_destination(d: &str) -> bool {
         && !d.chars().next().is_some_and(|c| c.is_ascii_uppercase())
 }
 
+/// One network rule per Active Directory port, from `sources` to `dcs`, named
+/// `<prefix>-<protocol>-<port>`.
+fn ad_rules(
+    collection: &str,
+    group: &str,
+    prefix: &str,
+    sources: &[String],
+    dcs: &[String],
+) -> Vec<NetRulePlan> {
+    ad_ports()
+        .iter()
+        .map(|f| NetRulePlan {
+            collection: collection.into(),
+            group: group.into(),
+            name: format!(
+                "{prefix}-{}-{}",
+                f.protocol.as_str().to_ascii_lowercase(),
+                f.port.replace('-', "to")
+            ),
+            sources: sources.to_vec(),
+            protocols: vec![f.protocol.as_str().into()],
+            destination_addresses: dcs.to_vec(),
+            destination_fqdns: Vec::new(),
+            ports: vec![f.port.clone()],
+            origin: RuleOrigin::Akswin,
+        })
+        .collect()
+}
+
 /// Build the firewall model of a spec over its planned VNets. Sources: the spoke's address
 /// space, and for the Windows group only the Windows node subnet (when it is placed). User
 /// rules are carried as written (invalid parts are dropped here and reported by EGR003).
@@ -365,23 +394,8 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         if spec.ingress.app_proxy.enabled {
             src.extend(connectors.iter().cloned());
         }
-        for f in ad_ports() {
-            plan.network_rules.push(NetRulePlan {
-                collection: "ad".into(),
-                group: "activedirectory".into(),
-                name: format!(
-                    "ad-{}-{}",
-                    f.protocol.as_str().to_ascii_lowercase(),
-                    f.port.replace('-', "to")
-                ),
-                sources: src.clone(),
-                protocols: vec![f.protocol.as_str().into()],
-                destination_addresses: existing_dcs.clone(),
-                destination_fqdns: Vec::new(),
-                ports: vec![f.port.clone()],
-                origin: RuleOrigin::Akswin,
-            });
-        }
+        plan.network_rules
+            .extend(ad_rules("ad", "activedirectory", "ad", &src, &existing_dcs));
     }
     // On-premises to new domain controllers in the hub (with hybrid connectivity): the
     // GatewaySubnet routes the DC subnet to the firewall, so AD and DNS from on-premises (a
@@ -395,23 +409,13 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
             .map(|c| c.to_string())
             .collect();
         if !on_prem.is_empty() {
-            for f in ad_ports() {
-                plan.network_rules.push(NetRulePlan {
-                    collection: "onprem-to-dcs".into(),
-                    group: "domaincontrollers".into(),
-                    name: format!(
-                        "onprem-ad-{}-{}",
-                        f.protocol.as_str().to_ascii_lowercase(),
-                        f.port.replace('-', "to")
-                    ),
-                    sources: on_prem.clone(),
-                    protocols: vec![f.protocol.as_str().into()],
-                    destination_addresses: vec![dc.clone()],
-                    destination_fqdns: Vec::new(),
-                    ports: vec![f.port.clone()],
-                    origin: RuleOrigin::Akswin,
-                });
-            }
+            plan.network_rules.extend(ad_rules(
+                "onprem-to-dcs",
+                "domaincontrollers",
+                "onprem-ad",
+                &on_prem,
+                std::slice::from_ref(dc),
+            ));
         }
     }
     // The VNet's DNS servers, and the DC CoreDNS forwards the AD domain to (gmsaProfile),

@@ -66,6 +66,17 @@ pub struct NetworkPlan {
     pub hybrid: Option<HybridPlan>,
 }
 
+/// Whether the VNets resolve through DNS servers on premises, behind hybrid connectivity (they
+/// must forward the private DNS zones back to Azure, and the nodes depend on the link).
+pub fn dns_on_premises(spec: &Spec, plan: &NetworkPlan) -> bool {
+    spec.network.hybrid.is_some()
+        && plan
+            .addresses
+            .dns_servers
+            .iter()
+            .any(|ip| spec.network.is_on_premises(ip.0))
+}
+
 /// The gateway that connects the hub to on-premises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

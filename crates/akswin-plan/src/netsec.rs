@@ -150,6 +150,11 @@ fn prefix_of(vnets: &[VnetPlan], key: &str) -> Option<Cidr> {
         .and_then(|s| s.prefix)
 }
 
+/// 0.0.0.0/0.
+fn default_prefix() -> Cidr {
+    Cidr(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0))
+}
+
 /// Build the NSGs and route tables.
 pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetSecPlan {
     let mut out = NetSecPlan::default();
@@ -283,7 +288,7 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
                 disable_bgp_route_propagation: true,
                 routes: vec![RoutePlan {
                     name: "default-via-hub-firewall".into(),
-                    prefix: Cidr(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0)),
+                    prefix: default_prefix(),
                     next_hop: Some(ip),
                 }],
             });
@@ -309,7 +314,7 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
             disable_bgp_route_propagation: true,
             routes: vec![RoutePlan {
                 name: "default-via-firewall".into(),
-                prefix: Cidr(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0)),
+                prefix: default_prefix(),
                 next_hop: Some(ip),
             }],
         });
@@ -366,7 +371,7 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
             disable_bgp_route_propagation: false,
             routes: vec![RoutePlan {
                 name: "default-to-internet".into(),
-                prefix: Cidr(Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0)),
+                prefix: default_prefix(),
                 next_hop: None,
             }],
         });

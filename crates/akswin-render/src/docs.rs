@@ -45,13 +45,7 @@ stage="${{1:-main}}"
     if fd {
         // Front Door's certificates must be in its vault before the profile reads them.
         let mut cert_check = String::new();
-        for c in spec
-            .ingress
-            .front_door
-            .iter()
-            .flat_map(|f| f.custom_domains.iter())
-            .filter_map(|d| d.certificate.key_vault_secret.as_ref())
-        {
+        for (_, c) in spec.ingress.key_vault_certificates() {
             let _ = write!(
                 cert_check,
                 r#"
@@ -269,13 +263,7 @@ fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    let on_prem_dns = spec.network.hybrid.is_some()
-        && plan.addresses.dns_servers.iter().any(|ip| {
-            spec.network
-                .on_premises
-                .iter()
-                .any(|c| c.net().contains(&ip.0))
-        });
+    let on_prem_dns = akswin_plan::dns_on_premises(spec, plan);
     line(format!(
         "- The firewall's DNS proxy is on because its network rules name hosts (`ntp.ubuntu.com`){}; the nodes do not use the firewall as their resolver, and the rules that matter for Windows (KMS) use addresses.",
         if on_prem_dns {
@@ -581,25 +569,14 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         "\n   `az keyvault secret set --vault-name {} --name <name> --file <file>` (a file, so the value stays out of shell history).",
         n.key_vault
     ));
-    let certs: Vec<(String, String)> = spec
-        .ingress
-        .front_door
-        .iter()
-        .flat_map(|f| f.custom_domains.iter())
-        .filter_map(|d| {
-            d.certificate
-                .key_vault_secret
-                .clone()
-                .map(|c| (c, d.host.to_string()))
-        })
-        .collect();
+    let certs = spec.ingress.key_vault_certificates();
     if !certs.is_empty() {
         line(format!(
             "\n   Front Door's certificates go into `{}` (PFX with its chain): {}.",
             n.key_vault_front_door,
             certs
                 .iter()
-                .map(|(c, h)| format!(
+                .map(|(h, c)| format!(
                     "`az keyvault certificate import --vault-name {} --name {c} --file <{h}.pfx>`",
                     n.key_vault_front_door
                 ))
@@ -613,12 +590,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             "**Connect on-premises** (see Hybrid connectivity below): configure the on-premises side and wait until `az network vpn-connection show -g {} -n {} --query connectionStatus -o tsv` says `Connected`. {}",
             n.rg_hub,
             n.connection,
-            if plan.addresses.dns_servers.iter().any(|ip| spec
-                .network
-                .on_premises
-                .iter()
-                .any(|c| c.net().contains(&ip.0)))
-            {
+            if akswin_plan::dns_on_premises(spec, plan) {
                 "The VNets resolve through DNS servers on premises, so the cluster's nodes resolve nothing until the link is up: NET014 warns about this."
             } else {
                 "The cluster does not need the link to start; gMSA, the connectors' Kerberos and the application need the domain controllers behind it."
@@ -640,18 +612,8 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             ""
         };
         // One host name end to end when Front Door has a custom domain in front of the proxy.
-        let custom = spec
-            .ingress
-            .front_door
-            .as_ref()
-            .filter(|_| {
-                spec.ingress.front_door_origin() == akswin_spec::spec::FrontDoorOrigin::AppProxy
-            })
-            .and_then(|f| f.custom_domains.first())
-            .filter(|d| d.certificate.key_vault_secret.is_some())
-            .map(|d| d.host.to_string());
-        let published = match &custom {
-            Some(h) => format!(
+        let published = match spec.ingress.app_proxy_custom_domain() {
+            Some((h, _)) => format!(
                 " It publishes `https://{h}/` as the application's external URL too (an application proxy custom domain, served with the same certificate, read from Key Vault: run it where the vault's private endpoint resolves; the parent domain must be a verified domain of the tenant), so sign-in redirects and cookies stay on `{h}` behind Front Door's WAF (https://learn.microsoft.com/entra/identity/app-proxy/how-to-configure-custom-domain). Note the msappproxy.net name Microsoft Entra shows for it: it is Front Door's origin. Public DNS for `{h}` points at Front Door (the endpoint's host name, and the TXT record Front Door asks for to validate the domain), never at msappproxy.net. **Run it again whenever the certificate is renewed in Key Vault**: Front Door follows new versions, the application proxy keeps the copy it was given (the script compares thumbprints and uploads only a new one); akswin does not schedule this yet."
             ),
             None => " It prints the external URL Front Door needs.".into(),
@@ -672,12 +634,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         } else {
             ""
         };
-        let kv_note = if spec.ingress.front_door.as_ref().is_some_and(|f| {
-            f.custom_domains.iter().any(|d| {
-                d.certificate.source == akswin_spec::spec::CertificateSource::KeyVault
-                    && d.certificate.key_vault_secret.is_some()
-            })
-        }) {
+        let kv_note = if arm.imports_certificates() {
             format!(
                 " The profile gets a system-assigned managed identity with Key Vault Secrets User on each certificate's secret in `{}`, Front Door's own vault (Microsoft's advice: Front Door's certificates apart from other secrets), and on nothing else (the recommended method; the shared Front Door application registration is being retired) and reads the custom domains' certificates with it. `deploy.sh frontdoor` first checks that every certificate is there.",
                 n.key_vault_front_door

@@ -79,21 +79,10 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
         }
     }
     if let Some(h) = &spec.network.hybrid {
-        for (ptr, r) in [
-            (
-                "/network/hybrid/vpn/sharedKey",
-                h.vpn.as_ref().map(|v| &v.shared_key),
-            ),
-            (
-                "/network/hybrid/expressRoute/authorizationKey",
-                h.express_route
-                    .as_ref()
-                    .and_then(|e| e.authorization_key.as_ref()),
-            ),
-        ] {
-            if let Some(SecretRef::Parameter(_)) = r {
+        for (key, r) in h.keys() {
+            if let SecretRef::Parameter(_) = r {
                 return Err(RenderError::Unsupported {
-                    pointer: ptr.into(),
+                    pointer: key.pointer().into(),
                     what: "a `parameter:` secret reference".into(),
                     hint: "use `{ keyVaultSecret: NAME }`".into(),
                 });

@@ -282,7 +282,7 @@ fn on_premises_rows(spec: &Spec, net: &NetworkPlan) -> Vec<(String, String, &'st
         let ips: Vec<String> = e
             .dns_servers
             .iter()
-            .filter(|ip| n.on_premises.iter().any(|c| c.net().contains(&ip.0)))
+            .filter(|ip| n.is_on_premises(ip.0))
             .map(ToString::to_string)
             .collect();
         if !ips.is_empty() {

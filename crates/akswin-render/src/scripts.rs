@@ -276,20 +276,7 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
     // certificate is in Key Vault, the application proxy publishes that same host (a custom
     // domain), so pre-authentication redirects and cookies stay on the name users browse to,
     // behind the WAF, and internal and external URLs are the same.
-    let custom: Option<(String, String)> = spec
-        .ingress
-        .front_door
-        .as_ref()
-        .filter(|_| {
-            spec.ingress.front_door_origin() == akswin_spec::spec::FrontDoorOrigin::AppProxy
-        })
-        .and_then(|f| f.custom_domains.first())
-        .and_then(|d| {
-            d.certificate
-                .key_vault_secret
-                .as_ref()
-                .map(|c| (d.host.to_string(), c.clone()))
-        });
+    let custom = spec.ingress.app_proxy_custom_domain();
     let ranges: Vec<String> = ap
         .conditional_access
         .as_ref()
@@ -444,7 +431,7 @@ if ($group) {{
             .map(|(h, _)| format!("https://{h}/"))
             .unwrap_or_default()),
         kv = ps(&n.key_vault_front_door),
-        cert = ps(&custom.as_ref().map(|(_, c)| c.clone()).unwrap_or_default()),
+        cert = ps(custom.as_ref().map_or("", |(_, c)| *c)),
     );
     if !ranges.is_empty() {
         let _ = writeln!(

@@ -292,15 +292,8 @@ fn check_secret_names(spec: &Spec, index: &SpanIndex, findings: &mut Vec<Finding
         }
     }
     if let Some(h) = &spec.network.hybrid {
-        if let Some(v) = &h.vpn {
-            refs.push(("/network/hybrid/vpn/sharedKey".into(), &v.shared_key));
-        }
-        if let Some(r) = h
-            .express_route
-            .as_ref()
-            .and_then(|e| e.authorization_key.as_ref())
-        {
-            refs.push(("/network/hybrid/expressRoute/authorizationKey".into(), r));
+        for (key, r) in h.keys() {
+            refs.push((key.pointer().into(), r));
         }
     }
     let mut bad = |pointer: String, what: &str| {

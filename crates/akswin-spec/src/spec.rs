@@ -196,11 +196,46 @@ pub struct ExpressRouteSite {
     pub authorization_key: Option<SecretRef>,
 }
 
+/// A key a gateway's connection reads from Key Vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HybridKey {
+    /// The VPN connection's pre-shared key.
+    VpnSharedKey,
+    /// The ExpressRoute circuit's authorization key.
+    ErAuthorizationKey,
+}
+
+impl HybridKey {
+    /// Where the key is written in the spec.
+    pub fn pointer(self) -> &'static str {
+        match self {
+            HybridKey::VpnSharedKey => "/network/hybrid/vpn/sharedKey",
+            HybridKey::ErAuthorizationKey => "/network/hybrid/expressRoute/authorizationKey",
+        }
+    }
+}
+
 /// The default gateway SKU of each kind akswin creates.
 pub const DEFAULT_VPN_GATEWAY_SKU: &str = "VpnGw1AZ";
 pub const DEFAULT_ER_GATEWAY_SKU: &str = "ErGw1AZ";
 
 impl Hybrid {
+    /// The keys the spec gives, whatever the gateway kind (rules judge the kind).
+    pub fn keys(&self) -> Vec<(HybridKey, &SecretRef)> {
+        let mut out = Vec::new();
+        if let Some(v) = &self.vpn {
+            out.push((HybridKey::VpnSharedKey, &v.shared_key));
+        }
+        if let Some(k) = self
+            .express_route
+            .as_ref()
+            .and_then(|e| e.authorization_key.as_ref())
+        {
+            out.push((HybridKey::ErAuthorizationKey, k));
+        }
+        out
+    }
+
     /// The SKU akswin deploys (None for an existing gateway).
     pub fn effective_sku(&self) -> Option<&str> {
         match self.gateway {
@@ -210,6 +245,13 @@ impl Hybrid {
             }
             GatewayKind::Existing => None,
         }
+    }
+}
+
+impl Network {
+    /// Whether `ip` is in one of the on-premises ranges.
+    pub fn is_on_premises(&self, ip: std::net::Ipv4Addr) -> bool {
+        self.on_premises.iter().any(|c| c.net().contains(&ip))
     }
 }
 
@@ -886,6 +928,37 @@ impl Ingress {
             } else {
                 FrontDoorOrigin::PrivateLink
             })
+    }
+
+    /// Front Door's custom domains whose certificate comes from Key Vault: (host, secret name).
+    pub fn key_vault_certificates(&self) -> Vec<(String, &str)> {
+        self.front_door
+            .iter()
+            .flat_map(|f| f.custom_domains.iter())
+            .filter(|d| d.certificate.source == CertificateSource::KeyVault)
+            .filter_map(|d| {
+                Some((
+                    d.host.to_string(),
+                    d.certificate.key_vault_secret.as_deref()?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The host the application proxy publishes as a custom domain, and the Key Vault secret
+    /// of its certificate: Front Door's first custom domain, when Front Door's origin is the
+    /// application proxy and the certificate is in Key Vault (one host name end to end).
+    pub fn app_proxy_custom_domain(&self) -> Option<(String, &str)> {
+        let d = self
+            .front_door
+            .as_ref()
+            .filter(|_| self.front_door_origin() == FrontDoorOrigin::AppProxy)?
+            .custom_domains
+            .first()?;
+        Some((
+            d.host.to_string(),
+            d.certificate.key_vault_secret.as_deref()?,
+        ))
     }
 }
 

@@ -4,11 +4,19 @@
 //! the plan gives it) and the peerings use it.
 
 use super::*;
-use akswin_spec::spec::GatewayKind;
+use akswin_spec::spec::{GatewayKind, HybridKey};
 
 /// The connection's key parameters of the hub deployment.
 pub(super) const VPN_SHARED_KEY: &str = "vpnSharedKey";
 pub(super) const ER_AUTHORIZATION_KEY: &str = "erAuthorizationKey";
+
+/// The hub deployment's parameter that carries a connection key.
+fn key_param(key: HybridKey) -> &'static str {
+    match key {
+        HybridKey::VpnSharedKey => VPN_SHARED_KEY,
+        HybridKey::ErAuthorizationKey => ER_AUTHORIZATION_KEY,
+    }
+}
 
 impl Arm<'_> {
     /// Whether akswin deploys a gateway (and not only uses an existing one).
@@ -35,15 +43,10 @@ impl Arm<'_> {
         if !self.creates_gateway() {
             return;
         }
-        if let Some(SecretRef::KeyVault(name)) = h.vpn.as_ref().map(|v| &v.shared_key) {
-            p.insert(VPN_SHARED_KEY.into(), kv_reference(self.n, name));
-        }
-        if let Some(SecretRef::KeyVault(name)) = h
-            .express_route
-            .as_ref()
-            .and_then(|e| e.authorization_key.as_ref())
-        {
-            p.insert(ER_AUTHORIZATION_KEY.into(), kv_reference(self.n, name));
+        for (key, r) in h.keys() {
+            if let SecretRef::KeyVault(name) = r {
+                p.insert(key_param(key).into(), kv_reference(self.n, name));
+            }
         }
     }
 

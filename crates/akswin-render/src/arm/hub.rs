@@ -96,6 +96,16 @@ impl Arm<'_> {
         res.push(vnet);
         let vnet_id = rid("Microsoft.Network/virtualNetworks", &n.vnet_hub);
         let zones = json!(["1", "2", "3"]);
+        // Operations on the hub VNet's subnets run one at a time: the firewall and Bastion wait
+        // for a gateway akswin creates, as Azure landing zone templates do, instead of racing it.
+        let after_gateway: Vec<Value> = self
+            .plan
+            .hybrid
+            .as_ref()
+            .filter(|_| self.creates_gateway())
+            .map(|h| v(rid("Microsoft.Network/virtualNetworkGateways", &h.gateway)))
+            .into_iter()
+            .collect();
         if self.subnet("firewall").and_then(|s| s.prefix).is_some() {
             let fw = &self.spec.egress.firewall;
             let mut ipconfs = Vec::new();
@@ -124,16 +134,6 @@ impl Arm<'_> {
                 }
             }));
             let groups = self.rule_collection_groups();
-            // Operations on the hub VNet's subnets run one at a time: the firewall (and Bastion)
-            // wait for the gateway, as Azure landing zone templates do, instead of racing it.
-            let after_gateway: Vec<Value> = self
-                .plan
-                .hybrid
-                .as_ref()
-                .filter(|_| self.creates_gateway())
-                .map(|h| v(rid("Microsoft.Network/virtualNetworkGateways", &h.gateway)))
-                .into_iter()
-                .collect();
             // The references (public IPs, the subnet, the policy) are derived; the rule
             // collection groups are not referenced, but the firewall must come after them.
             let depends: Vec<Value> = groups
@@ -167,7 +167,7 @@ impl Arm<'_> {
         if self.subnet("bastion").and_then(|s| s.prefix).is_some() {
             let pip = format!("pip-{}", n.bastion);
             res.push(self.public_ip(&pip, &zones));
-            res.push(json!({
+            let mut bastion = json!({
                 "type": "Microsoft.Network/bastionHosts",
                 "apiVersion": API_NETWORK,
                 "name": n.bastion,
@@ -183,13 +183,11 @@ impl Arm<'_> {
                         }
                     } ]
                 },
-            }));
-            if self.creates_gateway()
-                && let (Some(h), Some(b)) = (&self.plan.hybrid, res.last_mut())
-            {
-                b["dependsOn"] =
-                    json!([rid("Microsoft.Network/virtualNetworkGateways", &h.gateway)]);
+            });
+            if !after_gateway.is_empty() {
+                bastion["dependsOn"] = json!(after_gateway);
             }
+            res.push(bastion);
         }
         let (gateway, mut params) = self.gateway(&zones);
         res.extend(gateway);

@@ -350,12 +350,7 @@ impl<'a> Arm<'a> {
     /// Whether the operator imports certificates into the vault (Front Door custom domains with
     /// Key Vault certificates).
     pub fn imports_certificates(&self) -> bool {
-        self.spec.ingress.front_door.iter().any(|fd| {
-            fd.custom_domains.iter().any(|d| {
-                d.certificate.source == CertificateSource::KeyVault
-                    && d.certificate.key_vault_secret.is_some()
-            })
-        })
+        !self.spec.ingress.key_vault_certificates().is_empty()
     }
 
     fn key_vault(&self, bootstrap: bool) -> Value {
@@ -424,21 +419,16 @@ impl<'a> Arm<'a> {
         if let Some(h) = &self.spec.network.hybrid
             && self.creates_gateway()
         {
-            if let Some(SecretRef::KeyVault(name)) = h.vpn.as_ref().map(|v| &v.shared_key) {
-                out.push((
-                    name.clone(),
-                    "IPsec pre-shared key of the VPN connection (the same key on the on-premises device)",
-                ));
-            }
-            if let Some(SecretRef::KeyVault(name)) = h
-                .express_route
-                .as_ref()
-                .and_then(|e| e.authorization_key.as_ref())
-            {
-                out.push((
-                    name.clone(),
-                    "ExpressRoute circuit authorization key (from the circuit owner)",
-                ));
+            for (key, r) in h.keys() {
+                if let SecretRef::KeyVault(name) = r {
+                    out.push((
+                        name.clone(),
+                        match key {
+                            akswin_spec::spec::HybridKey::VpnSharedKey => "IPsec pre-shared key of the VPN connection (the same key on the on-premises device)",
+                            akswin_spec::spec::HybridKey::ErAuthorizationKey => "ExpressRoute circuit authorization key (from the circuit owner)",
+                        },
+                    ));
+                }
             }
         }
         if self.spec.identity.gmsa.enabled

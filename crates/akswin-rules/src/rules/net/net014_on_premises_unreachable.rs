@@ -80,7 +80,7 @@ impl Rule for Net014 {
             && h.gateway != akswin_spec::spec::GatewayKind::Existing
         {
             for (i, ip) in n.dns_servers.iter().flatten().enumerate() {
-                if n.on_premises.iter().any(|c| c.net().contains(&ip.0)) {
+                if n.is_on_premises(ip.0) {
                     out.warning(
                         &format!("/network/dnsServers/{i}"),
                         format!(
@@ -95,7 +95,7 @@ impl Rule for Net014 {
             if in_vnet(&ip) {
                 continue;
             }
-            let on_prem = n.on_premises.iter().any(|c| c.net().contains(&ip.0));
+            let on_prem = n.is_on_premises(ip.0);
             if on_prem && n.hybrid.is_none() {
                 out.error(
                     &ptr,

@@ -86,21 +86,10 @@ impl Rule for Net015 {
             );
         }
         self.kind_fields(h, &cx.plan.names.rg_hub, out);
-        for (ptr, r) in [
-            (
-                "/network/hybrid/vpn/sharedKey",
-                h.vpn.as_ref().map(|v| &v.shared_key),
-            ),
-            (
-                "/network/hybrid/expressRoute/authorizationKey",
-                h.express_route
-                    .as_ref()
-                    .and_then(|e| e.authorization_key.as_ref()),
-            ),
-        ] {
-            if let Some(SecretRef::Literal(_)) = r {
+        for (key, r) in h.keys() {
+            if let SecretRef::Literal(_) = r {
                 out.error(
-                    ptr,
+                    key.pointer(),
                     "a gateway key is written in the spec (value not shown)".into(),
                     "store it in Key Vault and write `{ keyVaultSecret: NAME }`; rotate the exposed key",
                 );

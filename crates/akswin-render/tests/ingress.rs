@@ -79,3 +79,43 @@ fn without_a_custom_domain_the_proxy_keeps_its_msappproxy_name() {
     assert!(script.contains("[string] $ExternalUrl = ''"), "{script}");
     assert!(script.contains("$certificateSecret = ''"));
 }
+
+#[test]
+fn front_door_can_read_its_certificates_after_the_platform_vault_closes() {
+    let spec = common::load(akswin_spec::BASELINE_YAML);
+    let plan = akswin_plan::plan(&spec);
+    let tree = akswin_render::render(&spec, &plan, "test");
+    let n = &plan.names;
+    let bootstrap: Value = serde_json::from_str(&tree.files["arm/bootstrap.json"]).unwrap();
+    let fd_vault = bootstrap["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["type"] == "Microsoft.KeyVault/vaults" && r["name"] == n.key_vault_front_door.as_str()
+        })
+        .expect("Front Door's vault is bootstrapped");
+    // Front Door reads through the trusted-services bypass; the operator imports from its IP.
+    let p = &fd_vault["properties"];
+    assert_eq!(p["publicNetworkAccess"], "Enabled");
+    assert_eq!(p["networkAcls"]["defaultAction"], "Deny");
+    assert_eq!(p["networkAcls"]["bypass"], "AzureServices");
+    assert_eq!(p["enableRbacAuthorization"], true);
+    // main.json (which closes the platform vault) never redeploys it.
+    assert!(!tree.files["arm/main.json"].contains(&format!("'{}'", n.key_vault_front_door)));
+    assert!(!tree.files["arm/main.json"].contains(&format!("\"{}\"", n.key_vault_front_door)));
+    // Front Door's certificate secrets and its role assignments name that vault.
+    let fd = &tree.files["arm/frontdoor.json"];
+    assert!(fd.contains(&format!(
+        "'Microsoft.KeyVault/vaults/secrets', '{}', 'legacy-contoso-tls'",
+        n.key_vault_front_door
+    )));
+    assert!(fd.contains(&format!(
+        "resourceId('Microsoft.KeyVault/vaults', '{}')",
+        n.key_vault_front_door
+    )));
+    assert!(
+        !fd.contains(&format!("'{}'", n.key_vault)),
+        "no platform vault in frontdoor.json"
+    );
+}

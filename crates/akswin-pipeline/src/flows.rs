@@ -1108,6 +1108,10 @@ fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
         "dns" => !plan.addresses.dns_servers.is_empty(),
         "appProxy" => spec.ingress.app_proxy.enabled,
         "appProxyKerberos" => spec.ingress.app_proxy.enabled && kerberos,
+        "privateLink" => plan
+            .ingress
+            .iter()
+            .any(|r| r.private_link_service.is_some()),
         "newDcs" => new_dcs,
         "hybrid" => spec.network.hybrid.is_some() && !spec.network.on_premises.is_empty(),
         "gmsaDns" => spec.identity.gmsa.enabled && plan.addresses.gmsa_dns_server.is_some(),
@@ -1179,6 +1183,7 @@ fn sources(role: &str, net: &Net, plan: &NetworkPlan) -> Vec<Subnet> {
             "appProxyConnectors" => s.role == SubnetRole::AppProxyConnectors,
             "domainControllers" => s.role == SubnetRole::DomainControllers,
             "bastion" => s.role == SubnetRole::Bastion,
+            "privateLinkService" => s.role == SubnetRole::PrivateLinkService,
             _ => false,
         })
         .map(|s| s.azure_name.as_str())
@@ -1228,15 +1233,6 @@ fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(Str
                     let first = f.port.split('-').next()?.parse().ok()?;
                     Some((f.protocol.as_str().to_string(), first))
                 })
-                .collect()
-        } else if port == "workload" {
-            let ilb = plan.addresses.internal_load_balancer_ip;
-            plan.addresses
-                .workload_load_balancer_ips
-                .iter()
-                .filter(|w| Some(w.ip) == ilb)
-                .filter_map(|w| spec.workloads.iter().find(|x| x.name == w.workload)?.port)
-                .map(|p| (proto.to_string(), p))
                 .collect()
         } else {
             port.parse()
@@ -1300,12 +1296,28 @@ fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(Str
                     .into_iter()
                     .collect()
             }
-            "ilb" => plan
-                .addresses
-                .internal_load_balancer_ip
-                .map(|i| i.0)
-                .into_iter()
-                .collect(),
+            // Each workload's own front end on its path: behind the application proxy (`ilb`),
+            // behind a Private Link Service (`pls`), on the workload's port.
+            "ilb" | "pls" => {
+                let path = if row.to == "ilb" {
+                    akswin_spec::spec::IngressPath::AppProxy
+                } else {
+                    akswin_spec::spec::IngressPath::PrivateLink
+                };
+                for r in plan.ingress.iter().filter(|r| r.path == path) {
+                    if let Some(ip) = r.ip {
+                        out.push((
+                            format!("{} {ip} {} {}", r.workload, row.protocol, r.port),
+                            Probe {
+                                protocol: row.protocol.clone(),
+                                port: r.port,
+                                dest: Dest::Ip(ip.0),
+                            },
+                        ));
+                    }
+                }
+                Vec::new()
+            }
             // The domain controller CoreDNS forwards the AD domain to (gmsaProfile.dnsServer).
             "gmsaDns" => plan
                 .addresses

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod cost;
 pub mod egress;
 pub mod hot_spare;
+pub mod ingress;
 pub mod ipmath;
 pub mod names;
 pub mod netsec;
@@ -18,7 +19,7 @@ pub mod resolve;
 pub mod scale_out;
 
 use akswin_spec::Spec;
-use akswin_spec::spec::{Cni, FrontDoorOrigin, NodePool, PodIpAllocation, SpokeSubnet};
+use akswin_spec::spec::{Cni, IngressPath, NodePool, PodIpAllocation, SpokeSubnet};
 use akswin_spec::types::{Auto, Cidr, Ip};
 use ipmath::{Interval, Taken, prefix_for, prefix_with_headroom, usable};
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,9 @@ pub struct NetworkPlan {
     /// Hybrid connectivity (`network.hybrid`): the gateway in the hub and what it connects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hybrid: Option<HybridPlan>,
+    /// Every workload with a port and the path users take to it.
+    #[serde(default)]
+    pub ingress: Vec<ingress::IngressRoute>,
 }
 
 /// Whether the VNets resolve through DNS servers on premises, behind hybrid connectivity (they
@@ -588,6 +592,7 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
 
     let addresses = assign_addresses(spec, &vnets);
     let names = names::Names::new(spec);
+    let ingress = ingress::routes(spec, &addresses, &names);
     let firewall = egress::firewall(spec, &vnets, &addresses);
     let netsec = netsec::netsec(spec, &vnets, &addresses, &names);
     let hybrid = spec.network.hybrid.as_ref().map(|h| HybridPlan {
@@ -624,6 +629,7 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
         workloads: resolve::workloads(spec),
         names,
         hybrid,
+        ingress,
     }
 }
 
@@ -790,9 +796,11 @@ pub fn ilb_frontends(spec: &Spec) -> u64 {
 /// Private Link Service NAT addresses: one per Service Front Door reaches through Private
 /// Link (the annotation's default ip-address-count), at least one.
 pub fn pls_nat_ips(spec: &Spec) -> u64 {
-    let via_pls = spec.ingress.front_door.is_some()
-        && spec.ingress.front_door_origin() == FrontDoorOrigin::PrivateLink;
-    if via_pls { ilb_frontends(spec) } else { 1 }
+    (spec
+        .front_door_workloads()
+        .filter(|(_, w)| spec.ingress_path(w) == IngressPath::PrivateLink)
+        .count() as u64)
+        .max(1)
 }
 
 fn find<'a>(vnets: &'a [VnetPlan], key: &str) -> Option<&'a SubnetPlan> {

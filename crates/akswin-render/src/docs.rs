@@ -17,7 +17,12 @@ pub fn deploy_sh(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     let arm = Arm::new(spec, plan, n, "");
     let secrets = arm.required_secrets();
     let fd = spec.ingress.front_door.is_some();
-    let needs_host = arm.front_door_needs_host();
+    let host_params = arm.front_door_host_parameters();
+    let pls_routes: Vec<&akswin_plan::ingress::IngressRoute> = plan
+        .ingress
+        .iter()
+        .filter(|r| r.private_link_service.is_some())
+        .collect();
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -59,34 +64,104 @@ stage="${{1:-main}}"
                 c = c,
             );
         }
-        let host_arg = if needs_host {
-            r#"
-  : "${AKSWIN_APP_PROXY_HOST:?set AKSWIN_APP_PROXY_HOST to the external host of the published application (scripts/Publish-AppProxy.ps1 prints it)}"
-  # Front Door takes a bare host name: drop a scheme, a path and a trailing dot if pasted.
-  origin_host="${AKSWIN_APP_PROXY_HOST#*://}"
-  origin_host="${origin_host%%/*}"
-  origin_host="${origin_host%.}"
-  origin_host="$(printf '%s' "$origin_host" | tr '[:upper:]' '[:lower:]')"
-  if ! printf '%s' "$origin_host" | grep -Eq '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'; then
-    echo "AKSWIN_APP_PROXY_HOST='$AKSWIN_APP_PROXY_HOST' is not a host name (expected e.g. legacyweb-contoso.msappproxy.net)" >&2
-    exit 2
-  fi
-  extra=(--parameters appProxyExternalHost="$origin_host")"#
-        } else {
-            "\n  extra=()"
-        };
+        let mut host_arg = String::from("\n  extra=()");
+        if !host_params.is_empty() {
+            host_arg.push_str(
+                r#"
+  # host_param PARAMETER VARIABLE: the application proxy's external host of one workload.
+  # Front Door takes a bare host name: a scheme, a path and a trailing dot are dropped if pasted.
+  host_param() {
+    local raw="${!2:-}" h
+    if [ -z "$raw" ]; then
+      echo "set $2 to the external host of the published application (scripts/Publish-AppProxy.ps1 prints it)" >&2
+      exit 2
+    fi
+    h="${raw#*://}"
+    h="${h%%/*}"
+    h="${h%.}"
+    h="$(printf '%s' "$h" | tr '[:upper:]' '[:lower:]')"
+    if ! printf '%s' "$h" | grep -Eq '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'; then
+      echo "$2='$raw' is not a host name (expected e.g. legacyweb-contoso.msappproxy.net)" >&2
+      exit 2
+    fi
+    extra+=(--parameters "$1=$h")
+  }"#,
+            );
+            for r in &host_params {
+                if let Some(p) = &r.external_host_parameter {
+                    let _ = write!(host_arg, "\n  host_param {p} {}", r.external_host_variable());
+                }
+            }
+        }
+        // Front Door's Private Link origins need the Private Link Services the workloads'
+        // Services create: they must exist first, and Front Door's connection requests to them
+        // are approved here (only those carrying this deployment's request message).
+        let mut pls_check = String::new();
+        let mut pls_approve = String::new();
+        if !pls_routes.is_empty() {
+            pls_approve.push_str(&format!(
+                r#"
+  # approve_pls NAME MESSAGE: approve Front Door's pending connection on the Private Link Service
+  # (it appears a little after the deployment; only a request with this message is approved).
+  approve_pls() {{
+    local names="" approved
+    for _ in $(seq 1 30); do
+      names=$(az network private-link-service show --resource-group {rg} --name "$1" \
+        --query "privateEndpointConnections[?privateLinkServiceConnectionState.status=='Pending' && privateLinkServiceConnectionState.description=='$2'].name" --output tsv)
+      [ -n "$names" ] && break
+      approved=$(az network private-link-service show --resource-group {rg} --name "$1" \
+        --query "length(privateEndpointConnections[?privateLinkServiceConnectionState.status=='Approved'])" --output tsv)
+      if [ "${{approved:-0}}" != 0 ]; then
+        echo "$1: a connection is already approved"
+        return 0
+      fi
+      sleep 10
+    done
+    if [ -z "$names" ]; then
+      echo "no pending connection from Front Door on $1 (already approved, or not requested yet): check it in the portal (Private Link Center)" >&2
+      return 0
+    fi
+    for c in $names; do
+      az network private-link-service connection update --resource-group {rg} --service-name "$1" \
+        --name "$c" --connection-status Approved --description "approved by deploy.sh" --output none
+      echo "approved $c on $1"
+    done
+  }}"#,
+                rg = n.rg_nodes
+            ));
+            for r in &pls_routes {
+                let Some(pls) = &r.private_link_service else { continue };
+                let _ = write!(
+                    pls_check,
+                    r#"
+  if ! az network private-link-service show --resource-group {rg} --name {pls} --query id --output none; then
+    echo "the Private Link Service {pls} does not exist yet: kubectl apply -f k8s/ creates it with the Service of {w}" >&2
+    exit 1
+  fi"#,
+                    rg = n.rg_nodes,
+                    w = r.workload,
+                );
+                let _ = write!(
+                    pls_approve,
+                    "\n  approve_pls {pls} {}",
+                    shell_quote(&format!("Front Door {} to {} ({})", n.front_door, n.cluster, r.workload))
+                );
+            }
+        }
         let _ = writeln!(
             s,
-            r#"if [ "$stage" = frontdoor ]; then{host_arg}{cert_check}
+            r#"if [ "$stage" = frontdoor ]; then{host_arg}{cert_check}{pls_check}
   az deployment group what-if --resource-group {rg} --template-file arm/frontdoor.json "${{extra[@]}}"
   az deployment group create --name "$deployment-frontdoor" --resource-group {rg} \
-    --template-file arm/frontdoor.json "${{extra[@]}}" --output none
+    --template-file arm/frontdoor.json "${{extra[@]}}" --output none{pls_approve}
   echo "Front Door deployed"
   exit 0
 fi
 "#,
             rg = n.rg_shared,
             cert_check = cert_check,
+            pls_check = pls_check,
+            pls_approve = pls_approve,
         );
     }
     let _ = writeln!(
@@ -612,28 +687,67 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             ""
         };
         // One host name end to end when Front Door has a custom domain in front of the proxy.
-        let published = match spec.ingress.app_proxy_custom_domain() {
-            Some((h, _)) => format!(
-                " It publishes `https://{h}/` as the application's external URL too (an application proxy custom domain, served with the same certificate, read from Front Door's vault: run it from the address that vault admits; the parent domain must be a verified domain of the tenant), so sign-in redirects and cookies stay on `{h}` behind Front Door's WAF (https://learn.microsoft.com/entra/identity/app-proxy/how-to-configure-custom-domain). Note the msappproxy.net name Microsoft Entra shows for it: it is Front Door's origin. Public DNS for `{h}` points at Front Door (the endpoint's host name, and the TXT record Front Door asks for to validate the domain), never at msappproxy.net. **Run it again whenever the certificate is renewed in Key Vault**: Front Door follows new versions, the application proxy keeps the copy it was given (the script compares thumbprints and uploads only a new one); akswin does not schedule this yet."
-            ),
-            None => " It prints the external URL Front Door needs.".into(),
+        let proxied: Vec<&akswin_plan::ingress::IngressRoute> = plan
+            .ingress
+            .iter()
+            .filter(|r| r.path == akswin_spec::spec::IngressPath::AppProxy)
+            .collect();
+        let custom: Vec<&str> = proxied
+            .iter()
+            .filter(|r| r.custom_domain && r.certificate_secret.is_some())
+            .map(|r| r.host.as_str())
+            .collect();
+        let published = if custom.is_empty() {
+            " It prints each application's external URL; Front Door's origin is its host.".to_string()
+        } else {
+            let list = custom.iter().map(|h| format!("`https://{h}/`")).collect::<Vec<_>>().join(", ");
+            format!(
+                " It publishes {list} as the external URLs too (application proxy custom domains, served with the same certificates, read from Front Door's vault: run it from the address that vault admits; the parent domain must be a verified domain of the tenant), so sign-in redirects and cookies stay on the name users browse to, behind Front Door's WAF (https://learn.microsoft.com/entra/identity/app-proxy/how-to-configure-custom-domain). Note the msappproxy.net name Microsoft Entra shows for each: it is Front Door's origin. Public DNS for these names points at Front Door (the endpoint's host name, and the TXT record Front Door asks for to validate the domain), never at msappproxy.net. **Run it again whenever a certificate is renewed in Key Vault**: Front Door follows new versions, the application proxy keeps the copy it was given (the script compares thumbprints and uploads only a new one); akswin does not schedule this yet."
+            )
         };
+        let apps = proxied
+            .iter()
+            .map(|r| format!("`{}` for `{}` (`https://{}/` -> {})", r.app_proxy_app.as_deref().unwrap_or_default(), r.workload, r.host, r.ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into())))
+            .collect::<Vec<_>>()
+            .join(", ");
         line(next(format!(
-            "**Publish the application in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (the internal URL resolves to the internal load balancer {}) and `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>` (pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, conditional access).{published}",
+            "**Publish the applications in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (each internal URL's host resolves to its workload's internal load balancer address) and `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>`: one application per workload behind the proxy ({apps}), with pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, and conditional access.{published}",
             spec.ingress.app_proxy.connectors,
-            plan.addresses
-                .internal_load_balancer_ip
-                .map(|i| i.to_string())
-                .unwrap_or_else(|| "-".into()),
             rbcd = rbcd,
         )));
     }
     if spec.ingress.front_door.is_some() {
-        let host = if arm.front_door_needs_host() {
-            " with `AKSWIN_APP_PROXY_HOST=<the msappproxy.net host from the previous step>` (a host name such as `legacyweb-contoso.msappproxy.net`; deploy.sh drops a pasted `https://` and path), or set `ingress.appProxy.externalHost` in the spec and re-render; the origin is asked for the custom domain's host name (origin host header), and has no health probe (one origin: Front Door's advice, and pre-authentication would answer a probe with a redirect)"
+        let host_params = arm.front_door_host_parameters();
+        let host = if host_params.is_empty() {
+            String::new()
         } else {
-            ""
+            format!(
+                " with {} set to the msappproxy.net host the previous step printed for each application (a host name such as `legacyweb-contoso.msappproxy.net`; deploy.sh drops a pasted `https://` and path), or set `workloads[].appProxyExternalHost` in the spec and re-render",
+                host_params
+                    .iter()
+                    .map(|r| format!("`{}` ({})", r.external_host_variable(), r.workload))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
+        let routes = plan
+            .ingress
+            .iter()
+            .filter(|r| r.front_door_route.is_some())
+            .map(|r| {
+                let via = match r.path {
+                    akswin_spec::spec::IngressPath::AppProxy => "the application proxy".to_string(),
+                    _ => format!(
+                        "Private Link to `{}` on {}",
+                        r.private_link_service.as_deref().unwrap_or_default(),
+                        r.ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into())
+                    ),
+                };
+                let name = if r.custom_domain { format!("`{}`", r.host) } else { "the endpoint's azurefd.net name".into() };
+                format!("{name} to `{}` through {via}", r.workload)
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
         let kv_note = if arm.imports_certificates() {
             format!(
                 " The profile gets a system-assigned managed identity with Key Vault Secrets User on each certificate's secret in `{}`, Front Door's own vault (Microsoft's advice: Front Door's certificates apart from other secrets), and on nothing else (the recommended method; the shared Front Door application registration is being retired) and reads the custom domains' certificates with it. `deploy.sh frontdoor` first checks that every certificate is there.",
@@ -642,15 +756,17 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         } else {
             String::new()
         };
+        let approve = if plan.ingress.iter().any(|r| r.private_link_service.is_some()) {
+            format!(
+                " Private Link origins: the Services' Private Link Services (in `{}`) must exist first (`kubectl apply`); deploy.sh checks them, and after the deployment approves Front Door's pending connection on each (only a request carrying this deployment's message; Front Door sends no traffic until it is approved).",
+                n.rg_nodes
+            )
+        } else {
+            String::new()
+        };
         line(next(format!(
-            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}.{kv_note}"
+            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}. Routes: {routes}. Each origin is asked for the name users browse to (origin host header) and has no health probe (one origin per route: Front Door's advice, and pre-authentication would answer a probe with a redirect).{approve}{kv_note}"
         )));
-        if !spec.ingress.app_proxy.enabled {
-            line(next(format!(
-                "**Approve the private endpoint connection** that Front Door requests on the Private Link Service `{}` (created in `{}` by the internal Service).",
-                n.pls, n.rg_nodes
-            )));
-        }
     }
     if spec.upgrades.workflow == akswin_spec::spec::UpgradeWorkflow::GithubActions
         || spec.scaling.hot_spare.is_some()

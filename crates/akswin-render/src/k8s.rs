@@ -3,10 +3,9 @@
 //! DaemonSets per Windows OS SKU. Built as JSON values and serialised as YAML, never templated.
 
 use akswin_plan::NetworkPlan;
-use akswin_plan::names::Names;
 use akswin_spec::Spec;
 use akswin_spec::spec::{
-    AuthMode, FrontDoorOrigin, NodePool, Os, OsSku, SpokeSubnet, TrafficPolicy, Workload,
+    AuthMode, NodePool, Os, OsSku, SpokeSubnet, TrafficPolicy, Workload,
 };
 use serde_json::{Map, Value, json};
 
@@ -54,7 +53,7 @@ fn labels(w: &str) -> Value {
 }
 
 /// Everything for one workload, as separate documents.
-pub fn workload(spec: &Spec, plan: &NetworkPlan, n: &Names, w: &Workload) -> Vec<Value> {
+pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
     let name = k8s_name(&w.name);
     let ns = name.clone();
     let mut docs = Vec::new();
@@ -148,7 +147,7 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, n: &Names, w: &Workload) -> Vec
         }));
     }
     if let Some(port) = w.port {
-        docs.push(service(spec, plan, n, w, &name, port));
+        docs.push(service(plan, w, &name, port));
     }
     if let (true, Some(acct)) = (windows, &w.gmsa_account) {
         let spec_name = k8s_name(acct);
@@ -169,9 +168,7 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, n: &Names, w: &Workload) -> Vec
 }
 
 fn service(
-    spec: &Spec,
     plan: &NetworkPlan,
-    n: &Names,
     w: &Workload,
     name: &str,
     port: u16,
@@ -205,22 +202,19 @@ fn service(
             json!(ip.ip.to_string()),
         );
     }
-    let via_pls = spec.ingress.front_door.is_some()
-        && spec.ingress.front_door_origin() == FrontDoorOrigin::PrivateLink;
-    let first_with_port = spec
-        .workloads
+    let pls = plan
+        .ingress
         .iter()
-        .find(|x| x.port.is_some())
-        .map(|x| &x.name)
-        == Some(&w.name);
-    if via_pls && first_with_port {
+        .find(|r| r.workload == w.name)
+        .and_then(|r| r.private_link_service.as_deref());
+    if let Some(pls) = pls {
         ann.insert(
             "service.beta.kubernetes.io/azure-pls-create".into(),
             json!("true"),
         );
         ann.insert(
             "service.beta.kubernetes.io/azure-pls-name".into(),
-            json!(n.pls),
+            json!(pls),
         );
         if let Some(s) = subnet(SpokeSubnet::PrivateLinkService) {
             ann.insert(

@@ -89,22 +89,6 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
             }
         }
     }
-    // The application proxy publishes one application (its SPN, DNS record and Front Door
-    // origin): a second Kerberos workload would be deployed but reachable by no user.
-    if spec.ingress.app_proxy.enabled
-        && let Some((i, _)) = spec
-            .workloads
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| w.auth == akswin_spec::spec::AuthMode::Kerberos)
-            .nth(1)
-    {
-        return Err(RenderError::Unsupported {
-            pointer: format!("/workloads/{i}/auth"),
-            what: "a second Kerberos workload behind the application proxy (one application is published)".into(),
-            hint: "keep one `auth: kerberos` workload per spec for now; the others can run without being published".into(),
-        });
-    }
     if let Some(ad) = &spec.identity.active_directory
         && ad.domain_controllers.count.unwrap_or(0) > 0
         && spec.network.hub.subnets.domain_controllers.is_none()
@@ -168,7 +152,7 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     for w in &spec.workloads {
         t.add(
             &format!("k8s/{}.yaml", k8s::k8s_name(&w.name)),
-            k8s::yaml(&k8s::workload(spec, plan, n, w)),
+            k8s::yaml(&k8s::workload(spec, plan, w)),
         );
     }
     if spec.upgrades.workflow == akswin_spec::spec::UpgradeWorkflow::GithubActions
@@ -179,7 +163,7 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     if let Some(wf) = workflows::hot_spare(spec, n) {
         t.add(".github/workflows/hot-spare.yml", k8s::yaml(&[wf]));
     }
-    if let Some(s) = scripts::gmsa(spec, n) {
+    if let Some(s) = scripts::gmsa(spec, plan, n) {
         t.add("scripts/Set-Gmsa.ps1", s);
     }
     if let Some(s) = scripts::app_proxy(spec, plan, n) {

@@ -18,7 +18,7 @@ use akswin_plan::hot_spare::HotSparePlan;
 use akswin_plan::scale_out::ScaleOutPlan;
 use akswin_plan::{NetworkPlan, SubnetPlan, SubnetRole, VnetPlan};
 use akswin_spec::Spec;
-use akswin_spec::spec::Os;
+use akswin_spec::spec::{AuthMode, IngressPath, Os};
 use std::fmt::Write as _;
 
 /// Font size of diagram text, px.
@@ -197,13 +197,36 @@ fn subnet_detail(spec: &Spec, net: &NetworkPlan, s: &SubnetPlan) -> String {
             },
             None => "gateway subnet (no gateway: network.hybrid)".into(),
         },
-        SubnetRole::InternalLoadBalancer => format!(
-            "internal LB {}",
-            net.addresses
-                .internal_load_balancer_ip
-                .map_or("-".into(), |i| i.to_string())
-        ),
-        SubnetRole::PrivateLinkService => "Private Link Service (Front Door origin)".into(),
+        SubnetRole::InternalLoadBalancer => {
+            let ips: Vec<String> = net
+                .addresses
+                .workload_load_balancer_ips
+                .iter()
+                .map(|w| w.ip.to_string())
+                .collect();
+            if ips.is_empty() {
+                format!(
+                    "internal LB {}",
+                    net.addresses
+                        .internal_load_balancer_ip
+                        .map_or("-".into(), |i| i.to_string())
+                )
+            } else {
+                format!("internal LB {}", ips.join(", "))
+            }
+        }
+        SubnetRole::PrivateLinkService => {
+            let n = net
+                .ingress
+                .iter()
+                .filter(|r| r.private_link_service.is_some())
+                .count();
+            match n {
+                0 => "Private Link Service (none published)".into(),
+                1 => "Private Link Service (Front Door origin)".into(),
+                n => format!("{n} Private Link Services (Front Door origins)"),
+            }
+        }
         SubnetRole::PrivateEndpoints => "private endpoints (ACR, Key Vault)".into(),
         SubnetRole::AppProxyConnectors => "Entra application proxy connectors".into(),
         SubnetRole::Pods => "pod subnet".into(),
@@ -316,11 +339,50 @@ fn on_premises_rows(spec: &Spec, net: &NetworkPlan) -> Vec<(String, String, &'st
     rows
 }
 
+const INGRESS_TOP: f64 = 40.0;
+const INGRESS_ROW_GAP: f64 = 14.0;
+const INGRESS_LINE: f64 = 20.0;
+
+/// The routes of the published workloads (those users reach from outside).
+fn published_routes(net: &NetworkPlan) -> Vec<&akswin_plan::ingress::IngressRoute> {
+    net.ingress
+        .iter()
+        .filter(|r| r.path != IngressPath::Internal)
+        .collect()
+}
+
+/// The line under the ingress paths that names the workloads nobody reaches from outside.
+fn internal_line(spec: &Spec, net: &NetworkPlan) -> Option<String> {
+    let mut parts: Vec<String> = net
+        .ingress
+        .iter()
+        .filter(|r| r.path == IngressPath::Internal)
+        .map(|r| match r.ip {
+            Some(ip) => format!("{} ({ip}:{})", r.workload, r.port),
+            None => r.workload.clone(),
+        })
+        .collect();
+    parts.extend(
+        spec.workloads
+            .iter()
+            .filter(|w| w.port.is_none())
+            .map(|w| format!("{} (no port)", w.name)),
+    );
+    (!parts.is_empty()).then(|| format!("Not published, reached only inside the network: {}", parts.join(", ")))
+}
+
+/// The height of the ingress section: a title, a row per published workload, the lines below.
+fn ingress_height(spec: &Spec, net: &NetworkPlan) -> f64 {
+    let rows = published_routes(net).len() as f64;
+    let lines = f64::from(u8::from(rows == 0.0)) + f64::from(u8::from(internal_line(spec, net).is_some()));
+    INGRESS_TOP + rows * (72.0 + INGRESS_ROW_GAP) + lines * INGRESS_LINE + 8.0
+}
+
 /// The topology diagram: the ingress path, then the hub and each spoke as a box of subnets.
 pub fn topology_svg(spec: &Spec, net: &NetworkPlan) -> String {
     let n = net.vnets.len().max(1);
     let cols = n.min(MAX_COLS);
-    let ingress_h = 128.0;
+    let ingress_h = ingress_height(spec, net);
     let grid_top = ingress_h + GAP;
     // Row heights of the VNet grid.
     let rows: Vec<f64> = net
@@ -343,116 +405,113 @@ pub fn topology_svg(spec: &Spec, net: &NetworkPlan) -> String {
     );
     o.push_str("<title>Topology: ingress path, hub and spoke virtual networks, subnets with prefixes and utilisation at max + surge</title>");
 
-    // Ingress path: Front Door -> application proxy -> internal LB -> pods.
+    // Ingress paths: one row per published workload, on its real path (Front Door, then the
+    // application proxy or Private Link, the workload's internal load balancer front end, its
+    // pods); then the workloads that are not published.
     let fd = spec.ingress.front_door.as_ref();
-    // The workloads the path reaches: the one behind the internal load balancer front end the
-    // application proxy (or Front Door's Private Link) targets. Others are not published.
-    let ilb = net.addresses.internal_load_balancer_ip;
-    let published: Vec<&akswin_spec::spec::Workload> = net
-        .addresses
-        .workload_load_balancer_ips
-        .iter()
-        .filter(|w| Some(w.ip) == ilb)
-        .filter_map(|w| spec.workloads.iter().find(|x| x.name == w.workload))
-        .collect();
-    let windows_workloads: Vec<String> = published
-        .iter()
-        .map(|w| format!("{} x{}", w.name, w.replicas))
-        .collect();
-    let unpublished = spec.workloads.len().saturating_sub(published.len());
     let app_proxy = &spec.ingress.app_proxy;
-    let steps: Vec<(String, String, String, &str)> = vec![
-        (
-            "Users".into(),
-            "internet and".into(),
-            "on-premises".into(),
-            "user",
-        ),
-        (
-            format!(
-                "Front Door {}",
-                fd.map_or("(none)".to_string(), |f| format!("{:?}", f.sku))
-            ),
-            fd.map_or("no Front Door".to_string(), |f| {
-                f.waf
-                    .as_ref()
-                    .map_or("no WAF".to_string(), |w| format!("WAF {:?}", w.mode))
-            }),
-            "Private Link origin".into(),
-            "edge",
-        ),
-        (
-            "Entra app proxy".into(),
-            if app_proxy.enabled {
-                "pre-auth, Kerberos KCD".into()
-            } else {
-                "disabled".into()
-            },
-            if app_proxy.enabled {
-                format!("{} connectors", app_proxy.connectors)
-            } else {
-                String::new()
-            },
-            "edge",
-        ),
-        (
-            "Internal LB".into(),
-            net.addresses
-                .internal_load_balancer_ip
-                .map_or("no static IP".into(), |i| i.to_string()),
-            "no ingress controller".into(),
-            "lb",
-        ),
-        (
-            "Published pods".into(),
-            if windows_workloads.is_empty() {
-                "none".into()
-            } else {
-                windows_workloads.join(", ")
-            },
-            if unpublished > 0 {
-                format!("{unpublished} other workloads not published")
-            } else {
-                "pinned by OS and pool".into()
-            },
-            "win",
-        ),
-    ];
     let (bw, bh, bgap) = (200.0, 72.0, 30.0);
-    let y0 = 40.0;
     text(
         &mut o,
         GAP,
         24.0,
         width - 2.0 * GAP,
-        "Ingress path",
+        "Ingress paths",
         "h",
         "start",
     );
-    for (i, (title, sub, sub2, class)) in steps.iter().enumerate() {
-        let x = GAP + i as f64 * (bw + bgap);
-        let _ = write!(
-            o,
-            r#"<rect x="{x:.1}" y="{y0:.1}" width="{bw}" height="{bh}" rx="6" class="box {class}"/>"#
-        );
-        text(&mut o, x + 8.0, y0 + 22.0, bw - 16.0, title, "b", "start");
-        text(&mut o, x + 8.0, y0 + 41.0, bw - 16.0, sub, "s", "start");
-        if !sub2.is_empty() {
-            text(&mut o, x + 8.0, y0 + 58.0, bw - 16.0, sub2, "s", "start");
-        }
-        if i + 1 < steps.len() {
-            let (ax, ay) = (x + bw + 4.0, y0 + bh / 2.0);
+    let published = published_routes(net);
+    for (row, r) in published.iter().enumerate() {
+        let Some(w) = spec.workloads.get(r.index) else { continue };
+        let y0 = INGRESS_TOP + row as f64 * (bh + INGRESS_ROW_GAP);
+        let sign_in = match (r.path, w.auth) {
+            (IngressPath::AppProxy, AuthMode::Kerberos) => "pre-auth, Kerberos SSO",
+            (IngressPath::AppProxy, _) => "Entra pre-auth",
+            (_, AuthMode::Entra) => "Entra ID in the app",
+            (_, AuthMode::Kerberos) => "Kerberos without the proxy",
+            (_, AuthMode::None) => "no sign-in",
+        };
+        let front = match fd {
+            Some(f) => (
+                format!("Front Door {:?}", f.sku),
+                f.waf
+                    .as_ref()
+                    .map_or("no WAF".to_string(), |w| format!("WAF {:?}", w.mode)),
+                format!("route {}", r.front_door_route.as_deref().unwrap_or("-")),
+                "edge",
+            ),
+            None => (
+                "No Front Door".into(),
+                "straight to the proxy".into(),
+                String::new(),
+                "edge",
+            ),
+        };
+        let middle = match r.path {
+            IngressPath::AppProxy => (
+                "Entra app proxy".to_string(),
+                r.app_proxy_app.clone().unwrap_or_default(),
+                format!("{} connectors, KCD via gMSA", app_proxy.connectors),
+                "edge",
+            ),
+            _ => (
+                "Private Link Service".to_string(),
+                r.private_link_service.clone().unwrap_or_default(),
+                "approved by deploy.sh".to_string(),
+                "lb",
+            ),
+        };
+        let steps: Vec<(String, String, String, &str)> = vec![
+            ("Users".into(), r.host.clone(), sign_in.into(), "user"),
+            front,
+            middle,
+            (
+                "Internal LB".into(),
+                r.ip.map_or("no static IP".into(), |i| format!("{i}:{}", r.port)),
+                "no ingress controller".into(),
+                "lb",
+            ),
+            (
+                "Pods".into(),
+                format!("{} x{}", w.name, w.replicas),
+                format!("{:?} pool {}", w.os, w.pool.as_deref().unwrap_or("-")),
+                if w.os == Os::Windows { "win" } else { "nodes" },
+            ),
+        ];
+        for (i, (title, sub, sub2, class)) in steps.iter().enumerate() {
+            let x = GAP + i as f64 * (bw + bgap);
             let _ = write!(
                 o,
-                r#"<path d="M{ax:.1},{ay:.1} L{:.1},{ay:.1}" class="arrow"/><path d="M{:.1},{:.1} L{:.1},{ay:.1} L{:.1},{:.1} Z" class="head"/>"#,
-                ax + bgap - 12.0,
-                ax + bgap - 12.0,
-                ay - 5.0,
-                ax + bgap - 6.0,
-                ax + bgap - 12.0,
-                ay + 5.0
+                r#"<rect x="{x:.1}" y="{y0:.1}" width="{bw}" height="{bh}" rx="6" class="box {class}"/>"#
             );
+            text(&mut o, x + 8.0, y0 + 22.0, bw - 16.0, title, "b", "start");
+            text(&mut o, x + 8.0, y0 + 41.0, bw - 16.0, sub, "s", "start");
+            if !sub2.is_empty() {
+                text(&mut o, x + 8.0, y0 + 58.0, bw - 16.0, sub2, "s", "start");
+            }
+            if i + 1 < steps.len() {
+                let (ax, ay) = (x + bw + 4.0, y0 + bh / 2.0);
+                let _ = write!(
+                    o,
+                    r#"<path d="M{ax:.1},{ay:.1} L{:.1},{ay:.1}" class="arrow"/><path d="M{:.1},{:.1} L{:.1},{ay:.1} L{:.1},{:.1} Z" class="head"/>"#,
+                    ax + bgap - 12.0,
+                    ax + bgap - 12.0,
+                    ay - 5.0,
+                    ax + bgap - 6.0,
+                    ax + bgap - 12.0,
+                    ay + 5.0
+                );
+            }
         }
+    }
+    let internal = internal_line(spec, net);
+    let mut y_text = INGRESS_TOP + published.len() as f64 * (bh + INGRESS_ROW_GAP) + 10.0;
+    if published.is_empty() {
+        text(&mut o, GAP, y_text, width - 2.0 * GAP, "No workload is published: nothing reaches the cluster from outside", "s", "start");
+        y_text += INGRESS_LINE;
+    }
+    if let Some(line) = internal {
+        text(&mut o, GAP, y_text, width - 2.0 * GAP, &line, "s", "start");
     }
 
     // VNet grid. Peerings run only in gutters: a trunk in the left gutter, a bus in the gutter

@@ -6,43 +6,24 @@
 use akswin_plan::NetworkPlan;
 use akswin_plan::names::Names;
 use akswin_spec::Spec;
-use akswin_spec::spec::AuthMode;
+use akswin_plan::ingress::IngressRoute;
+use akswin_spec::spec::IngressPath;
 use std::fmt::Write as _;
 
 fn ps(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// The internal URL's host: Front Door's first custom domain, else `<prefix>.<AD domain>` (the
-/// record `Set-InternalDnsRecord.ps1` creates, so the connectors resolve it), else
-/// `<prefix>.internal`.
-fn internal_host(spec: &Spec, n: &Names) -> String {
-    spec.ingress
-        .front_door
-        .as_ref()
-        .and_then(|f| f.custom_domains.first())
-        .map(|d| d.host.to_string())
-        .unwrap_or_else(|| match &spec.identity.active_directory {
-            Some(ad) => format!("{}.{}", n.prefix, ad.domain),
-            None => format!("{}.internal", n.prefix),
-        })
-}
-
-/// The host name application proxy publishes, and (when a workload signs users in with
-/// Kerberos through a gMSA) that gMSA and the SPN of the internal URL.
-fn published_host(spec: &Spec, n: &Names) -> (String, Option<(String, String)>) {
-    let host = internal_host(spec, n);
-    let kerberos = spec
-        .workloads
+/// The workloads published through the application proxy.
+fn proxied(plan: &NetworkPlan) -> Vec<&IngressRoute> {
+    plan.ingress
         .iter()
-        .find(|w| w.auth == AuthMode::Kerberos)
-        .and_then(|w| w.gmsa_account.clone())
-        .map(|account| (account, format!("HTTP/{host}")));
-    (host, kerberos)
+        .filter(|r| r.path == IngressPath::AppProxy)
+        .collect()
 }
 
 /// `scripts/Set-Gmsa.ps1` (when gMSA is on).
-pub fn gmsa(spec: &Spec, n: &Names) -> Option<String> {
+pub fn gmsa(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
     let g = &spec.identity.gmsa;
     let ad = spec.identity.active_directory.as_ref()?;
     if !g.enabled {
@@ -53,10 +34,11 @@ pub fn gmsa(spec: &Spec, n: &Names) -> Option<String> {
         .as_ref()
         .map(|s| s.as_str().to_string())
         .unwrap_or_default();
-    // The SPN and the delegation only matter when application proxy signs users in.
-    let kerberos = published_host(spec, n)
-        .1
-        .filter(|_| spec.ingress.app_proxy.enabled);
+    // The SPNs and the delegation only matter when application proxy signs users in.
+    let kerberos: Vec<(&str, &str)> = proxied(plan)
+        .into_iter()
+        .filter_map(|r| Some((r.gmsa_account.as_deref()?, r.spn.as_deref()?)))
+        .collect();
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -226,7 +208,7 @@ if ($PSCmdlet.ShouldProcess($path, 'write the GMSACredentialSpec (apply it with 
             group_q = ps(&group),
             guid = crate::k8s::GMSA_PLUGIN_GUID,
         );
-        if let Some((_, spn)) = kerberos.as_ref().filter(|(acc, _)| *acc == a.name) {
+        for (_, spn) in kerberos.iter().filter(|(acc, _)| *acc == a.name) {
             let _ = writeln!(
                 s,
                 r#"
@@ -258,44 +240,56 @@ if ($ConnectorComputers.Count -eq 0) {{
     Some(s)
 }
 
-/// `scripts/Publish-AppProxy.ps1` (when the application proxy is on).
+/// `scripts/Publish-AppProxy.ps1` (when the application proxy publishes a workload): one
+/// application per workload behind the proxy.
 pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
     let ap = &spec.ingress.app_proxy;
-    if !ap.enabled {
+    let routes = proxied(plan);
+    if !ap.enabled || routes.is_empty() {
         return None;
     }
-    let ilb = plan
-        .addresses
-        .internal_load_balancer_ip
-        .map(|i| i.to_string())
-        .unwrap_or_default();
-    let (host, sso) = published_host(spec, n);
-    let spn = sso.map(|(_, spn)| spn).unwrap_or_default();
-    let kerberos = spec.workloads.iter().find(|w| w.auth == AuthMode::Kerberos);
-    // One host name end to end: with Front Door in front and a custom domain whose
-    // certificate is in Key Vault, the application proxy publishes that same host (a custom
-    // domain), so pre-authentication redirects and cookies stay on the name users browse to,
-    // behind the WAF, and internal and external URLs are the same.
-    let custom = spec.ingress.app_proxy_custom_domain();
     let ranges: Vec<String> = ap
         .conditional_access
         .as_ref()
         .map(|c| c.allowed_ip_ranges.iter().map(|r| r.to_string()).collect())
         .unwrap_or_default();
+    // One host name end to end: with Front Door in front and a custom domain whose certificate
+    // is in Key Vault, the application proxy publishes that same host (a custom domain), so
+    // pre-authentication redirects and cookies stay on the name users browse to, behind the
+    // WAF, and internal and external URLs are the same.
+    let table = routes
+        .iter()
+        .map(|r| {
+            let custom = r.custom_domain && r.certificate_secret.is_some();
+            format!(
+                "  @{{ Workload = {w}; DisplayName = {app}; InternalUrl = {internal}; ExternalUrl = {external}; Spn = {spn}; CertificateSecret = {cert}; Variable = {var} }}",
+                w = ps(&r.workload),
+                app = ps(r.app_proxy_app.as_deref().unwrap_or_default()),
+                internal = ps(&format!("https://{}/", r.host)),
+                external = ps(&if custom { format!("https://{}/", r.host) } else { String::new() }),
+                spn = ps(r.spn.as_deref().unwrap_or_default()),
+                cert = ps(if custom { r.certificate_secret.as_deref().unwrap_or_default() } else { "" }),
+                var = ps(&r.external_host_variable()),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut s = String::new();
     let _ = writeln!(
         s,
         r#"#Requires -Modules Microsoft.Graph.Beta.Applications, Microsoft.Graph.Identity.SignIns, Microsoft.Graph.Identity.DirectoryManagement
 <#
 .SYNOPSIS
-  Publish {name} through Microsoft Entra application proxy: pre-authentication, Kerberos
-  constrained delegation single sign-on to the internal URL, the connector group, and a
-  conditional access policy that only admits the allowed IP ranges.
+  Publish the workloads of {name} that sign users in through Microsoft Entra application
+  proxy: one application each, with pre-authentication, Kerberos constrained delegation single
+  sign-on to its internal URL, the connector group, and a conditional access policy that only
+  admits the allowed IP ranges.
 .DESCRIPTION
   Needs directory permissions (Application Administrator and Conditional Access
   Administrator) and {connectors} connectors installed in the appProxyConnectors subnet.
-  Safe to run again: it finds the application by name before creating it. -WhatIf shows what
-  it would do. Prints the external URL: Front Door's origin (`deploy.sh frontdoor`).
+  Safe to run again: it finds each application by name before creating it. -WhatIf shows
+  what it would do. Prints each external URL's host: Front Door's origin (`deploy.sh
+  frontdoor` takes it in the variable printed next to it).
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -303,95 +297,25 @@ param(
   # Machine names of the connector servers in the appProxyConnectors subnet: their connectors
   # move into the connector group.
   [string[]] $ConnectorMachineNames = @(),
-  # The external URL: the custom domain Front Door serves when there is one, else the
-  # tenant's msappproxy.net domain, derived from the application name and the tenant's initial
-  # domain when empty (https://<app>-<tenant>.msappproxy.net/).
-  [string] $ExternalUrl = {external}
+  # Publish only these workloads (all when empty).
+  [string[]] $Workload = @()
 )
 $ErrorActionPreference = 'Stop'
 Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
-$displayName = {app}
 $keyVault = {kv}
-$certificateSecret = {cert}
-if (-not $ExternalUrl) {{
-  $initial = (Get-MgOrganization).VerifiedDomains | Where-Object IsInitial | Select-Object -First 1
-  if (-not $initial) {{ throw 'cannot find the tenant initial domain: pass -ExternalUrl https://<app>-<tenant>.msappproxy.net/' }}
-  $ExternalUrl = 'https://' + $displayName.ToLowerInvariant() + '-' + $initial.Name.Split('.')[0].ToLowerInvariant() + '.msappproxy.net/'
-}}
-if (-not $ExternalUrl.EndsWith('/')) {{ $ExternalUrl += '/' }}
-$internalUrl = {internal}
-$spn = {spn}
+# One application per workload. ExternalUrl: the custom domain Front Door serves, or empty for
+# the tenant's msappproxy.net domain (https://<app>-<tenant>.msappproxy.net/).
+$applications = @(
+{table}
+) | Where-Object {{ $Workload.Count -eq 0 -or $Workload -contains $_.Workload }}
 # The "On-premises application" gallery template (application proxy).
 $templateId = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621'
+$verifiedDomains = (Get-MgOrganization).VerifiedDomains
+$initial = $verifiedDomains | Where-Object IsInitial | Select-Object -First 1
 
-$app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
-if (-not $app -and $PSCmdlet.ShouldProcess($displayName, 'instantiate the on-premises application template')) {{
-  Invoke-MgBetaInstantiateApplicationTemplate -ApplicationTemplateId $templateId -DisplayName $displayName | Out-Null
-  Start-Sleep -Seconds 15
-  $app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
-}}
-$externalHostName = ([uri]$ExternalUrl).Host
-if (-not $externalHostName.EndsWith('.msappproxy.net')) {{
-  # A custom domain needs its parent domain verified in the tenant.
-  $verified = (Get-MgOrganization).VerifiedDomains | Where-Object {{ $externalHostName.EndsWith('.' + $_.Name) }}
-  if (-not $verified) {{ throw "the parent domain of $externalHostName is not a verified domain of this tenant: verify it in Microsoft Entra first (custom domains need it)" }}
-}}
-if ($app -and $PSCmdlet.ShouldProcess($displayName, 'configure on-premises publishing (pre-authentication, Kerberos SSO)')) {{
-  # The tutorial order: the URLs of the application object first, then on-premises publishing.
-  Update-MgBetaApplication -ApplicationId $app.Id -IdentifierUris @($ExternalUrl.TrimEnd('/')) `
-    -Web @{{ RedirectUris = @($ExternalUrl); HomePageUrl = $ExternalUrl }}
-  $publishing = @{{
-    externalUrl = $ExternalUrl
-    internalUrl = $internalUrl
-    externalAuthenticationType = 'aadPreAuthentication'
-    isTranslateHostHeaderEnabled = $true
-    isOnPremPublishingEnabled = $true
-  }}
-  $externalHost = ([uri]$ExternalUrl).Host
-  if ($certificateSecret -and -not $externalHost.EndsWith('.msappproxy.net')) {{
-    # A custom domain: the application proxy serves it with the same certificate Front Door
-    # uses, read from Key Vault with its chain and re-exported with a one-time password
-    # (never written anywhere but a temporary file). Run again after the certificate is
-    # renewed in Key Vault: Front Door follows new versions, the application proxy keeps the
-    # copy it was given; the thumbprint decides whether to upload.
-    $contentType = az keyvault secret show --vault-name $keyVault --name $certificateSecret --query contentType --output tsv
-    if ($LASTEXITCODE -ne 0) {{ throw "cannot read the certificate $certificateSecret from ${{keyVault}} (Front Door's certificate vault): run this from the address the vault admits (AKSWIN_OPERATOR_IP at bootstrap), with Key Vault Secrets User or Officer on it" }}
-    if ($contentType -ne 'application/x-pkcs12') {{ throw "$certificateSecret in $keyVault is '$contentType', not a PFX (application/x-pkcs12): import the certificate as PFX" }}
-    $tmp = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString() + '.pfx')
-    $chain = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2Collection
-    try {{
-      az keyvault secret download --vault-name $keyVault --name $certificateSecret --file $tmp --encoding base64
-      if ($LASTEXITCODE -ne 0) {{ throw "cannot download the certificate $certificateSecret from ${{keyVault}}" }}
-      $chain.Import($tmp, '', 'Exportable')
-      $leaf = $chain | Where-Object HasPrivateKey | Select-Object -First 1
-      if (-not $leaf) {{ throw "$certificateSecret holds no certificate with a private key" }}
-      $current = (Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing).OnPremisesPublishing.VerifiedCustomDomainCertificatesMetadata.Thumbprint
-      if ($current -ne $leaf.Thumbprint) {{
-        $bytes = New-Object byte[] 24
-        [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
-        $pfxPassword = [Convert]::ToBase64String($bytes)
-        # The whole chain: Front Door validates the origin's chain, not only its leaf.
-        $publishing.verifiedCustomDomainKeyCredential = @{{ type = 'X509CertAndPassword'; value = [Convert]::ToBase64String($chain.Export('Pfx', $pfxPassword)) }}
-        $publishing.verifiedCustomDomainPasswordCredential = @{{ value = $pfxPassword }}
-      }}
-    }} finally {{
-      foreach ($c in $chain) {{ $c.Reset() }}
-      if (Test-Path $tmp) {{ Remove-Item $tmp -Force }}
-    }}
-  }}
-  if ($spn) {{
-    $publishing.singleSignOnSettings = @{{
-      singleSignOnMode = 'onPremisesKerberos'
-      kerberosSignOnSettings = @{{ kerberosServicePrincipalName = $spn; kerberosSignOnMappingAttributeType = 'userPrincipalName' }}
-    }}
-  }}
-  # The body as Graph documents it (the typed parameter would rename the key credential's
-  # `value`).
-  Update-MgBetaApplication -ApplicationId $app.Id -BodyParameter @{{ onPremisesPublishing = $publishing }}
-}}
-# The connector group: created when missing, the named connector servers moved into it, and the
-# application assigned to it (connectors register themselves when installed; until then the
-# group is empty and the application cannot be reached).
+# The connector group: created when missing, and the named connector servers moved into it
+# (connectors register themselves when installed; until then the group is empty and no
+# application behind it can be reached).
 $groupsBase = 'https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationproxy/connectorGroups/'
 $group = Get-MgBetaOnPremisePublishingProfileConnectorGroup -OnPremisesPublishingProfileId 'applicationProxy' |
   Where-Object Name -eq $ConnectorGroupName | Select-Object -First 1
@@ -411,58 +335,146 @@ if ($group) {{
       New-MgBetaOnPremisePublishingProfileConnectorMemberOfByRef -OnPremisesPublishingProfileId 'applicationProxy' -ConnectorId $connector.Id -OdataId ($groupsBase + $group.Id)
     }}
   }}
-  if ($app -and $PSCmdlet.ShouldProcess($displayName, "assign the connector group $ConnectorGroupName")) {{
+}}
+
+$published = @()
+foreach ($a in $applications) {{
+  $displayName = $a.DisplayName
+  $externalUrl = $a.ExternalUrl
+  if (-not $externalUrl) {{
+    if (-not $initial) {{ throw 'cannot find the tenant initial domain' }}
+    $externalUrl = 'https://' + $displayName.ToLowerInvariant() + '-' + $initial.Name.Split('.')[0].ToLowerInvariant() + '.msappproxy.net/'
+  }}
+  $externalHost = ([uri]$externalUrl).Host
+  if (-not $externalHost.EndsWith('.msappproxy.net')) {{
+    # A custom domain needs its parent domain verified in the tenant.
+    if (-not ($verifiedDomains | Where-Object {{ $externalHost.EndsWith('.' + $_.Name) }})) {{
+      throw "the parent domain of $externalHost is not a verified domain of this tenant: verify it in Microsoft Entra first (custom domains need it)"
+    }}
+  }}
+  $app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
+  if (-not $app -and $PSCmdlet.ShouldProcess($displayName, 'instantiate the on-premises application template')) {{
+    Invoke-MgBetaInstantiateApplicationTemplate -ApplicationTemplateId $templateId -DisplayName $displayName | Out-Null
+    Start-Sleep -Seconds 15
+    $app = Get-MgBetaApplication -Filter "displayName eq '$displayName'" | Select-Object -First 1
+  }}
+  if (-not $app) {{ continue }}
+  if ($PSCmdlet.ShouldProcess($displayName, 'configure on-premises publishing (pre-authentication, Kerberos SSO)')) {{
+    # The tutorial order: the URLs of the application object first, then on-premises publishing.
+    Update-MgBetaApplication -ApplicationId $app.Id -IdentifierUris @($externalUrl.TrimEnd('/')) `
+      -Web @{{ RedirectUris = @($externalUrl); HomePageUrl = $externalUrl }}
+    $publishing = @{{
+      externalUrl = $externalUrl
+      internalUrl = $a.InternalUrl
+      externalAuthenticationType = 'aadPreAuthentication'
+      isTranslateHostHeaderEnabled = $true
+      isOnPremPublishingEnabled = $true
+    }}
+    if ($a.CertificateSecret -and -not $externalHost.EndsWith('.msappproxy.net')) {{
+      # A custom domain: the application proxy serves it with the same certificate Front Door
+      # uses, read from Key Vault with its chain and re-exported with a one-time password
+      # (never written anywhere but a temporary file). Run again after the certificate is
+      # renewed in Key Vault: Front Door follows new versions, the application proxy keeps the
+      # copy it was given; the thumbprint decides whether to upload.
+      $certificateSecret = $a.CertificateSecret
+      $contentType = az keyvault secret show --vault-name $keyVault --name $certificateSecret --query contentType --output tsv
+      if ($LASTEXITCODE -ne 0) {{ throw "cannot read the certificate $certificateSecret from ${{keyVault}} (Front Door's certificate vault): run this from the address the vault admits (AKSWIN_OPERATOR_IP at bootstrap), with Key Vault Secrets User or Officer on it" }}
+      if ($contentType -ne 'application/x-pkcs12') {{ throw "$certificateSecret in $keyVault is '$contentType', not a PFX (application/x-pkcs12): import the certificate as PFX" }}
+      $tmp = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString() + '.pfx')
+      $chain = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2Collection
+      try {{
+        az keyvault secret download --vault-name $keyVault --name $certificateSecret --file $tmp --encoding base64
+        if ($LASTEXITCODE -ne 0) {{ throw "cannot download the certificate $certificateSecret from ${{keyVault}}" }}
+        $chain.Import($tmp, '', 'Exportable')
+        $leaf = $chain | Where-Object HasPrivateKey | Select-Object -First 1
+        if (-not $leaf) {{ throw "$certificateSecret holds no certificate with a private key" }}
+        $current = (Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing).OnPremisesPublishing.VerifiedCustomDomainCertificatesMetadata.Thumbprint
+        if ($current -ne $leaf.Thumbprint) {{
+          $bytes = New-Object byte[] 24
+          [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
+          $pfxPassword = [Convert]::ToBase64String($bytes)
+          # The whole chain: Front Door validates the origin's chain, not only its leaf.
+          $publishing.verifiedCustomDomainKeyCredential = @{{ type = 'X509CertAndPassword'; value = [Convert]::ToBase64String($chain.Export('Pfx', $pfxPassword)) }}
+          $publishing.verifiedCustomDomainPasswordCredential = @{{ value = $pfxPassword }}
+        }}
+      }} finally {{
+        foreach ($c in $chain) {{ $c.Reset() }}
+        if (Test-Path $tmp) {{ Remove-Item $tmp -Force }}
+      }}
+    }}
+    if ($a.Spn) {{
+      $publishing.singleSignOnSettings = @{{
+        singleSignOnMode = 'onPremisesKerberos'
+        kerberosSignOnSettings = @{{ kerberosServicePrincipalName = $a.Spn; kerberosSignOnMappingAttributeType = 'userPrincipalName' }}
+      }}
+    }}
+    # The body as Graph documents it (the typed parameter would rename the key credential's
+    # `value`).
+    Update-MgBetaApplication -ApplicationId $app.Id -BodyParameter @{{ onPremisesPublishing = $publishing }}
+  }}
+  if ($group -and $PSCmdlet.ShouldProcess($displayName, "assign the connector group $ConnectorGroupName")) {{
     Set-MgBetaApplicationConnectorGroupByRef -ApplicationId $app.Id -OdataId ($groupsBase + $group.Id)
   }}
-}}
-"#,
+  $published += $app
+  # Read back the external URL Microsoft Entra assigned.
+  $publishedUrl = (Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing).OnPremisesPublishing.ExternalUrl
+  if ($publishedUrl -and ([uri]$publishedUrl).Host.EndsWith('.msappproxy.net')) {{
+    "$($a.Workload): external URL $publishedUrl"
+    # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
+    "$($a.Variable)=$(([uri]$publishedUrl).Host)"
+  }} elseif ($publishedUrl) {{
+    "$($a.Workload): external URL $publishedUrl (a custom domain)"
+    # Front Door's origin is the msappproxy.net name the custom domain maps to: Microsoft Entra
+    # admin center, Enterprise applications, this application, Application proxy (the CNAME
+    # target it shows). Front Door sends the custom host name as the origin host header.
+    Write-Warning "set $($a.Variable) to the msappproxy.net name Microsoft Entra shows for $(([uri]$publishedUrl).Host) (do not point public DNS there: it points at Front Door)"
+  }} else {{
+    Write-Warning "$($a.Workload) has no external URL yet (-WhatIf, or publishing did not finish): run this script again"
+  }}
+}}"#,
         name = spec.name,
         connectors = ap.connectors,
         group = ps(&format!("{}-connectors", n.prefix)),
-        app = ps(&format!(
-            "{}-{}",
-            n.prefix,
-            kerberos.map_or("app", |w| w.name.as_str())
-        )),
-        internal = ps(&format!("https://{host}/")),
-        spn = ps(&spn),
-        external = ps(&custom
-            .as_ref()
-            .map(|(h, _)| format!("https://{h}/"))
-            .unwrap_or_default()),
         kv = ps(&n.key_vault_front_door),
-        cert = ps(custom.as_ref().map_or("", |(_, c)| *c)),
+        table = table,
     );
     if !ranges.is_empty() {
         let _ = writeln!(
             s,
-            r#"# Conditional access: admit only the allowed client IP ranges.
+            r#"# Conditional access: admit only the allowed client IP ranges to these applications.
 $locationName = {loc}
 $location = Get-MgIdentityConditionalAccessNamedLocation -Filter "displayName eq '$locationName'" | Select-Object -First 1
 if (-not $location -and $PSCmdlet.ShouldProcess($locationName, 'New-MgIdentityConditionalAccessNamedLocation')) {{
   $location = New-MgIdentityConditionalAccessNamedLocation -BodyParameter @{{
     '@odata.type' = '#microsoft.graph.ipNamedLocation'
     displayName = $locationName
-    # Not trusted: these ranges only decide who may reach this application; marking them trusted
-    # would lower sign-in risk for every application in the tenant.
+    # Not trusted: these ranges only decide who may reach these applications; marking them
+    # trusted would lower sign-in risk for every application in the tenant.
     isTrusted = $false
     ipRanges = @({ranges})
   }}
 }}
 $policyName = {policy}
-if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter "displayName eq '$policyName'") -and
-    $PSCmdlet.ShouldProcess($policyName, 'New-MgIdentityConditionalAccessPolicy')) {{
+$appIds = @($published | ForEach-Object {{ $_.AppId }})
+$policy = Get-MgIdentityConditionalAccessPolicy -Filter "displayName eq '$policyName'" | Select-Object -First 1
+$conditions = @{{
+  clientAppTypes = @('all')
+  applications = @{{ includeApplications = $appIds }}
+  users = @{{ includeUsers = @('All') }}
+  locations = @{{ includeLocations = @('All'); excludeLocations = @($location.Id) }}
+}}
+if ($appIds.Count -gt 0 -and $location -and -not $policy -and $PSCmdlet.ShouldProcess($policyName, 'New-MgIdentityConditionalAccessPolicy')) {{
   New-MgIdentityConditionalAccessPolicy -BodyParameter @{{
     displayName = $policyName
     state = 'enabled'
-    conditions = @{{
-      clientAppTypes = @('all')
-      applications = @{{ includeApplications = @($app.AppId) }}
-      users = @{{ includeUsers = @('All') }}
-      locations = @{{ includeLocations = @('All'); excludeLocations = @($location.Id) }}
-    }}
+    conditions = $conditions
     grantControls = @{{ operator = 'OR'; builtInControls = @('block') }}
   }} | Out-Null
+}} elseif ($policy -and $appIds.Count -gt 0 -and $location -and $Workload.Count -eq 0 -and
+    (Compare-Object @($policy.Conditions.Applications.IncludeApplications) $appIds) -and
+    $PSCmdlet.ShouldProcess($policyName, 'Update-MgIdentityConditionalAccessPolicy (the published applications)')) {{
+  # A workload was added or removed since the policy was created: it covers exactly these.
+  Update-MgIdentityConditionalAccessPolicy -ConditionalAccessPolicyId $policy.Id -BodyParameter @{{ conditions = $conditions }}
 }}"#,
             loc = ps(&format!("{}-allowed-ranges", n.prefix)),
             policy = ps(&format!("{}: block outside the allowed ranges", n.prefix)),
@@ -477,24 +489,7 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
     }
     let _ = writeln!(
         s,
-        r#"if ($app) {{
-  $published = Get-MgBetaApplication -ApplicationId $app.Id -Property onPremisesPublishing
-  $publishedUrl = $published.OnPremisesPublishing.ExternalUrl
-  if ($publishedUrl -and ([uri]$publishedUrl).Host.EndsWith('.msappproxy.net')) {{
-    "External URL: $publishedUrl"
-    # Front Door's origin is the bare host name, which deploy.sh frontdoor takes:
-    "AKSWIN_APP_PROXY_HOST=$(([uri]$publishedUrl).Host)"
-  }} elseif ($publishedUrl) {{
-    "External URL: $publishedUrl (a custom domain)"
-    # Front Door's origin is the msappproxy.net name the custom domain maps to: Microsoft Entra
-    # admin center, Enterprise applications, this application, Application proxy (the CNAME
-    # target it shows). Front Door sends the custom host name as the origin host header.
-    Write-Warning "set AKSWIN_APP_PROXY_HOST to the msappproxy.net name Microsoft Entra shows for $(([uri]$publishedUrl).Host) (do not point public DNS there: it points at Front Door)"
-  }} else {{
-    Write-Warning 'the application has no external URL yet (-WhatIf, or publishing did not finish): run this script again'
-  }}
-}}
-# The internal URL must resolve to the internal load balancer ({ilb}) for the connectors: see Set-InternalDnsRecord.ps1."#
+        "# Each internal URL must resolve to its workload's internal load balancer address for the connectors: see Set-InternalDnsRecord.ps1."
     );
     Some(s)
 }
@@ -504,53 +499,72 @@ if ($app -and $location -and -not (Get-MgIdentityConditionalAccessPolicy -Filter
 /// host inside it); without one, into a zone that holds only the host itself. Never a zone for
 /// the parent domain: an AD-integrated `contoso.com` would answer NXDOMAIN for every other
 /// `*.contoso.com` name to every node, pod and connector that resolves through these servers.
-pub fn dns_record(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
+pub fn dns_record(spec: &Spec, plan: &NetworkPlan, _n: &Names) -> Option<String> {
     spec.identity.active_directory.as_ref()?;
-    let ip = plan.addresses.internal_load_balancer_ip?;
-    let host = internal_host(spec, n);
+    let records: Vec<(String, String)> = proxied(plan)
+        .iter()
+        .filter_map(|r| Some((r.host.clone(), r.ip?.to_string())))
+        .collect();
+    if records.is_empty() {
+        return None;
+    }
+    let summary = records
+        .iter()
+        .map(|(h, ip)| format!("{h} -> {ip}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let table = records
+        .iter()
+        .map(|(h, ip)| format!("  @{{ HostName = {}; Ip = {} }}", ps(h), ps(ip)))
+        .collect::<Vec<_>>()
+        .join("\n");
     Some(format!(
         r#"#Requires -Modules DnsServer
 <#
 .SYNOPSIS
-  The A record {host} -> {ip} (the internal load balancer) in AD DNS, so the application
-  proxy connectors reach the application by the name Kerberos expects.
+  The A records of the internal URLs in AD DNS ({summary}: each workload's internal load
+  balancer address), so the application proxy connectors reach each application by the name
+  Kerberos expects.
 .DESCRIPTION
   Run on a domain controller (or with -ComputerName). Safe to run again; -WhatIf shows what it
-  would do. The record goes into the most specific primary zone this DNS server already has
-  for the host (the AD domain's, for a host inside it; conditional forwarders, secondary and
-  stub zones do not count). Without one, it creates a zone named
-  {host} that holds only this host, replicated to the domain's DNS servers; it never
-  creates a zone for a parent domain, which would hide every other name under it.
+  would do. Each record goes into the most specific primary zone this DNS server already has
+  for its host (the AD domain's, for a host inside it; conditional forwarders, secondary and
+  stub zones do not count). Without one, it creates a zone named after the host that holds
+  only this host, replicated to the domain's DNS servers; it never creates a zone for a parent
+  domain, which would hide every other name under it.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param([string] $ComputerName = $env:COMPUTERNAME)
 $ErrorActionPreference = 'Stop'
-$hostName = {host_q}
-$ip = {ip_q}
-$zone = Get-DnsServerZone -ComputerName $ComputerName |
-  Where-Object {{ $_.ZoneType -eq 'Primary' -and -not $_.IsAutoCreated -and -not $_.IsReverseLookupZone -and ($hostName -eq $_.ZoneName -or $hostName.EndsWith('.' + $_.ZoneName)) }} |
-  Sort-Object {{ $_.ZoneName.Length }} -Descending | Select-Object -First 1 -ExpandProperty ZoneName
-if (-not $zone) {{
-  if ($PSCmdlet.ShouldProcess($hostName, 'Add-DnsServerPrimaryZone (a zone for this host only)')) {{
-    Add-DnsServerPrimaryZone -ComputerName $ComputerName -Name $hostName -ReplicationScope Domain
+$records = @(
+{table}
+)
+foreach ($record in $records) {{
+  $hostName = $record.HostName
+  $ip = $record.Ip
+  $zone = Get-DnsServerZone -ComputerName $ComputerName |
+    Where-Object {{ $_.ZoneType -eq 'Primary' -and -not $_.IsAutoCreated -and -not $_.IsReverseLookupZone -and ($hostName -eq $_.ZoneName -or $hostName.EndsWith('.' + $_.ZoneName)) }} |
+    Sort-Object {{ $_.ZoneName.Length }} -Descending | Select-Object -First 1 -ExpandProperty ZoneName
+  if (-not $zone) {{
+    if ($PSCmdlet.ShouldProcess($hostName, 'Add-DnsServerPrimaryZone (a zone for this host only)')) {{
+      Add-DnsServerPrimaryZone -ComputerName $ComputerName -Name $hostName -ReplicationScope Domain
+    }}
+    $zone = $hostName
   }}
-  $zone = $hostName
-}}
-# The zone's own name is its apex, '@'.
-$name = if ($zone -eq $hostName) {{ '@' }} else {{ $hostName.Substring(0, $hostName.Length - $zone.Length - 1) }}
-$existing = Get-DnsServerResourceRecord -ComputerName $ComputerName -ZoneName $zone -Name $name -RRType A -ErrorAction SilentlyContinue
-if ($existing -and $existing.RecordData.IPv4Address.IPAddressToString -ne $ip) {{
-  if ($PSCmdlet.ShouldProcess($hostName, "replace A record with $ip")) {{
-    Remove-DnsServerResourceRecord -ComputerName $ComputerName -ZoneName $zone -Name $name -RRType A -Force
-    $existing = $null
+  # The zone's own name is its apex, '@'.
+  $name = if ($zone -eq $hostName) {{ '@' }} else {{ $hostName.Substring(0, $hostName.Length - $zone.Length - 1) }}
+  $existing = Get-DnsServerResourceRecord -ComputerName $ComputerName -ZoneName $zone -Name $name -RRType A -ErrorAction SilentlyContinue
+  if ($existing -and $existing.RecordData.IPv4Address.IPAddressToString -ne $ip) {{
+    if ($PSCmdlet.ShouldProcess($hostName, "replace A record with $ip")) {{
+      Remove-DnsServerResourceRecord -ComputerName $ComputerName -ZoneName $zone -Name $name -RRType A -Force
+      $existing = $null
+    }}
+  }}
+  if (-not $existing -and $PSCmdlet.ShouldProcess($hostName, "Add A $ip")) {{
+    Add-DnsServerResourceRecordA -ComputerName $ComputerName -ZoneName $zone -Name $name -IPv4Address $ip
   }}
 }}
-if (-not $existing -and $PSCmdlet.ShouldProcess($hostName, "Add A $ip")) {{
-  Add-DnsServerResourceRecordA -ComputerName $ComputerName -ZoneName $zone -Name $name -IPv4Address $ip
-}}
-"#,
-        host_q = ps(&host),
-        ip_q = ps(&ip.to_string()),
+"#
     ))
 }
 
@@ -568,16 +582,19 @@ mod tests {
         if let Some(fd) = loaded.spec.ingress.front_door.as_mut() {
             fd.custom_domains.clear();
         }
+        for w in &mut loaded.spec.workloads {
+            w.host = None;
+        }
         let spec = &loaded.spec;
         let plan = akswin_plan::plan(spec);
         let n = Names::new(spec);
         let publish = app_proxy(spec, &plan, &n).unwrap_or_default();
         let dns = dns_record(spec, &plan, &n).unwrap_or_default();
-        let host = format!("{}.corp.contoso.com", n.prefix);
+        let host = format!("{}-legacyweb.corp.contoso.com", n.prefix);
         assert!(
-            publish.contains(&format!("$internalUrl = 'https://{host}/'")),
+            publish.contains(&format!("InternalUrl = 'https://{host}/'")),
             "{publish}"
         );
-        assert!(dns.contains(&format!("$hostName = '{host}'")), "{dns}");
+        assert!(dns.contains(&format!("HostName = '{host}'")), "{dns}");
     }
 }

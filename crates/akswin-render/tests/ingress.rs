@@ -37,19 +37,19 @@ fn a_kerberos_request_keeps_one_host_name_through_front_door_and_the_application
     assert_eq!(origin["properties"]["originHostHeader"], host.as_str());
     assert_eq!(
         origin["properties"]["hostName"],
-        "[parameters('appProxyExternalHost')]"
+        "[parameters('appProxyHostLegacyweb')]"
     );
     // One origin, no probe (pre-authentication would answer it with a redirect).
     assert!(group["properties"].get("healthProbeSettings").is_none());
     // The proxy publishes the same name, with the certificate from Key Vault.
     let script = &tree.files["scripts/Publish-AppProxy.ps1"];
     assert!(
-        script.contains(&format!("[string] $ExternalUrl = 'https://{host}/'")),
+        script.contains(&format!("ExternalUrl = 'https://{host}/'")),
         "{script}"
     );
     assert!(script.contains("verifiedCustomDomainKeyCredential"));
     assert!(script.contains(&format!(
-        "$certificateSecret = '{}'",
+        "CertificateSecret = '{}'",
         spec.ingress.front_door.as_ref().unwrap().custom_domains[0]
             .certificate
             .key_vault_secret
@@ -57,7 +57,7 @@ fn a_kerberos_request_keeps_one_host_name_through_front_door_and_the_application
             .unwrap()
     )));
     // The internal URL is the same name (no link translation needed).
-    assert!(script.contains(&format!("$internalUrl = 'https://{host}/'")));
+    assert!(script.contains(&format!("InternalUrl = 'https://{host}/'")));
 }
 
 #[test]
@@ -73,11 +73,11 @@ fn without_a_custom_domain_the_proxy_keeps_its_msappproxy_name() {
     let (_, origin) = origin_group_and_origin(&fd);
     assert_eq!(
         origin["properties"]["originHostHeader"],
-        "[parameters('appProxyExternalHost')]"
+        "[parameters('appProxyHostLegacyweb')]"
     );
     let script = &tree.files["scripts/Publish-AppProxy.ps1"];
-    assert!(script.contains("[string] $ExternalUrl = ''"), "{script}");
-    assert!(script.contains("$certificateSecret = ''"));
+    assert!(script.contains("ExternalUrl = ''"), "{script}");
+    assert!(script.contains("CertificateSecret = ''"));
 }
 
 #[test]
@@ -118,4 +118,91 @@ fn front_door_can_read_its_certificates_after_the_platform_vault_closes() {
         !fd.contains(&format!("'{}'", n.key_vault)),
         "no platform vault in frontdoor.json"
     );
+}
+
+/// Every workload with a port, in every scenario, is on its path and nowhere else: a Front
+/// Door route with its own origin (the application proxy for Kerberos, the workload's Private
+/// Link Service otherwise, the same one its Service creates), its custom domain; behind the
+/// proxy its own application, SPN and DNS record; an internal workload on no route at all.
+#[test]
+fn every_workload_appears_in_front_doors_routes_on_its_path() {
+    use akswin_spec::spec::IngressPath;
+    for (name, text) in common::scenario_specs() {
+        let spec = common::load(&text);
+        let plan = akswin_plan::plan(&spec);
+        let tree = akswin_render::render(&spec, &plan, "test");
+        let Some(fd_text) = tree.files.get("arm/frontdoor.json") else {
+            continue;
+        };
+        let fd: Value = serde_json::from_str(fd_text).unwrap();
+        let res = fd["resources"].as_array().unwrap();
+        let named = |ty: &str, suffix: &str| {
+            res.iter()
+                .find(|r| r["type"] == ty && r["name"].as_str().unwrap().ends_with(suffix))
+                .cloned()
+        };
+        let routes = res
+            .iter()
+            .filter(|r| r["type"] == "Microsoft.Cdn/profiles/afdEndpoints/routes")
+            .count();
+        assert_eq!(
+            routes,
+            plan.ingress.iter().filter(|r| r.front_door_route.is_some()).count(),
+            "{name}: one route per published workload"
+        );
+        let publish = tree.files.get("scripts/Publish-AppProxy.ps1").cloned().unwrap_or_default();
+        let gmsa = tree.files.get("scripts/Set-Gmsa.ps1").cloned().unwrap_or_default();
+        let dns = tree.files.get("scripts/Set-InternalDnsRecord.ps1").cloned().unwrap_or_default();
+        for r in &plan.ingress {
+            let service = &tree.files[&format!("k8s/{}.yaml", r.workload)];
+            let Some(route) = &r.front_door_route else {
+                assert_eq!(r.path, IngressPath::Internal, "{name}/{}", r.workload);
+                assert!(!service.contains("azure-pls-create"), "{name}/{}", r.workload);
+                assert!(!publish.contains(&format!("Workload = '{}'", r.workload)));
+                continue;
+            };
+            let rt = named("Microsoft.Cdn/profiles/afdEndpoints/routes", &format!("/{route}"))
+                .unwrap_or_else(|| panic!("{name}: no route for {}", r.workload));
+            assert!(
+                rt["properties"]["originGroup"]["id"].as_str().unwrap().ends_with(&format!("'{route}')]")),
+                "{name}: {rt}"
+            );
+            let domains = rt["properties"]["customDomains"].to_string();
+            if r.custom_domain {
+                assert!(domains.contains(&r.host.replace('.', "-")), "{name}: {domains}");
+            }
+            let origin = named("Microsoft.Cdn/profiles/originGroups/origins", &format!("/{route}/{route}"))
+                .unwrap_or_else(|| panic!("{name}: no origin for {}", r.workload));
+            let p = &origin["properties"];
+            match r.path {
+                IngressPath::AppProxy => {
+                    assert!(p.get("sharedPrivateLinkResource").is_none(), "{name}: {origin}");
+                    let app = r.app_proxy_app.as_deref().unwrap();
+                    assert!(publish.contains(&format!("DisplayName = '{app}'")), "{name}: {publish}");
+                    if let Some(spn) = &r.spn {
+                        assert!(gmsa.contains(&format!("$spn = '{spn}'")), "{name}: {gmsa}");
+                    }
+                    if let Some(ip) = r.ip {
+                        assert!(
+                            dns.contains(&format!("@{{ HostName = '{}'; Ip = '{ip}' }}", r.host)),
+                            "{name}: {dns}"
+                        );
+                    }
+                }
+                IngressPath::PrivateLink => {
+                    let pls = r.private_link_service.as_deref().unwrap();
+                    let id = p["sharedPrivateLinkResource"]["privateLink"]["id"].to_string();
+                    assert!(id.contains(&format!("'{pls}'")), "{name}: {id}");
+                    assert_eq!(p["hostName"], r.ip.unwrap().to_string().as_str());
+                    assert_eq!(p["httpsPort"], r.port);
+                    assert!(
+                        service.contains(&format!("azure-pls-name: {pls}")),
+                        "{name}: {service}"
+                    );
+                    assert!(!publish.contains(&format!("Workload = '{}'", r.workload)));
+                }
+                IngressPath::Internal => panic!("{name}: an internal workload on a route"),
+            }
+        }
+    }
 }

@@ -522,7 +522,7 @@ fn on_premises_is_drawn_outside_the_hub_with_its_domain_controllers_and_connecti
 }
 
 #[test]
-fn the_ingress_path_draws_only_the_workload_it_reaches() {
+fn the_ingress_paths_draw_only_the_workloads_users_reach() {
     let mut spec = baseline();
     let mut api = spec.workloads[0].clone();
     api.name = "api".into();
@@ -533,10 +533,15 @@ fn the_ingress_path_draws_only_the_workload_it_reaches() {
     api.gmsa_account = None;
     api.run_as = None;
     api.port = Some(8080);
+    api.host = None;
     spec.workloads.push(api);
     let net = akswin_plan::plan(&spec);
     let svg = report::topology_svg(&spec, &net);
     assert!(svg.contains("legacyweb x3"), "{svg}");
+    // Two workloads with ports and no host for the second: it is internal, drawn on no path.
     assert!(!svg.contains("api x"), "{svg}");
-    assert!(svg.contains("1 other workloads not published"), "{svg}");
+    assert!(
+        svg.contains("Not published, reached only inside the network: api ("),
+        "{svg}"
+    );
 }

@@ -13,7 +13,7 @@ fn baseline_tree() -> akswin_render::Tree {
     akswin_render::render(&spec, &plan, "test")
 }
 
-/// Run `deploy.sh frontdoor` with AKSWIN_APP_PROXY_HOST set to `host`; the stand-in az logs
+/// Run `deploy.sh frontdoor` with AKSWIN_APP_PROXY_HOST_LEGACYWEB set to `host`; the stand-in az logs
 /// every call. Returns (exit code, the az calls, stderr).
 fn frontdoor_stage(host: &str) -> (i32, String, String) {
     frontdoor_stage_with(host, false)
@@ -55,7 +55,7 @@ fn frontdoor_stage_with(host: &str, missing_cert: bool) -> (i32, String, String)
         .arg(dir.path().join("deploy.sh"))
         .arg("frontdoor")
         .env("PATH", path)
-        .env("AKSWIN_APP_PROXY_HOST", host)
+        .env("AKSWIN_APP_PROXY_HOST_LEGACYWEB", host)
         .output()
         .expect("bash runs");
     let calls = std::fs::read_to_string(&log).unwrap_or_default();
@@ -75,10 +75,9 @@ fn deploy_sh_takes_what_publish_app_proxy_prints_as_a_bare_host() {
     }
     // What Publish-AppProxy.ps1 prints, and the URL an operator might paste instead.
     let tree = baseline_tree();
-    assert!(
-        tree.files["scripts/Publish-AppProxy.ps1"]
-            .contains("\"AKSWIN_APP_PROXY_HOST=$(([uri]$publishedUrl).Host)\"")
-    );
+    let publish = &tree.files["scripts/Publish-AppProxy.ps1"];
+    assert!(publish.contains("\"$($a.Variable)=$(([uri]$publishedUrl).Host)\""));
+    assert!(publish.contains("Variable = 'AKSWIN_APP_PROXY_HOST_LEGACYWEB'"));
     for given in [
         "legacyweb-contoso.msappproxy.net",
         "https://LegacyWeb-Contoso.msappproxy.net/",
@@ -93,7 +92,7 @@ fn deploy_sh_takes_what_publish_app_proxy_prints_as_a_bare_host() {
         assert_eq!(creates.len(), 2, "what-if and create: {calls}");
         for c in creates {
             assert!(
-                c.contains("appProxyExternalHost=legacyweb-contoso.msappproxy.net"),
+                c.contains("appProxyHostLegacyweb=legacyweb-contoso.msappproxy.net"),
                 "{given}: {c}"
             );
         }
@@ -202,4 +201,89 @@ fn deploy_sh_frontdoor_stops_before_deploying_when_a_certificate_is_missing() {
         !calls.contains("arm/frontdoor.json"),
         "nothing deployed: {calls}"
     );
+}
+
+/// Run `deploy.sh frontdoor` of the mixed-auth scenario with a stand-in az whose behaviour
+/// `az_body` (shell, after logging) decides. Returns (exit code, the az calls, stdout+stderr).
+#[cfg(unix)]
+fn mixed_frontdoor_stage(az_body: &str) -> (i32, String, String) {
+    let text = common::scenario_specs()
+        .into_iter()
+        .find(|(n, _)| n == "mixed-auth")
+        .map(|(_, t)| t)
+        .expect("mixed-auth scenario");
+    let spec = common::load(&text);
+    let plan = akswin_plan::plan(&spec);
+    let tree = akswin_render::render(&spec, &plan, "test");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("deploy.sh"), &tree.files["deploy.sh"]).expect("write");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    let log = dir.path().join("az.log");
+    let az = bin.join("az");
+    std::fs::write(
+        &az,
+        format!("#!/bin/sh\necho \"$*\" >> '{}'\n{az_body}", log.display()),
+    )
+    .expect("az");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg(dir.path().join("deploy.sh"))
+        .arg("frontdoor")
+        .env("PATH", path)
+        .env("AKSWIN_APP_PROXY_HOST_LEGACYWEB", "legacyweb-contoso.msappproxy.net")
+        .output()
+        .expect("bash runs");
+    (
+        out.status.code().unwrap_or(-1),
+        std::fs::read_to_string(&log).unwrap_or_default(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// A workload behind Front Door's Private Link origin: deploy.sh refuses to deploy before its
+/// Private Link Service exists, and afterwards approves only Front Door's own request.
+#[test]
+#[cfg(unix)]
+fn deploy_sh_frontdoor_waits_for_the_private_link_service_and_approves_front_doors_request() {
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: deploy.sh frontdoor (no bash)");
+        return;
+    }
+    // No Private Link Service yet: nothing is deployed.
+    let (code, calls, out) = mixed_frontdoor_stage(
+        "case \"$*\" in *'private-link-service show'*'--query id'*) exit 3 ;; esac\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("pls-contoso-legacy-orders does not exist yet"), "{out}");
+    assert!(!calls.contains("arm/frontdoor.json"), "{calls}");
+    // The service exists and Front Door's request is pending: it is approved, after the create.
+    let (code, calls, out) = mixed_frontdoor_stage(
+        "case \"$*\" in *\"status=='Pending'\"*\"(orders)'\"*) echo fd-request-1 ;; esac\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    let create = calls
+        .find("deployment group create")
+        .expect("Front Door is created");
+    let approve = calls
+        .find("private-link-service connection update")
+        .expect("the request is approved");
+    assert!(create < approve, "{calls}");
+    assert!(
+        calls[approve..].contains(
+            "--service-name pls-contoso-legacy-orders --name fd-request-1 --connection-status Approved"
+        ),
+        "{calls}"
+    );
+    assert!(calls.contains("appProxyHostLegacyweb=legacyweb-contoso.msappproxy.net"));
 }

@@ -87,6 +87,68 @@ impl Spec {
     }
 }
 
+/// How users reach a workload: the path of its requests from the browser to its pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum IngressPath {
+    /// Microsoft Entra application proxy (pre-authentication, Kerberos single sign-on through
+    /// a connector to the internal load balancer), behind Front Door when there is one.
+    AppProxy,
+    /// Front Door Premium's Private Link origin: a Private Link Service on the workload's
+    /// internal load balancer front end.
+    PrivateLink,
+    /// Not published: reachable only inside the network.
+    Internal,
+}
+
+impl Spec {
+    /// The host a workload is published on: `host`, or Front Door's only custom domain when
+    /// the workload is the only one with a port.
+    pub fn workload_host(&self, w: &Workload) -> Option<Hostname> {
+        if let Some(h) = &w.host {
+            return Some(h.clone());
+        }
+        let fd = self.ingress.front_door.as_ref()?;
+        let ported = self.workloads.iter().filter(|x| x.port.is_some()).count();
+        match fd.custom_domains.as_slice() {
+            [only] if w.port.is_some() && ported == 1 => Some(only.host.clone()),
+            _ => None,
+        }
+    }
+
+    /// The path users' requests take to a workload. A workload with a port goes through the
+    /// application proxy when it signs users in with Kerberos (and the proxy is on), through
+    /// Front Door's Private Link origin when it has a host (or is the only workload with a
+    /// port); `ingress.frontDoor.origin` forces one origin for every workload.
+    pub fn ingress_path(&self, w: &Workload) -> IngressPath {
+        if w.port.is_none() {
+            return IngressPath::Internal;
+        }
+        let ing = &self.ingress;
+        let forced = ing.front_door.as_ref().and_then(|f| f.origin);
+        let ported = self.workloads.iter().filter(|x| x.port.is_some()).count();
+        let hosted = self.workload_host(w).is_some() || ported == 1;
+        let proxy = ing.app_proxy.enabled
+            && forced != Some(FrontDoorOrigin::PrivateLink)
+            && (w.auth == AuthMode::Kerberos || (forced == Some(FrontDoorOrigin::AppProxy) && hosted));
+        if proxy {
+            IngressPath::AppProxy
+        } else if ing.front_door.is_some() && hosted {
+            IngressPath::PrivateLink
+        } else {
+            IngressPath::Internal
+        }
+    }
+
+    /// Workloads published through Front Door, in spec order, with their index.
+    pub fn front_door_workloads(&self) -> impl Iterator<Item = (usize, &Workload)> {
+        self.workloads
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| self.ingress.front_door.is_some() && self.ingress_path(w) != IngressPath::Internal)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ApiVersion {
     #[serde(rename = "akswin/v1")]
@@ -917,19 +979,6 @@ pub struct Ingress {
 }
 
 impl Ingress {
-    /// Front Door's origin: as written, else the application proxy when it is on, else
-    /// Private Link (whether or not Front Door is configured).
-    pub fn front_door_origin(&self) -> FrontDoorOrigin {
-        self.front_door
-            .as_ref()
-            .and_then(|f| f.origin)
-            .unwrap_or(if self.app_proxy.enabled {
-                FrontDoorOrigin::AppProxy
-            } else {
-                FrontDoorOrigin::PrivateLink
-            })
-    }
-
     /// Front Door's custom domains whose certificate comes from Key Vault: (host, secret name).
     pub fn key_vault_certificates(&self) -> Vec<(String, &str)> {
         self.front_door
@@ -945,21 +994,6 @@ impl Ingress {
             .collect()
     }
 
-    /// The host the application proxy publishes as a custom domain, and the Key Vault secret
-    /// of its certificate: Front Door's first custom domain, when Front Door's origin is the
-    /// application proxy and the certificate is in Key Vault (one host name end to end).
-    pub fn app_proxy_custom_domain(&self) -> Option<(String, &str)> {
-        let d = self
-            .front_door
-            .as_ref()
-            .filter(|_| self.front_door_origin() == FrontDoorOrigin::AppProxy)?
-            .custom_domains
-            .first()?;
-        Some((
-            d.host.to_string(),
-            d.certificate.key_vault_secret.as_deref()?,
-        ))
-    }
 }
 
 impl Default for Ingress {
@@ -1072,11 +1106,6 @@ pub enum CertificateSource {
 pub struct AppProxy {
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// The external host name Entra gives the published application
-    /// (e.g. legacyweb-contoso.msappproxy.net), Front Door's origin. Known only after the app is
-    /// published; when absent, the rendered template asks for it as a required parameter.
-    #[serde(default)]
-    pub external_host: Option<String>,
     #[serde(default = "default_connectors")]
     pub connectors: u32,
     #[serde(default)]
@@ -1091,7 +1120,6 @@ impl Default for AppProxy {
     fn default() -> Self {
         AppProxy {
             enabled: true,
-            external_host: None,
             connectors: default_connectors(),
             conditional_access: None,
         }
@@ -1672,6 +1700,19 @@ pub struct Workload {
     pub port: Option<u16>,
     #[serde(default)]
     pub auth: AuthMode,
+    /// The host name users browse to: one of `ingress.frontDoor.customDomains`, routed by
+    /// Front Door to this workload on its path (the application proxy for `auth: kerberos`,
+    /// Private Link to the internal load balancer otherwise). Without it a workload is
+    /// published only when it is the one workload with a port and Front Door has one custom
+    /// domain; a Kerberos workload without Front Door is published on the application proxy's
+    /// own domain.
+    #[serde(default)]
+    pub host: Option<Hostname>,
+    /// The `*.msappproxy.net` host Microsoft Entra gives this workload's application proxy
+    /// app (`scripts/Publish-AppProxy.ps1` prints it): Front Door's origin. When absent,
+    /// `arm/frontdoor.json` asks for it as a parameter.
+    #[serde(default)]
+    pub app_proxy_external_host: Option<Hostname>,
     #[serde(default)]
     pub gmsa_account: Option<String>,
     /// The Windows user the container's entry point runs as (`runAsUserName`):

@@ -1,15 +1,16 @@
 //! `frontdoor.json`: Front Door profile, WAF policy, origin, routes, custom domains and certificates.
 
 use super::*;
+use akswin_spec::spec::IngressPath;
 
 impl Arm<'_> {
-    pub(super) fn needs_app_proxy_host(&self) -> bool {
-        self.spec.ingress.front_door.is_some()
-            && self.front_door_origin() == FrontDoorOrigin::AppProxy
-    }
-
-    pub(super) fn front_door_origin(&self) -> FrontDoorOrigin {
-        self.spec.ingress.front_door_origin()
+    /// The workloads Front Door routes to, with their resolved paths.
+    pub(super) fn front_door_routes(&self) -> Vec<&akswin_plan::ingress::IngressRoute> {
+        self.plan
+            .ingress
+            .iter()
+            .filter(|r| r.front_door_route.is_some())
+            .collect()
     }
 
     /// Front Door (resource-group scope, shared resource group). A separate, later step: its
@@ -22,9 +23,13 @@ impl Arm<'_> {
         Some(t)
     }
 
-    /// Whether `frontdoor.json` takes the application proxy's external host as a parameter.
-    pub fn front_door_needs_host(&self) -> bool {
-        self.needs_app_proxy_host() && self.spec.ingress.app_proxy.external_host.is_none()
+    /// The parameters `frontdoor.json` takes: the application proxy's external host of each
+    /// workload published through it whose host the spec does not give.
+    pub fn front_door_host_parameters(&self) -> Vec<&akswin_plan::ingress::IngressRoute> {
+        self.front_door_routes()
+            .into_iter()
+            .filter(|r| r.external_host_parameter.is_some())
+            .collect()
     }
 
     pub(super) fn front_door_template(&self) -> Value {
@@ -123,72 +128,6 @@ impl Arm<'_> {
             "properties": { "enabledState": "Enabled" },
             "dependsOn": [profile],
         }));
-        // One origin: no health probes, as Front Door recommends for a single origin (a probe
-        // can only take the one origin out of service); behind the application proxy's
-        // pre-authentication a probe would get a redirect, never a 200, anyway.
-        res.push(json!({
-            "type": "Microsoft.Cdn/profiles/originGroups",
-            "apiVersion": API_CDN,
-            "name": format!("{}/app", n.front_door),
-            "properties": {
-                "loadBalancingSettings": { "sampleSize": 4, "successfulSamplesRequired": 3, "additionalLatencyInMilliseconds": 50 },
-                "sessionAffinityState": "Disabled",
-            },
-            "dependsOn": [profile],
-        }));
-        let mut origin = json!({
-            "type": "Microsoft.Cdn/profiles/originGroups/origins",
-            "apiVersion": API_CDN,
-            "name": format!("{}/app/app", n.front_door),
-            "properties": {
-                "httpPort": 80,
-                "httpsPort": 443,
-                "priority": 1,
-                "weight": 1000,
-                "enabledState": "Enabled",
-                "enforceCertificateNameCheck": true,
-            },
-            "dependsOn": [expr::resource_id("Microsoft.Cdn/profiles/originGroups", &[&n.front_door, "app"]).template()],
-        });
-        match self.front_door_origin() {
-            FrontDoorOrigin::AppProxy => {
-                let host = self
-                    .spec
-                    .ingress
-                    .app_proxy
-                    .external_host
-                    .clone()
-                    .unwrap_or_else(|| "[parameters('appProxyExternalHost')]".into());
-                origin["properties"]["hostName"] = s(&host);
-                // One host name end to end: the application proxy publishes the custom domain
-                // too, so the origin is asked for it and answers with it (redirects, cookies).
-                origin["properties"]["originHostHeader"] = s(&fd
-                    .custom_domains
-                    .first()
-                    .map(|d| d.host.to_string())
-                    .unwrap_or(host));
-            }
-            FrontDoorOrigin::PrivateLink => {
-                let ip = self
-                    .plan
-                    .addresses
-                    .internal_load_balancer_ip
-                    .map(|i| i.to_string())
-                    .unwrap_or_default();
-                origin["properties"]["hostName"] = s(&ip);
-                origin["properties"]["originHostHeader"] = s(&fd
-                    .custom_domains
-                    .first()
-                    .map(|d| d.host.to_string())
-                    .unwrap_or(ip));
-                origin["properties"]["sharedPrivateLinkResource"] = json!({
-                    "privateLink": { "id": rid_rg(&n.rg_nodes, "Microsoft.Network/privateLinkServices", &n.pls) },
-                    "privateLinkLocation": self.spec.location,
-                    "requestMessage": format!("Front Door {} to {}", n.front_door, n.cluster),
-                });
-            }
-        }
-        res.push(origin);
         let mut domain_ids = Vec::new();
         for d in &fd.custom_domains {
             let dn = d.host.replace('.', "-");
@@ -233,34 +172,104 @@ impl Arm<'_> {
                 &[&n.front_door, &dn],
             ));
         }
+        // One origin group, origin and route per published workload, each on its own path.
+        // One origin per group: no health probes, as Front Door recommends for a single origin
+        // (a probe can only take the one origin out of service); behind the application
+        // proxy's pre-authentication a probe would get a redirect, never a 200, anyway.
         let endpoint = expr::resource_id(
             "Microsoft.Cdn/profiles/afdEndpoints",
             &[&n.front_door, &n.afd_endpoint],
         );
-        let mut route_deps = vec![
-            endpoint.clone(),
-            expr::resource_id(
-                "Microsoft.Cdn/profiles/originGroups/origins",
-                &[&n.front_door, "app", "app"],
-            ),
-        ];
-        route_deps.extend(domain_ids.iter().cloned());
-        res.push(json!({
-            "type": "Microsoft.Cdn/profiles/afdEndpoints/routes",
-            "apiVersion": API_CDN,
-            "name": format!("{}/{}/app", n.front_door, n.afd_endpoint),
-            "properties": {
-                "originGroup": { "id": expr::resource_id("Microsoft.Cdn/profiles/originGroups", &[&n.front_door, "app"]) },
-                "customDomains": domain_ids.iter().map(|d| json!({ "id": d })).collect::<Vec<_>>(),
-                "supportedProtocols": if fd.allow_http { json!(["Http", "Https"]) } else { json!(["Https"]) },
-                "patternsToMatch": ["/*"],
-                "forwardingProtocol": "HttpsOnly",
-                "linkToDefaultDomain": "Enabled",
-                "httpsRedirect": if fd.https_redirect { "Enabled" } else { "Disabled" },
-                "enabledState": "Enabled",
-            },
-            "dependsOn": route_deps,
-        }));
+        for r in self.front_door_routes() {
+            let Some(route) = r.front_door_route.as_deref() else { continue };
+            let group_id = expr::resource_id("Microsoft.Cdn/profiles/originGroups", &[&n.front_door, route]);
+            res.push(json!({
+                "type": "Microsoft.Cdn/profiles/originGroups",
+                "apiVersion": API_CDN,
+                "name": format!("{}/{route}", n.front_door),
+                "properties": {
+                    "loadBalancingSettings": { "sampleSize": 4, "successfulSamplesRequired": 3, "additionalLatencyInMilliseconds": 50 },
+                    "sessionAffinityState": "Disabled",
+                },
+                "dependsOn": [profile],
+            }));
+            let mut origin = json!({
+                "type": "Microsoft.Cdn/profiles/originGroups/origins",
+                "apiVersion": API_CDN,
+                "name": format!("{}/{route}/{route}", n.front_door),
+                "properties": {
+                    "httpPort": 80,
+                    "httpsPort": 443,
+                    "priority": 1,
+                    "weight": 1000,
+                    "enabledState": "Enabled",
+                    "enforceCertificateNameCheck": true,
+                    // One host name end to end: the origin is asked for the name users
+                    // browse to and answers with it (redirects, cookies, Kerberos SPN).
+                    "originHostHeader": r.host,
+                },
+                "dependsOn": [group_id.template()],
+            });
+            match r.path {
+                IngressPath::AppProxy => {
+                    let host = match (&r.app_proxy_external_host, &r.external_host_parameter) {
+                        (Some(h), _) => h.clone(),
+                        (None, Some(p)) => format!("[parameters('{p}')]"),
+                        (None, None) => String::new(),
+                    };
+                    origin["properties"]["hostName"] = s(&host);
+                    if !r.custom_domain {
+                        // The application proxy answers for its own external host only.
+                        origin["properties"]["originHostHeader"] = s(&host);
+                    }
+                }
+                IngressPath::PrivateLink | IngressPath::Internal => {
+                    let ip = r.ip.map(|i| i.to_string()).unwrap_or_default();
+                    origin["properties"]["hostName"] = s(&ip);
+                    // Through Private Link to the Service's port on the load balancer.
+                    origin["properties"]["httpsPort"] = json!(r.port);
+                    origin["properties"]["httpPort"] = json!(r.port);
+                    if let Some(pls) = &r.private_link_service {
+                        origin["properties"]["sharedPrivateLinkResource"] = json!({
+                            "privateLink": { "id": rid_rg(&n.rg_nodes, "Microsoft.Network/privateLinkServices", pls) },
+                            "privateLinkLocation": self.spec.location,
+                            "requestMessage": format!("Front Door {} to {} ({})", n.front_door, n.cluster, r.workload),
+                        });
+                    }
+                }
+            }
+            res.push(origin);
+            let domain = fd
+                .custom_domains
+                .iter()
+                .find(|d| r.custom_domain && d.host.as_str() == r.host)
+                .map(|d| expr::resource_id("Microsoft.Cdn/profiles/customDomains", &[&n.front_door, &d.host.replace('.', "-")]));
+            let mut route_deps = vec![
+                endpoint.clone(),
+                expr::resource_id("Microsoft.Cdn/profiles/originGroups/origins", &[&n.front_door, route, route]),
+            ];
+            route_deps.extend(domain.iter().cloned());
+            res.push(json!({
+                "type": "Microsoft.Cdn/profiles/afdEndpoints/routes",
+                "apiVersion": API_CDN,
+                "name": format!("{}/{}/{route}", n.front_door, n.afd_endpoint),
+                "properties": {
+                    "originGroup": { "id": group_id },
+                    "customDomains": domain.iter().map(|d| json!({ "id": d })).collect::<Vec<_>>(),
+                    "supportedProtocols": if fd.allow_http { json!(["Http", "Https"]) } else { json!(["Https"]) },
+                    "patternsToMatch": ["/*"],
+                    // TLS to the origin, except a Private Link origin that serves plain HTTP
+                    // (a port other than 443 or 8443): its traffic stays on Private Link.
+                    "forwardingProtocol": if r.path == IngressPath::PrivateLink && !matches!(r.port, 443 | 8443) { "HttpOnly" } else { "HttpsOnly" },
+                    // The endpoint's own *.azurefd.net name reaches the first workload only: two
+                    // routes cannot both match /* on one domain.
+                    "linkToDefaultDomain": if r.default_domain { "Enabled" } else { "Disabled" },
+                    "httpsRedirect": if fd.https_redirect { "Enabled" } else { "Disabled" },
+                    "enabledState": "Enabled",
+                },
+                "dependsOn": route_deps,
+            }));
+        }
         if fd.waf.is_some() {
             let mut domains = vec![json!({ "id": endpoint })];
             domains.extend(domain_ids.iter().map(|d| json!({ "id": d })));
@@ -286,11 +295,13 @@ impl Arm<'_> {
                 "dependsOn": deps,
             }));
         }
-        let params = if self.front_door_needs_host() {
-            json!({ "appProxyExternalHost": { "type": "string", "minLength": 1, "metadata": { "description": "External host name Microsoft Entra application proxy assigned to the published application (e.g. app-contoso.msappproxy.net)" } } })
-        } else {
-            json!({})
-        };
+        let mut params = serde_json::Map::new();
+        for r in self.front_door_host_parameters() {
+            if let Some(p) = &r.external_host_parameter {
+                params.insert(p.clone(), json!({ "type": "string", "minLength": 1, "metadata": { "description": format!("External host name Microsoft Entra application proxy assigned to {} (the application {}; scripts/Publish-AppProxy.ps1 prints it, e.g. {}-contoso.msappproxy.net)", r.workload, r.app_proxy_app.as_deref().unwrap_or_default(), r.workload) } }));
+            }
+        }
+        let params = Value::Object(params);
         rg_template(res, params, json!({}))
     }
 }

@@ -17,7 +17,7 @@ use akswin_plan::names::Names;
 use akswin_plan::{NetworkPlan, SubnetPlan, SubnetRole};
 use akswin_spec::Spec;
 use akswin_spec::spec::{
-    CertificateSource, Cni, FrontDoorOrigin, Mode, NodeOsChannel, Os, OsDiskType, PodIpAllocation,
+    CertificateSource, Cni, Mode, NodeOsChannel, Os, OsDiskType, PodIpAllocation,
     PolicyEffect, SpokeSubnet, Toggle, WafMode, WeekIndex,
 };
 use akswin_spec::types::SecretRef;

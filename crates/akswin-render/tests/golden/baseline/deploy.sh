@@ -14,17 +14,26 @@ deployment=akswin-contoso-legacy
 stage="${1:-main}"
 
 if [ "$stage" = frontdoor ]; then
-  : "${AKSWIN_APP_PROXY_HOST:?set AKSWIN_APP_PROXY_HOST to the external host of the published application (scripts/Publish-AppProxy.ps1 prints it)}"
-  # Front Door takes a bare host name: drop a scheme, a path and a trailing dot if pasted.
-  origin_host="${AKSWIN_APP_PROXY_HOST#*://}"
-  origin_host="${origin_host%%/*}"
-  origin_host="${origin_host%.}"
-  origin_host="$(printf '%s' "$origin_host" | tr '[:upper:]' '[:lower:]')"
-  if ! printf '%s' "$origin_host" | grep -Eq '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'; then
-    echo "AKSWIN_APP_PROXY_HOST='$AKSWIN_APP_PROXY_HOST' is not a host name (expected e.g. legacyweb-contoso.msappproxy.net)" >&2
-    exit 2
-  fi
-  extra=(--parameters appProxyExternalHost="$origin_host")
+  extra=()
+  # host_param PARAMETER VARIABLE: the application proxy's external host of one workload.
+  # Front Door takes a bare host name: a scheme, a path and a trailing dot are dropped if pasted.
+  host_param() {
+    local raw="${!2:-}" h
+    if [ -z "$raw" ]; then
+      echo "set $2 to the external host of the published application (scripts/Publish-AppProxy.ps1 prints it)" >&2
+      exit 2
+    fi
+    h="${raw#*://}"
+    h="${h%%/*}"
+    h="${h%.}"
+    h="$(printf '%s' "$h" | tr '[:upper:]' '[:lower:]')"
+    if ! printf '%s' "$h" | grep -Eq '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'; then
+      echo "$2='$raw' is not a host name (expected e.g. legacyweb-contoso.msappproxy.net)" >&2
+      exit 2
+    fi
+    extra+=(--parameters "$1=$h")
+  }
+  host_param appProxyHostLegacyweb AKSWIN_APP_PROXY_HOST_LEGACYWEB
   if ! az keyvault secret show --vault-name kvfd-contoso-legacy --name 'legacy-contoso-tls' --query id --output none; then
     echo "the certificate legacy-contoso-tls is not in kvfd-contoso-legacy (or you cannot read it): import it (README step 2), then run this again" >&2
     exit 1

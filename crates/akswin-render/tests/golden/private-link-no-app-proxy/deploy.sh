@@ -19,9 +19,40 @@ if [ "$stage" = frontdoor ]; then
     echo "the certificate legacy-contoso-tls is not in kvfd-contoso-legacy (or you cannot read it): import it (README step 2), then run this again" >&2
     exit 1
   fi
+  if ! az network private-link-service show --resource-group rg-contoso-legacy-aks-nodes --name pls-contoso-legacy-legacyweb --query id --output none; then
+    echo "the Private Link Service pls-contoso-legacy-legacyweb does not exist yet: kubectl apply -f k8s/ creates it with the Service of legacyweb" >&2
+    exit 1
+  fi
   az deployment group what-if --resource-group rg-contoso-legacy-shared --template-file arm/frontdoor.json "${extra[@]}"
   az deployment group create --name "$deployment-frontdoor" --resource-group rg-contoso-legacy-shared \
     --template-file arm/frontdoor.json "${extra[@]}" --output none
+  # approve_pls NAME MESSAGE: approve Front Door's pending connection on the Private Link Service
+  # (it appears a little after the deployment; only a request with this message is approved).
+  approve_pls() {
+    local names="" approved
+    for _ in $(seq 1 30); do
+      names=$(az network private-link-service show --resource-group rg-contoso-legacy-aks-nodes --name "$1" \
+        --query "privateEndpointConnections[?privateLinkServiceConnectionState.status=='Pending' && privateLinkServiceConnectionState.description=='$2'].name" --output tsv)
+      [ -n "$names" ] && break
+      approved=$(az network private-link-service show --resource-group rg-contoso-legacy-aks-nodes --name "$1" \
+        --query "length(privateEndpointConnections[?privateLinkServiceConnectionState.status=='Approved'])" --output tsv)
+      if [ "${approved:-0}" != 0 ]; then
+        echo "$1: a connection is already approved"
+        return 0
+      fi
+      sleep 10
+    done
+    if [ -z "$names" ]; then
+      echo "no pending connection from Front Door on $1 (already approved, or not requested yet): check it in the portal (Private Link Center)" >&2
+      return 0
+    fi
+    for c in $names; do
+      az network private-link-service connection update --resource-group rg-contoso-legacy-aks-nodes --service-name "$1" \
+        --name "$c" --connection-status Approved --description "approved by deploy.sh" --output none
+      echo "approved $c on $1"
+    done
+  }
+  approve_pls pls-contoso-legacy-legacyweb 'Front Door afd-contoso-legacy to aks-contoso-legacy (legacyweb)'
   echo "Front Door deployed"
   exit 0
 fi

@@ -1,6 +1,5 @@
-use crate::rules::ing::front_door_origin;
 use crate::{Ctx, Out, Rule, declare_rule};
-use akswin_spec::spec::{FrontDoorOrigin, FrontDoorSku};
+use akswin_spec::spec::{FrontDoorSku, IngressPath};
 
 declare_rule! {
     /// ## What it checks
@@ -37,14 +36,23 @@ impl Rule for Ing001 {
         let Some(fd) = &cx.spec.ingress.front_door else {
             return;
         };
-        if front_door_origin(cx.spec) == FrontDoorOrigin::PrivateLink
-            && fd.sku != FrontDoorSku::Premium
-        {
+        if fd.sku == FrontDoorSku::Premium {
+            return;
+        }
+        let via: Vec<&str> = cx
+            .plan
+            .ingress
+            .iter()
+            .filter(|r| r.path == IngressPath::PrivateLink && r.front_door_route.is_some())
+            .map(|r| r.workload.as_str())
+            .collect();
+        if !via.is_empty() {
             out.error(
                 "/ingress/frontDoor/sku",
                 format!(
-                    "Front Door {:?} cannot use a Private Link origin; Private Link needs Premium",
-                    fd.sku
+                    "Front Door {:?} cannot use a Private Link origin, which {} needs; Private Link needs Premium",
+                    fd.sku,
+                    via.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ")
                 ),
                 "set `sku: Premium`",
             );

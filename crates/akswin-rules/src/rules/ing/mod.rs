@@ -8,11 +8,5 @@ pub mod ing007_invalid_load_balancer_ip;
 pub mod ing008_certificate_not_from_key_vault;
 pub mod ing009_app_proxy_not_resilient;
 pub mod ing010_managed_rules_need_premium;
+pub mod ing011_front_door_route;
 
-use akswin_spec::Spec;
-use akswin_spec::spec::FrontDoorOrigin;
-
-/// Front Door's origin: as written, else the application proxy when it is on, else Private Link.
-pub fn front_door_origin(spec: &Spec) -> FrontDoorOrigin {
-    spec.ingress.front_door_origin()
-}

@@ -1096,7 +1096,7 @@ fn deliver(net: &Net, src: &Subnet, probe: &Probe, mut path: Vec<String>) -> Ver
 
 fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
     let ad = spec.identity.active_directory.as_ref();
-    let new_dcs = ad.is_some_and(|a| a.domain_controllers.count.unwrap_or(0) > 0);
+    let new_dcs = !plan.addresses.domain_controller_ips.is_empty();
     let kerberos = spec
         .workloads
         .iter()
@@ -1118,7 +1118,8 @@ fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
         // The VNet's DNS servers are on premises: they forward the private zones to Azure.
         "onPremisesDns" => akswin_plan::dns_on_premises(spec, plan),
         "newDcsHybrid" => new_dcs && spec.network.hybrid.is_some(),
-        "newDcsPair" => ad.is_some_and(|a| a.domain_controllers.count.unwrap_or(0) > 1),
+        "replica" => new_dcs && ad.is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Replica),
+        "newDcsPair" => plan.addresses.domain_controller_ips.len() > 1,
         "addOns" => spec.egress.firewall.add_on_egress,
         "containerInsights" => {
             spec.egress.firewall.add_on_egress && spec.monitoring.container_insights
@@ -1282,6 +1283,13 @@ fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(Str
     } else {
         let addrs: Vec<Ipv4Addr> = match row.to.as_str() {
             "dcs" => dc_addresses(net, spec, plan),
+            "existingDcs" => spec
+                .identity
+                .active_directory
+                .as_ref()
+                .and_then(|a| a.domain_controllers.existing.as_ref())
+                .map(|e| e.dns_servers.iter().map(|i| i.0).collect())
+                .unwrap_or_default(),
             "dns" => plan.addresses.dns_servers.iter().map(|i| i.0).collect(),
             // An on-premises address that is no domain controller and no DNS server.
             "onprem" => {

@@ -304,7 +304,7 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         .identity
         .active_directory
         .as_ref()
-        .is_some_and(|ad| ad.domain_controllers.count.unwrap_or(0) > 0);
+        .is_some_and(|ad| ad.creates_dcs());
     if new_dcs && dcs.is_some() {
         servers.push("domaincontrollers");
     }
@@ -388,7 +388,17 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
                 .collect()
         })
         .unwrap_or_default();
-    if spec.identity.gmsa.enabled && spec.egress.allow_active_directory && !existing_dcs.is_empty()
+    // Replicas in the hub serve the Azure ranges (their own AD site), so nodes and connectors
+    // reach only them; the existing domain controllers are for the replicas alone.
+    let existing_mode = spec
+        .identity
+        .active_directory
+        .as_ref()
+        .is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Existing);
+    if spec.identity.gmsa.enabled
+        && spec.egress.allow_active_directory
+        && existing_mode
+        && !existing_dcs.is_empty()
     {
         let mut src = windows.clone();
         if spec.ingress.app_proxy.enabled {
@@ -396,6 +406,24 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         }
         plan.network_rules
             .extend(ad_rules("ad", "activedirectory", "ad", &src, &existing_dcs));
+    }
+    // Replicas in the hub to the existing domain controllers they join and replicate with (on
+    // premises: the DC subnet's default route goes to the firewall).
+    let replica = spec
+        .identity
+        .active_directory
+        .as_ref()
+        .is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Replica);
+    if let (true, true, Some(dc)) = (replica, new_dcs, &dcs)
+        && !existing_dcs.is_empty()
+    {
+        plan.network_rules.extend(ad_rules(
+            "dcs-to-existing-dcs",
+            "domaincontrollers",
+            "replica-ad",
+            std::slice::from_ref(dc),
+            &existing_dcs,
+        ));
     }
     // On-premises to new domain controllers in the hub (with hybrid connectivity): the
     // GatewaySubnet routes the DC subnet to the firewall, so AD and DNS from on-premises (a

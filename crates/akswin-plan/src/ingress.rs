@@ -62,7 +62,13 @@ impl IngressRoute {
     pub fn env_suffix(&self) -> String {
         self.workload
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
             .collect()
     }
 
@@ -93,9 +99,9 @@ pub fn routes(spec: &Spec, addresses: &Addresses, n: &Names) -> Vec<IngressRoute
         let Some(port) = w.port else { continue };
         let path = spec.ingress_path(w);
         let given = spec.workload_host(w);
-        let domain = given.as_ref().and_then(|h| {
-            fd.and_then(|f| f.custom_domains.iter().find(|d| d.host == *h))
-        });
+        let domain = given
+            .as_ref()
+            .and_then(|h| fd.and_then(|f| f.custom_domains.iter().find(|d| d.host == *h)));
         let host = given.map(|h| h.to_string()).unwrap_or_else(|| {
             let label = format!("{}-{}", n.prefix, w.name);
             match &spec.identity.active_directory {

@@ -820,7 +820,16 @@ fn assign_addresses(spec: &Spec, vnets: &[VnetPlan]) -> Addresses {
         .active_directory
         .as_ref()
         .map(|ad| &ad.domain_controllers);
-    if let (Some(dc), Some(p)) = (dcs, find(vnets, "domainControllers").and_then(|s| s.prefix)) {
+    let creates = spec
+        .identity
+        .active_directory
+        .as_ref()
+        .is_some_and(|ad| ad.creates_dcs());
+    if let (Some(dc), Some(p), true) = (
+        dcs,
+        find(vnets, "domainControllers").and_then(|s| s.prefix),
+        creates,
+    ) {
         let count = dc.count.unwrap_or(0).min(usable(p.prefix_len()) as u32);
         a.domain_controller_ips = (0..count).map(|i| host(&p, 4 + i)).collect();
     }
@@ -839,19 +848,21 @@ fn assign_addresses(spec: &Spec, vnets: &[VnetPlan]) -> Addresses {
                     .any(|c| c.net().contains(&ip.0))
             })
     });
+    // New domain controllers are promoted after the deployment (`deploy.sh
+    // domain-controllers`), so the cluster is created while they answer no DNS: the VNets keep
+    // Azure DNS and gMSA reaches the domain through gmsaProfile (the first new DC). The same
+    // holds for existing DCs outside every VNet (on premises, behind a link that comes later).
+    let new_dcs = !a.domain_controller_ips.is_empty();
     a.dns_servers = match &spec.network.dns_servers {
         Some(list) => list.clone(),
-        None if spec.identity.gmsa.enabled && outside => Vec::new(),
-        None if spec.identity.gmsa.enabled => existing
-            .clone()
-            .unwrap_or_else(|| a.domain_controller_ips.clone()),
-        None => Vec::new(),
+        None if !spec.identity.gmsa.enabled || new_dcs || outside => Vec::new(),
+        None => existing.clone().unwrap_or_default(),
     };
     a.gmsa_dns_server = match spec.identity.gmsa.dns_server {
         Some(ip) => Some(ip),
-        None if spec.identity.gmsa.enabled && outside && spec.network.dns_servers.is_none() => {
-            existing.and_then(|e| e.first().copied())
-        }
+        None if !spec.identity.gmsa.enabled || spec.network.dns_servers.is_some() => None,
+        None if new_dcs => a.domain_controller_ips.first().copied(),
+        None if outside => existing.and_then(|e| e.first().copied()),
         None => None,
     };
     let ilb = find(vnets, "internalLoadBalancer").and_then(|s| s.prefix);

@@ -44,6 +44,8 @@ pub struct Names {
     pub acr: String,
     pub id_cluster: String,
     pub id_kubelet: String,
+    /// The new domain controllers' identity: reads their promotion secrets, nothing else.
+    pub id_dc: String,
     pub cluster: String,
     /// The cluster's DNS prefix (at most 54 characters, so it can be shorter than the name).
     pub dns_prefix: String,
@@ -168,6 +170,7 @@ impl Names {
             acr,
             id_cluster: format!("id-{p}-aks-cluster"),
             id_kubelet: format!("id-{p}-aks-kubelet"),
+            id_dc: format!("id-{p}-dc"),
             cluster,
             dns_prefix: cut(format!("aks-{p}"), 54),
             dcr_windows: format!("dcr-{p}-windows"),

@@ -302,7 +302,7 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
         .identity
         .active_directory
         .as_ref()
-        .is_some_and(|ad| ad.domain_controllers.count.unwrap_or(0) > 0);
+        .is_some_and(|ad| ad.creates_dcs());
     if let (true, Some(_), Some(ip)) = (new_dcs, dc_prefix, a.firewall_private_ip) {
         out.route_tables.push(RouteTablePlan {
             name: n.route_table_dc.clone(),

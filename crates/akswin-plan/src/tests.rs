@@ -42,9 +42,11 @@ fn baseline_plan_is_worked_out() {
     );
     assert_eq!(sub(&p, "firewall").prefix, Some(c("10.200.0.0/26")));
     assert_eq!(sub(&p, "bastion").prefix, Some(c("10.200.0.64/26")));
+    // The VPN gateway's /27 is placed before the DCs' /28 (larger blocks first).
+    assert_eq!(sub(&p, "gateway").prefix, Some(c("10.200.0.128/27")));
     assert_eq!(
         sub(&p, "domainControllers").prefix,
-        Some(c("10.200.0.128/28"))
+        Some(c("10.200.0.160/28"))
     );
     assert_eq!(
         p.addresses.firewall_private_ip.map(|i| i.to_string()),
@@ -56,9 +58,15 @@ fn baseline_plan_is_worked_out() {
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>(),
-        vec!["10.200.0.132", "10.200.0.133"]
+        vec!["10.200.0.164", "10.200.0.165"]
     );
-    assert_eq!(p.addresses.dns_servers, p.addresses.domain_controller_ips);
+    // The new DCs are promoted after the deployment: the VNets keep Azure DNS, and gMSA
+    // reaches the domain through gmsaProfile (the first new DC).
+    assert!(p.addresses.dns_servers.is_empty());
+    assert_eq!(
+        p.addresses.gmsa_dns_server,
+        p.addresses.domain_controller_ips.first().copied()
+    );
     let ilb = sub(&p, "internalLoadBalancer")
         .prefix
         .unwrap_or_else(|| panic!("ilb placed"));
@@ -720,14 +728,21 @@ fn baseline_cost_is_worked_out() {
     assert_eq!(line(&e, "Azure Front Door Premium").monthly, Some(330.0));
     assert_eq!(line(&e, "Container Registry Premium").monthly, Some(50.71)); // 1.6671 x 30.42
     assert_eq!(line(&e, "Log Analytics").monthly, Some(139.92)); // 2 GiB x 30.42 x 2.30
-    // Bastion Standard has no sourced price: unpriced, out of the totals, and said so.
+    // Bastion Standard and the VPN gateway have no sourced price: unpriced, out of the totals,
+    // and said so.
     assert_eq!(line(&e, "Azure Bastion").monthly, None);
-    assert_eq!(e.unpriced, vec!["Azure Bastion Standard".to_string()]);
-    assert_eq!(e.total_monthly, 4692.41);
-    assert_eq!(e.total_monthly_at_min, 3908.53);
-    // The embedded table is East US; the baseline deploys to East US 2: all 13 priced lines
-    // are named.
-    assert_eq!(e.priced_from_another_region.len(), 13);
+    assert_eq!(
+        e.unpriced,
+        vec![
+            "Azure Bastion Standard".to_string(),
+            "VPN gateway VpnGw1AZ".to_string()
+        ]
+    );
+    assert_eq!(e.total_monthly, 4699.71);
+    assert_eq!(e.total_monthly_at_min, 3915.83);
+    // The embedded table is East US; the baseline deploys to East US 2: all 14 priced lines
+    // (the gateway's two public IPs among them) are named.
+    assert_eq!(e.priced_from_another_region.len(), 14);
     assert!(
         e.warnings.iter().any(|w| w.contains("eastus2")),
         "{:?}",
@@ -767,8 +782,8 @@ fn hybrid_benefit_removes_the_pool_licences_and_nothing_else() {
     assert_eq!(line(&on, "Windows licence, pool win22").monthly, Some(0.0));
     assert_eq!(on.windows_licence.as_specified_monthly, Some(0.0));
     assert_eq!(on.windows_licence.payg_monthly, Some(889.07));
-    // 4692.41 - 889.07 = 3803.34: compute, the DCs' licences and everything else unchanged.
-    assert_eq!(on.total_monthly, 3803.34);
+    // 4699.71 - 889.07 = 3810.64: compute, the DCs' licences and everything else unchanged.
+    assert_eq!(on.total_monthly, 3810.64);
     for l in [
         "node pool win22",
         "domain controllers",
@@ -807,7 +822,8 @@ fn retail_prices_export_overrides_the_embedded_table() {
         Some(966.38)
     );
     assert_eq!(line(&e, "Azure Bastion").monthly, Some(211.7)); // 0.29 x 730
-    assert!(e.unpriced.is_empty());
+    // The file holds no VPN gateway meter.
+    assert_eq!(e.unpriced, vec!["VPN gateway VpnGw1AZ".to_string()]);
     // The other lines still come from the East US table, and the output says which.
     assert!(
         !e.priced_from_another_region

@@ -32,6 +32,7 @@ pub fn deploy_sh(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
 #                              (reachable from AKSWIN_OPERATOR_IP only)
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
+#   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
 set -euo pipefail
@@ -89,7 +90,11 @@ stage="${{1:-main}}"
             );
             for r in &host_params {
                 if let Some(p) = &r.external_host_parameter {
-                    let _ = write!(host_arg, "\n  host_param {p} {}", r.external_host_variable());
+                    let _ = write!(
+                        host_arg,
+                        "\n  host_param {p} {}",
+                        r.external_host_variable()
+                    );
                 }
             }
         }
@@ -130,7 +135,9 @@ stage="${{1:-main}}"
                 rg = n.rg_nodes
             ));
             for r in &pls_routes {
-                let Some(pls) = &r.private_link_service else { continue };
+                let Some(pls) = &r.private_link_service else {
+                    continue;
+                };
                 let _ = write!(
                     pls_check,
                     r#"
@@ -144,7 +151,10 @@ stage="${{1:-main}}"
                 let _ = write!(
                     pls_approve,
                     "\n  approve_pls {pls} {}",
-                    shell_quote(&format!("Front Door {} to {} ({})", n.front_door, n.cluster, r.workload))
+                    shell_quote(&format!(
+                        "Front Door {} to {} ({})",
+                        n.front_door, n.cluster, r.workload
+                    ))
                 );
             }
         }
@@ -164,6 +174,84 @@ fi
             pls_approve = pls_approve,
         );
     }
+    let dcs: Vec<String> = (0..plan.addresses.domain_controller_ips.len() as u32)
+        .map(|i| n.dc_vm(i))
+        .collect();
+    let ad_mode = spec.identity.active_directory.as_ref().map(|a| a.mode());
+    if !dcs.is_empty() {
+        let replica = ad_mode == Some(akswin_spec::spec::AdMode::Replica);
+        let link = if replica
+            && arm.creates_gateway()
+            && spec
+                .network
+                .hybrid
+                .as_ref()
+                .is_some_and(|h| h.gateway == akswin_spec::spec::GatewayKind::Vpn)
+        {
+            format!(
+                r#"
+  status=$(az network vpn-connection show --resource-group {rg} --name {conn} --query connectionStatus --output tsv)
+  if [ "$status" != Connected ]; then
+    echo "the VPN connection {conn} is '$status', not Connected: the replicas reach the existing domain over it (README: Connect on-premises)" >&2
+    exit 1
+  fi"#,
+                rg = n.rg_hub,
+                conn = n.connection
+            )
+        } else {
+            String::new()
+        };
+        let calls = dcs
+            .iter()
+            .enumerate()
+            .map(|(i, vm)| {
+                let role = match (replica, i) {
+                    (true, _) => "Replica",
+                    (false, 0) => "Forest",
+                    (false, _) => "Additional",
+                };
+                format!("  promote {vm} {role}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let _ = writeln!(
+            s,
+            r#"if [ "$stage" = domain-controllers ]; then
+  # Promote each new domain controller in turn (scripts/Install-DomainController.ps1 through Run
+  # Command). The script reads the passwords from Key Vault with the DCs' own identity: none
+  # passes through this machine.{link}
+  client_id=$(az identity show --resource-group {rg_shared} --name {id_dc} --query clientId --output tsv)
+  promote() {{
+    local out
+    echo "== $1 ($2)"
+    out=$(az vm run-command invoke --resource-group {rg_hub} --name "$1" --command-id RunPowerShellScript \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
+      --query "value[].message" --output tsv)
+    printf '%s\n' "$out"
+    case "$out" in
+      *"akswin: promoted"*|*"akswin: already a domain controller"*) ;;
+      *) echo "the promotion of $1 did not finish: see its output above" >&2; exit 1 ;;
+    esac
+  }}
+{calls}
+  echo "domain controllers promoted (each restarts to finish; the next waits for the domain)"
+  exit 0
+fi
+"#,
+            rg_shared = n.rg_shared,
+            id_dc = n.id_dc,
+            rg_hub = n.rg_hub,
+        );
+    }
+    let stages = format!(
+        "{}{}",
+        if dcs.is_empty() {
+            ""
+        } else {
+            ", domain-controllers"
+        },
+        if fd { ", frontdoor" } else { "" }
+    );
     let _ = writeln!(
         s,
         r#"if [ "$stage" != main ]; then
@@ -211,7 +299,7 @@ check_secret() {{
 }}"#,
         rg = n.rg_shared,
         kv = n.key_vault,
-        fd_stage = if fd { ", frontdoor" } else { "" },
+        fd_stage = stages,
         preflight = preflight(spec, n),
     );
     for (secret, what) in &secrets {
@@ -672,6 +760,42 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             }
         )));
     }
+    if let Some(ad) = spec
+        .identity
+        .active_directory
+        .as_ref()
+        .filter(|_| !plan.addresses.domain_controller_ips.is_empty())
+    {
+        let replica = ad.mode() == akswin_spec::spec::AdMode::Replica;
+        line(next(format!(
+            "**Promote the domain controllers**: `./deploy.sh domain-controllers` runs `scripts/Install-DomainController.ps1` on each new domain controller in turn through Run Command. {} The script reads the DSRM password{} from `{}` with the domain controllers' own managed identity `{}` (Key Vault Secrets User on exactly those secrets), so no password is in a template, an extension's settings or a command line; it points each DC's DNS forwarder at Azure DNS (168.63.129.16: the private DNS zones), waits for the domain (its SRV record and AD Web Services on 9389) before a DC joins, and restarts the DC. Until then the VNets use Azure DNS; gMSA reaches the domain through the cluster's gmsaProfile (the first new DC), so the cluster never waits for AD.",
+            if replica {
+                format!(
+                    "They join the existing domain `{}` as replicas (the on-premises link must be up: the step above), in the AD site `{}` (created with the Azure ranges as its subnets when the join account may: Enterprise Admins).",
+                    ad.domain,
+                    ad.domain_controllers
+                        .site
+                        .clone()
+                        .unwrap_or_else(|| format!("Azure-{}", spec.location))
+                )
+            } else {
+                format!(
+                    "The first creates the new forest `{}`, the others join it. A new forest has no users: Kerberos single sign-on works for nobody until users exist there (ID005); use it for labs and tests.",
+                    ad.domain
+                )
+            },
+            if replica {
+                " and the join credential"
+            } else {
+                " and the forest administrator's password"
+            },
+            n.key_vault,
+            n.id_dc
+        )));
+        if replica {
+            line("   Remove or rotate the join credential's secret once every replica is promoted: it is a Domain Admins credential.".into());
+        }
+    }
     if spec.identity.gmsa.enabled {
         line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder from step 2; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
     }
@@ -698,16 +822,29 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             .map(|r| r.host.as_str())
             .collect();
         let published = if custom.is_empty() {
-            " It prints each application's external URL; Front Door's origin is its host.".to_string()
+            " It prints each application's external URL; Front Door's origin is its host."
+                .to_string()
         } else {
-            let list = custom.iter().map(|h| format!("`https://{h}/`")).collect::<Vec<_>>().join(", ");
+            let list = custom
+                .iter()
+                .map(|h| format!("`https://{h}/`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             format!(
                 " It publishes {list} as the external URLs too (application proxy custom domains, served with the same certificates, read from Front Door's vault: run it from the address that vault admits; the parent domain must be a verified domain of the tenant), so sign-in redirects and cookies stay on the name users browse to, behind Front Door's WAF (https://learn.microsoft.com/entra/identity/app-proxy/how-to-configure-custom-domain). Note the msappproxy.net name Microsoft Entra shows for each: it is Front Door's origin. Public DNS for these names points at Front Door (the endpoint's host name, and the TXT record Front Door asks for to validate the domain), never at msappproxy.net. **Run it again whenever a certificate is renewed in Key Vault**: Front Door follows new versions, the application proxy keeps the copy it was given (the script compares thumbprints and uploads only a new one); akswin does not schedule this yet."
             )
         };
         let apps = proxied
             .iter()
-            .map(|r| format!("`{}` for `{}` (`https://{}/` -> {})", r.app_proxy_app.as_deref().unwrap_or_default(), r.workload, r.host, r.ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into())))
+            .map(|r| {
+                format!(
+                    "`{}` for `{}` (`https://{}/` -> {})",
+                    r.app_proxy_app.as_deref().unwrap_or_default(),
+                    r.workload,
+                    r.host,
+                    r.ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into())
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
         line(next(format!(
@@ -743,7 +880,11 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
                         r.ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into())
                     ),
                 };
-                let name = if r.custom_domain { format!("`{}`", r.host) } else { "the endpoint's azurefd.net name".into() };
+                let name = if r.custom_domain {
+                    format!("`{}`", r.host)
+                } else {
+                    "the endpoint's azurefd.net name".into()
+                };
                 format!("{name} to `{}` through {via}", r.workload)
             })
             .collect::<Vec<_>>()
@@ -756,7 +897,11 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         } else {
             String::new()
         };
-        let approve = if plan.ingress.iter().any(|r| r.private_link_service.is_some()) {
+        let approve = if plan
+            .ingress
+            .iter()
+            .any(|r| r.private_link_service.is_some())
+        {
             format!(
                 " Private Link origins: the Services' Private Link Services (in `{}`) must exist first (`kubectl apply`); deploy.sh checks them, and after the deployment approves Front Door's pending connection on each (only a request carrying this deployment's message; Front Door sends no traffic until it is approved).",
                 n.rg_nodes
@@ -781,7 +926,6 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         "- The Windows data collection rule is associated with the cluster resource; associating it with the Windows node scale sets (created by AKS in `{}`) is not rendered.",
         n.rg_nodes
     ));
-    line("- Domain controller passwords must not contain a double quote: the AD DS promotion command line quotes them. They travel only in the extension's protectedSettings, but the promotion runs them on a PowerShell command line on the VM, where process auditing can record it: rotate them after promotion.".into());
     if spec.workloads.iter().any(|w| w.port == Some(443)) {
         line("- A workload that serves HTTPS (port 443) brings its own certificate and binding in its image: akswin renders no certificate into the pod yet (the Key Vault CSI driver is on, but no SecretProviderClass is rendered).".into());
     }

@@ -4,9 +4,7 @@
 
 use akswin_plan::NetworkPlan;
 use akswin_spec::Spec;
-use akswin_spec::spec::{
-    AuthMode, NodePool, Os, OsSku, SpokeSubnet, TrafficPolicy, Workload,
-};
+use akswin_spec::spec::{AuthMode, NodePool, Os, OsSku, SpokeSubnet, TrafficPolicy, Workload};
 use serde_json::{Map, Value, json};
 
 use akswin_facts::CONTAINER_ADMINISTRATOR_REASON;
@@ -167,12 +165,7 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
     docs
 }
 
-fn service(
-    plan: &NetworkPlan,
-    w: &Workload,
-    name: &str,
-    port: u16,
-) -> Value {
+fn service(plan: &NetworkPlan, w: &Workload, name: &str, port: u16) -> Value {
     let subnet = |k: SpokeSubnet| {
         plan.vnets
             .iter()

@@ -62,13 +62,7 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
         });
     }
     if let Some(ad) = &spec.identity.active_directory {
-        for (k, r) in [
-            ("adminPassword", &ad.domain_controllers.admin_password),
-            (
-                "safeModePassword",
-                &ad.domain_controllers.safe_mode_password,
-            ),
-        ] {
+        for (k, r, _) in ad.domain_controllers.secrets() {
             if let Some(SecretRef::Parameter(_)) = r {
                 return Err(RenderError::Unsupported {
                     pointer: format!("/identity/activeDirectory/domainControllers/{k}"),
@@ -90,7 +84,7 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
         }
     }
     if let Some(ad) = &spec.identity.active_directory
-        && ad.domain_controllers.count.unwrap_or(0) > 0
+        && ad.creates_dcs()
         && spec.network.hub.subnets.domain_controllers.is_none()
     {
         return Err(RenderError::Unsupported {
@@ -162,6 +156,9 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     }
     if let Some(wf) = workflows::hot_spare(spec, n) {
         t.add(".github/workflows/hot-spare.yml", k8s::yaml(&[wf]));
+    }
+    if let Some(s) = scripts::domain_controller(spec, plan, n) {
+        t.add("scripts/Install-DomainController.ps1", s);
     }
     if let Some(s) = scripts::gmsa(spec, plan, n) {
         t.add("scripts/Set-Gmsa.ps1", s);

@@ -368,13 +368,19 @@ fn internal_line(spec: &Spec, net: &NetworkPlan) -> Option<String> {
             .filter(|w| w.port.is_none())
             .map(|w| format!("{} (no port)", w.name)),
     );
-    (!parts.is_empty()).then(|| format!("Not published, reached only inside the network: {}", parts.join(", ")))
+    (!parts.is_empty()).then(|| {
+        format!(
+            "Not published, reached only inside the network: {}",
+            parts.join(", ")
+        )
+    })
 }
 
 /// The height of the ingress section: a title, a row per published workload, the lines below.
 fn ingress_height(spec: &Spec, net: &NetworkPlan) -> f64 {
     let rows = published_routes(net).len() as f64;
-    let lines = f64::from(u8::from(rows == 0.0)) + f64::from(u8::from(internal_line(spec, net).is_some()));
+    let lines =
+        f64::from(u8::from(rows == 0.0)) + f64::from(u8::from(internal_line(spec, net).is_some()));
     INGRESS_TOP + rows * (72.0 + INGRESS_ROW_GAP) + lines * INGRESS_LINE + 8.0
 }
 
@@ -422,7 +428,9 @@ pub fn topology_svg(spec: &Spec, net: &NetworkPlan) -> String {
     );
     let published = published_routes(net);
     for (row, r) in published.iter().enumerate() {
-        let Some(w) = spec.workloads.get(r.index) else { continue };
+        let Some(w) = spec.workloads.get(r.index) else {
+            continue;
+        };
         let y0 = INGRESS_TOP + row as f64 * (bh + INGRESS_ROW_GAP);
         let sign_in = match (r.path, w.auth) {
             (IngressPath::AppProxy, AuthMode::Kerberos) => "pre-auth, Kerberos SSO",
@@ -507,7 +515,15 @@ pub fn topology_svg(spec: &Spec, net: &NetworkPlan) -> String {
     let internal = internal_line(spec, net);
     let mut y_text = INGRESS_TOP + published.len() as f64 * (bh + INGRESS_ROW_GAP) + 10.0;
     if published.is_empty() {
-        text(&mut o, GAP, y_text, width - 2.0 * GAP, "No workload is published: nothing reaches the cluster from outside", "s", "start");
+        text(
+            &mut o,
+            GAP,
+            y_text,
+            width - 2.0 * GAP,
+            "No workload is published: nothing reaches the cluster from outside",
+            "s",
+            "start",
+        );
         y_text += INGRESS_LINE;
     }
     if let Some(line) = internal {

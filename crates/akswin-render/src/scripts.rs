@@ -4,9 +4,9 @@
 //! `-WhatIf`, checks before it creates (safe to run again), and never prints a secret.
 
 use akswin_plan::NetworkPlan;
+use akswin_plan::ingress::IngressRoute;
 use akswin_plan::names::Names;
 use akswin_spec::Spec;
-use akswin_plan::ingress::IngressRoute;
 use akswin_spec::spec::IngressPath;
 use std::fmt::Write as _;
 
@@ -565,6 +565,192 @@ foreach ($record in $records) {{
   }}
 }}
 "#
+    ))
+}
+
+/// `scripts/Install-DomainController.ps1` (when akswin creates domain controllers): the AD DS
+/// promotion of one new domain controller, run on it by `deploy.sh domain-controllers` through
+/// Run Command. It reads the passwords from Key Vault with the domain controllers' identity
+/// (IMDS, then the vault's REST API through its private endpoint) into secure strings, so no
+/// password is in a template, an extension's settings, a command line or the output.
+pub fn domain_controller(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
+    use akswin_spec::spec::AdMode;
+    let ad = spec.identity.active_directory.as_ref()?;
+    if plan.addresses.domain_controller_ips.is_empty() {
+        return None;
+    }
+    let mode = ad.mode();
+    let dc = &ad.domain_controllers;
+    let secret = |k: &str| ps(&dc.secret_name(k).unwrap_or_default());
+    let partners: Vec<String> = match mode {
+        AdMode::Replica => dc
+            .existing
+            .as_ref()
+            .map(|e| e.dns_servers.iter().map(|i| i.to_string()).collect())
+            .unwrap_or_default(),
+        _ => plan
+            .addresses
+            .domain_controller_ips
+            .first()
+            .map(|i| vec![i.to_string()])
+            .unwrap_or_default(),
+    };
+    let site = dc
+        .site
+        .clone()
+        .unwrap_or_else(|| format!("Azure-{}", spec.location));
+    let ranges: Vec<String> = plan
+        .vnets
+        .iter()
+        .filter(|v| !v.existing)
+        .flat_map(|v| v.address_space.iter().map(|c| c.to_string()))
+        .collect();
+    let roles = match mode {
+        AdMode::Replica => "'Replica'",
+        _ => "'Forest', 'Additional'",
+    };
+    Some(format!(
+        r#"#Requires -RunAsAdministrator
+<#
+.SYNOPSIS
+  Promote this VM to a domain controller of {domain} ({mode}): {what}.
+.DESCRIPTION
+  deploy.sh domain-controllers runs it on each new domain controller, in order, through Run
+  Command (as SYSTEM). Safe to run again: a machine that is already a domain controller only
+  gets its DNS forwarder checked. The passwords come from Key Vault {kv} through its private
+  endpoint, read with the domain controllers' managed identity ({identity}), which may read
+  these secrets and no other; they stay in secure strings and are never printed or put on a
+  command line. It restarts the machine two minutes after a promotion.
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+  # Forest: the first DC of a new forest. Additional: another DC of that forest. Replica: a DC
+  # that joins the existing domain.
+  [Parameter(Mandatory)] [ValidateSet({roles})] [string] $Role,
+  # The client id of {identity} (deploy.sh passes it: az identity show --query clientId).
+  [Parameter(Mandatory)] [string] $IdentityClientId,
+  # Replica: the site link that connects the new AD site to the others.
+  [string] $SiteLink = 'DEFAULTIPSITELINK'
+)
+$ErrorActionPreference = 'Stop'
+$domain = {domain_q}
+$netbios = {netbios_q}
+$keyVault = {kv_q}
+$partners = @({partners})
+
+function Get-VaultSecret([string] $Name) {{
+  $token = (Invoke-RestMethod -Headers @{{ Metadata = 'true' }} -Uri ('http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net&client_id=' + $IdentityClientId)).access_token
+  $secret = Invoke-RestMethod -Headers @{{ Authorization = "Bearer $token" }} -Uri ('https://' + $keyVault + '.vault.azure.net/secrets/' + $Name + '?api-version=7.4')
+  ConvertTo-SecureString -String $secret.value -AsPlainText -Force
+}}
+
+# Azure DNS answers the private DNS zones (Key Vault, the registry, the cluster's API server)
+# that the VNets link: clients that resolve through this DC need it as the forwarder.
+function Set-AzureForwarder {{
+  if ($PSCmdlet.ShouldProcess('DNS server', 'forward to Azure DNS 168.63.129.16')) {{
+    Set-DnsServerForwarder -IPAddress 168.63.129.16
+  }}
+}}
+
+if ((Get-CimInstance -ClassName Win32_ComputerSystem).DomainRole -ge 4) {{
+  Set-AzureForwarder
+  'akswin: already a domain controller'
+  return
+}}
+if (-not (Test-Path 'F:\')) {{ throw 'no F: data disk: the prepare-adds extension has not run on this VM' }}
+Set-AzureForwarder
+$dsrm = Get-VaultSecret {dsrm}
+if ($Role -eq 'Forest') {{
+  if ($PSCmdlet.ShouldProcess($domain, 'Install-ADDSForest')) {{
+    Install-ADDSForest -DomainName $domain -DomainNetbiosName $netbios -InstallDns -DatabasePath 'F:\NTDS' -LogPath 'F:\NTDS' -SysvolPath 'F:\SYSVOL' -SafeModeAdministratorPassword $dsrm -NoRebootOnCompletion -Force | Out-Null
+  }}
+}} else {{
+  # Wait until the domain answers: its DC locator record, and AD Web Services (9389) on a
+  # partner domain controller.
+  $deadline = (Get-Date).AddMinutes(45)
+  $ready = $false
+  while (-not $ready -and (Get-Date) -lt $deadline) {{
+    $srv = Resolve-DnsName -Name ('_ldap._tcp.dc._msdcs.' + $domain) -Type SRV -Server $partners[0] -ErrorAction SilentlyContinue
+    $ready = $srv -and (Test-NetConnection -ComputerName $partners[0] -Port 9389 -InformationLevel Quiet -WarningAction SilentlyContinue)
+    if (-not $ready) {{ Start-Sleep -Seconds 30 }}
+  }}
+  if (-not $ready) {{ throw "the domain $domain does not answer from $($partners[0]) (DNS SRV record, AD Web Services 9389) after 45 minutes" }}
+{credential}
+  $options = @{{ DomainName = $domain; Credential = $credential; InstallDns = $true; DatabasePath = 'F:\NTDS'; LogPath = 'F:\NTDS'; SysvolPath = 'F:\SYSVOL'; SafeModeAdministratorPassword = $dsrm; NoRebootOnCompletion = $true; Force = $true }}
+{site}
+  if ($PSCmdlet.ShouldProcess($domain, 'Install-ADDSDomainController')) {{
+    Install-ADDSDomainController @options | Out-Null
+  }}
+}}
+if ($PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'restart in two minutes to finish the promotion')) {{
+  shutdown.exe /r /t 120 /c 'akswin: AD DS promotion'
+  'akswin: promoted; restarting in two minutes'
+}}
+"#,
+        domain = ad.domain,
+        mode = mode.as_str(),
+        what = match mode {
+            AdMode::Replica => "a replica of the existing domain, in its own AD site",
+            _ => "the first creates the new forest, the others join it",
+        },
+        kv = n.key_vault,
+        identity = n.id_dc,
+        roles = roles,
+        domain_q = ps(&ad.domain),
+        netbios_q = ps(&ad.netbios),
+        kv_q = ps(&n.key_vault),
+        partners = partners
+            .iter()
+            .map(|p| ps(p))
+            .collect::<Vec<_>>()
+            .join(", "),
+        dsrm = secret("safeModePassword"),
+        credential = match mode {
+            AdMode::Replica => format!(
+                r#"  # DOMAIN\user:password of an account that may add domain controllers.
+  $join = Get-VaultSecret {join}
+  $plain = [System.Net.NetworkCredential]::new('', $join).Password
+  $at = $plain.IndexOf(':')
+  if ($at -lt 1) {{ throw 'the join credential is not DOMAIN\user:password' }}
+  $credential = New-Object System.Management.Automation.PSCredential($plain.Substring(0, $at), (ConvertTo-SecureString -String $plain.Substring($at + 1) -AsPlainText -Force))
+  $plain = $null"#,
+                join = secret("joinCredential")
+            ),
+            _ => format!(
+                r#"  # The new forest's administrator: the first DC's administrator account.
+  $credential = New-Object System.Management.Automation.PSCredential(($netbios + '\akswindcadmin'), (Get-VaultSecret {admin}))"#,
+                admin = secret("adminPassword")
+            ),
+        },
+        site = match mode {
+            AdMode::Replica => format!(
+                r#"  # The Azure DCs' own AD site, with the Azure ranges as its subnets, so clients in Azure find
+  # them first. Creating it needs Enterprise Admins; without the right, the DC joins the
+  # default site and the warning says what to add.
+  $site = {site_q}
+  $siteThere = Get-ADReplicationSite -Filter "Name -eq '$site'" -Server $partners[0] -Credential $credential -ErrorAction SilentlyContinue
+  if (-not $siteThere -and $PSCmdlet.ShouldProcess($site, 'New-ADReplicationSite with the subnets {ranges_text}')) {{
+    try {{
+      New-ADReplicationSite -Name $site -Server $partners[0] -Credential $credential
+      foreach ($range in @({ranges})) {{
+        if (-not (Get-ADReplicationSubnet -Filter "Name -eq '$range'" -Server $partners[0] -Credential $credential)) {{
+          New-ADReplicationSubnet -Name $range -Site $site -Server $partners[0] -Credential $credential
+        }}
+      }}
+      # A site in no site link replicates with nothing: join the link to the other sites.
+      Set-ADReplicationSiteLink -Identity $SiteLink -SitesIncluded @{{ Add = $site }} -Server $partners[0] -Credential $credential
+      $siteThere = $true
+    }} catch {{
+      Write-Warning "could not create the AD site ${{site}} ($($_.Exception.Message)): add it, its subnets {ranges_text} and a site link that includes it, then move this DC there"
+    }}
+  }}
+  if ($siteThere) {{ $options.SiteName = $site }}"#,
+                site_q = ps(&site),
+                ranges = ranges.iter().map(|r| ps(r)).collect::<Vec<_>>().join(", "),
+                ranges_text = ranges.join(", "),
+            ),
+            _ => String::new(),
+        },
     ))
 }
 

@@ -147,38 +147,75 @@ fn every_workload_appears_in_front_doors_routes_on_its_path() {
             .count();
         assert_eq!(
             routes,
-            plan.ingress.iter().filter(|r| r.front_door_route.is_some()).count(),
+            plan.ingress
+                .iter()
+                .filter(|r| r.front_door_route.is_some())
+                .count(),
             "{name}: one route per published workload"
         );
-        let publish = tree.files.get("scripts/Publish-AppProxy.ps1").cloned().unwrap_or_default();
-        let gmsa = tree.files.get("scripts/Set-Gmsa.ps1").cloned().unwrap_or_default();
-        let dns = tree.files.get("scripts/Set-InternalDnsRecord.ps1").cloned().unwrap_or_default();
+        let publish = tree
+            .files
+            .get("scripts/Publish-AppProxy.ps1")
+            .cloned()
+            .unwrap_or_default();
+        let gmsa = tree
+            .files
+            .get("scripts/Set-Gmsa.ps1")
+            .cloned()
+            .unwrap_or_default();
+        let dns = tree
+            .files
+            .get("scripts/Set-InternalDnsRecord.ps1")
+            .cloned()
+            .unwrap_or_default();
         for r in &plan.ingress {
             let service = &tree.files[&format!("k8s/{}.yaml", r.workload)];
             let Some(route) = &r.front_door_route else {
                 assert_eq!(r.path, IngressPath::Internal, "{name}/{}", r.workload);
-                assert!(!service.contains("azure-pls-create"), "{name}/{}", r.workload);
+                assert!(
+                    !service.contains("azure-pls-create"),
+                    "{name}/{}",
+                    r.workload
+                );
                 assert!(!publish.contains(&format!("Workload = '{}'", r.workload)));
                 continue;
             };
-            let rt = named("Microsoft.Cdn/profiles/afdEndpoints/routes", &format!("/{route}"))
-                .unwrap_or_else(|| panic!("{name}: no route for {}", r.workload));
+            let rt = named(
+                "Microsoft.Cdn/profiles/afdEndpoints/routes",
+                &format!("/{route}"),
+            )
+            .unwrap_or_else(|| panic!("{name}: no route for {}", r.workload));
             assert!(
-                rt["properties"]["originGroup"]["id"].as_str().unwrap().ends_with(&format!("'{route}')]")),
+                rt["properties"]["originGroup"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("'{route}')]")),
                 "{name}: {rt}"
             );
             let domains = rt["properties"]["customDomains"].to_string();
             if r.custom_domain {
-                assert!(domains.contains(&r.host.replace('.', "-")), "{name}: {domains}");
+                assert!(
+                    domains.contains(&r.host.replace('.', "-")),
+                    "{name}: {domains}"
+                );
             }
-            let origin = named("Microsoft.Cdn/profiles/originGroups/origins", &format!("/{route}/{route}"))
-                .unwrap_or_else(|| panic!("{name}: no origin for {}", r.workload));
+            let origin = named(
+                "Microsoft.Cdn/profiles/originGroups/origins",
+                &format!("/{route}/{route}"),
+            )
+            .unwrap_or_else(|| panic!("{name}: no origin for {}", r.workload));
             let p = &origin["properties"];
             match r.path {
                 IngressPath::AppProxy => {
-                    assert!(p.get("sharedPrivateLinkResource").is_none(), "{name}: {origin}");
+                    assert!(
+                        p.get("sharedPrivateLinkResource").is_none(),
+                        "{name}: {origin}"
+                    );
                     let app = r.app_proxy_app.as_deref().unwrap();
-                    assert!(publish.contains(&format!("DisplayName = '{app}'")), "{name}: {publish}");
+                    assert!(
+                        publish.contains(&format!("DisplayName = '{app}'")),
+                        "{name}: {publish}"
+                    );
                     if let Some(spn) = &r.spn {
                         assert!(gmsa.contains(&format!("$spn = '{spn}'")), "{name}: {gmsa}");
                     }

@@ -30,7 +30,7 @@ const COMMON: &[&str] = &[
 ];
 
 /// External programs the scripts call (not cmdlets): their arguments are theirs.
-const EXTERNAL: &[&str] = &["az", "kubectl"];
+const EXTERNAL: &[&str] = &["az", "kubectl", "shutdown.exe"];
 
 /// cmdlet (lower case) -> its parameters (lower case).
 fn cmdlets() -> BTreeMap<String, BTreeSet<String>> {

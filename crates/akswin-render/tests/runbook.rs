@@ -237,7 +237,10 @@ fn mixed_frontdoor_stage(az_body: &str) -> (i32, String, String) {
         .arg(dir.path().join("deploy.sh"))
         .arg("frontdoor")
         .env("PATH", path)
-        .env("AKSWIN_APP_PROXY_HOST_LEGACYWEB", "legacyweb-contoso.msappproxy.net")
+        .env(
+            "AKSWIN_APP_PROXY_HOST_LEGACYWEB",
+            "legacyweb-contoso.msappproxy.net",
+        )
         .output()
         .expect("bash runs");
     (
@@ -265,7 +268,10 @@ fn deploy_sh_frontdoor_waits_for_the_private_link_service_and_approves_front_doo
         "case \"$*\" in *'private-link-service show'*'--query id'*) exit 3 ;; esac\n",
     );
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("pls-contoso-legacy-orders does not exist yet"), "{out}");
+    assert!(
+        out.contains("pls-contoso-legacy-orders does not exist yet"),
+        "{out}"
+    );
     assert!(!calls.contains("arm/frontdoor.json"), "{calls}");
     // The service exists and Front Door's request is pending: it is approved, after the create.
     let (code, calls, out) = mixed_frontdoor_stage(
@@ -286,4 +292,115 @@ fn deploy_sh_frontdoor_waits_for_the_private_link_service_and_approves_front_doo
         "{calls}"
     );
     assert!(calls.contains("appProxyHostLegacyweb=legacyweb-contoso.msappproxy.net"));
+}
+
+/// `deploy.sh domain-controllers` in the baseline (replicas): it refuses while the VPN is not
+/// connected, then promotes each DC in turn through Run Command with the role and the
+/// identity's client id, and nothing else, on the command line; a DC whose script did not
+/// finish stops the stage.
+#[test]
+#[cfg(unix)]
+fn deploy_sh_promotes_the_domain_controllers_with_no_secret_on_any_command_line() {
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: deploy.sh domain-controllers (no bash)");
+        return;
+    }
+    let run = |az_body: &str| -> (i32, String, String) {
+        let tree = baseline_tree();
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("deploy.sh"), &tree.files["deploy.sh"]).expect("write");
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin).expect("bin");
+        let log = dir.path().join("az.log");
+        let az = bin.join("az");
+        std::fs::write(
+            &az,
+            format!("#!/bin/sh\necho \"$*\" >> '{}'\n{az_body}", log.display()),
+        )
+        .expect("az");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let out = Command::new("bash")
+            .arg(dir.path().join("deploy.sh"))
+            .arg("domain-controllers")
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin.display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .output()
+            .expect("bash runs");
+        (
+            out.status.code().unwrap_or(-1),
+            std::fs::read_to_string(&log).unwrap_or_default(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    // The link is down: nothing runs on the DCs.
+    let (code, calls, out) = run("case \"$*\" in *vpn-connection*) echo Connecting ;; esac\n");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("not Connected"), "{out}");
+    assert!(!calls.contains("run-command"), "{calls}");
+    // Connected, and each script reports its promotion.
+    let ok = "case \"$*\" in *vpn-connection*) echo Connected ;; *'identity show'*) echo 11111111-2222-3333-4444-555555555555 ;; *run-command*) echo 'akswin: promoted; restarting in two minutes' ;; esac\n";
+    let (code, calls, out) = run(ok);
+    assert_eq!(code, 0, "{out}");
+    let runs: Vec<&str> = calls
+        .lines()
+        .filter(|l| l.contains("run-command invoke"))
+        .collect();
+    assert_eq!(runs.len(), 2, "{calls}");
+    assert!(runs[0].contains("--name contosolegdc1") && runs[1].contains("--name contosolegdc2"));
+    for r in &runs {
+        let params = r.split("--parameters").nth(1).unwrap_or_default();
+        assert!(
+            params.starts_with(
+                " Role=Replica IdentityClientId=11111111-2222-3333-4444-555555555555 --query"
+            ),
+            "only the role and the client id: {r}"
+        );
+    }
+    // A script that failed (no marker) stops the stage before the next DC.
+    let failing = "case \"$*\" in *vpn-connection*) echo Connected ;; *run-command*) echo 'Install-ADDSDomainController: access denied' ;; esac\n";
+    let (code, calls, out) = run(failing);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(calls.matches("run-command invoke").count(), 1, "{calls}");
+}
+
+/// No rendered template passes a password to a VM extension: the domain controllers' only
+/// extension prepares the disk and the roles, and promotion reads its secrets in the VM.
+#[test]
+fn no_vm_extension_carries_a_password() {
+    for (name, tree) in common::scenarios() {
+        for (file, text) in tree.files.iter().filter(|(f, _)| f.ends_with(".json")) {
+            let v: serde_json::Value = serde_json::from_str(text).expect("json");
+            let mut stack = vec![&v];
+            while let Some(x) = stack.pop() {
+                match x {
+                    serde_json::Value::Object(m) => {
+                        if m.get("type").and_then(|t| t.as_str())
+                            == Some("Microsoft.Compute/virtualMachines/extensions")
+                        {
+                            let body = x.to_string();
+                            assert!(
+                                !body.to_ascii_lowercase().contains("password")
+                                    && !body.contains("protectedSettings"),
+                                "{name}/{file}: {body}"
+                            );
+                        }
+                        stack.extend(m.values());
+                    }
+                    serde_json::Value::Array(a) => stack.extend(a.iter()),
+                    _ => {}
+                }
+            }
+        }
+    }
 }

@@ -175,6 +175,22 @@ fn only_the_operator_reaches_the_whole_vault_and_workloads_read_only_their_secre
             .key_vault_secret
             .as_ref()
             .map(|s| s.as_str().to_string());
+        // The new domain controllers' identity reads their promotion secrets, no others.
+        let dc_secrets: Vec<String> = spec
+            .identity
+            .active_directory
+            .iter()
+            .filter(|a| a.creates_dcs())
+            .flat_map(|a| {
+                let keys: &[&str] = match a.mode() {
+                    akswin_spec::spec::AdMode::Replica => &["safeModePassword", "joinCredential"],
+                    _ => &["safeModePassword", "adminPassword"],
+                };
+                keys.iter()
+                    .filter_map(|k| a.domain_controllers.secret_name(k))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let certs: Vec<String> = spec
             .ingress
             .front_door
@@ -203,9 +219,11 @@ fn only_the_operator_reaches_the_whole_vault_and_workloads_read_only_their_secre
                         .to_string();
                     let kubelet = principal.contains("aks-kubelet");
                     let front_door = principal.contains("Microsoft.Cdn/profiles");
+                    let dcs = principal.contains("-dc'");
                     assert!(
                         (kubelet && gmsa.as_deref() == Some(secret.as_str()))
-                            || (front_door && certs.contains(&secret)),
+                            || (front_door && certs.contains(&secret))
+                            || (dcs && dc_secrets.contains(&secret)),
                         "{scenario}/{file}: {principal} may read {secret}"
                     );
                 } else {

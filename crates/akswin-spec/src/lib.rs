@@ -277,18 +277,13 @@ fn check_secret_names(spec: &Spec, index: &SpanIndex, findings: &mut Vec<Finding
         ));
     }
     if let Some(ad) = &spec.identity.active_directory {
-        let dc = &ad.domain_controllers;
-        if let Some(r) = &dc.admin_password {
-            refs.push((
-                "/identity/activeDirectory/domainControllers/adminPassword".into(),
-                r,
-            ));
-        }
-        if let Some(r) = &dc.safe_mode_password {
-            refs.push((
-                "/identity/activeDirectory/domainControllers/safeModePassword".into(),
-                r,
-            ));
+        for (key, r, _) in ad.domain_controllers.secrets() {
+            if let Some(r) = r {
+                refs.push((
+                    format!("/identity/activeDirectory/domainControllers/{key}"),
+                    r,
+                ));
+            }
         }
     }
     if let Some(h) = &spec.network.hybrid {

@@ -130,7 +130,8 @@ impl Spec {
         let hosted = self.workload_host(w).is_some() || ported == 1;
         let proxy = ing.app_proxy.enabled
             && forced != Some(FrontDoorOrigin::PrivateLink)
-            && (w.auth == AuthMode::Kerberos || (forced == Some(FrontDoorOrigin::AppProxy) && hosted));
+            && (w.auth == AuthMode::Kerberos
+                || (forced == Some(FrontDoorOrigin::AppProxy) && hosted));
         if proxy {
             IngressPath::AppProxy
         } else if ing.front_door.is_some() && hosted {
@@ -142,10 +143,9 @@ impl Spec {
 
     /// Workloads published through Front Door, in spec order, with their index.
     pub fn front_door_workloads(&self) -> impl Iterator<Item = (usize, &Workload)> {
-        self.workloads
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| self.ingress.front_door.is_some() && self.ingress_path(w) != IngressPath::Internal)
+        self.workloads.iter().enumerate().filter(|(_, w)| {
+            self.ingress.front_door.is_some() && self.ingress_path(w) != IngressPath::Internal
+        })
     }
 }
 
@@ -652,7 +652,55 @@ pub struct ActiveDirectory {
     /// DNS name of the domain, e.g. corp.contoso.com.
     pub domain: String,
     pub netbios: String,
+    /// Where the domain comes from: `replica` (new domain controllers in the hub join the
+    /// existing, on-premises domain over `network.hybrid`: the production choice when the
+    /// workloads' users are in that domain), `existing` (the existing domain controllers only),
+    /// or `newForest` (new, empty forest: labs and tests; single sign-on finds no users).
+    /// Derived when absent: `replica` with both `count` and `existing`, `newForest` with
+    /// `count` only, `existing` otherwise.
+    #[serde(default)]
+    pub mode: Option<AdMode>,
     pub domain_controllers: DomainControllers,
+}
+
+/// How the Active Directory domain is provided (`identity.activeDirectory.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum AdMode {
+    /// New domain controllers in the hub that create a new forest.
+    NewForest,
+    /// New domain controllers in the hub that join the existing domain (replicas).
+    Replica,
+    /// Existing domain controllers only; nothing is created.
+    Existing,
+}
+
+impl AdMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdMode::NewForest => "newForest",
+            AdMode::Replica => "replica",
+            AdMode::Existing => "existing",
+        }
+    }
+}
+
+impl ActiveDirectory {
+    /// `mode`, or the one the domain controllers describe.
+    pub fn mode(&self) -> AdMode {
+        let dc = &self.domain_controllers;
+        self.mode
+            .unwrap_or(match (dc.count.unwrap_or(0) > 0, dc.existing.is_some()) {
+                (true, true) => AdMode::Replica,
+                (true, false) => AdMode::NewForest,
+                (false, _) => AdMode::Existing,
+            })
+    }
+
+    /// Whether akswin creates domain controller VMs (new forest or replicas).
+    pub fn creates_dcs(&self) -> bool {
+        self.mode() != AdMode::Existing && self.domain_controllers.count.unwrap_or(0) > 0
+    }
 }
 
 /// Either new domain controller VMs in the hub, or existing ones reached over the network.
@@ -670,6 +718,15 @@ pub struct DomainControllers {
     /// DSRM (safe mode) password for the AD DS promotion (a reference, never a literal).
     #[serde(default)]
     pub safe_mode_password: Option<SecretRef>,
+    /// `replica`: the Key Vault secret holding `DOMAIN\user:password` of an account that may
+    /// add domain controllers to the existing domain (Domain Admins). Only the new domain
+    /// controllers' identity reads it, during promotion; remove or rotate it afterwards.
+    #[serde(default)]
+    pub join_credential: Option<SecretRef>,
+    /// `replica`: the Active Directory site of the new domain controllers (created with the
+    /// hub's and spoke's ranges as its subnets when missing). Default: `Azure-<location>`.
+    #[serde(default)]
+    pub site: Option<String>,
     /// Existing domain controllers (on-premises or elsewhere).
     #[serde(default)]
     pub existing: Option<ExistingDcs>,
@@ -682,6 +739,35 @@ impl DomainControllers {
     /// `vmSize`, or [`DEFAULT_DC_VM_SIZE`].
     pub fn size(&self) -> &str {
         self.vm_size.as_deref().unwrap_or(DEFAULT_DC_VM_SIZE)
+    }
+
+    /// The secret references of new domain controllers: (spec key, reference, the Key Vault
+    /// secret name used when the reference is absent).
+    pub fn secrets(&self) -> [(&'static str, &Option<SecretRef>, &'static str); 3] {
+        [
+            ("adminPassword", &self.admin_password, "dc-admin-password"),
+            (
+                "safeModePassword",
+                &self.safe_mode_password,
+                "dc-dsrm-password",
+            ),
+            (
+                "joinCredential",
+                &self.join_credential,
+                "ad-join-credential",
+            ),
+        ]
+    }
+
+    /// The Key Vault secret name of one of [`Self::secrets`].
+    pub fn secret_name(&self, key: &str) -> Option<String> {
+        self.secrets()
+            .into_iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, r, default)| match r {
+                Some(SecretRef::KeyVault(n)) => n.clone(),
+                _ => default.to_string(),
+            })
     }
 }
 
@@ -993,7 +1079,6 @@ impl Ingress {
             })
             .collect()
     }
-
 }
 
 impl Default for Ingress {

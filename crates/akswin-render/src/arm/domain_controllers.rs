@@ -1,17 +1,44 @@
-//! New Active Directory domain controller VMs in the hub, promoted by a VM extension.
+//! New Active Directory domain controller VMs in the hub, prepared by a VM extension (data
+//! disk, AD DS and DNS roles). Their promotion is `scripts/Install-DomainController.ps1`,
+//! which `deploy.sh domain-controllers` runs on each through Run Command: it reads the
+//! passwords from Key Vault with the domain controllers' own identity, so no password is in
+//! a template, an extension's settings or a command line.
 
 use super::*;
+use akswin_spec::spec::AdMode;
 
 impl Arm<'_> {
     pub(super) fn domain_controllers(&self, dc: &SubnetPlan, vnet_id: &Expr) -> Vec<Value> {
         let n = self.n;
         let ad = self.spec.identity.active_directory.as_ref();
-        let domain = ad.map(|a| a.domain.clone()).unwrap_or_default();
-        let netbios = ad.map(|a| a.netbios.clone()).unwrap_or_default();
+        let mode = ad.map_or(AdMode::NewForest, |a| a.mode());
+        let existing: Vec<String> = ad
+            .and_then(|a| a.domain_controllers.existing.as_ref())
+            .map(|e| e.dns_servers.iter().map(|i| i.to_string()).collect())
+            .unwrap_or_default();
         let mut res = Vec::new();
         for (i, ip) in self.plan.addresses.domain_controller_ips.iter().enumerate() {
             let vm = n.dc_vm(i as u32);
+            let dc_identity = format!(
+                "[resourceId(subscription().subscriptionId, '{}', 'Microsoft.ManagedIdentity/userAssignedIdentities', '{}')]",
+                n.rg_shared, n.id_dc
+            );
             let nic = format!("nic-{vm}");
+            // A new forest's first DC resolves through Azure DNS until it is promoted; the
+            // others must find the domain, so they ask the first DC, then themselves once
+            // promoted (a partner first, itself second). Replicas ask the existing domain
+            // controllers first (on premises, over the hybrid link), then themselves.
+            let dc_dns: Vec<String> = match (mode, i) {
+                (AdMode::Replica, _) => existing.iter().cloned().chain([ip.to_string()]).collect(),
+                (_, 0) => Vec::new(),
+                _ => self
+                    .plan
+                    .addresses
+                    .domain_controller_ips
+                    .first()
+                    .map(|d| vec![d.to_string(), ip.to_string()])
+                    .unwrap_or_default(),
+            };
             res.push(json!({
                 "type": "Microsoft.Network/networkInterfaces",
                 "apiVersion": API_NETWORK,
@@ -28,10 +55,7 @@ impl Arm<'_> {
                         }
                     } ],
                     "enableAcceleratedNetworking": true,
-                    // the first DC resolves through Azure DNS until it is promoted; the others
-                    // must find the domain, so they ask the first DC, then themselves once
-                    // promoted (the usual DC order: a partner first, itself second)
-                    "dnsSettings": { "dnsServers": if i == 0 { Vec::new() } else { self.plan.addresses.domain_controller_ips.first().map(|d| vec![d.to_string(), ip.to_string()]).unwrap_or_default() } },
+                    "dnsSettings": { "dnsServers": dc_dns },
                 },
                 "dependsOn": [vnet_id],
             }));
@@ -42,7 +66,9 @@ impl Arm<'_> {
                 "location": "[resourceGroup().location]",
                 "tags": self.tags(),
                 "zones": [ ((i % 3) + 1).to_string() ],
-                "identity": { "type": "SystemAssigned" },
+                // Its own identity (no system-assigned one: IMDS then has exactly one to give) reads
+                // the promotion secrets and nothing else.
+                "identity": { "type": "UserAssigned", "userAssignedIdentities": { dc_identity.clone(): {} } },
                 "properties": {
                     "hardwareProfile": { "vmSize": "[parameters('dcVmSize')]" },
                     "osProfile": {
@@ -63,91 +89,24 @@ impl Arm<'_> {
                 },
                 "dependsOn": [rid("Microsoft.Network/networkInterfaces", &nic)],
             }));
-            // Promotion: the first DC creates the forest, the others join it. The DSRM password
-            // is only ever in protectedSettings (encrypted, never returned by ARM).
-            // Idempotent: a machine that is already a domain controller (DomainRole 4 or 5) is
-            // left alone when the extension runs again.
-            let first_dc = self
-                .plan
-                .addresses
-                .domain_controller_ips
-                .first()
-                .map(|i| i.to_string())
-                .unwrap_or_default();
-            let script = if i == 0 {
-                format!(
-                    "powershell -ExecutionPolicy Bypass -Command \"if ((Get-CimInstance Win32_ComputerSystem).DomainRole -ge 4) {{ exit 0 }}; Get-Disk | Where-Object PartitionStyle -eq 'RAW' | Select-Object -First 1 | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services,DNS -IncludeManagementTools; Set-DnsServerForwarder -IPAddress 168.63.129.16; Install-ADDSForest -DomainName '{domain}' -DomainNetbiosName '{netbios}' -DatabasePath F:\\NTDS -LogPath F:\\NTDS -SysvolPath F:\\SYSVOL -InstallDns -Force -NoRebootOnCompletion -SafeModeAdministratorPassword (ConvertTo-SecureString '__DSRM__' -AsPlainText -Force); shutdown.exe /r /t 120 /c 'akswin: AD DS promotion'\""
-                )
-            } else {
-                format!(
-                    "powershell -ExecutionPolicy Bypass -Command \"if ((Get-CimInstance Win32_ComputerSystem).DomainRole -ge 4) {{ exit 0 }}; Get-Disk | Where-Object PartitionStyle -eq 'RAW' | Select-Object -First 1 | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services,DNS -IncludeManagementTools; Set-DnsServerForwarder -IPAddress 168.63.129.16; $deadline = (Get-Date).AddMinutes(45); while (-not ((Resolve-DnsName -Name '_ldap._tcp.dc._msdcs.{domain}' -Type SRV -ErrorAction SilentlyContinue) -and (Test-NetConnection -ComputerName '{first_dc}' -Port 9389 -InformationLevel Quiet -WarningAction SilentlyContinue)) -and (Get-Date) -lt $deadline) {{ Start-Sleep -Seconds 30 }}; Install-ADDSDomainController -DomainName '{domain}' -DatabasePath F:\\NTDS -LogPath F:\\NTDS -SysvolPath F:\\SYSVOL -InstallDns -Force -Credential (New-Object PSCredential('{netbios}\\akswindcadmin', (ConvertTo-SecureString '__ADMIN__' -AsPlainText -Force))) -SafeModeAdministratorPassword (ConvertTo-SecureString '__DSRM__' -AsPlainText -Force) -NoRebootOnCompletion; shutdown.exe /r /t 120 /c 'akswin: AD DS promotion'\""
-                )
-            };
-            let command = secret_command(&script);
-            let mut deps = vec![v(rid("Microsoft.Compute/virtualMachines", &vm))];
-            if i > 0 {
-                deps.push(s(&expr::resource_id(
-                    "Microsoft.Compute/virtualMachines/extensions",
-                    &[&n.dc_vm(0), "promote-adds"],
-                )
-                .template()));
-            }
+            // Preparation only: the data disk for the directory and the AD DS and DNS roles.
+            // Nothing secret, so the command may be seen; promotion is a later step.
+            let command = "powershell -ExecutionPolicy Bypass -Command \"Get-Disk | Where-Object PartitionStyle -eq 'RAW' | Select-Object -First 1 | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -DriveLetter F -UseMaximumSize | Format-Volume -FileSystem NTFS -Confirm:$false; Install-WindowsFeature AD-Domain-Services,DNS -IncludeManagementTools\"";
             res.push(json!({
                 "type": "Microsoft.Compute/virtualMachines/extensions",
                 "apiVersion": API_COMPUTE,
-                "name": format!("{vm}/promote-adds"),
+                "name": format!("{vm}/prepare-adds"),
                 "location": "[resourceGroup().location]",
                 "properties": {
                     "publisher": "Microsoft.Compute",
                     "type": "CustomScriptExtension",
                     "typeHandlerVersion": "1.10",
                     "autoUpgradeMinorVersion": true,
-                    "settings": {},
-                    "protectedSettings": { "commandToExecute": command },
+                    "settings": { "commandToExecute": command },
                 },
-                "dependsOn": deps,
+                "dependsOn": [rid("Microsoft.Compute/virtualMachines", &vm)],
             }));
         }
         res
-    }
-}
-
-/// An ARM expression that builds `script` with the passwords spliced in at deployment time:
-/// `__DSRM__` and `__ADMIN__` become the secure parameters, with single quotes doubled for
-/// the PowerShell single-quoted strings they sit in. The expression only ever appears in
-/// `protectedSettings`.
-pub(super) fn secret_command(script: &str) -> Expr {
-    let mut parts = Vec::new();
-    let mut rest = script;
-    let mut text = String::new();
-    while let Some(i) = rest.find("__") {
-        let (before, after) = rest.split_at(i);
-        let (param, skip) = if after.starts_with("__DSRM__") {
-            ("dsrmPassword", 8)
-        } else if after.starts_with("__ADMIN__") {
-            ("dcAdminPassword", 9)
-        } else {
-            text.push_str(&rest[..i + 2]);
-            rest = &rest[i + 2..];
-            continue;
-        };
-        text.push_str(before);
-        parts.push(expr::lit(std::mem::take(&mut text)));
-        // A quote in the password would end the PowerShell string: double it.
-        parts.push(expr::call(
-            "replace",
-            vec![expr::parameters(param), expr::lit("'"), expr::lit("''")],
-        ));
-        rest = &after[skip..];
-    }
-    text.push_str(rest);
-    parts.push(expr::lit(text));
-    expr::concat(parts)
-}
-
-pub(super) fn dc_secret(r: &Option<SecretRef>, default: &str) -> String {
-    match r {
-        Some(SecretRef::KeyVault(n)) => n.clone(),
-        _ => default.to_string(),
     }
 }

@@ -181,8 +181,13 @@ impl Arm<'_> {
             &[&n.front_door, &n.afd_endpoint],
         );
         for r in self.front_door_routes() {
-            let Some(route) = r.front_door_route.as_deref() else { continue };
-            let group_id = expr::resource_id("Microsoft.Cdn/profiles/originGroups", &[&n.front_door, route]);
+            let Some(route) = r.front_door_route.as_deref() else {
+                continue;
+            };
+            let group_id = expr::resource_id(
+                "Microsoft.Cdn/profiles/originGroups",
+                &[&n.front_door, route],
+            );
             res.push(json!({
                 "type": "Microsoft.Cdn/profiles/originGroups",
                 "apiVersion": API_CDN,
@@ -243,10 +248,18 @@ impl Arm<'_> {
                 .custom_domains
                 .iter()
                 .find(|d| r.custom_domain && d.host.as_str() == r.host)
-                .map(|d| expr::resource_id("Microsoft.Cdn/profiles/customDomains", &[&n.front_door, &d.host.replace('.', "-")]));
+                .map(|d| {
+                    expr::resource_id(
+                        "Microsoft.Cdn/profiles/customDomains",
+                        &[&n.front_door, &d.host.replace('.', "-")],
+                    )
+                });
             let mut route_deps = vec![
                 endpoint.clone(),
-                expr::resource_id("Microsoft.Cdn/profiles/originGroups/origins", &[&n.front_door, route, route]),
+                expr::resource_id(
+                    "Microsoft.Cdn/profiles/originGroups/origins",
+                    &[&n.front_door, route, route],
+                ),
             ];
             route_deps.extend(domain.iter().cloned());
             res.push(json!({

@@ -13,20 +13,8 @@ impl Arm<'_> {
                 "dcAdminPassword".into(),
                 kv_reference(
                     self.n,
-                    &dc_secret(
-                        &dcs.and_then(|d| d.admin_password.clone()),
-                        "dc-admin-password",
-                    ),
-                ),
-            );
-            p.insert(
-                "dsrmPassword".into(),
-                kv_reference(
-                    self.n,
-                    &dc_secret(
-                        &dcs.and_then(|d| d.safe_mode_password.clone()),
-                        "dc-dsrm-password",
-                    ),
+                    &dcs.and_then(|d| d.secret_name("adminPassword"))
+                        .unwrap_or_default(),
                 ),
             );
             p.insert(
@@ -38,13 +26,9 @@ impl Arm<'_> {
         Value::Object(p)
     }
 
+    /// The domain controllers akswin creates (none in `existing` mode).
     pub(super) fn dc_count(&self) -> u32 {
-        self.spec
-            .identity
-            .active_directory
-            .as_ref()
-            .and_then(|a| a.domain_controllers.count)
-            .unwrap_or(0)
+        self.plan.addresses.domain_controller_ips.len() as u32
     }
 
     pub(super) fn hub_template(&self) -> Value {
@@ -195,7 +179,6 @@ impl Arm<'_> {
             && self.dc_count() > 0
         {
             params.insert("dcAdminPassword".into(), secure_param());
-            params.insert("dsrmPassword".into(), secure_param());
             params.insert("dcVmSize".into(), json!({ "type": "string" }));
             res.extend(self.domain_controllers(dc, &vnet_id));
         }

@@ -17,8 +17,8 @@ use akswin_plan::names::Names;
 use akswin_plan::{NetworkPlan, SubnetPlan, SubnetRole};
 use akswin_spec::Spec;
 use akswin_spec::spec::{
-    CertificateSource, Cni, Mode, NodeOsChannel, Os, OsDiskType, PodIpAllocation,
-    PolicyEffect, SpokeSubnet, Toggle, WafMode, WeekIndex,
+    CertificateSource, Cni, Mode, NodeOsChannel, Os, OsDiskType, PodIpAllocation, PolicyEffect,
+    SpokeSubnet, Toggle, WafMode, WeekIndex,
 };
 use akswin_spec::types::SecretRef;
 use expr::Expr;
@@ -35,8 +35,6 @@ mod monitoring;
 mod policy;
 mod shared;
 mod spoke;
-
-use domain_controllers::dc_secret;
 
 pub const API_RESOURCES: &str = "2025-04-01";
 pub const API_NETWORK: &str = "2025-07-01";
@@ -402,19 +400,12 @@ impl<'a> Arm<'a> {
             ));
         }
         if let Some(ad) = &self.spec.identity.active_directory
-            && ad.domain_controllers.count.unwrap_or(0) > 0
+            && !self.plan.addresses.domain_controller_ips.is_empty()
         {
-            out.push((
-                dc_secret(&ad.domain_controllers.admin_password, "dc-admin-password"),
-                "domain controller VM administrator password",
-            ));
-            out.push((
-                dc_secret(
-                    &ad.domain_controllers.safe_mode_password,
-                    "dc-dsrm-password",
-                ),
-                "AD DS safe mode (DSRM) password",
-            ));
+            let dc = &ad.domain_controllers;
+            for (key, what) in self.dc_secrets() {
+                out.push((dc.secret_name(key).unwrap_or_default(), what));
+            }
         }
         if let Some(h) = &self.spec.network.hybrid
             && self.creates_gateway()
@@ -579,4 +570,47 @@ impl<'a> Arm<'a> {
     }
 
     // ------------------------------------------------------------------------------ shared
+}
+
+impl Arm<'_> {
+    /// The secrets the new domain controllers use (spec key, what it is): the VM
+    /// administrator's password, the DSRM password for the promotion, and for replicas the
+    /// credential that adds a domain controller to the existing domain. Their identity reads
+    /// the last two during promotion.
+    pub(crate) fn dc_secrets(&self) -> Vec<(&'static str, &'static str)> {
+        let mut out = vec![
+            (
+                "adminPassword",
+                "domain controller VM administrator password (for a new forest, also the domain administrator's)",
+            ),
+            ("safeModePassword", "AD DS safe mode (DSRM) password"),
+        ];
+        if self
+            .spec
+            .identity
+            .active_directory
+            .as_ref()
+            .is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Replica)
+        {
+            out.push(("joinCredential", "DOMAIN\\user:password of an account that may add domain controllers to the existing domain (Domain Admins); remove or rotate it after promotion"));
+        }
+        out
+    }
+}
+
+impl Arm<'_> {
+    /// The secrets the promotion reads with the domain controllers' identity (spec keys).
+    pub(crate) fn dc_promotion_secrets(&self) -> Vec<&'static str> {
+        match self
+            .spec
+            .identity
+            .active_directory
+            .as_ref()
+            .map(|a| a.mode())
+        {
+            Some(akswin_spec::spec::AdMode::Replica) => vec!["safeModePassword", "joinCredential"],
+            Some(akswin_spec::spec::AdMode::NewForest) => vec!["safeModePassword", "adminPassword"],
+            _ => Vec::new(),
+        }
+    }
 }

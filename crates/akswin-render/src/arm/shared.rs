@@ -117,6 +117,38 @@ impl Arm<'_> {
                 &d,
             ));
         }
+        // The new domain controllers' identity reads what their promotion needs (the DSRM
+        // password; the domain administrator's password for a new forest's additional DCs; the
+        // join credential for replicas), each secret on its own, and nothing else.
+        if let Some(ad) = &self.spec.identity.active_directory
+            && !self.plan.addresses.domain_controller_ips.is_empty()
+        {
+            let dc_id = rid("Microsoft.ManagedIdentity/userAssignedIdentities", &n.id_dc);
+            res.push(json!({
+                "type": "Microsoft.ManagedIdentity/userAssignedIdentities",
+                "apiVersion": API_IDENTITY,
+                "name": n.id_dc,
+                "location": "[resourceGroup().location]",
+                "tags": self.tags(),
+                "properties": {},
+            }));
+            let principal = principal_of(dc_id.clone());
+            for key in self.dc_promotion_secrets() {
+                let Some(secret) = ad.domain_controllers.secret_name(key) else {
+                    continue;
+                };
+                res.push(role_assignment(
+                    &format!("dc-{secret}-user"),
+                    &secret_scope(&n.key_vault, &secret),
+                    ROLE_KV_SECRETS_USER,
+                    &principal,
+                    &[
+                        dc_id.clone(),
+                        rid("Microsoft.KeyVault/vaults", &n.key_vault),
+                    ],
+                ));
+            }
+        }
         for zone in self.zones() {
             res.push(json!({
                 "type": "Microsoft.Network/privateDnsZones",

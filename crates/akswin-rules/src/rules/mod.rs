@@ -34,6 +34,7 @@ pub static ALL: &[&dyn Rule] = &[
     &id::id003_domain_joined_container::Id003,
     &id::id004_literal_secret::Id004,
     &id::id005_new_forest_has_no_users::Id005,
+    &id::id006_ad_mode_inconsistent::Id006,
     &ing::ing001_private_link_needs_premium::Ing001,
     &ing::ing002_waf_missing::Ing002,
     &ing::ing003_weak_tls::Ing003,

@@ -4,6 +4,7 @@
 #                              (reachable from AKSWIN_OPERATOR_IP only)
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
+#   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
 set -euo pipefail

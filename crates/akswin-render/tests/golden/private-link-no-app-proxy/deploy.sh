@@ -4,6 +4,7 @@
 #                              (reachable from AKSWIN_OPERATOR_IP only)
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
+#   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
 set -euo pipefail
@@ -57,8 +58,31 @@ if [ "$stage" = frontdoor ]; then
   exit 0
 fi
 
+if [ "$stage" = domain-controllers ]; then
+  # Promote each new domain controller in turn (scripts/Install-DomainController.ps1 through Run
+  # Command). The script reads the passwords from Key Vault with the DCs' own identity: none
+  # passes through this machine.
+  client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
+  promote() {
+    local out
+    echo "== $1 ($2)"
+    out=$(az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
+      --query "value[].message" --output tsv)
+    printf '%s\n' "$out"
+    case "$out" in
+      *"akswin: promoted"*|*"akswin: already a domain controller"*) ;;
+      *) echo "the promotion of $1 did not finish: see its output above" >&2; exit 1 ;;
+    esac
+  }
+  promote contosolegdc1 Forest
+  promote contosolegdc2 Additional
+  echo "domain controllers promoted (each restarts to finish; the next waits for the domain)"
+  exit 0
+fi
+
 if [ "$stage" != main ]; then
-  echo "unknown stage $stage (use: main, frontdoor)" >&2
+  echo "unknown stage $stage (use: main, domain-controllers, frontdoor)" >&2
   exit 2
 fi
 : "${AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}"
@@ -111,7 +135,7 @@ check_secret() {
   esac
 }
 check_secret 'windows-admin-password' 'Windows node administrator password (14+ characters)'
-check_secret 'dc-admin-password' 'domain controller VM administrator password'
+check_secret 'dc-admin-password' 'domain controller VM administrator password (for a new forest, also the domain administrator'\''s)'
 check_secret 'dc-dsrm-password' 'AD DS safe mode (DSRM) password'
 if [ "$denied" -ne 0 ]; then
   echo "fix access to the vault, then run this script again" >&2

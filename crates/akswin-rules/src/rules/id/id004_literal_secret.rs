@@ -36,14 +36,13 @@ impl Rule for Id004 {
         let id = &cx.spec.identity;
         if let Some(ad) = &id.active_directory {
             let dcs = &ad.domain_controllers;
-            for (key, s) in [
-                ("adminPassword", &dcs.admin_password),
-                ("safeModePassword", &dcs.safe_mode_password),
-            ] {
+            for (key, s, _) in dcs.secrets() {
                 if s.as_ref().is_some_and(|s| s.is_literal()) {
                     out.error(
                         &format!("/identity/activeDirectory/domainControllers/{key}"),
-                        format!("domain controller {key} is written in the spec (value not shown)"),
+                        format!(
+                            "domain controllers' {key} is written in the spec (value not shown)"
+                        ),
                         "use `{ keyVaultSecret: NAME }` and rotate the exposed password",
                     );
                 }

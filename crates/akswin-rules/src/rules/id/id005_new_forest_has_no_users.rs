@@ -3,9 +3,9 @@ use akswin_spec::spec::AuthMode;
 
 declare_rule! {
     /// ## What it checks
-    /// New domain controllers that create a new forest (`domainControllers.count` without
-    /// `existing`) for workloads that sign users in with Kerberos through the application
-    /// proxy. Reported as information: the spec is valid for a lab, not for users.
+    /// A new forest (`identity.activeDirectory.mode: newForest`, or `domainControllers.count`
+    /// without `existing`) for workloads that sign users in with Kerberos through the
+    /// application proxy. A warning: the spec deploys, and suits a lab, not users.
     ///
     /// ## Why it matters
     /// The application proxy connector asks Active Directory for a Kerberos ticket on behalf
@@ -15,9 +15,9 @@ declare_rule! {
     /// on-premises Active Directory.
     ///
     /// ## How to fix
-    /// Use the existing domain (`domainControllers.existing`, with `network.hybrid`), or give
-    /// the new forest a trust with the users' forest and the users' UPN suffix, or accept it
-    /// as a test environment.
+    /// Extend the existing domain: `mode: replica` (new domain controllers in the hub join it
+    /// over `network.hybrid`) or `mode: existing`. Or give the new forest a trust with the
+    /// users' forest and the users' UPN suffix, or accept it as a test environment.
     ///
     /// ## References
     /// - https://learn.microsoft.com/entra/identity/app-proxy/how-to-configure-sso-with-kcd
@@ -25,7 +25,7 @@ declare_rule! {
     pub struct Id005 {
         code: "ID005",
         name: "new-forest-has-no-users",
-        severity: Info,
+        severity: Warning,
         summary: "Kerberos single sign-on against a new forest that has no users",
     }
 }
@@ -38,24 +38,28 @@ impl Rule for Id005 {
         let Some(ad) = &cx.spec.identity.active_directory else {
             return;
         };
-        let dcs = &ad.domain_controllers;
         let kerberos = cx
             .spec
             .workloads
             .iter()
             .any(|w| w.auth == AuthMode::Kerberos);
-        if dcs.count.unwrap_or(0) > 0
-            && dcs.existing.is_none()
+        if ad.creates_dcs()
+            && ad.mode() == akswin_spec::spec::AdMode::NewForest
             && kerberos
             && cx.spec.ingress.app_proxy.enabled
         {
-            out.info(
-                "/identity/activeDirectory/domainControllers/count",
+            let at = if ad.mode.is_some() {
+                "/identity/activeDirectory/mode"
+            } else {
+                "/identity/activeDirectory/domainControllers/count"
+            };
+            out.warning(
+                at,
                 format!(
                     "the domain controllers create a new forest {}: Kerberos single sign-on finds users by UPN, and a new forest has none (no trust, no synchronisation), so sign-in works for nobody until users exist there",
                     ad.domain
                 ),
-                "for users, use the existing domain (`existing: { dnsServers: [...] }` with network.hybrid); keep a new forest for tests",
+                "for users, extend the existing domain (`mode: replica` with `existing: { dnsServers: [...] }` and network.hybrid); keep a new forest for tests",
             );
         }
     }

@@ -42,7 +42,9 @@ impl Rule for Ing011 {
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
         let spec = cx.spec;
         for r in &cx.plan.ingress {
-            let Some(w) = spec.workloads.get(r.index) else { continue };
+            let Some(w) = spec.workloads.get(r.index) else {
+                continue;
+            };
             if w.app_proxy_external_host.is_some() && r.path != IngressPath::AppProxy {
                 out.warning(
                     &format!("/workloads/{}/appProxyExternalHost", r.index),
@@ -55,8 +57,15 @@ impl Rule for Ing011 {
             return;
         };
         let mut seen: Vec<&str> = Vec::new();
-        for r in cx.plan.ingress.iter().filter(|r| r.front_door_route.is_some()) {
-            let Some(w) = spec.workloads.get(r.index) else { continue };
+        for r in cx
+            .plan
+            .ingress
+            .iter()
+            .filter(|r| r.front_door_route.is_some())
+        {
+            let Some(w) = spec.workloads.get(r.index) else {
+                continue;
+            };
             if w.host.is_some() && !r.custom_domain {
                 out.error(
                     &format!("/workloads/{}/host", r.index),
@@ -81,7 +90,9 @@ impl Rule for Ing011 {
             }
         }
         for (j, d) in fd.custom_domains.iter().enumerate() {
-            if !cx.plan.ingress.iter().any(|r| r.custom_domain && r.front_door_route.is_some() && r.host == d.host.as_str()) {
+            if !cx.plan.ingress.iter().any(|r| {
+                r.custom_domain && r.front_door_route.is_some() && r.host == d.host.as_str()
+            }) {
                 out.warning(
                     &format!("/ingress/frontDoor/customDomains/{j}/host"),
                     format!("custom domain `{}` is no published workload's host: Front Door routes it nowhere", d.host),

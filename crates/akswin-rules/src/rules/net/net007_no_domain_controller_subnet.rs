@@ -31,9 +31,7 @@ impl Rule for Net007 {
         let Some(ad) = &cx.spec.identity.active_directory else {
             return;
         };
-        if ad.domain_controllers.count.unwrap_or(0) > 0
-            && cx.spec.network.hub.subnets.domain_controllers.is_none()
-        {
+        if ad.creates_dcs() && cx.spec.network.hub.subnets.domain_controllers.is_none() {
             out.warning(
                 "/network/hub/subnets",
                 "new domain controllers are planned but the hub has no domainControllers subnet"

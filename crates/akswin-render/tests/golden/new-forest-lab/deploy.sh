@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Deploy the "contoso-legacy" landing zone rendered by akswin (see README.md for every step).
+#   ./deploy.sh             1. bootstrap: resource group rg-contoso-legacy-shared and Key Vault kv-contoso-legacy
+#                              (reachable from AKSWIN_OPERATOR_IP only)
+#                           2. check that the secrets exist in the vault (never reads them)
+#                           3. what-if of arm/main.json, then create it (closes the vault)
+#   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
+#   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
+# Needs: az, logged in to the target subscription.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+location='eastus2'
+deployment=akswin-contoso-legacy
+stage="${1:-main}"
+
+if [ "$stage" = frontdoor ]; then
+  extra=()
+  # host_param PARAMETER VARIABLE: the application proxy's external host of one workload.
+  # Front Door takes a bare host name: a scheme, a path and a trailing dot are dropped if pasted.
+  host_param() {
+    local raw="${!2:-}" h
+    if [ -z "$raw" ]; then
+      echo "set $2 to the external host of the published application (scripts/Publish-AppProxy.ps1 prints it)" >&2
+      exit 2
+    fi
+    h="${raw#*://}"
+    h="${h%%/*}"
+    h="${h%.}"
+    h="$(printf '%s' "$h" | tr '[:upper:]' '[:lower:]')"
+    if ! printf '%s' "$h" | grep -Eq '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'; then
+      echo "$2='$raw' is not a host name (expected e.g. legacyweb-contoso.msappproxy.net)" >&2
+      exit 2
+    fi
+    extra+=(--parameters "$1=$h")
+  }
+  host_param appProxyHostLegacyweb AKSWIN_APP_PROXY_HOST_LEGACYWEB
+  if ! az keyvault secret show --vault-name kvfd-contoso-legacy --name 'legacy-contoso-tls' --query id --output none; then
+    echo "the certificate legacy-contoso-tls is not in kvfd-contoso-legacy (or you cannot read it): import it (README step 2), then run this again" >&2
+    exit 1
+  fi
+  az deployment group what-if --resource-group rg-contoso-legacy-shared --template-file arm/frontdoor.json "${extra[@]}"
+  az deployment group create --name "$deployment-frontdoor" --resource-group rg-contoso-legacy-shared \
+    --template-file arm/frontdoor.json "${extra[@]}" --output none
+  echo "Front Door deployed"
+  exit 0
+fi
+
+if [ "$stage" = domain-controllers ]; then
+  # Promote each new domain controller in turn (scripts/Install-DomainController.ps1 through Run
+  # Command). The script reads the passwords from Key Vault with the DCs' own identity: none
+  # passes through this machine.
+  client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
+  promote() {
+    local out
+    echo "== $1 ($2)"
+    out=$(az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
+      --query "value[].message" --output tsv)
+    printf '%s\n' "$out"
+    case "$out" in
+      *"akswin: promoted"*|*"akswin: already a domain controller"*) ;;
+      *) echo "the promotion of $1 did not finish: see its output above" >&2; exit 1 ;;
+    esac
+  }
+  promote contosolegdc1 Forest
+  promote contosolegdc2 Additional
+  echo "domain controllers promoted (each restarts to finish; the next waits for the domain)"
+  exit 0
+fi
+
+if [ "$stage" != main ]; then
+  echo "unknown stage $stage (use: main, domain-controllers, frontdoor)" >&2
+  exit 2
+fi
+: "${AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}"
+
+echo "== 0/3 preflight (subscription features)"
+state=$(az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state --output tsv 2>/dev/null || true)
+if [ "$state" != Registered ]; then
+  echo "cluster.encryptionAtHost is on but the subscription feature Microsoft.Compute/EncryptionAtHost is '${state:-unknown}'." >&2
+  echo "  register it (once per subscription, takes minutes), then run this script again:" >&2
+  echo "    az feature register --namespace Microsoft.Compute --name EncryptionAtHost" >&2
+  echo "    az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state" >&2
+  echo "    az provider register --namespace Microsoft.Compute" >&2
+  exit 1
+fi
+
+echo "== 1/3 bootstrap (resource group and Key Vault)"
+# The vault uses Azure RBAC: the signed-in user (or AKSWIN_OPERATOR_OBJECT_ID with
+# AKSWIN_OPERATOR_PRINCIPAL_TYPE=ServicePrincipal) gets Key Vault Secrets Officer on it.
+operator_id="${AKSWIN_OPERATOR_OBJECT_ID:-$(az ad signed-in-user show --query id --output tsv 2>/dev/null || true)}"
+operator_type="${AKSWIN_OPERATOR_PRINCIPAL_TYPE:-User}"
+if [ -z "$operator_id" ]; then
+  echo "note: no operator object id (not signed in as a user, AKSWIN_OPERATOR_OBJECT_ID unset): grant yourself Key Vault Secrets Officer on kv-contoso-legacy before setting secrets"
+fi
+az group create --name rg-contoso-legacy-shared --location "$location" --output none
+az deployment group create --name "$deployment-bootstrap" --resource-group rg-contoso-legacy-shared \
+  --template-file arm/bootstrap.json --parameters operatorIpRange="$AKSWIN_OPERATOR_IP" \
+  operatorObjectId="$operator_id" operatorPrincipalType="$operator_type" --output none
+
+echo "== 2/3 secrets in kv-contoso-legacy"
+missing=0
+denied=0
+# check_secret NAME WHAT: reads the secret's id only, never its value.
+check_secret() {
+  local err
+  if err=$(az keyvault secret show --vault-name kv-contoso-legacy --name "$1" --query id --output none 2>&1); then
+    return 0
+  fi
+  case "$err" in
+    *SecretNotFound*|*"was not found"*)
+      echo "missing secret '$1': $2"
+      echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name '$1' --file <file-with-the-value>"
+      missing=1 ;;
+    *Forbidden*|*AuthorizationFailed*|*"not authorized"*)
+      echo "access denied reading '$1' in kv-contoso-legacy: you need Key Vault Secrets Officer on the vault (role assignments take a few minutes to apply)" >&2
+      denied=1 ;;
+    *)
+      echo "could not check secret '$1' in kv-contoso-legacy:" >&2
+      echo "$err" >&2
+      denied=1 ;;
+  esac
+}
+check_secret 'windows-admin-password' 'Windows node administrator password (14+ characters)'
+check_secret 'dc-admin-password' 'domain controller VM administrator password (for a new forest, also the domain administrator'\''s)'
+check_secret 'dc-dsrm-password' 'AD DS safe mode (DSRM) password'
+check_secret 'gmsa-standard-user' 'gMSA standard domain user, DOMAIN\user:password (read by the kubelet identity). Before the AD exists, store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it with the real credential'
+if [ "$denied" -ne 0 ]; then
+  echo "fix access to the vault, then run this script again" >&2
+  exit 1
+fi
+if [ "$missing" -ne 0 ]; then
+  echo "set the missing secrets, then run this script again" >&2
+  exit 1
+fi
+
+echo "== 3/3 main deployment: what-if, then create"
+az deployment sub what-if --name "$deployment" --location "$location" \
+  --template-file arm/main.json --parameters @arm/main.parameters.json
+read -r -p "Deploy these changes? [y/N] " answer
+case "$answer" in
+  y|Y) ;;
+  *) echo "stopped before deploying"; exit 1 ;;
+esac
+az deployment sub create --name "$deployment" --location "$location" \
+  --template-file arm/main.json --parameters @arm/main.parameters.json --output none
+fw_ip=$(az resource show --resource-group 'rg-contoso-legacy-hub' --name 'afw-contoso-legacy' --resource-type Microsoft.Network/azureFirewalls \
+  --query 'properties.ipConfigurations[0].properties.privateIPAddress' --output tsv)
+if [ "$fw_ip" != '10.200.0.4' ]; then
+  echo "the firewall's private address is '$fw_ip', but the route tables send traffic to '10.200.0.4':" >&2
+  echo "  set the routes' next hop to '$fw_ip' (or report this to akswin with the spec)" >&2
+  exit 1
+fi
+echo "deployed; continue with the next steps in README.md"

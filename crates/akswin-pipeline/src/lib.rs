@@ -159,6 +159,37 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it checks
+    /// Every role assignment `akswin render` would deploy that grants a Key Vault data role
+    /// (Administrator, Secrets Officer or User, Certificates Officer or Certificate User,
+    /// Crypto Officer or User): it must be scoped to one secret, or be the operator's grant on
+    /// a vault (Secrets or Certificates Officer, to set the secrets the deployment reads).
+    /// A data role on a whole vault for anyone else, or on a resource group or subscription,
+    /// is a finding.
+    ///
+    /// ## Why it matters
+    /// The platform vault holds the domain controllers' administrator, DSRM and join
+    /// passwords and the Windows nodes' administrator password. A vault-wide read for the
+    /// kubelet identity lets any pod that reaches the node's metadata endpoint read a Domain
+    /// Admins credential; Front Door's identity needs its certificates and nothing else.
+    /// Secret-scoped assignments are what Microsoft recommends for least privilege.
+    ///
+    /// ## How to fix
+    /// This is akswin's own output: report it with the spec. Each reader is meant to get Key
+    /// Vault Secrets User on exactly the secrets it reads.
+    ///
+    /// ## References
+    /// - https://learn.microsoft.com/azure/key-vault/general/rbac-guide
+    /// - https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security
+    pub struct Rnd006 {
+        code: "RND006",
+        name: "vault-wide-grant",
+        severity: Error,
+        summary: "A rendered role assignment grants a Key Vault data role beyond one secret to someone other than the operator",
+    }
+}
+
+declare_rule! {
+    /// ## What it checks
     /// Every flow the architecture needs (and every flow it must refuse), from akswin's flow
     /// catalogue, walked through the network `akswin render` would deploy, as read from the
     /// ARM templates: the source subnet's NSG, its route table and the system routes (longest
@@ -237,6 +268,7 @@ pub fn metas() -> Vec<RuleMeta> {
         Rnd003::META,
         Rnd004::META,
         Rnd005::META,
+        Rnd006::META,
     ]
 }
 
@@ -646,6 +678,7 @@ fn template_findings(loaded: &Loaded, plan: &NetworkPlan, tree: &Tree) -> Vec<Fi
     let refs: Vec<(&str, &serde_json::Value)> =
         parsed.iter().map(|(k, v)| (k.as_str(), v)).collect();
     findings.extend(type_findings(loaded, plan, &parsed));
+    findings.extend(vault_grant_findings(loaded, &parsed));
     for problem in akswin_render::lint::lint(&refs) {
         findings.push(finding(
             loaded,
@@ -654,6 +687,83 @@ fn template_findings(loaded: &Loaded, plan: &NetworkPlan, tree: &Tree) -> Vec<Fi
             format!("rendered template fails akswin's expression check: {problem}"),
             "this is an akswin bug; please report it with the spec",
         ));
+    }
+    findings
+}
+
+/// Key Vault data-plane roles (Azure built-in roles, security category).
+const KEY_VAULT_DATA_ROLES: &[(&str, &str)] = &[
+    (
+        "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+        "Key Vault Administrator",
+    ),
+    (
+        "a4417e6f-fecd-4de8-b567-7b0420556985",
+        "Key Vault Certificates Officer",
+    ),
+    (
+        "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+        "Key Vault Certificate User",
+    ),
+    (
+        "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
+        "Key Vault Crypto Officer",
+    ),
+    (
+        "12338af0-0e69-4776-bea7-57ae8d297424",
+        "Key Vault Crypto User",
+    ),
+    (
+        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+        "Key Vault Secrets Officer",
+    ),
+    (
+        "4633458b-17de-408a-b874-0445c86b69e6",
+        "Key Vault Secrets User",
+    ),
+];
+
+/// RND006: every Key Vault data role granted beyond one secret, except the operator's
+/// officer roles on a vault.
+fn vault_grant_findings(loaded: &Loaded, parsed: &[(String, serde_json::Value)]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (file, t) in parsed {
+        let mut rs = Vec::new();
+        akswin_render::armtypes::template_resources(t, file, &mut rs);
+        for (at, r) in rs {
+            if r["type"] != "Microsoft.Authorization/roleAssignments" {
+                continue;
+            }
+            let role_id = r["properties"]["roleDefinitionId"].to_string();
+            let Some((_, role)) = KEY_VAULT_DATA_ROLES
+                .iter()
+                .find(|(id, _)| role_id.contains(id))
+            else {
+                continue;
+            };
+            let scope = r["scope"].as_str().unwrap_or_default();
+            let principal = r["properties"]["principalId"].to_string();
+            let one_secret =
+                scope.contains("Microsoft.KeyVault/vaults/secrets") || scope.contains("/secrets/");
+            let vault = scope.contains("Microsoft.KeyVault/vaults");
+            let operator =
+                principal.contains("parameters('operatorObjectId')") && role.ends_with("Officer");
+            if one_secret || (vault && operator) {
+                continue;
+            }
+            let what = if vault {
+                "a whole Key Vault"
+            } else {
+                "every Key Vault in its resource group or subscription"
+            };
+            findings.push(finding(
+                loaded,
+                &Rnd006::META,
+                "",
+                format!("{at}: {role} on {what} for {principal}: only one secret's scope, or the operator's officer role on a vault, is allowed"),
+                "this is an akswin bug; please report it with the spec",
+            ));
+        }
     }
     findings
 }

@@ -314,3 +314,58 @@ fn a_dropped_flow_is_one_located_finding_per_flow() {
     unique.dedup();
     assert_eq!(ids.len(), unique.len(), "{ids:?}");
 }
+
+/// RND006: akswin's secret-scoped grants pass; the kubelet's gMSA grant widened to the whole
+/// vault (or to its resource group) is found.
+#[test]
+fn a_vault_wide_grant_is_found() {
+    let l = baseline();
+    let plan = akswin_plan::plan(&l.spec);
+    let tree = akswin_render::render(&l.spec, &plan, "test");
+    assert!(
+        akswin_pipeline::verify(&l, &plan, &tree)
+            .iter()
+            .all(|f| f.code != "RND006")
+    );
+    for widened in [
+        serde_json::json!("[resourceId('Microsoft.KeyVault/vaults', 'kv-contoso-legacy')]"),
+        serde_json::Value::Null,
+    ] {
+        let mut main: serde_json::Value =
+            serde_json::from_str(&tree.files["arm/main.json"]).expect("json");
+        fn widen(v: &mut serde_json::Value, to: &serde_json::Value) -> bool {
+            let mut done = false;
+            if let Some(a) = v["resources"].as_array_mut() {
+                for r in a.iter_mut() {
+                    if r["type"] == "Microsoft.Authorization/roleAssignments"
+                        && r["properties"]["principalId"]
+                            .to_string()
+                            .contains("aks-kubelet")
+                        && r["scope"].to_string().contains("secrets")
+                    {
+                        if to.is_null() {
+                            r.as_object_mut().map(|o| o.remove("scope"));
+                        } else {
+                            r["scope"] = to.clone();
+                        }
+                        done = true;
+                    }
+                    if r["type"] == "Microsoft.Resources/deployments" {
+                        done |= widen(&mut r["properties"]["template"], to);
+                    }
+                }
+            }
+            done
+        }
+        assert!(
+            widen(&mut main, &widened),
+            "the kubelet's grant is rendered"
+        );
+        let mut t = tree.clone();
+        t.files.insert("arm/main.json".into(), main.to_string());
+        let f = akswin_pipeline::verify(&l, &plan, &t);
+        let rnd: Vec<_> = f.iter().filter(|f| f.code == "RND006").collect();
+        assert_eq!(rnd.len(), 1, "{f:#?}");
+        assert!(rnd[0].message.contains("Key Vault Secrets User"), "{rnd:?}");
+    }
+}

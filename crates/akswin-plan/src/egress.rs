@@ -314,6 +314,8 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         let mut sets = vec!["windows", "servers"];
         if group == "connectors" {
             sets.insert(0, "appproxy");
+        } else {
+            sets.push("runcommand");
         }
         plan.application_rules.push(tag_rule(
             group,

@@ -18,10 +18,14 @@ pub struct IngressRoute {
     /// Index in `workloads` (for locations).
     pub index: usize,
     pub path: IngressPath,
-    /// The name users browse to and, behind the application proxy, the internal URL's host:
-    /// one name end to end. Without a `host`, `<prefix>-<workload>.<AD domain>` (or
-    /// `.internal`), a name only the network resolves.
+    /// The name users browse to (Front Door's custom domain and, behind the application
+    /// proxy, its external URL: one name from the browser to the proxy). Without a `host`,
+    /// `<prefix>-<workload>.<AD domain>` (or `.internal`), a name only the network resolves.
     pub host: String,
+    /// Behind the application proxy: the name the connectors reach the workload by (internal
+    /// URL, SPN, AD DNS record). `internalHost`, else `<prefix>-<workload>.<AD domain>` (or
+    /// `.internal`), apart from the public name.
+    pub internal_host: String,
     /// Front Door serves `host` as one of its custom domains.
     pub custom_domain: bool,
     /// The custom domain's certificate: a secret in Front Door's vault.
@@ -102,13 +106,20 @@ pub fn routes(spec: &Spec, addresses: &Addresses, n: &Names) -> Vec<IngressRoute
         let domain = given
             .as_ref()
             .and_then(|h| fd.and_then(|f| f.custom_domains.iter().find(|d| d.host == *h)));
-        let host = given.map(|h| h.to_string()).unwrap_or_else(|| {
+        let private_name = {
             let label = format!("{}-{}", n.prefix, w.name);
             match &spec.identity.active_directory {
                 Some(ad) => format!("{label}.{}", ad.domain),
                 None => format!("{label}.internal"),
             }
-        });
+        };
+        let host = given
+            .map(|h| h.to_string())
+            .unwrap_or_else(|| private_name.clone());
+        let internal_host = w
+            .internal_host
+            .as_ref()
+            .map_or(private_name, |h| h.to_string());
         let through_front_door = fd.is_some() && path != IngressPath::Internal;
         let default_domain = through_front_door && !default_taken;
         default_taken |= default_domain;
@@ -120,6 +131,7 @@ pub fn routes(spec: &Spec, addresses: &Addresses, n: &Names) -> Vec<IngressRoute
             index,
             path,
             host: host.clone(),
+            internal_host: internal_host.clone(),
             custom_domain: domain.is_some(),
             certificate_secret: domain
                 .filter(|d| d.certificate.source == CertificateSource::KeyVault)
@@ -137,7 +149,7 @@ pub fn routes(spec: &Spec, addresses: &Addresses, n: &Names) -> Vec<IngressRoute
                 .then(|| format!("appProxyHost{}", pascal(&w.name))),
             app_proxy_external_host: external.filter(|_| proxy),
             spn: (proxy && w.auth == AuthMode::Kerberos && w.gmsa_account.is_some())
-                .then(|| format!("HTTP/{host}")),
+                .then(|| format!("HTTP/{internal_host}")),
             gmsa_account: w.gmsa_account.clone(),
             private_link_service: (path == IngressPath::PrivateLink && fd.is_some())
                 .then(|| format!("{}-{name}", n.pls).chars().take(80).collect()),

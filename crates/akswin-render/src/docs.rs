@@ -110,25 +110,27 @@ stage="${{1:-main}}"
   # (it appears a little after the deployment; only a request with this message is approved).
   approve_pls() {{
     local names="" approved
-    for _ in $(seq 1 30); do
+    # Approving keeps the request's message as the description, so Front Door's connection is
+    # recognised when this runs again (after a Service was recreated, its new request too).
+    for _ in $(seq 1 90); do
       names=$(az network private-link-service show --resource-group {rg} --name "$1" \
         --query "privateEndpointConnections[?privateLinkServiceConnectionState.status=='Pending' && privateLinkServiceConnectionState.description=='$2'].name" --output tsv)
       [ -n "$names" ] && break
       approved=$(az network private-link-service show --resource-group {rg} --name "$1" \
-        --query "length(privateEndpointConnections[?privateLinkServiceConnectionState.status=='Approved'])" --output tsv)
+        --query "length(privateEndpointConnections[?privateLinkServiceConnectionState.status=='Approved' && privateLinkServiceConnectionState.description=='$2'])" --output tsv)
       if [ "${{approved:-0}}" != 0 ]; then
-        echo "$1: a connection is already approved"
+        echo "$1: Front Door's connection is approved"
         return 0
       fi
-      sleep 10
+      sleep "${{AKSWIN_POLL_SECONDS:-10}}"
     done
     if [ -z "$names" ]; then
-      echo "no pending connection from Front Door on $1 (already approved, or not requested yet): check it in the portal (Private Link Center)" >&2
-      return 0
+      echo "no connection request from Front Door on $1 after 15 minutes: Front Door sends nothing to this origin until one is approved; run ./deploy.sh frontdoor again" >&2
+      exit 1
     fi
     for c in $names; do
       az network private-link-service connection update --resource-group {rg} --service-name "$1" \
-        --name "$c" --connection-status Approved --description "approved by deploy.sh" --output none
+        --name "$c" --connection-status Approved --description "$2" --output none
       echo "approved $c on $1"
     done
   }}"#,
@@ -221,17 +223,32 @@ fi
   # Command). The script reads the passwords from Key Vault with the DCs' own identity: none
   # passes through this machine.{link}
   client_id=$(az identity show --resource-group {rg_shared} --name {id_dc} --query clientId --output tsv)
+  run_script() {{
+    az vm run-command invoke --resource-group {rg_hub} --name "$1" --command-id RunPowerShellScript \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
+      --query "value[].message" --output tsv
+  }}
+  # promote VM ROLE: run the script, then, after the restart, run it again until it verifies
+  # the domain controller (AD services up, its SRV record answered): the next DC may use it.
   promote() {{
     local out
     echo "== $1 ($2)"
-    out=$(az vm run-command invoke --resource-group {rg_hub} --name "$1" --command-id RunPowerShellScript \
-      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
-      --query "value[].message" --output tsv)
+    out=$(run_script "$1" "$2")
     printf '%s\n' "$out"
     case "$out" in
-      *"akswin: promoted"*|*"akswin: already a domain controller"*) ;;
+      *"akswin: already a domain controller"*) return 0 ;;
+      *"akswin: promoted"*) ;;
       *) echo "the promotion of $1 did not finish: see its output above" >&2; exit 1 ;;
     esac
+    for _ in $(seq 1 30); do
+      sleep "${{AKSWIN_POLL_SECONDS:-30}}"
+      out=$(run_script "$1" "$2" 2>/dev/null || true)
+      case "$out" in
+        *"akswin: already a domain controller"*) echo "$1 is a domain controller"; return 0 ;;
+      esac
+    done
+    echo "$1 did not come back as a working domain controller after its restart: check it over Bastion" >&2
+    exit 1
   }}
 {calls}
   echo "domain controllers promoted (each restarts to finish; the next waits for the domain)"
@@ -838,17 +855,18 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             .iter()
             .map(|r| {
                 format!(
-                    "`{}` for `{}` (`https://{}/` -> {})",
+                    "`{}` for `{}` (`https://{}/`, internal URL `https://{}/` -> {})",
                     r.app_proxy_app.as_deref().unwrap_or_default(),
                     r.workload,
                     r.host,
+                    r.internal_host,
                     r.ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into())
                 )
             })
             .collect::<Vec<_>>()
             .join(", ");
         line(next(format!(
-            "**Publish the applications in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (each internal URL's host resolves to its workload's internal load balancer address) and `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>`: one application per workload behind the proxy ({apps}), with pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, and conditional access.{published}",
+            "**Publish the applications in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (each internal URL's host, a name in the AD domain apart from the public one, resolves to its workload's internal load balancer address: users who resolve the public name through AD DNS still reach Front Door) and `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>`: one application per workload behind the proxy ({apps}), with pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, and conditional access.{published}",
             spec.ingress.app_proxy.connectors,
             rbcd = rbcd,
         )));
@@ -926,6 +944,43 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         "- The Windows data collection rule is associated with the cluster resource; associating it with the Windows node scale sets (created by AKS in `{}`) is not rendered.",
         n.rg_nodes
     ));
+    let plain: Vec<&str> = plan
+        .ingress
+        .iter()
+        .filter(|r| {
+            r.path == akswin_spec::spec::IngressPath::PrivateLink && !matches!(r.port, 443 | 8443)
+        })
+        .map(|r| r.workload.as_str())
+        .collect();
+    if !plain.is_empty() {
+        line(format!(
+            "- Front Door reaches {} over plain HTTP through Private Link (the port is not 443 or 8443): the traffic stays on Microsoft's network, but the application sees `http://`. One that signs users in itself (Microsoft Entra ID) must build its redirect URIs with `https://` (pin them, or honour the `X-Forwarded-Proto` header Front Door sends: https://learn.microsoft.com/azure/frontdoor/front-door-http-headers-protocol), or Entra ID refuses the sign-in (https://learn.microsoft.com/entra/identity-platform/reply-url). Serving TLS on 443 in the pod makes the origin HTTPS.",
+            plain
+                .iter()
+                .map(|w| format!("`{w}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let internal: Vec<String> = plan
+        .ingress
+        .iter()
+        .filter(|r| r.path == akswin_spec::spec::IngressPath::Internal)
+        .map(|r| {
+            format!(
+                "`{}` ({}:{})",
+                r.workload,
+                r.ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
+                r.port
+            )
+        })
+        .collect();
+    if !internal.is_empty() {
+        line(format!(
+            "- Not published: {}. They are reached from inside the network only (the other workloads, through the internal load balancer address or the Service's cluster DNS name). Nothing on premises reaches the spoke (the firewall refuses it); give a workload a `host` to publish it through Front Door.",
+            internal.join(", ")
+        ));
+    }
     if spec.workloads.iter().any(|w| w.port == Some(443)) {
         line("- A workload that serves HTTPS (port 443) brings its own certificate and binding in its image: akswin renders no certificate into the pod yet (the Key Vault CSI driver is on, but no SecretProviderClass is rendered).".into());
     }

@@ -4,7 +4,7 @@
 
 use akswin_plan::NetworkPlan;
 use akswin_spec::Spec;
-use akswin_spec::spec::{AuthMode, NodePool, Os, OsSku, SpokeSubnet, TrafficPolicy, Workload};
+use akswin_spec::spec::{NodePool, Os, OsSku, SpokeSubnet, TrafficPolicy, Workload};
 use serde_json::{Map, Value, json};
 
 use akswin_facts::CONTAINER_ADMINISTRATOR_REASON;
@@ -227,7 +227,8 @@ fn service(plan: &NetworkPlan, w: &Workload, name: &str, port: u16) -> Value {
             "type": "LoadBalancer",
             "externalTrafficPolicy": match w.external_traffic_policy { TrafficPolicy::Cluster => "Cluster", TrafficPolicy::Local => "Local" },
             "selector": { "app.kubernetes.io/name": name },
-            "ports": [ { "name": if w.auth == AuthMode::None { "app" } else { "https" }, "port": port, "targetPort": "app", "protocol": "TCP" } ],
+            // Named for what the port serves: TLS on 443 and 8443, plain HTTP otherwise.
+            "ports": [ { "name": if matches!(port, 443 | 8443) { "https" } else { "http" }, "port": port, "targetPort": "app", "protocol": "TCP" } ],
         }
     })
 }

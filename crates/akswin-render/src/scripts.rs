@@ -265,7 +265,7 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
                 "  @{{ Workload = {w}; DisplayName = {app}; InternalUrl = {internal}; ExternalUrl = {external}; Spn = {spn}; CertificateSecret = {cert}; Variable = {var} }}",
                 w = ps(&r.workload),
                 app = ps(r.app_proxy_app.as_deref().unwrap_or_default()),
-                internal = ps(&format!("https://{}/", r.host)),
+                internal = ps(&format!("https://{}/", r.internal_host)),
                 external = ps(&if custom { format!("https://{}/", r.host) } else { String::new() }),
                 spn = ps(r.spn.as_deref().unwrap_or_default()),
                 cert = ps(if custom { r.certificate_secret.as_deref().unwrap_or_default() } else { "" }),
@@ -301,7 +301,9 @@ param(
   [string[]] $Workload = @()
 )
 $ErrorActionPreference = 'Stop'
-Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
+# Policy.Read.All with Policy.ReadWrite.ConditionalAccess: what Graph lists for creating a
+# conditional access policy.
+Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.Read.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
 $keyVault = {kv}
 # One application per workload. ExternalUrl: the custom domain Front Door serves, or empty for
 # the tenant's msappproxy.net domain (https://<app>-<tenant>.msappproxy.net/).
@@ -503,7 +505,7 @@ pub fn dns_record(spec: &Spec, plan: &NetworkPlan, _n: &Names) -> Option<String>
     spec.identity.active_directory.as_ref()?;
     let records: Vec<(String, String)> = proxied(plan)
         .iter()
-        .filter_map(|r| Some((r.host.clone(), r.ip?.to_string())))
+        .filter_map(|r| Some((r.internal_host.clone(), r.ip?.to_string())))
         .collect();
     if records.is_empty() {
         return None;
@@ -572,7 +574,8 @@ foreach ($record in $records) {{
 /// promotion of one new domain controller, run on it by `deploy.sh domain-controllers` through
 /// Run Command. It reads the passwords from Key Vault with the domain controllers' identity
 /// (IMDS, then the vault's REST API through its private endpoint) into secure strings, so no
-/// password is in a template, an extension's settings, a command line or the output.
+/// password is in a template, an extension's settings, a command line or the output. Run
+/// again on a domain controller, it verifies it (services, its SRV record, the forwarder).
 pub fn domain_controller(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
     use akswin_spec::spec::AdMode;
     let ad = spec.identity.active_directory.as_ref()?;
@@ -605,6 +608,14 @@ pub fn domain_controller(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<S
         .filter(|v| !v.existing)
         .flat_map(|v| v.address_space.iter().map(|c| c.to_string()))
         .collect();
+    let endpoints = plan
+        .vnets
+        .iter()
+        .flat_map(|v| &v.subnets)
+        .find(|s| s.role == akswin_plan::SubnetRole::PrivateEndpoints)
+        .and_then(|s| s.prefix)
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     let roles = match mode {
         AdMode::Replica => "'Replica'",
         _ => "'Forest', 'Additional'",
@@ -616,11 +627,13 @@ pub fn domain_controller(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<S
   Promote this VM to a domain controller of {domain} ({mode}): {what}.
 .DESCRIPTION
   deploy.sh domain-controllers runs it on each new domain controller, in order, through Run
-  Command (as SYSTEM). Safe to run again: a machine that is already a domain controller only
-  gets its DNS forwarder checked. The passwords come from Key Vault {kv} through its private
-  endpoint, read with the domain controllers' managed identity ({identity}), which may read
-  these secrets and no other; they stay in secure strings and are never printed or put on a
-  command line. It restarts the machine two minutes after a promotion.
+  Command (as SYSTEM), and again after the restart to verify it. Safe to run again: on a
+  domain controller it only checks the DNS forwarder, the AD services and the domain's SRV
+  record. The passwords come from Key Vault {kv} through its private endpoint (this
+  machine resolves the vault's names through Azure DNS, whatever DNS servers its network
+  interface has), read with the domain controllers' managed identity ({identity}), which may
+  read these secrets and no other; they stay in secure strings and are never printed or put
+  on a command line. It restarts the machine two minutes after a promotion.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -638,12 +651,6 @@ $netbios = {netbios_q}
 $keyVault = {kv_q}
 $partners = @({partners})
 
-function Get-VaultSecret([string] $Name) {{
-  $token = (Invoke-RestMethod -Headers @{{ Metadata = 'true' }} -Uri ('http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net&client_id=' + $IdentityClientId)).access_token
-  $secret = Invoke-RestMethod -Headers @{{ Authorization = "Bearer $token" }} -Uri ('https://' + $keyVault + '.vault.azure.net/secrets/' + $Name + '?api-version=7.4')
-  ConvertTo-SecureString -String $secret.value -AsPlainText -Force
-}}
-
 # Azure DNS answers the private DNS zones (Key Vault, the registry, the cluster's API server)
 # that the VNets link: clients that resolve through this DC need it as the forwarder.
 function Set-AzureForwarder {{
@@ -654,32 +661,61 @@ function Set-AzureForwarder {{
 
 if ((Get-CimInstance -ClassName Win32_ComputerSystem).DomainRole -ge 4) {{
   Set-AzureForwarder
+  $down = @(Get-Service -Name NTDS, Netlogon, DNS | Where-Object Status -ne 'Running')
+  if ($down.Count -gt 0) {{ throw "a domain controller, but not running: $($down.Name -join ', ')" }}
+  if (-not (Resolve-DnsName -Name ('_ldap._tcp.dc._msdcs.' + $domain) -Type SRV -Server 127.0.0.1 -ErrorAction SilentlyContinue)) {{
+    throw "a domain controller, but its DNS server does not answer the domain's SRV record yet"
+  }}
   'akswin: already a domain controller'
   return
 }}
 if (-not (Test-Path 'F:\')) {{ throw 'no F: data disk: the prepare-adds extension has not run on this VM' }}
 Set-AzureForwarder
+
+# The vault's names through Azure DNS (168.63.129.16 answers the private zone linked to this
+# VNet): the DNS servers on this machine's network interface may be on premises, where the vault
+# resolves to its public address, which refuses every request.
+if (-not (Get-DnsClientNrptRule | Where-Object Comment -eq 'akswin: Key Vault through Azure DNS')) {{
+  Add-DnsClientNrptRule -Namespace '.vault.azure.net', '.vaultcore.azure.net' -NameServers '168.63.129.16' -Comment 'akswin: Key Vault through Azure DNS' | Out-Null
+}}
+Clear-DnsClientCache
+$vaultIp = (Resolve-DnsName -Name ($keyVault + '.vault.azure.net') -Type A | Where-Object Type -eq 'A' | Select-Object -First 1).IPAddress
+if (-not $vaultIp -or -not $vaultIp.StartsWith({endpoints_start})) {{
+  throw "$keyVault resolves to '$vaultIp', not its private endpoint in {endpoints}"
+}}
+
+function Get-VaultSecret([string] $Name) {{
+  $token = (Invoke-RestMethod -Headers @{{ Metadata = 'true' }} -Uri ('http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net&client_id=' + $IdentityClientId)).access_token
+  $secret = Invoke-RestMethod -Headers @{{ Authorization = "Bearer $token" }} -Uri ('https://' + $keyVault + '.vault.azure.net/secrets/' + $Name + '?api-version=7.4')
+  ConvertTo-SecureString -String $secret.value -AsPlainText -Force
+}}
+
 $dsrm = Get-VaultSecret {dsrm}
 if ($Role -eq 'Forest') {{
   if ($PSCmdlet.ShouldProcess($domain, 'Install-ADDSForest')) {{
-    Install-ADDSForest -DomainName $domain -DomainNetbiosName $netbios -InstallDns -DatabasePath 'F:\NTDS' -LogPath 'F:\NTDS' -SysvolPath 'F:\SYSVOL' -SafeModeAdministratorPassword $dsrm -NoRebootOnCompletion -Force | Out-Null
+    $result = Install-ADDSForest -DomainName $domain -DomainNetbiosName $netbios -InstallDns -DatabasePath 'F:\NTDS' -LogPath 'F:\NTDS' -SysvolPath 'F:\SYSVOL' -SafeModeAdministratorPassword $dsrm -NoRebootOnCompletion -Force
+    if ($result.Status -ne 'Success') {{ throw "Install-ADDSForest: $($result.Status) $($result.Message)" }}
   }}
 }} else {{
   # Wait until the domain answers: its DC locator record, and AD Web Services (9389) on a
   # partner domain controller.
-  $deadline = (Get-Date).AddMinutes(45)
+  $deadline = (Get-Date).AddMinutes(20)
   $ready = $false
   while (-not $ready -and (Get-Date) -lt $deadline) {{
     $srv = Resolve-DnsName -Name ('_ldap._tcp.dc._msdcs.' + $domain) -Type SRV -Server $partners[0] -ErrorAction SilentlyContinue
     $ready = $srv -and (Test-NetConnection -ComputerName $partners[0] -Port 9389 -InformationLevel Quiet -WarningAction SilentlyContinue)
     if (-not $ready) {{ Start-Sleep -Seconds 30 }}
   }}
-  if (-not $ready) {{ throw "the domain $domain does not answer from $($partners[0]) (DNS SRV record, AD Web Services 9389) after 45 minutes" }}
+  if (-not $ready) {{ throw "the domain $domain does not answer from $($partners[0]) (DNS SRV record, AD Web Services 9389) after 20 minutes" }}
 {credential}
-  $options = @{{ DomainName = $domain; Credential = $credential; InstallDns = $true; DatabasePath = 'F:\NTDS'; LogPath = 'F:\NTDS'; SysvolPath = 'F:\SYSVOL'; SafeModeAdministratorPassword = $dsrm; NoRebootOnCompletion = $true; Force = $true }}
+  # One source for everything: the partner by name (Kerberos, not NTLM), the same domain
+  # controller that replicates to this one.
+  $source = (Get-ADDomainController -Identity $partners[0] -Server $partners[0] -Credential $credential).HostName
+  $options = @{{ DomainName = $domain; Credential = $credential; InstallDns = $true; DatabasePath = 'F:\NTDS'; LogPath = 'F:\NTDS'; SysvolPath = 'F:\SYSVOL'; SafeModeAdministratorPassword = $dsrm; ReplicationSourceDC = $source; NoRebootOnCompletion = $true; Force = $true }}
 {site}
   if ($PSCmdlet.ShouldProcess($domain, 'Install-ADDSDomainController')) {{
-    Install-ADDSDomainController @options | Out-Null
+    $result = Install-ADDSDomainController @options
+    if ($result.Status -ne 'Success') {{ throw "Install-ADDSDomainController: $($result.Status) $($result.Message)" }}
   }}
 }}
 if ($PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'restart in two minutes to finish the promotion')) {{
@@ -704,6 +740,8 @@ if ($PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'restart in two minutes to finish
             .map(|p| ps(p))
             .collect::<Vec<_>>()
             .join(", "),
+        endpoints = endpoints,
+        endpoints_start = ps(&endpoint_prefix_text(&endpoints)),
         dsrm = secret("safeModePassword"),
         credential = match mode {
             AdMode::Replica => format!(
@@ -725,26 +763,28 @@ if ($PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'restart in two minutes to finish
         site = match mode {
             AdMode::Replica => format!(
                 r#"  # The Azure DCs' own AD site, with the Azure ranges as its subnets, so clients in Azure find
-  # them first. Creating it needs Enterprise Admins; without the right, the DC joins the
-  # default site and the warning says what to add.
+  # them first, in a site link so that it replicates. Each part is checked on its own; one
+  # that cannot be made (it needs Enterprise Admins) stops here, before promotion: a domain
+  # controller in a site no link includes would never replicate.
   $site = {site_q}
-  $siteThere = Get-ADReplicationSite -Filter "Name -eq '$site'" -Server $partners[0] -Credential $credential -ErrorAction SilentlyContinue
-  if (-not $siteThere -and $PSCmdlet.ShouldProcess($site, 'New-ADReplicationSite with the subnets {ranges_text}')) {{
-    try {{
-      New-ADReplicationSite -Name $site -Server $partners[0] -Credential $credential
-      foreach ($range in @({ranges})) {{
-        if (-not (Get-ADReplicationSubnet -Filter "Name -eq '$range'" -Server $partners[0] -Credential $credential)) {{
-          New-ADReplicationSubnet -Name $range -Site $site -Server $partners[0] -Credential $credential
-        }}
-      }}
-      # A site in no site link replicates with nothing: join the link to the other sites.
-      Set-ADReplicationSiteLink -Identity $SiteLink -SitesIncluded @{{ Add = $site }} -Server $partners[0] -Credential $credential
-      $siteThere = $true
-    }} catch {{
-      Write-Warning "could not create the AD site ${{site}} ($($_.Exception.Message)): add it, its subnets {ranges_text} and a site link that includes it, then move this DC there"
+  $ad = @{{ Server = $source; Credential = $credential }}
+  try {{
+    if (-not (Get-ADReplicationSite -Filter "Name -eq '$site'" @ad) -and $PSCmdlet.ShouldProcess($site, 'New-ADReplicationSite')) {{
+      New-ADReplicationSite -Name $site @ad
     }}
+    foreach ($range in @({ranges})) {{
+      if (-not (Get-ADReplicationSubnet -Filter "Name -eq '$range'" @ad) -and $PSCmdlet.ShouldProcess($range, "New-ADReplicationSubnet in $site")) {{
+        New-ADReplicationSubnet -Name $range -Site $site @ad
+      }}
+    }}
+    $linked = Get-ADReplicationSiteLink -Filter * @ad | Where-Object {{ $_.SitesIncluded -match ('^CN=' + [regex]::Escape($site) + ',') }}
+    if (-not $linked -and $PSCmdlet.ShouldProcess($SiteLink, "add the site $site")) {{
+      Set-ADReplicationSiteLink -Identity $SiteLink -SitesIncluded @{{ Add = $site }} @ad
+    }}
+  }} catch {{
+    throw "the AD site ${{site}} is not ready ($($_.Exception.Message)): an Enterprise Admin creates it with the subnets {ranges_text} and adds it to a site link (-SiteLink names one), then run this again"
   }}
-  if ($siteThere) {{ $options.SiteName = $site }}"#,
+  $options.SiteName = $site"#,
                 site_q = ps(&site),
                 ranges = ranges.iter().map(|r| ps(r)).collect::<Vec<_>>().join(", "),
                 ranges_text = ranges.join(", "),
@@ -752,6 +792,22 @@ if ($PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'restart in two minutes to finish
             _ => String::new(),
         },
     ))
+}
+
+/// The leading octets a private endpoint's address has in `prefix` (a /16 to /24 subnet):
+/// `10.240.5.32/28` -> `10.240.5.`; the script checks the vault resolves inside it.
+fn endpoint_prefix_text(prefix: &str) -> String {
+    let Some((addr, len)) = prefix.split_once('/') else {
+        return String::new();
+    };
+    let octets = match len.parse::<u8>().unwrap_or(32) {
+        l if l >= 24 => 3,
+        l if l >= 16 => 2,
+        _ => 1,
+    };
+    let mut out: String = addr.split('.').take(octets).collect::<Vec<_>>().join(".");
+    out.push('.');
+    out
 }
 
 #[cfg(test)]

@@ -56,8 +56,18 @@ fn a_kerberos_request_keeps_one_host_name_through_front_door_and_the_application
             .as_deref()
             .unwrap()
     )));
-    // The internal URL is the same name (no link translation needed).
-    assert!(script.contains(&format!("InternalUrl = 'https://{host}/'")));
+    // The internal URL is a name in the AD domain, apart from the public one: a record for
+    // the public name in AD DNS would send users who resolve through AD around Front Door.
+    let route = &plan.ingress[0];
+    assert_ne!(route.internal_host, host);
+    assert!(route.internal_host.ends_with(".corp.contoso.com"));
+    assert!(script.contains(&format!("InternalUrl = 'https://{}/'", route.internal_host)));
+    assert_eq!(
+        route.spn.as_deref(),
+        Some(format!("HTTP/{}", route.internal_host).as_str())
+    );
+    let dns = &tree.files["scripts/Set-InternalDnsRecord.ps1"];
+    assert!(!dns.contains(&format!("HostName = '{host}'")), "{dns}");
 }
 
 #[test]
@@ -221,7 +231,10 @@ fn every_workload_appears_in_front_doors_routes_on_its_path() {
                     }
                     if let Some(ip) = r.ip {
                         assert!(
-                            dns.contains(&format!("@{{ HostName = '{}'; Ip = '{ip}' }}", r.host)),
+                            dns.contains(&format!(
+                                "@{{ HostName = '{}'; Ip = '{ip}' }}",
+                                r.internal_host
+                            )),
                             "{name}: {dns}"
                         );
                     }

@@ -323,6 +323,8 @@ fn deploy_sh_promotes_the_domain_controllers_with_no_secret_on_any_command_line(
         let out = Command::new("bash")
             .arg(dir.path().join("deploy.sh"))
             .arg("domain-controllers")
+            .current_dir(dir.path())
+            .env("AKSWIN_POLL_SECONDS", "0")
             .env(
                 "PATH",
                 format!(
@@ -349,15 +351,31 @@ fn deploy_sh_promotes_the_domain_controllers_with_no_secret_on_any_command_line(
     assert!(out.contains("not Connected"), "{out}");
     assert!(!calls.contains("run-command"), "{calls}");
     // Connected, and each script reports its promotion.
-    let ok = "case \"$*\" in *vpn-connection*) echo Connected ;; *'identity show'*) echo 11111111-2222-3333-4444-555555555555 ;; *run-command*) echo 'akswin: promoted; restarting in two minutes' ;; esac\n";
+    // Connected; each DC is promoted, then (after its restart) verified before the next.
+    let ok = concat!(
+        "case \"$*\" in *vpn-connection*) echo Connected ;; *'identity show'*) echo 11111111-2222-3333-4444-555555555555 ;;\n",
+        "  *run-command*) vm=$(echo \"$*\" | sed 's/.*--name \\([^ ]*\\).*/\\1/')\n",
+        "    if [ -e \"seen-$vm\" ]; then echo 'akswin: already a domain controller'; else touch \"seen-$vm\"; echo 'akswin: promoted; restarting in two minutes'; fi ;;\n",
+        "esac\n"
+    );
     let (code, calls, out) = run(ok);
     assert_eq!(code, 0, "{out}");
     let runs: Vec<&str> = calls
         .lines()
         .filter(|l| l.contains("run-command invoke"))
         .collect();
-    assert_eq!(runs.len(), 2, "{calls}");
-    assert!(runs[0].contains("--name contosolegdc1") && runs[1].contains("--name contosolegdc2"));
+    assert_eq!(runs.len(), 4, "{calls}");
+    for (r, vm) in runs.iter().zip([
+        "contosolegdc1",
+        "contosolegdc1",
+        "contosolegdc2",
+        "contosolegdc2",
+    ]) {
+        assert!(
+            r.contains(&format!("--name {vm} ")),
+            "promote, verify, then the next: {calls}"
+        );
+    }
     for r in &runs {
         let params = r.split("--parameters").nth(1).unwrap_or_default();
         assert!(

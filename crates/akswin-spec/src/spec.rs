@@ -1798,6 +1798,14 @@ pub struct Workload {
     /// `arm/frontdoor.json` asks for it as a parameter.
     #[serde(default)]
     pub app_proxy_external_host: Option<Hostname>,
+    /// Behind the application proxy: the name its connectors use to reach the workload (the
+    /// internal URL, the `HTTP/` SPN on the gMSA, the AD DNS record to the workload's load
+    /// balancer address). Default: `<prefix>-<workload>.<AD domain>`, a name in the AD domain's
+    /// own zone, apart from the public `host`: a record for the public name in AD DNS would send
+    /// every user who resolves through AD (on premises too) to the load balancer, around
+    /// Front Door. The proxy translates the Host header and response headers between the two.
+    #[serde(default)]
+    pub internal_host: Option<Hostname>,
     #[serde(default)]
     pub gmsa_account: Option<String>,
     /// The Windows user the container's entry point runs as (`runAsUserName`):

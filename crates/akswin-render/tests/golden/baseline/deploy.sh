@@ -56,17 +56,32 @@ if [ "$stage" = domain-controllers ]; then
     exit 1
   fi
   client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
+  run_script() {
+    az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
+      --query "value[].message" --output tsv
+  }
+  # promote VM ROLE: run the script, then, after the restart, run it again until it verifies
+  # the domain controller (AD services up, its SRV record answered): the next DC may use it.
   promote() {
     local out
     echo "== $1 ($2)"
-    out=$(az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
-      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
-      --query "value[].message" --output tsv)
+    out=$(run_script "$1" "$2")
     printf '%s\n' "$out"
     case "$out" in
-      *"akswin: promoted"*|*"akswin: already a domain controller"*) ;;
+      *"akswin: already a domain controller"*) return 0 ;;
+      *"akswin: promoted"*) ;;
       *) echo "the promotion of $1 did not finish: see its output above" >&2; exit 1 ;;
     esac
+    for _ in $(seq 1 30); do
+      sleep "${AKSWIN_POLL_SECONDS:-30}"
+      out=$(run_script "$1" "$2" 2>/dev/null || true)
+      case "$out" in
+        *"akswin: already a domain controller"*) echo "$1 is a domain controller"; return 0 ;;
+      esac
+    done
+    echo "$1 did not come back as a working domain controller after its restart: check it over Bastion" >&2
+    exit 1
   }
   promote contosolegdc1 Replica
   promote contosolegdc2 Replica

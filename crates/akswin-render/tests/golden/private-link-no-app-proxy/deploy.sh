@@ -31,25 +31,27 @@ if [ "$stage" = frontdoor ]; then
   # (it appears a little after the deployment; only a request with this message is approved).
   approve_pls() {
     local names="" approved
-    for _ in $(seq 1 30); do
+    # Approving keeps the request's message as the description, so Front Door's connection is
+    # recognised when this runs again (after a Service was recreated, its new request too).
+    for _ in $(seq 1 90); do
       names=$(az network private-link-service show --resource-group rg-contoso-legacy-aks-nodes --name "$1" \
         --query "privateEndpointConnections[?privateLinkServiceConnectionState.status=='Pending' && privateLinkServiceConnectionState.description=='$2'].name" --output tsv)
       [ -n "$names" ] && break
       approved=$(az network private-link-service show --resource-group rg-contoso-legacy-aks-nodes --name "$1" \
-        --query "length(privateEndpointConnections[?privateLinkServiceConnectionState.status=='Approved'])" --output tsv)
+        --query "length(privateEndpointConnections[?privateLinkServiceConnectionState.status=='Approved' && privateLinkServiceConnectionState.description=='$2'])" --output tsv)
       if [ "${approved:-0}" != 0 ]; then
-        echo "$1: a connection is already approved"
+        echo "$1: Front Door's connection is approved"
         return 0
       fi
-      sleep 10
+      sleep "${AKSWIN_POLL_SECONDS:-10}"
     done
     if [ -z "$names" ]; then
-      echo "no pending connection from Front Door on $1 (already approved, or not requested yet): check it in the portal (Private Link Center)" >&2
-      return 0
+      echo "no connection request from Front Door on $1 after 15 minutes: Front Door sends nothing to this origin until one is approved; run ./deploy.sh frontdoor again" >&2
+      exit 1
     fi
     for c in $names; do
       az network private-link-service connection update --resource-group rg-contoso-legacy-aks-nodes --service-name "$1" \
-        --name "$c" --connection-status Approved --description "approved by deploy.sh" --output none
+        --name "$c" --connection-status Approved --description "$2" --output none
       echo "approved $c on $1"
     done
   }
@@ -63,17 +65,32 @@ if [ "$stage" = domain-controllers ]; then
   # Command). The script reads the passwords from Key Vault with the DCs' own identity: none
   # passes through this machine.
   client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
+  run_script() {
+    az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
+      --query "value[].message" --output tsv
+  }
+  # promote VM ROLE: run the script, then, after the restart, run it again until it verifies
+  # the domain controller (AD services up, its SRV record answered): the next DC may use it.
   promote() {
     local out
     echo "== $1 ($2)"
-    out=$(az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
-      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
-      --query "value[].message" --output tsv)
+    out=$(run_script "$1" "$2")
     printf '%s\n' "$out"
     case "$out" in
-      *"akswin: promoted"*|*"akswin: already a domain controller"*) ;;
+      *"akswin: already a domain controller"*) return 0 ;;
+      *"akswin: promoted"*) ;;
       *) echo "the promotion of $1 did not finish: see its output above" >&2; exit 1 ;;
     esac
+    for _ in $(seq 1 30); do
+      sleep "${AKSWIN_POLL_SECONDS:-30}"
+      out=$(run_script "$1" "$2" 2>/dev/null || true)
+      case "$out" in
+        *"akswin: already a domain controller"*) echo "$1 is a domain controller"; return 0 ;;
+      esac
+    done
+    echo "$1 did not come back as a working domain controller after its restart: check it over Bastion" >&2
+    exit 1
   }
   promote contosolegdc1 Forest
   promote contosolegdc2 Additional

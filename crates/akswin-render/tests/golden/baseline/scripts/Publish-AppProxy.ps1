@@ -22,12 +22,14 @@ param(
   [string[]] $Workload = @()
 )
 $ErrorActionPreference = 'Stop'
-Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
+# Policy.Read.All with Policy.ReadWrite.ConditionalAccess: what Graph lists for creating a
+# conditional access policy.
+Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.Read.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
 $keyVault = 'kvfd-contoso-legacy'
 # One application per workload. ExternalUrl: the custom domain Front Door serves, or empty for
 # the tenant's msappproxy.net domain (https://<app>-<tenant>.msappproxy.net/).
 $applications = @(
-  @{ Workload = 'legacyweb'; DisplayName = 'contoso-legacy-legacyweb'; InternalUrl = 'https://legacy.contoso.com/'; ExternalUrl = 'https://legacy.contoso.com/'; Spn = 'HTTP/legacy.contoso.com'; CertificateSecret = 'legacy-contoso-tls'; Variable = 'AKSWIN_APP_PROXY_HOST_LEGACYWEB' }
+  @{ Workload = 'legacyweb'; DisplayName = 'contoso-legacy-legacyweb'; InternalUrl = 'https://contoso-legacy-legacyweb.corp.contoso.com/'; ExternalUrl = 'https://legacy.contoso.com/'; Spn = 'HTTP/contoso-legacy-legacyweb.corp.contoso.com'; CertificateSecret = 'legacy-contoso-tls'; Variable = 'AKSWIN_APP_PROXY_HOST_LEGACYWEB' }
 ) | Where-Object { $Workload.Count -eq 0 -or $Workload -contains $_.Workload }
 # The "On-premises application" gallery template (application proxy).
 $templateId = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621'

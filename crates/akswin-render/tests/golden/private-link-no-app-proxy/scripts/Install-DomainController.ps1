@@ -4,11 +4,13 @@
   Promote this VM to a domain controller of corp.contoso.com (newForest): the first creates the new forest, the others join it.
 .DESCRIPTION
   deploy.sh domain-controllers runs it on each new domain controller, in order, through Run
-  Command (as SYSTEM). Safe to run again: a machine that is already a domain controller only
-  gets its DNS forwarder checked. The passwords come from Key Vault kv-contoso-legacy through its private
-  endpoint, read with the domain controllers' managed identity (id-contoso-legacy-dc), which may read
-  these secrets and no other; they stay in secure strings and are never printed or put on a
-  command line. It restarts the machine two minutes after a promotion.
+  Command (as SYSTEM), and again after the restart to verify it. Safe to run again: on a
+  domain controller it only checks the DNS forwarder, the AD services and the domain's SRV
+  record. The passwords come from Key Vault kv-contoso-legacy through its private endpoint (this
+  machine resolves the vault's names through Azure DNS, whatever DNS servers its network
+  interface has), read with the domain controllers' managed identity (id-contoso-legacy-dc), which may
+  read these secrets and no other; they stay in secure strings and are never printed or put
+  on a command line. It restarts the machine two minutes after a promotion.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -26,12 +28,6 @@ $netbios = 'CORP'
 $keyVault = 'kv-contoso-legacy'
 $partners = @('10.200.0.132')
 
-function Get-VaultSecret([string] $Name) {
-  $token = (Invoke-RestMethod -Headers @{ Metadata = 'true' } -Uri ('http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net&client_id=' + $IdentityClientId)).access_token
-  $secret = Invoke-RestMethod -Headers @{ Authorization = "Bearer $token" } -Uri ('https://' + $keyVault + '.vault.azure.net/secrets/' + $Name + '?api-version=7.4')
-  ConvertTo-SecureString -String $secret.value -AsPlainText -Force
-}
-
 # Azure DNS answers the private DNS zones (Key Vault, the registry, the cluster's API server)
 # that the VNets link: clients that resolve through this DC need it as the forwarder.
 function Set-AzureForwarder {
@@ -42,33 +38,62 @@ function Set-AzureForwarder {
 
 if ((Get-CimInstance -ClassName Win32_ComputerSystem).DomainRole -ge 4) {
   Set-AzureForwarder
+  $down = @(Get-Service -Name NTDS, Netlogon, DNS | Where-Object Status -ne 'Running')
+  if ($down.Count -gt 0) { throw "a domain controller, but not running: $($down.Name -join ', ')" }
+  if (-not (Resolve-DnsName -Name ('_ldap._tcp.dc._msdcs.' + $domain) -Type SRV -Server 127.0.0.1 -ErrorAction SilentlyContinue)) {
+    throw "a domain controller, but its DNS server does not answer the domain's SRV record yet"
+  }
   'akswin: already a domain controller'
   return
 }
 if (-not (Test-Path 'F:\')) { throw 'no F: data disk: the prepare-adds extension has not run on this VM' }
 Set-AzureForwarder
+
+# The vault's names through Azure DNS (168.63.129.16 answers the private zone linked to this
+# VNet): the DNS servers on this machine's network interface may be on premises, where the vault
+# resolves to its public address, which refuses every request.
+if (-not (Get-DnsClientNrptRule | Where-Object Comment -eq 'akswin: Key Vault through Azure DNS')) {
+  Add-DnsClientNrptRule -Namespace '.vault.azure.net', '.vaultcore.azure.net' -NameServers '168.63.129.16' -Comment 'akswin: Key Vault through Azure DNS' | Out-Null
+}
+Clear-DnsClientCache
+$vaultIp = (Resolve-DnsName -Name ($keyVault + '.vault.azure.net') -Type A | Where-Object Type -eq 'A' | Select-Object -First 1).IPAddress
+if (-not $vaultIp -or -not $vaultIp.StartsWith('10.240.5.')) {
+  throw "$keyVault resolves to '$vaultIp', not its private endpoint in 10.240.5.32/28"
+}
+
+function Get-VaultSecret([string] $Name) {
+  $token = (Invoke-RestMethod -Headers @{ Metadata = 'true' } -Uri ('http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net&client_id=' + $IdentityClientId)).access_token
+  $secret = Invoke-RestMethod -Headers @{ Authorization = "Bearer $token" } -Uri ('https://' + $keyVault + '.vault.azure.net/secrets/' + $Name + '?api-version=7.4')
+  ConvertTo-SecureString -String $secret.value -AsPlainText -Force
+}
+
 $dsrm = Get-VaultSecret 'dc-dsrm-password'
 if ($Role -eq 'Forest') {
   if ($PSCmdlet.ShouldProcess($domain, 'Install-ADDSForest')) {
-    Install-ADDSForest -DomainName $domain -DomainNetbiosName $netbios -InstallDns -DatabasePath 'F:\NTDS' -LogPath 'F:\NTDS' -SysvolPath 'F:\SYSVOL' -SafeModeAdministratorPassword $dsrm -NoRebootOnCompletion -Force | Out-Null
+    $result = Install-ADDSForest -DomainName $domain -DomainNetbiosName $netbios -InstallDns -DatabasePath 'F:\NTDS' -LogPath 'F:\NTDS' -SysvolPath 'F:\SYSVOL' -SafeModeAdministratorPassword $dsrm -NoRebootOnCompletion -Force
+    if ($result.Status -ne 'Success') { throw "Install-ADDSForest: $($result.Status) $($result.Message)" }
   }
 } else {
   # Wait until the domain answers: its DC locator record, and AD Web Services (9389) on a
   # partner domain controller.
-  $deadline = (Get-Date).AddMinutes(45)
+  $deadline = (Get-Date).AddMinutes(20)
   $ready = $false
   while (-not $ready -and (Get-Date) -lt $deadline) {
     $srv = Resolve-DnsName -Name ('_ldap._tcp.dc._msdcs.' + $domain) -Type SRV -Server $partners[0] -ErrorAction SilentlyContinue
     $ready = $srv -and (Test-NetConnection -ComputerName $partners[0] -Port 9389 -InformationLevel Quiet -WarningAction SilentlyContinue)
     if (-not $ready) { Start-Sleep -Seconds 30 }
   }
-  if (-not $ready) { throw "the domain $domain does not answer from $($partners[0]) (DNS SRV record, AD Web Services 9389) after 45 minutes" }
+  if (-not $ready) { throw "the domain $domain does not answer from $($partners[0]) (DNS SRV record, AD Web Services 9389) after 20 minutes" }
   # The new forest's administrator: the first DC's administrator account.
   $credential = New-Object System.Management.Automation.PSCredential(($netbios + '\akswindcadmin'), (Get-VaultSecret 'dc-admin-password'))
-  $options = @{ DomainName = $domain; Credential = $credential; InstallDns = $true; DatabasePath = 'F:\NTDS'; LogPath = 'F:\NTDS'; SysvolPath = 'F:\SYSVOL'; SafeModeAdministratorPassword = $dsrm; NoRebootOnCompletion = $true; Force = $true }
+  # One source for everything: the partner by name (Kerberos, not NTLM), the same domain
+  # controller that replicates to this one.
+  $source = (Get-ADDomainController -Identity $partners[0] -Server $partners[0] -Credential $credential).HostName
+  $options = @{ DomainName = $domain; Credential = $credential; InstallDns = $true; DatabasePath = 'F:\NTDS'; LogPath = 'F:\NTDS'; SysvolPath = 'F:\SYSVOL'; SafeModeAdministratorPassword = $dsrm; ReplicationSourceDC = $source; NoRebootOnCompletion = $true; Force = $true }
 
   if ($PSCmdlet.ShouldProcess($domain, 'Install-ADDSDomainController')) {
-    Install-ADDSDomainController @options | Out-Null
+    $result = Install-ADDSDomainController @options
+    if ($result.Status -ne 'Success') { throw "Install-ADDSDomainController: $($result.Status) $($result.Message)" }
   }
 }
 if ($PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'restart in two minutes to finish the promotion')) {

@@ -555,7 +555,7 @@ mod tests {
         assert!(
             f.egress
                 .iter()
-                .all(|r| r.kind != EgressKind::Port || r.set == "ad")
+                .all(|r| r.kind != EgressKind::Port || r.set == "ad" || r.set == "dcsync")
         );
         assert!(serde_json::from_str::<serde_json::Value>(PRICES_JSON).is_ok());
         assert!(f.names.len() >= 25, "{}", f.names.len());

@@ -128,8 +128,31 @@ fn ad_rules(
     sources: &[String],
     dcs: &[String],
 ) -> Vec<NetRulePlan> {
-    ad_ports()
-        .iter()
+    port_rules(ad_ports(), collection, group, prefix, sources, dcs)
+}
+
+/// [`ad_rules`] plus W32Time: between domain controllers.
+fn dc_rules(
+    collection: &str,
+    group: &str,
+    prefix: &str,
+    sources: &[String],
+    dcs: &[String],
+) -> Vec<NetRulePlan> {
+    let mut rows = ad_ports();
+    rows.extend(dc_sync_ports());
+    port_rules(rows, collection, group, prefix, sources, dcs)
+}
+
+fn port_rules(
+    rows: Vec<&'static EgressRow>,
+    collection: &str,
+    group: &str,
+    prefix: &str,
+    sources: &[String],
+    dcs: &[String],
+) -> Vec<NetRulePlan> {
+    rows.iter()
         .map(|f| NetRulePlan {
             collection: collection.into(),
             group: group.into(),
@@ -419,7 +442,7 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
     if let (true, true, Some(dc)) = (replica, new_dcs, &dcs)
         && !existing_dcs.is_empty()
     {
-        plan.network_rules.extend(ad_rules(
+        plan.network_rules.extend(dc_rules(
             "dcs-to-existing-dcs",
             "domaincontrollers",
             "replica-ad",
@@ -439,7 +462,7 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
             .map(|c| c.to_string())
             .collect();
         if !on_prem.is_empty() {
-            plan.network_rules.extend(ad_rules(
+            plan.network_rules.extend(dc_rules(
                 "onprem-to-dcs",
                 "domaincontrollers",
                 "onprem-ad",
@@ -528,6 +551,15 @@ fn ip_protocol(p: &str) -> &'static str {
 /// domain controllers, from the egress table (set `ad`).
 pub fn ad_ports() -> Vec<&'static EgressRow> {
     facts().egress.iter().filter(|f| f.set == "ad").collect()
+}
+
+/// What domain controllers need between themselves besides [`ad_ports`] (W32Time).
+pub fn dc_sync_ports() -> Vec<&'static EgressRow> {
+    facts()
+        .egress
+        .iter()
+        .filter(|f| f.set == "dcsync")
+        .collect()
 }
 
 fn slug(s: &str) -> String {

@@ -430,8 +430,13 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
         .filter_map(|(k, p, src)| src.map(|s| (k, p, s)))
         .collect();
         for (key, base, src) in sources {
+            // On-premises domain controllers also keep time with these (W32Time).
+            let mut rows = ad_ports();
+            if key == "ad-onprem" {
+                rows.extend(crate::egress::dc_sync_ports());
+            }
             // DNS comes in through allow-dns-* below (every subnet resolves through the DCs).
-            for (i, f) in ad_ports().iter().filter(|f| f.port != "53").enumerate() {
+            for (i, f) in rows.iter().filter(|f| f.port != "53").enumerate() {
                 push(
                     format!(
                         "allow-{key}-{}-{}",

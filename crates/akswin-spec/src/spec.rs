@@ -652,6 +652,12 @@ pub struct ActiveDirectory {
     /// DNS name of the domain, e.g. corp.contoso.com.
     pub domain: String,
     pub netbios: String,
+    /// The forest root domain, when `domain` is a child domain (`corp.contoso.com` in a forest
+    /// rooted at `contoso.com`): gMSA's CoreDNS forwarding (`gmsaProfile.rootDomainName`) then
+    /// covers the whole forest, whose records (`_msdcs`, the global catalog) live under the
+    /// root. Default: `domain`.
+    #[serde(default)]
+    pub forest_root: Option<Hostname>,
     /// Where the domain comes from: `replica` (new domain controllers in the hub join the
     /// existing, on-premises domain over `network.hybrid`: the production choice when the
     /// workloads' users are in that domain), `existing` (the existing domain controllers only),

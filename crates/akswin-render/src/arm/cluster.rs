@@ -204,7 +204,10 @@ impl Arm<'_> {
                     &spec.identity.active_directory,
                 ) {
                     g["dnsServer"] = s(&dns.to_string());
-                    g["rootDomainName"] = s(&ad.domain);
+                    g["rootDomainName"] = s(ad
+                        .forest_root
+                        .as_ref()
+                        .map_or(ad.domain.as_str(), |r| r.as_str()));
                 }
                 w["gmsaProfile"] = g;
             }

@@ -7,7 +7,8 @@ declare_rule! {
     /// - `replica`: new domain controllers (`count`), the existing ones they join through
     ///   (`existing.dnsServers`), and, when those are outside every VNet, `network.hybrid`;
     /// - `newForest`: `count`, and no `existing` (a new forest has nothing to join);
-    /// - `existing`: `existing.dnsServers`, and no `count` (nothing is created).
+    /// - `existing`: `existing.dnsServers`, and no `count` (nothing is created);
+    /// - `forestRoot`, when given, is `domain` or a parent of it.
     ///
     /// ## Why it matters
     /// A replica promotion with no existing domain controller to reach waits 45 minutes and
@@ -45,6 +46,16 @@ impl Rule for Id006 {
         } else {
             "/identity/activeDirectory/domainControllers"
         };
+        if let Some(root) = &ad.forest_root {
+            let domain = ad.domain.to_ascii_lowercase();
+            if domain != root.as_str() && !domain.ends_with(&format!(".{}", root.as_str())) {
+                out.error(
+                    "/identity/activeDirectory/forestRoot",
+                    format!("forestRoot `{root}` is not the domain `{}` or a parent of it", ad.domain),
+                    "set the forest's root domain (the domain's own name for a single-domain forest)",
+                );
+            }
+        }
         let mut problem = |what: String, help: &str| out.error(at, what, help);
         match mode {
             AdMode::Replica => {

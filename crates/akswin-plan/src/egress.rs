@@ -432,13 +432,21 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         plan.network_rules
             .extend(ad_rules("ad", "activedirectory", "ad", &src, &existing_dcs));
     }
-    // Replicas in the hub to the existing domain controllers they join and replicate with (on
-    // premises: the DC subnet's default route goes to the firewall).
+    // Replicas in the hub to the on-premises domain controllers they join and replicate with
+    // (the DC subnet's default route goes to the firewall). To every on-premises range, not
+    // only the listed DCs: once promoted, AD picks the replication partners (bridgeheads) of
+    // the site link itself, and any writable DC on premises may be one.
     let replica = spec
         .identity
         .active_directory
         .as_ref()
         .is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Replica);
+    let on_prem_ranges: Vec<String> = spec
+        .network
+        .on_premises
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     if let (true, true, Some(dc)) = (replica, new_dcs, &dcs)
         && !existing_dcs.is_empty()
     {
@@ -447,7 +455,11 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
             "domaincontrollers",
             "replica-ad",
             std::slice::from_ref(dc),
-            &existing_dcs,
+            if on_prem_ranges.is_empty() {
+                &existing_dcs
+            } else {
+                &on_prem_ranges
+            },
         ));
     }
     // On-premises to new domain controllers in the hub (with hybrid connectivity): the

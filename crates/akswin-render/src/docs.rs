@@ -110,14 +110,14 @@ stage="${{1:-main}}"
   # (it appears a little after the deployment; only a request with this message is approved).
   approve_pls() {{
     local names="" approved
-    # Approving keeps the request's message as the description, so Front Door's connection is
-    # recognised when this runs again (after a Service was recreated, its new request too).
+    # Front Door's request carries its message (with the profile's name) as the description;
+    # approving keeps it there, so the connection is recognised when this runs again.
     for _ in $(seq 1 90); do
       names=$(az network private-link-service show --resource-group {rg} --name "$1" \
-        --query "privateEndpointConnections[?privateLinkServiceConnectionState.status=='Pending' && privateLinkServiceConnectionState.description=='$2'].name" --output tsv)
+        --query "privateEndpointConnections[?privateLinkServiceConnectionState.status=='Pending' && contains(privateLinkServiceConnectionState.description || '', '{fd}')].name" --output tsv)
       [ -n "$names" ] && break
       approved=$(az network private-link-service show --resource-group {rg} --name "$1" \
-        --query "length(privateEndpointConnections[?privateLinkServiceConnectionState.status=='Approved' && privateLinkServiceConnectionState.description=='$2'])" --output tsv)
+        --query "length(privateEndpointConnections[?privateLinkServiceConnectionState.status=='Approved' && contains(privateLinkServiceConnectionState.description || '', '{fd}')])" --output tsv)
       if [ "${{approved:-0}}" != 0 ]; then
         echo "$1: Front Door's connection is approved"
         return 0
@@ -125,7 +125,9 @@ stage="${{1:-main}}"
       sleep "${{AKSWIN_POLL_SECONDS:-10}}"
     done
     if [ -z "$names" ]; then
-      echo "no connection request from Front Door on $1 after 15 minutes: Front Door sends nothing to this origin until one is approved; run ./deploy.sh frontdoor again" >&2
+      echo "no connection request from Front Door on $1 after 15 minutes (Front Door sends nothing to this origin until one is approved); the connections there:" >&2
+      az network private-link-service show --resource-group {rg} --name "$1" \
+        --query "privateEndpointConnections[].[name, privateLinkServiceConnectionState.status, privateLinkServiceConnectionState.description]" --output tsv >&2
       exit 1
     fi
     for c in $names; do
@@ -134,7 +136,8 @@ stage="${{1:-main}}"
       echo "approved $c on $1"
     done
   }}"#,
-                rg = n.rg_nodes
+                rg = n.rg_nodes,
+                fd = n.front_door
             ));
             for r in &pls_routes {
                 let Some(pls) = &r.private_link_service else {
@@ -225,28 +228,35 @@ fi
   client_id=$(az identity show --resource-group {rg_shared} --name {id_dc} --query clientId --output tsv)
   run_script() {{
     az vm run-command invoke --resource-group {rg_hub} --name "$1" --command-id RunPowerShellScript \
-      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" \
       --query "value[].message" --output tsv
   }}
-  # promote VM ROLE: run the script, then, after the restart, run it again until it verifies
-  # the domain controller (AD services up, its SRV record answered): the next DC may use it.
+  # promote VM ROLE: promote, restart the VM from here (a restart inside Run Command would
+  # leave the command hanging), wait for its agent, then verify the domain controller (AD
+  # services up, its SRV record answered) before the next DC may use it.
   promote() {{
-    local out
+    local out status
     echo "== $1 ($2)"
-    out=$(run_script "$1" "$2")
+    out=$(run_script "$1" "$2" Promote)
     printf '%s\n' "$out"
     case "$out" in
       *"akswin: already a domain controller"*) return 0 ;;
       *"akswin: promoted"*) ;;
       *) echo "the promotion of $1 did not finish: see its output above" >&2; exit 1 ;;
     esac
-    for _ in $(seq 1 30); do
-      sleep "${{AKSWIN_POLL_SECONDS:-30}}"
-      out=$(run_script "$1" "$2" 2>/dev/null || true)
-      case "$out" in
-        *"akswin: already a domain controller"*) echo "$1 is a domain controller"; return 0 ;;
-      esac
+    az vm restart --resource-group {rg_hub} --name "$1" --output none
+    for _ in $(seq 1 40); do
+      status=$(az vm get-instance-view --resource-group {rg_hub} --name "$1" \
+        --query "instanceView.vmAgent.statuses[0].displayStatus" --output tsv 2>/dev/null || true)
+      if [ "$status" = Ready ]; then
+        out=$(run_script "$1" "$2" Verify 2>&1 || true)
+        case "$out" in
+          *"akswin: already a domain controller"*) echo "$1 is a domain controller"; return 0 ;;
+        esac
+      fi
+      sleep "${{AKSWIN_POLL_SECONDS:-15}}"
     done
+    printf '%s\n' "$out" >&2
     echo "$1 did not come back as a working domain controller after its restart: check it over Bastion" >&2
     exit 1
   }}
@@ -788,7 +798,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             "**Promote the domain controllers**: `./deploy.sh domain-controllers` runs `scripts/Install-DomainController.ps1` on each new domain controller in turn through Run Command. {} The script reads the DSRM password{} from `{}` with the domain controllers' own managed identity `{}` (Key Vault Secrets User on exactly those secrets), so no password is in a template, an extension's settings or a command line; it points each DC's DNS forwarder at Azure DNS (168.63.129.16: the private DNS zones), waits for the domain (its SRV record and AD Web Services on 9389) before a DC joins, and restarts the DC. Until then the VNets use Azure DNS; gMSA reaches the domain through the cluster's gmsaProfile (the first new DC), so the cluster never waits for AD.",
             if replica {
                 format!(
-                    "They join the existing domain `{}` as replicas (the on-premises link must be up: the step above), in the AD site `{}` (created with the Azure ranges as its subnets when the join account may: Enterprise Admins).",
+                    "They join the existing domain `{}` as replicas (the on-premises link must be up: the step above), in the AD site `{}`, with the Azure ranges as its subnets, in the site link `DEFAULTIPSITELINK` unless the script's `-SiteLink` names another (an Enterprise Admin creates what the join account may not; the script stops before promotion rather than leave a DC in an unlinked site). AD chooses the on-premises replication partners itself, so the firewall lets the replicas reach every `network.onPremises` range on the AD ports and W32Time.",
                     ad.domain,
                     ad.domain_controllers
                         .site
@@ -866,7 +876,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             .collect::<Vec<_>>()
             .join(", ");
         line(next(format!(
-            "**Publish the applications in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (each internal URL's host, a name in the AD domain apart from the public one, resolves to its workload's internal load balancer address: users who resolve the public name through AD DNS still reach Front Door) and `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>`: one application per workload behind the proxy ({apps}), with pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, and conditional access.{published}",
+            "**Publish the applications in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (each internal URL's host, a name in the AD domain apart from the public one, resolves to its workload's internal load balancer address: users who resolve the public name through AD DNS still reach Front Door; the certificate a workload serves must carry its internal host and chain to a root the connector servers trust, because the proxy validates backend certificates) and `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>`: one application per workload behind the proxy ({apps}), with pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, and conditional access.{published}",
             spec.ingress.app_proxy.connectors,
             rbcd = rbcd,
         )));

@@ -275,7 +275,7 @@ fn deploy_sh_frontdoor_waits_for_the_private_link_service_and_approves_front_doo
     assert!(!calls.contains("arm/frontdoor.json"), "{calls}");
     // The service exists and Front Door's request is pending: it is approved, after the create.
     let (code, calls, out) = mixed_frontdoor_stage(
-        "case \"$*\" in *\"status=='Pending'\"*\"(orders)'\"*) echo fd-request-1 ;; esac\n",
+        "case \"$*\" in *\"status=='Pending'\"*afd-contoso-legacy*) echo fd-request-1 ;; esac\n",
     );
     assert_eq!(code, 0, "{out}");
     let create = calls
@@ -351,38 +351,54 @@ fn deploy_sh_promotes_the_domain_controllers_with_no_secret_on_any_command_line(
     assert!(out.contains("not Connected"), "{out}");
     assert!(!calls.contains("run-command"), "{calls}");
     // Connected, and each script reports its promotion.
-    // Connected; each DC is promoted, then (after its restart) verified before the next.
+    // Connected; each DC is promoted, restarted from deploy.sh, then verified before the next.
     let ok = concat!(
         "case \"$*\" in *vpn-connection*) echo Connected ;; *'identity show'*) echo 11111111-2222-3333-4444-555555555555 ;;\n",
-        "  *run-command*) vm=$(echo \"$*\" | sed 's/.*--name \\([^ ]*\\).*/\\1/')\n",
-        "    if [ -e \"seen-$vm\" ]; then echo 'akswin: already a domain controller'; else touch \"seen-$vm\"; echo 'akswin: promoted; restarting in two minutes'; fi ;;\n",
+        "  *get-instance-view*) echo Ready ;;\n",
+        "  *Mode=Verify*) echo 'akswin: already a domain controller' ;;\n",
+        "  *run-command*) echo 'akswin: promoted; restart required' ;;\n",
         "esac\n"
     );
     let (code, calls, out) = run(ok);
     assert_eq!(code, 0, "{out}");
-    let runs: Vec<&str> = calls
+    let steps: Vec<String> = calls
         .lines()
-        .filter(|l| l.contains("run-command invoke"))
+        .filter(|l| l.contains("run-command invoke") || l.starts_with("vm restart"))
+        .map(|l| {
+            let vm = l
+                .split("--name ")
+                .nth(1)
+                .and_then(|r| r.split(' ').next())
+                .unwrap_or("");
+            let what = if l.starts_with("vm restart") {
+                "restart"
+            } else if l.contains("Mode=Verify") {
+                "verify"
+            } else {
+                "promote"
+            };
+            format!("{what} {vm}")
+        })
         .collect();
-    assert_eq!(runs.len(), 4, "{calls}");
-    for (r, vm) in runs.iter().zip([
-        "contosolegdc1",
-        "contosolegdc1",
-        "contosolegdc2",
-        "contosolegdc2",
-    ]) {
-        assert!(
-            r.contains(&format!("--name {vm} ")),
-            "promote, verify, then the next: {calls}"
-        );
-    }
-    for r in &runs {
+    assert_eq!(
+        steps,
+        [
+            "promote contosolegdc1",
+            "restart contosolegdc1",
+            "verify contosolegdc1",
+            "promote contosolegdc2",
+            "restart contosolegdc2",
+            "verify contosolegdc2"
+        ],
+        "{calls}"
+    );
+    for r in calls.lines().filter(|l| l.contains("run-command invoke")) {
         let params = r.split("--parameters").nth(1).unwrap_or_default();
         assert!(
             params.starts_with(
-                " Role=Replica IdentityClientId=11111111-2222-3333-4444-555555555555 --query"
+                " Role=Replica IdentityClientId=11111111-2222-3333-4444-555555555555 Mode="
             ),
-            "only the role and the client id: {r}"
+            "only the role, the client id and the mode: {r}"
         );
     }
     // A script that failed (no marker) stops the stage before the next DC.

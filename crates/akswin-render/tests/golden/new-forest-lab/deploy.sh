@@ -53,28 +53,35 @@ if [ "$stage" = domain-controllers ]; then
   client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
   run_script() {
     az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
-      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" \
       --query "value[].message" --output tsv
   }
-  # promote VM ROLE: run the script, then, after the restart, run it again until it verifies
-  # the domain controller (AD services up, its SRV record answered): the next DC may use it.
+  # promote VM ROLE: promote, restart the VM from here (a restart inside Run Command would
+  # leave the command hanging), wait for its agent, then verify the domain controller (AD
+  # services up, its SRV record answered) before the next DC may use it.
   promote() {
-    local out
+    local out status
     echo "== $1 ($2)"
-    out=$(run_script "$1" "$2")
+    out=$(run_script "$1" "$2" Promote)
     printf '%s\n' "$out"
     case "$out" in
       *"akswin: already a domain controller"*) return 0 ;;
       *"akswin: promoted"*) ;;
       *) echo "the promotion of $1 did not finish: see its output above" >&2; exit 1 ;;
     esac
-    for _ in $(seq 1 30); do
-      sleep "${AKSWIN_POLL_SECONDS:-30}"
-      out=$(run_script "$1" "$2" 2>/dev/null || true)
-      case "$out" in
-        *"akswin: already a domain controller"*) echo "$1 is a domain controller"; return 0 ;;
-      esac
+    az vm restart --resource-group rg-contoso-legacy-hub --name "$1" --output none
+    for _ in $(seq 1 40); do
+      status=$(az vm get-instance-view --resource-group rg-contoso-legacy-hub --name "$1" \
+        --query "instanceView.vmAgent.statuses[0].displayStatus" --output tsv 2>/dev/null || true)
+      if [ "$status" = Ready ]; then
+        out=$(run_script "$1" "$2" Verify 2>&1 || true)
+        case "$out" in
+          *"akswin: already a domain controller"*) echo "$1 is a domain controller"; return 0 ;;
+        esac
+      fi
+      sleep "${AKSWIN_POLL_SECONDS:-15}"
     done
+    printf '%s\n' "$out" >&2
     echo "$1 did not come back as a working domain controller after its restart: check it over Bastion" >&2
     exit 1
   }

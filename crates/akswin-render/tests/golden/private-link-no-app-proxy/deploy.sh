@@ -31,14 +31,14 @@ if [ "$stage" = frontdoor ]; then
   # (it appears a little after the deployment; only a request with this message is approved).
   approve_pls() {
     local names="" approved
-    # Approving keeps the request's message as the description, so Front Door's connection is
-    # recognised when this runs again (after a Service was recreated, its new request too).
+    # Front Door's request carries its message (with the profile's name) as the description;
+    # approving keeps it there, so the connection is recognised when this runs again.
     for _ in $(seq 1 90); do
       names=$(az network private-link-service show --resource-group rg-contoso-legacy-aks-nodes --name "$1" \
-        --query "privateEndpointConnections[?privateLinkServiceConnectionState.status=='Pending' && privateLinkServiceConnectionState.description=='$2'].name" --output tsv)
+        --query "privateEndpointConnections[?privateLinkServiceConnectionState.status=='Pending' && contains(privateLinkServiceConnectionState.description || '', 'afd-contoso-legacy')].name" --output tsv)
       [ -n "$names" ] && break
       approved=$(az network private-link-service show --resource-group rg-contoso-legacy-aks-nodes --name "$1" \
-        --query "length(privateEndpointConnections[?privateLinkServiceConnectionState.status=='Approved' && privateLinkServiceConnectionState.description=='$2'])" --output tsv)
+        --query "length(privateEndpointConnections[?privateLinkServiceConnectionState.status=='Approved' && contains(privateLinkServiceConnectionState.description || '', 'afd-contoso-legacy')])" --output tsv)
       if [ "${approved:-0}" != 0 ]; then
         echo "$1: Front Door's connection is approved"
         return 0
@@ -46,7 +46,9 @@ if [ "$stage" = frontdoor ]; then
       sleep "${AKSWIN_POLL_SECONDS:-10}"
     done
     if [ -z "$names" ]; then
-      echo "no connection request from Front Door on $1 after 15 minutes: Front Door sends nothing to this origin until one is approved; run ./deploy.sh frontdoor again" >&2
+      echo "no connection request from Front Door on $1 after 15 minutes (Front Door sends nothing to this origin until one is approved); the connections there:" >&2
+      az network private-link-service show --resource-group rg-contoso-legacy-aks-nodes --name "$1" \
+        --query "privateEndpointConnections[].[name, privateLinkServiceConnectionState.status, privateLinkServiceConnectionState.description]" --output tsv >&2
       exit 1
     fi
     for c in $names; do
@@ -67,28 +69,35 @@ if [ "$stage" = domain-controllers ]; then
   client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
   run_script() {
     az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
-      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" \
       --query "value[].message" --output tsv
   }
-  # promote VM ROLE: run the script, then, after the restart, run it again until it verifies
-  # the domain controller (AD services up, its SRV record answered): the next DC may use it.
+  # promote VM ROLE: promote, restart the VM from here (a restart inside Run Command would
+  # leave the command hanging), wait for its agent, then verify the domain controller (AD
+  # services up, its SRV record answered) before the next DC may use it.
   promote() {
-    local out
+    local out status
     echo "== $1 ($2)"
-    out=$(run_script "$1" "$2")
+    out=$(run_script "$1" "$2" Promote)
     printf '%s\n' "$out"
     case "$out" in
       *"akswin: already a domain controller"*) return 0 ;;
       *"akswin: promoted"*) ;;
       *) echo "the promotion of $1 did not finish: see its output above" >&2; exit 1 ;;
     esac
-    for _ in $(seq 1 30); do
-      sleep "${AKSWIN_POLL_SECONDS:-30}"
-      out=$(run_script "$1" "$2" 2>/dev/null || true)
-      case "$out" in
-        *"akswin: already a domain controller"*) echo "$1 is a domain controller"; return 0 ;;
-      esac
+    az vm restart --resource-group rg-contoso-legacy-hub --name "$1" --output none
+    for _ in $(seq 1 40); do
+      status=$(az vm get-instance-view --resource-group rg-contoso-legacy-hub --name "$1" \
+        --query "instanceView.vmAgent.statuses[0].displayStatus" --output tsv 2>/dev/null || true)
+      if [ "$status" = Ready ]; then
+        out=$(run_script "$1" "$2" Verify 2>&1 || true)
+        case "$out" in
+          *"akswin: already a domain controller"*) echo "$1 is a domain controller"; return 0 ;;
+        esac
+      fi
+      sleep "${AKSWIN_POLL_SECONDS:-15}"
     done
+    printf '%s\n' "$out" >&2
     echo "$1 did not come back as a working domain controller after its restart: check it over Bastion" >&2
     exit 1
   }

@@ -9,3 +9,4 @@ pub mod ing008_certificate_not_from_key_vault;
 pub mod ing009_app_proxy_not_resilient;
 pub mod ing010_managed_rules_need_premium;
 pub mod ing011_front_door_route;
+pub mod ing012_backend_certificate_name;

@@ -141,7 +141,7 @@ if ($PSCmdlet.ShouldProcess($path, 'write the GMSACredentialSpec (apply it with 
 
 # Kerberos single sign-on through application proxy: the internal URL's SPN on legacyweb, and
 # resource-based constrained delegation from the connector servers to legacyweb.
-$spn = 'HTTP/contoso-legacy-legacyweb.corp.contoso.com'
+$spn = 'HTTP/legacyweb.corp.contoso.com'
 $owner = Get-ADObject -LDAPFilter "(servicePrincipalName=$spn)" -Properties sAMAccountName | Select-Object -First 1
 if ($owner -and $owner.sAMAccountName -ne 'legacyweb$') {
   throw "$spn is already registered on $($owner.sAMAccountName): a duplicate SPN breaks Kerberos; remove it there first (setspn -D)"

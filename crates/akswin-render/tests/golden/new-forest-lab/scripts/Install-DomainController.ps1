@@ -4,13 +4,13 @@
   Promote this VM to a domain controller of corp.contoso.com (newForest): the first creates the new forest, the others join it.
 .DESCRIPTION
   deploy.sh domain-controllers runs it on each new domain controller, in order, through Run
-  Command (as SYSTEM), and again after the restart to verify it. Safe to run again: on a
+  Command (as SYSTEM), restarts it, and runs it again with -Mode Verify. Safe to run again: on a
   domain controller it only checks the DNS forwarder, the AD services and the domain's SRV
   record. The passwords come from Key Vault kv-contoso-legacy through its private endpoint (this
   machine resolves the vault's names through Azure DNS, whatever DNS servers its network
   interface has), read with the domain controllers' managed identity (id-contoso-legacy-dc), which may
   read these secrets and no other; they stay in secure strings and are never printed or put
-  on a command line. It restarts the machine two minutes after a promotion.
+  on a command line. deploy.sh restarts the machine after a promotion.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -20,7 +20,9 @@ param(
   # The client id of id-contoso-legacy-dc (deploy.sh passes it: az identity show --query clientId).
   [Parameter(Mandatory)] [string] $IdentityClientId,
   # Replica: the site link that connects the new AD site to the others.
-  [string] $SiteLink = 'DEFAULTIPSITELINK'
+  [string] $SiteLink = 'DEFAULTIPSITELINK',
+  # Verify: after the restart, check the domain controller and never promote.
+  [ValidateSet('Promote', 'Verify')] [string] $Mode = 'Promote'
 )
 $ErrorActionPreference = 'Stop'
 $domain = 'corp.contoso.com'
@@ -44,6 +46,10 @@ if ((Get-CimInstance -ClassName Win32_ComputerSystem).DomainRole -ge 4) {
     throw "a domain controller, but its DNS server does not answer the domain's SRV record yet"
   }
   'akswin: already a domain controller'
+  return
+}
+if ($Mode -eq 'Verify') {
+  'akswin: not a domain controller yet'
   return
 }
 if (-not (Test-Path 'F:\')) { throw 'no F: data disk: the prepare-adds extension has not run on this VM' }
@@ -96,7 +102,6 @@ if ($Role -eq 'Forest') {
     if ($result.Status -ne 'Success') { throw "Install-ADDSDomainController: $($result.Status) $($result.Message)" }
   }
 }
-if ($PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'restart in two minutes to finish the promotion')) {
-  shutdown.exe /r /t 120 /c 'akswin: AD DS promotion'
-  'akswin: promoted; restarting in two minutes'
-}
+# deploy.sh restarts the VM (a restart inside Run Command would leave the command hanging),
+# then runs this again with -Mode Verify.
+'akswin: promoted; restart required'

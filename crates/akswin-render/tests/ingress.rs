@@ -256,3 +256,44 @@ fn every_workload_appears_in_front_doors_routes_on_its_path() {
         }
     }
 }
+
+/// A Private Link workload on a plain-HTTP port is reached over HTTP on that port (its traffic
+/// stays on Private Link), and the runbook warns about redirect URIs for apps that sign in.
+#[test]
+fn a_plain_http_private_link_origin_forwards_http_on_its_port() {
+    let text = common::scenario_specs()
+        .into_iter()
+        .find(|(n, _)| n == "mixed-auth")
+        .map(|(_, t)| t)
+        .unwrap();
+    let mut spec = common::load(&text);
+    let orders = spec
+        .workloads
+        .iter_mut()
+        .find(|w| w.name == "orders")
+        .unwrap();
+    orders.port = Some(8080);
+    let plan = akswin_plan::plan(&spec);
+    let tree = akswin_render::render(&spec, &plan, "test");
+    let fd: Value = serde_json::from_str(&tree.files["arm/frontdoor.json"]).unwrap();
+    let res = fd["resources"].as_array().unwrap();
+    let route = res
+        .iter()
+        .find(|r| {
+            r["name"].as_str().unwrap().ends_with("/orders")
+                && r["type"] == "Microsoft.Cdn/profiles/afdEndpoints/routes"
+        })
+        .unwrap();
+    assert_eq!(route["properties"]["forwardingProtocol"], "HttpOnly");
+    let origin = res
+        .iter()
+        .find(|r| {
+            r["type"] == "Microsoft.Cdn/profiles/originGroups/origins"
+                && r["name"].as_str().unwrap().ends_with("/orders/orders")
+        })
+        .unwrap();
+    assert_eq!(origin["properties"]["httpPort"], 8080);
+    assert!(tree.files["README.md"].contains("over plain HTTP through Private Link"));
+    let service = &tree.files["k8s/orders.yaml"];
+    assert!(service.contains("name: http\n"), "{service}");
+}

@@ -228,7 +228,7 @@ fi
   client_id=$(az identity show --resource-group {rg_shared} --name {id_dc} --query clientId --output tsv)
   run_script() {{
     az vm run-command invoke --resource-group {rg_hub} --name "$1" --command-id RunPowerShellScript \
-      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" ${{AKSWIN_AD_SITE_LINK:+"SiteLink=$AKSWIN_AD_SITE_LINK"}} \
       --query "value[].message" --output tsv
   }}
   # promote VM ROLE: promote, restart the VM from here (a restart inside Run Command would
@@ -798,7 +798,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             "**Promote the domain controllers**: `./deploy.sh domain-controllers` runs `scripts/Install-DomainController.ps1` on each new domain controller in turn through Run Command. {} The script reads the DSRM password{} from `{}` with the domain controllers' own managed identity `{}` (Key Vault Secrets User on exactly those secrets), so no password is in a template, an extension's settings or a command line; it points each DC's DNS forwarder at Azure DNS (168.63.129.16: the private DNS zones), waits for the domain (its SRV record and AD Web Services on 9389) before a DC joins, and restarts the DC. Until then the VNets use Azure DNS; gMSA reaches the domain through the cluster's gmsaProfile (the first new DC), so the cluster never waits for AD.",
             if replica {
                 format!(
-                    "They join the existing domain `{}` as replicas (the on-premises link must be up: the step above), in the AD site `{}`, with the Azure ranges as its subnets, in the site link `DEFAULTIPSITELINK` unless the script's `-SiteLink` names another (an Enterprise Admin creates what the join account may not; the script stops before promotion rather than leave a DC in an unlinked site). AD chooses the on-premises replication partners itself, so the firewall lets the replicas reach every `network.onPremises` range on the AD ports and W32Time.",
+                    "They join the existing domain `{}` as replicas (the on-premises link must be up: the step above), in the AD site `{}`, with the Azure ranges as its subnets, in the site link `DEFAULTIPSITELINK` unless `AKSWIN_AD_SITE_LINK` names another (an Enterprise Admin creates what the join account may not; the script stops before promotion rather than leave a DC in an unlinked site). AD chooses the on-premises replication partners itself, so the firewall lets the replicas reach every `network.onPremises` range on the AD ports and W32Time.",
                     ad.domain,
                     ad.domain_controllers
                         .site
@@ -954,6 +954,19 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         "- The Windows data collection rule is associated with the cluster resource; associating it with the Windows node scale sets (created by AKS in `{}`) is not rendered.",
         n.rg_nodes
     ));
+    if plan
+        .ingress
+        .iter()
+        .any(|r| r.path == akswin_spec::spec::IngressPath::AppProxy)
+    {
+        line("- The application proxy sends the internal host as the Host header (`isTranslateHostHeaderEnabled`) and translates response headers, not page content: an IIS binding to the public name, or absolute URLs the application builds from the Host header or in JavaScript, break behind it. Bind the site to any host (or the internal one) and use relative links, or turn host header translation off in `scripts/Publish-AppProxy.ps1` (https://learn.microsoft.com/entra/identity/app-proxy/application-proxy-configure-hard-coded-link-translation).".into());
+    }
+    if !plan.addresses.domain_controller_ips.is_empty() {
+        line(format!(
+            "- The domain controllers' subnet may reach `AzureCloud.{}` on 443, for Run Command's results (`deploy.sh domain-controllers`; https://learn.microsoft.com/azure/virtual-machines/windows/run-command). That is broad for tier-0 servers and stays open after promotion: remove the rule `domaincontrollers-azurecloud-location-443` from the firewall policy when no more DCs are to be promoted (a later `main.json` deployment puts it back).",
+            spec.location
+        ));
+    }
     let plain: Vec<&str> = plan
         .ingress
         .iter()

@@ -592,7 +592,7 @@ impl Arm<'_> {
             .as_ref()
             .is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Replica)
         {
-            out.push(("joinCredential", "DOMAIN\\user:password of an account that may add domain controllers to the existing domain (Domain Admins); remove or rotate it after promotion"));
+            out.push(("joinCredential", "user@domain:password (or DOMAIN\\user:password) of an account that may add domain controllers to the existing domain (Domain Admins; Enterprise Admins too, or the AD site, its subnets and its site link created beforehand); remove or rotate it after promotion"));
         }
         out
     }

@@ -97,7 +97,7 @@ if [ "$stage" = domain-controllers ]; then
   client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
   run_script() {
     az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
-      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" ${AKSWIN_AD_SITE_LINK:+"SiteLink=$AKSWIN_AD_SITE_LINK"} \
       --query "value[].message" --output tsv
   }
   # promote VM ROLE: promote, restart the VM from here (a restart inside Run Command would
@@ -191,7 +191,7 @@ check_secret() {
 check_secret 'windows-admin-password' 'Windows node administrator password (14+ characters)'
 check_secret 'dc-admin-password' 'domain controller VM administrator password (for a new forest, also the domain administrator'\''s)'
 check_secret 'dc-dsrm-password' 'AD DS safe mode (DSRM) password'
-check_secret 'ad-join-credential' 'DOMAIN\user:password of an account that may add domain controllers to the existing domain (Domain Admins); remove or rotate it after promotion'
+check_secret 'ad-join-credential' 'user@domain:password (or DOMAIN\user:password) of an account that may add domain controllers to the existing domain (Domain Admins; Enterprise Admins too, or the AD site, its subnets and its site link created beforehand); remove or rotate it after promotion'
 check_secret 'vpn-shared-key' 'IPsec pre-shared key of the VPN connection (the same key on the on-premises device)'
 check_secret 'gmsa-standard-user' 'gMSA standard domain user, DOMAIN\user:password (read by the kubelet identity). Before the AD exists, store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it with the real credential'
 if [ "$denied" -ne 0 ]; then

@@ -69,7 +69,7 @@ if [ "$stage" = domain-controllers ]; then
   client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
   run_script() {
     az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
-      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" \
+      --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" ${AKSWIN_AD_SITE_LINK:+"SiteLink=$AKSWIN_AD_SITE_LINK"} \
       --query "value[].message" --output tsv
   }
   # promote VM ROLE: promote, restart the VM from here (a restart inside Run Command would

@@ -40,10 +40,16 @@ function Set-AzureForwarder {
 
 if ((Get-CimInstance -ClassName Win32_ComputerSystem).DomainRole -ge 4) {
   Set-AzureForwarder
-  $down = @(Get-Service -Name NTDS, Netlogon, DNS | Where-Object Status -ne 'Running')
+  $down = @(Get-Service -Name NTDS, Netlogon, DNS, DFSR | Where-Object Status -ne 'Running')
   if ($down.Count -gt 0) { throw "a domain controller, but not running: $($down.Name -join ', ')" }
-  if (-not (Resolve-DnsName -Name ('_ldap._tcp.dc._msdcs.' + $domain) -Type SRV -Server 127.0.0.1 -ErrorAction SilentlyContinue)) {
-    throw "a domain controller, but its DNS server does not answer the domain's SRV record yet"
+  if ((Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\Netlogon\Parameters' -Name SysvolReady -ErrorAction SilentlyContinue).SysvolReady -ne 1) {
+    throw 'a domain controller, but SYSVOL is not ready yet'
+  }
+  # Its own DC locator record, from its own DNS server (not the forwarder, not another DC's).
+  $me = ($env:COMPUTERNAME + '.' + $domain).ToLowerInvariant()
+  $srv = Resolve-DnsName -Name ('_ldap._tcp.dc._msdcs.' + $domain) -Type SRV -Server 127.0.0.1 -DnsOnly -NoRecursion -ErrorAction SilentlyContinue
+  if (-not ($srv | Where-Object { $_.NameTarget -and $_.NameTarget.ToLowerInvariant() -eq $me })) {
+    throw "a domain controller, but $me is not registered in the domain's DC locator records yet"
   }
   'akswin: already a domain controller'
   return
@@ -97,8 +103,8 @@ if ($Role -eq 'Forest') {
   if ($at -lt 1) { throw 'the join credential is not DOMAIN\user:password' }
   $credential = New-Object System.Management.Automation.PSCredential($plain.Substring(0, $at), (ConvertTo-SecureString -String $plain.Substring($at + 1) -AsPlainText -Force))
   $plain = $null
-  # One source for everything: the partner by name (Kerberos, not NTLM), the same domain
-  # controller that replicates to this one.
+  # One source for everything: the partner's name, the domain controller that replicates to
+  # this one and that the site is checked on.
   $source = (Get-ADDomainController -Identity $partners[0] -Server $partners[0] -Credential $credential).HostName
   $options = @{ DomainName = $domain; Credential = $credential; InstallDns = $true; DatabasePath = 'F:\NTDS'; LogPath = 'F:\NTDS'; SysvolPath = 'F:\SYSVOL'; SafeModeAdministratorPassword = $dsrm; ReplicationSourceDC = $source; NoRebootOnCompletion = $true; Force = $true }
   # The Azure DCs' own AD site, with the Azure ranges as its subnets, so clients in Azure find
@@ -112,8 +118,12 @@ if ($Role -eq 'Forest') {
       New-ADReplicationSite -Name $site @ad
     }
     foreach ($range in @('10.200.0.0/24', '10.240.0.0/16')) {
-      if (-not (Get-ADReplicationSubnet -Filter "Name -eq '$range'" @ad) -and $PSCmdlet.ShouldProcess($range, "New-ADReplicationSubnet in $site")) {
+      $subnet = Get-ADReplicationSubnet -Filter "Name -eq '$range'" @ad
+      if (-not $subnet -and $PSCmdlet.ShouldProcess($range, "New-ADReplicationSubnet in $site")) {
         New-ADReplicationSubnet -Name $range -Site $site @ad
+      } elseif ($subnet -and $subnet.Site -notmatch ('^CN=' + [regex]::Escape($site) + ',')) {
+        # Clients in this range would look for domain controllers in that other site.
+        throw "the subnet $range belongs to $($subnet.Site), not $site"
       }
     }
     $linked = Get-ADReplicationSiteLink -Filter * @ad | Where-Object { $_.SitesIncluded -match ('^CN=' + [regex]::Escape($site) + ',') }

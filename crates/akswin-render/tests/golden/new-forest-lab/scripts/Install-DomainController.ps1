@@ -40,10 +40,16 @@ function Set-AzureForwarder {
 
 if ((Get-CimInstance -ClassName Win32_ComputerSystem).DomainRole -ge 4) {
   Set-AzureForwarder
-  $down = @(Get-Service -Name NTDS, Netlogon, DNS | Where-Object Status -ne 'Running')
+  $down = @(Get-Service -Name NTDS, Netlogon, DNS, DFSR | Where-Object Status -ne 'Running')
   if ($down.Count -gt 0) { throw "a domain controller, but not running: $($down.Name -join ', ')" }
-  if (-not (Resolve-DnsName -Name ('_ldap._tcp.dc._msdcs.' + $domain) -Type SRV -Server 127.0.0.1 -ErrorAction SilentlyContinue)) {
-    throw "a domain controller, but its DNS server does not answer the domain's SRV record yet"
+  if ((Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\Netlogon\Parameters' -Name SysvolReady -ErrorAction SilentlyContinue).SysvolReady -ne 1) {
+    throw 'a domain controller, but SYSVOL is not ready yet'
+  }
+  # Its own DC locator record, from its own DNS server (not the forwarder, not another DC's).
+  $me = ($env:COMPUTERNAME + '.' + $domain).ToLowerInvariant()
+  $srv = Resolve-DnsName -Name ('_ldap._tcp.dc._msdcs.' + $domain) -Type SRV -Server 127.0.0.1 -DnsOnly -NoRecursion -ErrorAction SilentlyContinue
+  if (-not ($srv | Where-Object { $_.NameTarget -and $_.NameTarget.ToLowerInvariant() -eq $me })) {
+    throw "a domain controller, but $me is not registered in the domain's DC locator records yet"
   }
   'akswin: already a domain controller'
   return
@@ -92,8 +98,8 @@ if ($Role -eq 'Forest') {
   if (-not $ready) { throw "the domain $domain does not answer from $($partners[0]) (DNS SRV record, AD Web Services 9389) after 20 minutes" }
   # The new forest's administrator: the first DC's administrator account.
   $credential = New-Object System.Management.Automation.PSCredential(($netbios + '\akswindcadmin'), (Get-VaultSecret 'dc-admin-password'))
-  # One source for everything: the partner by name (Kerberos, not NTLM), the same domain
-  # controller that replicates to this one.
+  # One source for everything: the partner's name, the domain controller that replicates to
+  # this one and that the site is checked on.
   $source = (Get-ADDomainController -Identity $partners[0] -Server $partners[0] -Credential $credential).HostName
   $options = @{ DomainName = $domain; Credential = $credential; InstallDns = $true; DatabasePath = 'F:\NTDS'; LogPath = 'F:\NTDS'; SysvolPath = 'F:\SYSVOL'; SafeModeAdministratorPassword = $dsrm; ReplicationSourceDC = $source; NoRebootOnCompletion = $true; Force = $true }
 

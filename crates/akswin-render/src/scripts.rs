@@ -253,6 +253,15 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
         .as_ref()
         .map(|c| c.allowed_ip_ranges.iter().map(|r| r.to_string()).collect())
         .unwrap_or_default();
+    let excluded: Vec<String> = ap
+        .conditional_access
+        .as_ref()
+        .map(|c| c.exclude_groups.iter().map(|g| ps(g)).collect())
+        .unwrap_or_default();
+    let ca_state = match ap.conditional_access.as_ref().map(|c| c.state) {
+        Some(akswin_spec::spec::CaState::ReportOnly) => "enabledForReportingButNotEnforced",
+        _ => "enabled",
+    };
     // One host name end to end: with Front Door in front and a custom domain whose certificate
     // is in Key Vault, the application proxy publishes that same host (a custom domain), so
     // pre-authentication redirects and cookies stay on the name users browse to, behind the
@@ -465,13 +474,13 @@ $policy = Get-MgIdentityConditionalAccessPolicy -Filter "displayName eq '$policy
 $conditions = @{{
   clientAppTypes = @('all')
   applications = @{{ includeApplications = $appIds }}
-  users = @{{ includeUsers = @('All') }}
+  users = @{{ includeUsers = @('All'); excludeGroups = @({excluded}) }}
   locations = @{{ includeLocations = @('All'); excludeLocations = @($location.Id) }}
 }}
 if ($appIds.Count -gt 0 -and $location -and -not $policy -and $PSCmdlet.ShouldProcess($policyName, 'New-MgIdentityConditionalAccessPolicy')) {{
   New-MgIdentityConditionalAccessPolicy -BodyParameter @{{
     displayName = $policyName
-    state = 'enabled'
+    state = {state}
     conditions = $conditions
     grantControls = @{{ operator = 'OR'; builtInControls = @('block') }}
   }} | Out-Null
@@ -483,6 +492,8 @@ if ($appIds.Count -gt 0 -and $location -and -not $policy -and $PSCmdlet.ShouldPr
 }}"#,
             loc = ps(&format!("{}-allowed-ranges", n.prefix)),
             policy = ps(&format!("{}: block outside the allowed ranges", n.prefix)),
+            excluded = excluded.join(", "),
+            state = ps(ca_state),
             ranges = ranges
                 .iter()
                 .map(|r| format!(

@@ -1222,6 +1222,22 @@ impl Default for AppProxy {
 pub struct ConditionalAccess {
     #[serde(default)]
     pub allowed_ip_ranges: Vec<Cidr>,
+    /// Object ids of groups the policy never applies to: the tenant's emergency access
+    /// (break-glass) accounts, as Microsoft recommends for every conditional access policy.
+    #[serde(default)]
+    pub exclude_groups: Vec<String>,
+    /// `enabled` (default), or `reportOnly` to watch its effect in the sign-in logs first.
+    #[serde(default)]
+    pub state: CaState,
+}
+
+/// The state a conditional access policy is created in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum CaState {
+    #[default]
+    Enabled,
+    ReportOnly,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]

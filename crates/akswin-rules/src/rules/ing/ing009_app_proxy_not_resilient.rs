@@ -3,7 +3,8 @@ use crate::{Ctx, Out, Rule, declare_rule};
 declare_rule! {
     /// ## What it checks
     /// With the application proxy on: at least 2 connectors, and a conditional access policy
-    /// with allowed IP ranges.
+    /// with allowed IP ranges; its `excludeGroups` are group object ids (GUIDs), and without any
+    /// an information finding says that no emergency access group is excluded.
     ///
     /// ## Why it matters
     /// One connector is a single point of failure for every Kerberos app (and goes down during
@@ -12,12 +13,14 @@ declare_rule! {
     /// that sees the client IP.
     ///
     /// ## How to fix
-    /// `connectors: 2` (or more) and `conditionalAccess: { allowedIpRanges: [...] }`.
+    /// `connectors: 2` (or more) and `conditionalAccess: { allowedIpRanges: [...] }`, with
+    /// `excludeGroups: [<object id of the break-glass group>]`.
     ///
     /// ## References
     /// - Architecture, "Ingress design"
     /// - https://learn.microsoft.com/entra/identity/app-proxy/application-proxy-add-on-premises-application
     /// - docs/sources.md#application-proxy-connector-prerequisites
+    /// - https://learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access
     pub struct Ing009 {
         code: "ING009",
         name: "app-proxy-not-resilient",
@@ -45,6 +48,28 @@ impl Rule for Ing009 {
                 "run at least 2 connectors",
             );
         }
+        if let Some(ca) = ap
+            .conditional_access
+            .as_ref()
+            .filter(|c| !c.allowed_ip_ranges.is_empty())
+        {
+            for (i, g) in ca.exclude_groups.iter().enumerate() {
+                if !is_guid(g) {
+                    out.error(
+                        &format!("/ingress/appProxy/conditionalAccess/excludeGroups/{i}"),
+                        format!("`{g}` is not a group object id (a GUID)"),
+                        "use the group's object id from Microsoft Entra ID",
+                    );
+                }
+            }
+            if ca.exclude_groups.is_empty() {
+                out.info(
+                    "/ingress/appProxy/conditionalAccess",
+                    "the conditional access policy excludes no emergency access (break-glass) group".into(),
+                    "add `excludeGroups: [<object id>]` with the tenant's emergency access group",
+                );
+            }
+        }
         if ap
             .conditional_access
             .as_ref()
@@ -57,4 +82,14 @@ impl Rule for Ing009 {
             );
         }
     }
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }

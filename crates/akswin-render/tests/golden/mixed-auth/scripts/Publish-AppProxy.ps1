@@ -177,7 +177,7 @@ $policy = Get-MgIdentityConditionalAccessPolicy -Filter "displayName eq '$policy
 $conditions = @{
   clientAppTypes = @('all')
   applications = @{ includeApplications = $appIds }
-  users = @{ includeUsers = @('All') }
+  users = @{ includeUsers = @('All'); excludeGroups = @() }
   locations = @{ includeLocations = @('All'); excludeLocations = @($location.Id) }
 }
 if ($appIds.Count -gt 0 -and $location -and -not $policy -and $PSCmdlet.ShouldProcess($policyName, 'New-MgIdentityConditionalAccessPolicy')) {

@@ -574,7 +574,16 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
         if plan.addresses.domain_controller_ips.is_empty() {
             ""
         } else {
-            " (and from on-premises to the domain controllers in the hub)"
+            if spec
+                .identity
+                .active_directory
+                .as_ref()
+                .is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Replica)
+            {
+                " (from on-premises to the domain controllers in the hub, and from the replicas to every on-premises range, on the AD ports and W32Time: AD picks their replication partners)"
+            } else {
+                " (and from on-premises to the domain controllers in the hub, W32Time included)"
+            }
         },
     ));
     let existing_dcs = spec
@@ -732,11 +741,18 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     line("| `arm/main.parameters.json` | non-secret parameters |".into());
     if spec.ingress.front_door.is_some() {
         line(format!(
-            "| `arm/frontdoor.json` | resource-group template for `{}`: Front Door Premium (profile, endpoint, origin group and origin, route, custom domains with Key Vault certificates, WAF policy, security policy); a later step, its origin must exist first |",
+            "| `arm/frontdoor.json` | resource-group template for `{}`: Front Door Premium (profile, endpoint, an origin group, origin and route per published workload, custom domains with Key Vault certificates, WAF policy, security policy); a later step, its origins must exist first |",
             n.rg_shared
         ));
     }
-    line("| `deploy.sh` | steps 1-3 below; `deploy.sh frontdoor` for the Front Door step |".into());
+    line(format!(
+        "| `deploy.sh` | steps 1-3 below; {}`deploy.sh frontdoor` for the Front Door step |",
+        if plan.addresses.domain_controller_ips.is_empty() {
+            ""
+        } else {
+            "`deploy.sh domain-controllers` to promote the domain controllers; "
+        }
+    ));
     line("| `k8s/` | Kubernetes manifests: workloads, internal load balancer Services, gMSA RBAC, image pre-pull DaemonSets |".into());
     line("| `.github/workflows/` | monthly node image upgrade and hot-spare scaling (when the spec asks for them) |".into());
     line(

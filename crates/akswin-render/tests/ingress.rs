@@ -297,3 +297,22 @@ fn a_plain_http_private_link_origin_forwards_http_on_its_port() {
     let service = &tree.files["k8s/orders.yaml"];
     assert!(service.contains("name: http\n"), "{service}");
 }
+
+/// Publishing more workloads (mixed-auth is the baseline plus an Entra workload through
+/// Private Link and an internal one) changes no platform template: the Private Link Service
+/// comes from the Service, the routes from frontdoor.json. Guards the scenario against drifting
+/// from the baseline it illustrates.
+#[test]
+fn more_workloads_change_no_platform_template() {
+    let text = common::scenario_specs()
+        .into_iter()
+        .find(|(n, _)| n == "mixed-auth")
+        .map(|(_, t)| t)
+        .unwrap();
+    let mixed = common::load(&text);
+    let base = common::load(akswin_spec::BASELINE_YAML);
+    let render = |s: &akswin_spec::Spec| akswin_render::render(s, &akswin_plan::plan(s), "test");
+    let (m, b) = (render(&mixed), render(&base));
+    assert_eq!(m.files["arm/main.json"], b.files["arm/main.json"]);
+    assert_ne!(m.files["arm/frontdoor.json"], b.files["arm/frontdoor.json"]);
+}

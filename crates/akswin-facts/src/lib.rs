@@ -202,7 +202,7 @@ pub enum EgressKind {
 }
 
 /// A transport protocol as the egress table writes it: `Https`, `Http` (application rules),
-/// `TCP`, `UDP` (network rules and ports).
+/// `TCP`, `UDP`, `ICMP` (network rules and ports; ICMP with port `*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum EgressProtocol {
     Http,
@@ -211,6 +211,8 @@ pub enum EgressProtocol {
     Tcp,
     #[serde(rename = "UDP")]
     Udp,
+    #[serde(rename = "ICMP")]
+    Icmp,
 }
 
 impl EgressProtocol {
@@ -221,6 +223,7 @@ impl EgressProtocol {
             EgressProtocol::Https => "Https",
             EgressProtocol::Tcp => "TCP",
             EgressProtocol::Udp => "UDP",
+            EgressProtocol::Icmp => "ICMP",
         }
     }
 }
@@ -235,7 +238,7 @@ pub struct EgressRow {
     /// the region.
     pub destination: String,
     pub protocol: EgressProtocol,
-    /// A port or a `low-high` range.
+    /// A port, a `low-high` range, or `*` (ICMP).
     pub port: String,
     pub note: String,
 }

@@ -1235,6 +1235,9 @@ fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(Str
                     Some((f.protocol.as_str().to_string(), first))
                 })
                 .collect()
+        } else if port == "*" {
+            // ICMP has no port: port 0 stands for it, and only `*` rules match it.
+            vec![(proto.to_string(), 0)]
         } else {
             port.parse()
                 .ok()

@@ -159,7 +159,7 @@ fn port_rules(
             name: format!(
                 "{prefix}-{}-{}",
                 f.protocol.as_str().to_ascii_lowercase(),
-                f.port.replace('-', "to")
+                port_label(&f.port)
             ),
             sources: sources.to_vec(),
             protocols: vec![f.protocol.as_str().into()],
@@ -565,7 +565,16 @@ pub fn ad_ports() -> Vec<&'static EgressRow> {
     facts().egress.iter().filter(|f| f.set == "ad").collect()
 }
 
-/// What domain controllers need between themselves besides [`ad_ports`] (W32Time).
+/// A port as a rule name may carry it: `49152-65535` -> `49152to65535`, `*` -> `any`.
+pub fn port_label(port: &str) -> String {
+    if port == "*" {
+        "any".into()
+    } else {
+        port.replace('-', "to")
+    }
+}
+
+/// What domain controllers need between themselves besides [`ad_ports`] (W32Time, ICMP).
 pub fn dc_sync_ports() -> Vec<&'static EgressRow> {
     facts()
         .egress

@@ -64,6 +64,7 @@ impl From<EgressProtocol> for NsgProtocol {
     fn from(p: EgressProtocol) -> Self {
         match p {
             EgressProtocol::Udp => NsgProtocol::Udp,
+            EgressProtocol::Icmp => NsgProtocol::Icmp,
             _ => NsgProtocol::Tcp,
         }
     }
@@ -441,7 +442,7 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
                     format!(
                         "allow-{key}-{}-{}",
                         f.protocol.as_str().to_ascii_lowercase(),
-                        f.port.replace('-', "to")
+                        crate::egress::port_label(&f.port)
                     ),
                     base + i as u32,
                     f.protocol.into(),

@@ -580,9 +580,9 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
                 .as_ref()
                 .is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Replica)
             {
-                " (from on-premises to the domain controllers in the hub, and from the replicas to every on-premises range, on the AD ports and W32Time: AD picks their replication partners)"
+                " (from on-premises to the domain controllers in the hub, and from the replicas to every on-premises range, on the AD ports, W32Time and ICMP: AD picks their replication partners)"
             } else {
-                " (and from on-premises to the domain controllers in the hub, W32Time included)"
+                " (and from on-premises to the domain controllers in the hub, W32Time and ICMP included)"
             }
         },
     ));
@@ -814,7 +814,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             "**Promote the domain controllers**: `./deploy.sh domain-controllers` runs `scripts/Install-DomainController.ps1` on each new domain controller in turn through Run Command. {} The script reads the DSRM password{} from `{}` with the domain controllers' own managed identity `{}` (Key Vault Secrets User on exactly those secrets), so no password is in a template, an extension's settings or a command line; it points each DC's DNS forwarder at Azure DNS (168.63.129.16: the private DNS zones), waits for the domain (its SRV record and AD Web Services on 9389) before a DC joins, and restarts the DC. Until then the VNets use Azure DNS; gMSA reaches the domain through the cluster's gmsaProfile (the first new DC), so the cluster never waits for AD.",
             if replica {
                 format!(
-                    "They join the existing domain `{}` as replicas (the on-premises link must be up: the step above), in the AD site `{}`, with the Azure ranges as its subnets, in the site link `DEFAULTIPSITELINK` unless `AKSWIN_AD_SITE_LINK` names another (an Enterprise Admin creates what the join account may not; the script stops before promotion rather than leave a DC in an unlinked site). AD chooses the on-premises replication partners itself, so the firewall lets the replicas reach every `network.onPremises` range on the AD ports and W32Time.",
+                    "They join the existing domain `{}` as replicas (the on-premises link must be up: the step above), in the AD site `{}`, with the Azure ranges as its subnets, in the site link `DEFAULTIPSITELINK` unless `AKSWIN_AD_SITE_LINK` names another (an Enterprise Admin creates what the join account may not; the script stops before promotion rather than leave a DC in an unlinked site). AD chooses the on-premises replication partners itself, so the firewall lets the replicas reach every `network.onPremises` range on the AD ports, W32Time and ICMP.",
                     ad.domain,
                     ad.domain_controllers
                         .site

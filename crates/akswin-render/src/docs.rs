@@ -978,10 +978,9 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         line("- The application proxy sends the internal host as the Host header (`isTranslateHostHeaderEnabled`) and translates response headers, not page content: an IIS binding to the public name, or absolute URLs the application builds from the Host header or in JavaScript, break behind it. Bind the site to any host (or the internal one) and use relative links, or turn host header translation off in `scripts/Publish-AppProxy.ps1` (https://learn.microsoft.com/entra/identity/app-proxy/application-proxy-configure-hard-coded-link-translation).".into());
     }
     if !plan.addresses.domain_controller_ips.is_empty() {
-        line(format!(
-            "- The domain controllers' subnet may reach `AzureCloud.{}` on 443, for Run Command's results (`deploy.sh domain-controllers`; https://learn.microsoft.com/azure/virtual-machines/windows/run-command). That is broad for tier-0 servers and stays open after promotion: remove the rule `domaincontrollers-azurecloud-location-443` from the firewall policy when no more DCs are to be promoted (a later `main.json` deployment puts it back).",
-            spec.location
-        ));
+        line(
+            "- The domain controllers' subnet may reach `AzureCloud` (every Azure public address) on 443, for Run Command's results (`deploy.sh domain-controllers`; the tag Microsoft names: https://learn.microsoft.com/azure/virtual-machines/windows/run-command). That is broad for tier-0 servers and stays open after promotion: remove the rule `domaincontrollers-azurecloud-443` from the firewall policy when no more DCs are to be promoted (a later `main.json` deployment puts it back).".into(),
+        );
     }
     let plain: Vec<&str> = plan
         .ingress

@@ -947,7 +947,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             .any(|r| r.private_link_service.is_some())
         {
             format!(
-                " Private Link origins: the Services' Private Link Services (in `{}`) must exist first (`kubectl apply`); deploy.sh checks them, and after the deployment approves Front Door's pending connection on each (only a request carrying this deployment's message; Front Door sends no traffic until it is approved).",
+                " Private Link origins: the Services' Private Link Services (in `{}`) must exist first (`kubectl apply`); deploy.sh checks them, and after the deployment approves Front Door's pending connection on each (only a request carrying this deployment's message; Front Door sends no traffic until it is approved). Deleting or recreating such a Service deletes its Private Link Service and the approved connection with it, and Front Door does not ask again for a resource it already knows (https://learn.microsoft.com/azure/frontdoor/private-link): remove the origin's private link and add it again (or delete the origin and run `./deploy.sh frontdoor`), then approve.",
                 n.rg_nodes
             )
         } else {

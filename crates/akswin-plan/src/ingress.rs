@@ -26,6 +26,8 @@ pub struct IngressRoute {
     /// URL, SPN, AD DNS record). `internalHost`, else `<prefix>-<workload>.<AD domain>` (or
     /// `.internal`), apart from the public name.
     pub internal_host: String,
+    /// Behind the application proxy: the Host header is the internal host (else the public one).
+    pub translate_host_header: bool,
     /// Front Door serves `host` as one of its custom domains.
     pub custom_domain: bool,
     /// The custom domain's certificate: a secret in Front Door's vault.
@@ -132,6 +134,7 @@ pub fn routes(spec: &Spec, addresses: &Addresses, n: &Names) -> Vec<IngressRoute
             path,
             host: host.clone(),
             internal_host: internal_host.clone(),
+            translate_host_header: w.translate_host_header,
             custom_domain: domain.is_some(),
             certificate_secret: domain
                 .filter(|d| d.certificate.source == CertificateSource::KeyVault)

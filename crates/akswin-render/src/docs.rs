@@ -975,7 +975,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         .iter()
         .any(|r| r.path == akswin_spec::spec::IngressPath::AppProxy)
     {
-        line("- The application proxy sends the internal host as the Host header (`isTranslateHostHeaderEnabled`) and translates response headers, not page content: an IIS binding to the public name, or absolute URLs the application builds from the Host header or in JavaScript, break behind it. Bind the site to any host (or the internal one) and use relative links, or turn host header translation off in `scripts/Publish-AppProxy.ps1` (https://learn.microsoft.com/entra/identity/app-proxy/application-proxy-configure-hard-coded-link-translation).".into());
+        line("- The application proxy sends the internal host as the Host header (`isTranslateHostHeaderEnabled`) and translates response headers, not page content: an IIS binding to the public name, or absolute URLs the application builds from the Host header or in JavaScript, break behind it. Bind the site to any host (or the internal one) and use relative links, or set `workloads[].translateHostHeader: false` (https://learn.microsoft.com/entra/identity/app-proxy/application-proxy-configure-hard-coded-link-translation).".into());
     }
     if !plan.addresses.domain_controller_ips.is_empty() {
         line(

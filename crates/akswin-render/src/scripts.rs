@@ -271,7 +271,7 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
         .map(|r| {
             let custom = r.custom_domain && r.certificate_secret.is_some();
             format!(
-                "  @{{ Workload = {w}; DisplayName = {app}; InternalUrl = {internal}; ExternalUrl = {external}; Spn = {spn}; CertificateSecret = {cert}; Variable = {var} }}",
+                "  @{{ Workload = {w}; DisplayName = {app}; InternalUrl = {internal}; ExternalUrl = {external}; Spn = {spn}; CertificateSecret = {cert}; TranslateHostHeader = ${translate}; Variable = {var} }}",
                 w = ps(&r.workload),
                 app = ps(r.app_proxy_app.as_deref().unwrap_or_default()),
                 internal = ps(&format!("https://{}/", r.internal_host)),
@@ -279,6 +279,7 @@ pub fn app_proxy(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
                 spn = ps(r.spn.as_deref().unwrap_or_default()),
                 cert = ps(if custom { r.certificate_secret.as_deref().unwrap_or_default() } else { "" }),
                 var = ps(&r.external_host_variable()),
+                translate = r.translate_host_header,
             )
         })
         .collect::<Vec<_>>()
@@ -378,7 +379,7 @@ foreach ($a in $applications) {{
       externalUrl = $externalUrl
       internalUrl = $a.InternalUrl
       externalAuthenticationType = 'aadPreAuthentication'
-      isTranslateHostHeaderEnabled = $true
+      isTranslateHostHeaderEnabled = $a.TranslateHostHeader
       # The connector checks the workload's certificate: it must carry the internal URL's host
       # and chain to a root the connector servers trust.
       isBackendCertificateValidationEnabled = $true

@@ -316,3 +316,18 @@ fn more_workloads_change_no_platform_template() {
     assert_eq!(m.files["arm/main.json"], b.files["arm/main.json"]);
     assert_ne!(m.files["arm/frontdoor.json"], b.files["arm/frontdoor.json"]);
 }
+
+/// `translateHostHeader: false` reaches the application proxy's publishing settings.
+#[test]
+fn host_header_translation_follows_the_spec() {
+    let mut spec = common::load(akswin_spec::BASELINE_YAML);
+    let plan = akswin_plan::plan(&spec);
+    let on = akswin_render::render(&spec, &plan, "test");
+    assert!(on.files["scripts/Publish-AppProxy.ps1"].contains("TranslateHostHeader = $true;"));
+    spec.workloads[0].translate_host_header = false;
+    let plan = akswin_plan::plan(&spec);
+    let off = akswin_render::render(&spec, &plan, "test");
+    let script = &off.files["scripts/Publish-AppProxy.ps1"];
+    assert!(script.contains("TranslateHostHeader = $false;"), "{script}");
+    assert!(script.contains("isTranslateHostHeaderEnabled = $a.TranslateHostHeader"));
+}

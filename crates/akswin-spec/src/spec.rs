@@ -1828,6 +1828,11 @@ pub struct Workload {
     /// Front Door. The proxy translates the Host header and response headers between the two.
     #[serde(default)]
     pub internal_host: Option<Hostname>,
+    /// Behind the application proxy: send the internal host as the Host header (default
+    /// true, Microsoft's default). Turn it off for an application that needs the public name
+    /// in the Host header (an IIS binding to it, absolute URLs built from it).
+    #[serde(default = "yes")]
+    pub translate_host_header: bool,
     #[serde(default)]
     pub gmsa_account: Option<String>,
     /// The Windows user the container's entry point runs as (`runAsUserName`):

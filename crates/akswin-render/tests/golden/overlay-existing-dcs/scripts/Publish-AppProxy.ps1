@@ -29,7 +29,7 @@ $keyVault = 'kvfd-contoso-legacy'
 # One application per workload. ExternalUrl: the custom domain Front Door serves, or empty for
 # the tenant's msappproxy.net domain (https://<app>-<tenant>.msappproxy.net/).
 $applications = @(
-  @{ Workload = 'legacyweb'; DisplayName = 'contoso-legacy-legacyweb'; InternalUrl = 'https://legacyweb.corp.contoso.com/'; ExternalUrl = 'https://legacy.contoso.com/'; Spn = 'HTTP/legacyweb.corp.contoso.com'; CertificateSecret = 'legacy-contoso-tls'; Variable = 'AKSWIN_APP_PROXY_HOST_LEGACYWEB' }
+  @{ Workload = 'legacyweb'; DisplayName = 'contoso-legacy-legacyweb'; InternalUrl = 'https://legacyweb.corp.contoso.com/'; ExternalUrl = 'https://legacy.contoso.com/'; Spn = 'HTTP/legacyweb.corp.contoso.com'; CertificateSecret = 'legacy-contoso-tls'; TranslateHostHeader = $true; Variable = 'AKSWIN_APP_PROXY_HOST_LEGACYWEB' }
 ) | Where-Object { $Workload.Count -eq 0 -or $Workload -contains $_.Workload }
 # The "On-premises application" gallery template (application proxy).
 $templateId = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621'
@@ -90,7 +90,7 @@ foreach ($a in $applications) {
       externalUrl = $externalUrl
       internalUrl = $a.InternalUrl
       externalAuthenticationType = 'aadPreAuthentication'
-      isTranslateHostHeaderEnabled = $true
+      isTranslateHostHeaderEnabled = $a.TranslateHostHeader
       # The connector checks the workload's certificate: it must carry the internal URL's host
       # and chain to a root the connector servers trust.
       isBackendCertificateValidationEnabled = $true

@@ -47,6 +47,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ing::ing010_managed_rules_need_premium::Ing010,
     &ing::ing011_front_door_route::Ing011,
     &ing::ing012_backend_certificate_name::Ing012,
+    &ing::ing013_internal_host_is_public::Ing013,
     &mon::mon001_container_insights_off::Mon001,
     &mon::mon002_no_windows_data_collection::Mon002,
     &mon::mon003_memory_rss_on_windows::Mon003,

@@ -10,3 +10,4 @@ pub mod ing009_app_proxy_not_resilient;
 pub mod ing010_managed_rules_need_premium;
 pub mod ing011_front_door_route;
 pub mod ing012_backend_certificate_name;
+pub mod ing013_internal_host_is_public;

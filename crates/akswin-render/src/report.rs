@@ -175,7 +175,12 @@ fn subnet_detail(spec: &Spec, net: &NetworkPlan, s: &SubnetPlan) -> String {
                     .iter()
                     .map(ToString::to_string)
                     .collect();
-                format!("AD DS DCs {}", ips.join(", "))
+                let what = match spec.identity.active_directory.as_ref().map(|a| a.mode()) {
+                    Some(akswin_spec::spec::AdMode::Replica) => "replica DCs",
+                    Some(akswin_spec::spec::AdMode::NewForest) => "new-forest DCs",
+                    _ => "AD DS DCs",
+                };
+                format!("{what} {}", ips.join(", "))
             }
         }
         SubnetRole::Bastion => "Azure Bastion".into(),

@@ -605,6 +605,15 @@ fn plan_prints_the_model_and_what_is_not_planned() {
         .stdout(predicate::str::contains("Address plan"))
         .stdout(predicate::str::contains("Scale-out (Windows workloads)"))
         .stdout(predicate::str::contains("Monthly cost (USD"))
+        .stdout(predicate::str::contains(
+            "Ingress (each workload with a port, on the path its auth needs)",
+        ))
+        .stdout(
+            predicate::str::is_match(
+                r"legacyweb +appProxy +legacy\.contoso\.com +10\.240\.5\.4:443",
+            )
+            .expect("regex"),
+        )
         .stdout(predicate::str::contains("Not planned yet").not());
     let v = stdout_json(
         akswin()

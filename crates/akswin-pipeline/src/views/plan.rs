@@ -496,6 +496,49 @@ pub fn human(
         out.push_str(&table(&rows));
     }
 
+    if !network.ingress.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nIngress (each workload with a port, on the path its auth needs)"
+        );
+        let mut rows = vec![
+            ["WORKLOAD", "PATH", "HOST", "FRONT END", "VIA"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        for r in &network.ingress {
+            let via = match r.path {
+                akswin_spec::spec::IngressPath::AppProxy => format!(
+                    "application proxy app {}, internal URL https://{}/",
+                    r.app_proxy_app.as_deref().unwrap_or("-"),
+                    r.internal_host
+                ),
+                akswin_spec::spec::IngressPath::PrivateLink => format!(
+                    "Private Link Service {}",
+                    r.private_link_service.as_deref().unwrap_or("-")
+                ),
+                akswin_spec::spec::IngressPath::Internal => "not published".into(),
+            };
+            rows.push(vec![
+                r.workload.clone(),
+                match r.path {
+                    akswin_spec::spec::IngressPath::AppProxy => "appProxy",
+                    akswin_spec::spec::IngressPath::PrivateLink => "privateLink",
+                    akswin_spec::spec::IngressPath::Internal => "internal",
+                }
+                .into(),
+                if r.path == akswin_spec::spec::IngressPath::Internal {
+                    "-".into()
+                } else {
+                    r.host.clone()
+                },
+                r.ip.map_or("-".into(), |i| format!("{i}:{}", r.port)),
+                via,
+            ]);
+        }
+        out.push_str(&table(&rows));
+    }
+
     flows_section(&mut out, &models.flows);
     scale_out_section(&mut out, &models.scale_out);
     if let Some(hs) = hot_spare(l, today) {

@@ -33,6 +33,7 @@ pub fn deploy_sh(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
 #   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
+#   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
 set -euo pipefail
@@ -270,8 +271,28 @@ fi
             rg_hub = n.rg_hub,
         );
     }
+    // The Kubernetes manifests, through the cluster's API: a private cluster's API server is
+    // reachable only inside the network, so through `az aks command invoke` (which runs kubectl
+    // in the cluster, as the caller: the operator and the admin groups have AKS RBAC Cluster
+    // Admin on it).
+    let _ = writeln!(
+        s,
+        r#"if [ "$stage" = k8s ]; then
+  # The system objects (namespaces, gMSA RBAC) first, then the credential specs
+  # scripts/Set-Gmsa.ps1 wrote, then the workloads.
+  cd k8s
+  # shellcheck disable=SC2016 # expanded by the shell in the cluster, not here
+  az aks command invoke --resource-group {rg} --name {cluster} --file . --command \
+    'kubectl apply -f 00-akswin-system.yaml && for f in gmsa-credspec-*.yaml; do [ -e "$f" ] && kubectl apply -f "$f"; done; kubectl apply -f .'
+  echo "manifests applied"
+  exit 0
+fi
+"#,
+        rg = n.rg_spoke,
+        cluster = n.cluster,
+    );
     let stages = format!(
-        "{}{}",
+        "{}, k8s{}",
         if dcs.is_empty() {
             ""
         } else {
@@ -350,14 +371,16 @@ fi
 
 echo "== 3/3 main deployment: what-if, then create"
 az deployment sub what-if --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json
+  --template-file arm/main.json --parameters @arm/main.parameters.json \
+  operatorObjectId="$operator_id" operatorPrincipalType="$operator_type"
 read -r -p "Deploy these changes? [y/N] " answer
 case "$answer" in
   y|Y) ;;
   *) echo "stopped before deploying"; exit 1 ;;
 esac
 az deployment sub create --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json --output none"#
+  --template-file arm/main.json --parameters @arm/main.parameters.json \
+  operatorObjectId="$operator_id" operatorPrincipalType="$operator_type" --output none"#
     );
     if let Some(ip) = plan.addresses.firewall_private_ip {
         // The route tables name the firewall's address as akswin planned it (.4 of its
@@ -842,7 +865,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     if spec.identity.gmsa.enabled {
         line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder from step 2; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
     }
-    line(next("**Kubernetes**: `kubectl apply -f k8s/` (`00-akswin-system.yaml` and the credential specs first). Workloads run as the Windows user `workloads[].runAs` names (`ContainerUser` by default; an IIS image with a gMSA as `ContainerAdministrator`, with the reason on the pod and its namespace excluded from the no-ContainerAdministrator policy), pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.".into()));
+    line(next("**Kubernetes**: `./deploy.sh k8s` applies `k8s/` (`00-akswin-system.yaml` and the credential specs first) through `az aks command invoke`, since a private cluster's API server answers only inside the network (https://learn.microsoft.com/azure/aks/access-private-cluster). It runs as you: the operator who ran `deploy.sh` and the groups in `cluster.adminGroups` have Azure Kubernetes Service RBAC Cluster Admin on the cluster (Azure RBAC for Kubernetes is on, local accounts are off). From a machine inside the network, `kubectl apply -f k8s/` does the same. Workloads run as the Windows user `workloads[].runAs` names (`ContainerUser` by default; an IIS image with a gMSA as `ContainerAdministrator`, with the reason on the pod and its namespace excluded from the no-ContainerAdministrator policy), pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.".into()));
     if spec.ingress.app_proxy.enabled {
         let kerberos_gmsa = spec.identity.gmsa.enabled
             && spec.workloads.iter().any(|w| {

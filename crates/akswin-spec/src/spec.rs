@@ -6,8 +6,8 @@
 //! reference architecture"; the rule that would fire on the opposite choice says so.
 
 use crate::types::{
-    AcrName, Auto, Cidr, ClockTime, Hostname, Ip, KubeVersion, MaxSurge, PriceSource, Quantity,
-    Region, SecretName, SecretRef, TimeZone, TlsVersion, UtcOffset, Zone,
+    AcrName, Auto, Cidr, ClockTime, Hostname, Ip, KubeVersion, MaxSurge, ObjectId, PriceSource,
+    Quantity, Region, SecretName, SecretRef, TimeZone, TlsVersion, UtcOffset, Zone,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -838,6 +838,11 @@ pub struct Cluster {
     /// (Azure NPM is unsupported on Windows from 2026-09-30, Cilium does not run there).
     #[serde(default)]
     pub network_policy: NetworkPolicy,
+    /// Object ids of Microsoft Entra groups that administer the cluster: each gets "Azure
+    /// Kubernetes Service RBAC Cluster Admin" on it (Azure RBAC for Kubernetes is on and local
+    /// accounts are off, so nobody else can). The operator who runs `deploy.sh` gets it too.
+    #[serde(default)]
+    pub admin_groups: Vec<ObjectId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

@@ -1242,3 +1242,47 @@ mod tests {
         );
     }
 }
+
+/// A Microsoft Entra object id (a group's, a user's): a GUID, `8-4-4-4-12` hexadecimal digits.
+/// Stored lowercase.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId(String);
+
+impl ObjectId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for ObjectId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim().to_ascii_lowercase();
+        let parts: Vec<&str> = t.split('-').collect();
+        let ok = parts.len() == 5
+            && parts
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()));
+        if ok {
+            Ok(ObjectId(t))
+        } else {
+            Err(format!(
+                "`{s}` is not an object id: expected a GUID such as 6b1f3c2e-0d4a-4e8b-9c7d-2f5a1b3c4d5e (the group's Object ID in Microsoft Entra ID)"
+            ))
+        }
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+string_newtype!(
+    ObjectId,
+    "ObjectId",
+    "Microsoft Entra object id (a GUID)",
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+);

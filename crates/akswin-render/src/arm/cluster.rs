@@ -32,9 +32,43 @@ impl Arm<'_> {
             }));
         }
         res.extend(self.policy_assignments(&cluster));
-        let mut params = json!({});
+        // A way in: Azure RBAC for Kubernetes is on and local accounts are off, so only these
+        // principals can use the Kubernetes API (kubectl, az aks command invoke).
+        let cluster_scope =
+            expr::resource_id("Microsoft.ContainerService/managedClusters", &[&n.cluster]);
+        res.push(json!({
+            "condition": "[not(empty(parameters('operatorObjectId')))]",
+            "type": "Microsoft.Authorization/roleAssignments",
+            "apiVersion": API_ROLE,
+            "name": expr::guid(vec![cluster_scope.clone(), expr::lit(ROLE_AKS_RBAC_CLUSTER_ADMIN), expr::parameters("operatorObjectId")]),
+            "scope": cluster_scope,
+            "properties": {
+                "roleDefinitionId": role_definition(ROLE_AKS_RBAC_CLUSTER_ADMIN),
+                "principalId": "[parameters('operatorObjectId')]",
+                "principalType": "[parameters('operatorPrincipalType')]",
+            },
+            "dependsOn": [cluster.clone()],
+        }));
+        for group in &spec.cluster.admin_groups {
+            res.push(json!({
+                "type": "Microsoft.Authorization/roleAssignments",
+                "apiVersion": API_ROLE,
+                "name": role_assignment_name(&cluster_scope, ROLE_AKS_RBAC_CLUSTER_ADMIN, &format!("admin-group-{group}")),
+                "scope": cluster_scope,
+                "properties": {
+                    "roleDefinitionId": role_definition(ROLE_AKS_RBAC_CLUSTER_ADMIN),
+                    "principalId": group.as_str(),
+                    "principalType": "Group",
+                },
+                "dependsOn": [cluster.clone()],
+            }));
+        }
+        let mut params = json!({
+            "operatorObjectId": { "type": "string", "defaultValue": "" },
+            "operatorPrincipalType": { "type": "string", "defaultValue": "User" },
+        });
         if spec.cluster.windows_profile.is_some() {
-            params = json!({ "windowsAdminPassword": secure_param() });
+            params["windowsAdminPassword"] = secure_param();
         }
         rg_template(
             res,

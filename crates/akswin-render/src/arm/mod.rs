@@ -61,6 +61,8 @@ pub const PARAMS_SCHEMA: &str =
 /// Built-in role definition ids.
 pub const ROLE_ACR_PULL: &str = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 pub const ROLE_KV_SECRETS_USER: &str = "4633458b-17de-408a-b874-0445c86b69e6";
+/// Azure Kubernetes Service RBAC Cluster Admin.
+pub const ROLE_AKS_RBAC_CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 pub const ROLE_KV_SECRETS_OFFICER: &str = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 /// Key Vault Certificates Officer: importing a certificate (Front Door's custom domains) needs
 /// `certificates/import`, which Secrets Officer does not grant (Azure built-in roles).
@@ -465,6 +467,8 @@ impl<'a> Arm<'a> {
             "location".into(),
             json!({ "type": "string", "defaultValue": self.spec.location }),
         );
+        params.insert("operatorObjectId".into(), json!({ "type": "string", "defaultValue": "", "metadata": { "description": "object id of the user or service principal that runs deploy.sh: gets Azure Kubernetes Service RBAC Cluster Admin on the cluster (empty: no assignment)" } }));
+        params.insert("operatorPrincipalType".into(), json!({ "type": "string", "defaultValue": "User", "allowedValues": ["User", "ServicePrincipal", "Group"], "metadata": { "description": "principal type of operatorObjectId" } }));
         let mut resources = vec![
             self.rg(&n.rg_hub),
             self.rg(&n.rg_spoke),

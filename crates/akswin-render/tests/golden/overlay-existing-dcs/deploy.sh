@@ -5,6 +5,7 @@
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
 #   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
+#   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
 set -euo pipefail
@@ -46,8 +47,19 @@ if [ "$stage" = frontdoor ]; then
   exit 0
 fi
 
+if [ "$stage" = k8s ]; then
+  # The system objects (namespaces, gMSA RBAC) first, then the credential specs
+  # scripts/Set-Gmsa.ps1 wrote, then the workloads.
+  cd k8s
+  # shellcheck disable=SC2016 # expanded by the shell in the cluster, not here
+  az aks command invoke --resource-group rg-contoso-legacy-spoke --name aks-contoso-legacy --file . --command \
+    'kubectl apply -f 00-akswin-system.yaml && for f in gmsa-credspec-*.yaml; do [ -e "$f" ] && kubectl apply -f "$f"; done; kubectl apply -f .'
+  echo "manifests applied"
+  exit 0
+fi
+
 if [ "$stage" != main ]; then
-  echo "unknown stage $stage (use: main, frontdoor)" >&2
+  echo "unknown stage $stage (use: main, k8s, frontdoor)" >&2
   exit 2
 fi
 : "${AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}"
@@ -125,14 +137,16 @@ fi
 
 echo "== 3/3 main deployment: what-if, then create"
 az deployment sub what-if --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json
+  --template-file arm/main.json --parameters @arm/main.parameters.json \
+  operatorObjectId="$operator_id" operatorPrincipalType="$operator_type"
 read -r -p "Deploy these changes? [y/N] " answer
 case "$answer" in
   y|Y) ;;
   *) echo "stopped before deploying"; exit 1 ;;
 esac
 az deployment sub create --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json --output none
+  --template-file arm/main.json --parameters @arm/main.parameters.json \
+  operatorObjectId="$operator_id" operatorPrincipalType="$operator_type" --output none
 fw_ip=$(az resource show --resource-group 'rg-contoso-legacy-hub' --name 'afw-contoso-legacy' --resource-type Microsoft.Network/azureFirewalls \
   --query 'properties.ipConfigurations[0].properties.privateIPAddress' --output tsv)
 if [ "$fw_ip" != '10.200.0.4' ]; then

@@ -1,0 +1,169 @@
+//! A way in to the cluster (issue 14, first part): Azure RBAC for Kubernetes is on and local
+//! accounts are off, so the rendered templates must grant someone the Kubernetes API: the
+//! operator who runs deploy.sh and the spec's admin groups; and deploy.sh applies the
+//! manifests through `az aks command invoke`, as a private cluster needs.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use serde_json::Value;
+use std::process::Command;
+
+const AKS_RBAC_CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+
+fn role_assignments(v: &Value, out: &mut Vec<Value>) {
+    for r in v["resources"].as_array().into_iter().flatten() {
+        if r["type"] == "Microsoft.Authorization/roleAssignments" {
+            out.push(r.clone());
+        }
+        if r["type"] == "Microsoft.Resources/deployments" {
+            role_assignments(&r["properties"]["template"], out);
+        }
+    }
+}
+
+#[test]
+fn the_operator_and_the_admin_groups_administer_the_cluster() {
+    let group = "6b1f3c2e-0d4a-4e8b-9c7d-2f5a1b3c4d5e";
+    let text = akswin_spec::BASELINE_YAML.replacen(
+        "  privateCluster: true\n",
+        &format!("  privateCluster: true\n  adminGroups: [{group}]\n"),
+        1,
+    );
+    assert_ne!(
+        text,
+        akswin_spec::BASELINE_YAML,
+        "the baseline has privateCluster"
+    );
+    let spec = common::load(&text);
+    let plan = akswin_plan::plan(&spec);
+    let tree = akswin_render::render(&spec, &plan, "test");
+    let main: Value = serde_json::from_str(&tree.files["arm/main.json"]).unwrap();
+    let mut ras = Vec::new();
+    role_assignments(&main, &mut ras);
+    let admins: Vec<&Value> = ras
+        .iter()
+        .filter(|r| {
+            r["properties"]["roleDefinitionId"]
+                .to_string()
+                .contains(AKS_RBAC_CLUSTER_ADMIN)
+        })
+        .collect();
+    assert_eq!(admins.len(), 2, "{admins:#?}");
+    for r in &admins {
+        assert!(
+            r["scope"]
+                .to_string()
+                .contains("Microsoft.ContainerService/managedClusters")
+        );
+    }
+    assert!(
+        admins
+            .iter()
+            .any(|r| r["properties"]["principalId"] == group
+                && r["properties"]["principalType"] == "Group")
+    );
+    let operator = admins
+        .iter()
+        .find(|r| r["properties"]["principalId"] == "[parameters('operatorObjectId')]")
+        .expect("the operator's assignment");
+    assert_eq!(
+        operator["condition"],
+        "[not(empty(parameters('operatorObjectId')))]"
+    );
+    // main.json takes the operator, and deploy.sh passes it to both what-if and create.
+    assert!(main["parameters"]["operatorObjectId"].is_object());
+    let deploy = &tree.files["deploy.sh"];
+    assert_eq!(
+        deploy
+            .matches("operatorObjectId=\"$operator_id\" operatorPrincipalType=\"$operator_type\"")
+            .count(),
+        3,
+        "bootstrap, what-if and create"
+    );
+}
+
+#[test]
+fn an_admin_group_must_be_an_object_id() {
+    let text = akswin_spec::BASELINE_YAML.replacen(
+        "  privateCluster: true\n",
+        "  privateCluster: true\n  adminGroups: [aks-admins]\n",
+        1,
+    );
+    let err = akswin_spec::load("s.yaml", text.as_bytes()).expect_err("refused");
+    assert!(
+        err.findings
+            .iter()
+            .any(|f| f.message.contains("is not an object id")),
+        "{:?}",
+        err.findings
+    );
+}
+
+/// `deploy.sh k8s` applies the manifests through `az aks command invoke` from the k8s folder,
+/// the system objects first.
+#[test]
+#[cfg(unix)]
+fn deploy_sh_k8s_applies_the_manifests_through_command_invoke() {
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: deploy.sh k8s (no bash)");
+        return;
+    }
+    let spec = common::load(akswin_spec::BASELINE_YAML);
+    let plan = akswin_plan::plan(&spec);
+    let tree = akswin_render::render(&spec, &plan, "test");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, body) in tree
+        .files
+        .iter()
+        .filter(|(f, _)| *f == "deploy.sh" || f.starts_with("k8s/"))
+    {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let log = dir.path().join("az.log");
+    let az = bin.join("az");
+    // The stand-in records its arguments and the folder it runs in (what --file . uploads).
+    std::fs::write(
+        &az,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{log}'\nls >> '{log}'\n",
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = Command::new("bash")
+        .arg(dir.path().join("deploy.sh"))
+        .arg("k8s")
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let first = calls.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("aks command invoke --resource-group rg-contoso-legacy-spoke --name aks-contoso-legacy --file . --command kubectl apply -f 00-akswin-system.yaml && "),
+        "{calls}"
+    );
+    assert!(
+        calls.contains("legacyweb.yaml"),
+        "run from the k8s folder: {calls}"
+    );
+}

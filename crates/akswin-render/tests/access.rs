@@ -50,37 +50,31 @@ fn the_operator_and_the_admin_groups_administer_the_cluster() {
                 .contains(AKS_RBAC_CLUSTER_ADMIN)
         })
         .collect();
-    assert_eq!(admins.len(), 2, "{admins:#?}");
-    for r in &admins {
-        assert!(
-            r["scope"]
-                .to_string()
-                .contains("Microsoft.ContainerService/managedClusters")
-        );
-    }
+    assert_eq!(admins.len(), 1, "{admins:#?}");
+    let r = admins[0];
     assert!(
-        admins
-            .iter()
-            .any(|r| r["properties"]["principalId"] == group
-                && r["properties"]["principalType"] == "Group")
+        r["scope"]
+            .to_string()
+            .contains("Microsoft.ContainerService/managedClusters")
     );
-    let operator = admins
-        .iter()
-        .find(|r| r["properties"]["principalId"] == "[parameters('operatorObjectId')]")
-        .expect("the operator's assignment");
-    assert_eq!(
-        operator["condition"],
-        "[not(empty(parameters('operatorObjectId')))]"
-    );
-    // main.json takes the operator, and deploy.sh passes it to both what-if and create.
-    assert!(main["parameters"]["operatorObjectId"].is_object());
+    assert_eq!(r["properties"]["principalId"], group);
+    assert_eq!(r["properties"]["principalType"], "Group");
+    // The operator gets the same role from deploy.sh, after the deployment, once.
     let deploy = &tree.files["deploy.sh"];
-    assert_eq!(
-        deploy
-            .matches("operatorObjectId=\"$operator_id\" operatorPrincipalType=\"$operator_type\"")
-            .count(),
-        3,
-        "bootstrap, what-if and create"
+    let create = deploy
+        .find("az deployment sub create")
+        .expect("the main deployment");
+    let grant = deploy
+        .find("az role assignment create --assignee-object-id \"$operator_id\"")
+        .expect("the operator's grant");
+    assert!(create < grant);
+    assert!(deploy[grant..].contains(
+        "--role \"Azure Kubernetes Service RBAC Cluster Admin\" --scope \"$cluster_id\""
+    ));
+    assert!(
+        deploy.contains(
+            "az role assignment list --assignee \"$operator_id\" --scope \"$cluster_id\""
+        )
     );
 }
 

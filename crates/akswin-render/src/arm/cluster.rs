@@ -33,22 +33,10 @@ impl Arm<'_> {
         }
         res.extend(self.policy_assignments(&cluster));
         // A way in: Azure RBAC for Kubernetes is on and local accounts are off, so only these
-        // principals can use the Kubernetes API (kubectl, az aks command invoke).
+        // groups (and the operator, whom deploy.sh grants the same role) can use the Kubernetes
+        // API (kubectl, az aks command invoke).
         let cluster_scope =
             expr::resource_id("Microsoft.ContainerService/managedClusters", &[&n.cluster]);
-        res.push(json!({
-            "condition": "[not(empty(parameters('operatorObjectId')))]",
-            "type": "Microsoft.Authorization/roleAssignments",
-            "apiVersion": API_ROLE,
-            "name": expr::guid(vec![cluster_scope.clone(), expr::lit(ROLE_AKS_RBAC_CLUSTER_ADMIN), expr::parameters("operatorObjectId")]),
-            "scope": cluster_scope,
-            "properties": {
-                "roleDefinitionId": role_definition(ROLE_AKS_RBAC_CLUSTER_ADMIN),
-                "principalId": "[parameters('operatorObjectId')]",
-                "principalType": "[parameters('operatorPrincipalType')]",
-            },
-            "dependsOn": [cluster.clone()],
-        }));
         for group in &spec.cluster.admin_groups {
             res.push(json!({
                 "type": "Microsoft.Authorization/roleAssignments",
@@ -63,12 +51,9 @@ impl Arm<'_> {
                 "dependsOn": [cluster.clone()],
             }));
         }
-        let mut params = json!({
-            "operatorObjectId": { "type": "string", "defaultValue": "" },
-            "operatorPrincipalType": { "type": "string", "defaultValue": "User" },
-        });
+        let mut params = json!({});
         if spec.cluster.windows_profile.is_some() {
-            params["windowsAdminPassword"] = secure_param();
+            params = json!({ "windowsAdminPassword": secure_param() });
         }
         rg_template(
             res,

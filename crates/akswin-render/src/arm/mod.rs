@@ -467,8 +467,6 @@ impl<'a> Arm<'a> {
             "location".into(),
             json!({ "type": "string", "defaultValue": self.spec.location }),
         );
-        params.insert("operatorObjectId".into(), json!({ "type": "string", "defaultValue": "", "metadata": { "description": "object id of the user or service principal that runs deploy.sh: gets Azure Kubernetes Service RBAC Cluster Admin on the cluster (empty: no assignment)" } }));
-        params.insert("operatorPrincipalType".into(), json!({ "type": "string", "defaultValue": "User", "allowedValues": ["User", "ServicePrincipal", "Group"], "metadata": { "description": "principal type of operatorObjectId" } }));
         let mut resources = vec![
             self.rg(&n.rg_hub),
             self.rg(&n.rg_spoke),

@@ -55,15 +55,6 @@ impl Arm<'_> {
                 SecretRef::Literal(_) => {}
             }
         }
-        // Who administers the cluster: the operator running deploy.sh (main.json's parameter).
-        p.insert(
-            "operatorObjectId".into(),
-            json!({ "value": expr::parameters("operatorObjectId") }),
-        );
-        p.insert(
-            "operatorPrincipalType".into(),
-            json!({ "value": expr::parameters("operatorPrincipalType") }),
-        );
         Value::Object(p)
     }
 

@@ -217,16 +217,24 @@ fi
 
 echo "== 3/3 main deployment: what-if, then create"
 az deployment sub what-if --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json \
-  operatorObjectId="$operator_id" operatorPrincipalType="$operator_type"
+  --template-file arm/main.json --parameters @arm/main.parameters.json
 read -r -p "Deploy these changes? [y/N] " answer
 case "$answer" in
   y|Y) ;;
   *) echo "stopped before deploying"; exit 1 ;;
 esac
 az deployment sub create --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json \
-  operatorObjectId="$operator_id" operatorPrincipalType="$operator_type" --output none
+  --template-file arm/main.json --parameters @arm/main.parameters.json --output none
+# A way in: Azure RBAC for Kubernetes is on and local accounts are off; the operator gets
+# Azure Kubernetes Service RBAC Cluster Admin on the cluster (cluster.adminGroups have it from
+# the template), so that ./deploy.sh k8s can apply the manifests.
+if [ -n "$operator_id" ]; then
+  cluster_id=$(az aks show --resource-group rg-contoso-legacy-spoke --name aks-contoso-legacy --query id --output tsv)
+  if [ "$(az role assignment list --assignee "$operator_id" --scope "$cluster_id" --role "Azure Kubernetes Service RBAC Cluster Admin" --query 'length(@)' --output tsv)" = 0 ]; then
+    az role assignment create --assignee-object-id "$operator_id" --assignee-principal-type "$operator_type" \
+      --role "Azure Kubernetes Service RBAC Cluster Admin" --scope "$cluster_id" --output none
+  fi
+fi
 fw_ip=$(az resource show --resource-group 'rg-contoso-legacy-hub' --name 'afw-contoso-legacy' --resource-type Microsoft.Network/azureFirewalls \
   --query 'properties.ipConfigurations[0].properties.privateIPAddress' --output tsv)
 if [ "$fw_ip" != '10.200.0.4' ]; then

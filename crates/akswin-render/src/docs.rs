@@ -335,6 +335,7 @@ check_secret() {{
     *SecretNotFound*|*"was not found"*)
       echo "missing secret '$1': $2"
       echo "  set it with: az keyvault secret set --vault-name {kv} --name '$1' --file <file-with-the-value>"
+      echo "  (a file with no trailing newline: an editor's or echo's newline becomes part of the password)"
       missing=1 ;;
     *Forbidden*|*AuthorizationFailed*|*"not authorized"*)
       echo "access denied reading '$1' in {kv}: you need Key Vault Secrets Officer on the vault (role assignments take a few minutes to apply)" >&2
@@ -805,7 +806,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         line(format!("   - `{name}`: {what}"));
     }
     line(format!(
-        "\n   `az keyvault secret set --vault-name {} --name <name> --file <file>` (a file, so the value stays out of shell history).",
+        "\n   `az keyvault secret set --vault-name {} --name <name> --file <file>` (a file, so the value stays out of shell history). The file must not end in a newline, or it becomes part of the secret: write it with `printf '%s'` from a password manager's clipboard (for example `printf '%s' \"$(pbpaste)\" > file` or `Get-Clipboard | Set-Content -NoNewline file`), not with an editor or `echo`, and delete it afterwards.",
         n.key_vault
     ));
     let certs = spec.ingress.key_vault_certificates();

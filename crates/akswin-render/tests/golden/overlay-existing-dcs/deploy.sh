@@ -114,6 +114,7 @@ check_secret() {
     *SecretNotFound*|*"was not found"*)
       echo "missing secret '$1': $2"
       echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name '$1' --file <file-with-the-value>"
+      echo "  (a file with no trailing newline: an editor's or echo's newline becomes part of the password)"
       missing=1 ;;
     *Forbidden*|*AuthorizationFailed*|*"not authorized"*)
       echo "access denied reading '$1' in kv-contoso-legacy: you need Key Vault Secrets Officer on the vault (role assignments take a few minutes to apply)" >&2

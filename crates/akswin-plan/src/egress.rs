@@ -119,32 +119,9 @@ fn is_fqdn_destination(d: &str) -> bool {
         && !d.chars().next().is_some_and(|c| c.is_ascii_uppercase())
 }
 
-/// One network rule per Active Directory port, from `sources` to `dcs`, named
-/// `<prefix>-<protocol>-<port>`.
+/// One network rule per row (an Active Directory port: [`ad_ports`], or [`dc_rows`] between
+/// domain controllers), from `sources` to `dcs`, named `<prefix>-<protocol>-<port>`.
 fn ad_rules(
-    collection: &str,
-    group: &str,
-    prefix: &str,
-    sources: &[String],
-    dcs: &[String],
-) -> Vec<NetRulePlan> {
-    port_rules(ad_ports(), collection, group, prefix, sources, dcs)
-}
-
-/// [`ad_rules`] plus W32Time: between domain controllers.
-fn dc_rules(
-    collection: &str,
-    group: &str,
-    prefix: &str,
-    sources: &[String],
-    dcs: &[String],
-) -> Vec<NetRulePlan> {
-    let mut rows = ad_ports();
-    rows.extend(dc_sync_ports());
-    port_rules(rows, collection, group, prefix, sources, dcs)
-}
-
-fn port_rules(
     rows: Vec<&'static EgressRow>,
     collection: &str,
     group: &str,
@@ -429,8 +406,14 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         if spec.ingress.app_proxy.enabled {
             src.extend(connectors.iter().cloned());
         }
-        plan.network_rules
-            .extend(ad_rules("ad", "activedirectory", "ad", &src, &existing_dcs));
+        plan.network_rules.extend(ad_rules(
+            ad_ports(),
+            "ad",
+            "activedirectory",
+            "ad",
+            &src,
+            &existing_dcs,
+        ));
     }
     // Replicas in the hub to the on-premises domain controllers they join and replicate with
     // (the DC subnet's default route goes to the firewall). To every on-premises range, not
@@ -441,7 +424,7 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         .active_directory
         .as_ref()
         .is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Replica);
-    let on_prem_ranges: Vec<String> = spec
+    let on_prem: Vec<String> = spec
         .network
         .on_premises
         .iter()
@@ -450,15 +433,16 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
     if let (true, true, Some(dc)) = (replica, new_dcs, &dcs)
         && !existing_dcs.is_empty()
     {
-        plan.network_rules.extend(dc_rules(
+        plan.network_rules.extend(ad_rules(
+            dc_rows(),
             "dcs-to-existing-dcs",
             "domaincontrollers",
             "replica-ad",
             std::slice::from_ref(dc),
-            if on_prem_ranges.is_empty() {
+            if on_prem.is_empty() {
                 &existing_dcs
             } else {
-                &on_prem_ranges
+                &on_prem
             },
         ));
     }
@@ -466,22 +450,17 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
     // GatewaySubnet routes the DC subnet to the firewall, so AD and DNS from on-premises (a
     // trust, conditional forwarders, administration) need these rules; the DC NSG admits the
     // same sources.
-    if let (true, Some(dc), Some(_)) = (new_dcs, &dcs, &spec.network.hybrid) {
-        let on_prem: Vec<String> = spec
-            .network
-            .on_premises
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        if !on_prem.is_empty() {
-            plan.network_rules.extend(dc_rules(
-                "onprem-to-dcs",
-                "domaincontrollers",
-                "onprem-ad",
-                &on_prem,
-                std::slice::from_ref(dc),
-            ));
-        }
+    if let (true, Some(dc), Some(_)) = (new_dcs, &dcs, &spec.network.hybrid)
+        && !on_prem.is_empty()
+    {
+        plan.network_rules.extend(ad_rules(
+            dc_rows(),
+            "onprem-to-dcs",
+            "domaincontrollers",
+            "onprem-ad",
+            &on_prem,
+            std::slice::from_ref(dc),
+        ));
     }
     // The VNet's DNS servers, and the DC CoreDNS forwards the AD domain to (gmsaProfile),
     // when they are outside the VNets: every node may run CoreDNS or resolve through them.
@@ -572,6 +551,13 @@ pub fn port_label(port: &str) -> String {
     } else {
         port.replace('-', "to")
     }
+}
+
+/// Everything between domain controllers: [`ad_ports`] and [`dc_sync_ports`].
+pub fn dc_rows() -> Vec<&'static EgressRow> {
+    let mut rows = ad_ports();
+    rows.extend(dc_sync_ports());
+    rows
 }
 
 /// What domain controllers need between themselves besides [`ad_ports`] (W32Time, ICMP).

@@ -432,10 +432,11 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
         .collect();
         for (key, base, src) in sources {
             // On-premises domain controllers also keep time with these (W32Time).
-            let mut rows = ad_ports();
-            if key == "ad-onprem" {
-                rows.extend(crate::egress::dc_sync_ports());
-            }
+            let rows = if key == "ad-onprem" {
+                crate::egress::dc_rows()
+            } else {
+                ad_ports()
+            };
             // DNS comes in through allow-dns-* below (every subnet resolves through the DCs).
             for (i, f) in rows.iter().filter(|f| f.port != "53").enumerate() {
                 push(

@@ -107,50 +107,9 @@ fn deploy_sh_k8s_applies_the_manifests_through_command_invoke() {
     let spec = common::load(akswin_spec::BASELINE_YAML);
     let plan = akswin_plan::plan(&spec);
     let tree = akswin_render::render(&spec, &plan, "test");
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (name, body) in tree
-        .files
-        .iter()
-        .filter(|(f, _)| *f == "deploy.sh" || f.starts_with("k8s/"))
-    {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, body).unwrap();
-    }
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let log = dir.path().join("az.log");
-    let az = bin.join("az");
-    // The stand-in records its arguments and the folder it runs in (what --file . uploads).
-    std::fs::write(
-        &az,
-        format!(
-            "#!/bin/sh\necho \"$*\" >> '{log}'\nls >> '{log}'\n",
-            log = log.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let out = Command::new("bash")
-        .arg(dir.path().join("deploy.sh"))
-        .arg("k8s")
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                bin.display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let calls = std::fs::read_to_string(&log).unwrap();
+    // The stand-in also records the folder it runs in (what --file . uploads).
+    let (code, calls, out) = common::run_deploy_sh(&tree, "k8s", "ls >> \"$log\"\n", &[]);
+    assert_eq!(code, 0, "{out}");
     let first = calls.lines().next().unwrap_or_default();
     assert!(
         first.starts_with("aks command invoke --resource-group rg-contoso-legacy-spoke --name aks-contoso-legacy --file . --command kubectl apply -f 00-akswin-system.yaml && "),

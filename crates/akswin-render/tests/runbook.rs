@@ -14,55 +14,25 @@ fn baseline_tree() -> akswin_render::Tree {
 }
 
 /// Run `deploy.sh frontdoor` with AKSWIN_APP_PROXY_HOST_LEGACYWEB set to `host`; the stand-in az logs
-/// every call. Returns (exit code, the az calls, stderr).
+/// every call. Returns (exit code, the az calls, stdout and stderr).
+#[cfg(unix)]
 fn frontdoor_stage(host: &str) -> (i32, String, String) {
     frontdoor_stage_with(host, false)
 }
 
 /// As [`frontdoor_stage`]; with `missing_cert`, the stand-in az finds no secret in a vault.
+#[cfg(unix)]
 fn frontdoor_stage_with(host: &str, missing_cert: bool) -> (i32, String, String) {
-    let tree = baseline_tree();
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("deploy.sh"), &tree.files["deploy.sh"]).expect("write");
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).expect("bin");
-    let log = dir.path().join("az.log");
-    let az = bin.join("az");
-    std::fs::write(
-        &az,
-        format!(
-            "#!/bin/sh\necho \"$*\" >> '{}'\n{}",
-            log.display(),
-            if missing_cert {
-                "if [ \"$1 $2 $3\" = 'keyvault secret show' ]; then echo 'SecretNotFound' >&2; exit 3; fi\n"
-            } else {
-                ""
-            }
-        ),
-    )
-    .expect("az");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("bash")
-        .arg(dir.path().join("deploy.sh"))
-        .arg("frontdoor")
-        .env("PATH", path)
-        .env("AKSWIN_APP_PROXY_HOST_LEGACYWEB", host)
-        .output()
-        .expect("bash runs");
-    let calls = std::fs::read_to_string(&log).unwrap_or_default();
-    (
-        out.status.code().unwrap_or(-1),
-        calls,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    let body = if missing_cert {
+        "if [ \"$1 $2 $3\" = 'keyvault secret show' ]; then echo 'SecretNotFound' >&2; exit 3; fi\n"
+    } else {
+        ""
+    };
+    common::run_deploy_sh(
+        &baseline_tree(),
+        "frontdoor",
+        body,
+        &[("AKSWIN_APP_PROXY_HOST_LEGACYWEB", host)],
     )
 }
 
@@ -215,42 +185,14 @@ fn mixed_frontdoor_stage(az_body: &str) -> (i32, String, String) {
     let spec = common::load(&text);
     let plan = akswin_plan::plan(&spec);
     let tree = akswin_render::render(&spec, &plan, "test");
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("deploy.sh"), &tree.files["deploy.sh"]).expect("write");
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).expect("bin");
-    let log = dir.path().join("az.log");
-    let az = bin.join("az");
-    std::fs::write(
-        &az,
-        format!("#!/bin/sh\necho \"$*\" >> '{}'\n{az_body}", log.display()),
-    )
-    .expect("az");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("bash")
-        .arg(dir.path().join("deploy.sh"))
-        .arg("frontdoor")
-        .env("PATH", path)
-        .env(
+    common::run_deploy_sh(
+        &tree,
+        "frontdoor",
+        az_body,
+        &[(
             "AKSWIN_APP_PROXY_HOST_LEGACYWEB",
             "legacyweb-contoso.msappproxy.net",
-        )
-        .output()
-        .expect("bash runs");
-    (
-        out.status.code().unwrap_or(-1),
-        std::fs::read_to_string(&log).unwrap_or_default(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
+        )],
     )
 }
 
@@ -305,46 +247,8 @@ fn deploy_sh_promotes_the_domain_controllers_with_no_secret_on_any_command_line(
         eprintln!("skipped: deploy.sh domain-controllers (no bash)");
         return;
     }
-    let run = |az_body: &str| -> (i32, String, String) {
-        let tree = baseline_tree();
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("deploy.sh"), &tree.files["deploy.sh"]).expect("write");
-        let bin = dir.path().join("bin");
-        std::fs::create_dir(&bin).expect("bin");
-        let log = dir.path().join("az.log");
-        let az = bin.join("az");
-        std::fs::write(
-            &az,
-            format!("#!/bin/sh\necho \"$*\" >> '{}'\n{az_body}", log.display()),
-        )
-        .expect("az");
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-        let out = Command::new("bash")
-            .arg(dir.path().join("deploy.sh"))
-            .arg("domain-controllers")
-            .current_dir(dir.path())
-            .env("AKSWIN_POLL_SECONDS", "0")
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    bin.display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .output()
-            .expect("bash runs");
-        (
-            out.status.code().unwrap_or(-1),
-            std::fs::read_to_string(&log).unwrap_or_default(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
-    };
+    let tree = baseline_tree();
+    let run = |az_body: &str| common::run_deploy_sh(&tree, "domain-controllers", az_body, &[]);
     // The link is down: nothing runs on the DCs.
     let (code, calls, out) = run("case \"$*\" in *vpn-connection*) echo Connecting ;; esac\n");
     assert_eq!(code, 1, "{out}");

@@ -42,3 +42,62 @@ pub fn scenarios() -> Vec<(String, akswin_render::Tree)> {
         })
         .collect()
 }
+
+/// Run `deploy.sh STAGE` of a rendered tree (written out whole) against a stand-in `az` that
+/// appends its arguments to a log (the script's `$log`) and then runs `az_body`. Returns
+/// (exit code, the logged az calls and whatever `az_body` logged, stdout followed by stderr).
+/// `env` is added to the environment; polling waits are zero.
+#[cfg(unix)]
+pub fn run_deploy_sh(
+    tree: &akswin_render::Tree,
+    stage: &str,
+    az_body: &str,
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, body) in &tree.files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, body).expect("write");
+    }
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    let log = dir.path().join("az.log");
+    let az = bin.join("az");
+    std::fs::write(
+        &az,
+        format!(
+            "#!/bin/sh\nlog='{}'\necho \"$*\" >> \"$log\"\n{az_body}",
+            log.display()
+        ),
+    )
+    .expect("az");
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg(dir.path().join("deploy.sh"))
+        .arg(stage)
+        .current_dir(dir.path())
+        .env("AKSWIN_POLL_SECONDS", "0")
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        );
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("bash runs");
+    (
+        out.status.code().unwrap_or(-1),
+        std::fs::read_to_string(&log).unwrap_or_default(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}

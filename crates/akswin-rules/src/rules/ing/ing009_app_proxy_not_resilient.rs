@@ -54,7 +54,7 @@ impl Rule for Ing009 {
             .filter(|c| !c.allowed_ip_ranges.is_empty())
         {
             for (i, g) in ca.exclude_groups.iter().enumerate() {
-                if !is_guid(g) {
+                if g.parse::<akswin_spec::types::ObjectId>().is_err() {
                     out.error(
                         &format!("/ingress/appProxy/conditionalAccess/excludeGroups/{i}"),
                         format!("`{g}` is not a group object id (a GUID)"),
@@ -82,14 +82,4 @@ impl Rule for Ing009 {
             );
         }
     }
-}
-
-/// `8-4-4-4-12` hexadecimal digits.
-fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }

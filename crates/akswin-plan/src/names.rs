@@ -194,4 +194,10 @@ impl Names {
             .collect();
         format!("{base}dc{}", i + 1)
     }
+
+    /// A workload's own managed identity (workload identity: it reads the workload's
+    /// certificate and nothing else). User-assigned identity names take up to 128 characters.
+    pub fn workload_identity(&self, workload: &str) -> String {
+        cut(format!("id-{}-{}", self.prefix, clean(workload)), 128)
+    }
 }

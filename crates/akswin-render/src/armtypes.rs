@@ -417,7 +417,15 @@ impl Walk<'_> {
                         continue;
                     }
                     if let Some(n) = node_ref(&p["type"]) {
-                        self.value(x, n, &here, false);
+                        // A child resource declared at the top of a template is named
+                        // `parent/child`; the type data's name rules are the child segment's.
+                        let own = match x.as_str() {
+                            Some(full) if top && k == "name" && !is_expression(x) => {
+                                full.rsplit_once('/').map(|(_, c)| Value::String(c.into()))
+                            }
+                            _ => None,
+                        };
+                        self.value(own.as_ref().unwrap_or(x), n, &here, false);
                     }
                 }
                 None => match node_ref(&t["additionalProperties"]) {

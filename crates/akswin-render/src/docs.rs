@@ -279,11 +279,58 @@ fi
         s,
         r#"if [ "$stage" = k8s ]; then
   # The system objects (namespaces, gMSA RBAC) first, then the credential specs
-  # scripts/Set-Gmsa.ps1 wrote, then the workloads.
-  cd k8s
-  # shellcheck disable=SC2016 # expanded by the shell in the cluster, not here
+  # scripts/Set-Gmsa.ps1 wrote and the certificates' SecretProviderClasses, then the workloads.
+  cd k8s"#
+    );
+    let tls = arm.certificate_workloads();
+    if !tls.is_empty() {
+        let _ = writeln!(
+            s,
+            r#"  # Each certificate is mounted with its workload's own identity (workload identity): its
+  # client id and the tenant exist only now, so the SecretProviderClasses are written here.
+  tenant_id=$(az account show --query tenantId --output tsv)
+  guid='^[0-9a-fA-F]{{8}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{12}}$'
+  if ! printf '%s' "$tenant_id" | grep -Eq "$guid"; then
+    echo "could not read the tenant id (az account show): '$tenant_id'" >&2
+    exit 1
+  fi
+  # identity_client_id IDENTITY: the client id of a workload's identity (main.json creates it).
+  identity_client_id() {{
+    local id
+    id=$(az identity show --resource-group {rg} --name "$1" --query clientId --output tsv)
+    if ! printf '%s' "$id" | grep -Eq "$guid"; then
+      echo "the identity $1 has no client id ('$id'): deploy arm/main.json first" >&2
+      exit 1
+    fi
+    printf '%s' "$id"
+  }}"#,
+            rg = n.rg_shared,
+        );
+        for (w, _) in &tls {
+            let docs =
+                crate::k8s::tls_provider_class(w, &n.key_vault, "${client_id}", "${tenant_id}")
+                    .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  client_id=$(identity_client_id {id})\n  cat > {file} <<EOF\n# written by deploy.sh k8s: the certificate of {w} ({secret} in {kv}), mounted with {id}\n{yaml}EOF",
+                id = n.workload_identity(&w.name),
+                file = crate::k8s::tls_file_name(&w.name),
+                w = w.name,
+                secret = w
+                    .certificate
+                    .as_ref()
+                    .map(|c| c.key_vault_secret.as_str())
+                    .unwrap_or_default(),
+                kv = n.key_vault,
+                yaml = crate::k8s::yaml(&docs),
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        r#"  # shellcheck disable=SC2016 # expanded by the shell in the cluster, not here
   az aks command invoke --resource-group {rg} --name {cluster} --file . --command \
-    'kubectl apply -f 00-akswin-system.yaml && for f in gmsa-credspec-*.yaml; do [ -e "$f" ] && kubectl apply -f "$f"; done; kubectl apply -f .'
+    'kubectl apply -f 00-akswin-system.yaml && for f in gmsa-credspec-*.yaml tls-*.yaml; do [ -e "$f" ] && kubectl apply -f "$f"; done; kubectl apply -f .'
   echo "manifests applied"
   exit 0
 fi
@@ -325,7 +372,7 @@ az deployment group create --name "$deployment-bootstrap" --resource-group {rg} 
 echo "== 2/3 secrets in {kv}"
 missing=0
 denied=0
-# check_secret NAME WHAT: reads the secret's id only, never its value.
+# check_secret NAME WHAT [certificate]: reads the secret's id only, never its value.
 check_secret() {{
   local err
   if err=$(az keyvault secret show --vault-name {kv} --name "$1" --query id --output none 2>&1); then
@@ -334,8 +381,12 @@ check_secret() {{
   case "$err" in
     *SecretNotFound*|*"was not found"*)
       echo "missing secret '$1': $2"
-      echo "  set it with: az keyvault secret set --vault-name {kv} --name '$1' --file <file-with-the-value>"
-      echo "  (a file with no trailing newline: an editor's or echo's newline becomes part of the password)"
+      if [ "${{3:-}}" = certificate ]; then
+        echo "  import it with: az keyvault certificate import --vault-name {kv} --name '$1' --file <certificate.pfx>"
+      else
+        echo "  set it with: az keyvault secret set --vault-name {kv} --name '$1' --file <file-with-the-value>"
+        echo "  (a file with no trailing newline: an editor's or echo's newline becomes part of the password)"
+      fi
       missing=1 ;;
     *Forbidden*|*AuthorizationFailed*|*"not authorized"*)
       echo "access denied reading '$1' in {kv}: you need Key Vault Secrets Officer on the vault (role assignments take a few minutes to apply)" >&2
@@ -357,6 +408,17 @@ check_secret() {{
             "check_secret {secret} {what}",
             secret = shell_quote(secret),
             what = shell_quote(what),
+        );
+    }
+    for (w, secret) in arm.certificate_workloads() {
+        let _ = writeln!(
+            s,
+            "check_secret {secret} {what} certificate",
+            secret = shell_quote(secret),
+            what = shell_quote(&format!(
+                "TLS certificate {} serves (a Key Vault certificate: PFX with its private key and chain)",
+                w.name
+            )),
         );
     }
     let _ = writeln!(
@@ -809,6 +871,21 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         "\n   `az keyvault secret set --vault-name {} --name <name> --file <file>` (a file, so the value stays out of shell history). The file must not end in a newline, or it becomes part of the secret: write it with `printf '%s'` from a password manager's clipboard (for example `printf '%s' \"$(pbpaste)\" > file` or `Get-Clipboard | Set-Content -NoNewline file`), not with an editor or `echo`, and delete it afterwards.",
         n.key_vault
     ));
+    let workload_certs = arm.certificate_workloads();
+    if !workload_certs.is_empty() {
+        line(format!(
+            "\n   The workloads' own certificates are Key Vault certificates in `{kv}` (PFX with the private key and the chain, for the name each workload serves; you get Key Vault Certificates Officer there for it): {}. Each is mounted into its pods by the Key Vault CSI driver (the Kubernetes step below). Renewing one later means importing from inside the network: this vault closes to public networks in the next step.",
+            workload_certs
+                .iter()
+                .map(|(w, c)| format!(
+                    "`az keyvault certificate import --vault-name {} --name {c} --file <{}.pfx>`",
+                    n.key_vault, w.name
+                ))
+                .collect::<Vec<_>>()
+                .join(", "),
+            kv = n.key_vault,
+        ));
+    }
     let certs = spec.ingress.key_vault_certificates();
     if !certs.is_empty() {
         line(format!(
@@ -876,7 +953,24 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     if spec.identity.gmsa.enabled {
         line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder from step 2; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
     }
-    line(next("**Kubernetes**: `./deploy.sh k8s` applies `k8s/` (`00-akswin-system.yaml` and the credential specs first) through `az aks command invoke`, since a private cluster's API server answers only inside the network (https://learn.microsoft.com/azure/aks/access-private-cluster). It runs as you: the operator who ran `deploy.sh` and the groups in `cluster.adminGroups` have Azure Kubernetes Service RBAC Cluster Admin on the cluster (Azure RBAC for Kubernetes is on, local accounts are off); `az aks command invoke` itself also needs the management action `Microsoft.ContainerService/managedClusters/runcommand/action` on the cluster (Contributor has it; the operator who deployed does). From a machine inside the network, `kubectl apply -f k8s/` does the same. Workloads run as the Windows user `workloads[].runAs` names (`ContainerUser` by default; an IIS image with a gMSA as `ContainerAdministrator`, with the reason on the pod and its namespace excluded from the no-ContainerAdministrator policy), pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.".into()));
+    let mut kube = String::from(
+        "**Kubernetes**: `./deploy.sh k8s` applies `k8s/` (`00-akswin-system.yaml` and the credential specs first) through `az aks command invoke`, since a private cluster's API server answers only inside the network (https://learn.microsoft.com/azure/aks/access-private-cluster). It runs as you: the operator who ran `deploy.sh` and the groups in `cluster.adminGroups` have Azure Kubernetes Service RBAC Cluster Admin on the cluster (Azure RBAC for Kubernetes is on, local accounts are off); `az aks command invoke` itself also needs the management action `Microsoft.ContainerService/managedClusters/runcommand/action` on the cluster (Contributor has it; the operator who deployed does). From a machine inside the network, `kubectl apply -f k8s/` does the same. Workloads run as the Windows user `workloads[].runAs` names (`ContainerUser` by default; an IIS image with a gMSA as `ContainerAdministrator`, with the reason on the pod and its namespace excluded from the no-ContainerAdministrator policy), pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.",
+    );
+    if !workload_certs.is_empty() {
+        let names: Vec<String> = workload_certs
+            .iter()
+            .map(|(w, _)| format!("`{}`", w.name))
+            .collect();
+        let _ = write!(
+            kube,
+            " Certificates ({}): first `deploy.sh k8s` writes `k8s/tls-<workload>.yaml`, each workload's SecretProviderClass, with the client id of the workload's own identity (`id-{}-<workload>`: a federated credential for the workload's service account, Key Vault Secrets User on that certificate alone) and the tenant, which exist only once deployed. The Key Vault CSI driver mounts the certificate with that identity (workload identity) at `C:\\akswin\\tls\\tls.pfx` on Windows (a PFX without a password) or `/akswin/tls/tls.pem` on Linux (the private key and the chain), and `{}` holds the path (https://learn.microsoft.com/azure/aks/csi-secrets-store-identity-access). The image imports and binds it when it starts: for IIS, `Import-PfxCertificate -FilePath $env:{} -CertStoreLocation Cert:\\LocalMachine\\My` and an `https` binding on the workload's port with that certificate, before `ServiceMonitor.exe`; ASP.NET Core reads the file itself (`Kestrel__Certificates__Default__Path`). A pod whose certificate is missing from the vault stays in `ContainerCreating` (`kubectl describe pod` shows `FailedMount`). After a renewal the driver refreshes the file (rotation is on, https://learn.microsoft.com/azure/aks/csi-secrets-store-configuration-options), but IIS keeps the certificate it bound: restart the workload (`kubectl rollout restart deployment/<workload> -n <workload>`).",
+            names.join(", "),
+            n.prefix,
+            crate::k8s::TLS_ENV,
+            crate::k8s::TLS_ENV,
+        );
+    }
+    line(next(kube));
     if spec.ingress.app_proxy.enabled {
         let kerberos_gmsa = spec.identity.gmsa.enabled
             && spec.workloads.iter().any(|w| {
@@ -1020,7 +1114,8 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         .ingress
         .iter()
         .filter(|r| {
-            r.path == akswin_spec::spec::IngressPath::PrivateLink && !matches!(r.port, 443 | 8443)
+            r.path == akswin_spec::spec::IngressPath::PrivateLink
+                && !akswin_spec::spec::port_serves_tls(r.port)
         })
         .map(|r| r.workload.as_str())
         .collect();
@@ -1053,8 +1148,17 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             internal.join(", ")
         ));
     }
-    if spec.workloads.iter().any(|w| w.port == Some(443)) {
-        line("- A workload that serves HTTPS (port 443) brings its own certificate and binding in its image: akswin renders no certificate into the pod yet (the Key Vault CSI driver is on, but no SecretProviderClass is rendered).".into());
+    let own: Vec<String> = spec
+        .workloads
+        .iter()
+        .filter(|w| w.serves_tls() && w.certificate.is_none())
+        .map(|w| format!("`{}`", w.name))
+        .collect();
+    if !own.is_empty() {
+        line(format!(
+            "- {} serve HTTPS with no `certificate` in the spec: the image brings its certificate (ING014). Give each a `certificate` in Key Vault to have it mounted by the Key Vault CSI driver instead.",
+            own.join(", ")
+        ));
     }
     s
 }

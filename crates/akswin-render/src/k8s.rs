@@ -96,6 +96,14 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
         container["readinessProbe"] = json!({ "tcpSocket": { "port": port }, "initialDelaySeconds": delay, "periodSeconds": 10 });
         container["livenessProbe"] = json!({ "tcpSocket": { "port": port }, "initialDelaySeconds": delay * 2, "periodSeconds": 20, "failureThreshold": 3 });
     }
+    // The workload's certificate, mounted by the Key Vault CSI driver with the workload's own
+    // identity (the SecretProviderClass deploy.sh writes from the deployed identity).
+    if w.certificate.is_some() {
+        let (dir, file) = tls_mount(windows);
+        container["volumeMounts"] =
+            json!([ { "name": "tls", "mountPath": dir, "readOnly": true } ]);
+        container["env"] = json!([ { "name": TLS_ENV, "value": format!("{dir}{}{file}", if windows { "\\" } else { "/" }) } ]);
+    }
     let mut pod = json!({
         "serviceAccountName": name,
         "automountServiceAccountToken": false,
@@ -106,6 +114,13 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
         && !p.taints.is_empty()
     {
         pod["tolerations"] = json!(tolerations(&p.taints));
+    }
+    if w.certificate.is_some() {
+        pod["volumes"] = json!([ { "name": "tls", "csi": {
+            "driver": "secrets-store.csi.k8s.io",
+            "readOnly": true,
+            "volumeAttributes": { "secretProviderClass": tls_class_name(&name) },
+        } } ]);
     }
     if windows {
         pod["os"] = json!({ "name": "windows" });
@@ -163,6 +178,80 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
         }));
     }
     docs
+}
+
+/// The environment variable that tells the workload where its certificate is.
+pub const TLS_ENV: &str = "AKSWIN_TLS_CERTIFICATE";
+
+/// Where the certificate is mounted (directory, file): a PFX without a password on Windows
+/// (what `Import-PfxCertificate` and .NET load), a PEM file with the private key and the
+/// certificate chain on Linux.
+pub fn tls_mount(windows: bool) -> (&'static str, &'static str) {
+    if windows {
+        ("C:\\akswin\\tls", "tls.pfx")
+    } else {
+        ("/akswin/tls", "tls.pem")
+    }
+}
+
+/// The SecretProviderClass of a workload's certificate.
+pub fn tls_class_name(workload: &str) -> String {
+    format!("{}-tls", k8s_name(workload))
+}
+
+/// The file `deploy.sh k8s` writes with a workload's SecretProviderClass.
+pub fn tls_file_name(workload: &str) -> String {
+    format!("tls-{}.yaml", k8s_name(workload))
+}
+
+/// The workload's namespace and the SecretProviderClass that mounts its certificate with
+/// workload identity. The client id of the workload's identity and the tenant exist only once
+/// deployed: `deploy.sh k8s` fills them in (and writes [`tls_file_name`]).
+pub fn tls_provider_class(
+    w: &Workload,
+    vault: &str,
+    client_id: &str,
+    tenant_id: &str,
+) -> Option<Vec<Value>> {
+    let secret = w.certificate.as_ref()?.key_vault_secret.as_str();
+    let name = k8s_name(&w.name);
+    let windows = w.os == Os::Windows;
+    let object = if windows {
+        // The certificate's secret holds the PFX (base64): written as the binary PFX file.
+        format!(
+            "objectName: {secret}\nobjectType: secret\nobjectFormat: pfx\nobjectEncoding: base64\nobjectAlias: {}\n",
+            tls_mount(true).1
+        )
+    } else {
+        format!(
+            "objectName: {secret}\nobjectType: secret\nobjectAlias: {}\n",
+            tls_mount(false).1
+        )
+    };
+    let objects = format!(
+        "array:\n  - |\n{}",
+        object
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    );
+    Some(vec![
+        json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": name, "labels": labels(&name) } }),
+        json!({
+            "apiVersion": "secrets-store.csi.x-k8s.io/v1", "kind": "SecretProviderClass",
+            "metadata": { "name": tls_class_name(&w.name), "namespace": name, "labels": labels(&name) },
+            "spec": {
+                "provider": "azure",
+                "parameters": {
+                    "usePodIdentity": "false",
+                    "clientID": client_id,
+                    "tenantId": tenant_id,
+                    "keyvaultName": vault,
+                    "objects": objects,
+                },
+            },
+        }),
+    ])
 }
 
 fn service(plan: &NetworkPlan, w: &Workload, name: &str, port: u16) -> Value {
@@ -228,7 +317,7 @@ fn service(plan: &NetworkPlan, w: &Workload, name: &str, port: u16) -> Value {
             "externalTrafficPolicy": match w.external_traffic_policy { TrafficPolicy::Cluster => "Cluster", TrafficPolicy::Local => "Local" },
             "selector": { "app.kubernetes.io/name": name },
             // Named for what the port serves: TLS on 443 and 8443, plain HTTP otherwise.
-            "ports": [ { "name": if matches!(port, 443 | 8443) { "https" } else { "http" }, "port": port, "targetPort": "app", "protocol": "TCP" } ],
+            "ports": [ { "name": if akswin_spec::spec::port_serves_tls(port) { "https" } else { "http" }, "port": port, "targetPort": "app", "protocol": "TCP" } ],
         }
     })
 }

@@ -198,6 +198,21 @@ fn only_the_operator_reaches_the_whole_vault_and_workloads_read_only_their_secre
             .flat_map(|f| f.custom_domains.iter())
             .filter_map(|d| d.certificate.key_vault_secret.clone())
             .collect();
+        // Each workload with a certificate: its own identity reads that certificate.
+        let workload_certs: Vec<(String, String)> = spec
+            .workloads
+            .iter()
+            .filter_map(|w| {
+                Some((
+                    format!("'id-contoso-legacy-{}'", w.name),
+                    w.certificate
+                        .as_ref()?
+                        .key_vault_secret
+                        .as_str()
+                        .to_string(),
+                ))
+            })
+            .collect();
         for (file, text) in &tree.files {
             if !file.ends_with(".json") || file.contains("parameters") {
                 continue;
@@ -223,7 +238,10 @@ fn only_the_operator_reaches_the_whole_vault_and_workloads_read_only_their_secre
                     assert!(
                         (kubelet && gmsa.as_deref() == Some(secret.as_str()))
                             || (front_door && certs.contains(&secret))
-                            || (dcs && dc_secrets.contains(&secret)),
+                            || (dcs && dc_secrets.contains(&secret))
+                            || workload_certs
+                                .iter()
+                                .any(|(id, c)| principal.contains(id.as_str()) && *c == secret),
                         "{scenario}/{file}: {principal} may read {secret}"
                     );
                 } else {

@@ -1840,6 +1840,12 @@ pub struct Workload {
     pub translate_host_header: bool,
     #[serde(default)]
     pub gmsa_account: Option<String>,
+    /// The TLS certificate the workload serves (port 443 or 8443): a certificate in the
+    /// platform Key Vault, mounted into the pod by the Key Vault CSI driver with the workload's
+    /// own identity (workload identity, read access to this certificate only). Without it an
+    /// HTTPS workload must bring its certificate in its image (ING014).
+    #[serde(default)]
+    pub certificate: Option<WorkloadCertificate>,
     /// The Windows user the container's entry point runs as (`runAsUserName`):
     /// `ContainerUser` (default, no administrator rights), `NetworkService` (a process that
     /// must use the gMSA on the network), or `ContainerAdministrator` (IIS images: ServiceMonitor
@@ -1867,6 +1873,20 @@ pub struct Workload {
     pub scale_out_replicas: Option<u32>,
 }
 
+/// Whether a port serves TLS by akswin's convention (443 or 8443).
+pub fn port_serves_tls(port: u16) -> bool {
+    matches!(port, 443 | 8443)
+}
+
+/// A certificate a workload serves, from the platform Key Vault.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkloadCertificate {
+    /// The Key Vault certificate's name (import the PFX with `az keyvault certificate
+    /// import`): its secret of the same name holds the certificate with its private key.
+    pub key_vault_secret: SecretName,
+}
+
 /// A Windows container's user (Kubernetes `securityContext.windowsOptions.runAsUserName`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum RunAs {
@@ -1890,6 +1910,12 @@ impl Workload {
     /// The Windows user the workload runs as (ContainerUser unless the spec says otherwise).
     pub fn run_as(&self) -> RunAs {
         self.run_as.unwrap_or(RunAs::ContainerUser)
+    }
+
+    /// Whether the workload's port serves TLS: akswin's convention is 443 or 8443 (Front
+    /// Door's and the application proxy's origins use HTTPS there, plain HTTP otherwise).
+    pub fn serves_tls(&self) -> bool {
+        self.port.is_some_and(port_serves_tls)
     }
 }
 

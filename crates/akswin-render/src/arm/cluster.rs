@@ -191,6 +191,13 @@ impl Arm<'_> {
             },
             "securityProfile": { "imageCleaner": { "enabled": false } },
         });
+        if !self.certificate_workloads().is_empty() {
+            // Workload identity: the CSI driver mounts each workload's certificate with the
+            // workload's own identity, federated with its service account through the
+            // cluster's OIDC issuer.
+            props["oidcIssuerProfile"] = json!({ "enabled": true });
+            props["securityProfile"]["workloadIdentity"] = json!({ "enabled": true });
+        }
         if c.private_cluster {
             // Our own zone, linked to the hub too: the spoke's DNS servers (the domain
             // controllers) live there and must resolve the API server.

@@ -273,7 +273,7 @@ impl Arm<'_> {
                     "patternsToMatch": ["/*"],
                     // TLS to the origin, except a Private Link origin that serves plain HTTP
                     // (a port other than 443 or 8443): its traffic stays on Private Link.
-                    "forwardingProtocol": if r.path == IngressPath::PrivateLink && !matches!(r.port, 443 | 8443) { "HttpOnly" } else { "HttpsOnly" },
+                    "forwardingProtocol": if r.path == IngressPath::PrivateLink && !akswin_spec::spec::port_serves_tls(r.port) { "HttpOnly" } else { "HttpsOnly" },
                     // The endpoint's own *.azurefd.net name reaches the first workload only: two
                     // routes cannot both match /* on one domain.
                     "linkToDefaultDomain": if r.default_domain { "Enabled" } else { "Disabled" },

@@ -18,7 +18,7 @@ use akswin_plan::{NetworkPlan, SubnetPlan, SubnetRole};
 use akswin_spec::Spec;
 use akswin_spec::spec::{
     CertificateSource, Cni, Mode, NodeOsChannel, Os, OsDiskType, PodIpAllocation, PolicyEffect,
-    SpokeSubnet, Toggle, WafMode, WeekIndex,
+    SpokeSubnet, Toggle, WafMode, WeekIndex, Workload,
 };
 use akswin_spec::types::SecretRef;
 use expr::Expr;
@@ -310,6 +310,10 @@ impl<'a> Arm<'a> {
             self.key_vault(true),
             operator(&self.n.key_vault, ROLE_KV_SECRETS_OFFICER),
         ];
+        if !self.certificate_workloads().is_empty() {
+            // The workloads' certificates are Key Vault certificates in the platform vault.
+            resources.push(operator(&self.n.key_vault, ROLE_KV_CERTIFICATES_OFFICER));
+        }
         if self.imports_certificates() {
             // Front Door's certificates live in a vault of their own (Microsoft's advice for
             // Front Door), which stays open to the operator's address and to trusted Azure
@@ -329,7 +333,7 @@ impl<'a> Arm<'a> {
             resources,
             json!({
                 "operatorIpRange": { "type": "string", "metadata": { "description": "CIDR allowed to set the Key Vault secrets during bootstrap (and to import Front Door's certificates)" } },
-                "operatorObjectId": { "type": "string", "defaultValue": "", "metadata": { "description": "object id of the user or service principal that sets the secrets (and imports Front Door's certificates); gets Key Vault Secrets Officer on the vault (and Secrets and Certificates Officer on Front Door's vault) (empty: no assignment)" } },
+                "operatorObjectId": { "type": "string", "defaultValue": "", "metadata": { "description": "object id of the user or service principal that sets the secrets (and imports Front Door's certificates); gets the data roles that set the secrets and import the certificates: Key Vault Secrets Officer, and Certificates Officer on a vault that holds certificates (empty: no assignment)" } },
                 "operatorPrincipalType": { "type": "string", "defaultValue": "User", "allowedValues": ["User", "ServicePrincipal", "Group"], "metadata": { "description": "principal type of operatorObjectId" } }
             }),
             json!({}),
@@ -557,6 +561,15 @@ impl<'a> Arm<'a> {
             self.spoke_params(),
             self.cluster_template(),
         ));
+        if !self.certificate_workloads().is_empty() {
+            resources.push(deployment(
+                "akswin-workload-identity",
+                &n.rg_shared,
+                &[&dep("akswin-cluster", &n.rg_spoke)],
+                json!({}),
+                self.workload_identity_template(),
+            ));
+        }
         json!({
             "$schema": SUB_SCHEMA,
             "contentVersion": "1.0.0.0",

@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Arm<'_> {
+impl<'a> Arm<'a> {
     pub(super) fn shared_params(&self) -> Value {
         json!({})
     }
@@ -250,4 +250,68 @@ impl Arm<'_> {
     }
 
     // --------------------------------------------------------------------------------- hub
+
+    /// Workloads that serve a certificate from Key Vault (through the CSI driver).
+    pub(crate) fn certificate_workloads(&self) -> Vec<(&'a Workload, &'a str)> {
+        self.spec
+            .workloads
+            .iter()
+            .filter_map(|w| Some((w, w.certificate.as_ref()?.key_vault_secret.as_str())))
+            .collect()
+    }
+
+    /// Workload identity for the workloads that serve a certificate from Key Vault, once the
+    /// cluster (its OIDC issuer) exists: per workload a user-assigned identity, a federated
+    /// credential for the workload's service account, and Key Vault Secrets User on its
+    /// certificate's secret alone. The CSI driver mounts the certificate with that identity, so
+    /// no other pod, and no node identity, can read it.
+    pub(super) fn workload_identity_template(&self) -> Value {
+        let n = self.n;
+        let issuer = expr::reference(
+            rid_rg(
+                &n.rg_spoke,
+                "Microsoft.ContainerService/managedClusters",
+                &n.cluster,
+            ),
+            API_AKS,
+        )
+        .prop("oidcIssuerProfile")
+        .prop("issuerURL");
+        let mut res = Vec::new();
+        for (w, secret) in self.certificate_workloads() {
+            let name = n.workload_identity(&w.name);
+            let id = rid("Microsoft.ManagedIdentity/userAssignedIdentities", &name);
+            let sa = crate::k8s::k8s_name(&w.name);
+            res.push(json!({
+                "type": "Microsoft.ManagedIdentity/userAssignedIdentities",
+                "apiVersion": API_IDENTITY,
+                "name": name,
+                "location": "[resourceGroup().location]",
+                "tags": self.tags(),
+                "properties": {},
+            }));
+            res.push(json!({
+                "type": "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+                "apiVersion": API_IDENTITY,
+                // A child named the way Bicep names one (`format('{0}/{1}', parent, child)`):
+                // the official schema's name pattern for a top-level child is the child
+                // segment's, which no literal `parent/child` name can match.
+                "name": expr::call("format", vec![expr::lit("{0}/{1}"), expr::lit(&name), expr::lit(&n.cluster)]),
+                "properties": {
+                    "issuer": issuer.clone(),
+                    "subject": format!("system:serviceaccount:{sa}:{sa}"),
+                    "audiences": ["api://AzureADTokenExchange"],
+                },
+                "dependsOn": [id.clone()],
+            }));
+            res.push(role_assignment(
+                &format!("workload-{sa}-certificate-user"),
+                &secret_scope(&n.key_vault, secret),
+                ROLE_KV_SECRETS_USER,
+                &principal_of(id.clone()),
+                &[id],
+            ));
+        }
+        rg_template(res, json!({}), json!({}))
+    }
 }

@@ -48,6 +48,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ing::ing011_front_door_route::Ing011,
     &ing::ing012_backend_certificate_name::Ing012,
     &ing::ing013_internal_host_is_public::Ing013,
+    &ing::ing014_workload_certificate::Ing014,
     &mon::mon001_container_insights_off::Mon001,
     &mon::mon002_no_windows_data_collection::Mon002,
     &mon::mon003_memory_rss_on_windows::Mon003,

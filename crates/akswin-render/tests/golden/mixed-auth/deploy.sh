@@ -138,11 +138,99 @@ fi
 
 if [ "$stage" = k8s ]; then
   # The system objects (namespaces, gMSA RBAC) first, then the credential specs
-  # scripts/Set-Gmsa.ps1 wrote, then the workloads.
+  # scripts/Set-Gmsa.ps1 wrote and the certificates' SecretProviderClasses, then the workloads.
   cd k8s
+  # Each certificate is mounted with its workload's own identity (workload identity): its
+  # client id and the tenant exist only now, so the SecretProviderClasses are written here.
+  tenant_id=$(az account show --query tenantId --output tsv)
+  guid='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+  if ! printf '%s' "$tenant_id" | grep -Eq "$guid"; then
+    echo "could not read the tenant id (az account show): '$tenant_id'" >&2
+    exit 1
+  fi
+  # identity_client_id IDENTITY: the client id of a workload's identity (main.json creates it).
+  identity_client_id() {
+    local id
+    id=$(az identity show --resource-group rg-contoso-legacy-shared --name "$1" --query clientId --output tsv)
+    if ! printf '%s' "$id" | grep -Eq "$guid"; then
+      echo "the identity $1 has no client id ('$id'): deploy arm/main.json first" >&2
+      exit 1
+    fi
+    printf '%s' "$id"
+  }
+  client_id=$(identity_client_id id-contoso-legacy-legacyweb)
+  cat > tls-legacyweb.yaml <<EOF
+# written by deploy.sh k8s: the certificate of legacyweb (legacyweb-internal-tls in kv-contoso-legacy), mounted with id-contoso-legacy-legacyweb
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: legacyweb
+  labels:
+    app.kubernetes.io/name: legacyweb
+    app.kubernetes.io/managed-by: akswin
+---
+apiVersion: secrets-store.csi.x-k8s.io/v1
+kind: SecretProviderClass
+metadata:
+  name: legacyweb-tls
+  namespace: legacyweb
+  labels:
+    app.kubernetes.io/name: legacyweb
+    app.kubernetes.io/managed-by: akswin
+spec:
+  provider: azure
+  parameters:
+    usePodIdentity: "false"
+    clientID: ${client_id}
+    tenantId: ${tenant_id}
+    keyvaultName: kv-contoso-legacy
+    objects: |
+      array:
+        - |
+          objectName: legacyweb-internal-tls
+          objectType: secret
+          objectFormat: pfx
+          objectEncoding: base64
+          objectAlias: tls.pfx
+EOF
+  client_id=$(identity_client_id id-contoso-legacy-orders)
+  cat > tls-orders.yaml <<EOF
+# written by deploy.sh k8s: the certificate of orders (orders-origin-tls in kv-contoso-legacy), mounted with id-contoso-legacy-orders
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: orders
+  labels:
+    app.kubernetes.io/name: orders
+    app.kubernetes.io/managed-by: akswin
+---
+apiVersion: secrets-store.csi.x-k8s.io/v1
+kind: SecretProviderClass
+metadata:
+  name: orders-tls
+  namespace: orders
+  labels:
+    app.kubernetes.io/name: orders
+    app.kubernetes.io/managed-by: akswin
+spec:
+  provider: azure
+  parameters:
+    usePodIdentity: "false"
+    clientID: ${client_id}
+    tenantId: ${tenant_id}
+    keyvaultName: kv-contoso-legacy
+    objects: |
+      array:
+        - |
+          objectName: orders-origin-tls
+          objectType: secret
+          objectFormat: pfx
+          objectEncoding: base64
+          objectAlias: tls.pfx
+EOF
   # shellcheck disable=SC2016 # expanded by the shell in the cluster, not here
   az aks command invoke --resource-group rg-contoso-legacy-spoke --name aks-contoso-legacy --file . --command \
-    'kubectl apply -f 00-akswin-system.yaml && for f in gmsa-credspec-*.yaml; do [ -e "$f" ] && kubectl apply -f "$f"; done; kubectl apply -f .'
+    'kubectl apply -f 00-akswin-system.yaml && for f in gmsa-credspec-*.yaml tls-*.yaml; do [ -e "$f" ] && kubectl apply -f "$f"; done; kubectl apply -f .'
   echo "manifests applied"
   exit 0
 fi
@@ -180,7 +268,7 @@ az deployment group create --name "$deployment-bootstrap" --resource-group rg-co
 echo "== 2/3 secrets in kv-contoso-legacy"
 missing=0
 denied=0
-# check_secret NAME WHAT: reads the secret's id only, never its value.
+# check_secret NAME WHAT [certificate]: reads the secret's id only, never its value.
 check_secret() {
   local err
   if err=$(az keyvault secret show --vault-name kv-contoso-legacy --name "$1" --query id --output none 2>&1); then
@@ -189,8 +277,12 @@ check_secret() {
   case "$err" in
     *SecretNotFound*|*"was not found"*)
       echo "missing secret '$1': $2"
-      echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name '$1' --file <file-with-the-value>"
-      echo "  (a file with no trailing newline: an editor's or echo's newline becomes part of the password)"
+      if [ "${3:-}" = certificate ]; then
+        echo "  import it with: az keyvault certificate import --vault-name kv-contoso-legacy --name '$1' --file <certificate.pfx>"
+      else
+        echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name '$1' --file <file-with-the-value>"
+        echo "  (a file with no trailing newline: an editor's or echo's newline becomes part of the password)"
+      fi
       missing=1 ;;
     *Forbidden*|*AuthorizationFailed*|*"not authorized"*)
       echo "access denied reading '$1' in kv-contoso-legacy: you need Key Vault Secrets Officer on the vault (role assignments take a few minutes to apply)" >&2
@@ -207,6 +299,8 @@ check_secret 'dc-dsrm-password' 'AD DS safe mode (DSRM) password'
 check_secret 'ad-join-credential' 'user@domain:password (or DOMAIN\user:password) of an account that may add domain controllers to the existing domain (Domain Admins; Enterprise Admins too, or the AD site, its subnets and its site link created beforehand); remove or rotate it after promotion'
 check_secret 'vpn-shared-key' 'IPsec pre-shared key of the VPN connection (the same key on the on-premises device)'
 check_secret 'gmsa-standard-user' 'gMSA standard domain user, DOMAIN\user:password (read by the kubelet identity). Before the AD exists, store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it with the real credential'
+check_secret 'legacyweb-internal-tls' 'TLS certificate legacyweb serves (a Key Vault certificate: PFX with its private key and chain)' certificate
+check_secret 'orders-origin-tls' 'TLS certificate orders serves (a Key Vault certificate: PFX with its private key and chain)' certificate
 if [ "$denied" -ne 0 ]; then
   echo "fix access to the vault, then run this script again" >&2
   exit 1

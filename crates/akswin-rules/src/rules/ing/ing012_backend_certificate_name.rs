@@ -34,12 +34,9 @@ impl Rule for Ing012 {
         &Self::META
     }
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
-        for r in cx
-            .plan
-            .ingress
-            .iter()
-            .filter(|r| r.path == IngressPath::AppProxy && matches!(r.port, 443 | 8443))
-        {
+        for r in cx.plan.ingress.iter().filter(|r| {
+            r.path == IngressPath::AppProxy && akswin_spec::spec::port_serves_tls(r.port)
+        }) {
             let Some(w) = cx.spec.workloads.get(r.index) else {
                 continue;
             };

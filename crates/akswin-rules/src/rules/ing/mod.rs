@@ -11,3 +11,4 @@ pub mod ing010_managed_rules_need_premium;
 pub mod ing011_front_door_route;
 pub mod ing012_backend_certificate_name;
 pub mod ing013_internal_host_is_public;
+pub mod ing014_workload_certificate;

@@ -1,0 +1,66 @@
+use crate::{Ctx, Out, Rule, declare_rule};
+
+declare_rule! {
+    /// ## What it checks
+    /// A workload whose port serves TLS (443 or 8443) with no `certificate`, and a
+    /// `certificate` on a workload whose port does not serve TLS.
+    ///
+    /// ## Why it matters
+    /// Without `certificate` the certificate and its private key must be baked into the image:
+    /// every registry reader then holds the key, a renewal means a new image, and the proxy's
+    /// or Front Door's certificate check fails the day it expires. With `certificate`, the Key
+    /// Vault CSI driver mounts it into the pods with the workload's own identity, which can read
+    /// that certificate and nothing else. A certificate on a plain-HTTP port is never used:
+    /// Front Door and the application proxy reach such a workload over HTTP.
+    ///
+    /// ## How to fix
+    /// Import the certificate into the platform Key Vault (`az keyvault certificate import`)
+    /// and name it in `workloads[].certificate.keyVaultSecret`; or serve TLS on 443 or 8443,
+    /// or drop the certificate from a workload that serves plain HTTP.
+    ///
+    /// ## References
+    /// - https://learn.microsoft.com/azure/aks/csi-secrets-store-driver
+    /// - https://learn.microsoft.com/azure/aks/csi-secrets-store-identity-access
+    pub struct Ing014 {
+        code: "ING014",
+        name: "workload-certificate",
+        severity: Warning,
+        summary: "An HTTPS workload without a certificate from Key Vault, or a certificate on a plain-HTTP port",
+    }
+}
+
+impl Rule for Ing014 {
+    fn meta(&self) -> &'static akswin_diag::RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
+        for (i, w) in cx.spec.workloads.iter().enumerate() {
+            match (w.serves_tls(), &w.certificate) {
+                (true, None) => out.warning(
+                    &format!("/workloads/{i}/port"),
+                    format!(
+                        "workload `{}` serves TLS on port {} with no `certificate`: its certificate and private key would have to be in the image",
+                        w.name,
+                        w.port.unwrap_or_default()
+                    ),
+                    "import the certificate into the platform Key Vault and name it in `certificate: { keyVaultSecret: <name> }`; the Key Vault CSI driver mounts it with the workload's own identity",
+                ),
+                (false, Some(_)) => out.warning(
+                    &format!("/workloads/{i}/certificate"),
+                    match w.port {
+                        Some(p) => format!(
+                            "workload `{}` has a certificate but port {p} serves plain HTTP (akswin serves TLS on 443 or 8443 only): nothing uses it",
+                            w.name
+                        ),
+                        None => format!(
+                            "workload `{}` has a certificate but no port: nothing uses it",
+                            w.name
+                        ),
+                    },
+                    "serve TLS on port 443 or 8443, or remove `certificate`",
+                ),
+                _ => {}
+            }
+        }
+    }
+}

@@ -311,7 +311,9 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
     for group in servers {
         // Windows servers need what the Windows nodes need besides Windows Update (certificate
         // trust lists and revocation, connectivity checks), then their own endpoints.
-        let mut sets = vec!["windows", "servers"];
+        // Both send their event logs and counters through the Azure Monitor agent (the
+        // Windows data collection rule).
+        let mut sets = vec!["windows", "servers", "monitoring"];
         if group == "connectors" {
             sets.insert(0, "appproxy");
         } else {

@@ -7,6 +7,7 @@
 //! The plan is data (serde): rules judge it (NET002-NET005), renderers consume it. This crate
 //! must not judge (no findings), print, or touch files.
 
+pub mod alerts;
 pub mod calendar;
 pub mod cost;
 pub mod egress;

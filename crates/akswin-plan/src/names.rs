@@ -71,6 +71,16 @@ pub struct Shortened {
     pub global: bool,
 }
 
+/// Kubernetes-safe name: lowercase alphanumerics and hyphens (a namespace, a service account).
+pub fn k8s_name(s: &str) -> String {
+    let n: String = s
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    n.trim_matches('-').chars().take(63).collect()
+}
+
 fn clean(s: &str) -> String {
     s.chars()
         .map(|c| c.to_ascii_lowercase())

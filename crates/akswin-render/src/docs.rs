@@ -56,7 +56,7 @@ stage="${{1:-main}}"
             let _ = write!(
                 cert_check,
                 r#"
-  if ! az keyvault secret show --vault-name {kv} --name {cq} --query id --output none; then
+  if ! az keyvault certificate show --vault-name {kv} --name {cq} --query id --output none; then
     echo "the certificate {c} is not in {kv} (or you cannot read it): import it (README step 2), then run this again" >&2
     exit 1
   fi"#,
@@ -328,10 +328,15 @@ fi
     }
     let _ = writeln!(
         s,
-        r#"  # shellcheck disable=SC2016 # expanded by the shell in the cluster, not here
-  az aks command invoke --resource-group {rg} --name {cluster} --file . --command \
-    'kubectl apply -f 00-akswin-system.yaml && for f in gmsa-credspec-*.yaml tls-*.yaml; do [ -e "$f" ] && kubectl apply -f "$f"; done; kubectl apply -f .'
-  echo "manifests applied"
+        r#"  # az aks command invoke exits 0 whatever kubectl did: the remote exit code is in its output.
+  # shellcheck disable=SC2016 # expanded by the shell in the cluster, not here
+  out=$(az aks command invoke --resource-group {rg} --name {cluster} --file . --command \
+    'set -e; kubectl apply -f 00-akswin-system.yaml; for f in gmsa-credspec-*.yaml tls-*.yaml; do if [ -e "$f" ]; then kubectl apply -f "$f"; fi; done; kubectl apply -f .' 2>&1) || true
+  printf '%s\n' "$out"
+  case "$out" in
+    *"exitcode=0"*) echo "manifests applied" ;;
+    *) echo "applying the manifests failed (kubectl's output is above)" >&2; exit 1 ;;
+  esac
   exit 0
 fi
 "#,
@@ -372,16 +377,30 @@ az deployment group create --name "$deployment-bootstrap" --resource-group {rg} 
 echo "== 2/3 secrets in {kv}"
 missing=0
 denied=0
-# check_secret NAME WHAT [certificate]: reads the secret's id only, never its value.
+# check_secret NAME WHAT [certificate|pfx]: reads metadata only (the secret's name in the
+# vault's list, a certificate's content type), never a value.
 check_secret() {{
-  local err
-  if err=$(az keyvault secret show --vault-name {kv} --name "$1" --query id --output none 2>&1); then
-    return 0
+  local err found
+  if [ -n "${{3:-}}" ]; then
+    if found=$(az keyvault certificate show --vault-name {kv} --name "$1" --query policy.secretProperties.contentType --output tsv 2>&1); then
+      if [ "$3" = pfx ] && [ "$found" != application/x-pkcs12 ]; then
+        echo "certificate '$1' is stored as '$found', but the pods mount it as a PFX: import the PFX file"
+        echo "  az keyvault certificate import --vault-name {kv} --name '$1' --file <certificate.pfx>"
+        missing=1
+      fi
+      return 0
+    fi
+    err=$found
+  elif found=$(az keyvault secret list --vault-name {kv} --query "[?name=='$1'] | length(@)" --output tsv 2>&1); then
+    [ "$found" = 1 ] && return 0
+    err=SecretNotFound
+  else
+    err=$found
   fi
   case "$err" in
-    *SecretNotFound*|*"was not found"*)
+    *SecretNotFound*|*CertificateNotFound*|*"was not found"*)
       echo "missing secret '$1': $2"
-      if [ "${{3:-}}" = certificate ]; then
+      if [ -n "${{3:-}}" ]; then
         echo "  import it with: az keyvault certificate import --vault-name {kv} --name '$1' --file <certificate.pfx>"
       else
         echo "  set it with: az keyvault secret set --vault-name {kv} --name '$1' --file <file-with-the-value>"
@@ -413,7 +432,12 @@ check_secret() {{
     for (w, secret) in arm.certificate_workloads() {
         let _ = writeln!(
             s,
-            "check_secret {secret} {what} certificate",
+            "check_secret {secret} {what} {kind}",
+            kind = if w.os == akswin_spec::spec::Os::Windows {
+                "pfx"
+            } else {
+                "certificate"
+            },
             secret = shell_quote(secret),
             what = shell_quote(&format!(
                 "TLS certificate {} serves (a Key Vault certificate: PFX with its private key and chain)",
@@ -885,6 +909,21 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
                 .join(", "),
             kv = n.key_vault,
         ));
+        let origins: Vec<String> = workload_certs
+            .iter()
+            .filter(|(w, _)| {
+                plan.ingress.iter().any(|r| {
+                    r.workload == w.name && r.path == akswin_spec::spec::IngressPath::PrivateLink
+                })
+            })
+            .map(|(w, c)| format!("`{c}` ({})", w.name))
+            .collect();
+        if !origins.is_empty() {
+            line(format!(
+                "\n   Front Door checks a Private Link origin's certificate: {} must carry the workload's public host and chain to a certificate authority Front Door trusts (a public one: not your internal CA, not self-signed; https://learn.microsoft.com/azure/frontdoor/end-to-end-tls). The certificate of its custom domain does: import the same PFX into both vaults, and renew both together.",
+                origins.join(", ")
+            ));
+        }
     }
     let certs = spec.ingress.key_vault_certificates();
     if !certs.is_empty() {
@@ -954,7 +993,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder from step 2; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
     }
     let mut kube = String::from(
-        "**Kubernetes**: `./deploy.sh k8s` applies `k8s/` (`00-akswin-system.yaml` and the credential specs first) through `az aks command invoke`, since a private cluster's API server answers only inside the network (https://learn.microsoft.com/azure/aks/access-private-cluster). It runs as you: the operator who ran `deploy.sh` and the groups in `cluster.adminGroups` have Azure Kubernetes Service RBAC Cluster Admin on the cluster (Azure RBAC for Kubernetes is on, local accounts are off); `az aks command invoke` itself also needs the management action `Microsoft.ContainerService/managedClusters/runcommand/action` on the cluster (Contributor has it; the operator who deployed does). From a machine inside the network, `kubectl apply -f k8s/` does the same. Workloads run as the Windows user `workloads[].runAs` names (`ContainerUser` by default; an IIS image with a gMSA as `ContainerAdministrator`, with the reason on the pod and its namespace excluded from the no-ContainerAdministrator policy), pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.",
+        "**Kubernetes**: `./deploy.sh k8s` applies `k8s/` (`00-akswin-system.yaml` and the credential specs first) through `az aks command invoke`, since a private cluster's API server answers only inside the network (https://learn.microsoft.com/azure/aks/access-private-cluster). It runs as you: the operator who ran `deploy.sh` and the groups in `cluster.adminGroups` have Azure Kubernetes Service RBAC Cluster Admin on the cluster (Azure RBAC for Kubernetes is on, local accounts are off); `az aks command invoke` itself also needs the management action `Microsoft.ContainerService/managedClusters/runcommand/action` on the cluster (Contributor has it; the operator who deployed does). It stops with kubectl's output when an apply fails (`az aks command invoke` itself exits 0 either way). From a machine inside the network, `kubectl apply -f k8s/` does the same once the generated files are there (the credential specs; the SecretProviderClasses `deploy.sh k8s` writes). Workloads run as the Windows user `workloads[].runAs` names (`ContainerUser` by default; an IIS image with a gMSA as `ContainerAdministrator`, with the reason on the pod and its image excluded from the no-ContainerAdministrator and approved-users policies), pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.",
     );
     if !workload_certs.is_empty() {
         let names: Vec<String> = workload_certs
@@ -1090,13 +1129,27 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     {
         line(next("**GitHub Actions**: copy `.github/workflows/` into the repository, create a federated credential for it on an identity with rights on the cluster, and set the repository variables `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_SUBSCRIPTION_ID` (OIDC: no stored secrets). The node image workflow runs in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows); the hot-spare workflow scales the Windows pool for the peaks. The runner's OS does not choose the node image (AKS does), so both run on ubuntu-latest.".into()));
     }
+    {
+        let mut vaults = vec![format!("`{}`", n.key_vault)];
+        if arm.imports_certificates() {
+            vaults.push(format!("`{}`", n.key_vault_front_door));
+        }
+        line(next(format!(
+            "**Close your own access** when the steps above are done: `arm/bootstrap.json` gave you Key Vault Secrets Officer (and Certificates Officer where certificates are imported) on {}, which reads every password and private key there, and nothing takes it away. For each vault and role: `az role assignment delete --assignee <your object id> --role \"Key Vault Secrets Officer\" --scope $(az keyvault show --name <vault> --query id --output tsv)`. Grant it again (`az role assignment create` with the same arguments), or through Privileged Identity Management, for the next rotation or renewal (https://learn.microsoft.com/azure/key-vault/general/rbac-guide).",
+            vaults.join(" and ")
+        )));
+    }
     hybrid_section(spec, plan, n, &mut line);
     dns_section(spec, plan, &mut line);
+    monitoring_section(spec, plan, n, &mut line);
     line("\n## Known limits\n".into());
     line("- The PowerShell scripts cannot be run where akswin is built and tested (no PowerShell there); review them and run them with `-WhatIf` first.".into());
+    if spec.identity.gmsa.enabled {
+        line("- Any pod can reach the instance metadata service (169.254.169.254) and get tokens for the kubelet identity, which reads the gMSA standard user's secret: that is how gMSA on AKS works (https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts), and AKS's IMDS restriction does not support Windows pools (https://learn.microsoft.com/azure/aks/imds-restriction). A network policy that keeps workload pods away from that address is not rendered yet; keep untrusted workloads off this cluster.".into());
+    }
     line(format!(
-        "- The Windows data collection rule is associated with the cluster resource; associating it with the Windows node scale sets (created by AKS in `{}`) is not rendered.",
-        n.rg_nodes
+        "- `{}` allows template deployments, because `arm/main.parameters.json` reads the passwords through Key Vault references: whoever may run `Microsoft.KeyVault/vaults/deploy/action` on it (Owner, Contributor on the vault, its resource group or the subscription) can read any of its secrets through a template of their own (https://learn.microsoft.com/azure/azure-resource-manager/templates/key-vault-parameter). Keep those roles as narrow as the vault's own.",
+        n.key_vault
     ));
     if plan
         .ingress
@@ -1161,4 +1214,93 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         ));
     }
     s
+}
+
+/// What reaches the workspace, from where, and the alerts.
+fn monitoring_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut impl FnMut(String)) {
+    let arm = Arm::new(spec, plan, n, "");
+    line("\n## Monitoring\n".into());
+    line(format!(
+        "Everything goes to the Log Analytics workspace `{}` ({} days).\n",
+        n.law, spec.monitoring.retention_days
+    ));
+    if spec.monitoring.container_insights {
+        line(format!(
+            "- **Container insights** (managed identity): the rule `MSCI-{}-{}` with its association on the cluster, as Microsoft's ARM onboarding creates them (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable-arm). Inventory, performance and Kubernetes events from Linux and Windows nodes, and the containers' stdout and stderr in `ContainerLogV2`. IIS and .NET Framework applications write to files and the event log, not stdout: without Microsoft's LogMonitor in the image their logs do not reach it.",
+            spec.location, n.cluster
+        ));
+    } else {
+        line("- Container insights is off (`monitoring.containerInsights: false`): no inventory, container logs or alerts from the cluster.".into());
+    }
+    line(format!(
+        "- **Diagnostic settings** to the workspace: the cluster's control plane (`{}`, in the resource-specific `AKS*` tables), the firewall (all logs, resource-specific `AZFW*` tables), both Key Vaults (audit), the registry, the Bastion host, the VPN or ExpressRoute gateway, the network security groups{} (all logs). Front Door's access and WAF logs are the bulk of it at scale: measure the workspace's `Usage` table and set `cost.logAnalyticsGiBPerDay`.",
+        crate::arm::AKS_LOG_CATEGORIES.join("`, `"),
+        if spec.ingress.front_door.is_some() {
+            " and Front Door (`arm/frontdoor.json`)"
+        } else {
+            ""
+        }
+    ));
+    if arm.monitors_windows_servers() {
+        let dcs = spec
+            .identity
+            .active_directory
+            .as_ref()
+            .is_some_and(|a| a.creates_dcs())
+            && !plan.addresses.domain_controller_ips.is_empty();
+        let mut t = format!(
+            "- **Windows servers**: the rule `{}` (event logs: {}; counters: {})",
+            n.dcr_windows,
+            spec.monitoring.windows.event_logs.len(),
+            spec.monitoring.windows.performance_counters.len()
+        );
+        if dcs {
+            t.push_str(" is associated with each new domain controller, where the Azure Monitor agent (with the domain controllers' identity) reads it");
+        }
+        if spec.ingress.app_proxy.enabled {
+            t.push_str(&format!("{}. The application proxy connectors are your servers: install the agent and associate them with the rule too (the firewall lets their agent through): `az vm extension set --resource-group <rg> --vm-name <connector> --name AzureMonitorWindowsAgent --publisher Microsoft.Azure.Monitor --enable-auto-upgrade true`, then `az monitor data-collection rule association create --name windows-events-and-counters --rule-id $(az monitor data-collection rule show --resource-group {} --name {} --query id --output tsv) --resource $(az vm show --resource-group <rg> --name <connector> --query id --output tsv)` (https://learn.microsoft.com/azure/azure-monitor/agents/azure-monitor-agent-manage)", if dcs { "" } else { " is rendered for the application proxy connectors" }, n.rg_shared, n.dcr_windows));
+        }
+        t.push('.');
+        line(t);
+    }
+    line(format!(
+        "- The Windows nodes' own event logs (the gMSA plug-in's CCG log among them) are not collected: AKS owns the node scale sets in `{}`, and changing them directly (an agent extension, an association) is not supported (https://learn.microsoft.com/azure/aks/support-policies). Pod events and container logs come through Container insights.",
+        n.rg_nodes
+    ));
+    let alerts = akswin_plan::alerts::windows_alerts(spec);
+    if spec.monitoring.container_insights
+        && (!alerts.is_empty() || spec.monitoring.alerts.iter().any(|a| a.query.is_some()))
+    {
+        line(format!(
+            "- **Alerts** (log search alert rules on the workspace, in `{}`; each fires when its query returns a row; the tables exist once Container insights has sent data, so query validation is skipped when they are created){}:",
+            n.rg_spoke,
+            if spec.monitoring.action_groups.is_empty() {
+                ". No action group is set (`monitoring.actionGroups`): they show in Azure Monitor's alert list and notify nobody"
+            } else {
+                ""
+            }
+        ));
+        for a in &alerts {
+            line(format!(
+                "  - `{}-{}` (severity {}, every {}): {}.\n\n    ```kusto\n{}\n    ```",
+                n.prefix,
+                a.name,
+                a.severity,
+                a.frequency,
+                a.description,
+                a.query
+                    .lines()
+                    .map(|l| format!("    {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ));
+        }
+        for a in spec.monitoring.alerts.iter().filter(|a| a.query.is_some()) {
+            line(format!(
+                "  - `{}-{}`: from `monitoring.alerts`.",
+                n.prefix,
+                akswin_plan::names::k8s_name(&a.name)
+            ));
+        }
+    }
 }

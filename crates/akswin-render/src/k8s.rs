@@ -20,15 +20,7 @@ pub const DEFAULT_MEMORY: &str = "2Gi";
 
 pub use akswin_plan::resolve::{image_ref, image_windows_sku};
 
-/// Kubernetes-safe name: lowercase alphanumerics and hyphens.
-pub fn k8s_name(s: &str) -> String {
-    let n: String = s
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    n.trim_matches('-').chars().take(63).collect()
-}
+pub use akswin_plan::names::k8s_name;
 
 /// Tolerations for taints written as `key=value:Effect` (or `key:Effect`).
 fn tolerations(taints: &[String]) -> Vec<Value> {
@@ -245,7 +237,7 @@ pub fn tls_provider_class(
                 "parameters": {
                     "usePodIdentity": "false",
                     "clientID": client_id,
-                    "tenantId": tenant_id,
+                    "tenantID": tenant_id,
                     "keyvaultName": vault,
                     "objects": objects,
                 },

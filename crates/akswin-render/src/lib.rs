@@ -93,6 +93,24 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
             hint: "add `domainControllers: auto` under network.hub.subnets (NET007)".into(),
         });
     }
+    // Alerts are log search rules over the workspace: a metric alert is not rendered yet,
+    // and without Container insights the Kubernetes tables stay empty.
+    for (i, a) in spec.monitoring.alerts.iter().enumerate() {
+        if a.query.is_none() {
+            return Err(RenderError::Unsupported {
+                pointer: format!("/monitoring/alerts/{i}"),
+                what: format!("the metric alert `{}` (only log search alerts with `query` are rendered)", a.name),
+                hint: "write it as a `query:` over the Container insights tables (InsightsMetrics, Perf, KubePodInventory), which fires when it returns a row".into(),
+            });
+        }
+        if !spec.monitoring.container_insights {
+            return Err(RenderError::Unsupported {
+                pointer: format!("/monitoring/alerts/{i}"),
+                what: format!("the alert `{}` without Container insights", a.name),
+                hint: "set `monitoring.containerInsights: true`: the alerts read its tables".into(),
+            });
+        }
+    }
     // Pre-pulled images must match a Windows pool's OS version (process isolation: WIN004).
     let skus: Vec<_> = spec
         .cluster

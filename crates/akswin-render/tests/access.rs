@@ -108,7 +108,7 @@ fn deploy_sh_k8s_applies_the_manifests_through_command_invoke() {
     let plan = akswin_plan::plan(&spec);
     let tree = akswin_render::render(&spec, &plan, "test");
     // The stand-in also records the folder it runs in (what --file . uploads).
-    let az = "case \"$*\" in\n  \"account show\"*) echo f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9 ;;\n  \"identity show\"*) echo 0b2f5a3c-1d4e-4f60-8a7b-9c0d1e2f3a4b ;;\n  *) ls >> \"$log\" ;;\nesac\n";
+    let az = "case \"$*\" in\n  \"account show\"*) echo f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9 ;;\n  \"identity show\"*) echo 0b2f5a3c-1d4e-4f60-8a7b-9c0d1e2f3a4b ;;\n  *) ls >> \"$log\"; echo \"command started at t0, finished at t1, with exitcode=${AZ_EXIT:-0}\" ;;\nesac\n";
     let (code, calls, out) = common::run_deploy_sh(&tree, "k8s", az, &[]);
     assert_eq!(code, 0, "{out}");
     let first = calls
@@ -116,7 +116,7 @@ fn deploy_sh_k8s_applies_the_manifests_through_command_invoke() {
         .find(|l| l.starts_with("aks "))
         .unwrap_or_default();
     assert!(
-        first.starts_with("aks command invoke --resource-group rg-contoso-legacy-spoke --name aks-contoso-legacy --file . --command kubectl apply -f 00-akswin-system.yaml && "),
+        first.starts_with("aks command invoke --resource-group rg-contoso-legacy-spoke --name aks-contoso-legacy --file . --command set -e; kubectl apply -f 00-akswin-system.yaml; "),
         "{calls}"
     );
     assert!(
@@ -125,4 +125,8 @@ fn deploy_sh_k8s_applies_the_manifests_through_command_invoke() {
     );
     // The certificate's SecretProviderClass is there before kubectl runs.
     assert!(calls.contains("tls-legacyweb.yaml"), "{calls}");
+    // kubectl failing in the cluster fails the stage (az itself exits 0 either way).
+    let (code, _, out) = common::run_deploy_sh(&tree, "k8s", az, &[("AZ_EXIT", "1")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("applying the manifests failed"), "{out}");
 }

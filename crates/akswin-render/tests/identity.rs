@@ -130,7 +130,7 @@ fn a_workload_certificate_reaches_its_pods_through_its_own_identity() {
             .unwrap();
         // deploy.sh k8s, with a stand-in az that knows the tenant and every identity.
         let az = format!(
-            "case \"$*\" in\n  \"account show\"*) echo {TENANT} ;;\n  \"identity show\"*) echo {CLIENT} ;;\n  \"aks command invoke\"*) for f in tls-*.yaml; do echo \"== $f\" >> \"$log\"; cat \"$f\" >> \"$log\"; done ;;\nesac\n"
+            "case \"$*\" in\n  \"account show\"*) echo {TENANT} ;;\n  \"identity show\"*) echo {CLIENT} ;;\n  \"aks command invoke\"*) for f in tls-*.yaml; do echo \"== $f\" >> \"$log\"; cat \"$f\" >> \"$log\"; done; echo \"with exitcode=0\" ;;\nesac\n"
         );
         let (code, calls, out) = common::run_deploy_sh(&tree, "k8s", &az, &[]);
         assert_eq!(code, 0, "{name}: {out}");
@@ -234,7 +234,7 @@ fn a_workload_certificate_reaches_its_pods_through_its_own_identity() {
             assert_eq!(spc["metadata"]["namespace"], ns);
             let p = &spc["spec"]["parameters"];
             assert_eq!(p["clientID"], CLIENT);
-            assert_eq!(p["tenantId"], TENANT);
+            assert_eq!(p["tenantID"], TENANT);
             assert_eq!(p["keyvaultName"], n.key_vault.as_str());
             assert_eq!(p["usePodIdentity"], "false");
             let objects: Value = serde_saphyr::from_str(p["objects"].as_str().unwrap()).unwrap();

@@ -24,7 +24,7 @@ fn frontdoor_stage(host: &str) -> (i32, String, String) {
 #[cfg(unix)]
 fn frontdoor_stage_with(host: &str, missing_cert: bool) -> (i32, String, String) {
     let body = if missing_cert {
-        "if [ \"$1 $2 $3\" = 'keyvault secret show' ]; then echo 'SecretNotFound' >&2; exit 3; fi\n"
+        "if [ \"$1 $2 $3\" = 'keyvault certificate show' ]; then echo 'CertificateNotFound' >&2; exit 3; fi\n"
     } else {
         ""
     };
@@ -162,7 +162,7 @@ fn deploy_sh_frontdoor_stops_before_deploying_when_a_certificate_is_missing() {
     );
     assert!(
         calls.contains(&format!(
-            "keyvault secret show --vault-name {} --name legacy-contoso-tls",
+            "keyvault certificate show --vault-name {} --name legacy-contoso-tls",
             n.key_vault_front_door
         )),
         "{calls}"

@@ -1358,6 +1358,10 @@ pub struct Monitoring {
     pub windows: WindowsMonitoring,
     #[serde(default)]
     pub alerts: Vec<Alert>,
+    /// Action groups (resource ids, `/subscriptions/.../providers/Microsoft.Insights/actionGroups/<name>`)
+    /// every rendered alert notifies. Without them the alerts fire in Azure Monitor only.
+    #[serde(default)]
+    pub action_groups: Vec<String>,
 }
 
 fn default_retention() -> u32 {
@@ -1371,6 +1375,7 @@ impl Default for Monitoring {
             retention_days: default_retention(),
             windows: WindowsMonitoring::default(),
             alerts: Vec::new(),
+            action_groups: Vec::new(),
         }
     }
 }

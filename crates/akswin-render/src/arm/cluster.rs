@@ -17,20 +17,10 @@ impl Arm<'_> {
         res.push(self.cluster(&vnet_id, &cluster_id));
         let cluster = rid("Microsoft.ContainerService/managedClusters", &n.cluster);
         res.extend(self.maintenance());
-        if self.has_windows() {
-            res.push(self.dcr());
-            res.push(json!({
-                "type": "Microsoft.Insights/dataCollectionRuleAssociations",
-                "apiVersion": API_DCR,
-                "name": "windows-events-and-counters",
-                "scope": cluster,
-                "properties": {
-                    "dataCollectionRuleId": rid("Microsoft.Insights/dataCollectionRules", &n.dcr_windows),
-                    "description": "Windows event logs and performance counters (akswin)",
-                },
-                "dependsOn": [cluster.clone(), rid("Microsoft.Insights/dataCollectionRules", &n.dcr_windows)],
-            }));
+        if spec.monitoring.container_insights {
+            res.extend(self.container_insights(&cluster));
         }
+        res.extend(self.alerts());
         res.extend(self.policy_assignments(&cluster));
         // A way in: Azure RBAC for Kubernetes is on and local accounts are off, so only these
         // groups (and the operator, whom deploy.sh grants the same role) can use the Kubernetes
@@ -55,6 +45,7 @@ impl Arm<'_> {
         if spec.cluster.windows_profile.is_some() {
             params = json!({ "windowsAdminPassword": secure_param() });
         }
+        self.with_diagnostics(&mut res);
         rg_template(
             res,
             params,

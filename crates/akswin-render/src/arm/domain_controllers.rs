@@ -106,6 +106,46 @@ impl Arm<'_> {
                 },
                 "dependsOn": [rid("Microsoft.Compute/virtualMachines", &vm)],
             }));
+            // The Azure Monitor agent (with the DCs' own identity) and the Windows rule: their
+            // event logs and counters reach the workspace. After the preparation: a VM runs
+            // one extension operation at a time.
+            if !self.monitors_windows_servers() {
+                continue;
+            }
+            let vm_id = rid("Microsoft.Compute/virtualMachines", &vm);
+            let prepare = expr::resource_id(
+                "Microsoft.Compute/virtualMachines/extensions",
+                &[&vm, "prepare-adds"],
+            );
+            res.push(json!({
+                "type": "Microsoft.Compute/virtualMachines/extensions",
+                "apiVersion": API_COMPUTE,
+                "name": format!("{vm}/AzureMonitorWindowsAgent"),
+                "location": "[resourceGroup().location]",
+                "properties": {
+                    "publisher": "Microsoft.Azure.Monitor",
+                    "type": "AzureMonitorWindowsAgent",
+                    "typeHandlerVersion": "1.0",
+                    "autoUpgradeMinorVersion": true,
+                    "enableAutomaticUpgrade": true,
+                    "settings": { "authentication": { "managedIdentity": {
+                        "identifier-name": "mi_res_id",
+                        "identifier-value": dc_identity,
+                    } } },
+                },
+                "dependsOn": [vm_id.clone(), prepare],
+            }));
+            res.push(json!({
+                "type": "Microsoft.Insights/dataCollectionRuleAssociations",
+                "apiVersion": API_DCR,
+                "name": "windows-events-and-counters",
+                "scope": vm_id,
+                "properties": {
+                    "dataCollectionRuleId": self.dcr_windows_id(),
+                    "description": "Windows event logs and performance counters: the Azure Monitor agent on this domain controller reads this rule (akswin)",
+                },
+                "dependsOn": [vm_id.clone()],
+            }));
         }
         res
     }

@@ -315,6 +315,7 @@ impl Arm<'_> {
             }
         }
         let params = Value::Object(params);
+        self.with_diagnostics(&mut res);
         rg_template(res, params, json!({}))
     }
 }

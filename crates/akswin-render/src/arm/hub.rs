@@ -182,6 +182,7 @@ impl Arm<'_> {
             params.insert("dcVmSize".into(), json!({ "type": "string" }));
             res.extend(self.domain_controllers(dc, &vnet_id));
         }
+        self.with_diagnostics(&mut res);
         rg_template(res, Value::Object(params), json!({}))
     }
 

@@ -32,6 +32,7 @@ mod front_door;
 mod gateway;
 mod hub;
 mod monitoring;
+pub use monitoring::AKS_LOG_CATEGORIES;
 mod policy;
 mod shared;
 mod spoke;

@@ -1,6 +1,7 @@
 //! The shared resource group: Log Analytics, Key Vault, ACR, identities, private DNS zones, access.
 
 use super::*;
+use monitoring::Logs;
 
 impl<'a> Arm<'a> {
     pub(super) fn shared_params(&self) -> Value {
@@ -174,6 +175,21 @@ impl<'a> Arm<'a> {
                         &n.id_cluster,
                     ),
                 ],
+            ));
+        }
+        // The Windows servers' events and counters (new domain controllers, the connectors):
+        // here, deployed first, so the hub's domain controllers can be associated with it.
+        if self.monitors_windows_servers() {
+            res.push(self.dcr());
+        }
+        self.with_diagnostics(&mut res);
+        if self.imports_certificates() {
+            // Front Door's vault comes from bootstrap.json, before the workspace exists.
+            res.push(self.diagnostic_setting(
+                rid("Microsoft.KeyVault/vaults", &n.key_vault_front_door),
+                Logs::Audit,
+                false,
+                false,
             ));
         }
         rg_template(

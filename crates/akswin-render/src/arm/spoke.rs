@@ -148,6 +148,7 @@ impl Arm<'_> {
                 std::slice::from_ref(&rt),
             ));
         }
+        self.with_diagnostics(&mut res);
         rg_template(res, json!({}), json!({}))
     }
 }

@@ -52,6 +52,7 @@ pub static ALL: &[&dyn Rule] = &[
     &mon::mon001_container_insights_off::Mon001,
     &mon::mon002_no_windows_data_collection::Mon002,
     &mon::mon003_memory_rss_on_windows::Mon003,
+    &mon::mon004_action_group_id::Mon004,
     &nam::nam001_global_name_shortened::Nam001,
     &net::net001_windows_without_azure_cni::Net001,
     &net::net002_address_ranges_overlap::Net002,

@@ -36,7 +36,7 @@ if [ "$stage" = frontdoor ]; then
     extra+=(--parameters "$1=$h")
   }
   host_param appProxyHostLegacyweb AKSWIN_APP_PROXY_HOST_LEGACYWEB
-  if ! az keyvault secret show --vault-name kvfd-contoso-legacy --name 'legacy-contoso-tls' --query id --output none; then
+  if ! az keyvault certificate show --vault-name kvfd-contoso-legacy --name 'legacy-contoso-tls' --query id --output none; then
     echo "the certificate legacy-contoso-tls is not in kvfd-contoso-legacy (or you cannot read it): import it (README step 2), then run this again" >&2
     exit 1
   fi
@@ -93,7 +93,7 @@ spec:
   parameters:
     usePodIdentity: "false"
     clientID: ${client_id}
-    tenantId: ${tenant_id}
+    tenantID: ${tenant_id}
     keyvaultName: kv-contoso-legacy
     objects: |
       array:
@@ -104,10 +104,15 @@ spec:
           objectEncoding: base64
           objectAlias: tls.pfx
 EOF
+  # az aks command invoke exits 0 whatever kubectl did: the remote exit code is in its output.
   # shellcheck disable=SC2016 # expanded by the shell in the cluster, not here
-  az aks command invoke --resource-group rg-contoso-legacy-spoke --name aks-contoso-legacy --file . --command \
-    'kubectl apply -f 00-akswin-system.yaml && for f in gmsa-credspec-*.yaml tls-*.yaml; do [ -e "$f" ] && kubectl apply -f "$f"; done; kubectl apply -f .'
-  echo "manifests applied"
+  out=$(az aks command invoke --resource-group rg-contoso-legacy-spoke --name aks-contoso-legacy --file . --command \
+    'set -e; kubectl apply -f 00-akswin-system.yaml; for f in gmsa-credspec-*.yaml tls-*.yaml; do if [ -e "$f" ]; then kubectl apply -f "$f"; fi; done; kubectl apply -f .' 2>&1) || true
+  printf '%s\n' "$out"
+  case "$out" in
+    *"exitcode=0"*) echo "manifests applied" ;;
+    *) echo "applying the manifests failed (kubectl's output is above)" >&2; exit 1 ;;
+  esac
   exit 0
 fi
 
@@ -157,16 +162,30 @@ az deployment group create --name "$deployment-bootstrap" --resource-group rg-co
 echo "== 2/3 secrets in kv-contoso-legacy"
 missing=0
 denied=0
-# check_secret NAME WHAT [certificate]: reads the secret's id only, never its value.
+# check_secret NAME WHAT [certificate|pfx]: reads metadata only (the secret's name in the
+# vault's list, a certificate's content type), never a value.
 check_secret() {
-  local err
-  if err=$(az keyvault secret show --vault-name kv-contoso-legacy --name "$1" --query id --output none 2>&1); then
-    return 0
+  local err found
+  if [ -n "${3:-}" ]; then
+    if found=$(az keyvault certificate show --vault-name kv-contoso-legacy --name "$1" --query policy.secretProperties.contentType --output tsv 2>&1); then
+      if [ "$3" = pfx ] && [ "$found" != application/x-pkcs12 ]; then
+        echo "certificate '$1' is stored as '$found', but the pods mount it as a PFX: import the PFX file"
+        echo "  az keyvault certificate import --vault-name kv-contoso-legacy --name '$1' --file <certificate.pfx>"
+        missing=1
+      fi
+      return 0
+    fi
+    err=$found
+  elif found=$(az keyvault secret list --vault-name kv-contoso-legacy --query "[?name=='$1'] | length(@)" --output tsv 2>&1); then
+    [ "$found" = 1 ] && return 0
+    err=SecretNotFound
+  else
+    err=$found
   fi
   case "$err" in
-    *SecretNotFound*|*"was not found"*)
+    *SecretNotFound*|*CertificateNotFound*|*"was not found"*)
       echo "missing secret '$1': $2"
-      if [ "${3:-}" = certificate ]; then
+      if [ -n "${3:-}" ]; then
         echo "  import it with: az keyvault certificate import --vault-name kv-contoso-legacy --name '$1' --file <certificate.pfx>"
       else
         echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name '$1' --file <file-with-the-value>"
@@ -184,7 +203,7 @@ check_secret() {
 }
 check_secret 'windows-admin-password' 'Windows node administrator password (14+ characters)'
 check_secret 'gmsa-standard-user' 'gMSA standard domain user, DOMAIN\user:password (read by the kubelet identity). Before the AD exists, store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it with the real credential'
-check_secret 'legacyweb-internal-tls' 'TLS certificate legacyweb serves (a Key Vault certificate: PFX with its private key and chain)' certificate
+check_secret 'legacyweb-internal-tls' 'TLS certificate legacyweb serves (a Key Vault certificate: PFX with its private key and chain)' pfx
 if [ "$denied" -ne 0 ]; then
   echo "fix access to the vault, then run this script again" >&2
   exit 1

@@ -2,8 +2,9 @@ use crate::{Ctx, Out, Rule, declare_rule};
 
 declare_rule! {
     /// ## What it checks
-    /// A workload whose port serves TLS (443 or 8443) with no `certificate`, and a
-    /// `certificate` on a workload whose port does not serve TLS.
+    /// A workload whose port serves TLS (443 or 8443) with no `certificate`; a
+    /// `certificate` on a workload whose port does not serve TLS; and a Windows workload with a
+    /// `certificate` that runs as `ContainerUser`.
     ///
     /// ## Why it matters
     /// Without `certificate` the certificate and its private key must be baked into the image:
@@ -11,12 +12,16 @@ declare_rule! {
     /// or Front Door's certificate check fails the day it expires. With `certificate`, the Key
     /// Vault CSI driver mounts it into the pods with the workload's own identity, which can read
     /// that certificate and nothing else. A certificate on a plain-HTTP port is never used:
-    /// Front Door and the application proxy reach such a workload over HTTP.
+    /// Front Door and the application proxy reach such a workload over HTTP. On Windows the
+    /// mounted PFX can be read by `ContainerUser`, but importing it into the machine's
+    /// certificate store and binding it in HTTP.sys (what IIS needs) takes an administrator:
+    /// only an application that loads the file itself (ASP.NET Core's Kestrel) can use it.
     ///
     /// ## How to fix
     /// Import the certificate into the platform Key Vault (`az keyvault certificate import`)
     /// and name it in `workloads[].certificate.keyVaultSecret`; or serve TLS on 443 or 8443,
-    /// or drop the certificate from a workload that serves plain HTTP.
+    /// or drop the certificate from a workload that serves plain HTTP. For an IIS image, set
+    /// `runAs: ContainerAdministrator`.
     ///
     /// ## References
     /// - https://learn.microsoft.com/azure/aks/csi-secrets-store-driver
@@ -59,6 +64,19 @@ impl Rule for Ing014 {
                     },
                     "serve TLS on port 443 or 8443, or remove `certificate`",
                 ),
+                (true, Some(_))
+                    if w.os == akswin_spec::spec::Os::Windows
+                        && w.run_as() == akswin_spec::spec::RunAs::ContainerUser =>
+                {
+                    out.warning(
+                        &format!("/workloads/{i}/certificate"),
+                        format!(
+                            "workload `{}` runs as ContainerUser: it can read its PFX but cannot import it into the machine's certificate store or bind it in HTTP.sys, as IIS needs",
+                            w.name
+                        ),
+                        "for an IIS image set `runAs: ContainerAdministrator`; an application that loads the PFX itself (Kestrel) can stay ContainerUser",
+                    );
+                }
                 _ => {}
             }
         }

@@ -2,7 +2,8 @@ use crate::{Ctx, Out, Rule, declare_rule};
 
 declare_rule! {
     /// ## What it checks
-    /// With Windows pools, that the Windows data collection rule collects event logs
+    /// With Windows servers in the network (new domain controllers, application proxy
+    /// connectors), that the Windows data collection rule collects event logs
     /// (`monitoring.windows.eventLogs`, XPath queries) and performance counters
     /// (`monitoring.windows.performanceCounters`). Both default to a useful set
     /// (System/Application errors; processor, memory, disk); this fires when a list is emptied.
@@ -10,7 +11,9 @@ declare_rule! {
     /// ## Why it matters
     /// Container Insights does not see Windows event logs; "you can also complement Container
     /// Insights by using data collection rules to collect events and performance counters from
-    /// your Windows Server systems".
+    /// your Windows Server systems". akswin associates the rule with the domain controllers it
+    /// creates (the Azure Monitor agent reads it there) and tells how to add the connectors; an
+    /// emptied list leaves the directory's and the connectors' errors unseen.
     ///
     /// ## How to fix
     /// List at least one XPath query and one counter.
@@ -33,7 +36,13 @@ impl Rule for Mon002 {
         &Self::META
     }
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
-        if !cx.has_windows() {
+        let dcs = cx
+            .spec
+            .identity
+            .active_directory
+            .as_ref()
+            .is_some_and(|a| a.creates_dcs());
+        if !dcs && !cx.spec.ingress.app_proxy.enabled {
             return;
         }
         let w = &cx.spec.monitoring.windows;

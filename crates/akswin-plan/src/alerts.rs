@@ -1,0 +1,92 @@
+//! The log search alerts akswin renders for the Windows concerns of the architecture, over the
+//! Container insights tables (KubeNodeInventory, KubePodInventory, KubeEvents:
+//! https://learn.microsoft.com/azure/azure-monitor/containers/container-insights-log-query).
+//! Each fires when its query returns a row.
+
+use akswin_spec::Spec;
+use akswin_spec::spec::Os;
+use serde::Serialize;
+
+/// How long a pod of a Windows workload may stay Pending before it is alerted on: a new
+/// Windows node (about 12 minutes to Ready) plus a multi-GiB image pull fit in it.
+pub const PENDING_MINUTES: u32 = 30;
+/// Age of a Windows node image that missed the monthly upgrade: AKS publishes Windows images
+/// after each Patch Tuesday, so a node on an image older than five weeks skipped one.
+pub const IMAGE_AGE_DAYS: u32 = 35;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertPlan {
+    pub name: &'static str,
+    pub description: String,
+    /// KQL: a row is an alert.
+    pub query: String,
+    /// Azure Monitor severity, 0 (critical) to 4 (verbose).
+    pub severity: u8,
+    /// ISO 8601 durations: how often the query runs, and the window it reads.
+    pub frequency: &'static str,
+    pub window: &'static str,
+}
+
+fn kql_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|s| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The Windows alerts for a spec with Windows pools (empty without them).
+pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
+    if !spec.cluster.node_pools.iter().any(|p| p.os == Os::Windows) {
+        return Vec::new();
+    }
+    let namespaces = |f: &dyn Fn(&akswin_spec::spec::Workload) -> bool| -> Vec<String> {
+        spec.workloads
+            .iter()
+            .filter(|w| w.os == Os::Windows && f(w))
+            .map(|w| crate::names::k8s_name(&w.name))
+            .collect()
+    };
+    let mut out = vec![
+        AlertPlan {
+            name: "windows-nodes-not-ready",
+            description: "A Windows node reports a status other than Ready (its pods cannot run there; the autoscaler may be replacing it)".into(),
+            query: "KubeNodeInventory\n| where OperatingSystem has \"Windows\"\n| summarize arg_max(TimeGenerated, Status) by Computer\n| where Status != \"Ready\"".into(),
+            severity: 1,
+            frequency: "PT5M",
+            window: "PT15M",
+        },
+        AlertPlan {
+            name: "windows-node-image-age",
+            description: format!("A Windows node runs a node image built more than {IMAGE_AGE_DAYS} days ago: it missed a monthly node image upgrade (Patch Tuesday)"),
+            query: format!("KubeNodeInventory\n| where OperatingSystem has \"Windows\"\n| extend image = extract(@'node-image-version\"\\s*:\\s*\"([^\"]+)\"', 1, tostring(Labels))\n| extend built = todatetime(strcat(\"20\", substring(image, strlen(image) - 6, 2), \"-\", substring(image, strlen(image) - 4, 2), \"-\", substring(image, strlen(image) - 2, 2)))\n| summarize arg_max(TimeGenerated, image, built) by Computer\n| where isnotempty(image) and built < ago({IMAGE_AGE_DAYS}d)"),
+            severity: 3,
+            frequency: "PT1H",
+            window: "PT1H",
+        },
+    ];
+    let windows_ns = namespaces(&|_| true);
+    if !windows_ns.is_empty() {
+        out.push(AlertPlan {
+            name: "windows-pods-pending",
+            description: format!("A pod of a Windows workload has been Pending for more than {PENDING_MINUTES} minutes: no Windows node with room came (autoscaler maximum, quota, IP addresses) or its image pull is stuck"),
+            query: format!("KubePodInventory\n| where Namespace in ({})\n| summarize arg_max(TimeGenerated, PodStatus, PodCreationTimeStamp) by Name, Namespace\n| where PodStatus == \"Pending\" and PodCreationTimeStamp < ago({PENDING_MINUTES}m)", kql_list(&windows_ns)),
+            severity: 2,
+            frequency: "PT5M",
+            window: "PT15M",
+        });
+    }
+    let gmsa_ns = namespaces(&|w| w.gmsa_account.is_some());
+    if spec.identity.gmsa.enabled && !gmsa_ns.is_empty() {
+        out.push(AlertPlan {
+            name: "windows-gmsa-failures",
+            description: "A warning event of a gMSA workload names the credential spec or its plug-in (CCG): the pod cannot fetch its gMSA credential (a heuristic over pod events; the nodes' CCG event log is not collected)".into(),
+            query: format!("KubeEvents\n| where Namespace in ({})\n| where KubeEventType == \"Warning\"\n| where Message has_any (\"gmsa\", \"credentialspec\", \"credential spec\", \"ccg\")", kql_list(&gmsa_ns)),
+            severity: 2,
+            frequency: "PT5M",
+            window: "PT15M",
+        });
+    }
+    out
+}

@@ -1,0 +1,234 @@
+//! Monitoring that collects (issue 14): every data collection rule is associated with a
+//! resource whose agent reads it, every resource of the architecture that writes logs sends
+//! them to the workspace, and the alerts read tables Container insights fills.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use serde_json::Value;
+
+/// Every resource of a template and of the templates nested in its deployments.
+fn resources(t: &Value, out: &mut Vec<Value>) {
+    for r in t["resources"].as_array().into_iter().flatten() {
+        out.push(r.clone());
+        if r["type"] == "Microsoft.Resources/deployments" {
+            resources(&r["properties"]["template"], out);
+        }
+    }
+}
+
+fn all_resources(tree: &akswin_render::Tree) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (file, text) in &tree.files {
+        if file.starts_with("arm/") && !file.contains("parameters") {
+            resources(&serde_json::from_str(text).unwrap(), &mut out);
+        }
+    }
+    out
+}
+
+/// The last quoted name of a `resourceId(...)` expression.
+fn last_name(id: &str) -> String {
+    id.rsplit('\'').nth(1).unwrap_or_default().to_string()
+}
+
+#[test]
+fn every_data_collection_rule_is_read_by_an_agent() {
+    let mut associations = 0;
+    for (scenario, tree) in common::scenarios() {
+        let rs = all_resources(&tree);
+        let spec_text = common::scenario_specs()
+            .into_iter()
+            .find(|(n, _)| *n == scenario)
+            .unwrap()
+            .1;
+        let spec = common::load(&spec_text);
+        for dcr in rs
+            .iter()
+            .filter(|r| r["type"] == "Microsoft.Insights/dataCollectionRules")
+        {
+            let name = dcr["name"].as_str().unwrap();
+            let dcras: Vec<&Value> = rs
+                .iter()
+                .filter(|r| {
+                    r["type"] == "Microsoft.Insights/dataCollectionRuleAssociations"
+                        && last_name(r["properties"]["dataCollectionRuleId"].as_str().unwrap())
+                            == name
+                })
+                .collect();
+            if dcras.is_empty() {
+                // Only the Windows servers' rule, for connectors the operator builds: the README
+                // then gives the association command for it.
+                assert_eq!(
+                    dcr["kind"], "Windows",
+                    "{scenario}: {name} is read by nothing"
+                );
+                assert!(
+                    spec.ingress.app_proxy.enabled,
+                    "{scenario}: {name} is read by nothing"
+                );
+                let readme = &tree.files["README.md"];
+                assert!(
+                    readme.contains("az monitor data-collection rule association create")
+                        && readme.contains(&format!("--name {name}")),
+                    "{scenario}: {name} has no association and the README does not say how"
+                );
+                continue;
+            }
+            for a in dcras {
+                associations += 1;
+                let scope = a["scope"].as_str().unwrap();
+                let target = last_name(scope);
+                if dcr["properties"]["dataSources"]["extensions"][0]["extensionName"]
+                    == "ContainerInsights"
+                {
+                    // Container insights: the cluster's monitoring add-on reads it.
+                    assert!(
+                        scope.contains("Microsoft.ContainerService/managedClusters"),
+                        "{scenario}: {scope}"
+                    );
+                    let cluster = rs
+                        .iter()
+                        .find(|r| {
+                            r["type"] == "Microsoft.ContainerService/managedClusters"
+                                && r["name"] == target.as_str()
+                        })
+                        .expect("the cluster");
+                    let oms = &cluster["properties"]["addonProfiles"]["omsagent"];
+                    assert_eq!(oms["enabled"], true, "{scenario}");
+                    assert_eq!(
+                        oms["config"]["useAADAuth"], "true",
+                        "{scenario}: the DCR path needs managed identity"
+                    );
+                    assert_eq!(a["name"], "ContainerInsightsExtension");
+                } else {
+                    // Windows events and counters: a VM with the Azure Monitor agent.
+                    assert!(
+                        scope.contains("Microsoft.Compute/virtualMachines"),
+                        "{scenario}: {name} on {scope}"
+                    );
+                    assert!(
+                        rs.iter().any(|r| r["type"]
+                            == "Microsoft.Compute/virtualMachines/extensions"
+                            && r["name"] == format!("{target}/AzureMonitorWindowsAgent").as_str()
+                            && r["properties"]["type"] == "AzureMonitorWindowsAgent"),
+                        "{scenario}: {target} has no Azure Monitor agent to read {name}"
+                    );
+                    assert_eq!(dcr["kind"], "Windows");
+                }
+            }
+        }
+    }
+    assert!(associations >= 8, "only {associations} associations seen");
+}
+
+/// The resource types of the architecture whose logs matter (written here, apart from the
+/// renderer's own list, so a type the renderer forgets fails): the cluster's control plane, the
+/// firewall, the vaults, the registry, Front Door and its WAF, Bastion, the gateway, the NSGs.
+const LOGGED: &[&str] = &[
+    "Microsoft.ContainerService/managedClusters",
+    "Microsoft.Network/azureFirewalls",
+    "Microsoft.KeyVault/vaults",
+    "Microsoft.ContainerRegistry/registries",
+    "Microsoft.Cdn/profiles",
+    "Microsoft.Network/bastionHosts",
+    "Microsoft.Network/virtualNetworkGateways",
+    "Microsoft.Network/networkSecurityGroups",
+];
+
+#[test]
+fn every_resource_that_writes_logs_sends_them_to_the_workspace() {
+    let mut checked = 0;
+    for (scenario, tree) in common::scenarios() {
+        let rs = all_resources(&tree);
+        let settings: Vec<(String, String, &Value)> = rs
+            .iter()
+            .filter(|r| r["type"] == "Microsoft.Insights/diagnosticSettings")
+            .map(|r| {
+                let scope = r["scope"].as_str().unwrap();
+                let ty = scope.split('\'').nth(1).unwrap_or_default().to_string();
+                (ty, last_name(scope), &r["properties"])
+            })
+            .collect();
+        for r in rs
+            .iter()
+            .filter(|r| LOGGED.contains(&r["type"].as_str().unwrap()))
+        {
+            checked += 1;
+            let (ty, name) = (r["type"].as_str().unwrap(), r["name"].as_str().unwrap());
+            let s = settings
+                .iter()
+                .find(|(t, n, _)| t == ty && n == name)
+                .unwrap_or_else(|| panic!("{scenario}: {ty} {name} has no diagnostic setting"));
+            assert!(
+                s.2["workspaceId"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Microsoft.OperationalInsights/workspaces"),
+                "{scenario}: {name}"
+            );
+            let logs = s.2["logs"].as_array().unwrap();
+            assert!(!logs.is_empty() && logs.iter().all(|l| l["enabled"] == true));
+            if ty == "Microsoft.ContainerService/managedClusters" {
+                assert!(
+                    logs.iter().any(|l| l["category"] == "kube-audit-admin"),
+                    "{scenario}"
+                );
+            }
+        }
+        // The workspace the settings name is the one the deployment creates.
+        let law: Vec<&str> = rs
+            .iter()
+            .filter(|r| r["type"] == "Microsoft.OperationalInsights/workspaces")
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        for (_, _, p) in &settings {
+            assert!(law.contains(&last_name(p["workspaceId"].as_str().unwrap()).as_str()));
+        }
+    }
+    assert!(checked >= 40, "only {checked} logged resources seen");
+}
+
+#[test]
+fn windows_alerts_read_tables_container_insights_fills() {
+    let spec = common::load(akswin_spec::BASELINE_YAML);
+    let tree = akswin_render::render(&spec, &akswin_plan::plan(&spec), "test");
+    let rs = all_resources(&tree);
+    let alerts: Vec<&Value> = rs
+        .iter()
+        .filter(|r| r["type"] == "Microsoft.Insights/scheduledQueryRules")
+        .collect();
+    let names: Vec<&str> = alerts.iter().map(|a| a["name"].as_str().unwrap()).collect();
+    for want in [
+        "windows-nodes-not-ready",
+        "windows-node-image-age",
+        "windows-pods-pending",
+        "windows-gmsa-failures",
+    ] {
+        assert!(
+            names.iter().any(|n| n.ends_with(want)),
+            "{want} missing: {names:?}"
+        );
+    }
+    for a in alerts {
+        let q = a["properties"]["criteria"]["allOf"][0]["query"]
+            .as_str()
+            .unwrap();
+        let table = q.lines().next().unwrap();
+        assert!(
+            ["KubeNodeInventory", "KubePodInventory", "KubeEvents"].contains(&table),
+            "{table}"
+        );
+        assert_eq!(a["properties"]["skipQueryValidation"], true);
+        assert!(
+            a["properties"]["scopes"][0]
+                .as_str()
+                .unwrap()
+                .contains("workspaces")
+        );
+    }
+    // The pending alert names the Windows workloads' namespaces.
+    let pending = &tree.files["arm/main.json"];
+    assert!(pending.contains("where Namespace in (\\\"legacyweb\\\")"));
+}

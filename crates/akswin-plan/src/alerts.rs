@@ -1,6 +1,6 @@
 //! The log search alerts akswin renders for the Windows concerns of the architecture, over the
 //! Container insights tables (KubeNodeInventory, KubePodInventory, KubeEvents:
-//! https://learn.microsoft.com/azure/azure-monitor/containers/container-insights-log-query).
+//! <https://learn.microsoft.com/azure/azure-monitor/containers/container-insights-log-query>).
 //! Each fires when its query returns a row.
 
 use akswin_spec::Spec;

@@ -455,7 +455,7 @@ if [ "$missing" -ne 0 ]; then
   echo "set the missing secrets, then run this script again" >&2
   exit 1
 fi
-
+{placeholder}
 echo "== 3/3 main deployment: what-if, then create"
 az deployment sub what-if --name "$deployment" --location "$location" \
   --template-file arm/main.json --parameters @arm/main.parameters.json
@@ -476,6 +476,10 @@ if [ -n "$operator_id" ]; then
       --role "Azure Kubernetes Service RBAC Cluster Admin" --scope "$cluster_id" --output none
   fi
 fi"#,
+        placeholder = arm.placeholder_secret().map(|p| format!(
+            "# The gMSA credential exists only once Active Directory does (scripts/Set-Gmsa.ps1 writes it),\n# but the kubelet identity's read access is granted on the secret, which must exist first:\n# a placeholder with nothing secret in it.\nif [ \"$(az keyvault secret list --vault-name {kv} --query \"[?name=='{p}'] | length(@)\" --output tsv)\" != 1 ]; then\n  az keyvault secret set --vault-name {kv} --name '{p}' --value 'placeholder: scripts/Set-Gmsa.ps1 replaces it' --tags akswin=placeholder --output none\n  echo \"created the placeholder secret '{p}' (scripts/Set-Gmsa.ps1 replaces it)\"\nfi\n",
+            kv = n.key_vault,
+        )).unwrap_or_default(),
         rg_spoke = n.rg_spoke,
         cluster = n.cluster,
     );
@@ -990,7 +994,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         }
     }
     if spec.identity.gmsa.enabled {
-        line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder from step 2; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
+        line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder `deploy.sh` created; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
     }
     let mut kube = String::from(
         "**Kubernetes**: `./deploy.sh k8s` applies `k8s/` (`00-akswin-system.yaml` and the credential specs first) through `az aks command invoke`, since a private cluster's API server answers only inside the network (https://learn.microsoft.com/azure/aks/access-private-cluster). It runs as you: the operator who ran `deploy.sh` and the groups in `cluster.adminGroups` have Azure Kubernetes Service RBAC Cluster Admin on the cluster (Azure RBAC for Kubernetes is on, local accounts are off); `az aks command invoke` itself also needs the management action `Microsoft.ContainerService/managedClusters/runcommand/action` on the cluster (Contributor has it; the operator who deployed does). It stops with kubectl's output when an apply fails (`az aks command invoke` itself exits 0 either way). From a machine inside the network, `kubectl apply -f k8s/` does the same once the generated files are there (the credential specs; the SecretProviderClasses `deploy.sh k8s` writes). Workloads run as the Windows user `workloads[].runAs` names (`ContainerUser` by default; an IIS image with a gMSA as `ContainerAdministrator`, with the reason on the pod and its image excluded from the no-ContainerAdministrator and approved-users policies), pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.",
@@ -1124,10 +1128,21 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             "**Deploy Front Door**: `./deploy.sh frontdoor`{host}. Routes: {routes}. Each origin is asked for the name users browse to (origin host header) and has no health probe (one origin per route: Front Door's advice, and pre-authentication would answer a probe with a redirect).{approve}{kv_note}"
         )));
     }
-    if spec.upgrades.workflow == akswin_spec::spec::UpgradeWorkflow::GithubActions
-        || spec.scaling.hot_spare.is_some()
-    {
-        line(next("**GitHub Actions**: copy `.github/workflows/` into the repository, create a federated credential for it on an identity with rights on the cluster, and set the repository variables `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_SUBSCRIPTION_ID` (OIDC: no stored secrets). The node image workflow runs in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows); the hot-spare workflow scales the Windows pool for the peaks. The runner's OS does not choose the node image (AKS does), so both run on ubuntu-latest.".into()));
+    let node_wf = spec.upgrades.workflow == akswin_spec::spec::UpgradeWorkflow::GithubActions
+        && crate::workflows::node_image_upgrade(spec, n).is_some();
+    let hot_wf = crate::workflows::hot_spare(spec, n).is_some();
+    if node_wf || hot_wf {
+        let mut what = Vec::new();
+        if node_wf {
+            what.push("`node-image-upgrade.yml` upgrades the node images in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows)");
+        }
+        if hot_wf {
+            what.push("`hot-spare.yml` raises the Windows pool's autoscaler minimum before the peaks, waits until that many Windows nodes are Ready (through `az aks command invoke`, so its identity needs `Microsoft.ContainerService/managedClusters/runcommand/action` and Azure Kubernetes Service RBAC Reader on the cluster), and lowers it after them");
+        }
+        line(next(format!(
+            "**GitHub Actions**: copy `.github/workflows/` into the repository, create a federated credential for it on an identity with rights on the cluster, and set the repository variables `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_SUBSCRIPTION_ID` (OIDC: no stored secrets). {}. Both run on ubuntu-latest: the runner's OS does not choose the node image (AKS does).",
+            what.join("; ")
+        )));
     }
     {
         let mut vaults = vec![format!("`{}`", n.key_vault)];
@@ -1142,6 +1157,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     hybrid_section(spec, plan, n, &mut line);
     dns_section(spec, plan, &mut line);
     monitoring_section(spec, plan, n, &mut line);
+    upgrades_section(spec, n, &mut line);
     line("\n## Known limits\n".into());
     line("- The PowerShell scripts cannot be run where akswin is built and tested (no PowerShell there); review them and run them with `-WhatIf` first.".into());
     if spec.identity.gmsa.enabled {
@@ -1302,5 +1318,86 @@ fn monitoring_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut imp
                 akswin_plan::names::k8s_name(&a.name)
             ));
         }
+    }
+}
+
+/// A maintenance window in words: "the third Wednesday of every month, 02:00 UTC+00:00, 6 hours".
+fn describe_window(w: &akswin_spec::spec::MaintenanceWindow) -> String {
+    use akswin_spec::spec::WeekIndex;
+    let when = if let Some(r) = &w.schedule.relative_monthly {
+        let week = match r.week_index {
+            WeekIndex::First => "first",
+            WeekIndex::Second => "second",
+            WeekIndex::Third => "third",
+            WeekIndex::Fourth => "fourth",
+            WeekIndex::Last => "last",
+        };
+        format!(
+            "the {week} {} of every {}",
+            r.day_of_week.arm_value(),
+            if r.interval_months == 1 {
+                "month".to_string()
+            } else {
+                format!("{} months", r.interval_months)
+            }
+        )
+    } else if let Some(a) = &w.schedule.absolute_monthly {
+        format!(
+            "day {} of every {}",
+            a.day_of_month,
+            if a.interval_months == 1 {
+                "month".to_string()
+            } else {
+                format!("{} months", a.interval_months)
+            }
+        )
+    } else if let Some(wk) = &w.schedule.weekly {
+        format!(
+            "every {}{}",
+            wk.day_of_week.arm_value(),
+            if wk.interval_weeks == 1 {
+                String::new()
+            } else {
+                format!(" ({} weeks apart)", wk.interval_weeks)
+            }
+        )
+    } else {
+        "no schedule".into()
+    };
+    format!(
+        "{when}, {} UTC{}, {} hours",
+        w.start_time, w.utc_offset, w.duration_hours
+    )
+}
+
+/// Who upgrades what, and when.
+fn upgrades_section(spec: &Spec, n: &Names, line: &mut impl FnMut(String)) {
+    use akswin_spec::spec::{ClusterChannel, NodeOsChannel};
+    let up = &spec.upgrades;
+    line("\n## Upgrades\n".into());
+    let channel = match up.cluster_channel {
+        ClusterChannel::None => None,
+        ClusterChannel::Patch => Some("patch"),
+        ClusterChannel::Stable => Some("stable"),
+        ClusterChannel::Rapid => Some("rapid"),
+    };
+    match (channel, &up.cluster_window) {
+        (Some(c), Some(w)) => line(format!(
+            "- **Kubernetes** (channel `{c}`): AKS upgrades the control plane, then the node pools, in `aksManagedAutoUpgradeSchedule`: {} (https://learn.microsoft.com/azure/aks/auto-upgrade-cluster).",
+            describe_window(w)
+        )),
+        (Some(c), None) => line(format!(
+            "- **Kubernetes** (channel `{c}`): AKS upgrades the control plane, then the node pools, at any time (no `upgrades.clusterWindow`)."
+        )),
+        (None, _) => line(format!(
+            "- **Kubernetes**: no auto-upgrade channel; upgrade `{}` yourself (`az aks upgrade`), before AKS's support for the version ends.",
+            n.cluster
+        )),
+    }
+    match (up.node_os_channel, &up.windows_node_image) {
+        (NodeOsChannel::NodeImage | NodeOsChannel::SecurityPatch, Some(w)) => line(format!("- **Node images** (channel `{}`): AKS reimages the nodes, Windows included, in `aksManagedNodeOSUpgradeSchedule`: {}, after Patch Tuesday; no workflow does it (https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image). The alert `{}-windows-node-image-age` fires for a Windows node that missed a month.", up.node_os_channel.arm_value(), describe_window(w), n.prefix)),
+        (NodeOsChannel::NodeImage | NodeOsChannel::SecurityPatch, None) => line(format!("- **Node images** (channel `{}`): AKS reimages the nodes at any time (no `upgrades.windowsNodeImage`).", up.node_os_channel.arm_value())),
+        (_, Some(w)) if up.workflow == akswin_spec::spec::UpgradeWorkflow::GithubActions => line(format!("- **Node images**: `.github/workflows/node-image-upgrade.yml` upgrades them ({}): the control plane first, then the pools, Linux before Windows.", describe_window(w))),
+        _ => line("- **Node images**: nothing upgrades them (no node OS channel, no workflow): Windows nodes miss every Patch Tuesday (UPG001).".into()),
     }
 }

@@ -42,20 +42,24 @@ pub fn guard_bash(w: &MaintenanceWindow) -> String {
     format!(
         r#"should_run() {{
   # the window's local date: UTC {off:+} minutes (utcOffset {utc}); bash builtins only
-  local t=$(( $1 + ({off}) * 60 )) dow dom y m dim
+  local t=$(( $1 + ({off}) * 60 )) dow dom{month_vars}
   TZ=UTC printf -v dow '%(%u)T' "$t"
   TZ=UTC printf -v dom '%(%d)T' "$t"
-  TZ=UTC printf -v y '%(%Y)T' "$t"
-  TZ=UTC printf -v m '%(%m)T' "$t"
-  dom=$((10#$dom)); m=$((10#$m))
-  case $m in
-    1|3|5|7|8|10|12) dim=31 ;;
-    4|6|9|11) dim=30 ;;
-    *) if (( (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 )); then dim=29; else dim=28; fi ;;
-  esac
-  {rule}
+  dom=$((10#$dom))
+{days_in_month}  {rule}
 }}"#,
-        utc = w.utc_offset
+        utc = w.utc_offset,
+        // the month's length, for the rules that need it (the last week, a day past its end)
+        month_vars = if rule.contains("$dim") {
+            " y m dim"
+        } else {
+            ""
+        },
+        days_in_month = if rule.contains("$dim") {
+            "  TZ=UTC printf -v y '%(%Y)T' \"$t\"\n  TZ=UTC printf -v m '%(%m)T' \"$t\"\n  m=$((10#$m))\n  case $m in\n    1|3|5|7|8|10|12) dim=31 ;;\n    4|6|9|11) dim=30 ;;\n    *) if (( (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 )); then dim=29; else dim=28; fi ;;\n  esac\n"
+        } else {
+            ""
+        },
     )
 }
 
@@ -121,8 +125,22 @@ fn login_steps() -> Vec<Value> {
     })]
 }
 
-/// `node-image-upgrade.yml`.
+/// How long the hot-spare workflow waits for the peak's Windows nodes to be Ready (one poll a
+/// minute): a new Windows node takes about 12 minutes (docs/sources.md), a scale-out of several
+/// nodes runs in parallel, so 30 minutes means something is wrong.
+pub const HOT_SPARE_READY_MINUTES: u32 = 30;
+
+/// `node-image-upgrade.yml`, when akswin owns the node images (node OS channel `None` or
+/// `Unmanaged`). With `NodeImage` or `SecurityPatch` AKS upgrades them itself in the node OS
+/// window, so no workflow is rendered (the README says so).
 pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
+    if matches!(
+        spec.upgrades.node_os_channel,
+        akswin_spec::spec::NodeOsChannel::NodeImage
+            | akswin_spec::spec::NodeOsChannel::SecurityPatch
+    ) {
+        return None;
+    }
     let w = spec.upgrades.windows_node_image.as_ref()?;
     let rg = &n.rg_spoke;
     let cluster = &n.cluster;
@@ -291,11 +309,15 @@ fn event_guard(e: &Event) -> String {
   TZ='{tz}' printf -v h '%(%H)T' "$1"
   TZ='{tz}' printf -v mi '%(%M)T' "$1"
   now=$(( 10#$h * 60 + 10#$mi ))
-  case " {days} " in *" $dow "*) ;; *) return 1 ;; esac
+  case "$dow" in {days}) ;; *) return 1 ;; esac
   [ "$now" -ge {m} ] && [ "$now" -lt {m2} ]
 }}"#,
         tz = e.tz,
-        days = days.join(" "),
+        days = if days.is_empty() {
+            "none".to_string()
+        } else {
+            days.join("|")
+        },
         m = e.minutes,
         m2 = e.minutes + 50
     )
@@ -409,12 +431,31 @@ pub fn hot_spare(spec: &Spec, n: &Names) -> Option<Value> {
         up = scale(hs.peak_nodes),
         down = scale(hs.off_peak_nodes),
     ));
+    script.push_str("echo \"action=$action\" >> \"$GITHUB_OUTPUT\"\n");
     let mut steps = login_steps();
     steps.push(json!({
         "name": "Scale for the hot-spare plan",
+        "id": "scale",
         "shell": "bash",
         "env": { "ACTION": "${{ github.event.inputs.action }}" },
         "run": script,
+    }));
+    // Raising the minimum only asks the autoscaler for nodes: wait until that many are Ready
+    // (kubectl through az aks command invoke: the API server is private), and fail loudly when
+    // they do not come (quota, subnet addresses, a failed node image).
+    let wait_minutes = HOT_SPARE_READY_MINUTES;
+    let wait = format!(
+        "set -euo pipefail\nwant={peak}\nready=0\nfor i in $(seq 1 {polls}); do\n  out=$(az aks command invoke --resource-group {rg} --name {cluster} --command 'kubectl get nodes -l agentpool={p} --no-headers' --query logs --output tsv 2>&1) || true\n  ready=$(printf '%s\\n' \"$out\" | awk '$2 == \"Ready\"' | wc -l)\n  echo \"$(date -u +%H:%M) {p}: $ready of $want nodes Ready\"\n  if [ \"$ready\" -ge \"$want\" ]; then exit 0; fi\n  if [ \"$i\" -lt {polls} ]; then sleep \"${{AKSWIN_POLL_SECONDS:-60}}\"; fi\ndone\nprintf '%s\\n' \"$out\"\necho \"::error::only $ready of $want {p} nodes are Ready after {wait_minutes} minutes: check the autoscaler's events (kubectl get events -A --field-selector source=cluster-autoscaler), the subscription's vCPU quota and the subnet's free addresses\"\nexit 1\n",
+        peak = hs.peak_nodes,
+        p = pool.name,
+        polls = wait_minutes,
+    );
+    steps.push(json!({
+        "name": format!("Wait for {} Ready {} nodes", hs.peak_nodes, pool.name),
+        "if": "steps.scale.outputs.action == 'up'",
+        "shell": "bash",
+        "timeout-minutes": wait_minutes * 2,
+        "run": wait,
     }));
     Some(json!({
         "name": "Windows hot spare",
@@ -428,7 +469,7 @@ pub fn hot_spare(spec: &Spec, n: &Names) -> Option<Value> {
         },
         "permissions": { "id-token": "write", "contents": "read" },
         "concurrency": { "group": format!("aks-{cluster}-hot-spare"), "cancel-in-progress": false },
-        "jobs": { "scale": { "runs-on": "ubuntu-latest", "timeout-minutes": 60, "steps": steps } }
+        "jobs": { "scale": { "runs-on": "ubuntu-latest", "timeout-minutes": 90, "steps": steps } }
     }))
 }
 

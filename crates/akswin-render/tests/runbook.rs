@@ -100,11 +100,14 @@ fn set_gmsa_stores_the_credential_before_it_changes_active_directory() {
         s.contains("$member = $group -and $user -and (Get-ADGroupMember"),
         "{s}"
     );
-    // And the runbook says to store a placeholder first.
-    assert!(
-        tree.files["README.md"]
-            .contains("store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it")
-    );
+    // And deploy.sh stores a placeholder first (tagged, so Set-Gmsa.ps1 replaces it): the
+    // kubelet's read access is granted on the secret, which must exist before main.json.
+    let deploy = &tree.files["deploy.sh"];
+    let placeholder = deploy
+        .find("--tags akswin=placeholder")
+        .expect("deploy.sh creates the placeholder");
+    assert!(placeholder < deploy.find("az deployment sub create").unwrap());
+    assert!(tree.files["README.md"].contains("replacing the placeholder `deploy.sh` created"));
 }
 
 /// `$name:` is a drive-qualified variable in PowerShell (`$env:PATH`): `"cannot reach

@@ -318,3 +318,82 @@ fn hot_spare_workflow_agrees_with_the_planned_week() {
         assert_eq!(from_plan, from_workflow);
     }
 }
+
+/// The hot-spare workflow waits for the peak's Windows nodes to be Ready after raising the
+/// autoscaler's minimum, and fails loudly when they do not come: its wait step, run against a
+/// stand-in az that reports `ready` Ready nodes of the pool (and one NotReady).
+#[test]
+#[cfg(unix)]
+fn hot_spare_waits_for_ready_nodes_and_fails_when_they_do_not_come() {
+    use std::os::unix::fs::PermissionsExt;
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: hot-spare wait (no bash)");
+        return;
+    }
+    let spec = common::load(akswin_spec::BASELINE_YAML);
+    let n = akswin_plan::names::Names::new(&spec);
+    let wf = akswin_render::workflows::hot_spare(&spec, &n).expect("hot spare");
+    let steps = wf["jobs"]["scale"]["steps"].as_array().unwrap();
+    let wait = steps
+        .iter()
+        .find(|s| {
+            s["name"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Wait for")
+        })
+        .expect("a wait step");
+    assert_eq!(wait["if"], "steps.scale.outputs.action == 'up'");
+    let scale = steps.iter().find(|s| s["id"] == "scale").unwrap();
+    assert!(
+        scale["run"]
+            .as_str()
+            .unwrap()
+            .contains("\"action=$action\" >> \"$GITHUB_OUTPUT\"")
+    );
+    let peak = spec.scaling.hot_spare.as_ref().unwrap().peak_nodes;
+    let run = |ready: u32| -> (i32, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let az = dir.path().join("az");
+        let mut nodes = String::new();
+        for i in 0..ready {
+            nodes.push_str(&format!(
+                "akswin22{i:06}   Ready    <none>   5m   v1.35.1\n"
+            ));
+        }
+        nodes.push_str("akswin22999999   NotReady <none>   1m   v1.35.1\n");
+        std::fs::write(&az, format!("#!/bin/sh\ncat <<'EOF'\n{nodes}EOF\n")).unwrap();
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(wait["run"].as_str().unwrap())
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    dir.path().display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("AKSWIN_POLL_SECONDS", "0")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (code, out) = run(peak);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!("{peak} of {peak} nodes Ready")),
+        "{out}"
+    );
+    let (code, out) = run(peak - 1);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("::error::only"), "{out}");
+}

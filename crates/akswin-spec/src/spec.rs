@@ -1503,10 +1503,16 @@ pub struct PolicyAssignment {
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Upgrades {
     /// Cluster auto-upgrade channel (control plane and node Kubernetes versions); AKS upgrades
-    /// the control plane before the node pools. Runs in the same window as the node images.
+    /// the control plane before the node pools, in `clusterWindow`.
     pub cluster_channel: ClusterChannel,
     pub node_os_channel: NodeOsChannel,
+    /// The node OS (node image) window: monthly, after Patch Tuesday (UPG002).
     pub windows_node_image: Option<MaintenanceWindow>,
+    /// The cluster auto-upgrade window (Kubernetes patch versions, control plane first), apart
+    /// from the node images' so that the two never run at once (UPG005). Default: the second
+    /// Sunday of each month, 02:00 UTC for 6 hours, which always comes before the third
+    /// Wednesday's node images: the cluster first.
+    pub cluster_window: Option<MaintenanceWindow>,
     pub workflow: UpgradeWorkflow,
 }
 
@@ -1516,6 +1522,7 @@ impl Default for Upgrades {
             cluster_channel: ClusterChannel::Patch,
             node_os_channel: NodeOsChannel::NodeImage,
             windows_node_image: Some(MaintenanceWindow::default()),
+            cluster_window: Some(MaintenanceWindow::cluster_default()),
             workflow: UpgradeWorkflow::GithubActions,
         }
     }
@@ -1572,6 +1579,19 @@ pub struct MaintenanceWindow {
 
 fn utc() -> UtcOffset {
     UtcOffset { minutes: 0 }
+}
+
+impl MaintenanceWindow {
+    /// The cluster auto-upgrade window's default: the second Sunday, 02:00 UTC, 6 hours.
+    pub fn cluster_default() -> Self {
+        let mut w = MaintenanceWindow::default();
+        w.schedule.relative_monthly = Some(RelativeMonthly {
+            week_index: WeekIndex::Second,
+            day_of_week: DayOfWeek::Sunday,
+            interval_months: 1,
+        });
+        w
+    }
 }
 
 impl Default for MaintenanceWindow {

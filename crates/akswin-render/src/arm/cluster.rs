@@ -244,14 +244,10 @@ impl Arm<'_> {
         })
     }
 
-    /// Maintenance windows: node OS images (the monthly Windows window) and, with a cluster
-    /// auto-upgrade channel, Kubernetes version upgrades in the same window.
-    pub(super) fn maintenance(&self) -> Vec<Value> {
-        let Some(w) = self.spec.upgrades.windows_node_image.as_ref() else {
-            return Vec::new();
-        };
+    /// An AKS maintenance window's `schedule` object.
+    fn window_schedule(w: &akswin_spec::spec::MaintenanceWindow) -> Option<Value> {
         let sched = &w.schedule;
-        let schedule = if let Some(r) = &sched.relative_monthly {
+        Some(if let Some(r) = &sched.relative_monthly {
             json!({ "relativeMonthly": { "intervalMonths": r.interval_months, "weekIndex": match r.week_index {
                 WeekIndex::First => "First", WeekIndex::Second => "Second", WeekIndex::Third => "Third", WeekIndex::Fourth => "Fourth", WeekIndex::Last => "Last" },
                 "dayOfWeek": r.day_of_week.arm_value() } })
@@ -260,18 +256,33 @@ impl Arm<'_> {
         } else if let Some(wk) = &sched.weekly {
             json!({ "weekly": { "intervalWeeks": wk.interval_weeks, "dayOfWeek": wk.day_of_week.arm_value() } })
         } else {
-            return Vec::new();
-        };
-        let mut names = Vec::new();
-        if self.spec.upgrades.node_os_channel == NodeOsChannel::NodeImage {
-            names.push("aksManagedNodeOSUpgradeSchedule");
+            return None;
+        })
+    }
+
+    /// Maintenance windows: node OS images (the monthly Windows window) and, with a cluster
+    /// auto-upgrade channel, Kubernetes version upgrades in a window of their own.
+    pub(super) fn maintenance(&self) -> Vec<Value> {
+        let up = &self.spec.upgrades;
+        let mut names: Vec<(&str, &akswin_spec::spec::MaintenanceWindow)> = Vec::new();
+        if matches!(
+            up.node_os_channel,
+            NodeOsChannel::NodeImage | NodeOsChannel::SecurityPatch
+        ) && let Some(w) = &up.windows_node_image
+        {
+            names.push(("aksManagedNodeOSUpgradeSchedule", w));
         }
-        if self.spec.upgrades.cluster_channel != akswin_spec::spec::ClusterChannel::None {
-            names.push("aksManagedAutoUpgradeSchedule");
+        if up.cluster_channel != akswin_spec::spec::ClusterChannel::None
+            && let Some(w) = &up.cluster_window
+        {
+            names.push(("aksManagedAutoUpgradeSchedule", w));
         }
         let mut out = Vec::new();
         let mut previous: Option<String> = None;
-        for name in names {
+        for (name, w) in names {
+            let Some(schedule) = Self::window_schedule(w) else {
+                continue;
+            };
             let mut deps = vec![v(rid(
                 "Microsoft.ContainerService/managedClusters",
                 &self.n.cluster,

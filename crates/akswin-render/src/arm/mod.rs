@@ -429,15 +429,23 @@ impl<'a> Arm<'a> {
                 }
             }
         }
-        if self.spec.identity.gmsa.enabled
-            && let Some(name) = &self.spec.identity.gmsa.key_vault_secret
-        {
-            out.push((
-                name.as_str().to_string(),
-                "gMSA standard domain user, DOMAIN\\user:password (read by the kubelet identity). Before the AD exists, store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it with the real credential",
-            ));
-        }
         out
+    }
+
+    /// The gMSA standard user's secret: it exists only once Active Directory does
+    /// (`scripts/Set-Gmsa.ps1` writes it), but the kubelet identity's read access is granted on
+    /// the secret itself, which must exist when `main.json` runs: `deploy.sh` creates a
+    /// placeholder (no secret in it) when it is missing.
+    pub fn placeholder_secret(&self) -> Option<&str> {
+        if !self.spec.identity.gmsa.enabled {
+            return None;
+        }
+        self.spec
+            .identity
+            .gmsa
+            .key_vault_secret
+            .as_ref()
+            .map(|s| s.as_str())
     }
 
     pub fn parameters(&self) -> Value {

@@ -91,6 +91,7 @@ pub static ALL: &[&dyn Rule] = &[
     &upg::upg002_upgrade_window_before_patch_tuesday::Upg002,
     &upg::upg003_node_pool_version_skew::Upg003,
     &upg::upg004_kubernetes_version_unsupported::Upg004,
+    &upg::upg005_upgrade_windows_overlap::Upg005,
     &wrk::wrk001_workload_placement::Wrk001,
     &wrk::wrk002_invalid_workload_value::Wrk002,
     &wrk::wrk003_run_as_identity::Wrk003,

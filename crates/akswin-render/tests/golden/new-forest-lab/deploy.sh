@@ -236,7 +236,6 @@ check_secret() {
 check_secret 'windows-admin-password' 'Windows node administrator password (14+ characters)'
 check_secret 'dc-admin-password' 'domain controller VM administrator password (for a new forest, also the domain administrator'\''s)'
 check_secret 'dc-dsrm-password' 'AD DS safe mode (DSRM) password'
-check_secret 'gmsa-standard-user' 'gMSA standard domain user, DOMAIN\user:password (read by the kubelet identity). Before the AD exists, store a placeholder (any text); scripts/Set-Gmsa.ps1 replaces it with the real credential'
 check_secret 'legacyweb-internal-tls' 'TLS certificate legacyweb serves (a Key Vault certificate: PFX with its private key and chain)' pfx
 if [ "$denied" -ne 0 ]; then
   echo "fix access to the vault, then run this script again" >&2
@@ -245,6 +244,13 @@ fi
 if [ "$missing" -ne 0 ]; then
   echo "set the missing secrets, then run this script again" >&2
   exit 1
+fi
+# The gMSA credential exists only once Active Directory does (scripts/Set-Gmsa.ps1 writes it),
+# but the kubelet identity's read access is granted on the secret, which must exist first:
+# a placeholder with nothing secret in it.
+if [ "$(az keyvault secret list --vault-name kv-contoso-legacy --query "[?name=='gmsa-standard-user'] | length(@)" --output tsv)" != 1 ]; then
+  az keyvault secret set --vault-name kv-contoso-legacy --name 'gmsa-standard-user' --value 'placeholder: scripts/Set-Gmsa.ps1 replaces it' --tags akswin=placeholder --output none
+  echo "created the placeholder secret 'gmsa-standard-user' (scripts/Set-Gmsa.ps1 replaces it)"
 fi
 
 echo "== 3/3 main deployment: what-if, then create"

@@ -2,3 +2,4 @@ pub mod upg001_windows_images_not_upgraded;
 pub mod upg002_upgrade_window_before_patch_tuesday;
 pub mod upg003_node_pool_version_skew;
 pub mod upg004_kubernetes_version_unsupported;
+pub mod upg005_upgrade_windows_overlap;

@@ -926,6 +926,7 @@ fn acr_storage_counts_every_geo_replica() {
         name: "b".into(),
         r#ref: "contosoacr.azurecr.io/b:1".into(),
         size_gi_b: Some(3.0),
+        source: None,
     });
     let a = cost::acr_storage(&s);
     assert_eq!((a.billed_gi_b, a.extra_gi_b), (14.0, 4.0));

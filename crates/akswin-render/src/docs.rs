@@ -33,6 +33,7 @@ pub fn deploy_sh(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
 #   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
+#   ./deploy.sh images      import the images from where they are built (registry.images[].source)
 #   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
@@ -275,6 +276,7 @@ fi
     // reachable only inside the network, so through `az aks command invoke` (which runs kubectl
     // in the cluster, as the caller: the operator and the admin groups have AKS RBAC Cluster
     // Admin on it).
+    images_stage(spec, n, &mut s);
     let _ = writeln!(
         s,
         r#"if [ "$stage" = k8s ]; then
@@ -344,7 +346,7 @@ fi
         cluster = n.cluster,
     );
     let stages = format!(
-        "{}, k8s{}",
+        "{}, images, k8s{}",
         if dcs.is_empty() {
             ""
         } else {
@@ -996,6 +998,50 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     if spec.identity.gmsa.enabled {
         line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder `deploy.sh` created; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
     }
+    {
+        let server = format!("{}.azurecr.io/", n.acr);
+        let (with, without): (Vec<_>, Vec<_>) = spec
+            .registry
+            .images
+            .iter()
+            .filter(|i| i.r#ref.starts_with(&server))
+            .partition(|i| i.source.is_some());
+        if !with.is_empty() || !without.is_empty() {
+            let mut t = String::from(
+                "**Images**: the registry is closed to public networks, and ACR Tasks' agent pools, its builders inside a network, run Linux only (https://learn.microsoft.com/azure/container-registry/tasks-agent-pools): Windows images are built elsewhere (a `windows-2022` CI runner, a build registry) and copied in.",
+            );
+            if !with.is_empty() {
+                let _ = write!(
+                    t,
+                    " `./deploy.sh images` imports {} with `az acr import`, a copy Azure makes between registries, so it works while `{}` is private (https://learn.microsoft.com/azure/container-registry/container-registry-import-images; from a public registry each layer may be at most 2 GiB). It needs `Microsoft.ContainerRegistry/registries/importImage/action` on the registry (Contributor has it). Run it again for each new tag. Check with `az acr repository show-tags --name {} --repository <repository>` from inside the network.",
+                    with.iter()
+                        .map(|i| format!(
+                            "`{}` from `{}`",
+                            i.r#ref,
+                            i.source.as_deref().unwrap_or_default()
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    n.acr,
+                    n.acr
+                );
+            }
+            if !without.is_empty() {
+                let _ = write!(
+                    t,
+                    " Push {} yourself from a machine inside the network (through the registry's private endpoint: `az acr login --name {}`, then `docker push`), or give them a `source` in the spec.",
+                    without
+                        .iter()
+                        .map(|i| format!("`{}`", i.r#ref))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    n.acr
+                );
+            }
+            t.push_str(" Pods whose image is missing stay in `ImagePullBackOff`.");
+            line(next(t));
+        }
+    }
     let mut kube = String::from(
         "**Kubernetes**: `./deploy.sh k8s` applies `k8s/` (`00-akswin-system.yaml` and the credential specs first) through `az aks command invoke`, since a private cluster's API server answers only inside the network (https://learn.microsoft.com/azure/aks/access-private-cluster). It runs as you: the operator who ran `deploy.sh` and the groups in `cluster.adminGroups` have Azure Kubernetes Service RBAC Cluster Admin on the cluster (Azure RBAC for Kubernetes is on, local accounts are off); `az aks command invoke` itself also needs the management action `Microsoft.ContainerService/managedClusters/runcommand/action` on the cluster (Contributor has it; the operator who deployed does). It stops with kubectl's output when an apply fails (`az aks command invoke` itself exits 0 either way). From a machine inside the network, `kubectl apply -f k8s/` does the same once the generated files are there (the credential specs; the SecretProviderClasses `deploy.sh k8s` writes). Workloads run as the Windows user `workloads[].runAs` names (`ContainerUser` by default; an IIS image with a gMSA as `ContainerAdministrator`, with the reason on the pod and its image excluded from the no-ContainerAdministrator and approved-users policies), pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.",
     );
@@ -1400,4 +1446,55 @@ fn upgrades_section(spec: &Spec, n: &Names, line: &mut impl FnMut(String)) {
         (_, Some(w)) if up.workflow == akswin_spec::spec::UpgradeWorkflow::GithubActions => line(format!("- **Node images**: `.github/workflows/node-image-upgrade.yml` upgrades them ({}): the control plane first, then the pools, Linux before Windows.", describe_window(w))),
         _ => line("- **Node images**: nothing upgrades them (no node OS channel, no workflow): Windows nodes miss every Patch Tuesday (UPG001).".into()),
     }
+}
+
+/// `deploy.sh images`: `az acr import` of every image with a `source`, a management-plane copy
+/// that works while the registry is closed to public networks.
+fn images_stage(spec: &Spec, n: &Names, s: &mut String) {
+    let server = format!("{}.azurecr.io/", n.acr);
+    let mut imports = Vec::new();
+    let mut none = Vec::new();
+    for img in &spec.registry.images {
+        match (&img.source, img.r#ref.strip_prefix(&server)) {
+            (Some(src), Some(target)) => imports.push(format!(
+                "  import_image {} {}",
+                shell_quote(src),
+                shell_quote(target)
+            )),
+            _ => none.push(img.r#ref.clone()),
+        }
+    }
+    let _ = writeln!(s, r#"if [ "$stage" = images ]; then"#);
+    if !imports.is_empty() {
+        let _ = writeln!(
+            s,
+            r#"  # az acr import copies each image from where it is built into {acr}: a management-plane
+  # operation, so it works while the registry is closed to public networks (its layers never
+  # pass through this machine). A private source registry outside Azure takes
+  # AKSWIN_IMPORT_USERNAME and AKSWIN_IMPORT_PASSWORD; an Azure registry in the same tenant needs
+  # only your own pull access to it.
+  creds=()
+  if [ -n "${{AKSWIN_IMPORT_USERNAME:-}}" ]; then
+    creds=(--username "$AKSWIN_IMPORT_USERNAME" --password "${{AKSWIN_IMPORT_PASSWORD:?set AKSWIN_IMPORT_PASSWORD with AKSWIN_IMPORT_USERNAME}}")
+  fi
+  import_image() {{
+    echo "== $2 (from $1)"
+    az acr import --name {acr} --source "$1" --image "$2" --force ${{creds[@]+"${{creds[@]}}"}} --output none
+  }}
+{imports}"#,
+            acr = n.acr,
+            imports = imports.join("\n"),
+        );
+    }
+    if !none.is_empty() {
+        let _ = writeln!(
+            s,
+            "  echo {}",
+            shell_quote(&format!(
+                "no source in the spec for {}: push them yourself from inside the network (README)",
+                none.join(", ")
+            ))
+        );
+    }
+    let _ = writeln!(s, "  echo \"images done\"\n  exit 0\nfi");
 }

@@ -1325,6 +1325,13 @@ pub struct Image {
     /// Compressed size in GiB (drives pre-pull, scale-out time and ACR cost).
     #[serde(default)]
     pub size_gi_b: Option<f64>,
+    /// Where the image is built and pushed (a registry your CI reaches, e.g. a build registry
+    /// or ghcr.io), fully qualified: `deploy.sh images` imports it into the deployment's
+    /// registry as `ref` with `az acr import`, a management-plane copy that works while the
+    /// registry is closed to public networks (ACR Tasks' agent pools in the network build Linux
+    /// images only). Absent: you push `ref` yourself from inside the network.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

@@ -113,26 +113,33 @@ impl Names {
                 });
             }
         };
-        let key_vault = cut(format!("kv-{p}"), 24);
-        note(
-            "Microsoft.KeyVault/vaults",
-            format!("kv-{p}"),
-            &key_vault,
-            true,
-        );
+        // Global names end in the spec's suffix (kept whole: the prefix gives way to the cut).
+        let sfx = spec
+            .name_suffix
+            .as_deref()
+            .map(|s| format!("-{}", clean(s)))
+            .unwrap_or_default();
+        let global = |kind: &str| {
+            let head = cut(format!("{kind}-{p}"), 24 - sfx.len().min(9));
+            (format!("{kind}-{p}{sfx}"), format!("{head}{sfx}"))
+        };
+        let (full, key_vault) = global("kv");
+        note("Microsoft.KeyVault/vaults", full, &key_vault, true);
         // A prefix of its own, so that shortening never makes it the platform vault's name.
-        let key_vault_front_door = cut(format!("kvfd-{p}"), 24);
-        note(
-            "Microsoft.KeyVault/vaults",
-            format!("kvfd-{p}"),
-            &key_vault_front_door,
-            true,
-        );
+        let (full, key_vault_front_door) = global("kvfd");
+        note("Microsoft.KeyVault/vaults", full, &key_vault_front_door, true);
         let acr = spec.acr_name();
         if spec.registry.name.is_none() {
+            let sfx: String = spec
+                .name_suffix
+                .as_deref()
+                .unwrap_or_default()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
             note(
                 "Microsoft.ContainerRegistry/registries",
-                format!("acr{alnum}"),
+                format!("acr{alnum}{sfx}"),
                 &acr,
                 true,
             );

@@ -27,6 +27,13 @@ pub struct Spec {
     pub name: String,
     /// Azure region, e.g. `eastus2`.
     pub location: Region,
+    /// Appended to the names that must be unique across all of Azure (the Key Vaults, a
+    /// registry without `registry.name`): 2 to 8 lowercase letters and digits. A name taken
+    /// by anyone else, or by a deleted vault that purge protection keeps for 90 days, fails the
+    /// deployment; `akswin init` writes a fresh random suffix. Keep it once deployed: a new
+    /// suffix is a new vault and registry (NAM002).
+    #[serde(default)]
+    pub name_suffix: Option<String>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
     pub network: Network,
@@ -67,7 +74,19 @@ impl Spec {
                     .filter(char::is_ascii_alphanumeric)
                     .map(|c| c.to_ascii_lowercase())
                     .collect();
-                format!("acr{alnum}").chars().take(50).collect()
+                let sfx: String = self
+                    .name_suffix
+                    .as_deref()
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
+                // The suffix survives the 50-character cut; the prefix gives way.
+                let head: String = format!("acr{alnum}")
+                    .chars()
+                    .take(50 - sfx.chars().count().min(8))
+                    .collect();
+                format!("{head}{sfx}")
             },
             |n| n.as_str().to_string(),
         )

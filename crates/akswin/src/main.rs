@@ -813,6 +813,29 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
     Ok(u8::from(errors > 0 || (a.deny_warnings && warnings > 0)))
 }
 
+/// The built-in baseline's `nameSuffix`, which `init` replaces.
+const BASELINE_NAME_SUFFIX: &str = "x4k9";
+
+/// Four random lowercase letters and digits (the process's hash seed and the clock: unique
+/// enough to keep two deployments' global names apart, not a secret).
+fn random_suffix() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    let mut v = h.finish();
+    let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::new();
+    for _ in 0..4 {
+        out.push(char::from(alphabet[(v % 36) as usize]));
+        v /= 36;
+    }
+    out
+}
+
 fn init(a: InitArgs) -> Result<u8, Fatal> {
     if a.output.exists() && !a.force {
         return Err(Fatal::new(
@@ -820,7 +843,14 @@ fn init(a: InitArgs) -> Result<u8, Fatal> {
             Some("pass --force to overwrite it, or -o to write elsewhere"),
         ));
     }
-    io::write_atomic(&a.output, BASELINE_YAML.as_bytes())?;
+    // A fresh suffix for the globally unique names, so that two specs written by init never
+    // collide on a Key Vault or registry name (NAM002).
+    let text = BASELINE_YAML.replacen(
+        &format!("nameSuffix: {BASELINE_NAME_SUFFIX}"),
+        &format!("nameSuffix: {}", random_suffix()),
+        1,
+    );
+    io::write_atomic(&a.output, text.as_bytes())?;
     eprintln!(
         "wrote {} (the built-in baseline); next: edit it, then `akswin check {}`",
         a.output.display(),

@@ -569,6 +569,21 @@ fn init_writes_the_baseline_and_never_overwrites() {
         assert!(!text.contains(internal), "init writes {internal}");
     }
     akswin().arg("check").arg(&p).assert().code(0);
+    // A fresh suffix for the globally unique names each time (NAM002), never the baseline's.
+    let suffix = |t: &str| -> String {
+        t.lines()
+            .find_map(|l| l.strip_prefix("nameSuffix: "))
+            .and_then(|r| r.split_whitespace().next())
+            .expect("a nameSuffix line")
+            .to_string()
+    };
+    let first = suffix(&text);
+    assert!(first.len() == 4 && first.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{first}");
+    assert_ne!(first, suffix(akswin_spec::BASELINE_YAML));
+    let q = dir.path().join("second.yaml");
+    akswin().args(["init", "-o"]).arg(&q).assert().code(0);
+    assert_ne!(first, suffix(&std::fs::read_to_string(&q).expect("second")));
+    std::fs::remove_file(&q).expect("remove");
     std::fs::write(&p, "mine").expect("write");
     akswin()
         .args(["init", "-o"])

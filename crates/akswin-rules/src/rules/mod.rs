@@ -54,6 +54,7 @@ pub static ALL: &[&dyn Rule] = &[
     &mon::mon003_memory_rss_on_windows::Mon003,
     &mon::mon004_action_group_id::Mon004,
     &nam::nam001_global_name_shortened::Nam001,
+    &nam::nam002_name_suffix::Nam002,
     &net::net001_windows_without_azure_cni::Net001,
     &net::net002_address_ranges_overlap::Net002,
     &net::net003_subnet_outside_vnet::Net003,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Deploy the "contoso-legacy" landing zone rendered by akswin (see README.md for every step).
-#   ./deploy.sh             1. bootstrap: resource group rg-contoso-legacy-shared and Key Vault kv-contoso-legacy
+#   ./deploy.sh             1. bootstrap: resource group rg-contoso-legacy-shared and Key Vault kv-contoso-legacy-x4k9
 #                              (reachable from AKSWIN_OPERATOR_IP only)
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
@@ -37,8 +37,8 @@ if [ "$stage" = frontdoor ]; then
     extra+=(--parameters "$1=$h")
   }
   host_param appProxyHostLegacyweb AKSWIN_APP_PROXY_HOST_LEGACYWEB
-  if ! az keyvault certificate show --vault-name kvfd-contoso-legacy --name 'legacy-contoso-tls' --query id --output none; then
-    echo "the certificate legacy-contoso-tls is not in kvfd-contoso-legacy (or you cannot read it): import it (README step 2), then run this again" >&2
+  if ! az keyvault certificate show --vault-name kvfd-contoso-legacy-x4k9 --name 'legacy-contoso-tls' --query id --output none; then
+    echo "the certificate legacy-contoso-tls is not in kvfd-contoso-legacy-x4k9 (or you cannot read it): import it (README step 2), then run this again" >&2
     exit 1
   fi
   az deployment group what-if --resource-group rg-contoso-legacy-shared --template-file arm/frontdoor.json "${extra[@]}"
@@ -77,7 +77,7 @@ if [ "$stage" = k8s ]; then
   }
   client_id=$(identity_client_id id-contoso-legacy-legacyweb)
   cat > tls-legacyweb.yaml <<EOF
-# written by deploy.sh k8s: the certificate of legacyweb (legacyweb-internal-tls in kv-contoso-legacy), mounted with id-contoso-legacy-legacyweb
+# written by deploy.sh k8s: the certificate of legacyweb (legacyweb-internal-tls in kv-contoso-legacy-x4k9), mounted with id-contoso-legacy-legacyweb
 apiVersion: v1
 kind: Namespace
 metadata:
@@ -100,7 +100,7 @@ spec:
     usePodIdentity: "false"
     clientID: ${client_id}
     tenantID: ${tenant_id}
-    keyvaultName: kv-contoso-legacy
+    keyvaultName: kv-contoso-legacy-x4k9
     objects: |
       array:
         - |
@@ -145,14 +145,14 @@ echo "== 1/3 bootstrap (resource group and Key Vault)"
 operator_id="${AKSWIN_OPERATOR_OBJECT_ID:-$(az ad signed-in-user show --query id --output tsv 2>/dev/null || true)}"
 operator_type="${AKSWIN_OPERATOR_PRINCIPAL_TYPE:-User}"
 if [ -z "$operator_id" ]; then
-  echo "note: no operator object id (not signed in as a user, AKSWIN_OPERATOR_OBJECT_ID unset): grant yourself Key Vault Secrets Officer on kv-contoso-legacy before setting secrets"
+  echo "note: no operator object id (not signed in as a user, AKSWIN_OPERATOR_OBJECT_ID unset): grant yourself Key Vault Secrets Officer on kv-contoso-legacy-x4k9 before setting secrets"
 fi
 az group create --name rg-contoso-legacy-shared --location "$location" --output none
 az deployment group create --name "$deployment-bootstrap" --resource-group rg-contoso-legacy-shared \
   --template-file arm/bootstrap.json --parameters operatorIpRange="$AKSWIN_OPERATOR_IP" \
   operatorObjectId="$operator_id" operatorPrincipalType="$operator_type" --output none
 
-echo "== 2/3 secrets in kv-contoso-legacy"
+echo "== 2/3 secrets in kv-contoso-legacy-x4k9"
 missing=0
 denied=0
 # check_secret NAME WHAT [certificate|pfx]: reads metadata only (the secret's name in the
@@ -160,16 +160,16 @@ denied=0
 check_secret() {
   local err found
   if [ -n "${3:-}" ]; then
-    if found=$(az keyvault certificate show --vault-name kv-contoso-legacy --name "$1" --query policy.secretProperties.contentType --output tsv 2>&1); then
+    if found=$(az keyvault certificate show --vault-name kv-contoso-legacy-x4k9 --name "$1" --query policy.secretProperties.contentType --output tsv 2>&1); then
       if [ "$3" = pfx ] && [ "$found" != application/x-pkcs12 ]; then
         echo "certificate '$1' is stored as '$found', but the pods mount it as a PFX: import the PFX file"
-        echo "  az keyvault certificate import --vault-name kv-contoso-legacy --name '$1' --file <certificate.pfx>"
+        echo "  az keyvault certificate import --vault-name kv-contoso-legacy-x4k9 --name '$1' --file <certificate.pfx>"
         missing=1
       fi
       return 0
     fi
     err=$found
-  elif found=$(az keyvault secret list --vault-name kv-contoso-legacy --query "[?name=='$1'] | length(@)" --output tsv 2>&1); then
+  elif found=$(az keyvault secret list --vault-name kv-contoso-legacy-x4k9 --query "[?name=='$1'] | length(@)" --output tsv 2>&1); then
     [ "$found" = 1 ] && return 0
     err=SecretNotFound
   else
@@ -179,17 +179,17 @@ check_secret() {
     *SecretNotFound*|*CertificateNotFound*|*"was not found"*)
       echo "missing secret '$1': $2"
       if [ -n "${3:-}" ]; then
-        echo "  import it with: az keyvault certificate import --vault-name kv-contoso-legacy --name '$1' --file <certificate.pfx>"
+        echo "  import it with: az keyvault certificate import --vault-name kv-contoso-legacy-x4k9 --name '$1' --file <certificate.pfx>"
       else
-        echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy --name '$1' --file <file-with-the-value>"
+        echo "  set it with: az keyvault secret set --vault-name kv-contoso-legacy-x4k9 --name '$1' --file <file-with-the-value>"
         echo "  (a file with no trailing newline: an editor's or echo's newline becomes part of the password)"
       fi
       missing=1 ;;
     *Forbidden*|*AuthorizationFailed*|*"not authorized"*)
-      echo "access denied reading '$1' in kv-contoso-legacy: you need Key Vault Secrets Officer on the vault (role assignments take a few minutes to apply)" >&2
+      echo "access denied reading '$1' in kv-contoso-legacy-x4k9: you need Key Vault Secrets Officer on the vault (role assignments take a few minutes to apply)" >&2
       denied=1 ;;
     *)
-      echo "could not check secret '$1' in kv-contoso-legacy:" >&2
+      echo "could not check secret '$1' in kv-contoso-legacy-x4k9:" >&2
       echo "$err" >&2
       denied=1 ;;
   esac
@@ -208,8 +208,8 @@ fi
 # The gMSA credential exists only once Active Directory does (scripts/Set-Gmsa.ps1 writes it),
 # but the kubelet identity's read access is granted on the secret, which must exist first:
 # a placeholder with nothing secret in it.
-if [ "$(az keyvault secret list --vault-name kv-contoso-legacy --query "[?name=='gmsa-standard-user'] | length(@)" --output tsv)" != 1 ]; then
-  az keyvault secret set --vault-name kv-contoso-legacy --name 'gmsa-standard-user' --value 'placeholder: scripts/Set-Gmsa.ps1 replaces it' --tags akswin=placeholder --output none
+if [ "$(az keyvault secret list --vault-name kv-contoso-legacy-x4k9 --query "[?name=='gmsa-standard-user'] | length(@)" --output tsv)" != 1 ]; then
+  az keyvault secret set --vault-name kv-contoso-legacy-x4k9 --name 'gmsa-standard-user' --value 'placeholder: scripts/Set-Gmsa.ps1 replaces it' --tags akswin=placeholder --output none
   echo "created the placeholder secret 'gmsa-standard-user' (scripts/Set-Gmsa.ps1 replaces it)"
 fi
 

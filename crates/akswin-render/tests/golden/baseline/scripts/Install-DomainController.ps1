@@ -6,7 +6,7 @@
   deploy.sh domain-controllers runs it on each new domain controller, in order, through Run
   Command (as SYSTEM), restarts it, and runs it again with -Mode Verify. Safe to run again: on a
   domain controller it only checks the DNS forwarder, the AD services and the domain's SRV
-  record. The passwords come from Key Vault kv-contoso-legacy through its private endpoint (this
+  record. The passwords come from Key Vault kv-contoso-legacy-x4k9 through its private endpoint (this
   machine resolves the vault's names through Azure DNS, whatever DNS servers its network
   interface has), read with the domain controllers' managed identity (id-contoso-legacy-dc), which may
   read these secrets and no other; they stay in secure strings and are never printed or put
@@ -27,7 +27,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $domain = 'corp.contoso.com'
 $netbios = 'CORP'
-$keyVault = 'kv-contoso-legacy'
+$keyVault = 'kv-contoso-legacy-x4k9'
 $partners = @('10.1.0.4', '10.1.0.5')
 
 # Azure DNS answers the private DNS zones (Key Vault, the registry, the cluster's API server)

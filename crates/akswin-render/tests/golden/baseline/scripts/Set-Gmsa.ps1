@@ -7,7 +7,7 @@
   cluster do, so this script writes them; akswin does not guess them).
 .DESCRIPTION
   Run on a domain-joined machine with the ActiveDirectory module and the Azure CLI logged in
-  (Key Vault Secrets Officer on 'kv-contoso-legacy'), where the vault's private endpoint resolves. Safe to
+  (Key Vault Secrets Officer on 'kv-contoso-legacy-x4k9'), where the vault's private endpoint resolves. Safe to
   run again: it only creates what is missing, and replaces a placeholder secret. -WhatIf shows
   what it would do. The standard user's password is generated here, goes to Key Vault (before
   Active Directory is changed) through a temporary file readable only by you, and is never
@@ -31,7 +31,7 @@ $domain = 'corp.contoso.com'
 $netbios = 'CORP'
 $hostGroup = 'aks-gmsa-hosts'
 $standardUser = 'gmsa-standard-user'
-$keyVault = 'kv-contoso-legacy'
+$keyVault = 'kv-contoso-legacy-x4k9'
 $secretName = 'gmsa-standard-user'
 
 # gMSA passwords come from the KDS root key. Never add a second one; create one only when the

@@ -25,7 +25,7 @@ $ErrorActionPreference = 'Stop'
 # Policy.Read.All with Policy.ReadWrite.ConditionalAccess: what Graph lists for creating a
 # conditional access policy.
 Connect-MgGraph -Scopes 'Application.ReadWrite.All','Directory.ReadWrite.All','Policy.Read.All','Policy.ReadWrite.ConditionalAccess' -NoWelcome
-$keyVault = 'kvfd-contoso-legacy'
+$keyVault = 'kvfd-contoso-legacy-x4k9'
 # One application per workload. ExternalUrl: the custom domain Front Door serves, or empty for
 # the tenant's msappproxy.net domain (https://<app>-<tenant>.msappproxy.net/).
 $applications = @(

@@ -10,9 +10,11 @@ use serde::Serialize;
 /// How long a pod of a Windows workload may stay Pending before it is alerted on: a new
 /// Windows node (about 12 minutes to Ready) plus a multi-GiB image pull fit in it.
 pub const PENDING_MINUTES: u32 = 30;
-/// Age of a Windows node image that missed the monthly upgrade: AKS publishes Windows images
-/// after each Patch Tuesday, so a node on an image older than five weeks skipped one.
-pub const IMAGE_AGE_DAYS: u32 = 35;
+/// Age of a Windows node image that missed an upgrade. The date in the image version is its
+/// build date; AKS rolls a month's Windows image out about two weeks after it is built
+/// (<https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image>), so the newest image in a
+/// region is often 40 to 55 days old: 60 days means a node missed at least one.
+pub const IMAGE_AGE_DAYS: u32 = 60;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -51,15 +53,17 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
     let mut out = vec![
         AlertPlan {
             name: "windows-nodes-not-ready",
-            description: "A Windows node reports a status other than Ready (its pods cannot run there; the autoscaler may be replacing it)".into(),
-            query: "KubeNodeInventory\n| where OperatingSystem has \"Windows\"\n| summarize arg_max(TimeGenerated, Status) by Computer\n| where Status != \"Ready\"".into(),
+            description: "A Windows node that still reports has not been Ready in three snapshots of the last 15 minutes (its pods cannot run there)".into(),
+            // Nodes still reporting (a node the autoscaler removed stops), NotReady in three
+            // of the one-minute snapshots: a surge or a scale-down is not an outage.
+            query: "KubeNodeInventory\n| where OperatingSystem has \"Windows\"\n| summarize lastSeen = max(TimeGenerated), notReady = countif(Status !has \"Ready\") by Computer\n| where lastSeen > ago(3m) and notReady >= 3".into(),
             severity: 1,
             frequency: "PT5M",
             window: "PT15M",
         },
         AlertPlan {
             name: "windows-node-image-age",
-            description: format!("A Windows node runs a node image built more than {IMAGE_AGE_DAYS} days ago: it missed a monthly node image upgrade (Patch Tuesday)"),
+            description: format!("A Windows node runs a node image built more than {IMAGE_AGE_DAYS} days ago: it missed at least one node image upgrade (Patch Tuesday)"),
             query: format!("KubeNodeInventory\n| where OperatingSystem has \"Windows\"\n| extend image = extract(@'node-image-version\"\\s*:\\s*\"([^\"]+)\"', 1, tostring(Labels))\n| extend built = todatetime(strcat(\"20\", substring(image, strlen(image) - 6, 2), \"-\", substring(image, strlen(image) - 4, 2), \"-\", substring(image, strlen(image) - 2, 2)))\n| summarize arg_max(TimeGenerated, image, built) by Computer\n| where isnotempty(image) and built < ago({IMAGE_AGE_DAYS}d)"),
             severity: 3,
             frequency: "PT1H",

@@ -127,7 +127,12 @@ impl Names {
         note("Microsoft.KeyVault/vaults", full, &key_vault, true);
         // A prefix of its own, so that shortening never makes it the platform vault's name.
         let (full, key_vault_front_door) = global("kvfd");
-        note("Microsoft.KeyVault/vaults", full, &key_vault_front_door, true);
+        note(
+            "Microsoft.KeyVault/vaults",
+            full,
+            &key_vault_front_door,
+            true,
+        );
         let acr = spec.acr_name();
         if spec.registry.name.is_none() {
             let sfx: String = spec

@@ -381,10 +381,12 @@ missing=0
 denied=0
 # check_secret NAME WHAT [certificate|pfx]: reads metadata only (the secret's name in the
 # vault's list, a certificate's content type), never a value.
+errfile=$(mktemp)
+trap 'rm -f "$errfile"' EXIT
 check_secret() {{
   local err found
   if [ -n "${{3:-}}" ]; then
-    if found=$(az keyvault certificate show --vault-name {kv} --name "$1" --query policy.secretProperties.contentType --output tsv 2>&1); then
+    if found=$(az keyvault certificate show --vault-name {kv} --name "$1" --query policy.secretProperties.contentType --output tsv --only-show-errors 2>"$errfile"); then
       if [ "$3" = pfx ] && [ "$found" != application/x-pkcs12 ]; then
         echo "certificate '$1' is stored as '$found', but the pods mount it as a PFX: import the PFX file"
         echo "  az keyvault certificate import --vault-name {kv} --name '$1' --file <certificate.pfx>"
@@ -392,14 +394,17 @@ check_secret() {{
       fi
       return 0
     fi
-    err=$found
-  elif found=$(az keyvault secret list --vault-name {kv} --query "[?name=='$1'] | length(@)" --output tsv 2>&1); then
+    err=$(cat "$errfile")
+  elif found=$(az keyvault secret list --vault-name {kv} --query "[?name=='$1'] | length(@)" --output tsv --only-show-errors 2>"$errfile"); then
     [ "$found" = 1 ] && return 0
     err=SecretNotFound
   else
-    err=$found
+    err=$(cat "$errfile")
   fi
   case "$err" in
+    *ForbiddenByFirewall*|*"Client address is not authorized"*)
+      echo "{kv} refuses this machine's address: AKSWIN_OPERATOR_IP must be the address you connect from (run ./deploy.sh again with it)" >&2
+      denied=1 ;;
     *SecretNotFound*|*CertificateNotFound*|*"was not found"*)
       echo "missing secret '$1': $2"
       if [ -n "${{3:-}}" ]; then
@@ -1013,7 +1018,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             if !with.is_empty() {
                 let _ = write!(
                     t,
-                    " `./deploy.sh images` imports {} with `az acr import`, a copy Azure makes between registries, so it works while `{}` is private (https://learn.microsoft.com/azure/container-registry/container-registry-import-images; from a public registry each layer may be at most 2 GiB). It needs `Microsoft.ContainerRegistry/registries/importImage/action` on the registry (Contributor has it). Run it again for each new tag. Check with `az acr repository show-tags --name {} --repository <repository>` from inside the network.",
+                    " `./deploy.sh images` imports {} with `az acr import`, a copy Azure makes between registries, so it works while `{}` is private (https://learn.microsoft.com/azure/container-registry/container-registry-import-images; from a public registry each layer may be at most 2 GiB). It needs `Microsoft.ContainerRegistry/registries/importImage/action` on the registry (Contributor has it) and Reader on an Azure source registry; a source registry closed to public networks is named by its resource id instead (`az acr import --registry <id> --source <repository>:<tag>`). Run it again for each new tag. Check with `az acr repository show-tags --name {} --repository <repository>` from inside the network.",
                     with.iter()
                         .map(|i| format!(
                             "`{}` from `{}`",
@@ -1180,10 +1185,10 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     if node_wf || hot_wf {
         let mut what = Vec::new();
         if node_wf {
-            what.push("`node-image-upgrade.yml` upgrades the node images in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows)");
+            what.push("`node-image-upgrade.yml` upgrades the node images in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows; it signs in again before each pool, since a federated sign-in cannot be refreshed); its identity needs Azure Kubernetes Service Contributor Role on the cluster");
         }
         if hot_wf {
-            what.push("`hot-spare.yml` raises the Windows pool's autoscaler minimum before the peaks, waits until that many Windows nodes are Ready (through `az aks command invoke`, so its identity needs `Microsoft.ContainerService/managedClusters/runcommand/action` and Azure Kubernetes Service RBAC Reader on the cluster), and lowers it after them");
+            what.push("`hot-spare.yml` raises the Windows pool's autoscaler minimum before the peaks, waits until that many Windows nodes are Ready (kubectl through `az aks command invoke`), and lowers it after them. Its identity needs Azure Kubernetes Service Contributor Role on the cluster (node pools, and `runcommand/action` for the wait) and, since Azure RBAC for Kubernetes is on, a role with the data action `Microsoft.ContainerService/managedClusters/nodes/read` at the cluster (a custom role: the built-in RBAC Reader covers namespaced objects, not nodes; https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/containers); without it the wait stops at once and says so");
         }
         line(next(format!(
             "**GitHub Actions**: copy `.github/workflows/` into the repository, create a federated credential for it on an identity with rights on the cluster, and set the repository variables `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_SUBSCRIPTION_ID` (OIDC: no stored secrets). {}. Both run on ubuntu-latest: the runner's OS does not choose the node image (AKS does).",
@@ -1295,8 +1300,13 @@ fn monitoring_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut imp
         line("- Container insights is off (`monitoring.containerInsights: false`): no inventory, container logs or alerts from the cluster.".into());
     }
     line(format!(
-        "- **Diagnostic settings** to the workspace: the cluster's control plane (`{}`, in the resource-specific `AKS*` tables), the firewall (all logs, resource-specific `AZFW*` tables), both Key Vaults (audit), the registry, the Bastion host, the VPN or ExpressRoute gateway, the network security groups{} (all logs). Front Door's access and WAF logs are the bulk of it at scale: measure the workspace's `Usage` table and set `cost.logAnalyticsGiBPerDay`.",
+        "- **Diagnostic settings** to the workspace: the cluster's control plane (`{}`, in the resource-specific `AKS*` tables), the firewall (its structured logs, in the resource-specific `AZFW*` tables), both Key Vaults (audit), the registry, the Bastion host, {}the network security groups{} (all logs). Front Door's access and WAF logs are the bulk of it at scale: measure the workspace's `Usage` table and set `cost.logAnalyticsGiBPerDay`.",
         crate::arm::AKS_LOG_CATEGORIES.join("`, `"),
+        if arm.has_gateway() {
+            "the VPN or ExpressRoute gateway, "
+        } else {
+            ""
+        },
         if spec.ingress.front_door.is_some() {
             " and Front Door (`arm/frontdoor.json`)"
         } else {

@@ -125,6 +125,10 @@ fn login_steps() -> Vec<Value> {
     })]
 }
 
+/// The AKS server application: the audience of a token for a cluster's API with Microsoft
+/// Entra ID (<https://learn.microsoft.com/azure/aks/kubelogin-authentication>).
+pub const AKS_SERVER_APP: &str = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
 /// How long the hot-spare workflow waits for the peak's Windows nodes to be Ready (one poll a
 /// minute): a new Windows node takes about 12 minutes (docs/sources.md), a scale-out of several
 /// nodes runs in parallel, so 30 minutes means something is wrong.
@@ -204,6 +208,16 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
         ),
     }));
     for p in pools {
+        // A fresh sign-in before each pool: the CLI cannot refresh a federated (OIDC) token,
+        // and one pool's upgrade can outlast the one from the previous sign-in
+        // (https://github.com/Azure/login/issues/372).
+        for mut l in login_steps() {
+            l["name"] = json!(format!("Azure login again before {}", p.name));
+            l["if"] = json!(
+                "steps.guard.outputs.go == 'true' && steps.channel.outputs.managed != 'true'"
+            );
+            steps.push(l);
+        }
         steps.push(json!({
             "name": format!(
                 "Node image: {} ({})",
@@ -445,16 +459,20 @@ pub fn hot_spare(spec: &Spec, n: &Names) -> Option<Value> {
     // they do not come (quota, subnet addresses, a failed node image).
     let wait_minutes = HOT_SPARE_READY_MINUTES;
     let wait = format!(
-        "set -euo pipefail\nwant={peak}\nready=0\nfor i in $(seq 1 {polls}); do\n  out=$(az aks command invoke --resource-group {rg} --name {cluster} --command 'kubectl get nodes -l agentpool={p} --no-headers' --query logs --output tsv 2>&1) || true\n  ready=$(printf '%s\\n' \"$out\" | awk '$2 == \"Ready\"' | wc -l)\n  echo \"$(date -u +%H:%M) {p}: $ready of $want nodes Ready\"\n  if [ \"$ready\" -ge \"$want\" ]; then exit 0; fi\n  if [ \"$i\" -lt {polls} ]; then sleep \"${{AKSWIN_POLL_SECONDS:-60}}\"; fi\ndone\nprintf '%s\\n' \"$out\"\necho \"::error::only $ready of $want {p} nodes are Ready after {wait_minutes} minutes: check the autoscaler's events (kubectl get events -A --field-selector source=cluster-autoscaler), the subscription's vCPU quota and the subnet's free addresses\"\nexit 1\n",
+        "set -euo pipefail\n# The token for the cluster's API is taken now, while the sign-in is fresh (the CLI\n# cannot refresh a federated one); later polls reuse it.\naz account get-access-token --resource {AKS_SERVER_APP} --output none\nwant={peak}\nready=0\nout=''\ndeadline=$((SECONDS + ${{AKSWIN_WAIT_MINUTES:-{wait_minutes}}} * 60))\nwhile :; do\n  out=$(az aks command invoke --resource-group {rg} --name {cluster} --command 'kubectl get nodes -l agentpool={p} --no-headers' --query logs --output tsv 2>&1) || true\n  case \"$out\" in\n    *Forbidden*|*AADSTS*|*AuthorizationFailed*)\n      printf '%s\\n' \"$out\"\n      echo \"::error::this workflow's identity may not list the cluster's nodes (README: GitHub Actions)\"\n      exit 1 ;;\n  esac\n  ready=$(printf '%s\\n' \"$out\" | awk '$2 == \"Ready\"' | wc -l)\n  echo \"$(date -u +%H:%M) {p}: $ready of $want nodes Ready\"\n  if [ \"$ready\" -ge \"$want\" ]; then exit 0; fi\n  if [ \"$SECONDS\" -ge \"$deadline\" ]; then break; fi\n  sleep \"${{AKSWIN_POLL_SECONDS:-60}}\"\ndone\nprintf '%s\\n' \"$out\"\necho \"::error::only $ready of $want {p} nodes are Ready after ${{AKSWIN_WAIT_MINUTES:-{wait_minutes}}} minutes: check the autoscaler's events (kubectl get events -A --field-selector source=cluster-autoscaler), the subscription's vCPU quota and the subnet's free addresses\"\nexit 1\n",
         peak = hs.peak_nodes,
         p = pool.name,
-        polls = wait_minutes,
     );
+    for mut l in login_steps() {
+        l["name"] = json!("Azure login again before the wait");
+        l["if"] = json!("steps.scale.outputs.action == 'up'");
+        steps.push(l);
+    }
     steps.push(json!({
         "name": format!("Wait for {} Ready {} nodes", hs.peak_nodes, pool.name),
         "if": "steps.scale.outputs.action == 'up'",
         "shell": "bash",
-        "timeout-minutes": wait_minutes * 2,
+        "timeout-minutes": wait_minutes + 15,
         "run": wait,
     }));
     Some(json!({

@@ -362,6 +362,9 @@ fn hot_spare_waits_for_ready_nodes_and_fails_when_they_do_not_come() {
             ));
         }
         nodes.push_str("akswin22999999   NotReady <none>   1m   v1.35.1\n");
+        if ready == 0 {
+            nodes = "Error from server (Forbidden): nodes is forbidden\n".into();
+        }
         std::fs::write(&az, format!("#!/bin/sh\ncat <<'EOF'\n{nodes}EOF\n")).unwrap();
         std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
         let out = Command::new("bash")
@@ -376,6 +379,7 @@ fn hot_spare_waits_for_ready_nodes_and_fails_when_they_do_not_come() {
                 ),
             )
             .env("AKSWIN_POLL_SECONDS", "0")
+            .env("AKSWIN_WAIT_MINUTES", "0")
             .output()
             .unwrap();
         (
@@ -396,4 +400,23 @@ fn hot_spare_waits_for_ready_nodes_and_fails_when_they_do_not_come() {
     let (code, out) = run(peak - 1);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("::error::only"), "{out}");
+    // No right to list nodes: said at once, not blamed on quota after the wait.
+    let (code, out) = run(0);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("may not list the cluster's nodes"), "{out}");
+    // Signed in again right before the wait, and the API token taken at once.
+    let names: Vec<&str> = steps
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or_default())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n.starts_with("Wait for"))
+        .unwrap();
+    assert_eq!(names[at - 1], "Azure login again before the wait");
+    assert!(
+        wait["run"].as_str().unwrap().contains(
+            "az account get-access-token --resource 6dae42f8-4368-4678-94ff-3960e28e3630"
+        )
+    );
 }

@@ -1410,7 +1410,8 @@ impl Default for Monitoring {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WindowsMonitoring {
-    /// XPath queries; default: System errors and warnings, Application errors.
+    /// XPath queries; default: System errors and warnings, Application errors, and the domain
+    /// controllers' Directory Service and DNS Server errors and warnings.
     #[serde(default = "default_event_logs")]
     pub event_logs: Vec<String>,
     /// Counter specifiers `\\Object(Instance)\\Counter`; default: processor, memory, disk.
@@ -1422,6 +1423,9 @@ fn default_event_logs() -> Vec<String> {
     vec![
         "System!*[System[(Level=1 or Level=2 or Level=3)]]".into(),
         "Application!*[System[(Level=1 or Level=2)]]".into(),
+        // the domain controllers' own logs (servers without them collect nothing here)
+        "Directory Service!*[System[(Level=1 or Level=2 or Level=3)]]".into(),
+        "DNS Server!*[System[(Level=1 or Level=2 or Level=3)]]".into(),
     ]
 }
 

@@ -578,7 +578,13 @@ fn init_writes_the_baseline_and_never_overwrites() {
             .to_string()
     };
     let first = suffix(&text);
-    assert!(first.len() == 4 && first.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{first}");
+    assert!(
+        first.len() == 4
+            && first
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+        "{first}"
+    );
     assert_ne!(first, suffix(akswin_spec::BASELINE_YAML));
     let q = dir.path().join("second.yaml");
     akswin().args(["init", "-o"]).arg(&q).assert().code(0);

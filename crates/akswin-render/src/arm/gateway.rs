@@ -28,7 +28,7 @@ impl Arm<'_> {
     }
 
     /// Whether the hub has a gateway the peerings can transit (created or existing).
-    pub(super) fn has_gateway(&self) -> bool {
+    pub(crate) fn has_gateway(&self) -> bool {
         self.plan
             .hybrid
             .as_ref()

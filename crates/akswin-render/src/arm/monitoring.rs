@@ -44,7 +44,7 @@ impl Arm<'_> {
             "tags": self.tags(),
             "kind": "Windows",
             "properties": {
-                "description": "Windows node event logs and performance counters (akswin)",
+                "description": "Windows servers (domain controllers, application proxy connectors): event logs and performance counters (akswin)",
                 "dataSources": sources,
                 "destinations": { "logAnalytics": [ { "name": "workspace", "workspaceResourceId": law } ] },
                 "dataFlows": [ { "streams": streams, "destinations": ["workspace"] } ],
@@ -67,6 +67,20 @@ pub const AKS_LOG_CATEGORIES: &[&str] = &[
     "kube-controller-manager",
     "cluster-autoscaler",
     "guard",
+];
+
+/// Azure Firewall's structured logs (the resource-specific `AZFW*` tables). `allLogs` would add
+/// the legacy categories, which Microsoft keeps in a setting of their own, and the flow trace
+/// categories, which need a feature of their own
+/// (<https://learn.microsoft.com/azure/firewall/firewall-structured-logs>).
+pub const FIREWALL_LOG_CATEGORIES: &[&str] = &[
+    "AZFWNetworkRule",
+    "AZFWApplicationRule",
+    "AZFWNatRule",
+    "AZFWThreatIntel",
+    "AZFWIdpsSignature",
+    "AZFWDnsQuery",
+    "AZFWFqdnResolveFailure",
 ];
 
 /// How a diagnostic setting selects logs.
@@ -294,7 +308,7 @@ pub(super) fn diagnostic_logs(resource_type: &str) -> Option<(Logs, bool)> {
         "Microsoft.ContainerService/managedClusters" => {
             (Logs::Categories(AKS_LOG_CATEGORIES), true)
         }
-        "Microsoft.Network/azureFirewalls" => (Logs::All, true),
+        "Microsoft.Network/azureFirewalls" => (Logs::Categories(FIREWALL_LOG_CATEGORIES), true),
         "Microsoft.KeyVault/vaults" => (Logs::Audit, false),
         "Microsoft.ContainerRegistry/registries"
         | "Microsoft.Cdn/profiles"

@@ -157,10 +157,12 @@ missing=0
 denied=0
 # check_secret NAME WHAT [certificate|pfx]: reads metadata only (the secret's name in the
 # vault's list, a certificate's content type), never a value.
+errfile=$(mktemp)
+trap 'rm -f "$errfile"' EXIT
 check_secret() {
   local err found
   if [ -n "${3:-}" ]; then
-    if found=$(az keyvault certificate show --vault-name kv-contoso-legacy-x4k9 --name "$1" --query policy.secretProperties.contentType --output tsv 2>&1); then
+    if found=$(az keyvault certificate show --vault-name kv-contoso-legacy-x4k9 --name "$1" --query policy.secretProperties.contentType --output tsv --only-show-errors 2>"$errfile"); then
       if [ "$3" = pfx ] && [ "$found" != application/x-pkcs12 ]; then
         echo "certificate '$1' is stored as '$found', but the pods mount it as a PFX: import the PFX file"
         echo "  az keyvault certificate import --vault-name kv-contoso-legacy-x4k9 --name '$1' --file <certificate.pfx>"
@@ -168,14 +170,17 @@ check_secret() {
       fi
       return 0
     fi
-    err=$found
-  elif found=$(az keyvault secret list --vault-name kv-contoso-legacy-x4k9 --query "[?name=='$1'] | length(@)" --output tsv 2>&1); then
+    err=$(cat "$errfile")
+  elif found=$(az keyvault secret list --vault-name kv-contoso-legacy-x4k9 --query "[?name=='$1'] | length(@)" --output tsv --only-show-errors 2>"$errfile"); then
     [ "$found" = 1 ] && return 0
     err=SecretNotFound
   else
-    err=$found
+    err=$(cat "$errfile")
   fi
   case "$err" in
+    *ForbiddenByFirewall*|*"Client address is not authorized"*)
+      echo "kv-contoso-legacy-x4k9 refuses this machine's address: AKSWIN_OPERATOR_IP must be the address you connect from (run ./deploy.sh again with it)" >&2
+      denied=1 ;;
     *SecretNotFound*|*CertificateNotFound*|*"was not found"*)
       echo "missing secret '$1': $2"
       if [ -n "${3:-}" ]; then

@@ -426,6 +426,15 @@ fn read(tree: &akswin_render::Tree) -> Option<Net> {
     let main: Value = serde_json::from_str(tree.files.get("arm/main.json")?).ok()?;
     let mut net = Net::default();
     walk(&main["resources"], &mut net);
+    // The rules deploy.sh opens only while it promotes the domain controllers (the flows
+    // that need them say so: `dc-run-command`).
+    if let Some(p) = tree
+        .files
+        .get("arm/promotion-egress.json")
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+    {
+        walk(&p["resources"], &mut net);
+    }
     if net.firewall_ip.is_some() {
         net.firewall_ip = net
             .subnets

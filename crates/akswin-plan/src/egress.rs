@@ -27,6 +27,11 @@ pub const AKSWIN_NSG_PRIORITY: u32 = 1000;
 /// The rule collection groups of the firewall policy, in priority order: AKS, Windows,
 /// add-ons, then the user's rules. Each group gets a network collection at its priority and
 /// an application collection ten above.
+/// The rule collection group that exists only while `deploy.sh domain-controllers` runs
+/// (`arm/promotion-egress.json`): Run Command returns the promotion's results over 443 to any
+/// Azure address, far too broad to leave open for tier-0 servers.
+pub const PROMOTION_GROUP: (&str, u32) = ("promotion", 350);
+
 pub const RULE_GROUPS: [(&str, u32); 7] = [
     ("aks", 200),
     ("windows", 300),
@@ -363,7 +368,13 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
                         });
                     }
                     EgressKind::Network => {
-                        plan.network_rules.push(net_rule(group, set, group, f));
+                        // Run Command's way back (AzureCloud) is open only while deploy.sh
+                        // promotes the domain controllers: a group of its own, outside main.json.
+                        let mut r = net_rule(group, set, group, f);
+                        if set == "runcommand" {
+                            r.group = PROMOTION_GROUP.0.into();
+                        }
+                        plan.network_rules.push(r);
                     }
                     EgressKind::Port => {}
                 }

@@ -228,6 +228,20 @@ fi
   # Command). The script reads the passwords from Key Vault with the DCs' own identity: none
   # passes through this machine.{link}
   client_id=$(az identity show --resource-group {rg_shared} --name {id_dc} --query clientId --output tsv)
+  # Run Command returns each script's results over 443 to Azure's public addresses: the
+  # firewall lets the domain controllers out there only while this stage runs
+  # (arm/promotion-egress.json), and the rule is removed when it ends, however it ends.
+  subscription=$(az account show --query id --output tsv)
+  promotion_rules="/subscriptions/$subscription/resourceGroups/{rg_hub}/providers/Microsoft.Network/firewallPolicies/{policy}/ruleCollectionGroups/promotion"
+  # shellcheck disable=SC2317 # called by the EXIT trap
+  close_promotion_egress() {{
+    if ! az resource delete --ids "$promotion_rules" --output none; then
+      echo "could not remove the promotion's firewall rules: az resource delete --ids $promotion_rules" >&2
+    fi
+  }}
+  trap close_promotion_egress EXIT
+  az deployment group create --name "$deployment-promotion-egress" --resource-group {rg_hub} \
+    --template-file arm/promotion-egress.json --output none
   run_script() {{
     az vm run-command invoke --resource-group {rg_hub} --name "$1" --command-id RunPowerShellScript \
       --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" ${{AKSWIN_AD_SITE_LINK:+"SiteLink=$AKSWIN_AD_SITE_LINK"}} \
@@ -269,6 +283,7 @@ fi
 "#,
             rg_shared = n.rg_shared,
             id_dc = n.id_dc,
+            policy = n.firewall_policy,
             rg_hub = n.rg_hub,
         );
     }
@@ -854,7 +869,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         }
     ));
     line(format!(
-        "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion{}{}; spoke network, route table, NSGs, AKS, data collection rule, policy assignments; ACR, Key Vault, private endpoints, identities and role assignments |",
+        "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion{}{}; spoke network, route table, NSGs, AKS, Container insights' data collection rule, alerts, policy assignments; ACR, Key Vault, private endpoints, identities, role assignments, the Windows servers' data collection rule and diagnostic settings |",
         n.rg_hub,
         n.rg_spoke,
         n.rg_shared,
@@ -870,6 +885,12 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         }
     ));
     line("| `arm/main.parameters.json` | non-secret parameters |".into());
+    if arm.promotion_egress().is_some() {
+        line(format!(
+            "| `arm/promotion-egress.json` | resource-group template for `{}`: the firewall rules that let the new domain controllers return Run Command's results; `deploy.sh domain-controllers` deploys it first and deletes it when it ends |",
+            n.rg_hub
+        ));
+    }
     if spec.ingress.front_door.is_some() {
         line(format!(
             "| `arm/frontdoor.json` | resource-group template for `{}`: Front Door Premium (profile, endpoint, an origin group, origin and route per published workload, custom domains with Key Vault certificates, WAF policy, security policy); a later step, its origins must exist first |",
@@ -1227,7 +1248,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     }
     if !plan.addresses.domain_controller_ips.is_empty() {
         line(
-            "- The domain controllers' subnet may reach `AzureCloud` (every Azure public address) on 443, for Run Command's results (`deploy.sh domain-controllers`; the tag Microsoft names: https://learn.microsoft.com/azure/virtual-machines/windows/run-command). That is broad for tier-0 servers and stays open after promotion: remove the rule `domaincontrollers-azurecloud-443` from the firewall policy when no more DCs are to be promoted (a later `main.json` deployment puts it back).".into(),
+            "- While `./deploy.sh domain-controllers` runs, the domain controllers' subnet may reach `AzureCloud` (every Azure public address) on 443, for Run Command's results (the tag Microsoft names: https://learn.microsoft.com/azure/virtual-machines/windows/run-command): the stage deploys that rule (`arm/promotion-egress.json`) first and deletes it when it ends, however it ends. If the machine running it dies mid-stage, delete the rule collection group `promotion` of the firewall policy yourself.".into(),
         );
     }
     let plain: Vec<&str> = plan

@@ -142,6 +142,9 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     let mut t = Tree::default();
     let arm = arm::Arm::new(spec, plan, n, tool_version);
     t.add("arm/bootstrap.json", pretty(&arm.bootstrap()));
+    if let Some(p) = arm.promotion_egress() {
+        t.add("arm/promotion-egress.json", pretty(&p));
+    }
     t.add("arm/main.json", pretty(&arm.main()));
     t.add("arm/main.parameters.json", pretty(&arm.parameters()));
     if let Some(fd) = arm.front_door() {

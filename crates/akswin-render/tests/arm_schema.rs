@@ -340,7 +340,11 @@ fn every_rendered_resource_validates_against_the_official_schemas() {
             &main,
         ));
         // Resource-group-scope templates: the whole-template check too.
-        for file in ["arm/bootstrap.json", "arm/frontdoor.json"] {
+        for file in [
+            "arm/bootstrap.json",
+            "arm/frontdoor.json",
+            "arm/promotion-egress.json",
+        ] {
             let Some(text) = tree.files.get(file) else {
                 continue;
             };

@@ -308,11 +308,46 @@ fn deploy_sh_promotes_the_domain_controllers_with_no_secret_on_any_command_line(
             "only the role, the client id and the mode: {r}"
         );
     }
-    // A script that failed (no marker) stops the stage before the next DC.
+    // Run Command's way out is opened before the first promotion and closed after the last.
+    let lines: Vec<&str> = calls.lines().collect();
+    let opened = lines
+        .iter()
+        .position(|l| l.contains("--template-file arm/promotion-egress.json"))
+        .expect("the promotion egress is deployed");
+    let first = lines
+        .iter()
+        .position(|l| l.contains("run-command invoke"))
+        .unwrap();
+    let last = lines
+        .iter()
+        .rposition(|l| l.contains("run-command invoke"))
+        .unwrap();
+    let closed = lines
+        .iter()
+        .rposition(|l| {
+            l.starts_with("resource delete --ids") && l.contains("/ruleCollectionGroups/promotion")
+        })
+        .expect("the promotion egress is removed");
+    assert!(opened < first && last < closed, "{calls}");
+    assert!(tree.files.contains_key("arm/promotion-egress.json"));
+    assert!(
+        !tree.files["arm/main.json"].contains("azurecloud-443"),
+        "main.json never opens it"
+    );
+    // A script that failed (no marker) stops the stage before the next DC, and the way out
+    // is closed all the same.
     let failing = "case \"$*\" in *vpn-connection*) echo Connected ;; *run-command*) echo 'Install-ADDSDomainController: access denied' ;; esac\n";
     let (code, calls, out) = run(failing);
     assert_eq!(code, 1, "{out}");
     assert_eq!(calls.matches("run-command invoke").count(), 1, "{calls}");
+    assert!(
+        calls
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .contains("/ruleCollectionGroups/promotion"),
+        "{calls}"
+    );
 }
 
 /// No rendered template passes a password to a VM extension: the domain controllers' only

@@ -1,15 +1,42 @@
 //! Azure Firewall policy rule collection groups, from the planned firewall model.
 
 use super::*;
-use akswin_plan::egress::RULE_GROUPS;
+use akswin_plan::egress::{PROMOTION_GROUP, RULE_GROUPS};
 
 impl Arm<'_> {
+    /// `arm/promotion-egress.json`: the rule collection group `deploy.sh domain-controllers`
+    /// deploys before the promotion and deletes after it (Run Command's results), or `None`
+    /// when no domain controller is promoted.
+    pub fn promotion_egress(&self) -> Option<Value> {
+        let fw = &self.plan.firewall;
+        if !fw
+            .network_rules
+            .iter()
+            .any(|r| r.group == PROMOTION_GROUP.0)
+        {
+            return None;
+        }
+        let mut t = rg_template(
+            self.rule_collection_groups_of(&[PROMOTION_GROUP], false),
+            json!({}),
+            json!({}),
+        );
+        t["metadata"] = self.metadata();
+        Some(t)
+    }
+
     pub(super) fn rule_collection_groups(&self) -> Vec<Value> {
+        self.rule_collection_groups_of(&RULE_GROUPS, true)
+    }
+
+    /// The groups, one after another; `with_policy`: the policy is declared in the same
+    /// template (a dependency), else it already exists.
+    fn rule_collection_groups_of(&self, groups: &[(&str, u32)], with_policy: bool) -> Vec<Value> {
         let n = self.n;
         let fw = &self.plan.firewall;
         let mut out = Vec::new();
         let mut previous: Option<String> = None;
-        for (group, priority) in RULE_GROUPS {
+        for &(group, priority) in groups {
             let app: Vec<Value> = fw
                 .application_rules
                 .iter()
@@ -73,21 +100,27 @@ impl Arm<'_> {
             // A group with nothing to allow (no connectors, no new DCs, no user rules) is still
             // rendered, empty: deployments are incremental and never delete, so leaving it out
             // would keep the rules an earlier deployment put there; an empty group replaces them.
-            let mut deps = vec![v(rid(
-                "Microsoft.Network/firewallPolicies",
-                &n.firewall_policy,
-            ))];
+            let mut deps = Vec::new();
+            if with_policy {
+                deps.push(v(rid(
+                    "Microsoft.Network/firewallPolicies",
+                    &n.firewall_policy,
+                )));
+            }
             // Rule collection groups of one policy must deploy one after another.
             if let Some(p) = &previous {
                 deps.push(s(p));
             }
-            out.push(json!({
+            let mut g = json!({
                 "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
                 "apiVersion": API_NETWORK,
                 "name": format!("{}/{group}", n.firewall_policy),
                 "properties": { "priority": priority, "ruleCollections": collections },
-                "dependsOn": deps,
-            }));
+            });
+            if !deps.is_empty() {
+                g["dependsOn"] = json!(deps);
+            }
+            out.push(g);
             previous = Some(
                 expr::resource_id(
                     "Microsoft.Network/firewallPolicies/ruleCollectionGroups",

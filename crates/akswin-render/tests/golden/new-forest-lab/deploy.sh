@@ -53,6 +53,20 @@ if [ "$stage" = domain-controllers ]; then
   # Command). The script reads the passwords from Key Vault with the DCs' own identity: none
   # passes through this machine.
   client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
+  # Run Command returns each script's results over 443 to Azure's public addresses: the
+  # firewall lets the domain controllers out there only while this stage runs
+  # (arm/promotion-egress.json), and the rule is removed when it ends, however it ends.
+  subscription=$(az account show --query id --output tsv)
+  promotion_rules="/subscriptions/$subscription/resourceGroups/rg-contoso-legacy-hub/providers/Microsoft.Network/firewallPolicies/afwp-contoso-legacy/ruleCollectionGroups/promotion"
+  # shellcheck disable=SC2317 # called by the EXIT trap
+  close_promotion_egress() {
+    if ! az resource delete --ids "$promotion_rules" --output none; then
+      echo "could not remove the promotion's firewall rules: az resource delete --ids $promotion_rules" >&2
+    fi
+  }
+  trap close_promotion_egress EXIT
+  az deployment group create --name "$deployment-promotion-egress" --resource-group rg-contoso-legacy-hub \
+    --template-file arm/promotion-egress.json --output none
   run_script() {
     az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
       --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" ${AKSWIN_AD_SITE_LINK:+"SiteLink=$AKSWIN_AD_SITE_LINK"} \

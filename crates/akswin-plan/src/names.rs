@@ -135,13 +135,7 @@ impl Names {
         );
         let acr = spec.acr_name();
         if spec.registry.name.is_none() {
-            let sfx: String = spec
-                .name_suffix
-                .as_deref()
-                .unwrap_or_default()
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect();
+            let sfx = spec.suffix_alnum();
             note(
                 "Microsoft.ContainerRegistry/registries",
                 format!("acr{alnum}{sfx}"),

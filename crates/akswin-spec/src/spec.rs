@@ -65,6 +65,17 @@ pub struct Spec {
 impl Spec {
     /// The container registry's name: `registry.name`, or `acr` plus the letters and digits of
     /// the naming prefix.
+    /// The letters and digits of `nameSuffix` (empty without one): what a name that allows
+    /// nothing else (a registry's) ends with.
+    pub fn suffix_alnum(&self) -> String {
+        self.name_suffix
+            .as_deref()
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect()
+    }
+
     pub fn acr_name(&self) -> String {
         self.registry.name.as_ref().map_or_else(
             || {
@@ -74,13 +85,7 @@ impl Spec {
                     .filter(char::is_ascii_alphanumeric)
                     .map(|c| c.to_ascii_lowercase())
                     .collect();
-                let sfx: String = self
-                    .name_suffix
-                    .as_deref()
-                    .unwrap_or_default()
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .collect();
+                let sfx = self.suffix_alnum();
                 // The suffix survives the 50-character cut; the prefix gives way.
                 let head: String = format!("acr{alnum}")
                     .chars()

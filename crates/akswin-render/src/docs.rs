@@ -33,8 +33,7 @@ pub fn deploy_sh(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
 #   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
-#   ./deploy.sh images      import the images from where they are built (registry.images[].source)
-#   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
+{images_line}#   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
 set -euo pipefail
@@ -44,6 +43,11 @@ location={location}
 deployment=akswin-{prefix}
 stage="${{1:-main}}"
 "#,
+        images_line = if spec.registry.images.iter().any(|i| i.source.is_some()) {
+            "#   ./deploy.sh images      import the images from where they are built (registry.images[].source)\n"
+        } else {
+            ""
+        },
         name = spec.name,
         rg_shared = n.rg_shared,
         kv = n.key_vault,
@@ -360,13 +364,15 @@ fi
         rg = n.rg_spoke,
         cluster = n.cluster,
     );
+    let imports = spec.registry.images.iter().any(|i| i.source.is_some());
     let stages = format!(
-        "{}, images, k8s{}",
+        "{}{}, k8s{}",
         if dcs.is_empty() {
             ""
         } else {
             ", domain-controllers"
         },
+        if imports { ", images" } else { "" },
         if fd { ", frontdoor" } else { "" }
     );
     let _ = writeln!(
@@ -1495,8 +1501,12 @@ fn images_stage(spec: &Spec, n: &Names, s: &mut String) {
             _ => none.push(img.r#ref.clone()),
         }
     }
+    if imports.is_empty() {
+        // Nothing to import: no stage (the README says who pushes the images).
+        return;
+    }
     let _ = writeln!(s, r#"if [ "$stage" = images ]; then"#);
-    if !imports.is_empty() {
+    {
         let _ = writeln!(
             s,
             r#"  # az acr import copies each image from where it is built into {acr}: a management-plane

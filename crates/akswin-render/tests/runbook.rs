@@ -433,3 +433,67 @@ fn deploy_sh_images_imports_each_source_into_the_registry() {
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("set AKSWIN_IMPORT_PASSWORD"), "{out}");
 }
+
+/// Every command and file the README's runbook names exists in the rendered tree: each
+/// `./deploy.sh STAGE` is a stage deploy.sh knows, and each `scripts/…`, `arm/…`, `k8s/…` or
+/// `.github/workflows/…` file it names is rendered (apart from those written at apply time:
+/// the credential specs and the SecretProviderClasses, which the runbook says who writes).
+#[test]
+fn every_runbook_step_names_a_command_that_exists() {
+    let mut named = 0;
+    for (scenario, tree) in common::scenarios() {
+        let readme = &tree.files["README.md"];
+        let deploy = &tree.files["deploy.sh"];
+        let code_spans: Vec<&str> = readme.split('`').skip(1).step_by(2).collect();
+        for span in &code_spans {
+            if let Some(rest) = span.strip_prefix("./deploy.sh") {
+                named += 1;
+                match rest.split_whitespace().next() {
+                    None => {}
+                    Some(stage) => assert!(
+                        deploy.contains(&format!("if [ \"$stage\" = {stage} ]")),
+                        "{scenario}: README runs ./deploy.sh {stage}, which deploy.sh does not know"
+                    ),
+                }
+            }
+            for word in span.split_whitespace() {
+                let w = word.trim_matches(|c: char| matches!(c, '(' | ')' | ',' | '.' | ';' | '@'));
+                let file = w.strip_prefix("./").unwrap_or(w);
+                let generated = file.contains('<')
+                    || file.contains('*')
+                    || file.starts_with("k8s/gmsa-credspec-")
+                    || file.starts_with("k8s/tls-");
+                let is_file = ["scripts/", "arm/", "k8s/", ".github/workflows/"]
+                    .iter()
+                    .any(|p| file.starts_with(p))
+                    && [".ps1", ".json", ".yaml", ".yml"]
+                        .iter()
+                        .any(|e| file.ends_with(e));
+                if is_file && !generated {
+                    named += 1;
+                    assert!(
+                        tree.files.contains_key(file),
+                        "{scenario}: README names {file}, which is not rendered"
+                    );
+                }
+            }
+        }
+        // And every stage deploy.sh offers is a step of the runbook.
+        let usage = deploy
+            .lines()
+            .find(|l| l.contains("unknown stage"))
+            .expect("deploy.sh lists its stages");
+        let list = usage
+            .split("(use: ")
+            .nth(1)
+            .and_then(|r| r.split(')').next())
+            .unwrap();
+        for stage in list.split(", ").filter(|s| *s != "main") {
+            assert!(
+                readme.contains(&format!("./deploy.sh {stage}")),
+                "{scenario}: deploy.sh offers `{stage}`, but no runbook step runs it"
+            );
+        }
+    }
+    assert!(named >= 40, "only {named} commands and files named");
+}

@@ -5,7 +5,6 @@
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
 #   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
-#   ./deploy.sh images      import the images from where they are built (registry.images[].source)
 #   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
@@ -48,11 +47,6 @@ if [ "$stage" = frontdoor ]; then
   exit 0
 fi
 
-if [ "$stage" = images ]; then
-  echo 'no source in the spec for contosoacr.azurecr.io/legacy/web:4.8-ltsc2022: push them yourself from inside the network (README)'
-  echo "images done"
-  exit 0
-fi
 if [ "$stage" = k8s ]; then
   # The system objects (namespaces, gMSA RBAC) first, then the credential specs
   # scripts/Set-Gmsa.ps1 wrote and the certificates' SecretProviderClasses, then the workloads.
@@ -123,7 +117,7 @@ EOF
 fi
 
 if [ "$stage" != main ]; then
-  echo "unknown stage $stage (use: main, images, k8s, frontdoor)" >&2
+  echo "unknown stage $stage (use: main, k8s, frontdoor)" >&2
   exit 2
 fi
 : "${AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}"

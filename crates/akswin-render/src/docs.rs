@@ -978,7 +978,10 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
                 .join(", ")
         ));
     }
-    line(next("**Deploy.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json`. This closes the Key Vault to public networks (nodes reach it through its private endpoint).".into()));
+    line(next(format!(
+        "**Deploy.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json`. This closes the Key Vault to public networks (nodes reach it through its private endpoint). Verify: `az deployment sub show --name akswin-{} --query properties.provisioningState --output tsv` says `Succeeded`, and `az aks show --resource-group {} --name {} --query powerState.code --output tsv` says `Running`.",
+        n.prefix, n.rg_spoke, n.cluster
+    )));
     if arm.creates_gateway() {
         line(next(format!(
             "**Connect on-premises** (see Hybrid connectivity below): configure the on-premises side and wait until `az network vpn-connection show -g {} -n {} --query connectionStatus -o tsv` says `Connected`. {}",
@@ -1074,8 +1077,9 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             line(next(t));
         }
     }
-    let mut kube = String::from(
-        "**Kubernetes**: `./deploy.sh k8s` applies `k8s/` (`00-akswin-system.yaml` and the credential specs first) through `az aks command invoke`, since a private cluster's API server answers only inside the network (https://learn.microsoft.com/azure/aks/access-private-cluster). It runs as you: the operator who ran `deploy.sh` and the groups in `cluster.adminGroups` have Azure Kubernetes Service RBAC Cluster Admin on the cluster (Azure RBAC for Kubernetes is on, local accounts are off); `az aks command invoke` itself also needs the management action `Microsoft.ContainerService/managedClusters/runcommand/action` on the cluster (Contributor has it; the operator who deployed does). It stops with kubectl's output when an apply fails (`az aks command invoke` itself exits 0 either way). From a machine inside the network, `kubectl apply -f k8s/` does the same once the generated files are there (the credential specs; the SecretProviderClasses `deploy.sh k8s` writes). Workloads run as the Windows user `workloads[].runAs` names (`ContainerUser` by default; an IIS image with a gMSA as `ContainerAdministrator`, with the reason on the pod and its image excluded from the no-ContainerAdministrator and approved-users policies), pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.",
+    let mut kube = format!(
+        "**Kubernetes**: `./deploy.sh k8s` applies `k8s/` (`00-akswin-system.yaml` and the credential specs first) through `az aks command invoke`, since a private cluster's API server answers only inside the network (https://learn.microsoft.com/azure/aks/access-private-cluster). It runs as you: the operator who ran `deploy.sh` and the groups in `cluster.adminGroups` have Azure Kubernetes Service RBAC Cluster Admin on the cluster (Azure RBAC for Kubernetes is on, local accounts are off); `az aks command invoke` itself also needs the management action `Microsoft.ContainerService/managedClusters/runcommand/action` on the cluster (Contributor has it; the operator who deployed does). It stops with kubectl's output when an apply fails (`az aks command invoke` itself exits 0 either way). Verify: `az aks command invoke --resource-group {} --name {} --command 'kubectl get pods -A -o wide'` shows every workload's pods `Running` on their pools. From a machine inside the network, `kubectl apply -f k8s/` does the same once the generated files are there (the credential specs; the SecretProviderClasses `deploy.sh k8s` writes). Workloads run as the Windows user `workloads[].runAs` names (`ContainerUser` by default; an IIS image with a gMSA as `ContainerAdministrator`, with the reason on the pod and its image excluded from the no-ContainerAdministrator and approved-users policies), pinned to their pool by OS, OS SKU and pool labels, behind internal load balancer Services with the planned static IPs.",
+        n.rg_spoke, n.cluster
     );
     if !workload_certs.is_empty() {
         let names: Vec<String> = workload_certs
@@ -1203,7 +1207,8 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             String::new()
         };
         line(next(format!(
-            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}. Routes: {routes}. Each origin is asked for the name users browse to (origin host header) and has no health probe (one origin per route: Front Door's advice, and pre-authentication would answer a probe with a redirect).{approve}{kv_note}"
+            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}. Routes: {routes}. Each origin is asked for the name users browse to (origin host header) and has no health probe (one origin per route: Front Door's advice, and pre-authentication would answer a probe with a redirect).{approve}{kv_note} Verify: once the custom domains' DNS points at Front Door, `curl -sI https://<host>/` answers with Front Door's `x-azure-ref` header (a workload behind the application proxy answers with the sign-in redirect), and `az afd custom-domain list --profile-name {} --resource-group {} --query \"[].{{host:hostName, state:domainValidationState}}\" --output table` shows each domain `Approved`.",
+            n.front_door, n.rg_shared
         )));
     }
     let node_wf = spec.upgrades.workflow == akswin_spec::spec::UpgradeWorkflow::GithubActions

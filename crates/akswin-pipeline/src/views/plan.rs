@@ -291,13 +291,43 @@ pub fn calendar(l: &Loaded, today: NaiveDate) -> Option<Calendar> {
         .map(|w| akswin_plan::calendar::upcoming(w, today, 12))
 }
 
-fn calendar_section(out: &mut String, l: &Loaded, cal: &Calendar) {
+/// The cluster auto-upgrade window's calendar from `today` (12 windows), when the spec has one.
+pub fn cluster_calendar(l: &Loaded, today: NaiveDate) -> Option<Calendar> {
+    l.spec
+        .upgrades
+        .cluster_window
+        .as_ref()
+        .map(|w| akswin_plan::calendar::upcoming(w, today, 12))
+}
+
+fn calendar_section(out: &mut String, l: &Loaded, cal: &Calendar, today: NaiveDate) {
+    let up = &l.spec.upgrades;
+    let who = if matches!(
+        up.node_os_channel,
+        akswin_spec::spec::NodeOsChannel::NodeImage
+            | akswin_spec::spec::NodeOsChannel::SecurityPatch
+    ) {
+        "AKS reimages the nodes in these windows"
+    } else {
+        "the node-image workflow upgrades Linux pools, then Windows pools"
+    };
     let _ = writeln!(
         out,
-        "\nWindows node image upgrade calendar (next {} windows; channel {:?}; control plane first, then Linux pools, then Windows pools)",
+        "\nWindows node image upgrade calendar (next {} windows; channel {:?}: {who})",
         cal.windows.len(),
-        l.spec.upgrades.node_os_channel
+        up.node_os_channel
     );
+    if up.cluster_channel != akswin_spec::spec::ClusterChannel::None
+        && let Some(next) = cluster_calendar(l, today).and_then(|c| c.windows.into_iter().next())
+    {
+        let _ = writeln!(
+            out,
+            "Kubernetes patches (cluster channel, aksManagedAutoUpgradeSchedule) come first, in their own window: next {} {} ({} UTC)",
+            next.local_start.format("%a %Y-%m-%d %H:%M"),
+            next.utc_offset,
+            next.utc_start.format("%Y-%m-%d %H:%M"),
+        );
+    }
     let mut rows = vec![
         [
             "LOCAL START",
@@ -545,7 +575,7 @@ pub fn human(
         hot_spare_section(&mut out, &hs);
     }
     if let Some(cal) = calendar(l, today) {
-        calendar_section(&mut out, l, &cal);
+        calendar_section(&mut out, l, &cal, today);
     }
     cost_section(&mut out, &models.cost, &models.prices);
 
@@ -780,6 +810,7 @@ pub fn json(
         }).collect::<Vec<_>>(),
         "hotSpare": hot_spare(l, today),
         "upgradeCalendar": calendar(l, today),
+        "clusterUpgradeCalendar": cluster_calendar(l, today),
         "scaleOut": models.scale_out,
         "cost": models.cost,
         "prices": models.prices,

@@ -924,7 +924,10 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         step += 1;
         out
     };
-    line(next("**Bootstrap the Key Vault.** `AKSWIN_OPERATOR_IP=<your IP>/32 ./deploy.sh` starts with `arm/bootstrap.json`, which opens the vault to that IP and gives you (the signed-in user, or `AKSWIN_OPERATOR_OBJECT_ID` with `AKSWIN_OPERATOR_PRINCIPAL_TYPE=ServicePrincipal` in a pipeline) Key Vault Secrets Officer on it. If `cluster.encryptionAtHost` is on, it first checks that the subscription feature `Microsoft.Compute/EncryptionAtHost` is registered and tells you how to register it.".into()));
+    line(next(format!(
+        "**Bootstrap the Key Vault.** `AKSWIN_OPERATOR_IP=<your IP>/32 ./deploy.sh` starts with `arm/bootstrap.json`, which opens the vault to that IP and gives you (the signed-in user, or `AKSWIN_OPERATOR_OBJECT_ID` with `AKSWIN_OPERATOR_PRINCIPAL_TYPE=ServicePrincipal` in a pipeline) Key Vault Secrets Officer on it. If `cluster.encryptionAtHost` is on, it first checks that the subscription feature `Microsoft.Compute/EncryptionAtHost` is registered and tells you how to register it. Verify: `az role assignment list --assignee <your object id> --scope $(az keyvault show --name {kv} --query id --output tsv) --query \"[].roleDefinitionName\" --output tsv` lists Key Vault Secrets Officer (role assignments take a few minutes to apply).",
+        kv = n.key_vault
+    )));
     line(next("**Store the secrets** the deployment reads (deploy.sh stops and lists the missing ones). Never put them in the spec or in these files:\n".into()));
     for (name, what) in arm.required_secrets() {
         line(format!("   - `{name}`: {what}"));
@@ -1031,7 +1034,10 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         }
     }
     if spec.identity.gmsa.enabled {
-        line(next("**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder `deploy.sh` created; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id).".into()));
+        line(next(format!(
+            "**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder `deploy.sh` created; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id). Verify: `Get-ADServiceAccount -Identity <account> -Properties PrincipalsAllowedToRetrieveManagedPassword` lists the host group, and `az keyvault secret list --vault-name {kv} --query \"[?name=='<secret>'].tags.akswin\" --output tsv` says `gmsa-standard-user`.",
+            kv = n.key_vault
+        )));
     }
     {
         let server = format!("{}.azurecr.io/", n.acr);

@@ -1415,6 +1415,15 @@ fn monitoring_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut imp
     }
 }
 
+/// "month", or "N months".
+fn months(n: u32) -> String {
+    if n == 1 {
+        "month".into()
+    } else {
+        format!("{n} months")
+    }
+}
+
 /// A maintenance window in words: "the third Wednesday of every month, 02:00 UTC+00:00, 6 hours".
 fn describe_window(w: &akswin_spec::spec::MaintenanceWindow) -> String {
     use akswin_spec::spec::WeekIndex;
@@ -1429,21 +1438,13 @@ fn describe_window(w: &akswin_spec::spec::MaintenanceWindow) -> String {
         format!(
             "the {week} {} of every {}",
             r.day_of_week.arm_value(),
-            if r.interval_months == 1 {
-                "month".to_string()
-            } else {
-                format!("{} months", r.interval_months)
-            }
+            months(r.interval_months)
         )
     } else if let Some(a) = &w.schedule.absolute_monthly {
         format!(
             "day {} of every {}",
             a.day_of_month,
-            if a.interval_months == 1 {
-                "month".to_string()
-            } else {
-                format!("{} months", a.interval_months)
-            }
+            months(a.interval_months)
         )
     } else if let Some(wk) = &w.schedule.weekly {
         format!(

@@ -268,12 +268,7 @@ fn every_workload_appears_in_front_doors_routes_on_its_path() {
 /// stays on Private Link), and the runbook warns about redirect URIs for apps that sign in.
 #[test]
 fn a_plain_http_private_link_origin_forwards_http_on_its_port() {
-    let text = common::scenario_specs()
-        .into_iter()
-        .find(|(n, _)| n == "mixed-auth")
-        .map(|(_, t)| t)
-        .unwrap();
-    let mut spec = common::load(&text);
+    let mut spec = common::scenario_spec("mixed-auth");
     let orders = spec
         .workloads
         .iter_mut()
@@ -311,12 +306,7 @@ fn a_plain_http_private_link_origin_forwards_http_on_its_port() {
 /// from the baseline it illustrates.
 #[test]
 fn more_workloads_change_no_platform_template() {
-    let text = common::scenario_specs()
-        .into_iter()
-        .find(|(n, _)| n == "mixed-auth")
-        .map(|(_, t)| t)
-        .unwrap();
-    let mixed = common::load(&text);
+    let mixed = common::scenario_spec("mixed-auth");
     let base = common::load(akswin_spec::BASELINE_YAML);
     let render = |s: &akswin_spec::Spec| akswin_render::render(s, &akswin_plan::plan(s), "test");
     let (m, b) = (render(&mixed), render(&base));

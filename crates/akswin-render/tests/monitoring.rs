@@ -38,12 +38,7 @@ fn every_data_collection_rule_is_read_by_an_agent() {
     let mut associations = 0;
     for (scenario, tree) in common::scenarios() {
         let rs = all_resources(&tree);
-        let spec_text = common::scenario_specs()
-            .into_iter()
-            .find(|(n, _)| *n == scenario)
-            .unwrap()
-            .1;
-        let spec = common::load(&spec_text);
+        let spec = common::scenario_spec(&scenario);
         for dcr in rs
             .iter()
             .filter(|r| r["type"] == "Microsoft.Insights/dataCollectionRules")

@@ -180,12 +180,7 @@ fn deploy_sh_frontdoor_stops_before_deploying_when_a_certificate_is_missing() {
 /// `az_body` (shell, after logging) decides. Returns (exit code, the az calls, stdout+stderr).
 #[cfg(unix)]
 fn mixed_frontdoor_stage(az_body: &str) -> (i32, String, String) {
-    let text = common::scenario_specs()
-        .into_iter()
-        .find(|(n, _)| n == "mixed-auth")
-        .map(|(_, t)| t)
-        .expect("mixed-auth scenario");
-    let spec = common::load(&text);
+    let spec = common::scenario_spec("mixed-auth");
     let plan = akswin_plan::plan(&spec);
     let tree = akswin_render::render(&spec, &plan, "test");
     common::run_deploy_sh(
@@ -391,12 +386,7 @@ fn deploy_sh_images_imports_each_source_into_the_registry() {
         eprintln!("skipped: deploy.sh images (no bash)");
         return;
     }
-    let text = common::scenario_specs()
-        .into_iter()
-        .find(|(n, _)| n == "mixed-auth")
-        .map(|(_, t)| t)
-        .unwrap();
-    let spec = common::load(&text);
+    let spec = common::scenario_spec("mixed-auth");
     let tree = akswin_render::render(&spec, &akswin_plan::plan(&spec), "test");
     let (code, calls, out) = common::run_deploy_sh(&tree, "images", "", &[]);
     assert_eq!(code, 0, "{out}");

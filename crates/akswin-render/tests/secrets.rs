@@ -163,12 +163,7 @@ fn only_the_operator_reaches_the_whole_vault_and_workloads_read_only_their_secre
     const CERTIFICATES_OFFICER: &str = "a4417e6f-fecd-4de8-b567-7b0420556985";
     let mut checked = 0;
     for (scenario, tree) in common::scenarios() {
-        let spec_text = common::scenario_specs()
-            .into_iter()
-            .find(|(n, _)| *n == scenario)
-            .map(|(_, t)| t)
-            .expect("scenario spec");
-        let spec = common::load(&spec_text);
+        let spec = common::scenario_spec(&scenario);
         let gmsa = spec
             .identity
             .gmsa

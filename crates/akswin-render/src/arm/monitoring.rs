@@ -239,7 +239,7 @@ impl Arm<'_> {
         for a in &spec.monitoring.alerts {
             if let Some(q) = &a.query {
                 rules.push((
-                    k8s_safe(&a.name),
+                    crate::k8s::k8s_name(&a.name),
                     format!("{} (monitoring.alerts in the spec)", a.name),
                     q.clone(),
                     3,
@@ -290,11 +290,6 @@ impl Arm<'_> {
             })
             .collect()
     }
-}
-
-/// An alert rule name from free text: lowercase letters, digits and hyphens.
-fn k8s_safe(s: &str) -> String {
-    crate::k8s::k8s_name(s)
 }
 
 /// The resource types whose logs the architecture collects, and how: every one of them that a

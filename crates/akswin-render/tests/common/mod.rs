@@ -11,6 +11,17 @@ pub fn load(text: &str) -> akswin_spec::Spec {
 }
 
 /// (name, spec text)
+/// One scenario's spec, loaded (`baseline` or a file stem of tests/scenarios).
+#[allow(dead_code)] // not every test file that includes this module uses it
+pub fn scenario_spec(name: &str) -> akswin_spec::Spec {
+    let text = scenario_specs()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t)
+        .unwrap_or_else(|| panic!("no scenario {name}"));
+    load(&text)
+}
+
 pub fn scenario_specs() -> Vec<(String, String)> {
     let mut out = vec![(
         "baseline".to_string(),

@@ -32,8 +32,7 @@ pub fn deploy_sh(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
 #                              (reachable from AKSWIN_OPERATOR_IP only)
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
-#   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
-{images_line}#   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
+{dc_lines}{images_line}#   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
 set -euo pipefail
@@ -43,6 +42,13 @@ location={location}
 deployment=akswin-{prefix}
 stage="${{1:-main}}"
 "#,
+        dc_lines = if plan.addresses.domain_controller_ips.is_empty() {
+            ""
+        } else if has_active_directory_stage(spec, plan, n) {
+            "#   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)\n#   ./deploy.sh active-directory     gMSA and the internal DNS records, on the first new DC\n"
+        } else {
+            "#   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)\n"
+        },
         images_line = if spec.registry.images.iter().any(|i| i.source.is_some()) {
             "#   ./deploy.sh images      import the images from where they are built (registry.images[].source)\n"
         } else {
@@ -227,25 +233,30 @@ fi
             .join("\n");
         let _ = writeln!(
             s,
-            r#"if [ "$stage" = domain-controllers ]; then
+            r#"# Run Command returns each script's results over 443 to Azure's public addresses: the firewall
+# lets the domain controllers out there only while a stage that runs scripts on them runs
+# (arm/promotion-egress.json), and the rule is removed when the stage ends, however it ends.
+open_promotion_egress() {{
+  local subscription
+  subscription=$(az account show --query id --output tsv)
+  promotion_rules="/subscriptions/$subscription/resourceGroups/{rg_hub}/providers/Microsoft.Network/firewallPolicies/{policy}/ruleCollectionGroups/promotion"
+  trap close_promotion_egress EXIT
+  az deployment group create --name "$deployment-promotion-egress" --resource-group {rg_hub} \
+    --template-file arm/promotion-egress.json --output none
+}}
+# shellcheck disable=SC2317 # called by the EXIT trap
+close_promotion_egress() {{
+  if ! az resource delete --ids "$promotion_rules" --output none; then
+    echo "could not remove the promotion's firewall rules: az resource delete --ids $promotion_rules" >&2
+  fi
+}}
+
+if [ "$stage" = domain-controllers ]; then
   # Promote each new domain controller in turn (scripts/Install-DomainController.ps1 through Run
   # Command). The script reads the passwords from Key Vault with the DCs' own identity: none
   # passes through this machine.{link}
   client_id=$(az identity show --resource-group {rg_shared} --name {id_dc} --query clientId --output tsv)
-  # Run Command returns each script's results over 443 to Azure's public addresses: the
-  # firewall lets the domain controllers out there only while this stage runs
-  # (arm/promotion-egress.json), and the rule is removed when it ends, however it ends.
-  subscription=$(az account show --query id --output tsv)
-  promotion_rules="/subscriptions/$subscription/resourceGroups/{rg_hub}/providers/Microsoft.Network/firewallPolicies/{policy}/ruleCollectionGroups/promotion"
-  # shellcheck disable=SC2317 # called by the EXIT trap
-  close_promotion_egress() {{
-    if ! az resource delete --ids "$promotion_rules" --output none; then
-      echo "could not remove the promotion's firewall rules: az resource delete --ids $promotion_rules" >&2
-    fi
-  }}
-  trap close_promotion_egress EXIT
-  az deployment group create --name "$deployment-promotion-egress" --resource-group {rg_hub} \
-    --template-file arm/promotion-egress.json --output none
+  open_promotion_egress
   run_script() {{
     az vm run-command invoke --resource-group {rg_hub} --name "$1" --command-id RunPowerShellScript \
       --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" ${{AKSWIN_AD_SITE_LINK:+"SiteLink=$AKSWIN_AD_SITE_LINK"}} \
@@ -290,6 +301,7 @@ fi
             policy = n.firewall_policy,
             rg_hub = n.rg_hub,
         );
+        active_directory_stage(spec, plan, n, &mut s);
     }
     // The Kubernetes manifests, through the cluster's API: a private cluster's API server is
     // reachable only inside the network, so through `az aks command invoke` (which runs kubectl
@@ -299,10 +311,39 @@ fi
     let _ = writeln!(
         s,
         r#"if [ "$stage" = k8s ]; then
-  # The system objects (namespaces, gMSA RBAC) first, then the credential specs
-  # scripts/Set-Gmsa.ps1 wrote and the certificates' SecretProviderClasses, then the workloads.
+  # The system objects (namespaces, gMSA RBAC) first, then the gMSA credential specs and the
+  # certificates' SecretProviderClasses, then the workloads.
   cd k8s"#
     );
+    if let (Some(_), Some(ad), false) = (
+        crate::scripts::gmsa(spec, plan, n),
+        spec.identity.active_directory.as_ref(),
+        spec.identity.gmsa.accounts.is_empty(),
+    ) {
+        let writer = if has_active_directory_stage(spec, plan, n) {
+            "./deploy.sh active-directory (or scripts/Set-Gmsa.ps1 by hand) writes it"
+        } else {
+            "scripts/Set-Gmsa.ps1 writes it"
+        };
+        let files: Vec<String> = spec
+            .identity
+            .gmsa
+            .accounts
+            .iter()
+            .map(|a| crate::k8s::gmsa_credential_spec_file(&a.name))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  # The gMSA credential specs carry what only {} and the cluster know: without them\n  # the pods that use a gMSA would never start.",
+            ad.domain
+        );
+        for f in files {
+            let _ = writeln!(
+                s,
+                "  if [ ! -e {f} ]; then\n    echo \"k8s/{f} is missing: {writer} (README: gMSA in Active Directory)\" >&2\n    exit 1\n  fi"
+            );
+        }
+    }
     let tls = arm.certificate_workloads();
     if !tls.is_empty() {
         let _ = writeln!(
@@ -367,10 +408,10 @@ fi
     let imports = spec.registry.images.iter().any(|i| i.source.is_some());
     let stages = format!(
         "{}{}, k8s{}",
-        if dcs.is_empty() {
-            ""
-        } else {
-            ", domain-controllers"
+        match (dcs.is_empty(), has_active_directory_stage(spec, plan, n)) {
+            (true, _) => "",
+            (false, false) => ", domain-controllers",
+            (false, true) => ", domain-controllers, active-directory",
         },
         if imports { ", images" } else { "" },
         if fd { ", frontdoor" } else { "" }
@@ -1034,10 +1075,34 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         }
     }
     if spec.identity.gmsa.enabled {
-        line(next(format!(
-            "**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network (the vault is reachable only through its private endpoint now) creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then; `-LabKdsRootKey` backdates the key, for test forests only), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder `deploy.sh` created; `-ResetStandardUserPassword` rotates it), and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id). Verify: `Get-ADServiceAccount -Identity <account> -Properties PrincipalsAllowedToRetrieveManagedPassword` lists the host group, and `az keyvault secret list --vault-name {kv} --query \"[?name=='<secret>'].tags.akswin\" --output tsv` says `gmsa-standard-user`.",
+        let verify = format!(
+            "Verify: `Get-ADServiceAccount -Identity <account> -Properties PrincipalsAllowedToRetrieveManagedPassword` lists the host group, `az keyvault secret list --vault-name {kv} --query \"[?name=='<secret>'].tags.akswin\" --output tsv` says `gmsa-standard-user`, and `k8s/gmsa-credspec-*.yaml` exist (`deploy.sh k8s` refuses to start without them).",
             kv = n.key_vault
-        )));
+        );
+        let what = "creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder `deploy.sh` created)";
+        if has_active_directory_stage(spec, plan, n) {
+            line(next(format!(
+                "**gMSA in Active Directory**: `./deploy.sh active-directory` runs `scripts/Set-Gmsa.ps1` on `{dc}`, the first new domain controller, through Run Command, as SYSTEM (which may change Active Directory on a domain controller; Azure's addresses are open to the domain controllers for Run Command's results only while it runs, as for the promotion). It {what}: the credential reaches Key Vault with the domain controllers' identity `{id_dc}` (Key Vault Secrets Officer on that one secret), never through your machine. The script prints the domain's forest, GUID and SID, and `deploy.sh` writes `k8s/gmsa-credspec-*.yaml` from them and the kubelet identity's object id.{dns} `AKSWIN_LAB_KDS_ROOT_KEY=1` backdates a new KDS root key (test forests only); `AKSWIN_RESET_GMSA_PASSWORD=1` rotates the standard user's password.{child} {verify}",
+                child = if spec.identity.active_directory.as_ref().map(|a| a.mode())
+                    == Some(akswin_spec::spec::AdMode::Replica)
+                {
+                    " The KDS root key belongs to the forest root domain: if the domain controllers join a child domain and the forest has none, an administrator of the forest root creates it."
+                } else {
+                    ""
+                },
+                dc = n.dc_vm(0),
+                id_dc = n.id_dc,
+                dns = if crate::scripts::dns_record(spec, plan, n).is_some() {
+                    " It then runs `scripts/Set-InternalDnsRecord.ps1` there: the internal URLs' A records in AD DNS (see the application proxy step)."
+                } else {
+                    ""
+                },
+            )));
+        } else {
+            line(next(format!(
+                "**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network, with the ActiveDirectory module and the Azure CLI signed in as someone who may create groups, users and gMSAs (the vault is reachable only through its private endpoint now), {what}, and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id). `-KdsRootKey Lab` backdates a new key (test forests only); `-StandardUserPassword Reset` rotates the standard user's password. {verify}"
+            )));
+        }
     }
     {
         let server = format!("{}.azurecr.io/", n.acr);
@@ -1107,10 +1172,20 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             && spec.workloads.iter().any(|w| {
                 w.auth == akswin_spec::spec::AuthMode::Kerberos && w.gmsa_account.is_some()
             });
-        let rbcd = if kerberos_gmsa {
-            " and run `scripts/Set-Gmsa.ps1 -ConnectorComputers <server>,<server>` again with their computer names (it registers the internal URL's `HTTP/` SPN on the gMSA and lets the connectors delegate to it: Kerberos single sign-on fails without both)"
+        let ad_stage = has_active_directory_stage(spec, plan, n);
+        let rbcd = match (kerberos_gmsa, ad_stage) {
+            (false, _) => "",
+            (true, true) => {
+                " and run `AKSWIN_CONNECTOR_COMPUTERS=<server>,<server> ./deploy.sh active-directory` again with their computer names (`scripts/Set-Gmsa.ps1` registers the internal URL's `HTTP/` SPN on the gMSA and lets the connectors delegate to it: Kerberos single sign-on fails without both)"
+            }
+            (true, false) => {
+                " and run `scripts/Set-Gmsa.ps1 -ConnectorComputers <server>,<server>` again with their computer names (it registers the internal URL's `HTTP/` SPN on the gMSA and lets the connectors delegate to it: Kerberos single sign-on fails without both)"
+            }
+        };
+        let dns_how = if ad_stage {
+            "`deploy.sh active-directory` has run `scripts/Set-InternalDnsRecord.ps1`"
         } else {
-            ""
+            "run `scripts/Set-InternalDnsRecord.ps1` on a domain controller"
         };
         // One host name end to end when Front Door has a custom domain in front of the proxy.
         let proxied: Vec<&akswin_plan::ingress::IngressRoute> = plan
@@ -1151,7 +1226,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             .collect::<Vec<_>>()
             .join(", ");
         line(next(format!(
-            "**Publish the applications in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}, then run `scripts/Set-InternalDnsRecord.ps1` (each internal URL's host, a name in the AD domain apart from the public one, resolves to its workload's internal load balancer address: users who resolve the public name through AD DNS still reach Front Door; the certificate a workload serves must carry its internal host and chain to a root the connector servers trust, because the proxy validates backend certificates) and `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>`: one application per workload behind the proxy ({apps}), with pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, and conditional access.{published}",
+            "**Publish the applications in Microsoft Entra application proxy** (needs directory permissions): install {} connectors in the `appProxyConnectors` subnet{rbcd}; {dns_how} (each internal URL's host, a name in the AD domain apart from the public one, resolves to its workload's internal load balancer address: users who resolve the public name through AD DNS still reach Front Door; the certificate a workload serves must carry its internal host and chain to a root the connector servers trust, because the proxy validates backend certificates); then run `scripts/Publish-AppProxy.ps1 -ConnectorMachineNames <server>,<server>`: one application per workload behind the proxy ({apps}), with pre-authentication, Kerberos constrained delegation, the connector group with those servers' connectors in it, and conditional access.{published}",
             spec.ingress.app_proxy.connectors,
             rbcd = rbcd,
         )));
@@ -1550,4 +1625,137 @@ fn images_stage(spec: &Spec, n: &Names, s: &mut String) {
         );
     }
     let _ = writeln!(s, "  echo \"images done\"\n  exit 0\nfi");
+}
+
+/// Whether `deploy.sh` has an `active-directory` stage: new domain controllers to run the
+/// scripts on, and gMSA or Kerberos-published workloads to run them for.
+fn has_active_directory_stage(spec: &Spec, plan: &NetworkPlan, n: &Names) -> bool {
+    !plan.addresses.domain_controller_ips.is_empty()
+        && (crate::scripts::gmsa(spec, plan, n).is_some()
+            || crate::scripts::dns_record(spec, plan, n).is_some())
+}
+
+/// `deploy.sh active-directory` (new domain controllers, with gMSA or Kerberos-published
+/// workloads): Active Directory's part on the first new domain controller through Run Command,
+/// `scripts/Set-Gmsa.ps1` (then the credential specs, written here from the domain's forest,
+/// GUID and SID it prints) and `scripts/Set-InternalDnsRecord.ps1`.
+fn active_directory_stage(spec: &Spec, plan: &NetworkPlan, n: &Names, s: &mut String) {
+    let gmsa = crate::scripts::gmsa(spec, plan, n).is_some();
+    let dns = crate::scripts::dns_record(spec, plan, n).is_some();
+    let Some(ad) = spec.identity.active_directory.as_ref() else {
+        return;
+    };
+    if !has_active_directory_stage(spec, plan, n) {
+        return;
+    }
+    let dc = n.dc_vm(0);
+    let mut body = String::new();
+    if gmsa {
+        let secret = spec
+            .identity
+            .gmsa
+            .key_vault_secret
+            .as_ref()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default();
+        let _ = writeln!(
+            body,
+            r#"  client_id=$(az identity show --resource-group {rg_shared} --name {id_dc} --query clientId --output tsv)
+  kubeletObjectId=$(az identity show --resource-group {rg_shared} --name {id_kubelet} --query principalId --output tsv)
+  guid='^[0-9a-fA-F]{{8}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{12}}$'
+  if ! printf '%s' "$client_id" | grep -Eq "$guid" || ! printf '%s' "$kubeletObjectId" | grep -Eq "$guid"; then
+    echo "cannot read {id_dc} and {id_kubelet} in {rg_shared}: deploy arm/main.json first" >&2
+    exit 1
+  fi
+  open_promotion_egress
+  echo "== scripts/Set-Gmsa.ps1 on {dc}"
+  out=$(az vm run-command invoke --resource-group {rg_hub} --name {dc} --command-id RunPowerShellScript \
+    --scripts @scripts/Set-Gmsa.ps1 --parameters "IdentityClientId=$client_id" "KubeletObjectId=$kubeletObjectId" \
+    ${{AKSWIN_CONNECTOR_COMPUTERS:+"ConnectorComputers=$AKSWIN_CONNECTOR_COMPUTERS"}} ${{AKSWIN_LAB_KDS_ROOT_KEY:+"KdsRootKey=Lab"}} \
+    ${{AKSWIN_RESET_GMSA_PASSWORD:+"StandardUserPassword=Reset"}} \
+    --query "value[].message" --output tsv | tr -d '\r')
+  printf '%s\n' "$out"
+  case "$out" in
+    *"akswin: gmsa done"*) ;;
+    *"akswin: created the KDS root key"* | *"akswin: the KDS root key is younger"*)
+      echo "gMSA needs a KDS root key every domain controller can use: run ./deploy.sh active-directory again after the time above (AKSWIN_LAB_KDS_ROOT_KEY=1 backdates a new key: test forests only)" >&2
+      exit 1 ;;
+    *) echo "scripts/Set-Gmsa.ps1 did not finish on {dc}: see its output above" >&2; exit 1 ;;
+  esac
+  # The credential specs, from what only Active Directory and the cluster know (none of it secret).
+  facts=$(printf '%s\n' "$out" | sed -n 's/^.*akswin: domain //p' | head -n 1)
+  forest=$(printf '%s' "$facts" | sed -n 's/^forest=\([^;]*\);.*$/\1/p')
+  domainGuid=$(printf '%s' "$facts" | sed -n 's/^.*;guid=\([^;]*\);.*$/\1/p')
+  domainSid=$(printf '%s' "$facts" | sed -n 's/^.*;sid=\([^;]*\)$/\1/p')
+  if ! printf '%s' "$forest" | grep -Eq '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$' ||
+    ! printf '%s' "$domainGuid" | grep -Eq "$guid" ||
+    ! printf '%s' "$domainSid" | grep -Eq '^S-1-5-21(-[0-9]+){{3}}$'; then
+    echo "scripts/Set-Gmsa.ps1 returned no usable forest, domain GUID and SID: '$facts'" >&2
+    exit 1
+  fi"#,
+            rg_shared = n.rg_shared,
+            rg_hub = n.rg_hub,
+            id_dc = n.id_dc,
+            id_kubelet = n.id_kubelet,
+        );
+        for a in &spec.identity.gmsa.accounts {
+            let file = crate::k8s::gmsa_credential_spec_file(&a.name);
+            let _ = writeln!(
+                body,
+                "  cat > k8s/{file} <<EOF\n# written by deploy.sh active-directory: {account} in {domain}, read through the kubelet identity {id_kubelet}\n{yaml}EOF\n  echo \"wrote k8s/{file}\"",
+                account = a.name,
+                domain = ad.domain,
+                id_kubelet = n.id_kubelet,
+                yaml = crate::k8s::gmsa_credential_spec(
+                    &a.name,
+                    &ad.domain,
+                    &ad.netbios,
+                    &n.key_vault,
+                    &secret
+                ),
+            );
+        }
+    } else {
+        body.push_str("  open_promotion_egress\n");
+    }
+    if dns {
+        let _ = writeln!(
+            body,
+            r#"  echo "== scripts/Set-InternalDnsRecord.ps1 on {dc}"
+  out=$(az vm run-command invoke --resource-group {rg_hub} --name {dc} --command-id RunPowerShellScript \
+    --scripts @scripts/Set-InternalDnsRecord.ps1 --query "value[].message" --output tsv | tr -d '\r')
+  printf '%s\n' "$out"
+  case "$out" in
+    *"akswin: internal DNS records done"*) ;;
+    *) echo "scripts/Set-InternalDnsRecord.ps1 did not finish on {dc}: see its output above" >&2; exit 1 ;;
+  esac"#,
+            rg_hub = n.rg_hub,
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"if [ "$stage" = active-directory ]; then
+  # Active Directory's part, on {dc} (the first new domain controller) through Run
+  # Command, as SYSTEM (which may change Active Directory on a domain controller):
+{gmsa_what}{dns_what}  # Nothing secret passes through this machine.{again}
+{body}  echo "Active Directory is ready (README: Kubernetes next)"
+  exit 0
+fi
+"#,
+        gmsa_what = if gmsa {
+            "  #   scripts/Set-Gmsa.ps1: the gMSA accounts, the standard user (its credential goes to Key\n  #     Vault with the domain controllers' identity), the connectors' delegation; it prints the\n  #     domain's forest, GUID and SID, and the credential specs are written here;\n"
+        } else {
+            ""
+        },
+        dns_what = if dns {
+            "  #   scripts/Set-InternalDnsRecord.ps1: the internal URLs' A records.\n"
+        } else {
+            ""
+        },
+        again = if gmsa && dns {
+            " Run it again with\n  # AKSWIN_CONNECTOR_COMPUTERS=<name>,<name> once the application proxy connectors are installed."
+        } else {
+            ""
+        },
+    );
 }

@@ -410,6 +410,51 @@ pub fn prepull_common() -> Vec<Value> {
     ]
 }
 
+/// A gMSA's GMSACredentialSpec, with what only Active Directory and the deployed cluster know
+/// as the variables of the script that writes it: `${forest}`, `${domainGuid}`, `${domainSid}`
+/// and `${kubeletObjectId}` read the same in a bash here-document (`deploy.sh active-directory`)
+/// and a PowerShell here-string (`scripts/Set-Gmsa.ps1` run by hand), so both write one text.
+pub fn gmsa_credential_spec(
+    account: &str,
+    domain: &str,
+    netbios: &str,
+    vault: &str,
+    secret: &str,
+) -> String {
+    yaml(&[json!({
+        "apiVersion": "windows.k8s.io/v1",
+        "kind": "GMSACredentialSpec",
+        "metadata": { "name": k8s_name(account) },
+        "credspec": {
+            "ActiveDirectoryConfig": {
+                "GroupManagedServiceAccounts": [
+                    { "Name": account, "Scope": netbios },
+                    { "Name": account, "Scope": domain },
+                ],
+                "HostAccountConfig": {
+                    "PluginGUID": GMSA_PLUGIN_GUID,
+                    "PortableCcgVersion": "1",
+                    "PluginInput": format!("ObjectId=${{kubeletObjectId}};SecretUri=https://{vault}.vault.azure.net/secrets/{secret}"),
+                },
+            },
+            "CmsPlugins": ["ActiveDirectory"],
+            "DomainJoinConfig": {
+                "DnsName": domain,
+                "DnsTreeName": "${forest}",
+                "Guid": "${domainGuid}",
+                "MachineAccountName": account,
+                "NetBiosName": netbios,
+                "Sid": "${domainSid}",
+            },
+        },
+    })])
+}
+
+/// The file a gMSA's credential spec is written to, in `k8s/`.
+pub fn gmsa_credential_spec_file(account: &str) -> String {
+    format!("gmsa-credspec-{}.yaml", k8s_name(account))
+}
+
 /// Serialise documents as one multi-document YAML text.
 pub fn yaml(docs: &[Value]) -> String {
     let mut out = String::new();

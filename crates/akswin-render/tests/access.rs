@@ -106,7 +106,8 @@ fn deploy_sh_k8s_applies_the_manifests_through_command_invoke() {
     }
     let spec = common::load(akswin_spec::BASELINE_YAML);
     let plan = akswin_plan::plan(&spec);
-    let tree = akswin_render::render(&spec, &plan, "test");
+    let rendered = akswin_render::render(&spec, &plan, "test");
+    let tree = common::after_active_directory(&rendered, &spec);
     // The stand-in also records the folder it runs in (what --file . uploads).
     let az = "case \"$*\" in\n  \"account show\"*) echo f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9 ;;\n  \"identity show\"*) echo 0b2f5a3c-1d4e-4f60-8a7b-9c0d1e2f3a4b ;;\n  *) ls >> \"$log\"; echo \"command started at t0, finished at t1, with exitcode=${AZ_EXIT:-0}\" ;;\nesac\n";
     let (code, calls, out) = common::run_deploy_sh(&tree, "k8s", az, &[]);

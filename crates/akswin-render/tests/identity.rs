@@ -132,7 +132,8 @@ fn a_workload_certificate_reaches_its_pods_through_its_own_identity() {
         let az = format!(
             "case \"$*\" in\n  \"account show\"*) echo {TENANT} ;;\n  \"identity show\"*) echo {CLIENT} ;;\n  \"aks command invoke\"*) for f in tls-*.yaml; do echo \"== $f\" >> \"$log\"; cat \"$f\" >> \"$log\"; done; echo \"with exitcode=0\" ;;\nesac\n"
         );
-        let (code, calls, out) = common::run_deploy_sh(&tree, "k8s", &az, &[]);
+        let ready = common::after_active_directory(&tree, &spec);
+        let (code, calls, out) = common::run_deploy_sh(&ready, "k8s", &az, &[]);
         assert_eq!(code, 0, "{name}: {out}");
         for w in certified {
             seen += 1;

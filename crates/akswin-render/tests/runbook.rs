@@ -83,16 +83,21 @@ fn set_gmsa_stores_the_credential_before_it_changes_active_directory() {
         s.find(needle)
             .unwrap_or_else(|| panic!("no `{needle}` in Set-Gmsa.ps1"))
     };
-    let reach = at("az keyvault secret list");
-    let store = at("az keyvault secret set");
-    // The vault is checked, then written, and only then is the user created or reset.
-    assert!(reach < store && store < at("New-ADUser") && store < at("Set-ADAccountPassword"));
-    assert!(s[store..].starts_with(
+    // Both ways to the vault (the Azure CLI by hand; the REST API with the domain controllers'
+    // identity through Run Command) store the credential tagged pending, and tag it live apart.
+    assert!(s.contains(
         "az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=pending"
     ));
-    // The tag says live only once Active Directory has the password; anything else (a
-    // placeholder, a failed reset) is repaired on the next run.
-    let live = at("--tags akswin=gmsa-standard-user");
+    assert!(s.contains("@{ value = $Value; tags = @{ akswin = 'pending' } }"));
+    assert!(s.contains("az keyvault secret set-attributes --vault-name $keyVault --name $secretName --tags akswin=gmsa-standard-user"));
+    assert!(s.contains("@{ tags = @{ akswin = 'gmsa-standard-user' } }"));
+    // The vault is read, then written, and only then is the user created or reset; the tag
+    // says live only once Active Directory has the password. Anything else (a placeholder, a
+    // failed reset) is repaired on the next run.
+    let reach = at("  $tag = Get-CredentialTag");
+    let store = at("      Set-Credential (");
+    let live = at("      Confirm-Credential\n");
+    assert!(reach < store && store < at("New-ADUser") && store < at("Set-ADAccountPassword"));
     assert!(at("New-ADUser") < live && at("Set-ADAccountPassword") < live);
     assert!(s.contains("$tag -ne 'gmsa-standard-user'"), "{s}");
     // -WhatIf on a new domain: no group lookup that fails when the group is not there yet.
@@ -486,4 +491,146 @@ fn every_runbook_step_names_a_command_that_exists() {
         }
     }
     assert!(named >= 40, "only {named} commands and files named");
+}
+
+/// `deploy.sh active-directory` in the baseline: Set-Gmsa.ps1 and Set-InternalDnsRecord.ps1
+/// run on the first new DC through Run Command with identities' ids and nothing secret on the
+/// command line, inside the promotion's egress window (closed however the stage ends); the
+/// credential specs are written from the forest, GUID and SID the script prints (with Windows
+/// line ends), and a KDS root key too young or output without usable values stops the stage
+/// with nothing written.
+#[test]
+#[cfg(unix)]
+fn deploy_sh_active_directory_writes_the_credential_specs_from_the_domain_controller() {
+    const KUBELET: &str = "0b2f5a3c-1d4e-4f60-8a7b-9c0d1e2f3a4b";
+    const DOMAIN_GUID: &str = "8d1c7f4a-5b2e-4c3d-9e8f-0a1b2c3d4e5f";
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: deploy.sh active-directory (no bash)");
+        return;
+    }
+    let tree = baseline_tree();
+    let spec = common::scenario_spec("baseline");
+    let gmsa_output = |body: &str| {
+        format!(
+            "case \"$*\" in\n  *'identity show'*) echo {KUBELET} ;;\n  *'account show'*) echo f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9 ;;\n  *Set-Gmsa.ps1*) {body} ;;\n  *Set-InternalDnsRecord.ps1*) printf 'akswin: internal DNS records done\\r\\n' ;;\n  *'resource delete'*) for f in k8s/gmsa-credspec-*.yaml; do if [ -e \"$f\" ]; then echo \"== $f\" >> \"$log\"; cat \"$f\" >> \"$log\"; fi; done ;;\nesac\n"
+        )
+    };
+    let done = format!(
+        "printf 'akswin: domain forest=corp.contoso.com;guid={DOMAIN_GUID};sid=S-1-5-21-1004336348-1177238915-682003330\\r\\nakswin: gmsa done\\r\\n'"
+    );
+    let (code, calls, out) =
+        common::run_deploy_sh(&tree, "active-directory", &gmsa_output(&done), &[]);
+    assert_eq!(code, 0, "{out}");
+    // Order: the egress window, the gMSA script, the DNS script, the window closed.
+    let pos = |needle: &str| {
+        calls
+            .find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` in {calls}"))
+    };
+    assert!(pos("arm/promotion-egress.json") < pos("@scripts/Set-Gmsa.ps1"));
+    assert!(pos("@scripts/Set-Gmsa.ps1") < pos("@scripts/Set-InternalDnsRecord.ps1"));
+    assert!(pos("@scripts/Set-InternalDnsRecord.ps1") < pos("resource delete"));
+    let gmsa_call = calls
+        .lines()
+        .find(|l| l.contains("@scripts/Set-Gmsa.ps1"))
+        .unwrap();
+    assert!(
+        gmsa_call.contains("--name contosolegdc1 ")
+            && gmsa_call.contains(&format!("IdentityClientId={KUBELET}"))
+            && gmsa_call.contains(&format!("KubeletObjectId={KUBELET}"))
+            && !gmsa_call.contains("ConnectorComputers"),
+        "{gmsa_call}"
+    );
+    // The credential spec as the kubelet's CCG plugin reads it.
+    let text = calls
+        .split("== k8s/gmsa-credspec-legacyweb.yaml\n")
+        .nth(1)
+        .expect("the credential spec was written");
+    let doc: serde_json::Value = serde_saphyr::from_str(text).expect("YAML");
+    let config = &doc["credspec"];
+    assert_eq!(doc["kind"], "GMSACredentialSpec");
+    assert_eq!(config["DomainJoinConfig"]["Guid"], DOMAIN_GUID);
+    assert_eq!(
+        config["DomainJoinConfig"]["Sid"],
+        "S-1-5-21-1004336348-1177238915-682003330"
+    );
+    assert_eq!(
+        config["DomainJoinConfig"]["DnsTreeName"],
+        "corp.contoso.com"
+    );
+    assert_eq!(config["DomainJoinConfig"]["NetBiosName"], "CORP");
+    assert_eq!(
+        config["ActiveDirectoryConfig"]["HostAccountConfig"]["PluginInput"],
+        format!(
+            "ObjectId={KUBELET};SecretUri=https://kv-contoso-legacy-x4k9.vault.azure.net/secrets/{}",
+            spec.identity
+                .gmsa
+                .key_vault_secret
+                .as_ref()
+                .unwrap()
+                .as_str()
+        )
+    );
+    // The connectors' delegation, once they exist.
+    let (code, calls, out) = common::run_deploy_sh(
+        &tree,
+        "active-directory",
+        &gmsa_output(&done),
+        &[("AKSWIN_CONNECTOR_COMPUTERS", "conn1,conn2")],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(calls.contains("ConnectorComputers=conn1,conn2"), "{calls}");
+    // A KDS root key that is not usable yet, or output without usable values: the stage stops,
+    // writes nothing, and still closes the egress window.
+    for (body, says) in [
+        (
+            "printf 'akswin: the KDS root key is younger than 10 hours: run this again once every domain controller can use it\\r\\n'",
+            "run ./deploy.sh active-directory again",
+        ),
+        (
+            "printf 'akswin: domain forest=corp.contoso.com;guid=not-a-guid;sid=S-1-5-21-1-2-3\\r\\nakswin: gmsa done\\r\\n'",
+            "no usable forest, domain GUID and SID",
+        ),
+        (
+            "echo 'Get-ADDomain : Unable to contact the server' >&2",
+            "did not finish on contosolegdc1",
+        ),
+    ] {
+        let (code, calls, out) =
+            common::run_deploy_sh(&tree, "active-directory", &gmsa_output(body), &[]);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains(says), "{out}");
+        assert!(!calls.contains("== k8s/gmsa-credspec"), "{calls}");
+        assert!(calls.contains("resource delete"), "{calls}");
+        assert!(!calls.contains("Set-InternalDnsRecord"), "{calls}");
+    }
+}
+
+/// The credential spec Set-Gmsa.ps1 writes by hand and the one `deploy.sh active-directory`
+/// writes are one text: the same variables, from the same generator.
+#[test]
+fn both_ways_write_the_same_credential_spec() {
+    let tree = baseline_tree();
+    let ps1 = &tree.files["scripts/Set-Gmsa.ps1"];
+    let deploy = &tree.files["deploy.sh"];
+    let from_ps1 = ps1
+        .split("-Value @\"\n")
+        .nth(1)
+        .and_then(|r| r.split("\"@").next())
+        .expect("the here-string");
+    let from_sh = deploy
+        .split("cat > k8s/gmsa-credspec-legacyweb.yaml <<EOF\n")
+        .nth(1)
+        .and_then(|r| r.split_once('\n'))
+        .and_then(|(_, r)| r.split("EOF\n").next())
+        .expect("the here-document");
+    assert_eq!(from_ps1, from_sh);
+    for var in [
+        "${forest}",
+        "${domainGuid}",
+        "${domainSid}",
+        "${kubeletObjectId}",
+    ] {
+        assert!(from_sh.contains(var), "{var}");
+    }
 }

@@ -149,6 +149,23 @@ impl<'a> Arm<'a> {
                     ],
                 ));
             }
+            // `deploy.sh active-directory` runs scripts/Set-Gmsa.ps1 on the first new DC,
+            // which writes the gMSA standard user's credential (and its tag) with this identity:
+            // that one secret, never another. A DC holds every password of its domain anyway.
+            if self.spec.identity.gmsa.enabled
+                && let Some(secret) = &self.spec.identity.gmsa.key_vault_secret
+            {
+                res.push(role_assignment(
+                    "dc-gmsa-secret-officer",
+                    &secret_scope(&n.key_vault, secret.as_str()),
+                    ROLE_KV_SECRETS_OFFICER,
+                    &principal,
+                    &[
+                        dc_id.clone(),
+                        rid("Microsoft.KeyVault/vaults", &n.key_vault),
+                    ],
+                ));
+            }
         }
         for zone in self.zones() {
             res.push(json!({

@@ -112,3 +112,22 @@ pub fn run_deploy_sh(
         ),
     )
 }
+
+/// The tree as `deploy.sh active-directory` (or `scripts/Set-Gmsa.ps1` by hand) leaves it: the
+/// gMSA credential specs written into `k8s/`, which `deploy.sh k8s` requires.
+pub fn after_active_directory(
+    tree: &akswin_render::Tree,
+    spec: &akswin_spec::Spec,
+) -> akswin_render::Tree {
+    let mut files = tree.files.clone();
+    for a in &spec.identity.gmsa.accounts {
+        files.insert(
+            format!(
+                "k8s/{}",
+                akswin_render::k8s::gmsa_credential_spec_file(&a.name)
+            ),
+            format!("# the credential spec of {}\n", a.name),
+        );
+    }
+    akswin_render::Tree { files }
+}

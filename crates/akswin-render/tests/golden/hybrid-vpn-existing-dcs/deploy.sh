@@ -4,7 +4,6 @@
 #                              (reachable from AKSWIN_OPERATOR_IP only)
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
-#   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
 #   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
@@ -48,9 +47,15 @@ if [ "$stage" = frontdoor ]; then
 fi
 
 if [ "$stage" = k8s ]; then
-  # The system objects (namespaces, gMSA RBAC) first, then the credential specs
-  # scripts/Set-Gmsa.ps1 wrote and the certificates' SecretProviderClasses, then the workloads.
+  # The system objects (namespaces, gMSA RBAC) first, then the gMSA credential specs and the
+  # certificates' SecretProviderClasses, then the workloads.
   cd k8s
+  # The gMSA credential specs carry what only corp.contoso.com and the cluster know: without them
+  # the pods that use a gMSA would never start.
+  if [ ! -e gmsa-credspec-legacyweb.yaml ]; then
+    echo "k8s/gmsa-credspec-legacyweb.yaml is missing: scripts/Set-Gmsa.ps1 writes it (README: gMSA in Active Directory)" >&2
+    exit 1
+  fi
   # Each certificate is mounted with its workload's own identity (workload identity): its
   # client id and the tenant exist only now, so the SecretProviderClasses are written here.
   tenant_id=$(az account show --query tenantId --output tsv)

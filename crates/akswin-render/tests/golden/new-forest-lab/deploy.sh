@@ -5,6 +5,7 @@
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
 #   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
+#   ./deploy.sh active-directory     gMSA and the internal DNS records, on the first new DC
 #   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
@@ -47,25 +48,30 @@ if [ "$stage" = frontdoor ]; then
   exit 0
 fi
 
+# Run Command returns each script's results over 443 to Azure's public addresses: the firewall
+# lets the domain controllers out there only while a stage that runs scripts on them runs
+# (arm/promotion-egress.json), and the rule is removed when the stage ends, however it ends.
+open_promotion_egress() {
+  local subscription
+  subscription=$(az account show --query id --output tsv)
+  promotion_rules="/subscriptions/$subscription/resourceGroups/rg-contoso-legacy-hub/providers/Microsoft.Network/firewallPolicies/afwp-contoso-legacy/ruleCollectionGroups/promotion"
+  trap close_promotion_egress EXIT
+  az deployment group create --name "$deployment-promotion-egress" --resource-group rg-contoso-legacy-hub \
+    --template-file arm/promotion-egress.json --output none
+}
+# shellcheck disable=SC2317 # called by the EXIT trap
+close_promotion_egress() {
+  if ! az resource delete --ids "$promotion_rules" --output none; then
+    echo "could not remove the promotion's firewall rules: az resource delete --ids $promotion_rules" >&2
+  fi
+}
+
 if [ "$stage" = domain-controllers ]; then
   # Promote each new domain controller in turn (scripts/Install-DomainController.ps1 through Run
   # Command). The script reads the passwords from Key Vault with the DCs' own identity: none
   # passes through this machine.
   client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
-  # Run Command returns each script's results over 443 to Azure's public addresses: the
-  # firewall lets the domain controllers out there only while this stage runs
-  # (arm/promotion-egress.json), and the rule is removed when it ends, however it ends.
-  subscription=$(az account show --query id --output tsv)
-  promotion_rules="/subscriptions/$subscription/resourceGroups/rg-contoso-legacy-hub/providers/Microsoft.Network/firewallPolicies/afwp-contoso-legacy/ruleCollectionGroups/promotion"
-  # shellcheck disable=SC2317 # called by the EXIT trap
-  close_promotion_egress() {
-    if ! az resource delete --ids "$promotion_rules" --output none; then
-      echo "could not remove the promotion's firewall rules: az resource delete --ids $promotion_rules" >&2
-    fi
-  }
-  trap close_promotion_egress EXIT
-  az deployment group create --name "$deployment-promotion-egress" --resource-group rg-contoso-legacy-hub \
-    --template-file arm/promotion-egress.json --output none
+  open_promotion_egress
   run_script() {
     az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
       --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" ${AKSWIN_AD_SITE_LINK:+"SiteLink=$AKSWIN_AD_SITE_LINK"} \
@@ -106,10 +112,99 @@ if [ "$stage" = domain-controllers ]; then
   exit 0
 fi
 
+if [ "$stage" = active-directory ]; then
+  # Active Directory's part, on contosolegdc1 (the first new domain controller) through Run
+  # Command, as SYSTEM (which may change Active Directory on a domain controller):
+  #   scripts/Set-Gmsa.ps1: the gMSA accounts, the standard user (its credential goes to Key
+  #     Vault with the domain controllers' identity), the connectors' delegation; it prints the
+  #     domain's forest, GUID and SID, and the credential specs are written here;
+  #   scripts/Set-InternalDnsRecord.ps1: the internal URLs' A records.
+  # Nothing secret passes through this machine. Run it again with
+  # AKSWIN_CONNECTOR_COMPUTERS=<name>,<name> once the application proxy connectors are installed.
+  client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
+  kubeletObjectId=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-aks-kubelet --query principalId --output tsv)
+  guid='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+  if ! printf '%s' "$client_id" | grep -Eq "$guid" || ! printf '%s' "$kubeletObjectId" | grep -Eq "$guid"; then
+    echo "cannot read id-contoso-legacy-dc and id-contoso-legacy-aks-kubelet in rg-contoso-legacy-shared: deploy arm/main.json first" >&2
+    exit 1
+  fi
+  open_promotion_egress
+  echo "== scripts/Set-Gmsa.ps1 on contosolegdc1"
+  out=$(az vm run-command invoke --resource-group rg-contoso-legacy-hub --name contosolegdc1 --command-id RunPowerShellScript \
+    --scripts @scripts/Set-Gmsa.ps1 --parameters "IdentityClientId=$client_id" "KubeletObjectId=$kubeletObjectId" \
+    ${AKSWIN_CONNECTOR_COMPUTERS:+"ConnectorComputers=$AKSWIN_CONNECTOR_COMPUTERS"} ${AKSWIN_LAB_KDS_ROOT_KEY:+"KdsRootKey=Lab"} \
+    ${AKSWIN_RESET_GMSA_PASSWORD:+"StandardUserPassword=Reset"} \
+    --query "value[].message" --output tsv | tr -d '\r')
+  printf '%s\n' "$out"
+  case "$out" in
+    *"akswin: gmsa done"*) ;;
+    *"akswin: created the KDS root key"* | *"akswin: the KDS root key is younger"*)
+      echo "gMSA needs a KDS root key every domain controller can use: run ./deploy.sh active-directory again after the time above (AKSWIN_LAB_KDS_ROOT_KEY=1 backdates a new key: test forests only)" >&2
+      exit 1 ;;
+    *) echo "scripts/Set-Gmsa.ps1 did not finish on contosolegdc1: see its output above" >&2; exit 1 ;;
+  esac
+  # The credential specs, from what only Active Directory and the cluster know (none of it secret).
+  facts=$(printf '%s\n' "$out" | sed -n 's/^.*akswin: domain //p' | head -n 1)
+  forest=$(printf '%s' "$facts" | sed -n 's/^forest=\([^;]*\);.*$/\1/p')
+  domainGuid=$(printf '%s' "$facts" | sed -n 's/^.*;guid=\([^;]*\);.*$/\1/p')
+  domainSid=$(printf '%s' "$facts" | sed -n 's/^.*;sid=\([^;]*\)$/\1/p')
+  if ! printf '%s' "$forest" | grep -Eq '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$' ||
+    ! printf '%s' "$domainGuid" | grep -Eq "$guid" ||
+    ! printf '%s' "$domainSid" | grep -Eq '^S-1-5-21(-[0-9]+){3}$'; then
+    echo "scripts/Set-Gmsa.ps1 returned no usable forest, domain GUID and SID: '$facts'" >&2
+    exit 1
+  fi
+  cat > k8s/gmsa-credspec-legacyweb.yaml <<EOF
+# written by deploy.sh active-directory: legacyweb in corp.contoso.com, read through the kubelet identity id-contoso-legacy-aks-kubelet
+apiVersion: windows.k8s.io/v1
+kind: GMSACredentialSpec
+metadata:
+  name: legacyweb
+credspec:
+  ActiveDirectoryConfig:
+    GroupManagedServiceAccounts:
+    - Name: legacyweb
+      Scope: CORP
+    - Name: legacyweb
+      Scope: corp.contoso.com
+    HostAccountConfig:
+      PluginGUID: "{CCC2A336-D7F3-4818-A213-272B7924213E}"
+      PortableCcgVersion: "1"
+      PluginInput: >-
+        ObjectId=${kubeletObjectId};SecretUri=https://kv-contoso-legacy-x4k9.vault.azure.net/secrets/gmsa-standard-user
+  CmsPlugins:
+  - ActiveDirectory
+  DomainJoinConfig:
+    DnsName: corp.contoso.com
+    DnsTreeName: ${forest}
+    Guid: ${domainGuid}
+    MachineAccountName: legacyweb
+    NetBiosName: CORP
+    Sid: ${domainSid}
+EOF
+  echo "wrote k8s/gmsa-credspec-legacyweb.yaml"
+  echo "== scripts/Set-InternalDnsRecord.ps1 on contosolegdc1"
+  out=$(az vm run-command invoke --resource-group rg-contoso-legacy-hub --name contosolegdc1 --command-id RunPowerShellScript \
+    --scripts @scripts/Set-InternalDnsRecord.ps1 --query "value[].message" --output tsv | tr -d '\r')
+  printf '%s\n' "$out"
+  case "$out" in
+    *"akswin: internal DNS records done"*) ;;
+    *) echo "scripts/Set-InternalDnsRecord.ps1 did not finish on contosolegdc1: see its output above" >&2; exit 1 ;;
+  esac
+  echo "Active Directory is ready (README: Kubernetes next)"
+  exit 0
+fi
+
 if [ "$stage" = k8s ]; then
-  # The system objects (namespaces, gMSA RBAC) first, then the credential specs
-  # scripts/Set-Gmsa.ps1 wrote and the certificates' SecretProviderClasses, then the workloads.
+  # The system objects (namespaces, gMSA RBAC) first, then the gMSA credential specs and the
+  # certificates' SecretProviderClasses, then the workloads.
   cd k8s
+  # The gMSA credential specs carry what only corp.contoso.com and the cluster know: without them
+  # the pods that use a gMSA would never start.
+  if [ ! -e gmsa-credspec-legacyweb.yaml ]; then
+    echo "k8s/gmsa-credspec-legacyweb.yaml is missing: ./deploy.sh active-directory (or scripts/Set-Gmsa.ps1 by hand) writes it (README: gMSA in Active Directory)" >&2
+    exit 1
+  fi
   # Each certificate is mounted with its workload's own identity (workload identity): its
   # client id and the tenant exist only now, so the SecretProviderClasses are written here.
   tenant_id=$(az account show --query tenantId --output tsv)
@@ -176,7 +271,7 @@ EOF
 fi
 
 if [ "$stage" != main ]; then
-  echo "unknown stage $stage (use: main, domain-controllers, k8s, frontdoor)" >&2
+  echo "unknown stage $stage (use: main, domain-controllers, active-directory, k8s, frontdoor)" >&2
   exit 2
 fi
 : "${AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}"

@@ -63,25 +63,30 @@ if [ "$stage" = frontdoor ]; then
   exit 0
 fi
 
+# Run Command returns each script's results over 443 to Azure's public addresses: the firewall
+# lets the domain controllers out there only while a stage that runs scripts on them runs
+# (arm/promotion-egress.json), and the rule is removed when the stage ends, however it ends.
+open_promotion_egress() {
+  local subscription
+  subscription=$(az account show --query id --output tsv)
+  promotion_rules="/subscriptions/$subscription/resourceGroups/rg-contoso-legacy-hub/providers/Microsoft.Network/firewallPolicies/afwp-contoso-legacy/ruleCollectionGroups/promotion"
+  trap close_promotion_egress EXIT
+  az deployment group create --name "$deployment-promotion-egress" --resource-group rg-contoso-legacy-hub \
+    --template-file arm/promotion-egress.json --output none
+}
+# shellcheck disable=SC2317 # called by the EXIT trap
+close_promotion_egress() {
+  if ! az resource delete --ids "$promotion_rules" --output none; then
+    echo "could not remove the promotion's firewall rules: az resource delete --ids $promotion_rules" >&2
+  fi
+}
+
 if [ "$stage" = domain-controllers ]; then
   # Promote each new domain controller in turn (scripts/Install-DomainController.ps1 through Run
   # Command). The script reads the passwords from Key Vault with the DCs' own identity: none
   # passes through this machine.
   client_id=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-dc --query clientId --output tsv)
-  # Run Command returns each script's results over 443 to Azure's public addresses: the
-  # firewall lets the domain controllers out there only while this stage runs
-  # (arm/promotion-egress.json), and the rule is removed when it ends, however it ends.
-  subscription=$(az account show --query id --output tsv)
-  promotion_rules="/subscriptions/$subscription/resourceGroups/rg-contoso-legacy-hub/providers/Microsoft.Network/firewallPolicies/afwp-contoso-legacy/ruleCollectionGroups/promotion"
-  # shellcheck disable=SC2317 # called by the EXIT trap
-  close_promotion_egress() {
-    if ! az resource delete --ids "$promotion_rules" --output none; then
-      echo "could not remove the promotion's firewall rules: az resource delete --ids $promotion_rules" >&2
-    fi
-  }
-  trap close_promotion_egress EXIT
-  az deployment group create --name "$deployment-promotion-egress" --resource-group rg-contoso-legacy-hub \
-    --template-file arm/promotion-egress.json --output none
+  open_promotion_egress
   run_script() {
     az vm run-command invoke --resource-group rg-contoso-legacy-hub --name "$1" --command-id RunPowerShellScript \
       --scripts @scripts/Install-DomainController.ps1 --parameters "Role=$2" "IdentityClientId=$client_id" "Mode=$3" ${AKSWIN_AD_SITE_LINK:+"SiteLink=$AKSWIN_AD_SITE_LINK"} \
@@ -123,8 +128,8 @@ if [ "$stage" = domain-controllers ]; then
 fi
 
 if [ "$stage" = k8s ]; then
-  # The system objects (namespaces, gMSA RBAC) first, then the credential specs
-  # scripts/Set-Gmsa.ps1 wrote and the certificates' SecretProviderClasses, then the workloads.
+  # The system objects (namespaces, gMSA RBAC) first, then the gMSA credential specs and the
+  # certificates' SecretProviderClasses, then the workloads.
   cd k8s
   # Each certificate is mounted with its workload's own identity (workload identity): its
   # client id and the tenant exist only now, so the SecretProviderClasses are written here.

@@ -4,27 +4,40 @@
   gMSA for contoso-legacy: host group, gMSA accounts, the standard domain user whose credential the
   AKS kubelet identity reads from Key Vault, and the GMSACredentialSpec manifests (their
   domain GUID and SID, and the kubelet identity's object id, only exist once AD and the
-  cluster do, so this script writes them; akswin does not guess them).
+  cluster do, so they are written now; akswin does not guess them).
 .DESCRIPTION
-  Run on a domain-joined machine with the ActiveDirectory module and the Azure CLI logged in
-  (Key Vault Secrets Officer on 'kv-contoso-legacy-x4k9'), where the vault's private endpoint resolves. Safe to
-  run again: it only creates what is missing, and replaces a placeholder secret. -WhatIf shows
-  what it would do. The standard user's password is generated here, goes to Key Vault (before
-  Active Directory is changed) through a temporary file readable only by you, and is never
-  printed.
+  Two ways to run it:
+  - `deploy.sh active-directory` runs it on contosolegdc1, the first new domain controller, through Run
+    Command, as SYSTEM (which may change Active Directory on a domain controller), with
+    -IdentityClientId and -KubeletObjectId: Active Directory on that domain controller, Key
+    Vault through its REST API with the domain controllers' identity (id-contoso-legacy-dc: Key Vault
+    Secrets Officer on this one secret). It prints the domain's forest, GUID and SID (nothing
+    secret), and deploy.sh writes the credential specs.
+  - By hand, on a domain-joined machine with the ActiveDirectory module and the Azure CLI
+    signed in (Key Vault Secrets Officer on kv-contoso-legacy-x4k9), where the vault's private endpoint
+    resolves: it writes the credential specs into -OutputDirectory.
+  Safe to run again: it only creates what is missing, and replaces a placeholder secret.
+  -WhatIf shows what it would do. The standard user's password is generated here, goes to Key
+  Vault before Active Directory is changed, and is never printed.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
   [string] $OutputDirectory = (Join-Path $PSScriptRoot '..\k8s'),
-  # Computer names of the application proxy connector servers: they get resource-based
-  # constrained delegation to the gMSA that serves the Kerberos-protected application.
+  # Computer names of the application proxy connector servers (a list, or one comma-separated
+  # string): they get resource-based constrained delegation to the gMSA that serves the
+  # Kerberos-protected application.
   [string[]] $ConnectorComputers = @(),
-  # Generate a new password for the standard user and store it (rotation).
-  [switch] $ResetStandardUserPassword,
-  # Test forests only: create a missing KDS root key backdated 10 hours, usable at once. In a
-  # production domain leave it off: the key is created to take effect normally and the script
-  # stops until the domain controllers can use it (up to 10 hours, for replication).
-  [switch] $LabKdsRootKey
+  # Reset: generate a new password for the standard user and store it (rotation).
+  [ValidateSet('Keep', 'Reset')] [string] $StandardUserPassword = 'Keep',
+  # A missing KDS root key: Production creates it to take effect normally and stops until every
+  # domain controller can use it (up to 10 hours, for replication); Lab (test forests only)
+  # backdates it 10 hours, usable at once.
+  [ValidateSet('Production', 'Lab')] [string] $KdsRootKey = 'Production',
+  # The client id of the domain controllers' identity: Key Vault through its REST API with it,
+  # Active Directory on this domain controller (deploy.sh active-directory passes it).
+  [string] $IdentityClientId,
+  # The kubelet identity's object id (deploy.sh passes it); by hand, read with az identity show.
+  [string] $KubeletObjectId
 )
 $ErrorActionPreference = 'Stop'
 $domain = 'corp.contoso.com'
@@ -33,23 +46,81 @@ $hostGroup = 'aks-gmsa-hosts'
 $standardUser = 'gmsa-standard-user'
 $keyVault = 'kv-contoso-legacy-x4k9'
 $secretName = 'gmsa-standard-user'
+$ConnectorComputers = @($ConnectorComputers | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+
+if ($IdentityClientId) {
+  # On a domain controller (Run Command, as SYSTEM): every AD cmdlet talks to this one, and Key
+  # Vault is reached through its REST API with the domain controllers' identity.
+  $PSDefaultParameterValues['*-AD*:Server'] = $env:COMPUTERNAME
+  $secretUri = "https://$keyVault.vault.azure.net/secrets/$secretName"
+  function Invoke-Vault([string] $Method, [string] $Uri, $Body) {
+    $token = (Invoke-RestMethod -Headers @{ Metadata = 'true' } -Uri ('http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net&client_id=' + $IdentityClientId)).access_token
+    $request = @{ Method = $Method; Uri = $Uri; Headers = @{ Authorization = "Bearer $token" } }
+    if ($null -ne $Body) {
+      $request.Body = ConvertTo-Json -InputObject $Body -Compress
+      $request.ContentType = 'application/json'
+    }
+    Invoke-RestMethod @request
+  }
+  # The tag of the secret's current (newest) version, read from the versions' metadata: never
+  # the value.
+  function Get-CredentialTag {
+    $versions = @()
+    $next = "$secretUri/versions?api-version=7.4"
+    while ($next) {
+      $page = Invoke-Vault GET $next
+      $versions += @($page.value)
+      $next = $page.nextLink
+    }
+    $current = $versions | Sort-Object { [long] $_.attributes.created } -Descending | Select-Object -First 1
+    if ($current -and $current.tags) { $current.tags.akswin }
+  }
+  function Set-Credential([string] $Value) {
+    $stored = Invoke-Vault PUT "${secretUri}?api-version=7.4" @{ value = $Value; tags = @{ akswin = 'pending' } }
+    $script:credentialVersion = ($stored.id -split '/')[-1]
+  }
+  function Confirm-Credential {
+    Invoke-Vault PATCH "$secretUri/$($script:credentialVersion)?api-version=7.4" @{ tags = @{ akswin = 'gmsa-standard-user' } } | Out-Null
+  }
+} else {
+  function Get-CredentialTag {
+    $tag = az keyvault secret list --vault-name $keyVault --query "[?name=='$secretName'].tags.akswin | [0]" --output tsv
+    if ($LASTEXITCODE -ne 0) { throw 'the Azure CLI could not list the secrets' }
+    $tag
+  }
+  # Through a temporary file readable only by you: never on a command line.
+  function Set-Credential([string] $Value) {
+    $tmp = New-TemporaryFile
+    try {
+      Set-Content -Path $tmp -Value $Value -NoNewline
+      az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=pending --output none
+      if ($LASTEXITCODE -ne 0) { throw 'the Azure CLI could not store it' }
+    } finally {
+      Remove-Item $tmp -Force
+    }
+  }
+  function Confirm-Credential {
+    az keyvault secret set-attributes --vault-name $keyVault --name $secretName --tags akswin=gmsa-standard-user --output none
+    if ($LASTEXITCODE -ne 0) { throw 'the Azure CLI could not update the tag' }
+  }
+}
 
 # gMSA passwords come from the KDS root key. Never add a second one; create one only when the
 # domain has none, and use it only once every domain controller can (10 hours after it takes
 # effect, the replication allowance Microsoft documents).
 $kdsKeys = @(Get-KdsRootKey)
 if ($kdsKeys.Count -eq 0) {
-  if ($LabKdsRootKey) {
-    if ($PSCmdlet.ShouldProcess('KDS root key', 'Add, backdated 10 hours (-LabKdsRootKey: test forests only)')) {
+  if ($KdsRootKey -eq 'Lab') {
+    if ($PSCmdlet.ShouldProcess('KDS root key', 'Add, backdated 10 hours (-KdsRootKey Lab: test forests only)')) {
       Add-KdsRootKey -EffectiveTime ((Get-Date).AddHours(-10)) | Out-Null
     }
   } elseif ($PSCmdlet.ShouldProcess('KDS root key', 'Add (domain controllers can use it after up to 10 hours)')) {
     Add-KdsRootKey -EffectiveImmediately | Out-Null
-    Write-Warning ('Created the KDS root key. Run this script again after ' + (Get-Date).AddHours(10).ToString('u') + ', when every domain controller can use it.')
+    'akswin: created the KDS root key; every domain controller can use it after ' + (Get-Date).ToUniversalTime().AddHours(10).ToString('u') + ': run this again then'
     return
   }
 } elseif (-not ($kdsKeys | Where-Object { $_.EffectiveTime.ToUniversalTime() -le (Get-Date).ToUniversalTime().AddHours(-10) })) {
-  Write-Warning 'The KDS root key is younger than 10 hours: run this script again once every domain controller can use it.'
+  'akswin: the KDS root key is younger than 10 hours: run this again once every domain controller can use it'
   return
 }
 if (-not (Get-ADGroup -Filter "Name -eq '$hostGroup'")) {
@@ -59,24 +130,22 @@ if (-not (Get-ADGroup -Filter "Name -eq '$hostGroup'")) {
 }
 # The standard user's credential: Key Vault first, tagged pending, then Active Directory, then the
 # tag says the secret is live. A failure at any point leaves a secret that is not tagged live, and
-# the next run repairs it (a new password for the user); -ResetStandardUserPassword rotates.
-$tag = az keyvault secret list --vault-name $keyVault --query "[?name=='$secretName'].tags.akswin | [0]" --output tsv
-if ($LASTEXITCODE -ne 0) {
-  throw "cannot reach ${keyVault}: run this where its private endpoint resolves, signed in with Key Vault Secrets Officer on it"
+# the next run repairs it (a new password for the user); -StandardUserPassword Reset rotates.
+try {
+  $tag = Get-CredentialTag
+} catch {
+  throw "cannot read the tags of $secretName in ${keyVault} (run this where its private endpoint resolves, with Key Vault Secrets Officer on it): $_"
 }
 $user = Get-ADUser -Filter "SamAccountName -eq '$standardUser'"
-if (-not $user -or $tag -ne 'gmsa-standard-user' -or $ResetStandardUserPassword) {
+if (-not $user -or $tag -ne 'gmsa-standard-user' -or $StandardUserPassword -eq 'Reset') {
   if ($PSCmdlet.ShouldProcess($standardUser, 'store DOMAIN\user:password in Key Vault, then create the user or reset its password')) {
     $bytes = New-Object byte[] 32
     [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
     $plain = [Convert]::ToBase64String($bytes) + 'aA1!'
-    $tmp = New-TemporaryFile
     try {
-      Set-Content -Path $tmp -Value ("$domain\$standardUser" + ':' + $plain) -NoNewline
-      az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=pending --output none
-      if ($LASTEXITCODE -ne 0) { throw "could not store the secret in ${keyVault}; Active Directory was not changed" }
-    } finally {
-      Remove-Item $tmp -Force
+      Set-Credential ("$domain\$standardUser" + ':' + $plain)
+    } catch {
+      throw "could not store the secret in ${keyVault}; Active Directory was not changed: $_"
     }
     $secure = ConvertTo-SecureString $plain -AsPlainText -Force
     $plain = $null
@@ -85,8 +154,11 @@ if (-not $user -or $tag -ne 'gmsa-standard-user' -or $ResetStandardUserPassword)
     } else {
       New-ADUser -Name $standardUser -SamAccountName $standardUser -Enabled $true -PasswordNeverExpires $true -AccountPassword $secure
     }
-    az keyvault secret set-attributes --vault-name $keyVault --name $secretName --tags akswin=gmsa-standard-user --output none
-    if ($LASTEXITCODE -ne 0) { throw "the password is set in Active Directory, but the secret's tag could not be updated: run this script again" }
+    try {
+      Confirm-Credential
+    } catch {
+      throw "the password is set in Active Directory, but the secret's tag could not be updated: run this again ($_)"
+    }
   }
 }
 $group = Get-ADGroup -Filter "Name -eq '$hostGroup'"
@@ -96,9 +168,18 @@ if (-not $member) {
     Add-ADGroupMember -Identity $hostGroup -Members $standardUser
   }
 }
-$kubeletObjectId = az identity show --resource-group 'rg-contoso-legacy-shared' --name 'id-contoso-legacy-aks-kubelet' --query principalId --output tsv
-if (-not $kubeletObjectId) { throw 'cannot read the kubelet identity: deploy arm/main.json first' }
+if (-not $KubeletObjectId) {
+  $KubeletObjectId = az identity show --resource-group 'rg-contoso-legacy-shared' --name 'id-contoso-legacy-aks-kubelet' --query principalId --output tsv
+  if (-not $KubeletObjectId) { throw 'cannot read the kubelet identity: deploy arm/main.json first' }
+}
 $adDomain = Get-ADDomain -Identity $domain
+$forest = $adDomain.Forest
+$domainGuid = $adDomain.ObjectGUID.ToString()
+$domainSid = $adDomain.DomainSID.Value
+if ($IdentityClientId) {
+  # deploy.sh writes the credential specs from these (none of them is secret).
+  "akswin: domain forest=$forest;guid=$domainGuid;sid=$domainSid"
+}
 
 
 # gMSA legacyweb
@@ -108,7 +189,9 @@ if (-not (Get-ADServiceAccount -Filter "Name -eq 'legacyweb'")) {
       -PrincipalsAllowedToRetrieveManagedPassword 'aks-gmsa-hosts'
   }
 }
-$credspec = @"
+$path = Join-Path $OutputDirectory 'gmsa-credspec-legacyweb.yaml'
+if (-not $IdentityClientId -and $PSCmdlet.ShouldProcess($path, 'write the GMSACredentialSpec (apply it with kubectl apply -f)')) {
+  Set-Content -Path $path -Value @"
 apiVersion: windows.k8s.io/v1
 kind: GMSACredentialSpec
 metadata:
@@ -117,26 +200,24 @@ credspec:
   ActiveDirectoryConfig:
     GroupManagedServiceAccounts:
     - Name: legacyweb
-      Scope: $netbios
+      Scope: CORP
     - Name: legacyweb
-      Scope: $domain
+      Scope: corp.contoso.com
     HostAccountConfig:
-      PluginGUID: '{CCC2A336-D7F3-4818-A213-272B7924213E}'
+      PluginGUID: "{CCC2A336-D7F3-4818-A213-272B7924213E}"
       PortableCcgVersion: "1"
-      PluginInput: "ObjectId=$kubeletObjectId;SecretUri=https://$keyVault.vault.azure.net/secrets/$secretName"
+      PluginInput: >-
+        ObjectId=${kubeletObjectId};SecretUri=https://kv-contoso-legacy-x4k9.vault.azure.net/secrets/gmsa-standard-user
   CmsPlugins:
   - ActiveDirectory
   DomainJoinConfig:
-    DnsName: $domain
-    DnsTreeName: $($adDomain.Forest)
-    Guid: $($adDomain.ObjectGUID)
+    DnsName: corp.contoso.com
+    DnsTreeName: ${forest}
+    Guid: ${domainGuid}
     MachineAccountName: legacyweb
-    NetBiosName: $netbios
-    Sid: $($adDomain.DomainSID.Value)
+    NetBiosName: CORP
+    Sid: ${domainSid}
 "@
-$path = Join-Path $OutputDirectory 'gmsa-credspec-legacyweb.yaml'
-if ($PSCmdlet.ShouldProcess($path, 'write the GMSACredentialSpec (apply it with kubectl apply -f)')) {
-  Set-Content -Path $path -Value $credspec
 }
 
 # Kerberos single sign-on through application proxy: the internal URL's SPN on legacyweb, and
@@ -150,10 +231,11 @@ if (-not $owner -and $PSCmdlet.ShouldProcess('legacyweb', "add the SPN $spn")) {
   Set-ADServiceAccount -Identity 'legacyweb' -ServicePrincipalNames @{ Add = $spn }
 }
 if ($ConnectorComputers.Count -eq 0) {
-  Write-Warning "no -ConnectorComputers: Kerberos SSO fails until the application proxy connector servers may delegate to legacyweb; run again with -ConnectorComputers <name>,<name>"
+  Write-Warning "no connector computers: Kerberos SSO fails until the application proxy connector servers may delegate to legacyweb; run this again with them (AKSWIN_CONNECTOR_COMPUTERS=<name>,<name> ./deploy.sh active-directory, or -ConnectorComputers <name>,<name>)"
 } elseif ($PSCmdlet.ShouldProcess('legacyweb', "allow delegation from $($ConnectorComputers -join ', ')")) {
   # Added to whoever may delegate already, never replacing them.
   $current = @((Get-ADServiceAccount -Identity 'legacyweb' -Properties PrincipalsAllowedToDelegateToAccount).PrincipalsAllowedToDelegateToAccount)
   $connectors = @($ConnectorComputers | ForEach-Object { (Get-ADComputer -Identity $_).DistinguishedName })
   Set-ADServiceAccount -Identity 'legacyweb' -PrincipalsAllowedToDelegateToAccount @(@($current) + $connectors | Where-Object { $_ } | Sort-Object -Unique)
 }
+'akswin: gmsa done'

@@ -5,7 +5,8 @@
   balancer address), so the application proxy connectors reach each application by the name
   Kerberos expects.
 .DESCRIPTION
-  Run on a domain controller (or with -ComputerName). Safe to run again; -WhatIf shows what it
+  Run on a domain controller (or with -ComputerName; `deploy.sh active-directory` runs it on contosolegdc1
+  through Run Command). Safe to run again; -WhatIf shows what it
   would do. Each record goes into the most specific primary zone this DNS server already has
   for its host (the AD domain's, for a host inside it; conditional forwarders, secondary and
   stub zones do not count). Without one, it creates a zone named after the host that holds
@@ -43,3 +44,4 @@ foreach ($record in $records) {
     Add-DnsServerResourceRecordA -ComputerName $ComputerName -ZoneName $zone -Name $name -IPv4Address $ip
   }
 }
+'akswin: internal DNS records done'

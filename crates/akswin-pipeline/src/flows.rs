@@ -1133,6 +1133,15 @@ fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
         "containerInsights" => {
             spec.egress.firewall.add_on_egress && spec.monitoring.container_insights
         }
+        "jumpBox" => {
+            spec.cluster.access.path == akswin_spec::spec::AccessPath::JumpBox
+                && plan.addresses.jump_box_ip.is_some()
+                && plan
+                    .vnets
+                    .iter()
+                    .flat_map(|v| &v.subnets)
+                    .any(|s| s.key == "bastion" && s.prefix.is_some())
+        }
         "newDcsBastion" => {
             new_dcs
                 && plan
@@ -1193,6 +1202,7 @@ fn sources(role: &str, net: &Net, plan: &NetworkPlan) -> Vec<Subnet> {
             "appProxyConnectors" => s.role == SubnetRole::AppProxyConnectors,
             "domainControllers" => s.role == SubnetRole::DomainControllers,
             "bastion" => s.role == SubnetRole::Bastion,
+            "jumpBox" => s.role == SubnetRole::JumpBox,
             "privateLinkService" => s.role == SubnetRole::PrivateLinkService,
             _ => false,
         })
@@ -1373,6 +1383,38 @@ fn probes(row: &FlowRow, net: &Net, spec: &Spec, plan: &NetworkPlan) -> Vec<(Str
             }
             // The firewall's private address, where its DNS proxy listens.
             "firewallDns" => net.firewall_ip.into_iter().collect(),
+            // The jump box's NIC, as the templates give it.
+            "jumpBox" => {
+                let subnet = plan
+                    .vnets
+                    .iter()
+                    .flat_map(|v| &v.subnets)
+                    .find(|s| s.key == "jumpBox")
+                    .map(|s| s.azure_name.clone());
+                net.nic_ips
+                    .iter()
+                    .filter(|(sn, _)| Some(sn) == subnet.as_ref())
+                    .map(|(_, ip)| *ip)
+                    .collect()
+            }
+            // A private cluster's API server: AKS puts its private endpoint in the system
+            // pool's subnet, so an address there stands for it.
+            "apiServer" => {
+                let system = plan
+                    .pools
+                    .iter()
+                    .find(|p| p.mode == akswin_spec::spec::Mode::System)
+                    .map(|p| p.subnet.key());
+                plan.vnets
+                    .iter()
+                    .flat_map(|v| &v.subnets)
+                    .find(|s| Some(s.key.as_str()) == system)
+                    .and_then(|s| s.prefix)
+                    .and_then(|p| net.subnets.iter().find(|s| s.prefix == p.net()))
+                    .map(|sn| Ipv4Addr::from(u32::from(sn.prefix.network()) + 4))
+                    .into_iter()
+                    .collect()
+            }
             _ => Vec::new(),
         };
         for ip in addrs {

@@ -659,6 +659,29 @@ pub fn estimate(
         });
     }
 
+    // The operators' jump box: one Linux VM (its disk is a managed disk of the image's size).
+    if spec.cluster.access.path == akswin_spec::spec::AccessPath::JumpBox
+        && spec.network.hub.subnets.jump_box.is_some()
+    {
+        let size = spec.cluster.access.vm_size.as_str();
+        let info = vm(size);
+        let (linux, _, used) = vm_rates(&b, size, info.as_ref(), &mut warnings);
+        lines.push(CostLine {
+            component: format!("jump box (1 x {size})"),
+            category: "compute",
+            quantity: format!("1 VM x {h} h"),
+            monthly: linux.map(|l| money(l * h)),
+            monthly_at_min: None,
+            monthly_at_max: None,
+            prices: used
+                .into_iter()
+                .filter(|x| !x.key.contains("windows"))
+                .collect(),
+            note: "Linux; stop it (az vm deallocate) when nobody needs it to pay for its disk only"
+                .into(),
+        });
+    }
+
     let mut fixed =
         |component: String, category, quantity: String, key: &str, units: f64, note: String| {
             let p = b.get(key).cloned();

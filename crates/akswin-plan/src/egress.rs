@@ -32,12 +32,13 @@ pub const AKSWIN_NSG_PRIORITY: u32 = 1000;
 /// Azure address, far too broad to leave open for tier-0 servers.
 pub const PROMOTION_GROUP: (&str, u32) = ("promotion", 350);
 
-pub const RULE_GROUPS: [(&str, u32); 7] = [
+pub const RULE_GROUPS: [(&str, u32); 8] = [
     ("aks", 200),
     ("windows", 300),
     ("connectors", 320),
     ("activedirectory", 330),
     ("domaincontrollers", 340),
+    ("jumpbox", 345),
     ("addons", 400),
     ("user", 500),
 ];
@@ -183,10 +184,12 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
     };
     let connectors = subnet(SpokeSubnet::AppProxyConnectors.key());
     let dcs = subnet("domainControllers");
+    let jump_box = subnet("jumpBox");
     let sources = |group: &str| match group {
         "windows" => windows.clone(),
         "connectors" => connectors.iter().cloned().collect(),
         "domaincontrollers" => dcs.iter().cloned().collect(),
+        "jumpbox" => jump_box.iter().cloned().collect(),
         _ => spoke.clone(),
     };
     let mut plan = FirewallPlan {
@@ -379,6 +382,28 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
                     EgressKind::Port => {}
                 }
             }
+        }
+    }
+    // The operators' jump box: its sign-in, the Azure CLI, kubectl and kubelogin, and its
+    // operating system's updates; nothing else.
+    if spec.cluster.access.path == akswin_spec::spec::AccessPath::JumpBox && jump_box.is_some() {
+        for f in egress
+            .iter()
+            .filter(|f| f.set == "jumpbox" && f.kind == EgressKind::Fqdn)
+        {
+            plan.application_rules.push(AppRulePlan {
+                collection: "jumpbox".into(),
+                group: "jumpbox".into(),
+                name: format!("jumpbox-{}", slug(&f.destination)),
+                sources: sources("jumpbox"),
+                fqdns: vec![loc(&f.destination, location)],
+                fqdn_tags: Vec::new(),
+                protocols: vec![ProtoPort {
+                    protocol: f.protocol.as_str().into(),
+                    port: f.port.parse().unwrap_or(443),
+                }],
+                origin: RuleOrigin::Akswin,
+            });
         }
     }
     // Domain controllers and DNS servers outside the planned VNets (existing, on premises): the

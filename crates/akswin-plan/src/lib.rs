@@ -147,6 +147,8 @@ pub enum SubnetRole {
     Bastion,
     Gateway,
     DomainControllers,
+    /// The operators' jump box (hub).
+    JumpBox,
     InternalLoadBalancer,
     PrivateLinkService,
     PrivateEndpoints,
@@ -225,6 +227,10 @@ pub struct Addresses {
     /// to on-premises.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gmsa_dns_server: Option<Ip>,
+    /// The operators' jump box (`cluster.access.path: jumpBox`): the first address of its
+    /// subnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_box_ip: Option<Ip>,
     /// The internal load balancer front end the application proxy targets.
     pub internal_load_balancer_ip: Option<Ip>,
     /// One internal load balancer front end per workload that exposes a port.
@@ -356,7 +362,7 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
     };
     // Azure's names and minimum sizes for these subnets (akswin-facts).
     use akswin_facts::{BASTION_SUBNET, FIREWALL_SUBNET, GATEWAY_SUBNET};
-    let hub_entries: [HubEntry<'_>; 4] = [
+    let hub_entries: [HubEntry<'_>; 5] = [
         (
             "firewall",
             &h.firewall,
@@ -397,6 +403,14 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
             SMALL_SUBNET_PREFIX,
             u64::from(dcs),
             format!("{dcs} domain controller(s), /{SMALL_SUBNET_PREFIX} minimum"),
+        ),
+        (
+            "jumpBox",
+            &h.jump_box,
+            SubnetRole::JumpBox,
+            SMALL_SUBNET_PREFIX,
+            1,
+            format!("the operators' jump box, /{SMALL_SUBNET_PREFIX} minimum"),
         ),
     ];
     for (key, value, role, floor, demand, basis) in hub_entries {
@@ -833,6 +847,11 @@ fn assign_addresses(spec: &Spec, vnets: &[VnetPlan]) -> Addresses {
     ) {
         let count = dc.count.unwrap_or(0).min(usable(p.prefix_len()) as u32);
         a.domain_controller_ips = (0..count).map(|i| host(&p, 4 + i)).collect();
+    }
+    if spec.cluster.access.path == akswin_spec::spec::AccessPath::JumpBox
+        && let Some(p) = find(vnets, "jumpBox").and_then(|s| s.prefix)
+    {
+        a.jump_box_ip = Some(host(&p, 4));
     }
     let existing: Option<Vec<Ip>> = dcs
         .and_then(|d| d.existing.as_ref())

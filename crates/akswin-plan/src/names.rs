@@ -36,6 +36,10 @@ pub struct Names {
     pub nsg_nodes: String,
     pub nsg_dc: String,
     pub nsg_services: String,
+    /// The operators' jump box (`cluster.access.path: jumpBox`): its VM, NSG and route table.
+    pub jump_box: String,
+    pub nsg_jump_box: String,
+    pub route_table_jump_box: String,
     pub law: String,
     pub key_vault: String,
     /// Front Door's certificates, apart from the platform secrets (Microsoft's advice for
@@ -178,6 +182,10 @@ impl Names {
             nsg_nodes: format!("nsg-{p}-nodes"),
             nsg_dc: format!("nsg-{p}-domain-controllers"),
             nsg_services: format!("nsg-{p}-services"),
+            // Linux VM names: at most 64 characters.
+            jump_box: cut(format!("vm-{p}-jumpbox"), 64),
+            nsg_jump_box: format!("nsg-{p}-jumpbox"),
+            route_table_jump_box: format!("rt-{p}-jumpbox-egress"),
             law: format!("log-{p}"),
             // Key Vault: 3-24 characters, letters, digits, hyphens.
             key_vault,

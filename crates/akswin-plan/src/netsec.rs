@@ -321,6 +321,27 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
         });
     }
 
+    // ---- hub: the operators' jump box leaves through the firewall too (its subnet is private
+    // like the DCs'); the VNets' own ranges stay on the peering routes.
+    let jump_prefix = prefix_of(vnets, "jumpBox");
+    if let (true, Some(_), Some(ip)) = (
+        spec.cluster.access.path == akswin_spec::spec::AccessPath::JumpBox,
+        jump_prefix,
+        a.firewall_private_ip,
+    ) {
+        out.route_tables.push(RouteTablePlan {
+            name: n.route_table_jump_box.clone(),
+            vnet: HUB.into(),
+            subnets: vec!["jumpBox".into()],
+            disable_bgp_route_propagation: true,
+            routes: vec![RoutePlan {
+                name: "default-via-firewall".into(),
+                prefix: default_prefix(),
+                next_hop: Some(ip),
+            }],
+        });
+    }
+
     // ---- hub: the GatewaySubnet. Traffic from on-premises to the spoke (and to the DCs)
     // goes through the firewall, as the traffic towards on-premises does: both directions are
     // inspected and the firewall sees both halves of every flow. BGP propagation must stay on
@@ -514,6 +535,42 @@ pub fn netsec(spec: &Spec, vnets: &[VnetPlan], a: &Addresses, n: &Names) -> NetS
             name: n.nsg_dc.clone(),
             vnet: HUB.into(),
             subnets: vec!["domainControllers".into()],
+            rules,
+        });
+    }
+
+    // ---- hub: the jump box's subnet: SSH from Bastion, nothing else from the networks.
+    if let Some(j) = jump_prefix {
+        let dest = vec![j.to_string()];
+        let mut rules = Vec::new();
+        if let Some(b) = prefix_of(vnets, akswin_facts::BASTION_SUBNET.key) {
+            rules.push(NsgRule {
+                name: "allow-bastion-ssh".into(),
+                priority: 1000,
+                direction: Direction::Inbound,
+                access: Access::Allow,
+                protocol: NsgProtocol::Tcp,
+                sources: vec![b.to_string()],
+                destinations: dest.clone(),
+                ports: vec!["22".into()],
+                origin: RuleOrigin::Akswin,
+            });
+        }
+        rules.push(NsgRule {
+            name: "deny-vnet-inbound".into(),
+            priority: 4096,
+            direction: Direction::Inbound,
+            access: Access::Deny,
+            protocol: NsgProtocol::Any,
+            sources: vec!["VirtualNetwork".into()],
+            destinations: dest,
+            ports: vec!["*".into()],
+            origin: RuleOrigin::Akswin,
+        });
+        out.nsgs.push(NsgPlan {
+            name: n.nsg_jump_box.clone(),
+            vnet: HUB.into(),
+            subnets: vec!["jumpBox".into()],
             rules,
         });
     }

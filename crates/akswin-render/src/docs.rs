@@ -15,6 +15,7 @@ fn shell_quote(s: &str) -> String {
 /// by the script: it only checks that they exist.
 pub fn deploy_sh(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     let arm = Arm::new(spec, plan, n, "");
+    let jump = arm.has_jump_box();
     let secrets = arm.required_secrets();
     let fd = spec.ingress.front_door.is_some();
     let host_params = arm.front_door_host_parameters();
@@ -526,15 +527,15 @@ if [ "$missing" -ne 0 ]; then
 fi
 {placeholder}
 echo "== 3/3 main deployment: what-if, then create"
-az deployment sub what-if --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json
+{jump_key}az deployment sub what-if --name "$deployment" --location "$location" \
+  --template-file arm/main.json --parameters @arm/main.parameters.json{jump_param}
 read -r -p "Deploy these changes? [y/N] " answer
 case "$answer" in
   y|Y) ;;
   *) echo "stopped before deploying"; exit 1 ;;
 esac
 az deployment sub create --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json --output none
+  --template-file arm/main.json --parameters @arm/main.parameters.json{jump_param} --output none
 # A way in: Azure RBAC for Kubernetes is on and local accounts are off; the operator gets
 # Azure Kubernetes Service RBAC Cluster Admin on the cluster (cluster.adminGroups have it from
 # the template), so that ./deploy.sh k8s can apply the manifests.
@@ -544,7 +545,47 @@ if [ -n "$operator_id" ]; then
     az role assignment create --assignee-object-id "$operator_id" --assignee-principal-type "$operator_type" \
       --role "Azure Kubernetes Service RBAC Cluster Admin" --scope "$cluster_id" --output none
   fi
+fi{jump_roles}"#,
+        jump_key = if jump { format!(
+            r#"# The jump box signs users in with Microsoft Entra ID only. Azure wants an SSH key for a Linux
+# VM without a password, so it gets one whose private half is thrown away at once; an existing
+# jump box keeps its own (a VM's SSH keys cannot change).
+jump_box_key=$(az vm show --resource-group {rg_hub} --name {vm} --query "osProfile.linuxConfiguration.ssh.publicKeys[0].keyData" --output tsv 2>/dev/null || true)
+if [ -z "$jump_box_key" ]; then
+  key_dir=$(mktemp -d)
+  ssh-keygen -q -t rsa -b 4096 -N '' -C 'akswin: private key discarded' -f "$key_dir/key"
+  jump_box_key=$(cat "$key_dir/key.pub")
+  rm -rf "$key_dir"
+fi
+"#,
+            rg_hub = n.rg_hub,
+            vm = n.jump_box,
+        ) } else { String::new() },
+        jump_param = if jump { " \\\n  jumpBoxSshPublicKey=\"$jump_box_key\"" } else { "" },
+        jump_roles = if jump { format!(
+            r#"
+# The jump box: the operator signs in with Microsoft Entra ID (Virtual Machine Administrator
+# Login) through Bastion's native client, which needs Reader on the VM, its NIC and Bastion
+# (cluster.adminGroups have these from the template).
+if [ -n "$operator_id" ]; then
+  subscription=$(az account show --query id --output tsv)
+  hub="/subscriptions/$subscription/resourceGroups/{rg_hub}/providers"
+  for grant in "Virtual Machine Administrator Login|$hub/Microsoft.Compute/virtualMachines/{vm}" \
+    "Reader|$hub/Microsoft.Compute/virtualMachines/{vm}" \
+    "Reader|$hub/Microsoft.Network/networkInterfaces/nic-{vm}" \
+    "Reader|$hub/Microsoft.Network/bastionHosts/{bastion}"; do
+    role="${{grant%%|*}}"
+    scope="${{grant#*|}}"
+    if [ "$(az role assignment list --assignee "$operator_id" --scope "$scope" --role "$role" --query 'length(@)' --output tsv)" = 0 ]; then
+      az role assignment create --assignee-object-id "$operator_id" --assignee-principal-type "$operator_type" \
+        --role "$role" --scope "$scope" --output none
+    fi
+  done
 fi"#,
+            rg_hub = n.rg_hub,
+            vm = n.jump_box,
+            bastion = n.bastion,
+        ) } else { String::new() },
         placeholder = arm.placeholder_secret().map(|p| format!(
             "# The gMSA credential exists only once Active Directory does (scripts/Set-Gmsa.ps1 writes it),\n# but the kubelet identity's read access is granted on the secret, which must exist first:\n# a placeholder with nothing secret in it.\nif [ \"$(az keyvault secret list --vault-name {kv} --query \"[?name=='{p}'] | length(@)\" --output tsv)\" != 1 ]; then\n  az keyvault secret set --vault-name {kv} --name '{p}' --value 'placeholder: scripts/Set-Gmsa.ps1 replaces it' --tags akswin=placeholder --output none\n  echo \"created the placeholder secret '{p}' (scripts/Set-Gmsa.ps1 replaces it)\"\nfi\n",
             kv = n.key_vault,
@@ -954,10 +995,14 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     ));
     line("| `k8s/` | Kubernetes manifests: workloads, internal load balancer Services, gMSA RBAC, image pre-pull DaemonSets |".into());
     line("| `.github/workflows/` | monthly node image upgrade and hot-spare scaling (when the spec asks for them) |".into());
-    line(
-        "| `scripts/` | PowerShell for Active Directory, gMSA, application proxy and DNS |\n"
-            .into(),
-    );
+    line(format!(
+        "| `scripts/` | PowerShell for Active Directory, gMSA, application proxy and DNS{} |\n",
+        if arm.has_jump_box() {
+            "; `jumpbox-init.sh`, the jump box's first boot (its custom data in `arm/main.json`: the Azure CLI, kubectl, kubelogin)"
+        } else {
+            ""
+        }
+    ));
     line("## Steps\n".into());
     let mut step = 1;
     let mut next = |t: String| {
@@ -1320,6 +1365,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     }
     hybrid_section(spec, plan, n, &mut line);
     dns_section(spec, plan, &mut line);
+    access_section(spec, plan, n, &mut line);
     monitoring_section(spec, plan, n, &mut line);
     upgrades_section(spec, n, &mut line);
     line("\n## Known limits\n".into());
@@ -1541,6 +1587,37 @@ fn describe_window(w: &akswin_spec::spec::MaintenanceWindow) -> String {
 }
 
 /// Who upgrades what, and when.
+/// How operators reach the API server: `az aks command invoke` always; the jump box when the
+/// spec asks for one.
+fn access_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut impl FnMut(String)) {
+    if !spec.cluster.private_cluster {
+        return;
+    }
+    line("\n## Access to the cluster\n".into());
+    line(format!(
+        "- The API server is private: it answers only inside the network (https://learn.microsoft.com/azure/aks/access-private-cluster). Azure RBAC for Kubernetes decides who may do what: the operator who ran `deploy.sh` and the groups in `cluster.adminGroups` have Azure Kubernetes Service RBAC Cluster Admin.\n- **`az aks command invoke`** (always available; `deploy.sh k8s` and the workflows use it): `az aks command invoke --resource-group {rg} --name {cluster} --command 'kubectl get nodes'` runs kubectl in a pod inside the cluster, as you, and needs `Microsoft.ContainerService/managedClusters/runcommand/action` on the cluster. `--file` uploads a file or folder with the command.",
+        rg = n.rg_spoke,
+        cluster = n.cluster,
+    ));
+    if Arm::new(spec, plan, n, "").has_jump_box() {
+        let ip = plan
+            .addresses
+            .jump_box_ip
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        line(format!(
+            "- **The jump box** `{vm}` ({ip} in the hub, `cluster.access.path: jumpBox`): Ubuntu without a public address, reached only through Bastion's native client (`{bastion}` has tunneling on) and signed in with Microsoft Entra ID (the `AADSSHLoginForLinux` extension: https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux). Its SSH key is one whose private half `deploy.sh` threw away: nobody holds a key to it, and no password exists. Connect with `az network bastion ssh --name {bastion} --resource-group {rg_hub} --target-resource-id $(az vm show --resource-group {rg_hub} --name {vm} --query id --output tsv) --auth-type AAD` (the `bastion` and `ssh` CLI extensions install on first use). You need Virtual Machine Administrator Login on the VM and Reader on the VM, its NIC and Bastion: `deploy.sh` grants them to the operator, the template to `cluster.adminGroups`. Its first boot installs the Azure CLI, kubectl and kubelogin (`scripts/jumpbox-init.sh`, its custom data, retried for an hour while the firewall rules arrive; its log is `/var/log/akswin-jumpbox-init.log`). Then: `az login`, `az aks get-credentials --resource-group {rg} --name {cluster}`, `kubelogin convert-kubeconfig -l azurecli`, and `kubectl get nodes`. The firewall lets it reach only its sign-in, the Azure CLI's and Kubernetes' downloads and Ubuntu's updates (rule collection group `jumpbox`); the API server and the vault are reached through their private endpoints. Patches: `AutomaticByPlatform`. Verify: `kubectl get nodes` on the jump box lists every pool's nodes.",
+            vm = n.jump_box,
+            bastion = n.bastion,
+            rg_hub = n.rg_hub,
+            rg = n.rg_spoke,
+            cluster = n.cluster,
+        ));
+    } else {
+        line("- **A jump box** (`cluster.access.path: jumpBox` with `jumpBox: auto` under `network.hub.subnets`) gives operators an interactive shell in the hub, through Bastion with Microsoft Entra ID sign-in; akswin renders none for this spec.".into());
+    }
+}
+
 fn upgrades_section(spec: &Spec, n: &Names, line: &mut impl FnMut(String)) {
     use akswin_spec::spec::{ClusterChannel, NodeOsChannel};
     let up = &spec.upgrades;

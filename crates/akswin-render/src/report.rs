@@ -184,6 +184,10 @@ fn subnet_detail(spec: &Spec, net: &NetworkPlan, s: &SubnetPlan) -> String {
             }
         }
         SubnetRole::Bastion => "Azure Bastion".into(),
+        SubnetRole::JumpBox => match net.addresses.jump_box_ip {
+            Some(ip) => format!("jump box {ip} (Bastion, Microsoft Entra ID sign-in)"),
+            None => "empty: cluster.access.path is not jumpBox".into(),
+        },
         SubnetRole::Gateway => match &net.hybrid {
             Some(h) => match h.kind {
                 akswin_spec::spec::GatewayKind::Vpn => format!(

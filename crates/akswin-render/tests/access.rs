@@ -131,3 +131,202 @@ fn deploy_sh_k8s_applies_the_manifests_through_command_invoke() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("applying the manifests failed"), "{out}");
 }
+
+/// Every resource of a rendered template, nested deployments included.
+fn all_resources(v: &Value, out: &mut Vec<Value>) {
+    if let Some(rs) = v["resources"].as_array() {
+        for r in rs {
+            out.push(r.clone());
+            all_resources(&r["properties"]["template"], out);
+        }
+    }
+}
+
+/// The jump box (new-forest-lab: `cluster.access.path: jumpBox`) is reached only through
+/// Bastion with Microsoft Entra ID: no public address, no password, a key nobody holds, SSH
+/// admitted from the Bastion subnet alone, Bastion's native client on, the admin groups with
+/// the login and Reader roles Bastion needs; its first boot is `scripts/jumpbox-init.sh`; the
+/// firewall's jumpbox rules come from its subnet alone. The baseline has none of it.
+#[test]
+fn the_jump_box_is_reached_only_through_bastion_with_entra_id() {
+    use base64::Engine as _;
+    let spec = common::scenario_spec("new-forest-lab");
+    let plan = akswin_plan::plan(&spec);
+    let tree = akswin_render::render(&spec, &plan, "test");
+    let n = akswin_plan::names::Names::new(&spec);
+    let main: Value = serde_json::from_str(&tree.files["arm/main.json"]).unwrap();
+    let mut rs = Vec::new();
+    all_resources(&main, &mut rs);
+    let find = |ty: &str, name: &str| {
+        rs.iter()
+            .find(|r| r["type"] == ty && r["name"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no {ty} {name}"))
+            .clone()
+    };
+    let vm = find("Microsoft.Compute/virtualMachines", &n.jump_box);
+    let nic = find(
+        "Microsoft.Network/networkInterfaces",
+        &format!("nic-{}", n.jump_box),
+    );
+    assert!(!nic.to_string().contains("publicIPAddress"), "{nic}");
+    let ip = plan.addresses.jump_box_ip.unwrap().to_string();
+    assert_eq!(
+        nic["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"],
+        ip.as_str()
+    );
+    let os = &vm["properties"]["osProfile"];
+    assert_eq!(
+        os["linuxConfiguration"]["disablePasswordAuthentication"],
+        true
+    );
+    assert!(os.get("adminPassword").is_none());
+    assert_eq!(
+        os["linuxConfiguration"]["ssh"]["publicKeys"][0]["keyData"],
+        "[parameters('jumpBoxSshPublicKey')]"
+    );
+    let init = base64::engine::general_purpose::STANDARD
+        .decode(os["customData"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(init).unwrap(),
+        tree.files["scripts/jumpbox-init.sh"]
+    );
+    assert_eq!(vm["identity"]["type"], "SystemAssigned");
+    let ext = find(
+        "Microsoft.Compute/virtualMachines/extensions",
+        &format!("{}/AADSSHLoginForLinux", n.jump_box),
+    );
+    assert_eq!(
+        ext["properties"]["publisher"],
+        "Microsoft.Azure.ActiveDirectory"
+    );
+    let bastion = find("Microsoft.Network/bastionHosts", &n.bastion);
+    assert_eq!(bastion["properties"]["enableTunneling"], true);
+    // Its NSG: SSH from the Bastion subnet, every other address of the networks refused.
+    let nsg = &plan
+        .netsec
+        .nsgs
+        .iter()
+        .find(|g| g.name == n.nsg_jump_box)
+        .unwrap()
+        .rules;
+    let bastion_prefix = plan
+        .vnets
+        .iter()
+        .flat_map(|v| &v.subnets)
+        .find(|s| s.key == "bastion")
+        .and_then(|s| s.prefix)
+        .unwrap()
+        .to_string();
+    let allows: Vec<_> = nsg
+        .iter()
+        .filter(|r| r.access == akswin_plan::netsec::Access::Allow)
+        .collect();
+    assert_eq!(allows.len(), 1);
+    assert_eq!(allows[0].sources, [bastion_prefix]);
+    assert_eq!(allows[0].ports, ["22"]);
+    assert!(nsg.iter().any(|r| r.name == "deny-vnet-inbound"));
+    // The admin groups: the login role and Reader on the VM, its NIC and Bastion.
+    let group = spec.cluster.admin_groups[0].as_str();
+    let grants: Vec<String> = rs
+        .iter()
+        .filter(|r| {
+            r["type"] == "Microsoft.Authorization/roleAssignments"
+                && r["properties"]["principalId"] == group
+        })
+        .map(|r| format!("{} {}", r["properties"]["roleDefinitionId"], r["scope"]))
+        .collect();
+    for (role, what) in [
+        (akswin_render::arm::ROLE_VM_ADMIN_LOGIN, "virtualMachines"),
+        (akswin_render::arm::ROLE_READER, "virtualMachines"),
+        (akswin_render::arm::ROLE_READER, "networkInterfaces"),
+        (akswin_render::arm::ROLE_READER, "bastionHosts"),
+    ] {
+        assert!(
+            grants.iter().any(|g| g.contains(role) && g.contains(what)),
+            "{role} on {what}: {grants:?}"
+        );
+    }
+    // The firewall: the jump box's rules come from its subnet and from nowhere else.
+    let jump_prefix = plan
+        .vnets
+        .iter()
+        .flat_map(|v| &v.subnets)
+        .find(|s| s.key == "jumpBox")
+        .and_then(|s| s.prefix)
+        .unwrap()
+        .to_string();
+    let rules: Vec<_> = plan
+        .firewall
+        .application_rules
+        .iter()
+        .filter(|r| r.group == "jumpbox")
+        .collect();
+    assert!(rules.iter().any(|r| r.fqdns == ["packages.microsoft.com"]));
+    assert!(rules.iter().all(|r| r.sources == [jump_prefix.clone()]));
+    // The baseline: command invoke only.
+    let base = akswin_render::render(
+        &common::scenario_spec("baseline"),
+        &akswin_plan::plan(&common::scenario_spec("baseline")),
+        "test",
+    );
+    // (the firewall's `jumpbox` rule collection group is there, empty: see firewall.rs)
+    assert!(!base.files["arm/main.json"].contains(&n.jump_box));
+    assert!(!base.files["arm/main.json"].contains("jumpBoxSshPublicKey"));
+    assert!(!base.files["arm/main.json"].contains("enableTunneling"));
+    assert!(!base.files.contains_key("scripts/jumpbox-init.sh"));
+}
+
+/// `deploy.sh` gives a new jump box a key whose private half it throws away, and an existing
+/// one its own key (a VM's SSH keys cannot change), the same to what-if and create; the
+/// operator gets the jump box's login and Reader roles.
+#[test]
+#[cfg(unix)]
+fn deploy_sh_gives_the_jump_box_a_key_nobody_holds() {
+    if Command::new("bash").arg("--version").output().is_err()
+        || Command::new("ssh-keygen").arg("-?").output().is_err()
+    {
+        eprintln!("skipped: deploy.sh jump box key (no bash or no ssh-keygen)");
+        return;
+    }
+    let spec = common::scenario_spec("new-forest-lab");
+    let plan = akswin_plan::plan(&spec);
+    let tree = akswin_render::render(&spec, &plan, "test");
+    let az = |vm_key: &str| {
+        format!(
+            "case \"$*\" in\n  *'feature show'*) echo Registered ;;\n  *'signed-in-user show'*) echo 0b2f5a3c-1d4e-4f60-8a7b-9c0d1e2f3a4b ;;\n  *'secret list'*) echo 1 ;;\n  *'certificate show'*) echo application/x-pkcs12 ;;\n  *'vm show'*) {vm_key} ;;\n  *'deployment sub create'*) ls -a \"$(dirname \"$log\")\" >> \"$log\" ;;\nesac\n"
+        )
+    };
+    for existing in [None, Some("ssh-rsa AAAAB3NzaExisting akswin")] {
+        let body = match existing {
+            Some(k) => az(&format!("echo '{k}'")),
+            None => az("exit 3"),
+        };
+        let (code, calls, out) = common::run_deploy_sh(
+            &tree,
+            "main",
+            &body,
+            &[("AKSWIN_OPERATOR_IP", "203.0.113.10/32")],
+        );
+        // No answer on stdin: what-if runs, create does not.
+        assert_eq!(code, 1, "{out}");
+        assert!(!calls.contains("deployment sub create"), "{calls}");
+        let what_if = calls
+            .lines()
+            .find(|l| l.starts_with("deployment sub what-if"))
+            .unwrap_or_else(|| panic!("{calls}"));
+        let key = what_if
+            .split("jumpBoxSshPublicKey=")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{what_if}"));
+        match existing {
+            Some(k) => assert_eq!(key, k),
+            None => {
+                assert!(key.starts_with("ssh-rsa "), "{key}");
+                assert!(key.ends_with("akswin: private key discarded"), "{key}");
+            }
+        }
+        // Nothing of the key pair is left in the tree.
+        assert!(!calls.contains("BEGIN OPENSSH PRIVATE KEY"));
+    }
+}

@@ -159,9 +159,32 @@ const CDN: &str = "https://schema.management.azure.com/schemas/2025-12-01/Micros
 /// is open).
 const CONTAINER_INSIGHTS_STREAM: &str = "Microsoft-ContainerInsights-Group-Default";
 
+/// The value a nested deployment's parameter takes from the outer template (the jump box's
+/// SSH key): `DeploymentParameter.value` is `oneOf: [{}, expression]` in the 2025-04-01
+/// schema, so an expression matches both branches and fails `oneOf`, though ARM accepts it
+/// (the expression itself is akswin's expression check's, RND003).
+const OUTER_PARAMETER_STAND_IN: &str = "an outer parameter's value";
+
 /// Validate the defective part against its subtype and return the resource with it masked.
 fn mask_defect(r: &Value, context: &str, errors: &mut Vec<String>) -> Value {
     let ty = r["type"].as_str().unwrap_or_default().to_ascii_lowercase();
+    if ty == "microsoft.resources/deployments" {
+        let mut masked = r.clone();
+        if let Some(params) = masked
+            .pointer_mut("/properties/parameters")
+            .and_then(Value::as_object_mut)
+        {
+            for p in params.values_mut() {
+                if p["value"]
+                    .as_str()
+                    .is_some_and(|v| v.starts_with("[parameters('") && v.ends_with("')]"))
+                {
+                    p["value"] = Value::String(OUTER_PARAMETER_STAND_IN.into());
+                }
+            }
+        }
+        return masked;
+    }
     if ty == "microsoft.insights/datacollectionrules" {
         // The stream group is replaced by a value the closed enum accepts; everything else
         // of the rule is still checked.
@@ -415,6 +438,45 @@ fn container_insights_stream_defect_is_real() {
     let mut bad = r.clone();
     bad["properties"]["dataFlows"] = Value::String("nope".into());
     assert!(!resource_validator(url).is_valid(&mask_defect(&bad, "t", &mut errors)));
+}
+
+#[test]
+fn deployment_parameter_expression_defect_is_real() {
+    if reference_opt().is_none() {
+        return;
+    }
+    let d = |value: &str| {
+        serde_json::json!({
+            "type": "Microsoft.Resources/deployments",
+            "apiVersion": "2025-04-01",
+            "name": "akswin-hub",
+            "resourceGroup": "rg",
+            "properties": {
+                "mode": "Incremental",
+                "expressionEvaluationOptions": { "scope": "Inner" },
+                "parameters": { "key": { "value": value } },
+                "template": { "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0", "resources": [] },
+            }
+        })
+    };
+    let url = &resource_schemas()[&(
+        "microsoft.resources/deployments".to_string(),
+        "2025-04-01".to_string(),
+    )];
+    let v = resource_validator(url);
+    assert!(
+        !v.is_valid(&d("[parameters('key')]")),
+        "the defect is gone: drop the deployments mask from mask_defect"
+    );
+    assert!(v.is_valid(&d("ssh-rsa AAAA")));
+    let mut errors = Vec::new();
+    assert!(v.is_valid(&mask_defect(&d("[parameters('key')]"), "t", &mut errors)));
+    // Only a plain outer parameter is masked: anything else is still judged.
+    let other = mask_defect(&d("[concat('a', 'b')]"), "t", &mut errors);
+    assert_eq!(
+        other["properties"]["parameters"]["key"]["value"],
+        "[concat('a', 'b')]"
+    );
 }
 
 #[test]

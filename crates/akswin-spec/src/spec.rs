@@ -419,6 +419,8 @@ pub struct HubSubnets {
     pub bastion: Option<Auto<Cidr>>,
     pub gateway: Option<Auto<Cidr>>,
     pub domain_controllers: Option<Auto<Cidr>>,
+    /// The operators' jump box (`cluster.access.path: jumpBox`), reached through Bastion.
+    pub jump_box: Option<Auto<Cidr>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -867,6 +869,46 @@ pub struct Cluster {
     /// accounts are off, so nobody else can). The operator who runs `deploy.sh` gets it too.
     #[serde(default)]
     pub admin_groups: Vec<ObjectId>,
+    /// How operators reach the API server of a private cluster.
+    #[serde(default)]
+    pub access: ClusterAccess,
+}
+
+/// How operators reach the cluster's API server. A private cluster's API server answers only
+/// inside the network: <https://learn.microsoft.com/azure/aks/access-private-cluster>.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterAccess {
+    /// `commandInvoke`: `az aks command invoke` runs kubectl inside the cluster (nothing to
+    /// deploy; deploy.sh and the workflows use it). `jumpBox`: also a Linux VM in the hub
+    /// (`network.hub.subnets.jumpBox`), without a public address, reached through Bastion with
+    /// Microsoft Entra ID sign-in, for interactive kubectl.
+    #[serde(default)]
+    pub path: AccessPath,
+    /// The jump box's VM size (a small general-purpose Linux size is plenty).
+    #[serde(default = "default_jump_box_size")]
+    pub vm_size: String,
+}
+
+fn default_jump_box_size() -> String {
+    "Standard_D2ds_v5".into()
+}
+
+impl Default for ClusterAccess {
+    fn default() -> Self {
+        ClusterAccess {
+            path: AccessPath::default(),
+            vm_size: default_jump_box_size(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum AccessPath {
+    #[default]
+    CommandInvoke,
+    JumpBox,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

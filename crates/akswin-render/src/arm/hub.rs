@@ -22,6 +22,16 @@ impl Arm<'_> {
                 json!({ "value": dcs.map_or(akswin_spec::spec::DEFAULT_DC_VM_SIZE, |d| d.size()) }),
             );
         }
+        if self.has_jump_box() {
+            p.insert(
+                "jumpBoxSshPublicKey".into(),
+                json!({ "value": "[parameters('jumpBoxSshPublicKey')]" }),
+            );
+            p.insert(
+                "jumpBoxVmSize".into(),
+                json!({ "value": self.spec.cluster.access.vm_size }),
+            );
+        }
         self.gateway_params(&mut p);
         Value::Object(p)
     }
@@ -168,6 +178,11 @@ impl Arm<'_> {
                     } ]
                 },
             });
+            // The jump box is reached with Bastion's native client (az network bastion ssh),
+            // which needs tunneling (Standard SKU).
+            if self.has_jump_box() {
+                bastion["properties"]["enableTunneling"] = json!(true);
+            }
             if !after_gateway.is_empty() {
                 bastion["dependsOn"] = json!(after_gateway);
             }
@@ -181,6 +196,11 @@ impl Arm<'_> {
             params.insert("dcAdminPassword".into(), secure_param());
             params.insert("dcVmSize".into(), json!({ "type": "string" }));
             res.extend(self.domain_controllers(dc, &vnet_id));
+        }
+        if self.has_jump_box() {
+            params.insert("jumpBoxSshPublicKey".into(), json!({ "type": "string" }));
+            params.insert("jumpBoxVmSize".into(), json!({ "type": "string" }));
+            res.extend(self.jump_box(&vnet_id));
         }
         self.with_diagnostics(&mut res);
         rg_template(res, Value::Object(params), json!({}))

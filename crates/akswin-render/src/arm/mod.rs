@@ -31,6 +31,8 @@ mod firewall;
 mod front_door;
 mod gateway;
 mod hub;
+mod jump_box;
+pub use jump_box::{ROLE_READER, ROLE_VM_ADMIN_LOGIN};
 mod monitoring;
 pub use monitoring::AKS_LOG_CATEGORIES;
 mod policy;
@@ -480,6 +482,12 @@ impl<'a> Arm<'a> {
             "location".into(),
             json!({ "type": "string", "defaultValue": self.spec.location }),
         );
+        if self.has_jump_box() {
+            params.insert(
+                "jumpBoxSshPublicKey".into(),
+                json!({ "type": "string", "metadata": { "description": "the jump box's SSH public key: deploy.sh passes one whose private key it threw away (sign-in is with Microsoft Entra ID), or the existing jump box's own key, which cannot change" } }),
+            );
+        }
         let mut resources = vec![
             self.rg(&n.rg_hub),
             self.rg(&n.rg_spoke),

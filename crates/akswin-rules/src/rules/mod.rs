@@ -70,6 +70,7 @@ pub static ALL: &[&dyn Rule] = &[
     &net::net013_private_link_subnet_misconfigured::Net013,
     &net::net014_on_premises_unreachable::Net014,
     &net::net015_hybrid_gateway_misconfigured::Net015,
+    &net::net016_jump_box_misconfigured::Net016,
     &pol::pol001_windows_policies_not_assigned::Pol001,
     &pol::pol002_ingress_or_registry_policy_missing::Pol002,
     &pol::pol003_unknown_policy_definition::Pol003,
@@ -118,6 +119,7 @@ pub fn hub_subnet_entries(spec: &Spec) -> impl Iterator<Item = (String, &'static
         ("bastion", &s.bastion),
         ("gateway", &s.gateway),
         ("domainControllers", &s.domain_controllers),
+        ("jumpBox", &s.jump_box),
     ]
     .into_iter()
     .filter_map(|(k, v)| match v {

@@ -368,15 +368,27 @@ if [ "$(az keyvault secret list --vault-name kv-contoso-legacy-x4k9 --query "[?n
 fi
 
 echo "== 3/3 main deployment: what-if, then create"
+# The jump box signs users in with Microsoft Entra ID only. Azure wants an SSH key for a Linux
+# VM without a password, so it gets one whose private half is thrown away at once; an existing
+# jump box keeps its own (a VM's SSH keys cannot change).
+jump_box_key=$(az vm show --resource-group rg-contoso-legacy-hub --name vm-contoso-legacy-jumpbox --query "osProfile.linuxConfiguration.ssh.publicKeys[0].keyData" --output tsv 2>/dev/null || true)
+if [ -z "$jump_box_key" ]; then
+  key_dir=$(mktemp -d)
+  ssh-keygen -q -t rsa -b 4096 -N '' -C 'akswin: private key discarded' -f "$key_dir/key"
+  jump_box_key=$(cat "$key_dir/key.pub")
+  rm -rf "$key_dir"
+fi
 az deployment sub what-if --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json
+  --template-file arm/main.json --parameters @arm/main.parameters.json \
+  jumpBoxSshPublicKey="$jump_box_key"
 read -r -p "Deploy these changes? [y/N] " answer
 case "$answer" in
   y|Y) ;;
   *) echo "stopped before deploying"; exit 1 ;;
 esac
 az deployment sub create --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json --output none
+  --template-file arm/main.json --parameters @arm/main.parameters.json \
+  jumpBoxSshPublicKey="$jump_box_key" --output none
 # A way in: Azure RBAC for Kubernetes is on and local accounts are off; the operator gets
 # Azure Kubernetes Service RBAC Cluster Admin on the cluster (cluster.adminGroups have it from
 # the template), so that ./deploy.sh k8s can apply the manifests.
@@ -386,6 +398,24 @@ if [ -n "$operator_id" ]; then
     az role assignment create --assignee-object-id "$operator_id" --assignee-principal-type "$operator_type" \
       --role "Azure Kubernetes Service RBAC Cluster Admin" --scope "$cluster_id" --output none
   fi
+fi
+# The jump box: the operator signs in with Microsoft Entra ID (Virtual Machine Administrator
+# Login) through Bastion's native client, which needs Reader on the VM, its NIC and Bastion
+# (cluster.adminGroups have these from the template).
+if [ -n "$operator_id" ]; then
+  subscription=$(az account show --query id --output tsv)
+  hub="/subscriptions/$subscription/resourceGroups/rg-contoso-legacy-hub/providers"
+  for grant in "Virtual Machine Administrator Login|$hub/Microsoft.Compute/virtualMachines/vm-contoso-legacy-jumpbox" \
+    "Reader|$hub/Microsoft.Compute/virtualMachines/vm-contoso-legacy-jumpbox" \
+    "Reader|$hub/Microsoft.Network/networkInterfaces/nic-vm-contoso-legacy-jumpbox" \
+    "Reader|$hub/Microsoft.Network/bastionHosts/bas-contoso-legacy"; do
+    role="${grant%%|*}"
+    scope="${grant#*|}"
+    if [ "$(az role assignment list --assignee "$operator_id" --scope "$scope" --role "$role" --query 'length(@)' --output tsv)" = 0 ]; then
+      az role assignment create --assignee-object-id "$operator_id" --assignee-principal-type "$operator_type" \
+        --role "$role" --scope "$scope" --output none
+    fi
+  done
 fi
 fw_ip=$(az resource show --resource-group 'rg-contoso-legacy-hub' --name 'afw-contoso-legacy' --resource-type Microsoft.Network/azureFirewalls \
   --query 'properties.ipConfigurations[0].properties.privateIPAddress' --output tsv)

@@ -1,0 +1,39 @@
+#!/bin/bash
+# The jump box of contoso-legacy (vm-contoso-legacy-jumpbox): the Azure CLI, kubectl and kubelogin, installed at its first
+# boot (custom data). Its egress goes through the hub firewall, whose rules may come after
+# the VM: every step is retried for an hour. Log: /var/log/akswin-jumpbox-init.log
+set -uo pipefail
+exec >> /var/log/akswin-jumpbox-init.log 2>&1
+export DEBIAN_FRONTEND=noninteractive
+
+# retry COMMAND...: run it until it succeeds, every 30 seconds, for an hour.
+retry() {
+  local i
+  for i in $(seq 1 120); do
+    if "$@"; then
+      return 0
+    fi
+    echo "attempt $i failed: $*; retrying in 30 s"
+    sleep 30
+  done
+  return 1
+}
+
+install_azure_cli() {
+  apt-get update &&
+    apt-get install -y ca-certificates curl gnupg lsb-release &&
+    mkdir -p /etc/apt/keyrings &&
+    curl -fsSL https://packages.microsoft.com/keys/microsoft.asc | gpg --dearmor --yes -o /etc/apt/keyrings/microsoft.gpg &&
+    chmod go+r /etc/apt/keyrings/microsoft.gpg &&
+    printf 'Types: deb\nURIs: https://packages.microsoft.com/repos/azure-cli/\nSuites: %s\nComponents: main\nArchitectures: %s\nSigned-by: /etc/apt/keyrings/microsoft.gpg\n' \
+      "$(lsb_release -cs)" "$(dpkg --print-architecture)" > /etc/apt/sources.list.d/azure-cli.sources &&
+    apt-get update &&
+    apt-get install -y azure-cli
+}
+
+if retry install_azure_cli && retry az aks install-cli --install-location /usr/local/bin/kubectl --kubelogin-install-location /usr/local/bin/kubelogin; then
+  echo "akswin: the jump box is ready (az, kubectl, kubelogin)"
+else
+  echo "akswin: the tools could not be installed: check the firewall's jumpbox rules" >&2
+  exit 1
+fi

@@ -548,14 +548,22 @@ if [ -n "$operator_id" ]; then
 fi{jump_roles}"#,
         jump_key = if jump { format!(
             r#"# The jump box signs users in with Microsoft Entra ID only. Azure wants an SSH key for a Linux
-# VM without a password, so it gets one whose private half is thrown away at once; an existing
-# jump box keeps its own (a VM's SSH keys cannot change).
-jump_box_key=$(az vm show --resource-group {rg_hub} --name {vm} --query "osProfile.linuxConfiguration.ssh.publicKeys[0].keyData" --output tsv 2>/dev/null || true)
-if [ -z "$jump_box_key" ]; then
+# VM without a password, so a new one gets a key whose private half is thrown away at once; an
+# existing jump box keeps its own (a VM's SSH keys cannot change), so only "not found" means new.
+if jump_box_key=$(az vm show --resource-group {rg_hub} --name {vm} --query "osProfile.linuxConfiguration.ssh.publicKeys[0].keyData" --output tsv 2>"$errfile"); then
+  if [ -z "$jump_box_key" ]; then
+    echo "the jump box {vm} exists but shows no SSH key: it cannot be redeployed with another one" >&2
+    exit 1
+  fi
+elif grep -q ResourceNotFound "$errfile"; then
   key_dir=$(mktemp -d)
   ssh-keygen -q -t rsa -b 4096 -N '' -C 'akswin: private key discarded' -f "$key_dir/key"
   jump_box_key=$(cat "$key_dir/key.pub")
   rm -rf "$key_dir"
+else
+  cat "$errfile" >&2
+  echo "cannot tell whether the jump box {vm} exists (az vm show failed above): a new key for an existing VM would fail the deployment" >&2
+  exit 1
 fi
 "#,
             rg_hub = n.rg_hub,
@@ -998,7 +1006,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     line(format!(
         "| `scripts/` | PowerShell for Active Directory, gMSA, application proxy and DNS{} |\n",
         if arm.has_jump_box() {
-            "; `jumpbox-init.sh`, the jump box's first boot (its custom data in `arm/main.json`: the Azure CLI, kubectl, kubelogin)"
+            "; `jumpbox-init.sh`, run on the jump box by its CustomScript extension in `arm/main.json` (the Azure CLI, kubectl, kubelogin)"
         } else {
             ""
         }
@@ -1606,7 +1614,7 @@ fn access_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut impl Fn
             .map(|i| i.to_string())
             .unwrap_or_default();
         line(format!(
-            "- **The jump box** `{vm}` ({ip} in the hub, `cluster.access.path: jumpBox`): Ubuntu without a public address, reached only through Bastion's native client (`{bastion}` has tunneling on) and signed in with Microsoft Entra ID (the `AADSSHLoginForLinux` extension: https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux). Its SSH key is one whose private half `deploy.sh` threw away: nobody holds a key to it, and no password exists. Connect with `az network bastion ssh --name {bastion} --resource-group {rg_hub} --target-resource-id $(az vm show --resource-group {rg_hub} --name {vm} --query id --output tsv) --auth-type AAD` (the `bastion` and `ssh` CLI extensions install on first use). You need Virtual Machine Administrator Login on the VM and Reader on the VM, its NIC and Bastion: `deploy.sh` grants them to the operator, the template to `cluster.adminGroups`. Its first boot installs the Azure CLI, kubectl and kubelogin (`scripts/jumpbox-init.sh`, its custom data, retried for an hour while the firewall rules arrive; its log is `/var/log/akswin-jumpbox-init.log`). Then: `az login`, `az aks get-credentials --resource-group {rg} --name {cluster}`, `kubelogin convert-kubeconfig -l azurecli`, and `kubectl get nodes`. The firewall lets it reach only its sign-in, the Azure CLI's and Kubernetes' downloads and Ubuntu's updates (rule collection group `jumpbox`); the API server and the vault are reached through their private endpoints. Patches: `AutomaticByPlatform`. Verify: `kubectl get nodes` on the jump box lists every pool's nodes.",
+            "- **The jump box** `{vm}` ({ip} in the hub, `cluster.access.path: jumpBox`): Ubuntu without a public address, reached only through Bastion's native client (`{bastion}` has tunneling on) and signed in with Microsoft Entra ID (the `AADSSHLoginForLinux` extension: https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux). Its SSH key is one whose private half `deploy.sh` threw away: nobody holds a key to it, and no password exists. Connect with `az network bastion ssh --name {bastion} --resource-group {rg_hub} --target-resource-id $(az vm show --resource-group {rg_hub} --name {vm} --query id --output tsv) --auth-type AAD` (the `bastion` and `ssh` CLI extensions install on first use). You need Virtual Machine Administrator Login on the VM and Reader on the VM, its NIC and Bastion: `deploy.sh` grants them to the operator, the template to `cluster.adminGroups`. Its CustomScript extension installs the Azure CLI, kubectl and kubelogin (`scripts/jumpbox-init.sh`, run again whenever the script changes; the VM is deployed after the firewall and its rules, and each step is retried for up to an hour; its log is `/var/log/akswin-jumpbox-init.log`). Then: `az login`, `az aks get-credentials --resource-group {rg} --name {cluster}`, `kubelogin convert-kubeconfig -l azurecli`, and `kubectl get nodes`. The firewall lets it reach only its sign-in, the Azure CLI's and Kubernetes' downloads and Ubuntu's updates (rule collection group `jumpbox`); the API server and the vault are reached through their private endpoints. Patches: `AutomaticByPlatform`. Verify: `kubectl get nodes` on the jump box lists every pool's nodes.",
             vm = n.jump_box,
             bastion = n.bastion,
             rg_hub = n.rg_hub,

@@ -181,7 +181,7 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     if let Some(s) = scripts::domain_controller(spec, plan, n) {
         t.add("scripts/Install-DomainController.ps1", s);
     }
-    // The jump box's first boot: the same text main.json gives it as custom data.
+    // The jump box's tools: the same text main.json gives its CustomScript extension.
     if arm::Arm::new(spec, plan, n, "").has_jump_box() {
         t.add("scripts/jumpbox-init.sh", scripts::jump_box_init(spec, n));
     }

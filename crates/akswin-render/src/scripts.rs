@@ -937,21 +937,26 @@ fn endpoint_prefix_text(prefix: &str) -> String {
     out
 }
 
-/// `scripts/jumpbox-init.sh` (`cluster.access.path: jumpBox`): the jump box's first boot (its
-/// custom data) installs the Azure CLI from Microsoft's package repository and kubectl and
-/// kubelogin with `az aks install-cli`, retrying for an hour: the VM can boot before the
-/// firewall's rules for it exist. Its log is /var/log/akswin-jumpbox-init.log.
+/// `scripts/jumpbox-init.sh` (`cluster.access.path: jumpBox`): run on the jump box by its
+/// CustomScript extension (again whenever the script changes), it installs the Azure CLI from
+/// Microsoft's package repository and kubectl and kubelogin with `az aks install-cli`. Each
+/// step is retried for up to an hour, and apt waits for the package lock (unattended upgrades
+/// run at first boot). Its log is /var/log/akswin-jumpbox-init.log.
 pub fn jump_box_init(spec: &Spec, n: &Names) -> String {
     format!(
         r#"#!/bin/bash
-# The jump box of {name} ({vm}): the Azure CLI, kubectl and kubelogin, installed at its first
-# boot (custom data). Its egress goes through the hub firewall, whose rules may come after
-# the VM: every step is retried for an hour. Log: /var/log/akswin-jumpbox-init.log
+# The jump box of {name} ({vm}): the Azure CLI, kubectl and kubelogin, installed by its
+# CustomScript extension (again whenever this script changes). Its egress goes through the
+# hub firewall (the rule collection group jumpbox): each step is retried for up to an hour,
+# and apt waits for the package lock. Log: /var/log/akswin-jumpbox-init.log
 set -uo pipefail
-exec >> /var/log/akswin-jumpbox-init.log 2>&1
+exec > >(tee -a /var/log/akswin-jumpbox-init.log) 2>&1
 export DEBIAN_FRONTEND=noninteractive
+apt_get() {{
+  apt-get -o DPkg::Lock::Timeout=600 "$@"
+}}
 
-# retry COMMAND...: run it until it succeeds, every 30 seconds, for an hour.
+# retry COMMAND...: run it until it succeeds, every 30 seconds, for up to an hour.
 retry() {{
   local i
   for i in $(seq 1 120); do
@@ -965,15 +970,15 @@ retry() {{
 }}
 
 install_azure_cli() {{
-  apt-get update &&
-    apt-get install -y ca-certificates curl gnupg lsb-release &&
+  apt_get update &&
+    apt_get install -y ca-certificates curl gnupg lsb-release &&
     mkdir -p /etc/apt/keyrings &&
     curl -fsSL https://packages.microsoft.com/keys/microsoft.asc | gpg --dearmor --yes -o /etc/apt/keyrings/microsoft.gpg &&
     chmod go+r /etc/apt/keyrings/microsoft.gpg &&
     printf 'Types: deb\nURIs: https://packages.microsoft.com/repos/azure-cli/\nSuites: %s\nComponents: main\nArchitectures: %s\nSigned-by: /etc/apt/keyrings/microsoft.gpg\n' \
       "$(lsb_release -cs)" "$(dpkg --print-architecture)" > /etc/apt/sources.list.d/azure-cli.sources &&
-    apt-get update &&
-    apt-get install -y azure-cli
+    apt_get update &&
+    apt_get install -y azure-cli
 }}
 
 if retry install_azure_cli && retry az aks install-cli --install-location /usr/local/bin/kubectl --kubelogin-install-location /usr/local/bin/kubelogin; then

@@ -184,8 +184,24 @@ fn the_jump_box_is_reached_only_through_bastion_with_entra_id() {
         os["linuxConfiguration"]["ssh"]["publicKeys"][0]["keyData"],
         "[parameters('jumpBoxSshPublicKey')]"
     );
+    // The tools: the CustomScript extension runs scripts/jumpbox-init.sh (no custom data,
+    // which could never change on a later deployment), after the sign-in extension, and the
+    // VM comes after the firewall both download through.
+    assert!(os.get("customData").is_none());
+    assert!(
+        vm["dependsOn"]
+            .to_string()
+            .contains("Microsoft.Network/azureFirewalls"),
+        "{}",
+        vm["dependsOn"]
+    );
+    let tools = find(
+        "Microsoft.Compute/virtualMachines/extensions",
+        &format!("{}/install-tools", n.jump_box),
+    );
+    assert!(tools["dependsOn"].to_string().contains("AADSSHLoginForLinux"));
     let init = base64::engine::general_purpose::STANDARD
-        .decode(os["customData"].as_str().unwrap())
+        .decode(tools["properties"]["settings"]["script"].as_str().unwrap())
         .unwrap();
     assert_eq!(
         String::from_utf8(init).unwrap(),
@@ -300,7 +316,7 @@ fn deploy_sh_gives_the_jump_box_a_key_nobody_holds() {
     for existing in [None, Some("ssh-rsa AAAAB3NzaExisting akswin")] {
         let body = match existing {
             Some(k) => az(&format!("echo '{k}'")),
-            None => az("exit 3"),
+            None => az("echo '(ResourceNotFound) The Resource was not found.' >&2; exit 3"),
         };
         let (code, calls, out) = common::run_deploy_sh(
             &tree,
@@ -329,4 +345,15 @@ fn deploy_sh_gives_the_jump_box_a_key_nobody_holds() {
         // Nothing of the key pair is left in the tree.
         assert!(!calls.contains("BEGIN OPENSSH PRIVATE KEY"));
     }
+    // Any other failure to read the VM stops before what-if: a new key for an existing VM
+    // would fail the deployment.
+    let (code, calls, out) = common::run_deploy_sh(
+        &tree,
+        "main",
+        &az("echo 'AuthorizationFailed' >&2; exit 3"),
+        &[("AKSWIN_OPERATOR_IP", "203.0.113.10/32")],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("cannot tell whether the jump box"), "{out}");
+    assert!(!calls.contains("deployment sub what-if"), "{calls}");
 }

@@ -2,9 +2,9 @@
 //! public address, reached through Bastion's native client with Microsoft Entra ID sign-in
 //! (<https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux>). Its
 //! SSH key is one whose private half `deploy.sh` threw away: Azure wants a key for a Linux VM
-//! without a password, and Entra ID is the only way in. Its first boot installs the Azure CLI,
-//! kubectl and kubelogin (`scripts/jumpbox-init.sh`, retried until the firewall lets them
-//! through).
+//! without a password, and Entra ID is the only way in. The CustomScript extension installs
+//! the Azure CLI, kubectl and kubelogin (`scripts/jumpbox-init.sh`); the VM comes after the
+//! firewall, through which both extensions download.
 
 use super::*;
 use base64::Engine as _;
@@ -35,6 +35,16 @@ impl Arm<'_> {
         let vm_id = rid("Microsoft.Compute/virtualMachines", vm);
         let nic_id = rid("Microsoft.Network/networkInterfaces", &nic);
         let init = crate::scripts::jump_box_init(self.spec, n);
+        // Its extensions install packages through the firewall: the VM comes after it (and
+        // so after every rule collection group, which the firewall waits for).
+        let mut vm_depends = vec![nic_id.clone()];
+        if self.subnet("firewall").and_then(|s| s.prefix).is_some() {
+            vm_depends.push(rid("Microsoft.Network/azureFirewalls", &n.firewall));
+        }
+        let login_ext = expr::resource_id(
+            "Microsoft.Compute/virtualMachines/extensions",
+            &[vm, "AADSSHLoginForLinux"],
+        );
         let mut res = vec![
             json!({
                 "type": "Microsoft.Network/networkInterfaces",
@@ -70,8 +80,6 @@ impl Arm<'_> {
                         // The host name (the VM's name is longer than some name checks allow).
                         "computerName": "jumpbox",
                         "adminUsername": "akswinadmin",
-                        // scripts/jumpbox-init.sh, base64 as Azure wants custom data.
-                        "customData": base64::engine::general_purpose::STANDARD.encode(&init),
                         "linuxConfiguration": {
                             "disablePasswordAuthentication": true,
                             "ssh": { "publicKeys": [ {
@@ -91,7 +99,7 @@ impl Arm<'_> {
                     "securityProfile": { "securityType": "TrustedLaunch", "uefiSettings": { "secureBootEnabled": true, "vTpmEnabled": true }, "encryptionAtHost": self.spec.cluster.encryption_at_host },
                     "diagnosticsProfile": { "bootDiagnostics": { "enabled": true } },
                 },
-                "dependsOn": [nic_id.clone()],
+                "dependsOn": vm_depends,
             }),
             json!({
                 "type": "Microsoft.Compute/virtualMachines/extensions",
@@ -106,6 +114,24 @@ impl Arm<'_> {
                     "settings": {},
                 },
                 "dependsOn": [vm_id.clone()],
+            }),
+            // The tools, by the CustomScript extension rather than custom data: its settings
+            // may change on a later deployment (custom data cannot), and it runs again when
+            // the script changes. After the sign-in extension: one extension at a time.
+            json!({
+                "type": "Microsoft.Compute/virtualMachines/extensions",
+                "apiVersion": API_COMPUTE,
+                "name": format!("{vm}/install-tools"),
+                "location": "[resourceGroup().location]",
+                "properties": {
+                    "publisher": "Microsoft.Azure.Extensions",
+                    "type": "CustomScript",
+                    "typeHandlerVersion": "2.1",
+                    "autoUpgradeMinorVersion": true,
+                    // scripts/jumpbox-init.sh, base64 as the extension wants it (nothing secret).
+                    "settings": { "script": base64::engine::general_purpose::STANDARD.encode(&init) },
+                },
+                "dependsOn": [vm_id.clone(), login_ext],
             }),
         ];
         // The admin groups sign in with Entra ID (sudo) through Bastion, which needs Reader on

@@ -369,14 +369,22 @@ fi
 
 echo "== 3/3 main deployment: what-if, then create"
 # The jump box signs users in with Microsoft Entra ID only. Azure wants an SSH key for a Linux
-# VM without a password, so it gets one whose private half is thrown away at once; an existing
-# jump box keeps its own (a VM's SSH keys cannot change).
-jump_box_key=$(az vm show --resource-group rg-contoso-legacy-hub --name vm-contoso-legacy-jumpbox --query "osProfile.linuxConfiguration.ssh.publicKeys[0].keyData" --output tsv 2>/dev/null || true)
-if [ -z "$jump_box_key" ]; then
+# VM without a password, so a new one gets a key whose private half is thrown away at once; an
+# existing jump box keeps its own (a VM's SSH keys cannot change), so only "not found" means new.
+if jump_box_key=$(az vm show --resource-group rg-contoso-legacy-hub --name vm-contoso-legacy-jumpbox --query "osProfile.linuxConfiguration.ssh.publicKeys[0].keyData" --output tsv 2>"$errfile"); then
+  if [ -z "$jump_box_key" ]; then
+    echo "the jump box vm-contoso-legacy-jumpbox exists but shows no SSH key: it cannot be redeployed with another one" >&2
+    exit 1
+  fi
+elif grep -q ResourceNotFound "$errfile"; then
   key_dir=$(mktemp -d)
   ssh-keygen -q -t rsa -b 4096 -N '' -C 'akswin: private key discarded' -f "$key_dir/key"
   jump_box_key=$(cat "$key_dir/key.pub")
   rm -rf "$key_dir"
+else
+  cat "$errfile" >&2
+  echo "cannot tell whether the jump box vm-contoso-legacy-jumpbox exists (az vm show failed above): a new key for an existing VM would fail the deployment" >&2
+  exit 1
 fi
 az deployment sub what-if --name "$deployment" --location "$location" \
   --template-file arm/main.json --parameters @arm/main.parameters.json \

@@ -92,5 +92,52 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
             window: "PT15M",
         });
     }
+    // The new domain controllers (their Directory Service log comes through the Windows
+    // servers' data collection rule): replication that stopped leaves accounts, gMSA
+    // password rotation and Kerberos keys out of date on one side.
+    if spec
+        .identity
+        .active_directory
+        .as_ref()
+        .is_some_and(|a| a.creates_dcs())
+    {
+        out.push(AlertPlan {
+            name: "domain-controller-replication",
+            description: format!(
+                "A domain controller logged an Active Directory replication failure: {}",
+                REPLICATION_EVENTS
+                    .iter()
+                    .map(|(id, what)| format!("{id} ({what})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            query: format!(
+                "Event\n| where EventLog == \"Directory Service\"\n| where EventID in ({})",
+                REPLICATION_EVENTS
+                    .iter()
+                    .map(|(id, _)| id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            severity: 2,
+            frequency: "PT15M",
+            window: "PT15M",
+        });
+    }
     out
 }
+
+/// Directory Service events that mean replication with a partner has stopped or is being
+/// refused, each from Microsoft's page for it (read 2026-11-30):
+/// 2042, and the lingering objects 1388 and 1988 it names:
+/// <https://learn.microsoft.com/previous-versions/windows/it-pro/windows-server-2008-r2-and-2008/cc949136(v=ws.10)>;
+/// 2087: <https://learn.microsoft.com/troubleshoot/windows-server/active-directory/active-directory-replication-event-id-2087>.
+pub const REPLICATION_EVENTS: [(u32, &str); 4] = [
+    (
+        2042,
+        "no replication for longer than the tombstone lifetime",
+    ),
+    (1388, "a lingering object replicated in"),
+    (1988, "a lingering object blocked replication"),
+    (2087, "a replication partner's name does not resolve"),
+];

@@ -180,9 +180,16 @@ stage="${{1:-main}}"
             s,
             r#"if [ "$stage" = frontdoor ]; then{host_arg}{cert_check}{pls_check}
   az deployment group what-if --resource-group {rg} --template-file arm/frontdoor.json "${{extra[@]}}"
-  az deployment group create --name "$deployment-frontdoor" --resource-group {rg} \
-    --template-file arm/frontdoor.json "${{extra[@]}}" --output none{pls_approve}
-  echo "Front Door deployed"
+  if ! az deployment group create --name "$deployment-frontdoor" --resource-group {rg} \
+    --template-file arm/frontdoor.json "${{extra[@]}}" --output none; then
+    # Front Door reads the certificates with its identity, whose role on them this deployment
+    # has just granted: Azure RBAC can take minutes to apply, so the first attempt may fail.
+    echo "retrying in ${{AKSWIN_RETRY_SECONDS:-120}} s: Front Door's new role on its certificates may not have applied yet" >&2
+    sleep "${{AKSWIN_RETRY_SECONDS:-120}}"
+    az deployment group create --name "$deployment-frontdoor" --resource-group {rg} \
+      --template-file arm/frontdoor.json "${{extra[@]}}" --output none
+  fi{pls_approve}
+  echo "Front Door deployed"{dns_records}
   exit 0
 fi
 "#,
@@ -190,6 +197,7 @@ fi
             cert_check = cert_check,
             pls_check = pls_check,
             pls_approve = pls_approve,
+            dns_records = front_door_dns_records(spec, n),
         );
     }
     let dcs: Vec<String> = (0..plan.addresses.domain_controller_ips.len() as u32)
@@ -1153,7 +1161,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             )));
         } else {
             line(next(format!(
-                "**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine inside the network, with the ActiveDirectory module and the Azure CLI signed in as someone who may create groups, users and gMSAs (the vault is reachable only through its private endpoint now), {what}, and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id). `-KdsRootKey Lab` backdates a new key (test forests only); `-StandardUserPassword Reset` rotates the standard user's password. {verify}"
+                "**gMSA in Active Directory**: `scripts/Set-Gmsa.ps1` on a domain-joined machine (on premises will do: it needs the domain, not the vault's network), with the ActiveDirectory module and the Azure CLI signed in as someone who may create groups, users and gMSAs and has `Microsoft.KeyVault/vaults/secrets/write` on the vault (Key Vault Contributor or Contributor: the script stores the credential through Azure Resource Manager, whose management plane needs no network path to the vault, closed to public networks now), {what}, and writes `k8s/gmsa-credspec-*.yaml` with the values only AD and the deployed cluster know (domain GUID and SID, the kubelet identity's object id). `-KdsRootKey Lab` backdates a new key (test forests only); `-StandardUserPassword Reset` rotates the standard user's password. {verify}"
             )));
         }
     }
@@ -1188,13 +1196,19 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             if !without.is_empty() {
                 let _ = write!(
                     t,
-                    " Push {} yourself from a machine inside the network (through the registry's private endpoint: `az acr login --name {}`, then `docker push`), or give them a `source` in the spec.",
+                    " For {}: give each a `source` in the spec (`registry.images[].source`, where it is built, for example a build registry) and re-render: `deploy.sh` then has an `images` stage that copies it with `az acr import`, which works from anywhere while `{}` is private (https://learn.microsoft.com/azure/container-registry/container-registry-import-images). Pushing yourself needs a Windows machine with Docker that reaches the registry's private endpoint (`az acr login --name {}`, then `docker push`): akswin renders none{}.",
                     without
                         .iter()
                         .map(|i| format!("`{}`", i.r#ref))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    n.acr
+                    n.acr,
+                    n.acr,
+                    if crate::arm::Arm::new(spec, plan, n, "").has_jump_box() {
+                        " (the jump box is Linux: it can neither build nor pull Windows images)"
+                    } else {
+                        ""
+                    }
                 );
             }
             t.push_str(" Pods whose image is missing stay in `ImagePullBackOff`.");
@@ -1341,7 +1355,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             String::new()
         };
         line(next(format!(
-            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}. Routes: {routes}. Each origin is asked for the name users browse to (origin host header) and has no health probe (one origin per route: Front Door's advice, and pre-authentication would answer a probe with a redirect).{approve}{kv_note} Verify: once the custom domains' DNS points at Front Door, `curl -sI https://<host>/` answers with Front Door's `x-azure-ref` header (a workload behind the application proxy answers with the sign-in redirect), and `az afd custom-domain list --profile-name {} --resource-group {} --query \"[].{{host:hostName, state:domainValidationState}}\" --output table` shows each domain `Approved`.",
+            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}. Routes: {routes}. Each origin is asked for the name users browse to (origin host header) and has no health probe (one origin per route: Front Door's advice, and pre-authentication would answer a probe with a redirect).{approve}{kv_note} It retries once after two minutes if the first attempt fails (Front Door's new role on the certificates can take minutes to apply), and ends by printing the public DNS records to create at your DNS provider for each custom domain: `_dnsauth.<host>` TXT with the domain's validation token, and `<host>` CNAME to the endpoint's host name (an apex domain needs an alias record instead: https://learn.microsoft.com/azure/frontdoor/standard-premium/how-to-add-custom-domain). Verify: once the custom domains' DNS points at Front Door, `curl -sI https://<host>/` answers with Front Door's `x-azure-ref` header (a workload behind the application proxy answers with the sign-in redirect), and `az afd custom-domain list --profile-name {} --resource-group {} --query \"[].{{host:hostName, state:domainValidationState}}\" --output table` shows each domain `Approved`.",
             n.front_door, n.rg_shared
         )));
     }
@@ -1843,4 +1857,33 @@ fi
             ""
         },
     );
+}
+
+/// The public DNS records each Front Door custom domain needs, read from the deployed profile:
+/// the TXT record that proves the domain (`_dnsauth.<host>`, its validation token) and the
+/// CNAME to the endpoint (<https://learn.microsoft.com/azure/frontdoor/standard-premium/how-to-add-custom-domain>).
+fn front_door_dns_records(spec: &Spec, n: &Names) -> String {
+    let Some(fd) = spec.ingress.front_door.as_ref() else {
+        return String::new();
+    };
+    if fd.custom_domains.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n  # The public DNS records (at your DNS provider): Front Door validates each domain by its TXT\n  # record, then serves it once its CNAME points at the endpoint.\n  endpoint=$(az afd endpoint show --resource-group {rg} --profile-name {fd} --endpoint-name {ep} --query hostName --output tsv)\n  echo \"public DNS records to create:\"",
+        rg = n.rg_shared,
+        fd = n.front_door,
+        ep = n.afd_endpoint,
+    );
+    for d in &fd.custom_domains {
+        let _ = write!(
+            out,
+            "\n  token=$(az afd custom-domain show --resource-group {rg} --profile-name {fd} --custom-domain-name {dn} --query validationProperties.validationToken --output tsv)\n  echo \"  _dnsauth.{host}  TXT    $token\"\n  echo \"  {host}  CNAME  $endpoint\"",
+            rg = n.rg_shared,
+            fd = n.front_door,
+            dn = crate::arm::custom_domain_name(&d.host),
+            host = d.host,
+        );
+    }
+    out
 }

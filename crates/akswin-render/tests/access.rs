@@ -199,7 +199,11 @@ fn the_jump_box_is_reached_only_through_bastion_with_entra_id() {
         "Microsoft.Compute/virtualMachines/extensions",
         &format!("{}/install-tools", n.jump_box),
     );
-    assert!(tools["dependsOn"].to_string().contains("AADSSHLoginForLinux"));
+    assert!(
+        tools["dependsOn"]
+            .to_string()
+            .contains("AADSSHLoginForLinux")
+    );
     let init = base64::engine::general_purpose::STANDARD
         .decode(tools["properties"]["settings"]["script"].as_str().unwrap())
         .unwrap();

@@ -200,6 +200,7 @@ fn windows_alerts_read_tables_container_insights_fills() {
         "windows-node-image-age",
         "windows-pods-pending",
         "windows-gmsa-failures",
+        "domain-controller-replication",
     ] {
         assert!(
             names.iter().any(|n| n.ends_with(want)),
@@ -212,7 +213,14 @@ fn windows_alerts_read_tables_container_insights_fills() {
             .unwrap();
         let table = q.lines().next().unwrap();
         assert!(
-            ["KubeNodeInventory", "KubePodInventory", "KubeEvents"].contains(&table),
+            // Container insights' tables, and the Windows servers' events (the new DCs)
+            [
+                "KubeNodeInventory",
+                "KubePodInventory",
+                "KubeEvents",
+                "Event"
+            ]
+            .contains(&table),
             "{table}"
         );
         assert_eq!(a["properties"]["skipQueryValidation"], true);

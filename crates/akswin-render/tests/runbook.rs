@@ -85,12 +85,15 @@ fn set_gmsa_stores_the_credential_before_it_changes_active_directory() {
     };
     // Both ways to the vault (the Azure CLI by hand; the REST API with the domain controllers'
     // identity through Run Command) store the credential tagged pending, and tag it live apart.
-    assert!(s.contains(
-        "az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=pending"
-    ));
+    assert!(s.contains("    Save-Credential $Value 'pending'"));
     assert!(s.contains("@{ value = $Value; tags = @{ akswin = 'pending' } }"));
-    assert!(s.contains("az keyvault secret set-attributes --vault-name $keyVault --name $secretName --tags akswin=gmsa-standard-user"));
+    assert!(s.contains("    Save-Credential $script:credential 'gmsa-standard-user'"));
     assert!(s.contains("@{ tags = @{ akswin = 'gmsa-standard-user' } }"));
+    // By hand, through Azure Resource Manager: a securestring parameter from a file, never a
+    // command line, and no data-plane call that needs the vault's private endpoint.
+    assert!(s.contains("parameters = @{ value = @{ type = 'securestring' } }"));
+    assert!(s.contains("--parameters \"@$parameters\""));
+    assert!(!s.contains("az keyvault secret"), "{s}");
     // The vault is read, then written, and only then is the user created or reset; the tag
     // says live only once Active Directory has the password. Anything else (a placeholder, a
     // failed reset) is repaired on the next run.
@@ -633,4 +636,58 @@ fn both_ways_write_the_same_credential_spec() {
     ] {
         assert!(from_sh.contains(var), "{var}");
     }
+}
+
+/// `deploy.sh frontdoor` tries once more when the first deployment fails (Front Door's new
+/// role on its certificates may not have applied yet), and ends by printing each custom
+/// domain's public DNS records from the deployed profile: the TXT record with the validation
+/// token and the CNAME to the endpoint.
+#[test]
+#[cfg(unix)]
+fn deploy_sh_frontdoor_retries_once_and_prints_the_dns_records() {
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: deploy.sh frontdoor (no bash)");
+        return;
+    }
+    let body = concat!(
+        "case \"$*\" in\n",
+        "  *'deployment group create'*) if [ ! -e \"$log.failed\" ]; then touch \"$log.failed\"; echo 'Forbidden' >&2; exit 1; fi ;;\n",
+        "  *'afd endpoint show'*) echo fde-contoso-legacy-abc.z01.azurefd.net ;;\n",
+        "  *'afd custom-domain show'*) echo token-123 ;;\n",
+        "esac\n"
+    );
+    let (code, calls, out) = common::run_deploy_sh(
+        &baseline_tree(),
+        "frontdoor",
+        body,
+        &[
+            (
+                "AKSWIN_APP_PROXY_HOST_LEGACYWEB",
+                "legacyweb-contoso.msappproxy.net",
+            ),
+            ("AKSWIN_RETRY_SECONDS", "0"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        calls
+            .lines()
+            .filter(|l| l.starts_with("deployment group create"))
+            .count(),
+        2,
+        "{calls}"
+    );
+    assert!(out.contains("retrying in 0 s"), "{out}");
+    assert!(
+        out.contains("_dnsauth.legacy.contoso.com  TXT    token-123"),
+        "{out}"
+    );
+    assert!(
+        out.contains("legacy.contoso.com  CNAME  fde-contoso-legacy-abc.z01.azurefd.net"),
+        "{out}"
+    );
+    assert!(
+        calls.contains("--custom-domain-name legacy-contoso-com"),
+        "{calls}"
+    );
 }

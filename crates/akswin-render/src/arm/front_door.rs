@@ -130,7 +130,7 @@ impl Arm<'_> {
         }));
         let mut domain_ids = Vec::new();
         for d in &fd.custom_domains {
-            let dn = d.host.replace('.', "-");
+            let dn = custom_domain_name(&d.host);
             let mut tls = json!({ "certificateType": "ManagedCertificate", "minimumTlsVersion": fd.minimum_tls_version.front_door() });
             let mut deps = vec![profile.clone()];
             if d.certificate.source == CertificateSource::KeyVault
@@ -318,4 +318,9 @@ impl Arm<'_> {
         self.with_diagnostics(&mut res);
         rg_template(res, params, json!({}))
     }
+}
+
+/// The name of a custom domain's resource in the Front Door profile.
+pub fn custom_domain_name(host: &str) -> String {
+    host.replace('.', "-")
 }

@@ -29,6 +29,7 @@ mod domain_controllers;
 pub mod expr;
 mod firewall;
 mod front_door;
+pub use front_door::custom_domain_name;
 mod gateway;
 mod hub;
 mod jump_box;

@@ -40,9 +40,23 @@ if [ "$stage" = frontdoor ]; then
     exit 1
   fi
   az deployment group what-if --resource-group rg-contoso-legacy-shared --template-file arm/frontdoor.json "${extra[@]}"
-  az deployment group create --name "$deployment-frontdoor" --resource-group rg-contoso-legacy-shared \
-    --template-file arm/frontdoor.json "${extra[@]}" --output none
+  if ! az deployment group create --name "$deployment-frontdoor" --resource-group rg-contoso-legacy-shared \
+    --template-file arm/frontdoor.json "${extra[@]}" --output none; then
+    # Front Door reads the certificates with its identity, whose role on them this deployment
+    # has just granted: Azure RBAC can take minutes to apply, so the first attempt may fail.
+    echo "retrying in ${AKSWIN_RETRY_SECONDS:-120} s: Front Door's new role on its certificates may not have applied yet" >&2
+    sleep "${AKSWIN_RETRY_SECONDS:-120}"
+    az deployment group create --name "$deployment-frontdoor" --resource-group rg-contoso-legacy-shared \
+      --template-file arm/frontdoor.json "${extra[@]}" --output none
+  fi
   echo "Front Door deployed"
+  # The public DNS records (at your DNS provider): Front Door validates each domain by its TXT
+  # record, then serves it once its CNAME points at the endpoint.
+  endpoint=$(az afd endpoint show --resource-group rg-contoso-legacy-shared --profile-name afd-contoso-legacy --endpoint-name fde-contoso-legacy --query hostName --output tsv)
+  echo "public DNS records to create:"
+  token=$(az afd custom-domain show --resource-group rg-contoso-legacy-shared --profile-name afd-contoso-legacy --custom-domain-name legacy-contoso-com --query validationProperties.validationToken --output tsv)
+  echo "  _dnsauth.legacy.contoso.com  TXT    $token"
+  echo "  legacy.contoso.com  CNAME  $endpoint"
   exit 0
 fi
 

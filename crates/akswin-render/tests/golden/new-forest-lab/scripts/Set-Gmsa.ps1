@@ -14,8 +14,9 @@
     Secrets Officer on this one secret). It prints the domain's forest, GUID and SID (nothing
     secret), and deploy.sh writes the credential specs.
   - By hand, on a domain-joined machine with the ActiveDirectory module and the Azure CLI
-    signed in (Key Vault Secrets Officer on kv-contoso-legacy-x4k9), where the vault's private endpoint
-    resolves: it writes the credential specs into -OutputDirectory.
+    signed in with Microsoft.KeyVault/vaults/secrets/write on kv-contoso-legacy-x4k9 (Key Vault Contributor
+    or Contributor): Key Vault through Azure Resource Manager, so no network path to the
+    vault is needed. It writes the credential specs into -OutputDirectory.
   Safe to run again: it only creates what is missing, and replaces a placeholder secret.
   -WhatIf shows what it would do. The standard user's password is generated here, goes to Key
   Vault before Active Directory is changed, and is never printed.
@@ -83,25 +84,55 @@ if ($IdentityClientId) {
     Invoke-Vault PATCH "$secretUri/$($script:credentialVersion)?api-version=7.4" @{ tags = @{ akswin = 'gmsa-standard-user' } } | Out-Null
   }
 } else {
+  # By hand: Key Vault through Azure Resource Manager, its management plane, which needs no
+  # network path to the vault (closed to public networks, reachable only through its private
+  # endpoint). You need Microsoft.KeyVault/vaults/secrets/write on it (Key Vault Contributor or
+  # Contributor); the value goes through a parameters file readable only by you, deleted at
+  # once, into a securestring parameter (deployment history keeps no value), never a command line.
+  $subscription = az account show --query id --output tsv
+  if ($LASTEXITCODE -ne 0 -or -not $subscription) { throw 'sign in with the Azure CLI first (az login)' }
+  $secretId = "/subscriptions/$subscription/resourceGroups/rg-contoso-legacy-shared/providers/Microsoft.KeyVault/vaults/$keyVault/secrets/$secretName"
   function Get-CredentialTag {
-    $tag = az keyvault secret list --vault-name $keyVault --query "[?name=='$secretName'].tags.akswin | [0]" --output tsv
-    if ($LASTEXITCODE -ne 0) { throw 'the Azure CLI could not list the secrets' }
+    $tag = az resource show --ids $secretId --query tags.akswin --output tsv
+    if ($LASTEXITCODE -ne 0) { throw 'the Azure CLI could not read the secret (az resource show)' }
     $tag
   }
-  # Through a temporary file readable only by you: never on a command line.
-  function Set-Credential([string] $Value) {
-    $tmp = New-TemporaryFile
+  # A new version of the secret with this value and tag, through a one-resource deployment.
+  function Save-Credential([string] $Value, [string] $Tag) {
+    $template = New-TemporaryFile
+    $parameters = New-TemporaryFile
     try {
-      Set-Content -Path $tmp -Value $Value -NoNewline
-      az keyvault secret set --vault-name $keyVault --name $secretName --file $tmp --tags akswin=pending --output none
-      if ($LASTEXITCODE -ne 0) { throw 'the Azure CLI could not store it' }
+      Set-Content -Path $template -Value (ConvertTo-Json -Depth 10 -InputObject @{
+        '$schema' = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#'
+        contentVersion = '1.0.0.0'
+        parameters = @{ value = @{ type = 'securestring' } }
+        resources = @(@{
+          type = 'Microsoft.KeyVault/vaults/secrets'
+          apiVersion = '2026-02-01'
+          name = "$keyVault/$secretName"
+          tags = @{ akswin = $Tag }
+          properties = @{ value = '[parameters(''value'')]' }
+        })
+      })
+      Set-Content -Path $parameters -Value (ConvertTo-Json -Depth 5 -InputObject @{
+        '$schema' = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#'
+        contentVersion = '1.0.0.0'
+        parameters = @{ value = @{ value = $Value } }
+      })
+      az deployment group create --resource-group 'rg-contoso-legacy-shared' --name 'akswin-gmsa-credential' --template-file $template --parameters "@$parameters" --output none
+      if ($LASTEXITCODE -ne 0) { throw 'the Azure CLI could not store it (az deployment group create)' }
     } finally {
-      Remove-Item $tmp -Force
+      Remove-Item $template, $parameters -Force
     }
   }
+  function Set-Credential([string] $Value) {
+    Save-Credential $Value 'pending'
+    $script:credential = $Value
+  }
+  # Tagged live: the same value again, as a new version (management-plane tags go with a value).
   function Confirm-Credential {
-    az keyvault secret set-attributes --vault-name $keyVault --name $secretName --tags akswin=gmsa-standard-user --output none
-    if ($LASTEXITCODE -ne 0) { throw 'the Azure CLI could not update the tag' }
+    Save-Credential $script:credential 'gmsa-standard-user'
+    $script:credential = $null
   }
 }
 
@@ -134,7 +165,7 @@ if (-not (Get-ADGroup -Filter "Name -eq '$hostGroup'")) {
 try {
   $tag = Get-CredentialTag
 } catch {
-  throw "cannot read the tags of $secretName in ${keyVault} (run this where its private endpoint resolves, with Key Vault Secrets Officer on it): $_"
+  throw "cannot read the tags of $secretName in ${keyVault}: $_"
 }
 $user = Get-ADUser -Filter "SamAccountName -eq '$standardUser'"
 if (-not $user -or $tag -ne 'gmsa-standard-user' -or $StandardUserPassword -eq 'Reset') {
@@ -173,6 +204,11 @@ if (-not $KubeletObjectId) {
   if (-not $KubeletObjectId) { throw 'cannot read the kubelet identity: deploy arm/main.json first' }
 }
 $adDomain = Get-ADDomain -Identity $domain
+# The credential specs name the domain as the spec does: a NetBIOS or DNS name that differs
+# from the domain's own lets every gMSA pod start and fail to authenticate.
+if ($adDomain.DNSRoot -ne $domain -or $adDomain.NetBIOSName -ne $netbios) {
+  throw "the domain is $($adDomain.DNSRoot) ($($adDomain.NetBIOSName)), but the spec says $domain ($netbios): fix identity.activeDirectory and render again"
+}
 $forest = $adDomain.Forest
 $domainGuid = $adDomain.ObjectGUID.ToString()
 $domainSid = $adDomain.DomainSID.Value

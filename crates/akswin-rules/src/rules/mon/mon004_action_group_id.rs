@@ -4,11 +4,13 @@ declare_rule! {
     /// ## What it checks
     /// Each entry of `monitoring.actionGroups` is an action group's resource id:
     /// `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Insights/actionGroups/<name>`.
+    /// Without any, when akswin renders alerts, an info says that they notify nobody.
     ///
     /// ## Why it matters
     /// Every rendered alert rule names these action groups; a name, an e-mail address or a
     /// portal URL in their place fails the deployment of the cluster's template, after the
-    /// network, the firewall and the cluster have been created.
+    /// network, the firewall and the cluster have been created. Alerts without an action
+    /// group fire in Azure Monitor only: nobody is paged when a Windows node stays NotReady.
     ///
     /// ## How to fix
     /// Copy the id from the action group's Properties page, or
@@ -45,6 +47,15 @@ impl Rule for Mon004 {
         &Self::META
     }
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
+        let alerts =
+            akswin_plan::alerts::windows_alerts(cx.spec).len() + cx.spec.monitoring.alerts.len();
+        if cx.spec.monitoring.action_groups.is_empty() && alerts > 0 {
+            out.info(
+                "/monitoring",
+                format!("the {alerts} alert rules akswin renders notify nobody: no monitoring.actionGroups (they fire in Azure Monitor only)"),
+                "add your on-call action group's resource id under monitoring.actionGroups",
+            );
+        }
         for (i, g) in cx.spec.monitoring.action_groups.iter().enumerate() {
             if !is_action_group_id(g) {
                 out.error(

@@ -888,6 +888,29 @@ fn azure_ranges(plan: &NetworkPlan) -> String {
 /// features, and an existing gateway's place in the hub.
 fn preflight(spec: &Spec, n: &Names) -> String {
     let mut out = String::new();
+    // Names unique across Azure: a deleted vault keeps its name for 90 days (purge protection),
+    // and another tenant's registry may hold the registry's; both fail the deployment late.
+    let mut vaults = vec![n.key_vault.clone()];
+    if !spec.ingress.key_vault_certificates().is_empty() {
+        vaults.push(n.key_vault_front_door.clone());
+    }
+    let _ = write!(
+        out,
+        r#"echo "== 0/3 preflight (names unique across Azure)"
+for vault in {vaults}; do
+  if [ -n "$(az keyvault list-deleted --resource-type vault --query "[?name=='$vault'].name" --output tsv 2>/dev/null || true)" ]; then
+    echo "the Key Vault name $vault is held by a deleted vault of this subscription (purge protection keeps it for 90 days): recover it (az keyvault recover --name $vault) or change nameSuffix in the spec and render again" >&2
+    exit 2
+  fi
+done
+if [ "$(az acr check-name --name {acr} --query nameAvailable --output tsv 2>/dev/null || true)" = false ] && ! az acr show --name {acr} --output none 2>/dev/null; then
+  echo "the registry name {acr} belongs to a registry outside this subscription: change nameSuffix (or registry.name) in the spec and render again" >&2
+  exit 2
+fi
+"#,
+        vaults = vaults.join(" "),
+        acr = n.acr,
+    );
     if spec.cluster.encryption_at_host {
         out.push_str(
             r#"echo "== 0/3 preflight (subscription features)"
@@ -1027,7 +1050,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         out
     };
     line(next(format!(
-        "**Bootstrap the Key Vault.** `AKSWIN_OPERATOR_IP=<your IP>/32 ./deploy.sh` starts with `arm/bootstrap.json`, which opens the vault to that IP and gives you (the signed-in user, or `AKSWIN_OPERATOR_OBJECT_ID` with `AKSWIN_OPERATOR_PRINCIPAL_TYPE=ServicePrincipal` in a pipeline) Key Vault Secrets Officer on it. If `cluster.encryptionAtHost` is on, it first checks that the subscription feature `Microsoft.Compute/EncryptionAtHost` is registered and tells you how to register it. Verify: `az role assignment list --assignee <your object id> --scope $(az keyvault show --name {kv} --query id --output tsv) --query \"[].roleDefinitionName\" --output tsv` lists Key Vault Secrets Officer (role assignments take a few minutes to apply).",
+        "**Bootstrap the Key Vault.** `AKSWIN_OPERATOR_IP=<your IP>/32 ./deploy.sh` starts with `arm/bootstrap.json`, which opens the vault to that IP and gives you (the signed-in user, or `AKSWIN_OPERATOR_OBJECT_ID` with `AKSWIN_OPERATOR_PRINCIPAL_TYPE=ServicePrincipal` in a pipeline) Key Vault Secrets Officer on it. It first checks that the names that must be unique across Azure are free (a deleted vault of the subscription keeps its name for 90 days under purge protection: recover it; a registry name held elsewhere: change `nameSuffix`). If `cluster.encryptionAtHost` is on, it also checks that the subscription feature `Microsoft.Compute/EncryptionAtHost` is registered and tells you how to register it. Verify: `az role assignment list --assignee <your object id> --scope $(az keyvault show --name {kv} --query id --output tsv) --query \"[].roleDefinitionName\" --output tsv` lists Key Vault Secrets Officer (role assignments take a few minutes to apply).",
         kv = n.key_vault
     )));
     line(next("**Store the secrets** the deployment reads (deploy.sh stops and lists the missing ones). Never put them in the spec or in these files:\n".into()));

@@ -691,3 +691,49 @@ fn deploy_sh_frontdoor_retries_once_and_prints_the_dns_records() {
         "{calls}"
     );
 }
+
+/// `deploy.sh` stops before anything is created when a name that must be unique across Azure
+/// is taken: a deleted vault of the subscription still holding the vault's name (purge
+/// protection), or a registry name held outside the subscription.
+#[test]
+#[cfg(unix)]
+fn deploy_sh_stops_early_on_a_taken_global_name() {
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: deploy.sh preflight (no bash)");
+        return;
+    }
+    let tree = baseline_tree();
+    let env = [("AKSWIN_OPERATOR_IP", "203.0.113.10/32")];
+    let (code, calls, out) = common::run_deploy_sh(
+        &tree,
+        "main",
+        "case \"$*\" in *'list-deleted'*) echo kv-contoso-legacy-x4k9 ;; esac\n",
+        &env,
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("az keyvault recover --name kv-contoso-legacy-x4k9"),
+        "{out}"
+    );
+    assert!(!calls.contains("group create"), "{calls}");
+    let (code, calls, out) = common::run_deploy_sh(
+        &tree,
+        "main",
+        "case \"$*\" in *'acr check-name'*) echo false ;; *'acr show'*) exit 3 ;; esac\n",
+        &env,
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("belongs to a registry outside this subscription"),
+        "{out}"
+    );
+    assert!(!calls.contains("group create"), "{calls}");
+    // The registry is ours (a second run): no stop.
+    let (_, calls, out) = common::run_deploy_sh(
+        &tree,
+        "main",
+        "case \"$*\" in *'acr check-name'*) echo false ;; *'feature show'*) echo Registered ;; esac\n",
+        &env,
+    );
+    assert!(calls.contains("group create"), "{calls}\n{out}");
+}

@@ -393,6 +393,17 @@ if [ "$stage" != main ]; then
 fi
 : "${AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}"
 
+echo "== 0/3 preflight (names unique across Azure)"
+for vault in kv-contoso-legacy-x4k9 kvfd-contoso-legacy-x4k9; do
+  if [ -n "$(az keyvault list-deleted --resource-type vault --query "[?name=='$vault'].name" --output tsv 2>/dev/null || true)" ]; then
+    echo "the Key Vault name $vault is held by a deleted vault of this subscription (purge protection keeps it for 90 days): recover it (az keyvault recover --name $vault) or change nameSuffix in the spec and render again" >&2
+    exit 2
+  fi
+done
+if [ "$(az acr check-name --name contosoacr --query nameAvailable --output tsv 2>/dev/null || true)" = false ] && ! az acr show --name contosoacr --output none 2>/dev/null; then
+  echo "the registry name contosoacr belongs to a registry outside this subscription: change nameSuffix (or registry.name) in the spec and render again" >&2
+  exit 2
+fi
 echo "== 0/3 preflight (subscription features)"
 state=$(az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state --output tsv 2>/dev/null || true)
 if [ "$state" != Registered ]; then

@@ -180,15 +180,20 @@ stage="${{1:-main}}"
             s,
             r#"if [ "$stage" = frontdoor ]; then{host_arg}{cert_check}{pls_check}
   az deployment group what-if --resource-group {rg} --template-file arm/frontdoor.json "${{extra[@]}}"
-  if ! az deployment group create --name "$deployment-frontdoor" --resource-group {rg} \
-    --template-file arm/frontdoor.json "${{extra[@]}}" --output none; then
-    # Front Door reads the certificates with its identity, whose role on them this deployment
-    # has just granted: Azure RBAC can take minutes to apply, so the first attempt may fail.
-    echo "retrying in ${{AKSWIN_RETRY_SECONDS:-120}} s: Front Door's new role on its certificates may not have applied yet" >&2
-    sleep "${{AKSWIN_RETRY_SECONDS:-120}}"
-    az deployment group create --name "$deployment-frontdoor" --resource-group {rg} \
-      --template-file arm/frontdoor.json "${{extra[@]}}" --output none
-  fi{pls_approve}
+  # Front Door reads the certificates with its identity, whose role on them this deployment
+  # grants: Azure RBAC can take minutes to apply, so a failed attempt is tried again, every
+  # minute for up to ten (the last error stays on screen).
+  attempt=1
+  until az deployment group create --name "$deployment-frontdoor" --resource-group {rg} \
+    --template-file arm/frontdoor.json "${{extra[@]}}" --output none; do
+    if [ "$attempt" -ge 10 ]; then
+      echo "Front Door did not deploy after $attempt attempts: see the error above" >&2
+      exit 1
+    fi
+    attempt=$((attempt + 1))
+    echo "retrying in ${{AKSWIN_RETRY_SECONDS:-60}} s (attempt $attempt of 10): Front Door's new role on its certificates may not have applied yet" >&2
+    sleep "${{AKSWIN_RETRY_SECONDS:-60}}"
+  done{pls_approve}
   echo "Front Door deployed"{dns_records}
   exit 0
 fi
@@ -563,7 +568,7 @@ if jump_box_key=$(az vm show --resource-group {rg_hub} --name {vm} --query "osPr
     echo "the jump box {vm} exists but shows no SSH key: it cannot be redeployed with another one" >&2
     exit 1
   fi
-elif grep -q ResourceNotFound "$errfile"; then
+elif grep -Eq 'ResourceNotFound|ResourceGroupNotFound' "$errfile"; then
   key_dir=$(mktemp -d)
   ssh-keygen -q -t rsa -b 4096 -N '' -C 'akswin: private key discarded' -f "$key_dir/key"
   jump_box_key=$(cat "$key_dir/key.pub")
@@ -897,19 +902,27 @@ fn preflight(spec: &Spec, n: &Names) -> String {
     let _ = write!(
         out,
         r#"echo "== 0/3 preflight (names unique across Azure)"
+subscription=$(az account show --query id --output tsv)
 for vault in {vaults}; do
-  if [ -n "$(az keyvault list-deleted --resource-type vault --query "[?name=='$vault'].name" --output tsv 2>/dev/null || true)" ]; then
+  if [ -n "$(az keyvault list-deleted --resource-type vault --query "[?name=='$vault'].name" --output tsv)" ]; then
     echo "the Key Vault name $vault is held by a deleted vault of this subscription (purge protection keeps it for 90 days): recover it (az keyvault recover --name $vault) or change nameSuffix in the spec and render again" >&2
     exit 2
   fi
+  available=$(az rest --method post --url "https://management.azure.com/subscriptions/$subscription/providers/Microsoft.KeyVault/checkNameAvailability?api-version={api_kv}" \
+    --body "{{\"name\": \"$vault\", \"type\": \"Microsoft.KeyVault/vaults\"}}" --query nameAvailable --output tsv)
+  if [ "$available" = false ] && ! az keyvault show --name "$vault" --output none 2>/dev/null; then
+    echo "the Key Vault name $vault belongs to a vault outside this subscription (or one deleted there): change nameSuffix in the spec and render again" >&2
+    exit 2
+  fi
 done
-if [ "$(az acr check-name --name {acr} --query nameAvailable --output tsv 2>/dev/null || true)" = false ] && ! az acr show --name {acr} --output none 2>/dev/null; then
+if [ "$(az acr check-name --name {acr} --query nameAvailable --output tsv)" = false ] && ! az acr show --name {acr} --output none 2>/dev/null; then
   echo "the registry name {acr} belongs to a registry outside this subscription: change nameSuffix (or registry.name) in the spec and render again" >&2
   exit 2
 fi
 "#,
         vaults = vaults.join(" "),
         acr = n.acr,
+        api_kv = crate::arm::API_KEYVAULT,
     );
     if spec.cluster.encryption_at_host {
         out.push_str(
@@ -1378,7 +1391,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             String::new()
         };
         line(next(format!(
-            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}. Routes: {routes}. Each origin is asked for the name users browse to (origin host header) and has no health probe (one origin per route: Front Door's advice, and pre-authentication would answer a probe with a redirect).{approve}{kv_note} It retries once after two minutes if the first attempt fails (Front Door's new role on the certificates can take minutes to apply), and ends by printing the public DNS records to create at your DNS provider for each custom domain: `_dnsauth.<host>` TXT with the domain's validation token, and `<host>` CNAME to the endpoint's host name (an apex domain needs an alias record instead: https://learn.microsoft.com/azure/frontdoor/standard-premium/how-to-add-custom-domain). Verify: once the custom domains' DNS points at Front Door, `curl -sI https://<host>/` answers with Front Door's `x-azure-ref` header (a workload behind the application proxy answers with the sign-in redirect), and `az afd custom-domain list --profile-name {} --resource-group {} --query \"[].{{host:hostName, state:domainValidationState}}\" --output table` shows each domain `Approved`.",
+            "**Deploy Front Door**: `./deploy.sh frontdoor`{host}. Routes: {routes}. Each origin is asked for the name users browse to (origin host header) and has no health probe (one origin per route: Front Door's advice, and pre-authentication would answer a probe with a redirect).{approve}{kv_note} It tries again every minute for up to ten when an attempt fails (Front Door's new role on the certificates can take minutes to apply), and ends by printing the public DNS records to create at your DNS provider for each custom domain: `_dnsauth.<host>` TXT with the domain's validation token, and `<host>` CNAME to the endpoint's host name (an apex domain needs an alias record instead: https://learn.microsoft.com/azure/frontdoor/standard-premium/how-to-add-custom-domain). Verify: once the custom domains' DNS points at Front Door, `curl -sI https://<host>/` answers with Front Door's `x-azure-ref` header (a workload behind the application proxy answers with the sign-in redirect), and `az afd custom-domain list --profile-name {} --resource-group {} --query \"[].{{host:hostName, state:domainValidationState}}\" --output table` shows each domain `Approved`.",
             n.front_door, n.rg_shared
         )));
     }
@@ -1651,7 +1664,7 @@ fn access_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut impl Fn
             .map(|i| i.to_string())
             .unwrap_or_default();
         line(format!(
-            "- **The jump box** `{vm}` ({ip} in the hub, `cluster.access.path: jumpBox`): Ubuntu without a public address, reached only through Bastion's native client (`{bastion}` has tunneling on) and signed in with Microsoft Entra ID (the `AADSSHLoginForLinux` extension: https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux). Its SSH key is one whose private half `deploy.sh` threw away: nobody holds a key to it, and no password exists. Connect with `az network bastion ssh --name {bastion} --resource-group {rg_hub} --target-resource-id $(az vm show --resource-group {rg_hub} --name {vm} --query id --output tsv) --auth-type AAD` (the `bastion` and `ssh` CLI extensions install on first use). You need Virtual Machine Administrator Login on the VM and Reader on the VM, its NIC and Bastion: `deploy.sh` grants them to the operator, the template to `cluster.adminGroups`. Its CustomScript extension installs the Azure CLI, kubectl and kubelogin (`scripts/jumpbox-init.sh`, run again whenever the script changes; the VM is deployed after the firewall and its rules, and each step is retried for up to an hour; its log is `/var/log/akswin-jumpbox-init.log`). Then: `az login`, `az aks get-credentials --resource-group {rg} --name {cluster}`, `kubelogin convert-kubeconfig -l azurecli`, and `kubectl get nodes`. The firewall lets it reach only its sign-in, the Azure CLI's and Kubernetes' downloads and Ubuntu's updates (rule collection group `jumpbox`); the API server and the vault are reached through their private endpoints. Patches: `AutomaticByPlatform`. Verify: `kubectl get nodes` on the jump box lists every pool's nodes.",
+            "- **The jump box** `{vm}` ({ip} in the hub, `cluster.access.path: jumpBox`): Ubuntu without a public address, reached only through Bastion's native client (`{bastion}` has tunneling on) and signed in with Microsoft Entra ID (the `AADSSHLoginForLinux` extension: https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux). Its SSH key is one whose private half `deploy.sh` threw away: nobody holds a key to it, and no password exists. Connect with `az network bastion ssh --name {bastion} --resource-group {rg_hub} --target-resource-id $(az vm show --resource-group {rg_hub} --name {vm} --query id --output tsv) --auth-type AAD` (the `bastion` and `ssh` CLI extensions install on first use). You need Virtual Machine Administrator Login on the VM and Reader on the VM, its NIC and Bastion: `deploy.sh` grants them to the operator, the template to `cluster.adminGroups`. Its CustomScript extension installs the Azure CLI, kubectl and kubelogin (`scripts/jumpbox-init.sh`, run again whenever the script changes; the VM is deployed after the firewall and its rules, and the steps are retried for up to 45 minutes in all; its log is `/var/log/akswin-jumpbox-init.log`). The extension runs again only when the script changes: after fixing what stopped it, `az vm extension set --resource-group {rg_hub} --vm-name {vm} --name CustomScript --publisher Microsoft.Azure.Extensions --force-update` runs it again (https://learn.microsoft.com/azure/virtual-machines/extensions/custom-script-linux). Then: `az login`, `az aks get-credentials --resource-group {rg} --name {cluster}`, `kubelogin convert-kubeconfig -l azurecli`, and `kubectl get nodes`. The firewall lets it reach only its sign-in, the Azure CLI's and Kubernetes' downloads and Ubuntu's updates (rule collection group `jumpbox`); the API server and the vault are reached through their private endpoints. Patches: `AutomaticByPlatform`. Verify: `kubectl get nodes` on the jump box lists every pool's nodes.",
             vm = n.jump_box,
             bastion = n.bastion,
             rg_hub = n.rg_hub,

@@ -978,16 +978,16 @@ fn endpoint_prefix_text(prefix: &str) -> String {
 
 /// `scripts/jumpbox-init.sh` (`cluster.access.path: jumpBox`): run on the jump box by its
 /// CustomScript extension (again whenever the script changes), it installs the Azure CLI from
-/// Microsoft's package repository and kubectl and kubelogin with `az aks install-cli`. Each
-/// step is retried for up to an hour, and apt waits for the package lock (unattended upgrades
-/// run at first boot). Its log is /var/log/akswin-jumpbox-init.log.
+/// Microsoft's package repository and kubectl and kubelogin with `az aks install-cli`. The
+/// steps are retried for up to 45 minutes in all (the extension gives up after 90), and apt
+/// waits for the package lock (unattended upgrades run at first boot). Its log is /var/log/akswin-jumpbox-init.log.
 pub fn jump_box_init(spec: &Spec, n: &Names) -> String {
     format!(
         r#"#!/bin/bash
 # The jump box of {name} ({vm}): the Azure CLI, kubectl and kubelogin, installed by its
 # CustomScript extension (again whenever this script changes). Its egress goes through the
-# hub firewall (the rule collection group jumpbox): each step is retried for up to an hour,
-# and apt waits for the package lock. Log: /var/log/akswin-jumpbox-init.log
+# hub firewall (the rule collection group jumpbox): the steps are retried for up to 45 minutes
+# in all, and apt waits for the package lock. Log: /var/log/akswin-jumpbox-init.log
 set -uo pipefail
 exec > >(tee -a /var/log/akswin-jumpbox-init.log) 2>&1
 export DEBIAN_FRONTEND=noninteractive
@@ -995,17 +995,19 @@ apt_get() {{
   apt-get -o DPkg::Lock::Timeout=600 "$@"
 }}
 
-# retry COMMAND...: run it until it succeeds, every 30 seconds, for up to an hour.
+# retry COMMAND...: run it until it succeeds, every 30 seconds, until a deadline 45 minutes
+# after the start, shared by every step (the extension itself gives up after 90 minutes).
+deadline=$((SECONDS + 2700))
 retry() {{
-  local i
-  for i in $(seq 1 120); do
-    if "$@"; then
-      return 0
+  local i=1
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      return 1
     fi
     echo "attempt $i failed: $*; retrying in 30 s"
+    i=$((i + 1))
     sleep 30
   done
-  return 1
 }}
 
 install_azure_cli() {{

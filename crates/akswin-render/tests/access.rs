@@ -317,10 +317,15 @@ fn deploy_sh_gives_the_jump_box_a_key_nobody_holds() {
             "case \"$*\" in\n  *'feature show'*) echo Registered ;;\n  *'signed-in-user show'*) echo 0b2f5a3c-1d4e-4f60-8a7b-9c0d1e2f3a4b ;;\n  *'secret list'*) echo 1 ;;\n  *'certificate show'*) echo application/x-pkcs12 ;;\n  *'vm show'*) {vm_key} ;;\n  *'deployment sub create'*) ls -a \"$(dirname \"$log\")\" >> \"$log\" ;;\nesac\n"
         )
     };
-    for existing in [None, Some("ssh-rsa AAAAB3NzaExisting akswin")] {
+    for (existing, missing) in [
+        (None, "ResourceNotFound"),
+        (None, "ResourceGroupNotFound"),
+        (Some("ssh-rsa AAAAB3NzaExisting akswin"), ""),
+    ] {
         let body = match existing {
             Some(k) => az(&format!("echo '{k}'")),
-            None => az("echo '(ResourceNotFound) The Resource was not found.' >&2; exit 3"),
+            // The first deployment: the hub's resource group does not exist yet either.
+            None => az(&format!("echo '({missing}) not found.' >&2; exit 3")),
         };
         let (code, calls, out) = common::run_deploy_sh(
             &tree,

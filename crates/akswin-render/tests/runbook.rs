@@ -638,7 +638,7 @@ fn both_ways_write_the_same_credential_spec() {
     }
 }
 
-/// `deploy.sh frontdoor` tries once more when the first deployment fails (Front Door's new
+/// `deploy.sh frontdoor` tries again when the first deployment fails (Front Door's new
 /// role on its certificates may not have applied yet), and ends by printing each custom
 /// domain's public DNS records from the deployed profile: the TXT record with the validation
 /// token and the CNAME to the endpoint.
@@ -677,7 +677,7 @@ fn deploy_sh_frontdoor_retries_once_and_prints_the_dns_records() {
         2,
         "{calls}"
     );
-    assert!(out.contains("retrying in 0 s"), "{out}");
+    assert!(out.contains("retrying in 0 s (attempt 2 of 10)"), "{out}");
     assert!(
         out.contains("_dnsauth.legacy.contoso.com  TXT    token-123"),
         "{out}"
@@ -727,6 +727,17 @@ fn deploy_sh_stops_early_on_a_taken_global_name() {
         out.contains("belongs to a registry outside this subscription"),
         "{out}"
     );
+    assert!(!calls.contains("group create"), "{calls}");
+    // A live vault of that name elsewhere.
+    let (code, calls, out) = common::run_deploy_sh(
+        &tree,
+        "main",
+        "case \"$*\" in *'rest --method post'*) echo false ;; *'keyvault show'*) exit 3 ;; esac\n",
+        &env,
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("belongs to a vault outside this subscription"), "{out}");
+    assert!(calls.contains("Microsoft.KeyVault/checkNameAvailability"), "{calls}");
     assert!(!calls.contains("group create"), "{calls}");
     // The registry is ours (a second run): no stop.
     let (_, calls, out) = common::run_deploy_sh(

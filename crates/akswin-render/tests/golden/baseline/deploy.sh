@@ -43,15 +43,20 @@ if [ "$stage" = frontdoor ]; then
     exit 1
   fi
   az deployment group what-if --resource-group rg-contoso-legacy-shared --template-file arm/frontdoor.json "${extra[@]}"
-  if ! az deployment group create --name "$deployment-frontdoor" --resource-group rg-contoso-legacy-shared \
-    --template-file arm/frontdoor.json "${extra[@]}" --output none; then
-    # Front Door reads the certificates with its identity, whose role on them this deployment
-    # has just granted: Azure RBAC can take minutes to apply, so the first attempt may fail.
-    echo "retrying in ${AKSWIN_RETRY_SECONDS:-120} s: Front Door's new role on its certificates may not have applied yet" >&2
-    sleep "${AKSWIN_RETRY_SECONDS:-120}"
-    az deployment group create --name "$deployment-frontdoor" --resource-group rg-contoso-legacy-shared \
-      --template-file arm/frontdoor.json "${extra[@]}" --output none
-  fi
+  # Front Door reads the certificates with its identity, whose role on them this deployment
+  # grants: Azure RBAC can take minutes to apply, so a failed attempt is tried again, every
+  # minute for up to ten (the last error stays on screen).
+  attempt=1
+  until az deployment group create --name "$deployment-frontdoor" --resource-group rg-contoso-legacy-shared \
+    --template-file arm/frontdoor.json "${extra[@]}" --output none; do
+    if [ "$attempt" -ge 10 ]; then
+      echo "Front Door did not deploy after $attempt attempts: see the error above" >&2
+      exit 1
+    fi
+    attempt=$((attempt + 1))
+    echo "retrying in ${AKSWIN_RETRY_SECONDS:-60} s (attempt $attempt of 10): Front Door's new role on its certificates may not have applied yet" >&2
+    sleep "${AKSWIN_RETRY_SECONDS:-60}"
+  done
   echo "Front Door deployed"
   # The public DNS records (at your DNS provider): Front Door validates each domain by its TXT
   # record, then serves it once its CNAME points at the endpoint.
@@ -315,13 +320,20 @@ fi
 : "${AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}"
 
 echo "== 0/3 preflight (names unique across Azure)"
+subscription=$(az account show --query id --output tsv)
 for vault in kv-contoso-legacy-x4k9 kvfd-contoso-legacy-x4k9; do
-  if [ -n "$(az keyvault list-deleted --resource-type vault --query "[?name=='$vault'].name" --output tsv 2>/dev/null || true)" ]; then
+  if [ -n "$(az keyvault list-deleted --resource-type vault --query "[?name=='$vault'].name" --output tsv)" ]; then
     echo "the Key Vault name $vault is held by a deleted vault of this subscription (purge protection keeps it for 90 days): recover it (az keyvault recover --name $vault) or change nameSuffix in the spec and render again" >&2
     exit 2
   fi
+  available=$(az rest --method post --url "https://management.azure.com/subscriptions/$subscription/providers/Microsoft.KeyVault/checkNameAvailability?api-version=2026-02-01" \
+    --body "{\"name\": \"$vault\", \"type\": \"Microsoft.KeyVault/vaults\"}" --query nameAvailable --output tsv)
+  if [ "$available" = false ] && ! az keyvault show --name "$vault" --output none 2>/dev/null; then
+    echo "the Key Vault name $vault belongs to a vault outside this subscription (or one deleted there): change nameSuffix in the spec and render again" >&2
+    exit 2
+  fi
 done
-if [ "$(az acr check-name --name contosoacr --query nameAvailable --output tsv 2>/dev/null || true)" = false ] && ! az acr show --name contosoacr --output none 2>/dev/null; then
+if [ "$(az acr check-name --name contosoacr --query nameAvailable --output tsv)" = false ] && ! az acr show --name contosoacr --output none 2>/dev/null; then
   echo "the registry name contosoacr belongs to a registry outside this subscription: change nameSuffix (or registry.name) in the spec and render again" >&2
   exit 2
 fi

@@ -1,8 +1,8 @@
 #!/bin/bash
 # The jump box of contoso-legacy (vm-contoso-legacy-jumpbox): the Azure CLI, kubectl and kubelogin, installed by its
 # CustomScript extension (again whenever this script changes). Its egress goes through the
-# hub firewall (the rule collection group jumpbox): each step is retried for up to an hour,
-# and apt waits for the package lock. Log: /var/log/akswin-jumpbox-init.log
+# hub firewall (the rule collection group jumpbox): the steps are retried for up to 45 minutes
+# in all, and apt waits for the package lock. Log: /var/log/akswin-jumpbox-init.log
 set -uo pipefail
 exec > >(tee -a /var/log/akswin-jumpbox-init.log) 2>&1
 export DEBIAN_FRONTEND=noninteractive
@@ -10,17 +10,19 @@ apt_get() {
   apt-get -o DPkg::Lock::Timeout=600 "$@"
 }
 
-# retry COMMAND...: run it until it succeeds, every 30 seconds, for up to an hour.
+# retry COMMAND...: run it until it succeeds, every 30 seconds, until a deadline 45 minutes
+# after the start, shared by every step (the extension itself gives up after 90 minutes).
+deadline=$((SECONDS + 2700))
 retry() {
-  local i
-  for i in $(seq 1 120); do
-    if "$@"; then
-      return 0
+  local i=1
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      return 1
     fi
     echo "attempt $i failed: $*; retrying in 30 s"
+    i=$((i + 1))
     sleep 30
   done
-  return 1
 }
 
 install_azure_cli() {

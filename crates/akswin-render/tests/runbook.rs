@@ -736,8 +736,14 @@ fn deploy_sh_stops_early_on_a_taken_global_name() {
         &env,
     );
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("belongs to a vault outside this subscription"), "{out}");
-    assert!(calls.contains("Microsoft.KeyVault/checkNameAvailability"), "{calls}");
+    assert!(
+        out.contains("belongs to a vault outside this subscription"),
+        "{out}"
+    );
+    assert!(
+        calls.contains("Microsoft.KeyVault/checkNameAvailability"),
+        "{calls}"
+    );
     assert!(!calls.contains("group create"), "{calls}");
     // The registry is ours (a second run): no stop.
     let (_, calls, out) = common::run_deploy_sh(

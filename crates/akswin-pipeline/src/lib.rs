@@ -10,6 +10,7 @@
 //! `akswin explain`, `akswin rules` and SARIF.
 
 pub mod artifact;
+pub mod drift;
 pub mod flows;
 pub mod views;
 

@@ -111,6 +111,21 @@ enum Command {
     /// the pools; without, the rules that need them say so once. A document that does not
     /// parse is a K8S000 finding and the audit goes on.
     Audit(AuditArgs),
+    /// Compare the cluster a spec renders with a deployed one: drift, for a scheduled
+    /// workflow that watches production.
+    ///
+    /// `--cluster` is the JSON of `az aks show --resource-group RG --name CLUSTER --output
+    /// json`; `--maintenance`, optional, that of `az aks maintenanceconfiguration list
+    /// --resource-group RG --cluster-name CLUSTER --output json`. What `render` would deploy is
+    /// compared field by field: the Kubernetes version; every pool (mode, OS and OS SKU, VM
+    /// size, autoscaler bounds or count, max pods, OS disk, zones, taints, max surge, subnet,
+    /// host encryption) and any pool the spec does not declare; node images older than 60
+    /// days (a missed Patch Tuesday); the network profile; private API server, local accounts
+    /// and Azure RBAC; upgrade channels; add-ons and workload identity; the maintenance
+    /// windows. Field names are matched without regard to case (the CLI and the REST API spell
+    /// them differently). The SPEC must be yours: diff never falls back to the built-in
+    /// baseline. Exit 0: no drift; 1: drift; 2: an input could not be read.
+    Diff(DiffArgs),
     /// Write the built-in baseline spec (with comments) to a file.
     Init(InitArgs),
     /// Print the documentation of a rule or input-error code (e.g. POOL004, SPEC002).
@@ -255,6 +270,21 @@ enum AuditFormat {
 }
 
 #[derive(Args)]
+struct DiffArgs {
+    #[command(flatten)]
+    spec: SpecArg,
+    /// The JSON of `az aks show --output json` for the deployed cluster.
+    #[arg(long, value_name = "FILE")]
+    cluster: PathBuf,
+    /// The JSON of `az aks maintenanceconfiguration list --output json` (without it the
+    /// maintenance windows are not compared).
+    #[arg(long, value_name = "FILE")]
+    maintenance: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
+}
+
+#[derive(Args)]
 struct InitArgs {
     /// Where to write the spec.
     #[arg(short, long, value_name = "FILE", default_value = "akswin.yaml")]
@@ -339,6 +369,7 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
         Command::Render(a) => render_cmd(a, color),
         Command::Report(a) => report_cmd(a, color),
         Command::Audit(a) => audit_cmd(a, color),
+        Command::Diff(a) => diff_cmd(a, color),
         Command::Init(a) => init(a),
         Command::Explain { code } => explain(&code),
         Command::Rules { format } => rules(format),
@@ -718,6 +749,91 @@ fn render_from_plan(path: &Path, dir: &Path, force: bool, color: bool) -> Result
 /// Spec rules, manifest rules and render checks, for SARIF descriptors, `rules` and `explain`.
 fn all_metas() -> Vec<akswin_diag::RuleMeta> {
     akswin_pipeline::views::all_metas()
+}
+
+/// Read one JSON input of `diff`, with its line and column on a parse error.
+fn read_az_json(path: &std::path::Path, what: &str) -> Result<serde_json::Value, Fatal> {
+    let bytes = io::read_cluster(path)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Fatal::new(
+            format!(
+                "{}:{}:{}: not JSON: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ),
+            Some(&format!("pass the output of `{what} --output json`")),
+        )
+    })
+}
+
+fn diff_cmd(a: DiffArgs, color: bool) -> Result<u8, Fatal> {
+    if a.spec.spec.is_none() && !std::path::Path::new("akswin.yaml").exists() {
+        return Err(Fatal::new(
+            "diff compares your spec with a cluster: no SPEC given and ./akswin.yaml not found",
+            Some("akswin diff akswin.yaml --cluster aks.json"),
+        ));
+    }
+    let loaded = match load_or_exit(&a.spec, Format::Human, color)? {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    let day = today(a.spec.today.as_deref())?;
+    let aks = read_az_json(&a.cluster, "az aks show")?;
+    let maintenance = match &a.maintenance {
+        Some(p) => Some(read_az_json(p, "az aks maintenanceconfiguration list")?),
+        None => None,
+    };
+    let plan = akswin_plan::plan(&loaded.spec);
+    let report =
+        akswin_pipeline::drift::drift(&loaded.spec, &plan, &aks, maintenance.as_ref(), day)
+            .map_err(|e| {
+                Fatal::new(
+                    format!("`{}`: {e}", a.cluster.display()),
+                    Some("pass the output of `az aks show --output json` for one cluster"),
+                )
+            })?;
+    match a.format {
+        ListFormat::Json => out(&format!(
+            "{}\n",
+            pretty(&serde_json::to_value(&report).unwrap_or_default())
+        )),
+        ListFormat::Human => {
+            let mut t = String::new();
+            let name = if report.cluster == "absent" {
+                a.cluster.display().to_string()
+            } else {
+                report.cluster.clone()
+            };
+            if report.drift.is_empty() {
+                t.push_str(&format!(
+                    "no drift between {} and {name}\n",
+                    loaded.source.name
+                ));
+            } else {
+                t.push_str(&format!(
+                    "drift between {} and {name}:\n",
+                    loaded.source.name
+                ));
+                for d in &report.drift {
+                    t.push_str(&format!(
+                        "  {}: {}\n      spec:    {}\n      cluster: {}\n      field:   {}\n",
+                        d.area, d.field, d.spec, d.cluster, d.pointer
+                    ));
+                    if let Some(n) = &d.note {
+                        t.push_str(&format!("      note:    {n}\n"));
+                    }
+                }
+                t.push_str(&format!("{} difference(s)\n", report.drift.len()));
+            }
+            t.push_str(&format!("compared: {}\n", report.compared.join("; ")));
+            for n in &report.not_compared {
+                t.push_str(&format!("not compared: {n}\n"));
+            }
+            out(&t);
+        }
+    }
+    Ok(u8::from(!report.drift.is_empty()))
 }
 
 fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {

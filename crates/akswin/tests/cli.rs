@@ -1558,3 +1558,128 @@ fn audit_snippets_never_show_a_secret_from_a_manifest() {
         );
     }
 }
+
+/// `akswin diff`: the baseline against `az aks show` and `az aks maintenanceconfiguration
+/// list` outputs shaped as the CLI prints them (tests/fixtures/drift; no live cluster here):
+/// no drift, a changed pool, an old node image, a missing maintenance window; and the inputs
+/// it refuses with exit 2.
+#[test]
+fn diff_reports_drift_between_the_spec_and_a_deployed_cluster() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("akswin.yaml");
+    std::fs::write(&spec, akswin_spec::BASELINE_YAML).unwrap();
+    let fx = repo().join("crates/akswin/tests/fixtures/drift");
+    let diff = |cluster: &str, maintenance: &str| {
+        akswin()
+            .env("AKSWIN_TODAY", "2026-11-30")
+            .arg("diff")
+            .arg(&spec)
+            .arg("--cluster")
+            .arg(fx.join(cluster))
+            .arg("--maintenance")
+            .arg(fx.join(maintenance))
+            .args(["--format", "json"])
+            .assert()
+    };
+    let items = |a: assert_cmd::assert::Assert| -> Vec<(String, String, String, String)> {
+        stdout_json(a)["drift"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["area"].as_str().unwrap().to_string(),
+                    d["field"].as_str().unwrap().to_string(),
+                    d["spec"].as_str().unwrap().to_string(),
+                    d["cluster"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert!(items(diff("aks-show.json", "maintenance.json").code(0)).is_empty());
+    let changed = items(diff("aks-show-pool-changed.json", "maintenance.json").code(1));
+    assert_eq!(
+        changed,
+        [
+            (
+                "pool win22".into(),
+                "vmSize".into(),
+                "Standard_D8ds_v5".into(),
+                "Standard_D16ds_v5".into()
+            ),
+            (
+                "pool win22".into(),
+                "maxCount".into(),
+                "8".into(),
+                "12".into()
+            ),
+        ]
+    );
+    let old = items(diff("aks-show-old-image.json", "maintenance.json").code(1));
+    assert_eq!(old.len(), 1, "{old:?}");
+    assert_eq!(
+        (old[0].0.as_str(), old[0].1.as_str()),
+        ("pool win22", "nodeImageVersion")
+    );
+    assert!(
+        old[0].3.contains("built 2026-09-10, 81 days ago"),
+        "{old:?}"
+    );
+    let missing = items(diff("aks-show.json", "maintenance-missing-node-os.json").code(1));
+    assert_eq!(
+        missing,
+        [(
+            "maintenance aksManagedNodeOSUpgradeSchedule".into(),
+            "name".into(),
+            "aksManagedNodeOSUpgradeSchedule".into(),
+            "absent".into()
+        )]
+    );
+    // Human output names the spec field, and without --maintenance says what it skipped.
+    akswin()
+        .env("AKSWIN_TODAY", "2026-11-30")
+        .arg("diff")
+        .arg(&spec)
+        .arg("--cluster")
+        .arg(fx.join("aks-show-pool-changed.json"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "field:   /cluster/nodePools/2/vmSize",
+        ))
+        .stdout(predicate::str::contains(
+            "not compared: maintenance configurations",
+        ));
+    // Refused inputs: no spec (never the baseline), JSON that does not parse (with its line and
+    // column), JSON that is not az aks show.
+    let empty = tempfile::tempdir().expect("tempdir");
+    akswin()
+        .current_dir(empty.path())
+        .arg("diff")
+        .arg("--cluster")
+        .arg(fx.join("aks-show.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "diff compares your spec with a cluster",
+        ));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\n  \"name\": \"aks\",\n  oops\n}\n").unwrap();
+    akswin()
+        .arg("diff")
+        .arg(&spec)
+        .arg("--cluster")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.json:3:3: not JSON"));
+    std::fs::write(&bad, "{\"name\": \"aks\"}").unwrap();
+    akswin()
+        .arg("diff")
+        .arg(&spec)
+        .arg("--cluster")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no agentPoolProfiles"));
+}

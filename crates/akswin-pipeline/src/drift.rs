@@ -1,0 +1,509 @@
+//! Drift: the cluster akswin would deploy for a spec, compared with a deployed one, read from
+//! the JSON of `az aks show` (and, optionally, of `az aks maintenanceconfiguration list`).
+//!
+//! The expected side is what `render` writes, not a second reading of the spec: the managed
+//! cluster resource and its maintenance configurations in the rendered `arm/main.json`. Keys
+//! are compared without regard to case, because the CLI and the REST API spell the same field
+//! differently (`osSku` and `osSKU`, `vnetSubnetId` and `vnetSubnetID`), and so are enum values
+//! (`Standard_D4ds_v5`, `standard_d4ds_v5`). A field the cluster does not report is reported as
+//! missing, never assumed equal.
+
+use akswin_plan::NetworkPlan;
+use akswin_spec::Spec;
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value;
+
+/// One difference between the spec (as rendered) and the deployed cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Drift {
+    /// What it concerns: `cluster`, `network`, `pool win22`, `maintenance ...`.
+    pub area: String,
+    /// The field, as `az aks show` names it (`vmSize`, `networkProfile.serviceCidr`).
+    pub field: String,
+    /// The spec field that sets it (a JSON pointer into the spec).
+    pub pointer: String,
+    /// What akswin renders for the spec (`absent` when it renders nothing there).
+    pub spec: String,
+    /// What the cluster reports (`absent` when it reports nothing).
+    pub cluster: String,
+    /// Why it matters, when the values alone do not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The comparison's result: the differences, and what was and was not compared.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftReport {
+    pub schema_version: u32,
+    /// The cluster's name as it reports it.
+    pub cluster: String,
+    pub drift: Vec<Drift>,
+    pub compared: Vec<String>,
+    pub not_compared: Vec<String>,
+}
+
+/// The value of `key` in an object, whatever its case; the REST API's `properties` wrapper
+/// (`az resource show`, `az rest`) is looked through.
+fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    let o = v.as_object()?;
+    o.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, x)| x)
+        .or_else(|| o.get("properties").and_then(|p| get(p, key)))
+}
+
+/// Follow a dotted path.
+fn path<'a>(v: &'a Value, p: &str) -> Option<&'a Value> {
+    p.split('.').try_fold(v, |v, k| get(v, k))
+}
+
+/// A scalar as text for the report and for comparison; `null` and absent are `absent`.
+fn text(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "absent".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) => {
+            let mut items: Vec<String> = a.iter().map(|x| text(Some(x))).collect();
+            items.sort();
+            items.join(", ")
+        }
+        Some(x) => x.to_string(),
+    }
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The last segment of a resource id (`.../subnets/snet-x` -> `snet-x`), from an id or from
+/// the rendered `concat(...)` expression that ends with the literal `'/subnets/snet-x'`.
+fn last_segment(s: &str) -> String {
+    s.trim_end_matches([']', ')', '\''])
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The build date in a node image version: `AKSWindows-2022-containerd-20348.2700.241009`
+/// (yymmdd, Windows) or `AKSUbuntu-2204gen2containerd-202608.26.0` (yyyymm.dd, Linux).
+pub fn node_image_date(version: &str) -> Option<NaiveDate> {
+    let parts: Vec<&str> = version.rsplit('-').next()?.split('.').collect();
+    match parts.as_slice() {
+        [ym, dd, _] if ym.len() == 6 && dd.len() == 2 => {
+            let y = ym[..4].parse().ok()?;
+            let m = ym[4..].parse().ok()?;
+            NaiveDate::from_ymd_opt(y, m, dd.parse().ok()?)
+        }
+        [_, _, ymd] if ymd.len() == 6 => {
+            let y: i32 = ymd[..2].parse().ok()?;
+            NaiveDate::from_ymd_opt(2000 + y, ymd[2..4].parse().ok()?, ymd[4..].parse().ok()?)
+        }
+        _ => None,
+    }
+}
+
+/// The differences found so far.
+struct Diffs(Vec<Drift>);
+
+impl Diffs {
+    fn push(
+        &mut self,
+        area: &str,
+        field: &str,
+        pointer: &str,
+        spec: String,
+        cluster: String,
+        note: Option<&str>,
+    ) {
+        self.0.push(Drift {
+            area: area.into(),
+            field: field.into(),
+            pointer: pointer.into(),
+            spec,
+            cluster,
+            note: note.map(str::to_string),
+        });
+    }
+
+    /// A difference when the two values differ (text, without regard to case).
+    fn compare(
+        &mut self,
+        area: &str,
+        field: &str,
+        pointer: &str,
+        spec: Option<&Value>,
+        cluster: Option<&Value>,
+    ) {
+        let (w, a) = (text(spec), text(cluster));
+        if !same(&w, &a) {
+            self.push(area, field, pointer, w, a, None);
+        }
+    }
+}
+
+/// The rendered managed cluster's properties and its maintenance configurations
+/// (name, properties).
+fn rendered(spec: &Spec, plan: &NetworkPlan) -> Result<(Value, Vec<(String, Value)>), String> {
+    let tree = akswin_render::render(spec, plan, "drift");
+    let main: Value = tree
+        .files
+        .get("arm/main.json")
+        .and_then(|t| serde_json::from_str(t).ok())
+        .ok_or("akswin rendered no arm/main.json for this spec")?;
+    let mut cluster = None;
+    let mut maintenance = Vec::new();
+    let mut stack = vec![&main];
+    while let Some(t) = stack.pop() {
+        for r in t["resources"].as_array().into_iter().flatten() {
+            match r["type"].as_str().unwrap_or_default() {
+                "Microsoft.ContainerService/managedClusters" => {
+                    cluster = Some(r["properties"].clone());
+                }
+                "Microsoft.ContainerService/managedClusters/maintenanceConfigurations" => {
+                    maintenance.push((
+                        last_segment(r["name"].as_str().unwrap_or_default()),
+                        r["properties"].clone(),
+                    ));
+                }
+                "Microsoft.Resources/deployments" => stack.push(&r["properties"]["template"]),
+                _ => {}
+            }
+        }
+    }
+    Ok((
+        cluster.ok_or("akswin rendered no managed cluster for this spec")?,
+        maintenance,
+    ))
+}
+
+/// Compare the spec (as `render` renders it) with a deployed cluster: `aks` is the JSON of
+/// `az aks show`, `maintenance` that of `az aks maintenanceconfiguration list` (not compared
+/// when absent). Node images older than the image-age alert's threshold, as of `today`, are
+/// drift too: the cluster missed an upgrade.
+pub fn drift(
+    spec: &Spec,
+    plan: &NetworkPlan,
+    aks: &Value,
+    maintenance: Option<&Value>,
+    today: NaiveDate,
+) -> Result<DriftReport, String> {
+    if get(aks, "agentPoolProfiles").is_none() {
+        return Err("no agentPoolProfiles: expected the JSON of `az aks show`".into());
+    }
+    let (want, want_maintenance) = rendered(spec, plan)?;
+    let mut o = Diffs(Vec::new());
+
+    // The control plane: the spec names a minor version, the cluster reports a patch.
+    let version =
+        text(get(aks, "currentKubernetesVersion").or_else(|| get(aks, "kubernetesVersion")));
+    let minor = spec.cluster.kubernetes_version.to_string();
+    if !(version == minor || version.starts_with(&format!("{minor}."))) {
+        o.push(
+            "cluster",
+            "currentKubernetesVersion",
+            "/cluster/kubernetesVersion",
+            minor,
+            version,
+            None,
+        );
+    }
+    for (field, pointer) in [
+        ("disableLocalAccounts", "/cluster/disableLocalAccounts"),
+        ("aadProfile.enableAzureRBAC", "/cluster"),
+        (
+            "apiServerAccessProfile.enablePrivateCluster",
+            "/cluster/privateCluster",
+        ),
+        (
+            "autoUpgradeProfile.upgradeChannel",
+            "/upgrades/clusterChannel",
+        ),
+        (
+            "autoUpgradeProfile.nodeOSUpgradeChannel",
+            "/upgrades/nodeOsChannel",
+        ),
+        ("addonProfiles.azurepolicy.enabled", "/policy"),
+        (
+            "addonProfiles.azureKeyvaultSecretsProvider.enabled",
+            "/cluster",
+        ),
+        (
+            "addonProfiles.omsagent.enabled",
+            "/monitoring/containerInsights",
+        ),
+        ("oidcIssuerProfile.enabled", "/workloads"),
+        ("securityProfile.workloadIdentity.enabled", "/workloads"),
+    ] {
+        // Only what akswin renders is compared: a feature it leaves alone is the cluster's.
+        if let Some(w) = path(&want, field) {
+            o.compare("cluster", field, pointer, Some(w), path(aks, field));
+        }
+    }
+    for (field, pointer) in [
+        ("networkPlugin", "/network/cni"),
+        ("networkPluginMode", "/network/cni"),
+        ("outboundType", "/cluster/outboundType"),
+        ("serviceCidr", "/network/serviceCidr"),
+        ("dnsServiceIP", "/network/dnsServiceIp"),
+        ("networkPolicy", "/cluster/networkPolicy"),
+        ("podCidr", "/network/podCidr"),
+    ] {
+        let w = path(&want, &format!("networkProfile.{field}"));
+        let a = path(aks, &format!("networkProfile.{field}"));
+        // Absent where akswin renders nothing (no overlay, no policy engine) is compared too:
+        // a cluster with overlay where the spec has none has drifted.
+        if w.is_some() || field == "networkPluginMode" || field == "networkPolicy" {
+            o.compare("network", &format!("networkProfile.{field}"), pointer, w, a);
+        }
+    }
+
+    // The pools, by name.
+    let actual: Vec<&Value> = get(aks, "agentPoolProfiles")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let expected: Vec<&Value> = want["agentPoolProfiles"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let image_days = i64::from(akswin_plan::alerts::IMAGE_AGE_DAYS);
+    for (i, w) in expected.iter().enumerate() {
+        let name = text(get(w, "name"));
+        let area = format!("pool {name}");
+        let at = |f: &str| format!("/cluster/nodePools/{i}/{f}");
+        let Some(a) = actual.iter().find(|a| same(&text(get(a, "name")), &name)) else {
+            o.push(
+                &area,
+                "name",
+                &at("name"),
+                name.clone(),
+                "absent".into(),
+                Some("the spec's pool does not exist in the cluster"),
+            );
+            continue;
+        };
+        let autoscaled = get(w, "enableAutoScaling")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        for (field, spec_field) in [
+            ("mode", "mode"),
+            ("osType", "os"),
+            ("osSKU", "osSku"),
+            ("vmSize", "vmSize"),
+            ("maxPods", "maxPods"),
+            ("osDiskType", "osDisk/type"),
+            ("osDiskSizeGB", "osDisk/sizeGiB"),
+            ("availabilityZones", "zones"),
+            ("nodeTaints", "taints"),
+            ("upgradeSettings.maxSurge", "maxSurge"),
+            ("enableEncryptionAtHost", "encryptionAtHost"),
+        ] {
+            let pointer = if field == "enableEncryptionAtHost" {
+                "/cluster/encryptionAtHost".to_string()
+            } else {
+                at(spec_field)
+            };
+            o.compare(&area, field, &pointer, path(w, field), path(a, field));
+        }
+        let scaled = get(a, "enableAutoScaling")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        if autoscaled != scaled {
+            o.push(
+                &area,
+                "enableAutoScaling",
+                &at("max"),
+                autoscaled.to_string(),
+                scaled.to_string(),
+                None,
+            );
+        } else if autoscaled {
+            o.compare(
+                &area,
+                "minCount",
+                &at("min"),
+                get(w, "minCount"),
+                get(a, "minCount"),
+            );
+            o.compare(
+                &area,
+                "maxCount",
+                &at("max"),
+                get(w, "maxCount"),
+                get(a, "maxCount"),
+            );
+        } else {
+            o.compare(
+                &area,
+                "count",
+                &at("count"),
+                get(w, "count"),
+                get(a, "count"),
+            );
+        }
+        let subnet_w = last_segment(&text(get(w, "vnetSubnetID")));
+        let subnet_a = last_segment(&text(get(a, "vnetSubnetID")));
+        if !same(&subnet_w, &subnet_a) {
+            o.push(
+                &area,
+                "vnetSubnetID",
+                &at("subnet"),
+                subnet_w,
+                subnet_a,
+                Some("a pool cannot move to another subnet: it is replaced"),
+            );
+        }
+        let image = text(get(a, "nodeImageVersion"));
+        if let Some(built) = node_image_date(&image)
+            && (today - built).num_days() > image_days
+        {
+            o.push(
+                &area,
+                "nodeImageVersion",
+                "/upgrades",
+                format!("built within {image_days} days"),
+                format!(
+                    "{image} (built {built}, {} days ago)",
+                    (today - built).num_days()
+                ),
+                Some("the pool missed at least one node image upgrade (Patch Tuesday)"),
+            );
+        }
+    }
+    for a in &actual {
+        let name = text(get(a, "name"));
+        if !expected.iter().any(|w| same(&text(get(w, "name")), &name)) {
+            o.push(
+                &format!("pool {name}"),
+                "name",
+                "/cluster/nodePools",
+                "absent".into(),
+                name.clone(),
+                Some("a pool the spec does not declare"),
+            );
+        }
+    }
+
+    // Maintenance windows, by configuration name.
+    let mut compared = vec![
+        "Kubernetes version".to_string(),
+        format!(
+            "{} node pools (and any the spec does not declare)",
+            expected.len()
+        ),
+        "node image age".into(),
+        "network profile".into(),
+        "private API server, local accounts, Azure RBAC".into(),
+        "upgrade channels".into(),
+        "add-ons (Azure Policy, Key Vault CSI driver, Container insights), workload identity"
+            .into(),
+    ];
+    let mut not_compared = Vec::new();
+    match maintenance {
+        Some(list) => {
+            let configs: Vec<&Value> = list.as_array().map(|a| a.iter().collect()).unwrap_or_default();
+            for (name, w) in &want_maintenance {
+                let area = format!("maintenance {name}");
+                let Some(a) = configs.iter().find(|c| same(&text(get(c, "name")), name)) else {
+                    o.push(&area, "name", "/upgrades", name.clone(), "absent".into(), Some("AKS upgrades in this channel at any time"));
+                    continue;
+                };
+                for field in ["durationHours", "startTime", "utcOffset", "schedule"] {
+                    let wf = path(w, &format!("maintenanceWindow.{field}"));
+                    let af = path(a, &format!("maintenanceWindow.{field}"));
+                    let differs = match (wf, af) {
+                        (Some(x), Some(y)) if field == "schedule" => !same_json(x, y),
+                        _ => !same(&text(wf), &text(af)),
+                    };
+                    if differs {
+                        o.push(&area, &format!("maintenanceWindow.{field}"), "/upgrades", compact(wf), compact(af), None);
+                    }
+                }
+            }
+            compared.push(format!("{} maintenance configurations", want_maintenance.len()));
+        }
+        None => not_compared.push(
+            "maintenance configurations: give --maintenance with the JSON of `az aks maintenanceconfiguration list`".into(),
+        ),
+    }
+    not_compared
+        .push("the network around the cluster (VNets, routes, firewall rules): not read".into());
+    Ok(DriftReport {
+        schema_version: 1,
+        cluster: text(get(aks, "name")),
+        drift: o.0,
+        compared,
+        not_compared,
+    })
+}
+
+/// JSON equality with keys compared without regard to case, nulls as absent, and strings
+/// without regard to case.
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(_)) => {
+            x.iter().all(|(k, v)| match get(b, k) {
+                Some(w) => same_json(v, w),
+                None => v.is_null(),
+            }) && b.as_object().is_some_and(|y| {
+                y.iter()
+                    .all(|(k, w)| w.is_null() || x.keys().any(|kk| kk.eq_ignore_ascii_case(k)))
+            })
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_json(p, q))
+        }
+        (Value::String(x), Value::String(y)) => same(x, y),
+        (x, y) => x == y,
+    }
+}
+
+fn compact(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "absent".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(x) => x.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_image_dates_of_both_families() {
+        assert_eq!(
+            node_image_date("AKSWindows-2022-containerd-20348.2700.241009"),
+            NaiveDate::from_ymd_opt(2024, 10, 9)
+        );
+        assert_eq!(
+            node_image_date("AKSUbuntu-2204gen2containerd-202608.26.0"),
+            NaiveDate::from_ymd_opt(2026, 8, 26)
+        );
+        assert_eq!(node_image_date("something-else"), None);
+    }
+
+    #[test]
+    fn keys_and_values_match_without_case() {
+        let a = serde_json::json!({ "osSKU": "Windows2022", "relativeMonthly": { "dayOfWeek": "Wednesday" } });
+        let b = serde_json::json!({ "osSku": "windows2022", "relativeMonthly": { "dayofweek": "Wednesday" }, "weekly": null });
+        assert!(same_json(&a, &b));
+        assert_eq!(text(get(&b, "OSSKU")), "windows2022");
+        let c = serde_json::json!({ "osSku": "Windows2025" });
+        assert!(!same_json(&a, &c));
+        assert_eq!(
+            last_segment("[concat(variables('v'), '/subnets/snet-windows-nodes')]"),
+            "snet-windows-nodes"
+        );
+        assert_eq!(
+            last_segment(
+                "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-x"
+            ),
+            "snet-x"
+        );
+    }
+}

@@ -74,8 +74,24 @@ fn text(v: Option<&Value>) -> String {
     }
 }
 
+/// Equal as text, without regard to case; `none`, `false`, an empty list and absent mean the
+/// same (a cluster reports `networkPolicy: none` where the template says nothing, and a
+/// disabled add-on or setting may be `false` or missing).
 fn same(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
+    let unset = |s: &str| {
+        s.is_empty()
+            || s.eq_ignore_ascii_case("absent")
+            || s.eq_ignore_ascii_case("none")
+            || s.eq_ignore_ascii_case("false")
+    };
+    a.eq_ignore_ascii_case(b) || (unset(a) && unset(b))
+}
+
+/// Equal as text, case and all (Kubernetes labels and taints are case-sensitive); an empty
+/// list and absent mean the same.
+fn same_exactly(a: &str, b: &str) -> bool {
+    let unset = |s: &str| s.is_empty() || s == "absent";
+    a == b || (unset(a) && unset(b))
 }
 
 /// The last segment of a resource id (`.../subnets/snet-x` -> `snet-x`), from an id or from
@@ -129,6 +145,21 @@ impl Diffs {
         });
     }
 
+    /// A difference when the two values differ as text, case and all.
+    fn compare_exactly(
+        &mut self,
+        area: &str,
+        field: &str,
+        pointer: &str,
+        spec: Option<&Value>,
+        cluster: Option<&Value>,
+    ) {
+        let (w, a) = (text(spec), text(cluster));
+        if !same_exactly(&w, &a) {
+            self.push(area, field, pointer, w, a, None);
+        }
+    }
+
     /// A difference when the two values differ (text, without regard to case).
     fn compare(
         &mut self,
@@ -145,7 +176,7 @@ impl Diffs {
     }
 }
 
-/// The rendered managed cluster's properties and its maintenance configurations
+/// The rendered managed cluster resource and its maintenance configurations
 /// (name, properties).
 fn rendered(spec: &Spec, plan: &NetworkPlan) -> Result<(Value, Vec<(String, Value)>), String> {
     let tree = akswin_render::render(spec, plan, "drift");
@@ -161,7 +192,7 @@ fn rendered(spec: &Spec, plan: &NetworkPlan) -> Result<(Value, Vec<(String, Valu
         for r in t["resources"].as_array().into_iter().flatten() {
             match r["type"].as_str().unwrap_or_default() {
                 "Microsoft.ContainerService/managedClusters" => {
-                    cluster = Some(r["properties"].clone());
+                    cluster = Some(r.clone());
                 }
                 "Microsoft.ContainerService/managedClusters/maintenanceConfigurations" => {
                     maintenance.push((
@@ -194,23 +225,32 @@ pub fn drift(
     if get(aks, "agentPoolProfiles").is_none() {
         return Err("no agentPoolProfiles: expected the JSON of `az aks show`".into());
     }
-    let (want, want_maintenance) = rendered(spec, plan)?;
+    let (resource, want_maintenance) = rendered(spec, plan)?;
+    let want = &resource["properties"];
     let mut o = Diffs(Vec::new());
 
-    // The control plane: the spec names a minor version, the cluster reports a patch.
+    // The control plane, major and minor only: a patch channel moves the patch on its own.
+    let minor_of = |v: &str| v.split('.').take(2).collect::<Vec<_>>().join(".");
     let version =
         text(get(aks, "currentKubernetesVersion").or_else(|| get(aks, "kubernetesVersion")));
-    let minor = spec.cluster.kubernetes_version.to_string();
-    if !(version == minor || version.starts_with(&format!("{minor}."))) {
+    let minor = minor_of(&spec.cluster.kubernetes_version.to_string());
+    if minor_of(&version) != minor {
         o.push(
             "cluster",
             "currentKubernetesVersion",
             "/cluster/kubernetesVersion",
-            minor,
+            minor.clone(),
             version,
             None,
         );
     }
+    o.compare(
+        "cluster",
+        "sku.tier",
+        "/cluster/tier",
+        path(&resource, "sku.tier"),
+        path(aks, "sku.tier"),
+    );
     for (field, pointer) in [
         ("disableLocalAccounts", "/cluster/disableLocalAccounts"),
         ("aadProfile.enableAzureRBAC", "/cluster"),
@@ -237,9 +277,26 @@ pub fn drift(
         ),
         ("oidcIssuerProfile.enabled", "/workloads"),
         ("securityProfile.workloadIdentity.enabled", "/workloads"),
+        (
+            "windowsProfile.licenseType",
+            "/cluster/windowsProfile/azureHybridBenefit",
+        ),
+        ("windowsProfile.enableCSIProxy", "/cluster/windowsProfile"),
+        (
+            "windowsProfile.gmsaProfile.enabled",
+            "/identity/gmsa/enabled",
+        ),
+        (
+            "windowsProfile.gmsaProfile.dnsServer",
+            "/identity/gmsa/dnsServer",
+        ),
+        (
+            "windowsProfile.gmsaProfile.rootDomainName",
+            "/identity/activeDirectory/domain",
+        ),
     ] {
         // Only what akswin renders is compared: a feature it leaves alone is the cluster's.
-        if let Some(w) = path(&want, field) {
+        if let Some(w) = path(want, field) {
             o.compare("cluster", field, pointer, Some(w), path(aks, field));
         }
     }
@@ -252,7 +309,7 @@ pub fn drift(
         ("networkPolicy", "/cluster/networkPolicy"),
         ("podCidr", "/network/podCidr"),
     ] {
-        let w = path(&want, &format!("networkProfile.{field}"));
+        let w = path(want, &format!("networkProfile.{field}"));
         let a = path(aks, &format!("networkProfile.{field}"));
         // Absent where akswin renders nothing (no overlay, no policy engine) is compared too:
         // a cluster with overlay where the spec has none has drifted.
@@ -286,9 +343,6 @@ pub fn drift(
             );
             continue;
         };
-        let autoscaled = get(w, "enableAutoScaling")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
         for (field, spec_field) in [
             ("mode", "mode"),
             ("osType", "os"),
@@ -298,9 +352,9 @@ pub fn drift(
             ("osDiskType", "osDisk/type"),
             ("osDiskSizeGB", "osDisk/sizeGiB"),
             ("availabilityZones", "zones"),
-            ("nodeTaints", "taints"),
             ("upgradeSettings.maxSurge", "maxSurge"),
             ("enableEncryptionAtHost", "encryptionAtHost"),
+            ("enableFIPS", "enableFips"),
         ] {
             let pointer = if field == "enableEncryptionAtHost" {
                 "/cluster/encryptionAtHost".to_string()
@@ -309,6 +363,75 @@ pub fn drift(
             };
             o.compare(&area, field, &pointer, path(w, field), path(a, field));
         }
+        // Kubernetes taints and labels are case-sensitive; the labels akswin sets must be
+        // there (workloads select their pool by them).
+        o.compare_exactly(
+            &area,
+            "nodeTaints",
+            &at("taints"),
+            get(w, "nodeTaints"),
+            get(a, "nodeTaints"),
+        );
+        let labels = |v: &Value| -> Vec<String> {
+            get(v, "nodeLabels")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, x)| format!("{k}={}", text(Some(x))))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (lw, la) = (labels(w), labels(a));
+        if lw.iter().any(|l| !la.contains(l)) {
+            o.push(
+                &area,
+                "nodeLabels",
+                &at("labels"),
+                lw.join(", "),
+                if la.is_empty() {
+                    "absent".into()
+                } else {
+                    la.join(", ")
+                },
+                Some("workloads select their pool by these labels"),
+            );
+        }
+        // The pool's own version: a pool left behind the control plane.
+        let pool_version =
+            text(get(a, "currentOrchestratorVersion").or_else(|| get(a, "orchestratorVersion")));
+        let want_pool = get(w, "orchestratorVersion")
+            .map(|v| minor_of(&text(Some(v))))
+            .unwrap_or_else(|| minor.clone());
+        if pool_version != "absent" && minor_of(&pool_version) != want_pool {
+            o.push(
+                &area,
+                "currentOrchestratorVersion",
+                &at("kubernetesVersion"),
+                want_pool,
+                pool_version,
+                None,
+            );
+        }
+        for (field, healthy) in [
+            ("provisioningState", "Succeeded"),
+            ("powerState.code", "Running"),
+        ] {
+            let v = text(path(a, field));
+            if v != "absent" && !v.eq_ignore_ascii_case(healthy) {
+                o.push(
+                    &area,
+                    field,
+                    &at("name"),
+                    healthy.into(),
+                    v,
+                    Some("the pool is not in service"),
+                );
+            }
+        }
+        let autoscaled = get(w, "enableAutoScaling")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let scaled = get(a, "enableAutoScaling")
             .and_then(Value::as_bool)
             .unwrap_or(false);
@@ -345,20 +468,28 @@ pub fn drift(
                 get(a, "count"),
             );
         }
-        let subnet_w = last_segment(&text(get(w, "vnetSubnetID")));
-        let subnet_a = last_segment(&text(get(a, "vnetSubnetID")));
-        if !same(&subnet_w, &subnet_a) {
-            o.push(
-                &area,
-                "vnetSubnetID",
-                &at("subnet"),
-                subnet_w,
-                subnet_a,
-                Some("a pool cannot move to another subnet: it is replaced"),
-            );
+        for field in ["vnetSubnetID", "podSubnetID"] {
+            let (sw, sa) = (text(get(w, field)), text(get(a, field)));
+            if sw == "absent" && sa == "absent" {
+                continue;
+            }
+            let (subnet_w, subnet_a) = (last_segment(&sw), last_segment(&sa));
+            if !same(&subnet_w, &subnet_a) {
+                o.push(
+                    &area,
+                    field,
+                    &at("subnet"),
+                    subnet_w,
+                    subnet_a,
+                    Some("a pool cannot move to another subnet: it is replaced"),
+                );
+            }
         }
+        // Windows node images, the monthly concern (Linux pools may be patched in place).
         let image = text(get(a, "nodeImageVersion"));
-        if let Some(built) = node_image_date(&image)
+        let windows = text(get(w, "osType")).eq_ignore_ascii_case("windows");
+        if windows
+            && let Some(built) = node_image_date(&image)
             && (today - built).num_days() > image_days
         {
             o.push(
@@ -388,28 +519,45 @@ pub fn drift(
         }
     }
 
-    // Maintenance windows, by configuration name.
     let mut compared = vec![
-        "Kubernetes version".to_string(),
+        "Kubernetes version and tier".to_string(),
         format!(
-            "{} node pools (and any the spec does not declare)",
+            "{} node pools (and any the spec does not declare): settings, labels, taints, versions, health",
             expected.len()
         ),
-        "node image age".into(),
+        "Windows node image age".into(),
         "network profile".into(),
         "private API server, local accounts, Azure RBAC".into(),
         "upgrade channels".into(),
         "add-ons (Azure Policy, Key Vault CSI driver, Container insights), workload identity"
             .into(),
+        "Windows profile (licence, CSI proxy, gMSA)".into(),
     ];
     let mut not_compared = Vec::new();
     match maintenance {
         Some(list) => {
-            let configs: Vec<&Value> = list.as_array().map(|a| a.iter().collect()).unwrap_or_default();
+            // A list (az aks maintenanceconfiguration list), the REST API's {"value": [...]},
+            // or one configuration (az aks maintenanceconfiguration show).
+            let configs: Vec<&Value> = match list {
+                Value::Array(a) => a.iter().collect(),
+                Value::Object(m) if m.contains_key("value") => m["value"]
+                    .as_array()
+                    .map(|a| a.iter().collect())
+                    .unwrap_or_default(),
+                Value::Object(_) => vec![list],
+                _ => Vec::new(),
+            };
             for (name, w) in &want_maintenance {
                 let area = format!("maintenance {name}");
                 let Some(a) = configs.iter().find(|c| same(&text(get(c, "name")), name)) else {
-                    o.push(&area, "name", "/upgrades", name.clone(), "absent".into(), Some("AKS upgrades in this channel at any time"));
+                    o.push(
+                        &area,
+                        "name",
+                        "/upgrades",
+                        name.clone(),
+                        "absent".into(),
+                        Some("AKS upgrades in this channel at any time"),
+                    );
                     continue;
                 };
                 for field in ["durationHours", "startTime", "utcOffset", "schedule"] {
@@ -420,11 +568,34 @@ pub fn drift(
                         _ => !same(&text(wf), &text(af)),
                     };
                     if differs {
-                        o.push(&area, &format!("maintenanceWindow.{field}"), "/upgrades", compact(wf), compact(af), None);
+                        o.push(
+                            &area,
+                            &format!("maintenanceWindow.{field}"),
+                            "/upgrades",
+                            compact(wf),
+                            compact(af),
+                            None,
+                        );
                     }
                 }
             }
-            compared.push(format!("{} maintenance configurations", want_maintenance.len()));
+            for c in &configs {
+                let name = text(get(c, "name"));
+                if !want_maintenance.iter().any(|(n, _)| same(n, &name)) {
+                    o.push(
+                        &format!("maintenance {name}"),
+                        "name",
+                        "/upgrades",
+                        "absent".into(),
+                        name.clone(),
+                        Some("a maintenance configuration the spec does not declare"),
+                    );
+                }
+            }
+            compared.push(format!(
+                "{} maintenance configurations (and any the spec does not declare)",
+                want_maintenance.len()
+            ));
         }
         None => not_compared.push(
             "maintenance configurations: give --maintenance with the JSON of `az aks maintenanceconfiguration list`".into(),
@@ -485,6 +656,19 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 8, 26)
         );
         assert_eq!(node_image_date("something-else"), None);
+    }
+
+    #[test]
+    fn unset_values_match_and_taints_keep_their_case() {
+        assert!(same("none", "absent"));
+        assert!(same("false", "absent"));
+        assert!(same("", "absent"));
+        assert!(!same("calico", "absent"));
+        assert!(same_exactly("", "absent"));
+        assert!(!same_exactly(
+            "CriticalAddonsOnly=true:NoSchedule",
+            "criticaladdonsonly=true:noschedule"
+        ));
     }
 
     #[test]

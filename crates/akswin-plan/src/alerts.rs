@@ -10,11 +10,14 @@ use serde::Serialize;
 /// How long a pod of a Windows workload may stay Pending before it is alerted on: a new
 /// Windows node (about 12 minutes to Ready) plus a multi-GiB image pull fit in it.
 pub const PENDING_MINUTES: u32 = 30;
-/// Age of a Windows node image that missed an upgrade. The date in the image version is its
-/// build date; AKS rolls a month's Windows image out about two weeks after it is built
-/// (<https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image>), so the newest image in a
-/// region is often 40 to 55 days old: 60 days means a node missed at least one.
-pub const IMAGE_AGE_DAYS: u32 = 60;
+/// Age of a Windows node image that missed an upgrade. The date in the image version is the
+/// date of its Windows update; AKS releases that image about four weeks later (the release of
+/// 2025-08-08 shipped images dated 2025-07-14: <https://github.com/Azure/AKS/pull/5191>), its
+/// rollout can take two more weeks to reach a region
+/// (<https://github.com/Azure/AKS/issues/2295>), a monthly window can just miss it, and the
+/// node keeps it until the next window. So a node on the newest image its region offered can
+/// be about 100 days past that date; older than 105 days, it missed at least one upgrade.
+pub const IMAGE_AGE_DAYS: u32 = 105;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

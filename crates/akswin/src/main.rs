@@ -119,10 +119,12 @@ enum Command {
     /// --resource-group RG --cluster-name CLUSTER --output json`. What `render` would deploy is
     /// compared field by field: the Kubernetes version; every pool (mode, OS and OS SKU, VM
     /// size, autoscaler bounds or count, max pods, OS disk, zones, taints, max surge, subnet,
-    /// host encryption) and any pool the spec does not declare; node images older than 60
-    /// days (a missed Patch Tuesday); the network profile; private API server, local accounts
-    /// and Azure RBAC; upgrade channels; add-ons and workload identity; the maintenance
-    /// windows. Field names are matched without regard to case (the CLI and the REST API spell
+    /// host encryption, FIPS, labels, taints, version, health) and any pool the spec does not
+    /// declare; Windows node images older than 105 days (a missed Patch Tuesday, allowing for
+    /// the release and rollout lag); the tier and the network profile; private API server,
+    /// local accounts and Azure RBAC; upgrade channels; add-ons, workload identity and the
+    /// Windows profile (licence, gMSA); the maintenance windows, and any the spec does not
+    /// declare. `none`, `false` and absent count as the same. Field names are matched without regard to case (the CLI and the REST API spell
     /// them differently). The SPEC must be yours: diff never falls back to the built-in
     /// baseline. Exit 0: no drift; 1: drift; 2: an input could not be read.
     Diff(DiffArgs),

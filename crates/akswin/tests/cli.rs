@@ -1622,7 +1622,7 @@ fn diff_reports_drift_between_the_spec_and_a_deployed_cluster() {
         ("pool win22", "nodeImageVersion")
     );
     assert!(
-        old[0].3.contains("built 2026-09-10, 81 days ago"),
+        old[0].3.contains("built 2026-06-09, 174 days ago"),
         "{old:?}"
     );
     let missing = items(diff("aks-show.json", "maintenance-missing-node-os.json").code(1));
@@ -1635,6 +1635,21 @@ fn diff_reports_drift_between_the_spec_and_a_deployed_cluster() {
             "absent".into()
         )]
     );
+    // The REST API's shape of the list ({"value": [...]}) reads the same.
+    let rest = dir.path().join("maintenance-rest.json");
+    let list: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fx.join("maintenance.json")).unwrap()).unwrap();
+    std::fs::write(&rest, serde_json::json!({ "value": list }).to_string()).unwrap();
+    akswin()
+        .env("AKSWIN_TODAY", "2026-11-30")
+        .arg("diff")
+        .arg(&spec)
+        .arg("--cluster")
+        .arg(fx.join("aks-show.json"))
+        .arg("--maintenance")
+        .arg(&rest)
+        .assert()
+        .code(0);
     // Human output names the spec field, and without --maintenance says what it skipped.
     akswin()
         .env("AKSWIN_TODAY", "2026-11-30")

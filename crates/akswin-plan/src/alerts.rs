@@ -11,12 +11,13 @@ use serde::Serialize;
 /// Windows node (about 12 minutes to Ready) plus a multi-GiB image pull fit in it.
 pub const PENDING_MINUTES: u32 = 30;
 /// Age of a Windows node image that missed an upgrade. The date in the image version is the
-/// date of its Windows update; AKS releases that image about four weeks later (the release of
-/// 2025-08-08 shipped images dated 2025-07-14: <https://github.com/Azure/AKS/pull/5191>), its
-/// rollout can take two more weeks to reach a region
-/// (<https://github.com/Azure/AKS/issues/2295>), a monthly window can just miss it, and the
-/// node keeps it until the next window. So a node on the newest image its region offered can
-/// be about 100 days past that date; older than 105 days, it missed at least one upgrade.
+/// date of its Windows update; AKS releases that image some weeks later ("it can take up to
+/// several weeks after Microsoft updates have been released for an updated Windows node image
+/// to be available": <https://github.com/MicrosoftDocs/azure-docs/issues/79587>), the release
+/// takes about two more weeks to reach every region (released 2021-04-22, in all regions
+/// 2021-05-06: <https://github.com/Azure/AKS/issues/2295>), a monthly window can just miss
+/// it, and the node keeps it until the next window. So a node on the newest image its region
+/// offered can be about 100 days past that date; older than 105 days, it missed an upgrade.
 pub const IMAGE_AGE_DAYS: u32 = 105;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

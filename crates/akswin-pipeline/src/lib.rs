@@ -12,6 +12,7 @@
 pub mod artifact;
 pub mod drift;
 pub mod flows;
+pub mod migration;
 pub mod views;
 
 use akswin_diag::{Finding, RuleMeta, Severity, declare_rule};

@@ -222,6 +222,37 @@ enum ReportFormat {
 enum PlanView {
     /// Only the address plan: VNet, subnet, prefix, usable, demand, headroom.
     Network(PlanArgs),
+    /// Plan a Windows Server version migration of one pool (e.g. Windows2022 to Windows2025).
+    ///
+    /// A pool's Windows version cannot change in place. The plan adds a new pool beside the
+    /// old one, checks that intermediate spec with every rule (both pools' addresses at max +
+    /// surge in their subnet, the new SKU's requirements such as the FIPS image for
+    /// Windows2025), lists the workloads whose images must be rebuilt for the new ltsc, and
+    /// writes the runbook: add the pool (`az aks nodepool add` with the old pool's settings),
+    /// rebuild the images, pre-pull, move the workloads, drain, remove the old pool, each step
+    /// with the check, audit or diff that proves it. Exit 1 when the intermediate spec has
+    /// errors (the runbook says which).
+    Migration(MigrationArgs),
+}
+
+#[derive(Args)]
+struct MigrationArgs {
+    #[command(flatten)]
+    spec: SpecArg,
+    /// The Windows pool to migrate.
+    #[arg(long, value_name = "POOL")]
+    pool: String,
+    /// The Windows OS SKU to move to.
+    #[arg(long, value_name = "OS_SKU", value_parser = ["Windows2019", "Windows2022", "Windows2025"])]
+    to: String,
+    /// The new pool's name (default: win + the year's last two digits, e.g. win25).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
+    /// Write the runbook (Markdown) to FILE, atomically, as well.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -366,6 +397,7 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
         Command::Check(a) => check(a, color),
         Command::Plan { view, args } => match view {
             Some(PlanView::Network(a)) => plan_cmd(a, color, true),
+            Some(PlanView::Migration(a)) => migration_cmd(a, color),
             None => plan_cmd(args, color, false),
         },
         Command::Render(a) => render_cmd(a, color),
@@ -767,6 +799,45 @@ fn read_az_json(path: &std::path::Path, what: &str) -> Result<serde_json::Value,
             Some(&format!("pass the output of `{what} --output json`")),
         )
     })
+}
+
+fn migration_cmd(a: MigrationArgs, color: bool) -> Result<u8, Fatal> {
+    let loaded = match load_or_exit(&a.spec, Format::Human, color)? {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    let day = today(a.spec.today.as_deref())?;
+    let to = match a.to.as_str() {
+        "Windows2019" => akswin_spec::spec::OsSku::Windows2019,
+        "Windows2022" => akswin_spec::spec::OsSku::Windows2022,
+        _ => akswin_spec::spec::OsSku::Windows2025,
+    };
+    let plan = akswin_pipeline::migration::plan_migration(
+        &loaded,
+        &a.pool,
+        to,
+        a.name.as_deref(),
+        day,
+        VERSION,
+    )
+    .map_err(|e| {
+        Fatal::new(
+            e,
+            Some("akswin plan migration SPEC --pool win22 --to Windows2025"),
+        )
+    })?;
+    let md = plan.markdown();
+    if let Some(p) = &a.out {
+        io::write_atomic(p, md.as_bytes())?;
+    }
+    match a.format {
+        ListFormat::Json => out(&format!(
+            "{}\n",
+            pretty(&serde_json::to_value(&plan).unwrap_or_default())
+        )),
+        ListFormat::Human => out(&md),
+    }
+    Ok(u8::from(plan.blocked()))
 }
 
 fn diff_cmd(a: DiffArgs, color: bool) -> Result<u8, Fatal> {

@@ -1698,3 +1698,90 @@ fn diff_reports_drift_between_the_spec_and_a_deployed_cluster() {
         .code(2)
         .stderr(predicate::str::contains("no agentPoolProfiles"));
 }
+
+/// `akswin plan migration`: the baseline's Windows2022 pool to Windows2025, as a runbook whose
+/// first step creates the new pool with the old one's settings (and the FIPS image 2025 needs),
+/// whose intermediate spec (both pools) is checked, and that names the images to rebuild; a
+/// subnet too small for both pools blocks it (exit 1); bad requests exit 2.
+#[test]
+fn plan_migration_writes_a_checked_runbook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("akswin.yaml");
+    std::fs::write(&spec, akswin_spec::BASELINE_YAML).unwrap();
+    let runbook = dir.path().join("MIGRATION.md");
+    let a = akswin()
+        .args(["plan", "migration"])
+        .arg(&spec)
+        .args([
+            "--pool",
+            "win22",
+            "--to",
+            "Windows2025",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(&runbook)
+        .assert()
+        .code(0);
+    let plan = stdout_json(a);
+    assert_eq!(plan["toPool"], "win25");
+    assert_eq!(plan["toOsSku"], "Windows2025");
+    assert_eq!(plan["intermediateFindings"], serde_json::json!([]));
+    assert_eq!(plan["subnet"]["name"], "snet-windows-nodes");
+    assert_eq!(plan["workloads"][0]["name"], "legacyweb");
+    assert_eq!(
+        plan["workloads"][0]["newImage"],
+        "contosoacr.azurecr.io/legacy/web:4.8-ltsc2025"
+    );
+    let steps = plan["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 6);
+    let add = steps[0]["commands"][1].as_str().unwrap();
+    for part in [
+        "az aks nodepool add --resource-group rg-contoso-legacy-spoke --cluster-name aks-contoso-legacy --name win25",
+        "--os-type Windows --os-sku Windows2025 --node-vm-size Standard_D8ds_v5",
+        "--enable-cluster-autoscaler --min-count 2 --max-count 8",
+        "--enable-fips-image",
+        "--name snet-windows-nodes",
+    ] {
+        assert!(add.contains(part), "{part}: {add}");
+    }
+    let md = std::fs::read_to_string(&runbook).unwrap();
+    assert!(md.starts_with("# Migrating `win22` (Windows2022) to `win25` (Windows2025)"));
+    assert!(md.contains("### 6. Remove `win22`"), "{md}");
+    assert!(
+        md.contains("akswin diff akswin.yaml --cluster aks.json"),
+        "{md}"
+    );
+    // Both pools do not fit a /23 at max + surge: the intermediate spec has an error.
+    let small = dir.path().join("small.yaml");
+    std::fs::write(
+        &small,
+        baseline_with(
+            "windowsNodes: auto      # Windows pool logically segregated in its own subnet",
+            "windowsNodes: 10.240.8.0/23",
+        ),
+    )
+    .unwrap();
+    akswin()
+        .args(["plan", "migration"])
+        .arg(&small)
+        .args(["--pool", "win22", "--to", "Windows2025"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error NET004"));
+    // Requests that make no sense.
+    for (pool, to, says) in [
+        ("win99", "Windows2025", "no pool `win99`"),
+        ("linux", "Windows2025", "is a Linux pool"),
+        ("win22", "Windows2022", "already runs Windows2022"),
+    ] {
+        akswin()
+            .args(["plan", "migration"])
+            .arg(&spec)
+            .args(["--pool", pool, "--to", to])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+}

@@ -189,6 +189,14 @@ pub fn plan_migration(
         surge = resolved.map_or_else(|| "33%".into(), |p| p.max_surge.to_string()),
         vnet = n.vnet_spoke,
     );
+    add.push_str(&format!(
+        " --node-osdisk-type {} --node-osdisk-size {}",
+        match old.os_disk.r#type {
+            akswin_spec::spec::OsDiskType::Ephemeral => "Ephemeral",
+            akswin_spec::spec::OsDiskType::Managed => "Managed",
+        },
+        old.os_disk.size_gi_b
+    ));
     match resolved {
         Some(p) if p.autoscaled => add.push_str(&format!(
             " --enable-cluster-autoscaler --min-count {} --max-count {}",
@@ -226,6 +234,11 @@ pub fn plan_migration(
                 .join(" ")
         ));
     }
+    let hot_spare_on_old = spec
+        .scaling
+        .hot_spare
+        .as_ref()
+        .is_some_and(|h| h.pool == from);
     let invoke = |cmd: &str| {
         format!(
             "az aks command invoke --resource-group {} --name {} --command '{cmd}'",
@@ -241,20 +254,25 @@ pub fn plan_migration(
         Step {
             title: format!("Add the {} pool `{new_name}` beside `{from}`", to.as_str()),
             what: format!(
-                "Add the pool to cluster.nodePools (a copy of `{from}` with `name: {new_name}`, `osSku: {}`{}), then create it. The intermediate spec is checked below: both pools share `{subnet_name}` at max + surge while they coexist.",
+                "Add the pool to cluster.nodePools (a copy of `{from}` with `name: {new_name}`, `osSku: {}`{}), then create it with the same settings. The intermediate spec is checked below: both pools share `{subnet_name}` at max + surge while they coexist. Use a current Azure CLI (`az upgrade`), and finish before the cluster's next Kubernetes minor upgrade if it drops {} (the support table: `akswin explain POOL004`).{}",
                 to.as_str(),
-                if new_pool.enable_fips { ", `enableFips: true`" } else { "" }
+                if new_pool.enable_fips { ", `enableFips: true`" } else { "" },
+                old.os_sku().as_str(),
+                if new_pool.enable_fips { " The FIPS image changes what the host allows: test the workloads on it first (FIPS-disallowed cryptography in .NET Framework code, no CIFS mounts: https://learn.microsoft.com/azure/aks/enable-fips-nodes)." } else { "" }
             ),
             commands: vec!["akswin check akswin.yaml".into(), add],
-            verify: vec![format!(
-                "az aks nodepool show --resource-group {} --cluster-name {} --name {new_name} --query provisioningState --output tsv   # Succeeded",
-                n.rg_spoke, n.cluster
-            )],
+            verify: vec![
+                format!(
+                    "az aks nodepool show --resource-group {} --cluster-name {} --name {new_name} --query \"{{state: provisioningState, osSku: osSku, fips: enableFips, disk: osDiskSizeGb, size: vmSize}}\" --output json   # Succeeded, with the settings above",
+                    n.rg_spoke, n.cluster
+                ),
+                "akswin render akswin.yaml --out deploy --force && ./deploy/deploy.sh   # answer N after the what-if: the cluster must show no change for the new pool (the template declares every pool, and a pool's OS disk cannot change)".into(),
+            ],
         },
         Step {
             title: format!("Rebuild the images for {new_ltsc}"),
             what: format!(
-                "Process-isolated Windows containers need the host's version: rebuild each image of {names} FROM the {new_ltsc} base image, push or import it (registry.images[].source and `./deploy.sh images`), and list it in scaling.prepull.images."
+                "akswin pins each workload to the pool whose Windows version its image tag names (WRK001), and process isolation wants the host's version: rebuild each image of {names} from the {new_ltsc} variant of its base image (for .NET Framework, the windowsservercore-{new_ltsc} tags). Add each as a second entry of registry.images (a new `name`, the new `ref`, its `source`) beside the old one, import it (`./deploy.sh images`), and add the new name to scaling.prepull.images: the old entry stays until step 6, because the workloads still run it."
             ),
             commands: workloads
                 .iter()
@@ -267,7 +285,7 @@ pub fn plan_migration(
         },
         Step {
             title: format!("Pre-pull on `{new_name}`"),
-            what: "Render and apply: the pre-pull DaemonSet for the new Windows version caches the new images on every new node before a workload moves there.".into(),
+            what: "Render and apply: with the new image in scaling.prepull.images, the pre-pull DaemonSet for the new Windows version caches it on every node of the new pool before a workload moves there.".into(),
             commands: vec![
                 "akswin render akswin.yaml --out deploy --force".into(),
                 "akswin audit deploy/k8s --spec akswin.yaml".into(),
@@ -281,7 +299,12 @@ pub fn plan_migration(
         Step {
             title: format!("Move the workloads to `{new_name}`"),
             what: format!(
-                "Set `pool: {new_name}` and the new image on {names}; render, audit (WIN004: the image's Windows version against the pool's) and apply. The Deployments roll onto the new pool; their PodDisruptionBudgets keep replicas serving."
+                "Set `pool: {new_name}` and the new image on {names}{hot}; render, audit (WIN004: the image's Windows version against the pool's) and apply. The Deployments roll onto the new pool, a new pod Ready before an old one goes.",
+                hot = if hot_spare_on_old {
+                    format!(", and `scaling.hotSpare.pool: {new_name}` (commit the re-rendered `.github/workflows/hot-spare.yml`, and disable it until step 6 is done: `gh workflow disable hot-spare.yml`, else a peak scales `{from}` back up)")
+                } else {
+                    String::new()
+                }
             ),
             commands: vec![
                 "akswin check akswin.yaml".into(),
@@ -300,22 +323,21 @@ pub fn plan_migration(
                 .collect(),
         },
         Step {
-            title: format!("Drain `{from}`"),
-            what: "Nothing of the workloads should be left there; drain what is (the pre-pull DaemonSet's pods are ignored).".into(),
-            commands: vec![
-                invoke(&format!("kubectl cordon -l agentpool={from}")),
-                invoke(&format!(
-                    "kubectl drain -l agentpool={from} --ignore-daemonsets --delete-emptydir-data --timeout=30m"
-                )),
-            ],
+            title: format!("Cordon `{from}` and check it is empty"),
+            what: "Cordon the old nodes so nothing new lands there, and check that only DaemonSet pods are left; `az aks nodepool delete` drains what remains itself, honouring the PodDisruptionBudgets (https://learn.microsoft.com/azure/aks/delete-node-pool).".into(),
+            commands: vec![invoke(&format!(
+                "kubectl cordon -l kubernetes.azure.com/agentpool={from}"
+            ))],
             verify: vec![format!(
-                "{}   # every {from} node SchedulingDisabled, with DaemonSet pods only",
-                invoke(&format!("kubectl get nodes -l agentpool={from}"))
+                "{}   # DaemonSet pods only (pre-pull, CSI, monitoring)",
+                invoke(&format!(
+                    "kubectl get pods -A -o wide | grep -F {from} || true"
+                ))
             )],
         },
         Step {
             title: format!("Remove `{from}`"),
-            what: "Delete the pool, then remove it (and its images from scaling.prepull.images) from the spec; the plan's cost and addresses drop back.".into(),
+            what: format!("Delete the pool, then remove it from the spec, with the old image entries (registry.images, scaling.prepull.images){}; re-render and commit what changed. The plan's cost and addresses drop back.", if hot_spare_on_old { ", and enable the hot-spare workflow again (`gh workflow enable hot-spare.yml`)" } else { "" }),
             commands: vec![
                 format!(
                     "az aks nodepool delete --resource-group {} --cluster-name {} --name {from}",
@@ -347,7 +369,7 @@ impl MigrationPlan {
     /// The runbook as Markdown.
     pub fn markdown(&self) -> String {
         let mut s = format!(
-            "# Migrating `{}` ({}) to `{}` ({})\n\nA pool's Windows version cannot change in place: a new pool takes the workloads, then the old one goes (https://learn.microsoft.com/azure/aks/upgrade-windows-os).\n\n",
+            "# Migrating `{}` ({}) to `{}` ({})\n\nA new pool takes the workloads, then the old one goes: the supported way to change a pool's Windows version (https://learn.microsoft.com/azure/aks/upgrade-windows-os; an in-place OS SKU update exists only in preview).\n\n",
             self.from_pool, self.from_os_sku, self.to_pool, self.to_os_sku
         );
         s.push_str("## The intermediate spec (both pools)\n\n");

@@ -1743,6 +1743,7 @@ fn plan_migration_writes_a_checked_runbook() {
         "--enable-cluster-autoscaler --min-count 2 --max-count 8",
         "--enable-fips-image",
         "--name snet-windows-nodes",
+        "--node-osdisk-type Ephemeral --node-osdisk-size 128",
     ] {
         assert!(add.contains(part), "{part}: {add}");
     }
@@ -1753,6 +1754,15 @@ fn plan_migration_writes_a_checked_runbook() {
         md.contains("akswin diff akswin.yaml --cluster aks.json"),
         "{md}"
     );
+    // The hot spare follows the workloads, and its workflow rests while the old pool goes.
+    assert!(md.contains("`scaling.hotSpare.pool: win25`"), "{md}");
+    assert!(md.contains("gh workflow disable hot-spare.yml"), "{md}");
+    // Current node labels, and no drain through command invoke (the delete drains).
+    assert!(
+        md.contains("kubectl cordon -l kubernetes.azure.com/agentpool=win22"),
+        "{md}"
+    );
+    assert!(!md.contains("kubectl drain"), "{md}");
     // Both pools do not fit a /23 at max + surge: the intermediate spec has an error.
     let small = dir.path().join("small.yaml");
     std::fs::write(

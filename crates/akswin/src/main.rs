@@ -118,7 +118,7 @@ enum Command {
     /// json`; `--maintenance`, optional, that of `az aks maintenanceconfiguration list
     /// --resource-group RG --cluster-name CLUSTER --output json`. What `render` would deploy is
     /// compared field by field: the Kubernetes version; every pool (mode, OS and OS SKU, VM
-    /// size, autoscaler bounds or count, max pods, OS disk, zones, taints, max surge, subnet,
+    /// size, autoscaler bounds or count, max pods, OS disk, zones, max surge, subnet,
     /// host encryption, FIPS, labels, taints, version, health) and any pool the spec does not
     /// declare; Windows node images older than 105 days (a missed Patch Tuesday, allowing for
     /// the release and rollout lag); the tier and the network profile; private API server,

@@ -154,10 +154,7 @@ impl Diffs {
         spec: Option<&Value>,
         cluster: Option<&Value>,
     ) {
-        let (w, a) = (text(spec), text(cluster));
-        if !same_exactly(&w, &a) {
-            self.push(area, field, pointer, w, a, None);
-        }
+        self.compare_by(area, field, pointer, spec, cluster, same_exactly);
     }
 
     /// A difference when the two values differ (text, without regard to case).
@@ -169,8 +166,20 @@ impl Diffs {
         spec: Option<&Value>,
         cluster: Option<&Value>,
     ) {
+        self.compare_by(area, field, pointer, spec, cluster, same);
+    }
+
+    fn compare_by(
+        &mut self,
+        area: &str,
+        field: &str,
+        pointer: &str,
+        spec: Option<&Value>,
+        cluster: Option<&Value>,
+        equal: fn(&str, &str) -> bool,
+    ) {
         let (w, a) = (text(spec), text(cluster));
-        if !same(&w, &a) {
+        if !equal(&w, &a) {
             self.push(area, field, pointer, w, a, None);
         }
     }

@@ -233,6 +233,21 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
             origin: RuleOrigin::Akswin,
         }
     };
+    // An application rule for one FQDN row of an egress set: named `<set>-<destination>`, in
+    // `group`, from the group's sources.
+    let fqdn_rule = |set: &str, group: &str, f: &EgressRow| AppRulePlan {
+        collection: set.into(),
+        group: group.into(),
+        name: format!("{set}-{}", slug(&f.destination)),
+        sources: sources(group),
+        fqdns: vec![loc(&f.destination, location)],
+        fqdn_tags: Vec::new(),
+        protocols: vec![ProtoPort {
+            protocol: f.protocol.as_str().into(),
+            port: f.port.parse().unwrap_or(443),
+        }],
+        origin: RuleOrigin::Akswin,
+    };
     // An application rule for an FQDN tag on HTTP 80 and HTTPS 443.
     let tag_rule = |collection: &str, group: &str, name: &str, tag: &str| AppRulePlan {
         collection: collection.into(),
@@ -275,22 +290,11 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
     for set in sets {
         for f in egress.iter().filter(|f| f.set == set) {
             match f.kind {
-                EgressKind::Fqdn => {
-                    let group = group_of(set, RuleOrigin::Akswin);
-                    plan.application_rules.push(AppRulePlan {
-                        collection: set.into(),
-                        group: group.into(),
-                        name: format!("{set}-{}", slug(&f.destination)),
-                        sources: sources(group),
-                        fqdns: vec![loc(&f.destination, location)],
-                        fqdn_tags: Vec::new(),
-                        protocols: vec![ProtoPort {
-                            protocol: f.protocol.as_str().into(),
-                            port: f.port.parse().unwrap_or(443),
-                        }],
-                        origin: RuleOrigin::Akswin,
-                    });
-                }
+                EgressKind::Fqdn => plan.application_rules.push(fqdn_rule(
+                    set,
+                    group_of(set, RuleOrigin::Akswin),
+                    f,
+                )),
                 EgressKind::Network => plan.network_rules.push(net_rule(
                     set,
                     set,
@@ -391,19 +395,8 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
             .iter()
             .filter(|f| f.set == "jumpbox" && f.kind == EgressKind::Fqdn)
         {
-            plan.application_rules.push(AppRulePlan {
-                collection: "jumpbox".into(),
-                group: "jumpbox".into(),
-                name: format!("jumpbox-{}", slug(&f.destination)),
-                sources: sources("jumpbox"),
-                fqdns: vec![loc(&f.destination, location)],
-                fqdn_tags: Vec::new(),
-                protocols: vec![ProtoPort {
-                    protocol: f.protocol.as_str().into(),
-                    port: f.port.parse().unwrap_or(443),
-                }],
-                origin: RuleOrigin::Akswin,
-            });
+            plan.application_rules
+                .push(fqdn_rule("jumpbox", "jumpbox", f));
         }
     }
     // Domain controllers and DNS servers outside the planned VNets (existing, on premises): the

@@ -268,6 +268,54 @@ struct RenderArgs {
     /// Replace DIR when it exists and is not empty.
     #[arg(long)]
     force: bool,
+    /// Write only these parts of the tree (comma-separated): `arm` (templates), `k8s`
+    /// (manifests), `workflows` (GitHub Actions), `scripts` (PowerShell and shell), `docs`
+    /// (README.md and deploy.sh). For a cluster that exists already: check with `akswin diff`
+    /// that the spec describes it, then take `--only k8s,workflows,scripts`. Default: all.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "PARTS")]
+    only: Vec<RenderPart>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RenderPart {
+    Arm,
+    K8s,
+    Workflows,
+    Scripts,
+    Docs,
+}
+
+impl RenderPart {
+    fn holds(self, file: &str) -> bool {
+        match self {
+            RenderPart::Arm => file.starts_with("arm/"),
+            RenderPart::K8s => file.starts_with("k8s/"),
+            RenderPart::Workflows => file.starts_with(".github/workflows/"),
+            RenderPart::Scripts => file.starts_with("scripts/"),
+            RenderPart::Docs => file == "README.md" || file == "deploy.sh",
+        }
+    }
+}
+
+/// The files of the parts asked for (all without `--only`); an error when none is left.
+fn only_parts(
+    files: std::collections::BTreeMap<String, String>,
+    parts: &[RenderPart],
+) -> Result<std::collections::BTreeMap<String, String>, Fatal> {
+    if parts.is_empty() {
+        return Ok(files);
+    }
+    let kept: std::collections::BTreeMap<String, String> = files
+        .into_iter()
+        .filter(|(f, _)| parts.iter().any(|p| p.holds(f)))
+        .collect();
+    if kept.is_empty() {
+        return Err(Fatal::new(
+            "--only leaves nothing to write: this spec renders no file of those parts",
+            Some("akswin render --out DIR (everything) lists what there is"),
+        ));
+    }
+    Ok(kept)
 }
 
 #[derive(Args)]
@@ -697,7 +745,7 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
 
 fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
     if let Some(plan) = &a.plan {
-        return render_from_plan(plan, &a.out, a.force, color);
+        return render_from_plan(plan, &a.out, a.force, &a.only, color);
     }
     let today = today(a.spec.today.as_deref())?;
     let loaded = match load_or_exit(&a.spec, Format::Human, color)? {
@@ -717,25 +765,44 @@ fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
         eprintln!("error: not rendering: fix the errors above first (`akswin check` shows them)");
         return Ok(1);
     };
-    io::write_tree_atomic(&a.out, &tree.files, a.force)?;
+    let files = only_parts(tree.files, &a.only)?;
+    io::write_tree_atomic(&a.out, &files, a.force)?;
     if report.count(Severity::Warning) > 0 {
         eprintln!(
             "note: {} (`akswin check` shows them)",
             render::summary_line(&report)
         );
     }
-    eprintln!(
-        "rendered {} files into {}; next: read {}/README.md, then run {}/deploy.sh",
-        tree.files.len(),
-        a.out.display(),
-        a.out.display(),
-        a.out.display()
-    );
+    rendered_note(files.len(), &a.out, None, !a.only.is_empty());
     Ok(0)
 }
 
+/// What render wrote and what to do next.
+fn rendered_note(count: usize, dir: &Path, plan: Option<&Path>, subset: bool) {
+    let from = plan.map_or(String::new(), |p| format!(" from the plan {}", p.display()));
+    if subset {
+        eprintln!(
+            "rendered {count} files (--only){from} into {}; the other parts of the tree are not there",
+            dir.display()
+        );
+    } else {
+        eprintln!(
+            "rendered {count} files{from} into {}; next: read {}/README.md, then run {}/deploy.sh",
+            dir.display(),
+            dir.display(),
+            dir.display()
+        );
+    }
+}
+
 /// `render --plan FILE`: render from a plan artifact alone.
-fn render_from_plan(path: &Path, dir: &Path, force: bool, color: bool) -> Result<u8, Fatal> {
+fn render_from_plan(
+    path: &Path,
+    dir: &Path,
+    force: bool,
+    only: &[RenderPart],
+    color: bool,
+) -> Result<u8, Fatal> {
     use akswin_pipeline::artifact::{PlanArtifact, render_artifact};
     let bytes = io::read_plan(path)?;
     let text = String::from_utf8(bytes)
@@ -768,15 +835,9 @@ fn render_from_plan(path: &Path, dir: &Path, force: bool, color: bool) -> Result
             return Ok(1);
         }
     };
-    io::write_tree_atomic(dir, &tree.files, force)?;
-    eprintln!(
-        "rendered {} files from the plan {} into {}; next: read {}/README.md, then run {}/deploy.sh",
-        tree.files.len(),
-        path.display(),
-        dir.display(),
-        dir.display(),
-        dir.display()
-    );
+    let files = only_parts(tree.files, only)?;
+    io::write_tree_atomic(dir, &files, force)?;
+    rendered_note(files.len(), dir, Some(path), !only.is_empty());
     Ok(0)
 }
 

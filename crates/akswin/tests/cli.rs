@@ -1795,3 +1795,94 @@ fn plan_migration_writes_a_checked_runbook() {
             .stderr(predicate::str::contains(says));
     }
 }
+
+/// `akswin render --only`: only the parts asked for, for a cluster that exists already; a part
+/// the spec renders nothing of is an error, never an empty directory.
+#[test]
+fn render_only_writes_the_parts_asked_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("akswin.yaml");
+    std::fs::write(&spec, akswin_spec::BASELINE_YAML).unwrap();
+    let out = dir.path().join("out");
+    akswin()
+        .arg("render")
+        .arg(&spec)
+        .arg("--out")
+        .arg(&out)
+        .args(["--only", "k8s,workflows,scripts"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("(--only)"));
+    let mut files: Vec<String> = walk(&out)
+        .into_iter()
+        .map(|p| {
+            p.strip_prefix(&out)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    files.sort();
+    assert!(
+        files.iter().all(|f| f.starts_with("k8s/")
+            || f.starts_with(".github/workflows/")
+            || f.starts_with("scripts/")),
+        "{files:?}"
+    );
+    assert!(
+        files.contains(&"k8s/legacyweb.yaml".to_string()),
+        "{files:?}"
+    );
+    assert!(
+        files.contains(&"scripts/Set-Gmsa.ps1".to_string()),
+        "{files:?}"
+    );
+    assert!(
+        !files
+            .iter()
+            .any(|f| f == "README.md" || f.starts_with("arm/"))
+    );
+    // Without the hot spare the baseline renders no workflow (AKS owns the node images):
+    // `--only workflows` would write nothing, and says so.
+    let quiet = dir.path().join("quiet.yaml");
+    std::fs::write(
+        &quiet,
+        baseline_with(
+            "  hotSpare:                   # manual \"hot spare\" plan from a baseline load test\n    pool: win22\n    offPeakNodes: 2\n    peakNodes: 6\n    peaks: [ { days: [Mon, Tue, Wed, Thu, Fri], from: \"07:30\", to: \"18:00\", timezone: \"America/New_York\" } ]\n    leadMinutes: 30\n",
+            "",
+        ),
+    )
+    .unwrap();
+    akswin()
+        .arg("render")
+        .arg(&quiet)
+        .arg("--out")
+        .arg(dir.path().join("none"))
+        .args(["--only", "workflows"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--only leaves nothing to write"));
+    assert!(!dir.path().join("none").exists());
+    akswin()
+        .arg("render")
+        .arg(&spec)
+        .arg("--out")
+        .arg(dir.path().join("bad"))
+        .args(["--only", "nothing"])
+        .assert()
+        .code(2);
+}
+
+/// Every file below `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

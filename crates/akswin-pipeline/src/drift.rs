@@ -145,18 +145,6 @@ impl Diffs {
         });
     }
 
-    /// A difference when the two values differ as text, case and all.
-    fn compare_exactly(
-        &mut self,
-        area: &str,
-        field: &str,
-        pointer: &str,
-        spec: Option<&Value>,
-        cluster: Option<&Value>,
-    ) {
-        self.compare_by(area, field, pointer, spec, cluster, same_exactly);
-    }
-
     /// A difference when the two values differ (text, without regard to case).
     fn compare(
         &mut self,
@@ -188,12 +176,9 @@ impl Diffs {
 /// The rendered managed cluster resource and its maintenance configurations
 /// (name, properties).
 fn rendered(spec: &Spec, plan: &NetworkPlan) -> Result<(Value, Vec<(String, Value)>), String> {
-    let tree = akswin_render::render(spec, plan, "drift");
-    let main: Value = tree
-        .files
-        .get("arm/main.json")
-        .and_then(|t| serde_json::from_str(t).ok())
-        .ok_or("akswin rendered no arm/main.json for this spec")?;
+    // The main template as render writes it, without the rest of the tree.
+    let names = akswin_plan::names::Names::new(spec);
+    let main = akswin_render::arm::Arm::new(spec, plan, &names, "drift").main();
     let mut cluster = None;
     let mut maintenance = Vec::new();
     let mut stack = vec![&main];
@@ -374,12 +359,13 @@ pub fn drift(
         }
         // Kubernetes taints and labels are case-sensitive; the labels akswin sets must be
         // there (workloads select their pool by them).
-        o.compare_exactly(
+        o.compare_by(
             &area,
             "nodeTaints",
             &at("taints"),
             get(w, "nodeTaints"),
             get(a, "nodeTaints"),
+            same_exactly,
         );
         let labels = |v: &Value| -> Vec<String> {
             get(v, "nodeLabels")

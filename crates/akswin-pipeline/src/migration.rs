@@ -158,7 +158,9 @@ pub fn plan_migration(
             demand_at_max_surge: s.demand.at_max_surge,
             shortfall: s.shortfall.clone(),
         });
-    let plan = akswin_plan::plan(spec);
+    // The intermediate plan: the spec's pools and workloads as they are (the new pool comes
+    // last), plus the new pool.
+    let plan = &checked.plan;
     let n = akswin_plan::names::Names::new(spec);
     let workloads: Vec<MigratedWorkload> = plan
         .workloads

@@ -45,7 +45,7 @@ stage="${{1:-main}}"
 "#,
         dc_lines = if plan.addresses.domain_controller_ips.is_empty() {
             ""
-        } else if has_active_directory_stage(spec, plan, n) {
+        } else if has_active_directory_stage(spec, plan) {
             "#   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)\n#   ./deploy.sh active-directory     gMSA and the internal DNS records, on the first new DC\n"
         } else {
             "#   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)\n"
@@ -329,12 +329,12 @@ fi
   # certificates' SecretProviderClasses, then the workloads.
   cd k8s"#
     );
-    if let (Some(_), Some(ad), false) = (
-        crate::scripts::gmsa(spec, plan, n),
+    if let (true, Some(ad), false) = (
+        crate::scripts::has_gmsa(spec),
         spec.identity.active_directory.as_ref(),
         spec.identity.gmsa.accounts.is_empty(),
     ) {
-        let writer = if has_active_directory_stage(spec, plan, n) {
+        let writer = if has_active_directory_stage(spec, plan) {
             "./deploy.sh active-directory (or scripts/Set-Gmsa.ps1 by hand) writes it"
         } else {
             "scripts/Set-Gmsa.ps1 writes it"
@@ -422,7 +422,7 @@ fi
     let imports = spec.registry.images.iter().any(|i| i.source.is_some());
     let stages = format!(
         "{}{}, k8s{}",
-        match (dcs.is_empty(), has_active_directory_stage(spec, plan, n)) {
+        match (dcs.is_empty(), has_active_directory_stage(spec, plan)) {
             (true, _) => "",
             (false, false) => ", domain-controllers",
             (false, true) => ", domain-controllers, active-directory",
@@ -1177,7 +1177,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             kv = n.key_vault
         );
         let what = "creates the KDS root key if the domain has none (then stops: domain controllers can use a new key only after up to 10 hours, so run it again then), the host group, the gMSA accounts and the standard domain user (its `DOMAIN\\user:password` goes to Key Vault before Active Directory changes, replacing the placeholder `deploy.sh` created)";
-        if has_active_directory_stage(spec, plan, n) {
+        if has_active_directory_stage(spec, plan) {
             line(next(format!(
                 "**gMSA in Active Directory**: `./deploy.sh active-directory` runs `scripts/Set-Gmsa.ps1` on `{dc}`, the first new domain controller, through Run Command, as SYSTEM (which may change Active Directory on a domain controller; Azure's addresses are open to the domain controllers for Run Command's results only while it runs, as for the promotion). It {what}: the credential reaches Key Vault with the domain controllers' identity `{id_dc}` (Key Vault Secrets Officer on that one secret), never through your machine. The script prints the domain's forest, GUID and SID, and `deploy.sh` writes `k8s/gmsa-credspec-*.yaml` from them and the kubelet identity's object id.{dns} `AKSWIN_LAB_KDS_ROOT_KEY=1` backdates a new KDS root key (test forests only); `AKSWIN_RESET_GMSA_PASSWORD=1` rotates the standard user's password.{child} {verify}",
                 child = if spec.identity.active_directory.as_ref().map(|a| a.mode())
@@ -1189,7 +1189,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
                 },
                 dc = n.dc_vm(0),
                 id_dc = n.id_dc,
-                dns = if crate::scripts::dns_record(spec, plan, n).is_some() {
+                dns = if crate::scripts::has_dns_record(spec, plan) {
                     " It then runs `scripts/Set-InternalDnsRecord.ps1` there: the internal URLs' A records in AD DNS (see the application proxy step)."
                 } else {
                     ""
@@ -1275,7 +1275,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             && spec.workloads.iter().any(|w| {
                 w.auth == akswin_spec::spec::AuthMode::Kerberos && w.gmsa_account.is_some()
             });
-        let ad_stage = has_active_directory_stage(spec, plan, n);
+        let ad_stage = has_active_directory_stage(spec, plan);
         let rbcd = match (kerberos_gmsa, ad_stage) {
             (false, _) => "",
             (true, true) => {
@@ -1764,10 +1764,9 @@ fn images_stage(spec: &Spec, n: &Names, s: &mut String) {
 
 /// Whether `deploy.sh` has an `active-directory` stage: new domain controllers to run the
 /// scripts on, and gMSA or Kerberos-published workloads to run them for.
-fn has_active_directory_stage(spec: &Spec, plan: &NetworkPlan, n: &Names) -> bool {
+fn has_active_directory_stage(spec: &Spec, plan: &NetworkPlan) -> bool {
     !plan.addresses.domain_controller_ips.is_empty()
-        && (crate::scripts::gmsa(spec, plan, n).is_some()
-            || crate::scripts::dns_record(spec, plan, n).is_some())
+        && (crate::scripts::has_gmsa(spec) || crate::scripts::has_dns_record(spec, plan))
 }
 
 /// `deploy.sh active-directory` (new domain controllers, with gMSA or Kerberos-published
@@ -1775,12 +1774,12 @@ fn has_active_directory_stage(spec: &Spec, plan: &NetworkPlan, n: &Names) -> boo
 /// `scripts/Set-Gmsa.ps1` (then the credential specs, written here from the domain's forest,
 /// GUID and SID it prints) and `scripts/Set-InternalDnsRecord.ps1`.
 fn active_directory_stage(spec: &Spec, plan: &NetworkPlan, n: &Names, s: &mut String) {
-    let gmsa = crate::scripts::gmsa(spec, plan, n).is_some();
-    let dns = crate::scripts::dns_record(spec, plan, n).is_some();
+    let gmsa = crate::scripts::has_gmsa(spec);
+    let dns = crate::scripts::has_dns_record(spec, plan);
     let Some(ad) = spec.identity.active_directory.as_ref() else {
         return;
     };
-    if !has_active_directory_stage(spec, plan, n) {
+    if !has_active_directory_stage(spec, plan) {
         return;
     }
     let dc = n.dc_vm(0);

@@ -22,6 +22,25 @@ fn proxied(plan: &NetworkPlan) -> Vec<&IngressRoute> {
         .collect()
 }
 
+/// Whether `scripts/Set-Gmsa.ps1` is rendered: gMSA on, with an AD domain.
+pub fn has_gmsa(spec: &Spec) -> bool {
+    spec.identity.gmsa.enabled && spec.identity.active_directory.is_some()
+}
+
+/// The internal URLs' A records (host, address) of the workloads behind the application proxy.
+fn internal_records(plan: &NetworkPlan) -> Vec<(String, String)> {
+    proxied(plan)
+        .iter()
+        .filter_map(|r| Some((r.internal_host.clone(), r.ip?.to_string())))
+        .collect()
+}
+
+/// Whether `scripts/Set-InternalDnsRecord.ps1` is rendered: an AD domain and a workload
+/// behind the application proxy with an address.
+pub fn has_dns_record(spec: &Spec, plan: &NetworkPlan) -> bool {
+    spec.identity.active_directory.is_some() && !internal_records(plan).is_empty()
+}
+
 /// `scripts/Set-Gmsa.ps1` (when gMSA is on). With new domain controllers, `deploy.sh
 /// active-directory` runs it on the first of them through Run Command (`-IdentityClientId`:
 /// Key Vault through its REST API with the domain controllers' identity); by hand, on a
@@ -29,10 +48,11 @@ fn proxied(plan: &NetworkPlan) -> Vec<&IngressRoute> {
 /// [`crate::k8s::gmsa_credential_spec`].
 pub fn gmsa(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
     let g = &spec.identity.gmsa;
-    let ad = spec.identity.active_directory.as_ref()?;
-    if !g.enabled {
-        return None;
-    }
+    let ad = spec
+        .identity
+        .active_directory
+        .as_ref()
+        .filter(|_| has_gmsa(spec))?;
     let secret = g
         .key_vault_secret
         .as_ref()
@@ -644,14 +664,10 @@ if ($appIds.Count -gt 0 -and $location -and -not $policy -and $PSCmdlet.ShouldPr
 /// the parent domain: an AD-integrated `contoso.com` would answer NXDOMAIN for every other
 /// `*.contoso.com` name to every node, pod and connector that resolves through these servers.
 pub fn dns_record(spec: &Spec, plan: &NetworkPlan, n: &Names) -> Option<String> {
-    spec.identity.active_directory.as_ref()?;
-    let records: Vec<(String, String)> = proxied(plan)
-        .iter()
-        .filter_map(|r| Some((r.internal_host.clone(), r.ip?.to_string())))
-        .collect();
-    if records.is_empty() {
+    if !has_dns_record(spec, plan) {
         return None;
     }
+    let records = internal_records(plan);
     let summary = records
         .iter()
         .map(|(h, ip)| format!("{h} -> {ip}"))

@@ -39,26 +39,11 @@ impl Arm<'_> {
                     .map(|d| vec![d.to_string(), ip.to_string()])
                     .unwrap_or_default(),
             };
-            res.push(json!({
-                "type": "Microsoft.Network/networkInterfaces",
-                "apiVersion": API_NETWORK,
-                "name": nic,
-                "location": "[resourceGroup().location]",
-                "tags": self.tags(),
-                "properties": {
-                    "ipConfigurations": [ {
-                        "name": "ipconfig1",
-                        "properties": {
-                            "privateIPAllocationMethod": "Static",
-                            "privateIPAddress": ip.to_string(),
-                            "subnet": { "id": expr::resource_id("Microsoft.Network/virtualNetworks/subnets", &[&n.vnet_hub, &dc.azure_name]).template() },
-                        }
-                    } ],
-                    "enableAcceleratedNetworking": true,
-                    "dnsSettings": { "dnsServers": dc_dns },
-                },
-                "dependsOn": [vnet_id],
-            }));
+            let mut nic_resource =
+                self.hub_static_nic(&nic, &ip.to_string(), &dc.azure_name, vnet_id);
+            nic_resource["properties"]["enableAcceleratedNetworking"] = json!(true);
+            nic_resource["properties"]["dnsSettings"] = json!({ "dnsServers": dc_dns });
+            res.push(nic_resource);
             res.push(json!({
                 "type": "Microsoft.Compute/virtualMachines",
                 "apiVersion": API_COMPUTE,
@@ -148,5 +133,34 @@ impl Arm<'_> {
             }));
         }
         res
+    }
+
+    /// A network interface with a static address in a hub subnet (the domain controllers', the
+    /// jump box's).
+    pub(super) fn hub_static_nic(
+        &self,
+        name: &str,
+        ip: &str,
+        subnet: &str,
+        vnet_id: &Expr,
+    ) -> Value {
+        json!({
+            "type": "Microsoft.Network/networkInterfaces",
+            "apiVersion": API_NETWORK,
+            "name": name,
+            "location": "[resourceGroup().location]",
+            "tags": self.tags(),
+            "properties": {
+                "ipConfigurations": [ {
+                    "name": "ipconfig1",
+                    "properties": {
+                        "privateIPAllocationMethod": "Static",
+                        "privateIPAddress": ip,
+                        "subnet": { "id": expr::resource_id("Microsoft.Network/virtualNetworks/subnets", &[&self.n.vnet_hub, subnet]).template() },
+                    }
+                } ],
+            },
+            "dependsOn": [vnet_id],
+        })
     }
 }

@@ -46,24 +46,7 @@ impl Arm<'_> {
             &[vm, "AADSSHLoginForLinux"],
         );
         let mut res = vec![
-            json!({
-                "type": "Microsoft.Network/networkInterfaces",
-                "apiVersion": API_NETWORK,
-                "name": nic,
-                "location": "[resourceGroup().location]",
-                "tags": self.tags(),
-                "properties": {
-                    "ipConfigurations": [ {
-                        "name": "ipconfig1",
-                        "properties": {
-                            "privateIPAllocationMethod": "Static",
-                            "privateIPAddress": ip.to_string(),
-                            "subnet": { "id": expr::resource_id("Microsoft.Network/virtualNetworks/subnets", &[&n.vnet_hub, &subnet.azure_name]).template() },
-                        }
-                    } ],
-                },
-                "dependsOn": [vnet_id],
-            }),
+            self.hub_static_nic(&nic, &ip.to_string(), &subnet.azure_name, vnet_id),
             json!({
                 "type": "Microsoft.Compute/virtualMachines",
                 "apiVersion": API_COMPUTE,

@@ -99,11 +99,19 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
     // The new domain controllers (their Directory Service log comes through the Windows
     // servers' data collection rule): replication that stopped leaves accounts, gMSA
     // password rotation and Kerberos keys out of date on one side.
+    // Only when the Windows servers' rule collects that log: an alert on a table nothing
+    // fills would never fire.
     if spec
         .identity
         .active_directory
         .as_ref()
         .is_some_and(|a| a.creates_dcs())
+        && spec
+            .monitoring
+            .windows
+            .event_logs
+            .iter()
+            .any(|q| q.starts_with("Directory Service!"))
     {
         out.push(AlertPlan {
             name: "domain-controller-replication",

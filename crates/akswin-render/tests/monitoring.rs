@@ -235,3 +235,65 @@ fn windows_alerts_read_tables_container_insights_fills() {
     let pending = &tree.files["arm/main.json"];
     assert!(pending.contains("where Namespace in (\\\"legacyweb\\\")"));
 }
+
+/// A log line's whole path: an alert over the `Event` table reads a log that the Windows
+/// servers' data collection rule collects (and that rule is associated with the DCs, see
+/// `every_data_collection_rule_is_read_by_an_agent`); without that log in the rule, the
+/// replication alert is not rendered, rather than never firing.
+#[test]
+fn event_alerts_read_logs_the_windows_rule_collects() {
+    for (name, text) in common::scenario_specs() {
+        let spec = common::load(&text);
+        let tree = akswin_render::render(&spec, &akswin_plan::plan(&spec), "test");
+        let rs = all_resources(&tree);
+        let collected: Vec<String> = rs
+            .iter()
+            .filter(|r| r["type"] == "Microsoft.Insights/dataCollectionRules")
+            .flat_map(|r| {
+                r["properties"]["dataSources"]["windowsEventLogs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|s| s["xPathQueries"].as_array().into_iter().flatten())
+                    .filter_map(|q| q.as_str().and_then(|q| q.split('!').next()))
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for a in rs
+            .iter()
+            .filter(|r| r["type"] == "Microsoft.Insights/scheduledQueryRules")
+        {
+            let q = a["properties"]["criteria"]["allOf"][0]["query"]
+                .as_str()
+                .unwrap();
+            if let Some(log) = q
+                .split("EventLog == \"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+            {
+                assert!(
+                    collected.iter().any(|c| c == log),
+                    "{name}: {} reads {log}, which no rule collects: {collected:?}",
+                    a["name"]
+                );
+            }
+        }
+    }
+    // Without the Directory Service log, no replication alert.
+    let mut spec = common::scenario_spec("baseline");
+    spec.monitoring
+        .windows
+        .event_logs
+        .retain(|q| !q.starts_with("Directory Service!"));
+    assert!(
+        akswin_plan::alerts::windows_alerts(&spec)
+            .iter()
+            .all(|a| a.name != "domain-controller-replication")
+    );
+    assert!(
+        akswin_plan::alerts::windows_alerts(&common::scenario_spec("baseline"))
+            .iter()
+            .any(|a| a.name == "domain-controller-replication")
+    );
+}

@@ -47,8 +47,13 @@ impl Rule for Mon004 {
         &Self::META
     }
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
-        let alerts =
-            akswin_plan::alerts::windows_alerts(cx.spec).len() + cx.spec.monitoring.alerts.len();
+        // akswin's own alerts read Container insights' tables: rendered only with it on.
+        let own = if cx.spec.monitoring.container_insights {
+            akswin_plan::alerts::windows_alerts(cx.spec).len()
+        } else {
+            0
+        };
+        let alerts = own + cx.spec.monitoring.alerts.len();
         if cx.spec.monitoring.action_groups.is_empty() && alerts > 0 {
             out.info(
                 "/monitoring",

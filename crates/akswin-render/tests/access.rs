@@ -284,6 +284,22 @@ fn the_jump_box_is_reached_only_through_bastion_with_entra_id() {
         .collect();
     assert!(rules.iter().any(|r| r.fqdns == ["packages.microsoft.com"]));
     assert!(rules.iter().all(|r| r.sources == [jump_prefix.clone()]));
+    // Its names resolve: the API server's and the vault's private zones are linked to the
+    // hub's VNet, where the jump box asks Azure DNS (the flows above prove the packets, these
+    // links the names).
+    for zone in [
+        format!("privatelink.{}.azmk8s.io", spec.location.as_str()),
+        "privatelink.vaultcore.azure.net".to_string(),
+    ] {
+        let link = format!("{zone}/link-{}", n.vnet_hub);
+        assert!(
+            rs.iter().any(|r| {
+                r["type"] == "Microsoft.Network/privateDnsZones/virtualNetworkLinks"
+                    && r["name"] == link.as_str()
+            }),
+            "no {link}"
+        );
+    }
     // The baseline: command invoke only.
     let base = akswin_render::render(
         &common::scenario_spec("baseline"),

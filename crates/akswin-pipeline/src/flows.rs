@@ -28,6 +28,9 @@ pub enum Verdict {
     Dropped { at: String, why: String },
     /// Not decided: `what` could not be resolved.
     Unknown { what: String },
+    /// Decided by the part of the network the platform team owns (an existing hub's
+    /// firewall without a policy akswin writes to, or its own subnets): `what`, up to there.
+    Platform { what: String },
 }
 
 /// One flow of the catalogue, instantiated for this spec, and what the network does with it.
@@ -59,8 +62,9 @@ impl FlowResult {
                 Verdict::Allowed { path } => format!("allowed: {}", path.join(" > ")),
                 Verdict::Dropped { at, why } => format!("dropped at {at}: {why}"),
                 Verdict::Unknown { what } => format!("unknown: {what}"),
+                Verdict::Platform { what } => format!("the platform team's: {what}"),
             },
-            ok: self.ok(),
+            ok: self.ok() || matches!(self.verdict, Verdict::Platform { .. }),
         }
     }
 
@@ -160,6 +164,11 @@ struct Net {
     nic_ips: Vec<(String, Ipv4Addr)>,
     /// Private endpoints: (group id, subnet name).
     private_endpoints: Vec<(String, String)>,
+    /// An existing hub (`network.hub.existing`) whose firewall's rules akswin does not write
+    /// (no `firewallPolicyId`): what crosses it is the platform team's to allow.
+    platform_firewall: bool,
+    /// An existing hub's address space: its subnets and NSGs are the platform team's.
+    platform_spaces: Vec<Ipv4Net>,
 }
 
 /// The single-quoted literals of an expression, in order.
@@ -291,11 +300,18 @@ fn walk(resources: &Value, net: &mut Net) {
                 net.route_tables.push((name, routes));
             }
             "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
+                // An expression names the VNet in its last literal; a literal id (a VNet in
+                // another subscription: an existing hub) in its last segment.
+                let remote_of = |id: &str| {
+                    if id.starts_with('[') {
+                        last_literal(id)
+                    } else {
+                        id.rsplit('/').next().map(str::to_string)
+                    }
+                };
                 if let (Some(local), Some(remote)) = (
                     name.split('/').next(),
-                    p["remoteVirtualNetwork"]["id"]
-                        .as_str()
-                        .and_then(last_literal),
+                    p["remoteVirtualNetwork"]["id"].as_str().and_then(remote_of),
                 ) {
                     net.peerings.push(Peering {
                         local: local.to_string(),
@@ -422,10 +438,64 @@ fn walk(resources: &Value, net: &mut Net) {
 }
 
 /// Read the network out of the rendered templates.
-fn read(tree: &akswin_render::Tree) -> Option<Net> {
+fn read(spec: &Spec, plan: &NetworkPlan, tree: &akswin_render::Tree) -> Option<Net> {
     let main: Value = serde_json::from_str(tree.files.get("arm/main.json")?).ok()?;
     let mut net = Net::default();
     walk(&main["resources"], &mut net);
+    // An existing hub: its side (hub-side.json, for the platform team) as if deployed, and
+    // the hub itself as the spec declares it: its ranges, and the firewall at its address.
+    if let Some(h) = spec.network.existing_hub() {
+        let n = &plan.names;
+        if let Some(t) = tree
+            .files
+            .get("arm/hub-side.json")
+            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+        {
+            walk(&t["resources"], &mut net);
+        }
+        for p in &mut net.peerings {
+            if p.remote == "spokeVnetId" {
+                p.remote = n.vnet_spoke.clone();
+            }
+        }
+        let spaces: Vec<Ipv4Net> = spec
+            .network
+            .hub
+            .address_space
+            .iter()
+            .map(|c| c.net())
+            .collect();
+        net.vnets.push(Vnet {
+            name: n.vnet_hub.clone(),
+            api: String::new(),
+            spaces: spaces.clone(),
+        });
+        let fw = h.firewall_private_ip.0;
+        // The firewall forwards along its own subnet's routes: system routes only (the hub,
+        // its peerings, the gateway's), as in a landing zone hub.
+        net.subnets.push(Subnet {
+            vnet: n.vnet_hub.clone(),
+            name: akswin_facts::FIREWALL_SUBNET.azure_name.into(),
+            prefix: Ipv4Net::from(fw),
+            nsg: None,
+            route_table: None,
+            default_outbound: None,
+            nat_gateway: false,
+        });
+        net.firewall_ip = Some(fw);
+        // deploy.sh checks that the policy's DNS proxy is on before it deploys (network
+        // rules with FQDNs need it).
+        net.firewall_dns_proxy = h.firewall_policy().is_some();
+        net.platform_firewall = h.firewall_policy().is_none();
+        net.platform_spaces = spaces;
+        net.fw_rules.sort_by_key(|r| (!r.network, r.order));
+        for p in net.peerings.clone() {
+            if p.use_remote_gateways && !net.gateways.contains(&p.remote) {
+                net.gateways.push(p.remote.clone());
+            }
+        }
+        return Some(net);
+    }
     // The rules deploy.sh opens only while it promotes the domain controllers (the flows
     // that need them say so: `dc-run-command`).
     if let Some(p) = tree
@@ -913,6 +983,14 @@ fn walk_probe(net: &Net, spec: &Spec, src: &Subnet, probe: &Probe) -> Verdict {
             };
         }
         path.push(format!("route {} to the firewall {fw}", first.prefix));
+        if net.platform_firewall {
+            return Verdict::Platform {
+                what: format!(
+                    "{} > the existing hub's firewall {fw}, whose rules akswin does not write (no network.hub.existing.firewallPolicyId)",
+                    path.join(" > ")
+                ),
+            };
+        }
         match firewall_eval(net, src, probe) {
             Ok(r) => path.push(r),
             Err(v) => return v,
@@ -1076,6 +1154,15 @@ fn deliver(net: &Net, src: &Subnet, probe: &Probe, mut path: Vec<String>) -> Ver
                     format!("the firewall does not serve port {} itself", probe.port)
                 },
             }
+        };
+    }
+    if net.subnet_of(ip).is_none() && net.platform_spaces.iter().any(|c| c.contains(&ip)) {
+        path.push(format!("{ip} in the existing hub"));
+        return Verdict::Platform {
+            what: format!(
+                "{} (its subnets and NSGs are the platform team's)",
+                path.join(" > ")
+            ),
         };
     }
     let Some(dst) = net.subnet_of(ip) else {
@@ -1440,7 +1527,7 @@ pub fn verify_flows(
     plan: &NetworkPlan,
     tree: &akswin_render::Tree,
 ) -> Vec<FlowResult> {
-    let Some(net) = read(tree) else {
+    let Some(net) = read(spec, plan, tree) else {
         return Vec::new();
     };
     let mut out = Vec::new();

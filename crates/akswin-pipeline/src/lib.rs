@@ -382,7 +382,15 @@ fn flow_findings(loaded: &Loaded, plan: &NetworkPlan, tree: &Tree) -> Vec<Findin
     use flows::Verdict;
     let results = flows::verify_flows(&loaded.spec, plan, tree);
     let mut groups: Vec<(String, &'static RuleMeta, String, String, Vec<String>)> = Vec::new();
+    // Flows the platform team's part of the network decides (an existing hub): one note.
+    let mut platform: Vec<&str> = Vec::new();
     for r in results.iter().filter(|r| !r.ok()) {
+        if let Verdict::Platform { .. } = r.verdict {
+            if !platform.contains(&r.id.as_str()) {
+                platform.push(&r.id);
+            }
+            continue;
+        }
         let (meta, outcome) = match (&r.verdict, r.expect.as_str()) {
             (Verdict::Dropped { at, why }, _) => (&Flw001::META, format!("dropped at {at}: {why}")),
             (Verdict::Allowed { path }, _) => (
@@ -390,6 +398,7 @@ fn flow_findings(loaded: &Loaded, plan: &NetworkPlan, tree: &Tree) -> Vec<Findin
                 format!("must be refused, but gets through ({})", path.join(" > ")),
             ),
             (Verdict::Unknown { what }, _) => (&Flw002::META, format!("cannot be decided: {what}")),
+            (Verdict::Platform { .. }, _) => continue,
         };
         let key = format!("{} {}", r.id, outcome);
         match groups.iter_mut().find(|g| g.0 == key) {
@@ -403,7 +412,23 @@ fn flow_findings(loaded: &Loaded, plan: &NetworkPlan, tree: &Tree) -> Vec<Findin
             )),
         }
     }
-    groups
+    let mut out: Vec<Finding> = Vec::new();
+    if !platform.is_empty() {
+        let mut f = finding(
+            loaded,
+            &Flw002::META,
+            "/network/hub/existing",
+            format!(
+                "{} flows cross the existing hub's part of the network, which the platform team runs (its firewall's rules or its own subnets): {}",
+                platform.len(),
+                platform.join(", ")
+            ),
+            "the rendered README's \"The platform team's part\" lists what each needs; `akswin plan --format json` shows each flow up to the hub",
+        );
+        f.severity = Severity::Info;
+        out.push(f);
+    }
+    out.extend(groups
         .into_iter()
         .map(|(_, meta, field, message, probes)| {
             let shown: Vec<&str> = probes.iter().take(3).map(String::as_str).collect();
@@ -418,8 +443,8 @@ fn flow_findings(loaded: &Loaded, plan: &NetworkPlan, tree: &Tree) -> Vec<Findin
                 "check this path outside akswin (your gateway, on-premises routes and firewalls)"
             };
             finding(loaded, meta, &field, m, help)
-        })
-        .collect()
+        }));
+    out
 }
 
 /// The spec field a rendered manifest comes from.

@@ -104,8 +104,92 @@ fn enable_bgp_propagation(m: &mut Value, suffix: &str) {
     });
 }
 
+/// Flows the network gets wrong or cannot decide; the platform team's (an existing hub's own
+/// subnets or an appliance akswin writes no rules for) are named, not failing.
 fn failing(r: &[FlowResult]) -> Vec<&FlowResult> {
-    r.iter().filter(|f| !f.ok()).collect()
+    r.iter()
+        .filter(|f| !f.ok() && !matches!(f.verdict, Verdict::Platform { .. }))
+        .collect()
+}
+
+fn existing_hub_scenario() -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../akswin-render/tests/scenarios/existing-hub.yaml"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_existing_hub_with_its_policy_proves_the_flows_through_the_spokes_rule_collection_group() {
+    let (spec, plan, tree) = render(&existing_hub_scenario());
+    let r = verify_flows(&spec, &plan, &tree);
+    assert!(failing(&r).is_empty(), "{}", show(&failing(&r)));
+    // Through the hub's firewall, by the rules hub-side.json adds (and nothing else: main.json
+    // has no firewall policy).
+    assert!(!tree.files["arm/main.json"].contains("ruleCollectionGroups"));
+    let by_rcg = r
+        .iter()
+        .filter(|f| matches!(&f.verdict, Verdict::Allowed { path } if path.iter().any(|h| h.starts_with("firewall afwp-hub-eastus2/rcg-contoso-legacy/"))))
+        .count();
+    assert!(by_rcg > 40, "{by_rcg}");
+    // Windows Update from the Windows nodes, and AD to the on-premises DCs through the hub's
+    // gateway.
+    for id in ["windows-update", "ad-from-windows", "aks-required"] {
+        assert!(
+            r.iter()
+                .any(|f| f.id == id && matches!(f.verdict, Verdict::Allowed { .. })),
+            "{id}"
+        );
+    }
+    // The platform's DNS resolver sits in the hub: its subnets are the platform team's.
+    let dns: Vec<_> = r.iter().filter(|f| f.id == "dns-from-nodes").collect();
+    assert!(!dns.is_empty());
+    assert!(
+        dns.iter().all(
+            |f| matches!(&f.verdict, Verdict::Platform { what } if what.contains("10.100.1.4"))
+        ),
+        "{}",
+        show(&dns)
+    );
+    // Deleting the spoke's rule collection group from hub-side.json drops Windows Update.
+    let mut cut = tree.clone();
+    let mut hs: serde_json::Value = serde_json::from_str(&cut.files["arm/hub-side.json"]).unwrap();
+    let deps = hs["resources"].as_array_mut().unwrap();
+    deps.retain(|d| {
+        !d["name"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("-firewall-rules")
+    });
+    cut.files.insert("arm/hub-side.json".into(), hs.to_string());
+    let r = verify_flows(&spec, &plan, &cut);
+    assert!(r.iter().any(|f| f.id == "windows-update"
+        && matches!(&f.verdict, Verdict::Dropped { at, .. } if at == "firewall")));
+}
+
+#[test]
+fn an_existing_hub_without_a_policy_names_every_flow_through_its_firewall_as_the_platform_teams() {
+    let text = existing_hub_scenario().replace(
+        "      firewallPolicyId: /subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-connectivity-eastus2/providers/Microsoft.Network/firewallPolicies/afwp-hub-eastus2\n",
+        "",
+    );
+    let (spec, plan, tree) = render(&text);
+    assert!(
+        spec.network
+            .existing_hub()
+            .unwrap()
+            .firewall_policy_id
+            .is_none()
+    );
+    assert!(!tree.files["arm/hub-side.json"].contains("ruleCollectionGroups"));
+    let r = verify_flows(&spec, &plan, &tree);
+    assert!(failing(&r).is_empty(), "{}", show(&failing(&r)));
+    let wu: Vec<_> = r.iter().filter(|f| f.id == "windows-update").collect();
+    assert!(!wu.is_empty());
+    assert!(wu.iter().all(
+        |f| matches!(&f.verdict, Verdict::Platform { what } if what.contains("firewall 10.100.0.4"))
+    ));
 }
 
 #[test]

@@ -713,22 +713,28 @@ pub fn estimate(
     let h_month = h;
     let fw = &spec.egress.firewall;
     let fw_sku = format!("{:?}", fw.sku);
-    fixed(
-        format!("Azure Firewall {fw_sku}"),
-        "network",
-        format!("1 firewall x {h} h"),
-        &format!("firewall/{fw_sku}"),
-        h,
-        String::new(),
-    );
-    fixed(
-        format!("firewall public IPs ({})", fw.public_ips),
-        "network",
-        format!("{} Standard public IPs x {h} h", fw.public_ips),
-        "public-ip/Standard",
-        f64::from(fw.public_ips) * h,
-        String::new(),
-    );
+    // An existing hub's firewall (and whatever else is in it) is the platform team's bill; the
+    // data this spoke sends through it is still counted when the spec gives a volume.
+    if spec.network.existing_hub().is_none() {
+        fixed(
+            format!("Azure Firewall {fw_sku}"),
+            "network",
+            format!("1 firewall x {h} h"),
+            &format!("firewall/{fw_sku}"),
+            h,
+            String::new(),
+        );
+        fixed(
+            format!("firewall public IPs ({})", fw.public_ips),
+            "network",
+            format!("{} Standard public IPs x {h} h", fw.public_ips),
+            "public-ip/Standard",
+            f64::from(fw.public_ips) * h,
+            String::new(),
+        );
+    } else {
+        warnings.push("the existing hub's firewall, gateway and other resources are the platform team's: not counted (its data processing is, with cost.firewallDataGiBPerMonth, at this spec's firewall SKU)".into());
+    }
     match spec.cost.firewall_data_gi_b_per_month {
         Some(gib) => fixed(
             format!("firewall data processed ({fw_sku})"),

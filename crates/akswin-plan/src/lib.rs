@@ -124,7 +124,8 @@ pub struct VnetPlan {
     pub free_addresses: u64,
     /// The largest aligned free block left (prefix length), if any.
     pub largest_free_block: Option<u8>,
-    /// A spoke of `network.peeredSpokes`: already there, checked and drawn, never deployed.
+    /// Already there, checked and drawn, never deployed: a spoke of `network.peeredSpokes`,
+    /// or the hub of `network.hub.existing`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub existing: bool,
 }
@@ -332,7 +333,7 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
             subnets: Vec::new(),
             free_addresses: 0,
             largest_free_block: None,
-            existing: false,
+            existing: n.hub.existing.is_some(),
         },
         VnetPlan {
             name: SPOKE.into(),
@@ -413,6 +414,13 @@ pub fn plan(spec: &Spec) -> NetworkPlan {
             format!("the operators' jump box, /{SMALL_SUBNET_PREFIX} minimum"),
         ),
     ];
+    // An existing hub's subnets are the platform team's: akswin plans none there (NET017
+    // reports any written under network.hub.subnets).
+    let hub_entries = if n.hub.existing.is_some() {
+        Vec::new()
+    } else {
+        hub_entries.to_vec()
+    };
     for (key, value, role, floor, demand, basis) in hub_entries {
         let Some(value) = value else { continue };
         let (d, needed) = fixed(floor, demand);
@@ -824,10 +832,14 @@ fn find<'a>(vnets: &'a [VnetPlan], key: &str) -> Option<&'a SubnetPlan> {
 
 fn assign_addresses(spec: &Spec, vnets: &[VnetPlan]) -> Addresses {
     // Azure hands out a subnet's addresses from .4 up; the first is predictable.
+    let existing_hub = spec.network.existing_hub();
     let mut a = Addresses {
-        firewall_private_ip: find(vnets, "firewall")
-            .and_then(|s| s.prefix)
-            .map(|p| host(&p, 4)),
+        firewall_private_ip: match existing_hub {
+            Some(h) => Some(h.firewall_private_ip),
+            None => find(vnets, "firewall")
+                .and_then(|s| s.prefix)
+                .map(|p| host(&p, 4)),
+        },
         ..Addresses::default()
     };
     let dcs = spec
@@ -873,10 +885,16 @@ fn assign_addresses(spec: &Spec, vnets: &[VnetPlan]) -> Addresses {
     // Azure DNS and gMSA reaches the domain through gmsaProfile (the first new DC). The same
     // holds for existing DCs outside every VNet (on premises, behind a link that comes later).
     let new_dcs = !a.domain_controller_ips.is_empty();
-    a.dns_servers = match &spec.network.dns_servers {
-        Some(list) => list.clone(),
-        None if !spec.identity.gmsa.enabled || new_dcs || outside => Vec::new(),
-        None => existing.clone().unwrap_or_default(),
+    // An existing hub's DNS servers are the landing zone's: they resolve the private DNS zones
+    // (linked to the hub) and forward the AD domain.
+    let platform_dns = existing_hub
+        .map(|h| h.dns_servers.clone())
+        .filter(|d| !d.is_empty());
+    a.dns_servers = match (&spec.network.dns_servers, platform_dns) {
+        (Some(list), _) => list.clone(),
+        (None, Some(list)) => list,
+        (None, None) if !spec.identity.gmsa.enabled || new_dcs || outside => Vec::new(),
+        (None, None) => existing.clone().unwrap_or_default(),
     };
     a.gmsa_dns_server = match spec.identity.gmsa.dns_server {
         Some(ip) => Some(ip),

@@ -8,11 +8,17 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct Names {
     pub prefix: String,
+    /// The hub's resource group: akswin's, or the existing hub's (`network.hub.existing`).
     pub rg_hub: String,
     pub rg_spoke: String,
     pub rg_shared: String,
     pub rg_nodes: String,
+    /// The hub VNet: akswin's, or the existing hub's.
     pub vnet_hub: String,
+    /// The existing hub's subscription (`network.hub.existing`); absent when akswin deploys
+    /// the hub into the deployment's own subscription.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub_subscription: Option<String>,
     pub vnet_spoke: String,
     pub firewall: String,
     pub firewall_policy: String,
@@ -161,12 +167,19 @@ impl Names {
             &afd_endpoint,
             false,
         );
+        let existing = spec.network.existing_hub().and_then(|h| h.vnet());
         Names {
-            rg_hub: format!("rg-{p}-hub"),
+            rg_hub: existing
+                .as_ref()
+                .map_or_else(|| format!("rg-{p}-hub"), |r| r.resource_group.clone()),
+            hub_subscription: existing.as_ref().map(|r| r.subscription.clone()),
             rg_spoke: format!("rg-{p}-spoke"),
             rg_shared: format!("rg-{p}-shared"),
             rg_nodes: format!("rg-{p}-aks-nodes"),
-            vnet_hub: format!("vnet-{p}-hub"),
+            vnet_hub: existing
+                .as_ref()
+                .and_then(|r| r.name.clone())
+                .unwrap_or_else(|| format!("vnet-{p}-hub")),
             vnet_spoke: format!("vnet-{p}-spoke"),
             firewall: format!("afw-{p}"),
             firewall_policy: format!("afwp-{p}"),

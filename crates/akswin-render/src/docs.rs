@@ -33,7 +33,7 @@ pub fn deploy_sh(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
 #                              (reachable from AKSWIN_OPERATOR_IP only)
 #                           2. check that the secrets exist in the vault (never reads them)
 #                           3. what-if of arm/main.json, then create it (closes the vault)
-{dc_lines}{images_line}#   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
+{hub_lines}{dc_lines}{images_line}#   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
 set -euo pipefail
@@ -43,6 +43,11 @@ location={location}
 deployment=akswin-{prefix}
 stage="${{1:-main}}"
 "#,
+        hub_lines = if spec.network.existing_hub().is_some() {
+            "#                              (the shared services and the spoke network only: the existing\n#                              hub's side, arm/hub-side.json, is the platform team's, in between)\n#   ./deploy.sh cluster     3b. once hub-side.json is deployed: the spoke's peering and the cluster\n"
+        } else {
+            ""
+        },
         dc_lines = if plan.addresses.domain_controller_ips.is_empty() {
             ""
         } else if has_active_directory_stage(spec, plan) {
@@ -421,7 +426,12 @@ fi
     );
     let imports = spec.registry.images.iter().any(|i| i.source.is_some());
     let stages = format!(
-        "{}{}, k8s{}",
+        "{}{}{}, k8s{}",
+        if spec.network.existing_hub().is_some() {
+            ", cluster"
+        } else {
+            ""
+        },
         match (dcs.is_empty(), has_active_directory_stage(spec, plan)) {
             (true, _) => "",
             (false, false) => ", domain-controllers",
@@ -432,7 +442,7 @@ fi
     );
     let _ = writeln!(
         s,
-        r#"if [ "$stage" != main ]; then
+        r#"if [ "$stage" != main ]{cluster_stage}; then
   echo "unknown stage $stage (use: main{fd_stage})" >&2
   exit 2
 fi
@@ -502,6 +512,11 @@ check_secret() {{
         rg = n.rg_shared,
         kv = n.key_vault,
         fd_stage = stages,
+        cluster_stage = if spec.network.existing_hub().is_some() {
+            r#" && [ "$stage" != cluster ]"#
+        } else {
+            ""
+        },
         preflight = preflight(spec, n),
     );
     for (secret, what) in &secrets {
@@ -538,18 +553,18 @@ if [ "$missing" -ne 0 ]; then
   echo "set the missing secrets, then run this script again" >&2
   exit 1
 fi
-{placeholder}
+{placeholder}{hub_gate}
 echo "== 3/3 main deployment: what-if, then create"
 {jump_key}az deployment sub what-if --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json{jump_param}
+  --template-file arm/main.json --parameters @arm/main.parameters.json{jump_param}{cluster_param}
 read -r -p "Deploy these changes? [y/N] " answer
 case "$answer" in
   y|Y) ;;
   *) echo "stopped before deploying"; exit 1 ;;
 esac
 az deployment sub create --name "$deployment" --location "$location" \
-  --template-file arm/main.json --parameters @arm/main.parameters.json{jump_param} --output none
-# A way in: Azure RBAC for Kubernetes is on and local accounts are off; the operator gets
+  --template-file arm/main.json --parameters @arm/main.parameters.json{jump_param}{cluster_param} --output none
+{hub_handover}# A way in: Azure RBAC for Kubernetes is on and local accounts are off; the operator gets
 # Azure Kubernetes Service RBAC Cluster Admin on the cluster (cluster.adminGroups have it from
 # the template), so that ./deploy.sh k8s can apply the manifests.
 if [ -n "$operator_id" ]; then
@@ -583,6 +598,9 @@ fi
             vm = n.jump_box,
         ) } else { String::new() },
         jump_param = if jump { " \\\n  jumpBoxSshPublicKey=\"$jump_box_key\"" } else { "" },
+        cluster_param = if spec.network.existing_hub().is_some() { " \\\n  deployCluster=\"$deploy_cluster\"" } else { "" },
+        hub_gate = hub_gate(spec, plan, n),
+        hub_handover = hub_handover(spec, n),
         jump_roles = if jump { format!(
             r#"
 # The jump box: the operator signs in with Microsoft Entra ID (Virtual Machine Administrator
@@ -614,7 +632,10 @@ fi"#,
         rg_spoke = n.rg_spoke,
         cluster = n.cluster,
     );
-    if let Some(ip) = plan.addresses.firewall_private_ip {
+    if let (Some(ip), None) = (
+        plan.addresses.firewall_private_ip,
+        spec.network.existing_hub(),
+    ) {
         // The route tables name the firewall's address as akswin planned it (.4 of its
         // subnet); Azure assigns it, so the script checks it got that one.
         let _ = writeln!(
@@ -668,7 +689,25 @@ fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
         .map(|i| i.to_string())
         .collect();
     let new_dcs = !plan.addresses.domain_controller_ips.is_empty();
-    if servers.is_empty() {
+    let existing_hub = spec.network.existing_hub();
+    if let (Some(h), false) = (existing_hub, servers.is_empty()) {
+        line(format!(
+            "- The spoke uses {} as DNS servers{}. **Before `./deploy.sh cluster`, they must resolve the landing zone's private DNS zones below** (linked to the hub: an Azure DNS Private Resolver's inbound endpoint or DNS servers in the hub do) {}; without that, nodes cannot resolve the private API server, the registry or the vault, and the cluster does not start (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration).",
+            servers.join(", "),
+            if h.dns_servers.is_empty() || spec.network.dns_servers.is_some() {
+                ""
+            } else {
+                " (the landing zone's, `network.hub.existing.dnsServers`)"
+            },
+            match &spec.identity.active_directory {
+                Some(ad) => format!(
+                    "and forward `{}` to its domain controllers (a conditional forwarder, or a DNS forwarding ruleset rule)",
+                    ad.domain
+                ),
+                None => String::new(),
+            }
+        ));
+    } else if servers.is_empty() {
         line("- The VNets use Azure DNS (168.63.129.16), which answers the private DNS zones linked to them.".into());
         if let (Some(dc), Some(ad)) = (
             plan.addresses.gmsa_dns_server,
@@ -700,13 +739,21 @@ fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
             servers.join(", ")
         ));
     }
+    let listed = zones
+        .iter()
+        .map(|(z, _)| format!("`{z}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Some(h) = existing_hub {
+        line(format!(
+            "- Private DNS zones: the landing zone's, in `{}` ({listed}), linked to the hub by the platform team and to the spoke by `arm/hub-side.json`; akswin creates none. The private endpoints register their records there, so whoever runs `deploy.sh` needs `Microsoft.Network/privateDnsZones/join/action` on those zones (Private DNS Zone Contributor does), unless the landing zone's policy creates the records (Azure landing zones' DeployIfNotExists policies for private endpoint DNS).",
+            h.private_dns_zones
+        ));
+        line("- The hub's firewall policy must have its DNS proxy on: this spoke's network rules name hosts (`ntp.ubuntu.com`), which only a DNS proxy lets the firewall match; `./deploy.sh cluster` checks it when it can read the policy.".into());
+        return;
+    }
     line(format!(
-        "- Private DNS zones (linked to the hub and spoke VNets): {}.",
-        zones
-            .iter()
-            .map(|(z, _)| format!("`{z}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "- Private DNS zones (linked to the hub and spoke VNets): {listed}."
     ));
     let on_prem_dns = akswin_plan::dns_on_premises(spec, plan);
     line(format!(
@@ -805,9 +852,20 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
                 azure_ranges(plan),
             ));
         }
+        GatewayKind::Existing if spec.network.existing_hub().is_some() => {
+            line(format!(
+                "- The existing hub's gateway `{}` carries the traffic to on-premises ({ranges}); it and its GatewaySubnet are the platform team's. `deploy.sh` first checks that the gateway is in the hub VNet `{}`.",
+                hp.gateway_id.as_deref().unwrap_or(&hp.gateway),
+                n.vnet_hub,
+            ));
+            line(format!(
+                "- On premises must route the Azure ranges {} to the gateway (ExpressRoute learns them over BGP; a static VPN needs them configured).",
+                azure_ranges(plan)
+            ));
+        }
         GatewayKind::Existing => {
             line(format!(
-                "- The existing gateway `{}` in the hub's `{}` ({gw_subnet}) carries the traffic to on-premises ({ranges}). akswin creates no gateway: it declares the GatewaySubnet with this prefix (a subnet missing from the VNet's template would be deleted, and a gateway's subnet cannot change) and gives it the route table below. `deploy.sh` first checks that the gateway is in this GatewaySubnet and that the subnet's prefix is this one. For a hub akswin created, the order is: deploy without `network.hybrid`, add the gateway, then declare it here as `existing`. The hub VNet is deployed with exactly the subnets akswin plans: a subnet added to it outside akswin (Azure Route Server, a DNS resolver, a jump host) makes the deployment fail or is deleted, and a route table already on the GatewaySubnet is replaced (routes it held for other spokes are lost). Read `az deployment sub what-if` before you confirm; a hub akswin does not own is not supported yet.",
+                "- The existing gateway `{}` in the hub's `{}` ({gw_subnet}) carries the traffic to on-premises ({ranges}). akswin creates no gateway: it declares the GatewaySubnet with this prefix (a subnet missing from the VNet's template would be deleted, and a gateway's subnet cannot change) and gives it the route table below. `deploy.sh` first checks that the gateway is in this GatewaySubnet and that the subnet's prefix is this one. For a hub akswin created, the order is: deploy without `network.hybrid`, add the gateway, then declare it here as `existing`. The hub VNet is deployed with exactly the subnets akswin plans: a subnet added to it outside akswin (Azure Route Server, a DNS resolver, a jump host) makes the deployment fail or is deleted, and a route table already on the GatewaySubnet is replaced (routes it held for other spokes are lost). Read `az deployment sub what-if` before you confirm; for a hub akswin does not own, use `network.hub.existing` (akswin then changes nothing in the hub).",
                 hp.gateway_id.as_deref().unwrap_or(&hp.gateway),
                 akswin_facts::GATEWAY_SUBNET.azure_name,
             ));
@@ -818,29 +876,33 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
         }
     }
     line("- The hub peering allows gateway transit and the spoke peering uses the hub's gateway (https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview#gateways-and-on-premises-connectivity). The spoke's subnets do not take the routes the gateway learns (`disableBgpRoutePropagation`): their 0.0.0.0/0 route sends on-premises traffic to the firewall too.".into());
-    line(format!(
-        "- Both directions go through the firewall, so it sees both halves of every flow: the route table `{}` on the GatewaySubnet sends the spoke's ranges{} to the firewall (BGP propagation stays on there, as the gateway needs). The firewall lets through Active Directory and DNS to the domain controllers{} and nothing else; `akswin plan` lists every flow with its hops.",
-        n.route_table_gateway,
-        if plan.addresses.domain_controller_ips.is_empty() {
-            ""
-        } else {
-            " and the domain controllers' subnet"
-        },
-        if plan.addresses.domain_controller_ips.is_empty() {
-            ""
-        } else {
-            if spec
-                .identity
-                .active_directory
-                .as_ref()
-                .is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Replica)
-            {
-                " (from on-premises to the domain controllers in the hub, and from the replicas to every on-premises range, on the AD ports, W32Time and ICMP: AD picks their replication partners)"
+    if spec.network.existing_hub().is_some() {
+        line("- Both directions must go through the hub's firewall, so it sees both halves of every flow: the platform team's route table on the GatewaySubnet must send the spoke's ranges to the firewall (The platform team's part). This spoke's firewall rules let through Active Directory and DNS to the domain controllers and nothing else from the spoke to on-premises; `akswin plan` lists every flow with its hops.".into());
+    } else {
+        line(format!(
+            "- Both directions go through the firewall, so it sees both halves of every flow: the route table `{}` on the GatewaySubnet sends the spoke's ranges{} to the firewall (BGP propagation stays on there, as the gateway needs). The firewall lets through Active Directory and DNS to the domain controllers{} and nothing else; `akswin plan` lists every flow with its hops.",
+            n.route_table_gateway,
+            if plan.addresses.domain_controller_ips.is_empty() {
+                ""
             } else {
-                " (and from on-premises to the domain controllers in the hub, W32Time and ICMP included)"
-            }
-        },
-    ));
+                " and the domain controllers' subnet"
+            },
+            if plan.addresses.domain_controller_ips.is_empty() {
+                ""
+            } else {
+                if spec
+                    .identity
+                    .active_directory
+                    .as_ref()
+                    .is_some_and(|a| a.mode() == akswin_spec::spec::AdMode::Replica)
+                {
+                    " (from on-premises to the domain controllers in the hub, and from the replicas to every on-premises range, on the AD ports, W32Time and ICMP: AD picks their replication partners)"
+                } else {
+                    " (and from on-premises to the domain controllers in the hub, W32Time and ICMP included)"
+                }
+            },
+        ));
+    }
     let existing_dcs = spec
         .identity
         .active_directory
@@ -968,16 +1030,24 @@ case "${{gw_subnet,,}}" in
     echo "network.hybrid.gatewayId: the gateway is not in the GatewaySubnet of {vnet} in {rg} (its subnet: ${{gw_subnet:-not found}}); the spoke peering could not use it" >&2
     exit 2 ;;
 esac
-gw_prefix=$(az network vnet subnet show --ids "$gw_subnet" --query addressPrefix --output tsv 2>/dev/null || true)
+{prefix_check}"#,
+            id = shell_quote(id),
+            vnet = n.vnet_hub,
+            rg = n.rg_hub,
+            // An existing hub's GatewaySubnet is the platform team's: akswin declares none.
+            prefix_check = if spec.network.existing_hub().is_some() {
+                String::new()
+            } else {
+                format!(
+                    r#"gw_prefix=$(az network vnet subnet show --ids "$gw_subnet" --query addressPrefix --output tsv 2>/dev/null || true)
 if [ "$gw_prefix" != {prefix} ]; then
   echo "network.hub.subnets.gateway is {prefix}, but the existing GatewaySubnet is ${{gw_prefix:-unknown}}: a subnet in use cannot change, so the deployment would fail" >&2
   exit 2
 fi
 "#,
-            id = shell_quote(id),
-            vnet = n.vnet_hub,
-            rg = n.rg_hub,
-            prefix = shell_quote(&gw_prefix),
+                    prefix = shell_quote(&gw_prefix)
+                )
+            },
         );
     }
     out
@@ -1008,22 +1078,39 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             String::new()
         }
     ));
-    line(format!(
-        "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion{}{}; spoke network, route table, NSGs, AKS, Container insights' data collection rule, alerts, policy assignments; ACR, Key Vault, private endpoints, identities, role assignments, the Windows servers' data collection rule and diagnostic settings |",
-        n.rg_hub,
-        n.rg_spoke,
-        n.rg_shared,
-        if plan.addresses.domain_controller_ips.is_empty() {
-            ""
-        } else {
-            ", domain controllers"
-        },
-        if arm.creates_gateway() {
-            ", the virtual network gateway and its connection to on-premises"
-        } else {
-            ""
-        }
-    ));
+    if let Some(h) = spec.network.existing_hub() {
+        line(format!(
+            "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`; spoke network, route table to the hub's firewall, NSGs, the spoke's peering to the existing hub `{}`, AKS, Container insights' data collection rule, alerts, policy assignments; ACR, Key Vault, private endpoints (in the landing zone's private DNS zones), identities, role assignments and diagnostic settings. No hub resource: the hub is the platform team's |",
+            n.rg_spoke, n.rg_shared, n.vnet_hub
+        ));
+        line(format!(
+            "| `arm/hub-side.json` | resource-group template for the platform team, deployed into `{}`: the hub's peering to the spoke{}, the private DNS zones' links to the spoke and the cluster identity's role on the API server's zone (in `{}`) |",
+            n.rg_hub,
+            if h.firewall_policy().is_some() {
+                ", this spoke's rule collection group in the hub's firewall policy"
+            } else {
+                ""
+            },
+            h.private_dns_zones
+        ));
+    } else {
+        line(format!(
+            "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion{}{}; spoke network, route table, NSGs, AKS, Container insights' data collection rule, alerts, policy assignments; ACR, Key Vault, private endpoints, identities, role assignments, the Windows servers' data collection rule and diagnostic settings |",
+            n.rg_hub,
+            n.rg_spoke,
+            n.rg_shared,
+            if plan.addresses.domain_controller_ips.is_empty() {
+                ""
+            } else {
+                ", domain controllers"
+            },
+            if arm.creates_gateway() {
+                ", the virtual network gateway and its connection to on-premises"
+            } else {
+                ""
+            }
+        ));
+    }
     line("| `arm/main.parameters.json` | non-secret parameters |".into());
     if arm.promotion_egress().is_some() {
         line(format!(
@@ -1119,10 +1206,34 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
                 .join(", ")
         ));
     }
-    line(next(format!(
-        "**Deploy.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json`. This closes the Key Vault to public networks (nodes reach it through its private endpoint). Verify: `az deployment sub show --name akswin-{} --query properties.provisioningState --output tsv` says `Succeeded`, and `az aks show --resource-group {} --name {} --query powerState.code --output tsv` says `Running`.",
-        n.prefix, n.rg_spoke, n.cluster
-    )));
+    if let Some(h) = spec.network.existing_hub() {
+        line(next(format!(
+            "**Deploy the spoke.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json` and `deployCluster=false`: the shared services, the spoke network and the private endpoints, not the peering or the cluster. This closes the Key Vault to public networks. It ends by printing the command for the next step with its two values (the spoke VNet's id and the cluster identity's principal id). Verify: `az deployment sub show --name akswin-{} --query properties.provisioningState --output tsv` says `Succeeded`.",
+            n.prefix
+        )));
+        line(next(format!(
+            "**The platform team deploys the hub's side**: `arm/hub-side.json` into `{}` (subscription `{}`), with the command step 3 printed (see The platform team's part below). Verify: `az network vnet peering show --ids {}/virtualNetworkPeerings/{} --query peeringState --output tsv` says `Initiated` (it becomes `Connected` in the next step).",
+            n.rg_hub,
+            h.vnet().map(|r| r.subscription).unwrap_or_default(),
+            h.vnet_id,
+            arm.hub_side_peering(),
+        )));
+        line(next(format!(
+            "**Deploy the cluster.** `./deploy.sh cluster` checks that the hub's side is there (the hub's peering{}; when you may not read the hub, `AKSWIN_HUB_SIDE_DEPLOYED=1` says the platform team confirmed it), then deploys `arm/main.json` again with `deployCluster=true`: the spoke's peering to the hub and the cluster, whose nodes go out through the hub's firewall from their first boot. It stops if the peering is not `Connected`. Verify: `az aks show --resource-group {} --name {} --query powerState.code --output tsv` says `Running`.",
+            if h.firewall_policy().is_some() {
+                ", this spoke's rule collection group, and that the policy's DNS proxy is on"
+            } else {
+                ""
+            },
+            n.rg_spoke,
+            n.cluster
+        )));
+    } else {
+        line(next(format!(
+            "**Deploy.** `deploy.sh` runs `az deployment sub what-if`, asks, then `az deployment sub create` with `arm/main.json`. This closes the Key Vault to public networks (nodes reach it through its private endpoint). Verify: `az deployment sub show --name akswin-{} --query properties.provisioningState --output tsv` says `Succeeded`, and `az aks show --resource-group {} --name {} --query powerState.code --output tsv` says `Running`.",
+            n.prefix, n.rg_spoke, n.cluster
+        )));
+    }
     if arm.creates_gateway() {
         line(next(format!(
             "**Connect on-premises** (see Hybrid connectivity below): configure the on-premises side and wait until `az network vpn-connection show -g {} -n {} --query connectionStatus -o tsv` says `Connected`. {}",
@@ -1421,6 +1532,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             vaults.join(" and ")
         )));
     }
+    platform_section(spec, plan, n, &mut line);
     hybrid_section(spec, plan, n, &mut line);
     dns_section(spec, plan, &mut line);
     access_section(spec, plan, n, &mut line);
@@ -1921,4 +2033,235 @@ fn front_door_dns_records(spec: &Spec, n: &Names) -> String {
         );
     }
     out
+}
+
+/// deploy.sh, existing hub: `main` stops after the spoke network, `cluster` goes on once the
+/// platform team has deployed arm/hub-side.json (checked when the hub can be read).
+fn hub_gate(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
+    let Some(h) = spec.network.existing_hub() else {
+        return String::new();
+    };
+    let arm = Arm::new(spec, plan, n, "");
+    let mut out = format!(
+        r#"
+# The hub exists (network.hub.existing) and is the platform team's: `main` deploys the shared
+# services and the spoke network; `cluster` adds the spoke's peering and the cluster once the
+# platform team has deployed arm/hub-side.json (the hub's peering, this spoke's firewall rules,
+# the private DNS zones' links, the cluster identity's role on the API server's zone): the
+# nodes need the firewall's rules from their first boot.
+deploy_cluster=false
+if [ "$stage" = cluster ]; then
+  deploy_cluster=true
+  # hub_side_present ID WHAT: whether the platform team's part is there, when the hub can be read.
+  hub_side_present() {{
+    if [ -z "$(az resource show --ids "$1" --query id --output tsv 2>"$errfile" || true)" ]; then
+      if [ "${{AKSWIN_HUB_SIDE_DEPLOYED:-}}" = 1 ]; then
+        echo "note: cannot read $2 (AKSWIN_HUB_SIDE_DEPLOYED=1: going on)"
+        return 0
+      fi
+      cat "$errfile" >&2
+      echo "$2 is not there, or you cannot read it: the platform team deploys arm/hub-side.json first (README.md: The platform team's part); if they have and you may not read the hub, run again with AKSWIN_HUB_SIDE_DEPLOYED=1" >&2
+      exit 1
+    fi
+  }}
+  hub_side_present {peering} "the hub's peering {peer_name}""#,
+        peering = shell_quote(&format!(
+            "{}/virtualNetworkPeerings/{}",
+            h.vnet_id,
+            arm.hub_side_peering()
+        )),
+        peer_name = arm.hub_side_peering(),
+    );
+    if let (Some(policy), Some(id)) = (h.firewall_policy(), &h.firewall_policy_id) {
+        let _ = write!(
+            out,
+            r#"
+  hub_side_present {rcg} "this spoke's rule collection group {rcg_name} in {policy}"
+  # Network rules with FQDNs (the AKS set's NTP, for one) need the policy's DNS proxy.
+  proxy=$(az resource show --ids {id} --query properties.dnsSettings.enableProxy --output tsv 2>/dev/null || true)
+  if [ -n "$proxy" ] && [ "${{proxy,,}}" != true ]; then
+    echo "the firewall policy {policy} has its DNS proxy off: the network rules with FQDNs in {rcg_name} would never match (ask the platform team to turn on dnsSettings.enableProxy)" >&2
+    exit 1
+  fi"#,
+            rcg = shell_quote(&format!(
+                "{id}/ruleCollectionGroups/{}",
+                arm.hub_side_rule_collection_group()
+            )),
+            rcg_name = arm.hub_side_rule_collection_group(),
+            policy = policy.name.clone().unwrap_or_default(),
+            id = shell_quote(id),
+        );
+    }
+    out.push_str("\nfi");
+    out
+}
+
+/// deploy.sh, existing hub: after `main`, what the platform team deploys (with the values it
+/// needs); after `cluster`, that the peering is connected.
+fn hub_handover(spec: &Spec, n: &Names) -> String {
+    let Some(h) = spec.network.existing_hub() else {
+        return String::new();
+    };
+    let hub_sub = h.vnet().map(|r| r.subscription).unwrap_or_default();
+    let principal = if spec.cluster.private_cluster {
+        format!(
+            r#"
+  principal=$(az identity show --resource-group {rg_shared} --name {id} --query principalId --output tsv)"#,
+            rg_shared = n.rg_shared,
+            id = n.id_cluster,
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"if [ "$deploy_cluster" = false ]; then
+  subscription=$(az account show --query id --output tsv)
+  spoke_id="/subscriptions/$subscription/resourceGroups/{rg_spoke}/providers/Microsoft.Network/virtualNetworks/{vnet_spoke}"{principal}
+  echo "the shared services and the spoke network are deployed. Next, the platform team deploys the hub's side"
+  echo "(README.md: The platform team's part), with a role that may change the hub, its firewall policy and its DNS zones:"
+  echo "  az deployment group create --subscription {hub_sub} --resource-group {rg_hub} \\"
+  echo "    --name akswin-{prefix}-hub-side --template-file arm/hub-side.json \\"
+  echo "    --parameters spokeVnetId=$spoke_id{principal_param}"
+  echo "then run: ./deploy.sh cluster"
+  exit 0
+fi
+state=$(az network vnet peering show --resource-group {rg_spoke} --vnet-name {vnet_spoke} --name spoke-to-hub --query peeringState --output tsv)
+if [ "$state" != Connected ]; then
+  echo "the spoke's peering to the hub is '$state', not Connected: the hub's side (arm/hub-side.json) is missing or was deleted" >&2
+  exit 1
+fi
+"#,
+        rg_spoke = n.rg_spoke,
+        vnet_spoke = n.vnet_spoke,
+        rg_hub = n.rg_hub,
+        prefix = n.prefix,
+        principal_param = if spec.cluster.private_cluster {
+            " clusterPrincipalId=$principal"
+        } else {
+            ""
+        },
+    )
+}
+
+/// The existing hub's part, for the platform team that owns it (`network.hub.existing`).
+fn platform_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnMut(String)) {
+    let Some(h) = spec.network.existing_hub() else {
+        return;
+    };
+    let arm = Arm::new(spec, plan, n, "");
+    let hub_sub = h.vnet().map(|r| r.subscription).unwrap_or_default();
+    let spoke_ranges = plan
+        .vnet(akswin_plan::SPOKE)
+        .map(|v| {
+            v.address_space
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    line("\n## The platform team's part\n".into());
+    line(format!(
+        "- The hub `{}` (resource group `{}`, subscription `{hub_sub}`, {}) is the platform team's: akswin creates nothing there. The spoke's route table sends 0.0.0.0/0 to its firewall at {}.",
+        n.vnet_hub,
+        n.rg_hub,
+        spec.network
+            .hub
+            .address_space
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        h.firewall_private_ip
+    ));
+    line(format!(
+        "- `arm/hub-side.json` is what this spoke needs from the hub, for the platform team to review and deploy after `./deploy.sh` (which prints the command with both values): `az deployment group create --subscription {hub_sub} --resource-group {} --name akswin-{}-hub-side --template-file arm/hub-side.json --parameters spokeVnetId=<spoke VNet id>{}`. It holds:",
+        n.rg_hub,
+        n.prefix,
+        if spec.cluster.private_cluster {
+            " clusterPrincipalId=<principal id of the cluster identity>"
+        } else {
+            ""
+        }
+    ));
+    line(format!(
+        "  - the hub's peering `{}` to the spoke `{}` ({spoke_ranges}): forwarded traffic allowed{};",
+        arm.hub_side_peering(),
+        n.vnet_spoke,
+        if arm.has_gateway() {
+            ", gateway transit allowed (the spoke uses the hub's gateway to reach on-premises)"
+        } else {
+            ""
+        }
+    ));
+    let fw = &plan.firewall;
+    match h.firewall_policy() {
+        Some(p) => line(format!(
+            "  - the rule collection group `{}` at priority {} in the firewall policy `{}` (resource group `{}`): {} network and {} application rules, every one from this spoke's subnets only (AKS's required egress, Windows Update and the Windows nodes' downloads, Active Directory to the domain controllers, the add-ons, the connectors, and `egress.firewall` additions). The policy's DNS proxy must be on (network rules with FQDNs);",
+            arm.hub_side_rule_collection_group(),
+            h.rule_collection_group_priority,
+            p.name.clone().unwrap_or_default(),
+            p.resource_group,
+            fw.network_rules.len(),
+            fw.application_rules.len(),
+        )),
+        None => {
+            line("  - no firewall rules: `network.hub.existing.firewallPolicyId` is not set (an appliance, or a policy akswin may not write to), so the platform team allows these flows from the spoke on its firewall, and akswin cannot prove them (`akswin check` says which flows depend on it):".into());
+            line(String::new());
+            line("    | rule | from | to | protocol and port |\n    |---|---|---|---|".into());
+            for r in &fw.network_rules {
+                let to: Vec<&str> = r
+                    .destination_addresses
+                    .iter()
+                    .chain(&r.destination_fqdns)
+                    .map(String::as_str)
+                    .collect();
+                line(format!(
+                    "    | {} | {} | {} | {} {} |",
+                    r.name,
+                    r.sources.join(", "),
+                    to.join(", "),
+                    r.protocols.join("/"),
+                    r.ports.join(", ")
+                ));
+            }
+            for r in &fw.application_rules {
+                let to: Vec<String> = r
+                    .fqdns
+                    .iter()
+                    .cloned()
+                    .chain(r.fqdn_tags.iter().map(|t| format!("FQDN tag {t}")))
+                    .collect();
+                line(format!(
+                    "    | {} | {} | {} | {} |",
+                    r.name,
+                    r.sources.join(", "),
+                    to.join(", "),
+                    r.protocols
+                        .iter()
+                        .map(|p| format!("{}:{}", p.protocol, p.port))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            line(String::new());
+        }
+    }
+    line(format!(
+        "  - in `{}`, each private DNS zone's link to the spoke{}.",
+        h.private_dns_zones,
+        if spec.cluster.private_cluster {
+            format!(
+                ", and Private DNS Zone Contributor for the cluster identity `{}` on `{}`, where AKS writes the API server's record (https://learn.microsoft.com/azure/aks/private-clusters)",
+                n.id_cluster,
+                arm.aks_zone()
+            )
+        } else {
+            String::new()
+        }
+    ));
+    line("- Rights: whoever deploys `hub-side.json` needs Network Contributor on the hub VNet and the firewall policy, Private DNS Zone Contributor on the zones, and a role that may assign roles there (User Access Administrator, or Role Based Access Control Administrator). Whoever runs `deploy.sh` needs `Microsoft.Network/virtualNetworks/peer/action` on the hub VNet for the spoke's side of the peering (https://learn.microsoft.com/azure/virtual-network/create-peering-different-subscriptions), and to read it for the checks of `./deploy.sh cluster`.".into());
+    line(format!(
+        "- Routing in the hub stays the platform team's: traffic from on-premises to {spoke_ranges} must go through the firewall too (a route on the GatewaySubnet's route table, as Azure landing zones' hubs have), or the firewall sees only half of each Active Directory flow and drops it. A hub with Azure Virtual WAN instead of a VNet is not supported."
+    ));
 }

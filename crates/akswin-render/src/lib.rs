@@ -146,6 +146,9 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
         t.add("arm/promotion-egress.json", pretty(&p));
     }
     t.add("arm/main.json", pretty(&arm.main()));
+    if let Some(h) = arm.hub_side() {
+        t.add("arm/hub-side.json", pretty(&h));
+    }
     t.add("arm/main.parameters.json", pretty(&arm.parameters()));
     if let Some(fd) = arm.front_door() {
         t.add("arm/frontdoor.json", pretty(&fd));

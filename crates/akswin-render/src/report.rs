@@ -656,7 +656,9 @@ fn vnet_box(
         o,
         r#"<g class="vnet" data-vnet="{}"><rect x="{x:.1}" y="{y:.1}" width="{VNET_W}" height="{h:.1}" rx="8" class="vnetbox {}"/>"#,
         esc(&v.name),
-        if hub {
+        if hub && v.existing {
+            "hub existing"
+        } else if hub {
             "hub"
         } else if v.existing {
             "spoke existing"
@@ -670,7 +672,9 @@ fn vnet_box(
         x + PAD,
         y + 18.0,
         VNET_W - 2.0 * PAD,
-        &if v.existing {
+        &if v.existing && hub {
+            "Hub VNet (existing: the platform team's)".to_string()
+        } else if v.existing {
             format!("Peered spoke {} (existing)", v.name)
         } else if v.name.eq_ignore_ascii_case("hub") || v.name.eq_ignore_ascii_case("spoke") {
             format!("{} VNet", if hub { "Hub" } else { "Spoke" })

@@ -405,9 +405,140 @@ impl Cni {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HubVnet {
+    /// The hub's address ranges. For an existing hub: its ranges as they are (akswin checks
+    /// that nothing overlaps them and routes them; it changes nothing there).
     pub address_space: Vec<Cidr>,
     #[serde(default)]
     pub subnets: HubSubnets,
+    /// A hub that already exists (an Azure landing zone's connectivity hub). akswin then
+    /// creates no hub resources: it deploys the spoke, the spoke's side of the peering and
+    /// routes to the given firewall, and renders `arm/hub-side.json` for the platform team
+    /// (the hub's side of the peering, this spoke's firewall rules, the private DNS zones'
+    /// links and the cluster's role on its zone). `network.hub.subnets` must then be empty.
+    #[serde(default)]
+    pub existing: Option<ExistingHub>,
+}
+
+/// An existing hub VNet, owned by a platform team (often in another subscription).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExistingHub {
+    /// Resource id of the hub VNet
+    /// (`/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>`).
+    pub vnet_id: String,
+    /// Private address of the hub's Azure Firewall (or network virtual appliance): the next
+    /// hop of the spoke's default route.
+    pub firewall_private_ip: Ip,
+    /// Resource id of the Azure Firewall's policy
+    /// (`.../providers/Microsoft.Network/firewallPolicies/<name>`). Given: `hub-side.json`
+    /// adds one rule collection group for this spoke, and akswin checks every flow against
+    /// it. Absent (an appliance, or a policy akswin may not touch): the flows through the
+    /// firewall are the platform team's to allow (the README lists them).
+    #[serde(default)]
+    pub firewall_policy_id: Option<String>,
+    /// Priority of this spoke's rule collection group in the policy (100-65000; unique in
+    /// the policy: ask the platform team for one).
+    #[serde(default = "default_rule_collection_group_priority")]
+    pub rule_collection_group_priority: u32,
+    /// DNS servers the platform offers to spokes (a DNS private resolver's inbound endpoint,
+    /// DNS servers or the firewall's DNS proxy). They must resolve the private DNS zones and
+    /// forward the AD domain to its domain controllers. Absent: Azure-provided DNS, or the
+    /// domain controllers when gMSA is on (as without an existing hub).
+    #[serde(default)]
+    pub dns_servers: Vec<Ip>,
+    /// Resource id of the resource group that holds the landing zone's private DNS zones
+    /// (`privatelink.azurecr.io`, `privatelink.vaultcore.azure.net` and, for a private
+    /// cluster, `privatelink.<region>.azmk8s.io`), linked to the hub:
+    /// `/subscriptions/<id>/resourceGroups/<group>`. akswin creates no zones of its own.
+    pub private_dns_zones: String,
+}
+
+/// The default priority of the spoke's rule collection group in an existing hub's policy.
+pub const DEFAULT_RULE_COLLECTION_GROUP_PRIORITY: u32 = 1000;
+
+fn default_rule_collection_group_priority() -> u32 {
+    DEFAULT_RULE_COLLECTION_GROUP_PRIORITY
+}
+
+/// The parts of an ARM resource id
+/// (`/subscriptions/S/resourceGroups/G[/providers/NS/TYPE/NAME]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceId {
+    pub subscription: String,
+    pub resource_group: String,
+    /// `Namespace/type`, absent for a resource group's id.
+    pub provider_type: Option<String>,
+    pub name: Option<String>,
+}
+
+impl ResourceId {
+    /// Parse a resource group's id or a top-level resource's id; `None` for anything else.
+    pub fn parse(id: &str) -> Option<ResourceId> {
+        if !id.starts_with('/') || id.contains(char::is_whitespace) {
+            return None;
+        }
+        let parts: Vec<&str> = id[1..].split('/').collect();
+        if parts.iter().any(|p| p.is_empty())
+            || !parts.first()?.eq_ignore_ascii_case("subscriptions")
+            || !parts.get(2)?.eq_ignore_ascii_case("resourceGroups")
+        {
+            return None;
+        }
+        let (subscription, resource_group) = (parts[1].to_string(), parts[3].to_string());
+        match parts.len() {
+            4 => Some(ResourceId {
+                subscription,
+                resource_group,
+                provider_type: None,
+                name: None,
+            }),
+            8 if parts[4].eq_ignore_ascii_case("providers") => Some(ResourceId {
+                subscription,
+                resource_group,
+                provider_type: Some(format!("{}/{}", parts[5], parts[6])),
+                name: Some(parts[7].to_string()),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a top-level resource of `provider_type` (case-insensitive).
+    pub fn is(&self, provider_type: &str) -> bool {
+        self.provider_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case(provider_type))
+    }
+
+    /// The resource group's own id.
+    pub fn resource_group_id(&self) -> String {
+        format!(
+            "/subscriptions/{}/resourceGroups/{}",
+            self.subscription, self.resource_group
+        )
+    }
+}
+
+impl ExistingHub {
+    /// The hub VNet's id, parsed (None when malformed: NET017 says so).
+    pub fn vnet(&self) -> Option<ResourceId> {
+        ResourceId::parse(&self.vnet_id).filter(|r| r.is("Microsoft.Network/virtualNetworks"))
+    }
+    /// The firewall policy's id, parsed.
+    pub fn firewall_policy(&self) -> Option<ResourceId> {
+        ResourceId::parse(self.firewall_policy_id.as_deref()?)
+            .filter(|r| r.is("Microsoft.Network/firewallPolicies"))
+    }
+    /// The private DNS zones' resource group, parsed.
+    pub fn zones_group(&self) -> Option<ResourceId> {
+        ResourceId::parse(&self.private_dns_zones).filter(|r| r.provider_type.is_none())
+    }
+}
+
+impl Network {
+    /// The existing hub, when the spec deploys into one.
+    pub fn existing_hub(&self) -> Option<&ExistingHub> {
+        self.hub.existing.as_ref()
+    }
 }
 
 /// Hub subnets. Keys map to fixed Azure names (AzureFirewallSubnet, AzureBastionSubnet,

@@ -192,11 +192,10 @@ impl Arm<'_> {
         if c.private_cluster {
             // Our own zone, linked to the hub too: the spoke's DNS servers (the domain
             // controllers) live there and must resolve the API server.
-            props["apiServerAccessProfile"]["privateDNSZone"] = v(rid_rg(
-                &n.rg_shared,
-                "Microsoft.Network/privateDnsZones",
-                &self.aks_zone(),
-            ));
+            // With an existing hub: the landing zone's zone (hub-side.json grants the cluster
+            // identity its role there).
+            props["apiServerAccessProfile"]["privateDNSZone"] =
+                self.zone_id(Some(&n.rg_shared), &self.aks_zone());
         }
         if !c.private_cluster && !c.api_server_authorized_ip_ranges.is_empty() {
             props["apiServerAccessProfile"]["authorizedIPRanges"] = json!(

@@ -33,70 +33,10 @@ impl Arm<'_> {
     /// template (a dependency), else it already exists.
     fn rule_collection_groups_of(&self, groups: &[(&str, u32)], with_policy: bool) -> Vec<Value> {
         let n = self.n;
-        let fw = &self.plan.firewall;
         let mut out = Vec::new();
         let mut previous: Option<String> = None;
         for &(group, priority) in groups {
-            let app: Vec<Value> = fw
-                .application_rules
-                .iter()
-                .filter(|r| r.group == group)
-                .map(|r| {
-                    let mut rule = json!({
-                        "ruleType": "ApplicationRule",
-                        "name": r.name,
-                        "sourceAddresses": r.sources,
-                        "protocols": r.protocols.iter().map(|p| json!({ "protocolType": p.protocol, "port": p.port })).collect::<Vec<_>>(),
-                    });
-                    if !r.fqdns.is_empty() {
-                        rule["targetFqdns"] = json!(r.fqdns);
-                    }
-                    if !r.fqdn_tags.is_empty() {
-                        rule["fqdnTags"] = json!(r.fqdn_tags);
-                    }
-                    rule
-                })
-                .collect();
-            let net: Vec<Value> = fw
-                .network_rules
-                .iter()
-                .filter(|r| r.group == group)
-                .map(|r| {
-                    let mut rule = json!({
-                        "ruleType": "NetworkRule",
-                        "name": r.name,
-                        "ipProtocols": r.protocols,
-                        "sourceAddresses": r.sources,
-                        "destinationPorts": r.ports,
-                    });
-                    if !r.destination_addresses.is_empty() {
-                        rule["destinationAddresses"] = json!(r.destination_addresses);
-                    }
-                    if !r.destination_fqdns.is_empty() {
-                        rule["destinationFqdns"] = json!(r.destination_fqdns);
-                    }
-                    rule
-                })
-                .collect();
-            let mut collections = Vec::new();
-            if !net.is_empty() {
-                collections.push(json!({
-                    "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
-                    "name": format!("{group}-network"),
-                    "priority": priority,
-                    "action": { "type": "Allow" },
-                    "rules": net,
-                }));
-            }
-            if !app.is_empty() {
-                collections.push(json!({
-                    "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
-                    "name": format!("{group}-application"),
-                    "priority": priority + 10,
-                    "action": { "type": "Allow" },
-                    "rules": app,
-                }));
-            }
+            let collections = self.rule_collections(group, priority);
             // A group with nothing to allow (no connectors, no new DCs, no user rules) is still
             // rendered, empty: deployments are incremental and never delete, so leaving it out
             // would keep the rules an earlier deployment put there; an empty group replaces them.
@@ -130,6 +70,73 @@ impl Arm<'_> {
             );
         }
         out
+    }
+
+    /// The rule collections of one of akswin's groups (network rules at `priority`,
+    /// application rules 10 after), none when the group allows nothing.
+    pub(super) fn rule_collections(&self, group: &str, priority: u32) -> Vec<Value> {
+        let fw = &self.plan.firewall;
+        let app: Vec<Value> = fw
+            .application_rules
+            .iter()
+            .filter(|r| r.group == group)
+            .map(|r| {
+                let mut rule = json!({
+                    "ruleType": "ApplicationRule",
+                    "name": r.name,
+                    "sourceAddresses": r.sources,
+                    "protocols": r.protocols.iter().map(|p| json!({ "protocolType": p.protocol, "port": p.port })).collect::<Vec<_>>(),
+                });
+                if !r.fqdns.is_empty() {
+                    rule["targetFqdns"] = json!(r.fqdns);
+                }
+                if !r.fqdn_tags.is_empty() {
+                    rule["fqdnTags"] = json!(r.fqdn_tags);
+                }
+                rule
+            })
+            .collect();
+        let net: Vec<Value> = fw
+            .network_rules
+            .iter()
+            .filter(|r| r.group == group)
+            .map(|r| {
+                let mut rule = json!({
+                    "ruleType": "NetworkRule",
+                    "name": r.name,
+                    "ipProtocols": r.protocols,
+                    "sourceAddresses": r.sources,
+                    "destinationPorts": r.ports,
+                });
+                if !r.destination_addresses.is_empty() {
+                    rule["destinationAddresses"] = json!(r.destination_addresses);
+                }
+                if !r.destination_fqdns.is_empty() {
+                    rule["destinationFqdns"] = json!(r.destination_fqdns);
+                }
+                rule
+            })
+            .collect();
+        let mut collections = Vec::new();
+        if !net.is_empty() {
+            collections.push(json!({
+                "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
+                "name": format!("{group}-network"),
+                "priority": priority,
+                "action": { "type": "Allow" },
+                "rules": net,
+            }));
+        }
+        if !app.is_empty() {
+            collections.push(json!({
+                "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
+                "name": format!("{group}-application"),
+                "priority": priority + 10,
+                "action": { "type": "Allow" },
+                "rules": app,
+            }));
+        }
+        collections
     }
 
     /// An NSG's `securityRules` from the planned rules: one source, destination or port range

@@ -29,10 +29,10 @@ impl Arm<'_> {
 
     /// Whether the hub has a gateway the peerings can transit (created or existing).
     pub(crate) fn has_gateway(&self) -> bool {
-        self.plan
-            .hybrid
-            .as_ref()
-            .is_some_and(|h| h.gateway_subnet.is_some())
+        self.plan.hybrid.as_ref().is_some_and(|h| {
+            h.gateway_subnet.is_some()
+                || (self.existing_hub().is_some() && h.kind == GatewayKind::Existing)
+        })
     }
 
     /// The hub deployment's secure parameters for the connection's key (Key Vault references).

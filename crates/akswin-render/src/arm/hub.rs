@@ -228,12 +228,34 @@ impl Arm<'_> {
         allow_gateway_transit: bool,
         use_remote_gateways: bool,
     ) -> Value {
+        Self::peering_to(
+            local_vnet,
+            v(rid_rg(
+                remote_rg,
+                "Microsoft.Network/virtualNetworks",
+                remote_vnet,
+            )),
+            name,
+            allow_gateway_transit,
+            use_remote_gateways,
+        )
+    }
+
+    /// A peering from `local_vnet` to the VNet `remote_id` (an expression or a literal id,
+    /// for a VNet in another subscription).
+    pub(super) fn peering_to(
+        local_vnet: &str,
+        remote_id: Value,
+        name: &str,
+        allow_gateway_transit: bool,
+        use_remote_gateways: bool,
+    ) -> Value {
         json!({
             "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
             "apiVersion": API_NETWORK,
             "name": format!("{local_vnet}/{name}"),
             "properties": {
-                "remoteVirtualNetwork": { "id": rid_rg(remote_rg, "Microsoft.Network/virtualNetworks", remote_vnet) },
+                "remoteVirtualNetwork": { "id": remote_id },
                 "allowVirtualNetworkAccess": true,
                 "allowForwardedTraffic": true,
                 "allowGatewayTransit": allow_gateway_transit,

@@ -32,6 +32,7 @@ mod front_door;
 pub use front_door::custom_domain_name;
 mod gateway;
 mod hub;
+mod hub_side;
 mod jump_box;
 pub use jump_box::{ROLE_READER, ROLE_VM_ADMIN_LOGIN};
 mod monitoring;
@@ -234,7 +235,26 @@ impl<'a> Arm<'a> {
         format!("privatelink.{}.azmk8s.io", self.spec.location)
     }
 
-    /// Private DNS zones akswin creates and links to both VNets.
+    /// The existing hub the spoke joins (`network.hub.existing`), if any.
+    pub fn existing_hub(&self) -> Option<&'a akswin_spec::spec::ExistingHub> {
+        self.spec.network.existing_hub()
+    }
+
+    /// A private DNS zone's id: the landing zone's (an existing hub's `privateDnsZones`), or
+    /// akswin's own in `rg` (None: the template's own resource group).
+    fn zone_id(&self, rg: Option<&str>, zone: &str) -> Value {
+        match (self.existing_hub(), rg) {
+            (Some(h), _) => s(&format!(
+                "{}/providers/Microsoft.Network/privateDnsZones/{zone}",
+                h.private_dns_zones.trim_end_matches('/')
+            )),
+            (None, Some(rg)) => v(rid_rg(rg, "Microsoft.Network/privateDnsZones", zone)),
+            (None, None) => v(rid("Microsoft.Network/privateDnsZones", zone)),
+        }
+    }
+
+    /// Private DNS zones the deployment uses: akswin creates them and links them to both
+    /// VNets, or (existing hub) the landing zone's, linked to the spoke by hub-side.json.
     fn zones(&self) -> Vec<String> {
         let mut z = vec![
             "privatelink.azurecr.io".to_string(),
@@ -489,11 +509,28 @@ impl<'a> Arm<'a> {
                 json!({ "type": "string", "metadata": { "description": "the jump box's SSH public key: deploy.sh passes one whose private key it threw away (sign-in is with Microsoft Entra ID), or the existing jump box's own key, which cannot change" } }),
             );
         }
-        let mut resources = vec![
-            self.rg(&n.rg_hub),
-            self.rg(&n.rg_spoke),
-            self.rg(&n.rg_shared),
-        ];
+        // An existing hub (network.hub.existing) is the platform team's: no hub group, hub
+        // deployment or hub-side peering here (arm/hub-side.json has its side), and the
+        // cluster waits for that side (`deployCluster`, see deploy.sh).
+        let existing = self.existing_hub();
+        let gated = |mut d: Value| {
+            if existing.is_some() {
+                d["condition"] = s("[parameters('deployCluster')]");
+            }
+            d
+        };
+        if existing.is_some() {
+            params.insert(
+                "deployCluster".into(),
+                json!({ "type": "bool", "defaultValue": true, "metadata": { "description": "false: the shared services and the spoke network only (deploy.sh main); true: also the spoke's peering to the existing hub and the cluster, once the platform team has deployed arm/hub-side.json (deploy.sh cluster)" } }),
+            );
+        }
+        let mut resources = Vec::new();
+        if existing.is_none() {
+            resources.push(self.rg(&n.rg_hub));
+        }
+        resources.push(self.rg(&n.rg_spoke));
+        resources.push(self.rg(&n.rg_shared));
         resources.push(deployment(
             "akswin-shared",
             &n.rg_shared,
@@ -501,75 +538,105 @@ impl<'a> Arm<'a> {
             self.shared_params(),
             self.shared_template(),
         ));
-        resources.push(deployment(
-            "akswin-hub",
-            &n.rg_hub,
-            &[&rg_dep(&n.rg_hub), &dep("akswin-shared", &n.rg_shared)],
-            self.hub_params(),
-            self.hub_template(),
-        ));
+        let hub_dep = dep("akswin-hub", &n.rg_hub);
+        let hub: &[&str] = if existing.is_none() {
+            resources.push(deployment(
+                "akswin-hub",
+                &n.rg_hub,
+                &[&rg_dep(&n.rg_hub), &dep("akswin-shared", &n.rg_shared)],
+                self.hub_params(),
+                self.hub_template(),
+            ));
+            &[hub_dep.as_str()]
+        } else {
+            &[]
+        };
         // Order: both VNets and both peerings, then the private endpoints and DNS links, and
         // only then the cluster, whose nodes need the hub (DNS, firewall) from their first boot.
+        let spoke_rg = rg_dep(&n.rg_spoke);
+        let shared_dep = dep("akswin-shared", &n.rg_shared);
+        let mut after: Vec<&str> = vec![&spoke_rg, &shared_dep];
+        after.extend_from_slice(hub);
         resources.push(deployment(
             "akswin-spoke-network",
             &n.rg_spoke,
-            &[
-                &rg_dep(&n.rg_spoke),
-                &dep("akswin-shared", &n.rg_shared),
-                &dep("akswin-hub", &n.rg_hub),
-            ],
+            &after,
             json!({}),
             self.spoke_template(),
         ));
-        resources.push(deployment(
-            "akswin-hub-peering",
-            &n.rg_hub,
-            &[&dep("akswin-spoke-network", &n.rg_spoke)],
-            json!({}),
-            rg_template(
-                vec![self.peering(
-                    &n.vnet_hub,
-                    &n.rg_spoke,
-                    &n.vnet_spoke,
-                    "hub-to-spoke",
-                    self.has_gateway(),
-                    false,
-                )],
-                json!({}),
-                json!({}),
-            ),
-        ));
-        // The spoke's side after the hub's: with a gateway in the hub it uses the hub's
-        // gateway (useRemoteGateways), which needs the gateway and the hub's gateway transit.
-        resources.push(deployment(
-            "akswin-spoke-peering",
-            &n.rg_spoke,
-            &[&dep("akswin-hub-peering", &n.rg_hub)],
-            json!({}),
-            rg_template(
-                vec![self.peering(
-                    &n.vnet_spoke,
+        let spoke_peering = match existing {
+            None => {
+                resources.push(deployment(
+                    "akswin-hub-peering",
                     &n.rg_hub,
-                    &n.vnet_hub,
-                    "spoke-to-hub",
-                    false,
-                    self.has_gateway(),
-                )],
+                    &[&dep("akswin-spoke-network", &n.rg_spoke)],
+                    json!({}),
+                    rg_template(
+                        vec![self.peering(
+                            &n.vnet_hub,
+                            &n.rg_spoke,
+                            &n.vnet_spoke,
+                            "hub-to-spoke",
+                            self.has_gateway(),
+                            false,
+                        )],
+                        json!({}),
+                        json!({}),
+                    ),
+                ));
+                // The spoke's side after the hub's: with a gateway in the hub it uses the hub's
+                // gateway (useRemoteGateways), which needs the gateway and the hub's gateway
+                // transit.
+                deployment(
+                    "akswin-spoke-peering",
+                    &n.rg_spoke,
+                    &[&dep("akswin-hub-peering", &n.rg_hub)],
+                    json!({}),
+                    rg_template(
+                        vec![self.peering(
+                            &n.vnet_spoke,
+                            &n.rg_hub,
+                            &n.vnet_hub,
+                            "spoke-to-hub",
+                            false,
+                            self.has_gateway(),
+                        )],
+                        json!({}),
+                        json!({}),
+                    ),
+                )
+            }
+            // The hub's side is hub-side.json's, deployed by the platform team in between.
+            Some(h) => gated(deployment(
+                "akswin-spoke-peering",
+                &n.rg_spoke,
+                &[&dep("akswin-spoke-network", &n.rg_spoke)],
                 json!({}),
-                json!({}),
-            ),
-        ));
+                rg_template(
+                    vec![Self::peering_to(
+                        &n.vnet_spoke,
+                        s(&h.vnet_id),
+                        "spoke-to-hub",
+                        false,
+                        self.has_gateway(),
+                    )],
+                    json!({}),
+                    json!({}),
+                ),
+            )),
+        };
+        resources.push(spoke_peering);
+        let spoke_net = dep("akswin-spoke-network", &n.rg_spoke);
+        let mut after: Vec<&str> = vec![&spoke_net];
+        after.extend_from_slice(hub);
         resources.push(deployment(
             "akswin-access",
             &n.rg_shared,
-            &[
-                &dep("akswin-spoke-network", &n.rg_spoke),
-                &dep("akswin-hub", &n.rg_hub),
-            ],
+            &after,
             json!({}),
             self.access_template(),
         ));
-        resources.push(deployment(
+        resources.push(gated(deployment(
             "akswin-cluster",
             &n.rg_spoke,
             &[
@@ -578,15 +645,15 @@ impl<'a> Arm<'a> {
             ],
             self.spoke_params(),
             self.cluster_template(),
-        ));
+        )));
         if !self.certificate_workloads().is_empty() {
-            resources.push(deployment(
+            resources.push(gated(deployment(
                 "akswin-workload-identity",
                 &n.rg_shared,
                 &[&dep("akswin-cluster", &n.rg_spoke)],
                 json!({}),
                 self.workload_identity_template(),
-            ));
+            )));
         }
         json!({
             "$schema": SUB_SCHEMA,

@@ -167,7 +167,13 @@ impl<'a> Arm<'a> {
                 ));
             }
         }
-        for zone in self.zones() {
+        // With an existing hub the landing zone's zones serve (network.hub.existing), and its
+        // platform team grants the cluster identity its role (hub-side.json).
+        for zone in self
+            .zones()
+            .into_iter()
+            .filter(|_| self.existing_hub().is_none())
+        {
             res.push(json!({
                 "type": "Microsoft.Network/privateDnsZones",
                 "apiVersion": API_PRIVATE_DNS,
@@ -177,7 +183,7 @@ impl<'a> Arm<'a> {
                 "properties": {},
             }));
         }
-        if self.spec.cluster.private_cluster {
+        if self.spec.cluster.private_cluster && self.existing_hub().is_none() {
             // The cluster identity writes the API server's record into our zone.
             let zone = rid("Microsoft.Network/privateDnsZones", &self.aks_zone());
             res.push(role_assignment(
@@ -222,7 +228,12 @@ impl<'a> Arm<'a> {
     pub(super) fn access_template(&self) -> Value {
         let n = self.n;
         let mut res = Vec::new();
-        for zone in self.zones() {
+        // An existing hub's zones are linked by its platform team (hub-side.json).
+        for zone in self
+            .zones()
+            .into_iter()
+            .filter(|_| self.existing_hub().is_none())
+        {
             for (vnet_rg, vnet) in [(&n.rg_spoke, &n.vnet_spoke), (&n.rg_hub, &n.vnet_hub)] {
                 res.push(json!({
                     "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
@@ -272,7 +283,7 @@ impl<'a> Arm<'a> {
                     "properties": {
                         "privateDnsZoneConfigs": [ {
                             "name": zone.replace('.', "-"),
-                            "properties": { "privateDnsZoneId": rid("Microsoft.Network/privateDnsZones", zone) }
+                            "properties": { "privateDnsZoneId": self.zone_id(None, zone) }
                         } ]
                     },
                     "dependsOn": [rid("Microsoft.Network/privateEndpoints", &name)],

@@ -71,6 +71,7 @@ pub static ALL: &[&dyn Rule] = &[
     &net::net014_on_premises_unreachable::Net014,
     &net::net015_hybrid_gateway_misconfigured::Net015,
     &net::net016_jump_box_misconfigured::Net016,
+    &net::net017_existing_hub_misconfigured::Net017,
     &pol::pol001_windows_policies_not_assigned::Pol001,
     &pol::pol002_ingress_or_registry_policy_missing::Pol002,
     &pol::pol003_unknown_policy_definition::Pol003,

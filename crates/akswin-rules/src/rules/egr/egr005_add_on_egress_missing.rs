@@ -50,7 +50,8 @@ impl Rule for Egr005 {
                 "set `addOnEgress: true`",
             );
         }
-        if fw.public_ips < fw.recommended_public_ips {
+        // An existing hub's firewall and its public IPs are the platform team's.
+        if fw.public_ips < fw.recommended_public_ips && cx.spec.network.existing_hub().is_none() {
             out.warning(
                 "/egress/firewall/publicIps",
                 format!("{} firewall public IP(s), fewer than the {} recommended against SNAT exhaustion", fw.public_ips, fw.recommended_public_ips),

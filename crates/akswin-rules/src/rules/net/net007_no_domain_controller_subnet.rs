@@ -31,7 +31,11 @@ impl Rule for Net007 {
         let Some(ad) = &cx.spec.identity.active_directory else {
             return;
         };
-        if ad.creates_dcs() && cx.spec.network.hub.subnets.domain_controllers.is_none() {
+        // With an existing hub, NET017 refuses new domain controllers outright.
+        if ad.creates_dcs()
+            && cx.spec.network.existing_hub().is_none()
+            && cx.spec.network.hub.subnets.domain_controllers.is_none()
+        {
             out.warning(
                 "/network/hub/subnets",
                 "new domain controllers are planned but the hub has no domainControllers subnet"

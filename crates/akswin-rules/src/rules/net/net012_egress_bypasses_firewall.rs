@@ -43,7 +43,10 @@ impl Rule for Net012 {
                 "use `outboundType: userDefinedRouting`; it can only be set at cluster creation",
             );
         }
-        if cx.spec.network.hub.subnets.firewall.is_none() {
+        // An existing hub's firewall is given by its address (network.hub.existing).
+        if cx.spec.network.hub.subnets.firewall.is_none()
+            && cx.spec.network.existing_hub().is_none()
+        {
             out.error(
                 "/network/hub/subnets",
                 "the hub has no firewall subnet, so there is no firewall to route 0.0.0.0/0 to"

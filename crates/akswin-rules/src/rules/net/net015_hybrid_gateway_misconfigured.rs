@@ -65,7 +65,9 @@ impl Rule for Net015 {
         let Some(h) = &n.hybrid else {
             return;
         };
+        // An existing hub's GatewaySubnet is the platform team's (NET017).
         match (&n.hub.subnets.gateway, h.gateway) {
+            _ if n.existing_hub().is_some() => {}
             (None, _) => out.error(
                 "/network/hybrid/gateway",
                 "network.hybrid needs a GatewaySubnet in the hub, and the hub has none".into(),
@@ -126,16 +128,16 @@ impl Net015 {
                         )
                     }
                     Some(id) => {
-                        // The gateway must sit in the GatewaySubnet of the hub akswin deploys.
+                        // The gateway must sit in the GatewaySubnet of the hub (akswin's or the existing one).
                         let rg = id.trim_start_matches('/').split('/').nth(3).unwrap_or_default();
                         if !rg.eq_ignore_ascii_case(hub_rg) {
                             out.warning(
                                 "/network/hybrid/gatewayId",
                                 format!(
-                                    "the gateway is in resource group {rg}, but akswin deploys the hub VNet in {}: gateway transit works only for a gateway in that VNet's GatewaySubnet",
+                                    "the gateway is in resource group {rg}, but the hub VNet is in {}: gateway transit works only for a gateway in that VNet's GatewaySubnet",
                                     hub_rg
                                 ),
-                                "use the gateway of the hub akswin deploys; a hub akswin does not own is not supported yet",
+                                "use the gateway in the hub VNet's GatewaySubnet (for a hub akswin does not own: network.hub.existing)",
                             );
                         }
                     }

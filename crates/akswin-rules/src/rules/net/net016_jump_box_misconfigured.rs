@@ -39,6 +39,10 @@ impl Rule for Net016 {
     }
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
         let hub = &cx.spec.network.hub.subnets;
+        // With an existing hub, NET017 refuses the jump box outright.
+        if cx.spec.network.existing_hub().is_some() {
+            return;
+        }
         let jump = cx.spec.cluster.access.path == AccessPath::JumpBox;
         if jump {
             if hub.jump_box.is_none() {

@@ -5,6 +5,10 @@
 //! firewall's policy (network rules first, then application rules, by priority), and the
 //! destination subnet's NSG (inbound). Each flow ends allowed, dropped (where, and by what or for
 //! want of what) or unknown (what could not be resolved): unknown is never counted as allowed.
+//! With an existing hub, `arm/hub-side.json` is read as deployed and the hub itself is modelled
+//! from the spec (its ranges, its firewall's address, system routes); what only the platform
+//! team's network decides (its own subnets, an appliance akswin writes no rules for) ends as
+//! the platform team's, named, never counted as allowed by akswin.
 //!
 //! What it does not model yet (issue 12 continues): gateways and BGP routes (destinations on
 //! premises are unknown), DNAT rules, IP groups, NAT gateways, service tags as destinations other

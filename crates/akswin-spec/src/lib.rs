@@ -760,4 +760,38 @@ mod tests {
         assert_eq!(did_you_mean("teir", &["tier", "name"]), Some("tier"));
         assert_eq!(did_you_mean("zzzzzz", &["tier", "name"]), None);
     }
+
+    #[test]
+    fn resource_ids_parse_into_their_parts_or_not_at_all() {
+        use crate::spec::ResourceId;
+        let v = ResourceId::parse(
+            "/subscriptions/s1/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub",
+        )
+        .expect("a VNet id");
+        assert_eq!(
+            (v.subscription.as_str(), v.resource_group.as_str()),
+            ("s1", "rg-hub")
+        );
+        assert!(v.is("microsoft.network/VIRTUALNETWORKS"));
+        assert_eq!(v.name.as_deref(), Some("vnet-hub"));
+        assert_eq!(
+            v.resource_group_id(),
+            "/subscriptions/s1/resourceGroups/rg-hub"
+        );
+        let g = ResourceId::parse("/subscriptions/s1/resourceGroups/rg-dns").expect("a group id");
+        assert!(g.provider_type.is_none() && g.name.is_none());
+        for bad in [
+            "",
+            "subscriptions/s1/resourceGroups/rg",
+            "/subscriptions/s1/resourceGroups/rg/",
+            "/subscriptions//resourceGroups/rg",
+            "/subscriptions/s1/resourcegroups",
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
+            "/subscriptions/s1/resourceGroups/rg/things/Microsoft.Network/virtualNetworks/v",
+            "/subscriptions/s1/resourceGroups/r g",
+            "/tenants/t/resourceGroups/rg",
+        ] {
+            assert_eq!(ResourceId::parse(bad), None, "{bad}");
+        }
+    }
 }

@@ -478,7 +478,8 @@ impl ResourceId {
             return None;
         }
         let parts: Vec<&str> = id[1..].split('/').collect();
-        if parts.iter().any(|p| p.is_empty())
+        if parts.len() < 4
+            || parts.iter().any(|p| p.is_empty())
             || !parts.first()?.eq_ignore_ascii_case("subscriptions")
             || !parts.get(2)?.eq_ignore_ascii_case("resourceGroups")
         {

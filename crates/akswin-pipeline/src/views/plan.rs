@@ -71,26 +71,50 @@ fn flows_section(out: &mut String, flows: &[crate::flows::FlowResult]) {
         return;
     }
     let ok = flows.iter().filter(|f| f.ok()).count();
+    let platform = flows
+        .iter()
+        .filter(|f| matches!(f.verdict, crate::flows::Verdict::Platform { .. }))
+        .count();
     let _ = writeln!(
         out,
-        "\nFlows through the rendered network: {ok} of {} paths as the architecture needs (`--format json` lists each with its hops)",
-        flows.len()
+        "\nFlows through the rendered network: {ok} of {} paths as the architecture needs{} (`--format json` lists each with its hops)",
+        flows.len(),
+        if platform > 0 {
+            format!(", {platform} decided by the platform team's part of the network")
+        } else {
+            String::new()
+        }
     );
     let mut ids: Vec<&str> = flows.iter().map(|f| f.id.as_str()).collect();
     ids.dedup();
     for id in ids {
         let mine: Vec<&crate::flows::FlowResult> = flows.iter().filter(|f| f.id == id).collect();
         let good = mine.iter().filter(|f| f.ok()).count();
+        let platform = mine
+            .iter()
+            .filter(|f| matches!(f.verdict, crate::flows::Verdict::Platform { .. }))
+            .count();
         let expect = mine.first().map_or("allow", |f| f.expect.as_str());
-        let mark = if good == mine.len() { "ok " } else { "!! " };
+        let mark = if good == mine.len() {
+            "ok "
+        } else if good + platform == mine.len() {
+            "-- "
+        } else {
+            "!! "
+        };
         let _ = writeln!(
             out,
-            "  {mark}{id:<26} {good}/{} {}",
+            "  {mark}{id:<26} {good}/{} {}{}",
             mine.len(),
             if expect == "deny" {
                 "refused as required"
             } else {
                 "allowed"
+            },
+            if platform > 0 {
+                format!(", {platform} the platform team's (the existing hub)")
+            } else {
+                String::new()
             }
         );
     }
@@ -678,6 +702,14 @@ fn network_section(p: &NetworkPlan) -> String {
     }
     out.push_str(&table(&rows));
     for v in &p.vnets {
+        if v.existing && v.name == akswin_plan::HUB {
+            let _ = writeln!(
+                out,
+                "  hub {}: existing (network.hub.existing), the platform team's; akswin places nothing there",
+                join(&v.address_space)
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "  {} {}: {} addresses unused{}",
@@ -745,12 +777,22 @@ fn network_section(p: &NetworkPlan) -> String {
     ]);
     out.push_str(&table(&rows));
     let f = &p.firewall;
+    let existing_hub = p.vnet(akswin_plan::HUB).is_some_and(|v| v.existing);
     let _ = writeln!(
         out,
-        "\nFirewall: {} application rule(s), {} network rule(s), {} public IP(s); Windows node NSG: {} outbound rule(s)",
+        "\nFirewall{}: {} application rule(s), {} network rule(s){}; Windows node NSG: {} outbound rule(s)",
+        if existing_hub {
+            " (the existing hub's: this spoke's rules, for arm/hub-side.json or the platform team)"
+        } else {
+            ""
+        },
         f.application_rules.len(),
         f.network_rules.len(),
-        f.public_ips,
+        if existing_hub {
+            String::new()
+        } else {
+            format!(", {} public IP(s)", f.public_ips)
+        },
         p.netsec
             .nsg_of(akswin_spec::spec::SpokeSubnet::WindowsNodes.key())
             .map_or(0, |g| g.rules.len())

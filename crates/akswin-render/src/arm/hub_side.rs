@@ -45,10 +45,16 @@ impl Arm<'_> {
             d
         };
         if let Some(policy) = h.firewall_policy() {
-            let collections: Vec<Value> = RULE_GROUPS
+            // One group holds what akswin spreads over several: the collections are numbered
+            // again in the same order, so that their priorities stay unique within it (they
+            // only allow, so the order among them changes nothing).
+            let mut collections: Vec<Value> = RULE_GROUPS
                 .iter()
                 .flat_map(|&(group, priority)| self.rule_collections(group, priority))
                 .collect();
+            for (i, c) in collections.iter_mut().enumerate() {
+                c["priority"] = json!(100 + 10 * i);
+            }
             let rcg = json!({
                 "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
                 "apiVersion": API_NETWORK,
@@ -93,7 +99,7 @@ impl Arm<'_> {
                 pass["clusterPrincipalId"] =
                     json!({ "value": expr::parameters("clusterPrincipalId").template() });
                 // By its full id: the zone is the landing zone's, declared by no template here.
-                let zone = expr::lit(&format!(
+                let zone = expr::lit(format!(
                     "{}/providers/Microsoft.Network/privateDnsZones/{}",
                     zones.resource_group_id(),
                     self.aks_zone()

@@ -1,7 +1,10 @@
 //! ARM templates. `main.json` is a subscription-scope template: three resource groups and one
 //! nested deployment (inner expression scope) per group, in dependency order: shared services
 //! (Log Analytics, Key Vault, ACR, identities, Front Door), spoke (network, AKS, data
-//! collection, policy), hub (network, firewall, Bastion, domain controllers), peering.
+//! collection, policy), hub (network, firewall, Bastion, domain controllers), peering. With an
+//! existing hub (`network.hub.existing`) there is no hub group or deployment: the spoke peers
+//! with the hub by its id, the cluster waits behind `deployCluster`, and `hub_side` renders
+//! `arm/hub-side.json`, the hub's part, for its platform team.
 //! `bootstrap.json` creates the shared resource group and the Key Vault the secrets must be in
 //! before `main.json` runs. API versions are the newest with a schema in the reference set.
 //!

@@ -65,6 +65,18 @@ pub fn run_deploy_sh(
     az_body: &str,
     env: &[(&str, &str)],
 ) -> (i32, String, String) {
+    run_deploy_sh_answering(tree, stage, az_body, env, None)
+}
+
+/// [`run_deploy_sh`], with `answer` on standard input (the what-if's confirmation).
+pub fn run_deploy_sh_answering(
+    tree: &akswin_render::Tree,
+    stage: &str,
+    az_body: &str,
+    env: &[(&str, &str)],
+    answer: Option<&str>,
+) -> (i32, String, String) {
+    use std::io::Write;
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, body) in &tree.files {
@@ -101,7 +113,24 @@ pub fn run_deploy_sh(
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("bash runs");
+    let out = match answer {
+        None => cmd.output().expect("bash runs"),
+        Some(a) => {
+            let mut child = cmd
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("bash runs");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(a.as_bytes())
+                .expect("answer");
+            child.wait_with_output().expect("bash ends")
+        }
+    };
     (
         out.status.code().unwrap_or(-1),
         std::fs::read_to_string(&log).unwrap_or_default(),

@@ -746,8 +746,13 @@ fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
         .join(", ");
     if let Some(h) = existing_hub {
         line(format!(
-            "- Private DNS zones: the landing zone's, in `{}` ({listed}), linked to the hub by the platform team and to the spoke by `arm/hub-side.json`; akswin creates none. The private endpoints register their records there, so whoever runs `deploy.sh` needs `Microsoft.Network/privateDnsZones/join/action` on those zones (Private DNS Zone Contributor does), unless the landing zone's policy creates the records (Azure landing zones' DeployIfNotExists policies for private endpoint DNS).",
-            h.private_dns_zones
+            "- Private DNS zones: the landing zone's, in `{}` ({listed}), linked to the hub by the platform team{}; akswin creates none. The private endpoints register their records there, so whoever runs `deploy.sh` needs `Microsoft.Network/privateDnsZones/join/action` on those zones (Private DNS Zone Contributor does), unless the landing zone's policy creates the records (Azure landing zones' DeployIfNotExists policies for private endpoint DNS).",
+            h.private_dns_zones,
+            if servers.is_empty() {
+                " and to the spoke by `arm/hub-side.json` (the API server's by AKS)"
+            } else {
+                ""
+            }
         ));
         line("- The hub's firewall policy must have its DNS proxy on: this spoke's network rules name hosts (`ntp.ubuntu.com`), which only a DNS proxy lets the firewall match; `./deploy.sh cluster` checks it when it can read the policy.".into());
         return;
@@ -938,7 +943,11 @@ fn hybrid_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn FnM
             ));
         }
     }
-    line("- Nothing that starts on premises reaches the spoke: the firewall refuses it (the private endpoints and the internal load balancer are not reachable from on-premises; users come in through Front Door and the application proxy).".into());
+    if spec.network.existing_hub().is_some() {
+        line("- Nothing that starts on premises should reach the spoke: this spoke's rules allow none of it, and the hub's other rule collection groups (the platform team's) must not either (the private endpoints and the internal load balancer serve the spoke; users come in through Front Door and the application proxy).".into());
+    } else {
+        line("- Nothing that starts on premises reaches the spoke: the firewall refuses it (the private endpoints and the internal load balancer are not reachable from on-premises; users come in through Front Door and the application proxy).".into());
+    }
 }
 
 /// The address spaces of the VNets akswin deploys (what on-premises must route to Azure).
@@ -1024,8 +1033,8 @@ fi
             out,
             r#"echo "== 0/3 preflight (the existing gateway)"
 gw_subnet=$(az network vnet-gateway show --ids {id} --query 'ipConfigurations[0].subnet.id' --output tsv 2>/dev/null || true)
-case "${{gw_subnet,,}}" in
-  {want}) ;;
+case "$(printf '%s' "$gw_subnet" | tr '[:upper:]' '[:lower:]')" in
+  {want}) ;;{unreadable}
   *)
     echo "network.hybrid.gatewayId: the gateway is not in the GatewaySubnet of {vnet} in {rg} (its subnet: ${{gw_subnet:-not found}}); the spoke peering could not use it" >&2
     exit 2 ;;
@@ -1034,6 +1043,13 @@ esac
             id = shell_quote(id),
             vnet = n.vnet_hub,
             rg = n.rg_hub,
+            // Whoever deploys a spoke into an existing hub may hold only `peer/action` there,
+            // which reads nothing: an unreadable gateway is not checked, a wrong one stops.
+            unreadable = if spec.network.existing_hub().is_some() {
+                "\n  '') echo \"note: cannot read the hub's gateway (no read access to the hub?): not checked\" ;;"
+            } else {
+                ""
+            },
             // An existing hub's GatewaySubnet is the platform team's: akswin declares none.
             prefix_check = if spec.network.existing_hub().is_some() {
                 String::new()
@@ -1629,12 +1645,20 @@ fn monitoring_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut imp
         line("- Container insights is off (`monitoring.containerInsights: false`): no inventory, container logs or alerts from the cluster.".into());
     }
     line(format!(
-        "- **Diagnostic settings** to the workspace: the cluster's control plane (`{}`, in the resource-specific `AKS*` tables), the firewall (its structured logs, in the resource-specific `AZFW*` tables), both Key Vaults (audit), the registry, the Bastion host, {}the network security groups{} (all logs). Front Door's access and WAF logs are the bulk of it at scale: measure the workspace's `Usage` table and set `cost.logAnalyticsGiBPerDay`.",
+        "- **Diagnostic settings** to the workspace: the cluster's control plane (`{}`, in the resource-specific `AKS*` tables), {}both Key Vaults (audit), the registry, {}the network security groups{} (all logs). Front Door's access and WAF logs are the bulk of it at scale: measure the workspace's `Usage` table and set `cost.logAnalyticsGiBPerDay`.",
         crate::arm::AKS_LOG_CATEGORIES.join("`, `"),
-        if arm.has_gateway() {
-            "the VPN or ExpressRoute gateway, "
-        } else {
+        if spec.network.existing_hub().is_some() {
+            // The hub's firewall, Bastion and gateway log where the platform team sends them.
             ""
+        } else {
+            "the firewall (its structured logs, in the resource-specific `AZFW*` tables), "
+        },
+        if spec.network.existing_hub().is_some() {
+            ""
+        } else if arm.has_gateway() {
+            "the Bastion host, the VPN or ExpressRoute gateway, "
+        } else {
+            "the Bastion host, "
         },
         if spec.ingress.front_door.is_some() {
             " and Front Door (`arm/frontdoor.json`)"
@@ -2077,11 +2101,16 @@ if [ "$stage" = cluster ]; then
             out,
             r#"
   hub_side_present {rcg} "this spoke's rule collection group {rcg_name} in {policy}"
-  # Network rules with FQDNs (the AKS set's NTP, for one) need the policy's DNS proxy.
-  proxy=$(az resource show --ids {id} --query properties.dnsSettings.enableProxy --output tsv 2>/dev/null || true)
-  if [ -n "$proxy" ] && [ "${{proxy,,}}" != true ]; then
-    echo "the firewall policy {policy} has its DNS proxy off: the network rules with FQDNs in {rcg_name} would never match (ask the platform team to turn on dnsSettings.enableProxy)" >&2
-    exit 1
+  # Network rules with FQDNs (the AKS set's NTP, for one) need the policy's DNS proxy; unset
+  # means off.
+  # shellcheck disable=SC2016 # a JMESPath literal in backticks, not a command
+  if proxy=$(az resource show --ids {id} --query 'properties.dnsSettings.enableProxy || `false`' --output tsv 2>"$errfile"); then
+    if [ "$(printf '%s' "$proxy" | tr '[:upper:]' '[:lower:]')" != true ]; then
+      echo "the firewall policy {policy} has its DNS proxy off: the network rules with FQDNs in {rcg_name} would never match (ask the platform team to turn on dnsSettings.enableProxy)" >&2
+      exit 1
+    fi
+  else
+    echo "note: cannot read the firewall policy {policy}: its DNS proxy (which the network rules with FQDNs need) is not checked"
   fi"#,
             rcg = shell_quote(&format!(
                 "{id}/ruleCollectionGroups/{}",
@@ -2090,6 +2119,24 @@ if [ "$stage" = cluster ]; then
             rcg_name = arm.hub_side_rule_collection_group(),
             policy = policy.name.clone().unwrap_or_default(),
             id = shell_quote(id),
+        );
+    }
+    if let (true, Some(z)) = (spec.cluster.private_cluster, h.zones_group()) {
+        let _ = write!(
+            out,
+            r#"
+  # The API server's zone is the landing zone's: with it in another subscription, AKS needs
+  # its resource provider registered there too (Learn: private clusters).
+  zones_sub={sub}
+  if rp=$(az provider show --subscription "$zones_sub" --namespace Microsoft.ContainerService --query registrationState --output tsv 2>"$errfile"); then
+    if [ "$rp" != Registered ]; then
+      echo "Microsoft.ContainerService is '$rp' in the private DNS zones' subscription $zones_sub: ask the platform team to run az provider register --subscription $zones_sub --namespace Microsoft.ContainerService" >&2
+      exit 1
+    fi
+  else
+    echo "note: cannot read subscription $zones_sub: check with the platform team that Microsoft.ContainerService is registered there"
+  fi"#,
+            sub = shell_quote(&z.subscription),
         );
     }
     out.push_str("\nfi");
@@ -2118,7 +2165,10 @@ fn hub_handover(spec: &Spec, n: &Names) -> String {
   subscription=$(az account show --query id --output tsv)
   spoke_id="/subscriptions/$subscription/resourceGroups/{rg_spoke}/providers/Microsoft.Network/virtualNetworks/{vnet_spoke}"{principal}
   echo "the shared services and the spoke network are deployed. Next, the platform team deploys the hub's side"
-  echo "(README.md: The platform team's part), with a role that may change the hub, its firewall policy and its DNS zones:"
+  echo "(README.md: The platform team's part). Its peering to the spoke needs their deployer to hold"
+  echo "Microsoft.Network/virtualNetworks/peer/action on the spoke VNet: grant it first, for example"
+  echo "  az role assignment create --assignee <the platform team's deployer> --role \"Network Contributor\" --scope $spoke_id"
+  echo "then they run:"
   echo "  az deployment group create --subscription {hub_sub} --resource-group {rg_hub} \\"
   echo "    --name akswin-{prefix}-hub-side --template-file arm/hub-side.json \\"
   echo "    --parameters spokeVnetId=$spoke_id{principal_param}"
@@ -2247,20 +2297,46 @@ fn platform_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut dyn F
             line(String::new());
         }
     }
+    let azure_dns = plan.addresses.dns_servers.is_empty();
+    let mut zone_parts = Vec::new();
+    if azure_dns {
+        zone_parts.push("the registry's and the vault's zones' links to the spoke (it asks Azure DNS, which answers only zones linked to it)".to_string());
+    }
+    if spec.cluster.private_cluster {
+        zone_parts.push(format!(
+            "Private DNS Zone Contributor for the cluster identity `{}` on `{}`, where AKS writes the API server's record and which AKS links to the spoke itself (https://learn.microsoft.com/azure/aks/private-clusters)",
+            n.id_cluster,
+            arm.aks_zone()
+        ));
+    }
+    if !zone_parts.is_empty() {
+        line(format!(
+            "  - in `{}`: {}.",
+            h.private_dns_zones,
+            zone_parts.join("; ")
+        ));
+    }
+    if !azure_dns {
+        line("  - no links of the zones to the spoke: the spoke asks the landing zone's DNS servers, which resolve the zones linked to the hub (a VNet with DNS servers of its own never reads zones linked to it).".into());
+    }
     line(format!(
-        "  - in `{}`, each private DNS zone's link to the spoke{}.",
-        h.private_dns_zones,
-        if spec.cluster.private_cluster {
-            format!(
-                ", and Private DNS Zone Contributor for the cluster identity `{}` on `{}`, where AKS writes the API server's record (https://learn.microsoft.com/azure/aks/private-clusters)",
-                n.id_cluster,
-                arm.aks_zone()
-            )
+        "- Rights: whoever deploys `hub-side.json` needs `Microsoft.Resources/deployments/write` on each resource group it deploys into (`{}`{}{}: Contributor, or Network Contributor where only network resources change), Network Contributor on the hub VNet and the firewall policy, Private DNS Zone Contributor on the zones{}, a role that may assign roles on the API server's zone (User Access Administrator, or Role Based Access Control Administrator), and `Microsoft.Network/virtualNetworks/peer/action` on the spoke VNet, which the application team grants (`./deploy.sh` prints the command). Whoever runs `deploy.sh` needs `peer/action` on the hub VNet for the spoke's side (https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#permissions), and reading the hub for the checks of `./deploy.sh cluster` (without it, `AKSWIN_HUB_SIDE_DEPLOYED=1` after the platform team confirms).",
+        n.rg_hub,
+        h.firewall_policy()
+            .map(|p| format!(", `{}`", p.resource_group))
+            .unwrap_or_default(),
+        h.zones_group()
+            .map(|z| format!(", `{}`", z.resource_group))
+            .unwrap_or_default(),
+        if azure_dns {
+            ", and `Microsoft.Network/virtualNetworks/join/action` on the spoke VNet for the links"
         } else {
-            String::new()
+            ""
         }
     ));
-    line("- Rights: whoever deploys `hub-side.json` needs Network Contributor on the hub VNet and the firewall policy, Private DNS Zone Contributor on the zones, and a role that may assign roles there (User Access Administrator, or Role Based Access Control Administrator). Whoever runs `deploy.sh` needs `Microsoft.Network/virtualNetworks/peer/action` on the hub VNet for the spoke's side of the peering (https://learn.microsoft.com/azure/virtual-network/create-peering-different-subscriptions), and to read it for the checks of `./deploy.sh cluster`.".into());
+    if spec.cluster.private_cluster {
+        line("- The private DNS zones' subscription must have the `Microsoft.ContainerService` resource provider registered when it is not the cluster's: AKS writes into a zone of another subscription only then (https://learn.microsoft.com/azure/aks/private-clusters). `./deploy.sh cluster` checks it when it can read that subscription. The API server's zone must be linked to the hub, where the landing zone's DNS answers from.".into());
+    }
     line(format!(
         "- Routing in the hub stays the platform team's: traffic from on-premises to {spoke_ranges} must go through the firewall too (a route on the GatewaySubnet's route table, as Azure landing zones' hubs have), or the firewall sees only half of each Active Directory flow and drops it. A hub with Azure Virtual WAN instead of a VNet is not supported."
     ));

@@ -143,6 +143,36 @@ fn main_json_deploys_nothing_of_the_hub_and_uses_the_landing_zones_dns() {
 }
 
 #[test]
+fn a_spoke_on_azure_dns_gets_the_registry_and_vault_zones_linked_but_never_the_api_servers() {
+    let text = common::scenario_specs()
+        .into_iter()
+        .find(|(n, _)| n == "existing-hub")
+        .unwrap()
+        .1
+        .replace(
+            "      dnsServers: [10.100.1.4]      # the DNS private resolver's inbound endpoint\n",
+            "",
+        );
+    let spec = common::load(&text);
+    let plan = akswin_plan::plan(&spec);
+    assert!(plan.addresses.dns_servers.is_empty(), "Azure DNS");
+    let tree = akswin_render::render(&spec, &plan, "test");
+    let hs: Value = serde_json::from_str(&tree.files["arm/hub-side.json"]).unwrap();
+    let links: Vec<String> = all_resources(&hs)
+        .iter()
+        .filter(|r| r["type"] == "Microsoft.Network/privateDnsZones/virtualNetworkLinks")
+        .filter_map(|r| r["name"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "privatelink.azurecr.io/link-vnet-contoso-legacy-spoke",
+            "privatelink.vaultcore.azure.net/link-vnet-contoso-legacy-spoke"
+        ]
+    );
+}
+
+#[test]
 fn hub_side_json_holds_the_peering_the_spokes_rules_and_the_zones_for_the_platform_team() {
     let (spec, plan, tree) = render();
     let hs: Value = serde_json::from_str(&tree.files["arm/hub-side.json"]).unwrap();
@@ -218,12 +248,12 @@ fn hub_side_json_holds_the_peering_the_spokes_rules_and_the_zones_for_the_platfo
     let zr = dns["properties"]["template"]["resources"]
         .as_array()
         .unwrap();
-    let links: Vec<&str> = zr
-        .iter()
-        .filter(|r| r["type"] == "Microsoft.Network/privateDnsZones/virtualNetworkLinks")
-        .filter_map(|r| r["name"].as_str())
-        .collect();
-    assert_eq!(links.len(), 3, "{links:?}");
+    // The spoke asks the landing zone's resolver: no zone is linked to it (it would never
+    // read one), and AKS links the API server's zone itself.
+    assert!(
+        !zr.iter()
+            .any(|r| r["type"] == "Microsoft.Network/privateDnsZones/virtualNetworkLinks")
+    );
     let role = zr
         .iter()
         .find(|r| r["type"] == "Microsoft.Authorization/roleAssignments")
@@ -260,6 +290,7 @@ fn az(hub: &str, proxy: &str) -> String {
   *'resource show'*enableProxy*) {proxy} ;;
   *'resource show'*) {hub} ;;
   *'vnet peering show'*) echo Connected ;;
+  *'provider show'*) echo Registered ;;
 esac
 "#
     )
@@ -332,6 +363,19 @@ fn deploy_sh_cluster_waits_for_the_hub_side_and_its_dns_proxy() {
     );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("DNS proxy off"), "{out}");
+    assert!(!calls.contains("what-if"), "{calls}");
+    // The zones' subscription lacks AKS's resource provider: AKS could not write its record.
+    let unregistered = az("echo id", "echo True").replace(
+        "*'provider show'*) echo Registered",
+        "*'provider show'*) echo NotRegistered",
+    );
+    let (code, calls, out) =
+        common::run_deploy_sh_answering(&tree, "cluster", &unregistered, &env, Some("y\n"));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("az provider register --subscription 22222222-2222-2222-2222-222222222222"),
+        "{out}"
+    );
     assert!(!calls.contains("what-if"), "{calls}");
     // All there: the peering and the cluster, then the check that the peering connected.
     let (code, calls, out) = common::run_deploy_sh_answering(

@@ -790,6 +790,9 @@ mod tests {
             "/subscriptions/s1/resourceGroups/rg/things/Microsoft.Network/virtualNetworks/v",
             "/subscriptions/s1/resourceGroups/r g",
             "/tenants/t/resourceGroups/rg",
+            "/subscriptions/s1/resourceGroups/rg$(reboot)",
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v`x`",
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v'x",
         ] {
             assert_eq!(ResourceId::parse(bad), None, "{bad}");
         }

@@ -478,8 +478,13 @@ impl ResourceId {
             return None;
         }
         let parts: Vec<&str> = id[1..].split('/').collect();
+        // Azure's names and ids use letters, digits, '-', '_', '.' and parentheses: anything
+        // else (a quote, `$`, a backtick) is no id, and never reaches a rendered script.
+        let name_char = |c: char| c.is_ascii_alphanumeric() || "-_.()".contains(c);
         if parts.len() < 4
-            || parts.iter().any(|p| p.is_empty())
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.chars().all(name_char))
             || !parts.first()?.eq_ignore_ascii_case("subscriptions")
             || !parts.get(2)?.eq_ignore_ascii_case("resourceGroups")
         {

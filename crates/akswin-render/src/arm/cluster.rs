@@ -196,6 +196,12 @@ impl Arm<'_> {
             // identity its role there).
             props["apiServerAccessProfile"]["privateDNSZone"] =
                 self.zone_id(Some(&n.rg_shared), &self.aks_zone());
+            // In a landing zone every name resolves through its private zones: no public
+            // FQDN for the private API server (Learn: private clusters, hub and spoke with
+            // custom DNS).
+            if self.existing_hub().is_some() {
+                props["apiServerAccessProfile"]["enablePrivateClusterPublicFQDN"] = json!(false);
+            }
         }
         if !c.private_cluster && !c.api_server_authorized_ip_ranges.is_empty() {
             props["apiServerAccessProfile"]["authorizedIPRanges"] = json!(

@@ -75,7 +75,17 @@ impl Arm<'_> {
             let mut zres = Vec::new();
             let mut zparams = json!({ "spokeVnetId": { "type": "string" } });
             let mut pass = json!({ "spokeVnetId": { "value": spoke_id.template() } });
-            for zone in self.zones() {
+            // Links to the spoke only where the spoke asks Azure DNS: a spoke with DNS servers
+            // (the landing zone's resolver) never reads zones linked to it, and a link needs
+            // join rights on the spoke VNet too. Never the API server's zone: AKS links it to
+            // the cluster's VNet itself (Learn: private clusters, hub and spoke with custom DNS).
+            let azure_dns = self.plan.addresses.dns_servers.is_empty();
+            let aks_zone = self.aks_zone();
+            for zone in self
+                .zones()
+                .into_iter()
+                .filter(|z| azure_dns && *z != aks_zone)
+            {
                 zres.push(json!({
                     "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
                     "apiVersion": API_PRIVATE_DNS,
@@ -112,12 +122,14 @@ impl Arm<'_> {
                     &[],
                 ));
             }
-            res.push(cross(
-                format!("akswin-{}-private-dns", n.prefix),
-                &zones,
-                rg_template(zres, zparams, json!({})),
-                pass,
-            ));
+            if !zres.is_empty() {
+                res.push(cross(
+                    format!("akswin-{}-private-dns", n.prefix),
+                    &zones,
+                    rg_template(zres, zparams, json!({})),
+                    pass,
+                ));
+            }
         }
         let mut t = rg_template(res, Value::Object(params), json!({}));
         t["metadata"] = self.metadata();

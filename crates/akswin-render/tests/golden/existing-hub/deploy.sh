@@ -179,8 +179,9 @@ if [ "$state" != Registered ]; then
 fi
 echo "== 0/3 preflight (the existing gateway)"
 gw_subnet=$(az network vnet-gateway show --ids '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-connectivity-eastus2/providers/Microsoft.Network/virtualNetworkGateways/vgw-hub-eastus2' --query 'ipConfigurations[0].subnet.id' --output tsv 2>/dev/null || true)
-case "${gw_subnet,,}" in
+case "$(printf '%s' "$gw_subnet" | tr '[:upper:]' '[:lower:]')" in
   */resourcegroups/rg-connectivity-eastus2/providers/microsoft.network/virtualnetworks/vnet-hub-eastus2/subnets/gatewaysubnet) ;;
+  '') echo "note: cannot read the hub's gateway (no read access to the hub?): not checked" ;;
   *)
     echo "network.hybrid.gatewayId: the gateway is not in the GatewaySubnet of vnet-hub-eastus2 in rg-connectivity-eastus2 (its subnet: ${gw_subnet:-not found}); the spoke peering could not use it" >&2
     exit 2 ;;
@@ -286,11 +287,27 @@ if [ "$stage" = cluster ]; then
   }
   hub_side_present '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-connectivity-eastus2/providers/Microsoft.Network/virtualNetworks/vnet-hub-eastus2/virtualNetworkPeerings/peer-vnet-contoso-legacy-spoke' "the hub's peering peer-vnet-contoso-legacy-spoke"
   hub_side_present '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-connectivity-eastus2/providers/Microsoft.Network/firewallPolicies/afwp-hub-eastus2/ruleCollectionGroups/rcg-contoso-legacy' "this spoke's rule collection group rcg-contoso-legacy in afwp-hub-eastus2"
-  # Network rules with FQDNs (the AKS set's NTP, for one) need the policy's DNS proxy.
-  proxy=$(az resource show --ids '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-connectivity-eastus2/providers/Microsoft.Network/firewallPolicies/afwp-hub-eastus2' --query properties.dnsSettings.enableProxy --output tsv 2>/dev/null || true)
-  if [ -n "$proxy" ] && [ "${proxy,,}" != true ]; then
-    echo "the firewall policy afwp-hub-eastus2 has its DNS proxy off: the network rules with FQDNs in rcg-contoso-legacy would never match (ask the platform team to turn on dnsSettings.enableProxy)" >&2
-    exit 1
+  # Network rules with FQDNs (the AKS set's NTP, for one) need the policy's DNS proxy; unset
+  # means off.
+  # shellcheck disable=SC2016 # a JMESPath literal in backticks, not a command
+  if proxy=$(az resource show --ids '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-connectivity-eastus2/providers/Microsoft.Network/firewallPolicies/afwp-hub-eastus2' --query 'properties.dnsSettings.enableProxy || `false`' --output tsv 2>"$errfile"); then
+    if [ "$(printf '%s' "$proxy" | tr '[:upper:]' '[:lower:]')" != true ]; then
+      echo "the firewall policy afwp-hub-eastus2 has its DNS proxy off: the network rules with FQDNs in rcg-contoso-legacy would never match (ask the platform team to turn on dnsSettings.enableProxy)" >&2
+      exit 1
+    fi
+  else
+    echo "note: cannot read the firewall policy afwp-hub-eastus2: its DNS proxy (which the network rules with FQDNs need) is not checked"
+  fi
+  # The API server's zone is the landing zone's: with it in another subscription, AKS needs
+  # its resource provider registered there too (Learn: private clusters).
+  zones_sub='22222222-2222-2222-2222-222222222222'
+  if rp=$(az provider show --subscription "$zones_sub" --namespace Microsoft.ContainerService --query registrationState --output tsv 2>"$errfile"); then
+    if [ "$rp" != Registered ]; then
+      echo "Microsoft.ContainerService is '$rp' in the private DNS zones' subscription $zones_sub: ask the platform team to run az provider register --subscription $zones_sub --namespace Microsoft.ContainerService" >&2
+      exit 1
+    fi
+  else
+    echo "note: cannot read subscription $zones_sub: check with the platform team that Microsoft.ContainerService is registered there"
   fi
 fi
 echo "== 3/3 main deployment: what-if, then create"
@@ -310,7 +327,10 @@ if [ "$deploy_cluster" = false ]; then
   spoke_id="/subscriptions/$subscription/resourceGroups/rg-contoso-legacy-spoke/providers/Microsoft.Network/virtualNetworks/vnet-contoso-legacy-spoke"
   principal=$(az identity show --resource-group rg-contoso-legacy-shared --name id-contoso-legacy-aks-cluster --query principalId --output tsv)
   echo "the shared services and the spoke network are deployed. Next, the platform team deploys the hub's side"
-  echo "(README.md: The platform team's part), with a role that may change the hub, its firewall policy and its DNS zones:"
+  echo "(README.md: The platform team's part). Its peering to the spoke needs their deployer to hold"
+  echo "Microsoft.Network/virtualNetworks/peer/action on the spoke VNet: grant it first, for example"
+  echo "  az role assignment create --assignee <the platform team's deployer> --role \"Network Contributor\" --scope $spoke_id"
+  echo "then they run:"
   echo "  az deployment group create --subscription 11111111-1111-1111-1111-111111111111 --resource-group rg-connectivity-eastus2 \\"
   echo "    --name akswin-contoso-legacy-hub-side --template-file arm/hub-side.json \\"
   echo "    --parameters spokeVnetId=$spoke_id clusterPrincipalId=$principal"

@@ -176,7 +176,7 @@ if [ "$state" != Registered ]; then
 fi
 echo "== 0/3 preflight (the existing gateway)"
 gw_subnet=$(az network vnet-gateway show --ids '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-contoso-legacy-hub/providers/Microsoft.Network/virtualNetworkGateways/vgw-contoso-er' --query 'ipConfigurations[0].subnet.id' --output tsv 2>/dev/null || true)
-case "${gw_subnet,,}" in
+case "$(printf '%s' "$gw_subnet" | tr '[:upper:]' '[:lower:]')" in
   */resourcegroups/rg-contoso-legacy-hub/providers/microsoft.network/virtualnetworks/vnet-contoso-legacy-hub/subnets/gatewaysubnet) ;;
   *)
     echo "network.hybrid.gatewayId: the gateway is not in the GatewaySubnet of vnet-contoso-legacy-hub in rg-contoso-legacy-hub (its subnet: ${gw_subnet:-not found}); the spoke peering could not use it" >&2

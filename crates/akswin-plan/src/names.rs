@@ -48,12 +48,20 @@ pub struct Names {
     pub route_table_jump_box: String,
     pub law: String,
     pub key_vault: String,
+    /// The vault's resource group when the spec names a vault of its own
+    /// (`keyVault.resourceGroup`); `rg_shared` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_vault_group: Option<String>,
     /// Front Door's certificates, apart from the platform secrets (Microsoft's advice for
     /// Front Door): only the operator and Front Door's identity reach it.
     pub key_vault_front_door: String,
     pub acr: String,
     pub id_cluster: String,
     pub id_kubelet: String,
+    /// The kubelet identity's resource group, when it is not `rg_shared` (an existing cluster's,
+    /// `cluster.existing.kubeletIdentityId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubelet_identity_group: Option<String>,
     /// The new domain controllers' identity: reads their promotion secrets, nothing else.
     pub id_dc: String,
     pub cluster: String,
@@ -134,7 +142,14 @@ impl Names {
             (format!("{kind}-{p}{sfx}"), format!("{head}{sfx}"))
         };
         let (full, key_vault) = global("kv");
-        note("Microsoft.KeyVault/vaults", full, &key_vault, true);
+        // A vault the spec names (an existing cluster's) is used as it is.
+        let key_vault = match &spec.key_vault.name {
+            Some(name) => name.clone(),
+            None => {
+                note("Microsoft.KeyVault/vaults", full, &key_vault, true);
+                key_vault
+            }
+        };
         // A prefix of its own, so that shortening never makes it the platform vault's name.
         let (full, key_vault_front_door) = global("kvfd");
         note(
@@ -168,14 +183,27 @@ impl Names {
             false,
         );
         let existing = spec.network.existing_hub().and_then(|h| h.vnet());
+        // An existing cluster (cluster.existing) keeps its own names: the workflows and scripts
+        // act on it.
+        let ec = spec.cluster.existing.as_ref();
+        let ec_id = ec.and_then(|e| e.cluster());
+        let kubelet = ec.and_then(|e| e.kubelet_identity());
+        let cluster = ec_id
+            .as_ref()
+            .and_then(|r| r.name.clone())
+            .unwrap_or(cluster);
         Names {
             rg_hub: existing
                 .as_ref()
                 .map_or_else(|| format!("rg-{p}-hub"), |r| r.resource_group.clone()),
             hub_subscription: existing.as_ref().map(|r| r.subscription.clone()),
-            rg_spoke: format!("rg-{p}-spoke"),
+            rg_spoke: ec_id
+                .as_ref()
+                .map_or_else(|| format!("rg-{p}-spoke"), |r| r.resource_group.clone()),
             rg_shared: format!("rg-{p}-shared"),
-            rg_nodes: format!("rg-{p}-aks-nodes"),
+            rg_nodes: ec
+                .and_then(|e| e.node_resource_group.clone())
+                .unwrap_or_else(|| format!("rg-{p}-aks-nodes")),
             vnet_hub: existing
                 .as_ref()
                 .and_then(|r| r.name.clone())
@@ -202,11 +230,16 @@ impl Names {
             law: format!("log-{p}"),
             // Key Vault: 3-24 characters, letters, digits, hyphens.
             key_vault,
+            key_vault_group: spec.key_vault.resource_group.clone(),
             key_vault_front_door,
             // ACR: 5-50 letters and digits.
             acr,
             id_cluster: format!("id-{p}-aks-cluster"),
-            id_kubelet: format!("id-{p}-aks-kubelet"),
+            id_kubelet: kubelet
+                .as_ref()
+                .and_then(|r| r.name.clone())
+                .unwrap_or_else(|| format!("id-{p}-aks-kubelet")),
+            kubelet_identity_group: kubelet.as_ref().map(|r| r.resource_group.clone()),
             id_dc: format!("id-{p}-dc"),
             cluster,
             dns_prefix: cut(format!("aks-{p}"), 54),

@@ -52,8 +52,10 @@ pub enum RenderError {
 /// Refuse spec features the renderer does not support yet.
 pub fn supported(spec: &Spec) -> Result<(), RenderError> {
     use akswin_spec::types::SecretRef;
+    // An existing cluster's templates are never rendered: nothing reads its password.
     if let Some(wp) = &spec.cluster.windows_profile
         && let SecretRef::Parameter(_) = wp.admin_password
+        && spec.cluster.existing.is_none()
     {
         return Err(RenderError::Unsupported {
             pointer: "/cluster/windowsProfile/adminPassword".into(),

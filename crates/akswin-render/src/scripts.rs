@@ -285,7 +285,7 @@ if (-not $member) {{
   }}
 }}
 if (-not $KubeletObjectId) {{
-  $KubeletObjectId = az identity show --resource-group {rg_shared} --name {id_kubelet} --query principalId --output tsv
+  $KubeletObjectId = az identity show --resource-group {rg_kubelet} --name {id_kubelet} --query principalId --output tsv
   if (-not $KubeletObjectId) {{ throw 'cannot read the kubelet identity: deploy arm/main.json first' }}
 }}
 $adDomain = Get-ADDomain -Identity $domain
@@ -312,10 +312,11 @@ if ($IdentityClientId) {{
             .unwrap_or_else(|| "aks-gmsa-hosts".into())),
         kv = ps(&n.key_vault),
         secret = ps(&secret),
-        rg_shared = ps(&n.rg_shared),
-        rg_shared_plain = n.rg_shared,
+        rg_shared = ps(n.key_vault_group.as_deref().unwrap_or(&n.rg_shared)),
+        rg_shared_plain = n.key_vault_group.as_deref().unwrap_or(&n.rg_shared),
         api_kv = crate::arm::API_KEYVAULT,
         id_kubelet = ps(&n.id_kubelet),
+        rg_kubelet = ps(n.kubelet_identity_group.as_deref().unwrap_or(&n.rg_shared)),
     );
     for a in &g.accounts {
         let group = a

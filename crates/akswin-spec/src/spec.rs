@@ -1009,6 +1009,42 @@ pub struct Cluster {
     /// How operators reach the API server of a private cluster.
     #[serde(default)]
     pub access: ClusterAccess,
+    /// The cluster exists already (deployed outside akswin, or before it). akswin then renders
+    /// only what goes into it (`render --only k8s,workflows,scripts`), never its templates, and
+    /// takes the names the workflows and scripts use from these ids. `--cluster aks.json`
+    /// (the JSON of `az aks show`) writes this section, and the whole `cluster`, from the
+    /// deployed cluster.
+    #[serde(default)]
+    pub existing: Option<ExistingCluster>,
+}
+
+/// A deployed cluster akswin did not create.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExistingCluster {
+    /// The cluster's resource id
+    /// (`/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>`).
+    pub id: String,
+    /// Its node resource group (`nodeResourceGroup`: the internal load balancers and the
+    /// Private Link Services are there).
+    #[serde(default)]
+    pub node_resource_group: Option<String>,
+    /// The resource id of its kubelet identity (`identityProfile.kubeletidentity.resourceId`):
+    /// the gMSA scripts read its principal id.
+    #[serde(default)]
+    pub kubelet_identity_id: Option<String>,
+}
+
+impl ExistingCluster {
+    /// The cluster's id, parsed (None when malformed: NAM003 says so).
+    pub fn cluster(&self) -> Option<ResourceId> {
+        ResourceId::parse(&self.id).filter(|r| r.is("Microsoft.ContainerService/managedClusters"))
+    }
+    /// The kubelet identity's id, parsed.
+    pub fn kubelet_identity(&self) -> Option<ResourceId> {
+        ResourceId::parse(self.kubelet_identity_id.as_deref()?)
+            .filter(|r| r.is("Microsoft.ManagedIdentity/userAssignedIdentities"))
+    }
 }
 
 /// How operators reach the cluster's API server. A private cluster's API server answers only
@@ -1544,6 +1580,15 @@ pub struct KeyVault {
     pub public_network_access: bool,
     #[serde(default = "yes")]
     pub purge_protection: bool,
+    /// The vault's name, when it is not the one akswin derives from `name` (an existing
+    /// cluster's vault, `cluster.existing`): the gMSA credential and the certificates are
+    /// read from it.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The named vault's resource group (with `name`): `scripts/Set-Gmsa.ps1` stores the gMSA
+    /// credential there through Azure Resource Manager.
+    #[serde(default)]
+    pub resource_group: Option<String>,
 }
 
 impl Default for KeyVault {
@@ -1551,6 +1596,8 @@ impl Default for KeyVault {
         KeyVault {
             public_network_access: false,
             purge_protection: true,
+            name: None,
+            resource_group: None,
         }
     }
 }

@@ -161,10 +161,23 @@ struct SpecArg {
     today: Option<String>,
 }
 
+/// A deployed cluster as the spec's `cluster` section.
+#[derive(Args)]
+struct ClusterSource {
+    /// Take the spec's `cluster` section from a deployed cluster: the JSON of `az aks show
+    /// --output json` (pools, OS SKUs, sizes, versions, identities, names). The spec then has
+    /// no `cluster` section of its own; `render` writes only what goes into the cluster
+    /// (`--only k8s,workflows,scripts`).
+    #[arg(long = "cluster", value_name = "AKS_JSON")]
+    cluster: Option<PathBuf>,
+}
+
 #[derive(Args)]
 struct CheckArgs {
     #[command(flatten)]
     spec: SpecArg,
+    #[command(flatten)]
+    from: ClusterSource,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -179,6 +192,8 @@ struct CheckArgs {
 struct PlanArgs {
     #[command(flatten)]
     spec: SpecArg,
+    #[command(flatten)]
+    from: ClusterSource,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
     /// Also write the plan artifact (JSON) to FILE, atomically.
@@ -203,6 +218,8 @@ struct PricesArg {
 struct ReportArgs {
     #[command(flatten)]
     spec: SpecArg,
+    #[command(flatten)]
+    from: ClusterSource,
     /// Write the report to FILE (atomically) instead of stdout, e.g. -o report.html.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -259,6 +276,8 @@ struct MigrationArgs {
 struct RenderArgs {
     #[command(flatten)]
     spec: SpecArg,
+    #[command(flatten)]
+    from: ClusterSource,
     /// Render from a plan artifact written by `akswin plan --out FILE`, instead of a spec.
     #[arg(long, value_name = "FILE", conflicts_with = "spec")]
     plan: Option<PathBuf>,
@@ -270,8 +289,9 @@ struct RenderArgs {
     force: bool,
     /// Write only these parts of the tree (comma-separated): `arm` (templates), `k8s`
     /// (manifests), `workflows` (GitHub Actions), `scripts` (PowerShell and shell), `docs`
-    /// (README.md and deploy.sh). For a cluster that exists already: check with `akswin diff`
-    /// that the spec describes it, then take `--only k8s,workflows,scripts`. Default: all.
+    /// (README.md and deploy.sh). For a cluster that exists already: `--cluster aks.json
+    /// --only k8s,workflows,scripts` (its templates and runbook are not akswin's to write).
+    /// Default: all.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "PARTS")]
     only: Vec<RenderPart>,
 }
@@ -521,13 +541,49 @@ fn price_book(
 
 /// Load the spec, or print its input errors in `format` and give the exit code (2).
 fn load_or_exit(arg: &SpecArg, format: Format, color: bool) -> Result<Result<Loaded, u8>, Fatal> {
-    Ok(load_spec(arg)?.map_err(|e| {
+    load_or_exit_from(arg, None, format, color)
+}
+
+/// [`load_or_exit`], with the `cluster` section from a deployed cluster (`--cluster`).
+fn load_or_exit_from(
+    arg: &SpecArg,
+    cluster: Option<&Path>,
+    format: Format,
+    color: bool,
+) -> Result<Result<Loaded, u8>, Fatal> {
+    let loaded = match cluster {
+        None => load_spec(arg)?,
+        Some(path) => {
+            let aks = read_az_json(path, "az aks show")?;
+            let (name, bytes) = spec_input(arg, true)?;
+            akswin_pipeline::existing_cluster::load_with_cluster(
+                &name,
+                &bytes,
+                &path.display().to_string(),
+                &aks,
+            )
+            .map_err(|e| {
+                Fatal::new(
+                    e,
+                    Some("akswin check SPEC --cluster aks.json, with a spec that has no `cluster` section"),
+                )
+            })?
+        }
+    };
+    Ok(loaded.map_err(|e| {
         print_report(&Report::new(e.input, e.findings), format, color);
         2
     }))
 }
 
 fn load_spec(arg: &SpecArg) -> Result<Result<Loaded, LoadError>, Fatal> {
+    let (name, bytes) = spec_input(arg, false)?;
+    Ok(akswin_spec::load(&name, &bytes))
+}
+
+/// The spec's name and bytes: the file, stdin, ./akswin.yaml, or the built-in baseline (never
+/// with `--cluster`: the baseline describes a cluster of its own).
+fn spec_input(arg: &SpecArg, with_cluster: bool) -> Result<(String, Vec<u8>), Fatal> {
     let (name, bytes) = match &arg.spec {
         Some(p) if p.as_os_str() == "-" => ("<stdin>".to_string(), io::read_stdin()?),
         Some(p) => (p.display().to_string(), io::read_file(p)?),
@@ -535,6 +591,13 @@ fn load_spec(arg: &SpecArg) -> Result<Result<Loaded, LoadError>, Fatal> {
             let default = PathBuf::from("akswin.yaml");
             if default.exists() {
                 ("akswin.yaml".to_string(), io::read_file(&default)?)
+            } else if with_cluster {
+                return Err(Fatal::new(
+                    "--cluster gives the spec's `cluster` section, and there is no spec for the rest: no SPEC given and ./akswin.yaml not found",
+                    Some(
+                        "akswin check akswin.yaml --cluster aks.json (the spec without a `cluster` section)",
+                    ),
+                ));
             } else {
                 eprintln!(
                     "note: no SPEC given and ./akswin.yaml not found: using the built-in baseline \
@@ -544,7 +607,7 @@ fn load_spec(arg: &SpecArg) -> Result<Result<Loaded, LoadError>, Fatal> {
             }
         }
     };
-    Ok(akswin_spec::load(&name, &bytes))
+    Ok((name, bytes))
 }
 
 fn print_report(report: &Report, format: Format, color: bool) {
@@ -578,7 +641,7 @@ fn pretty(v: &serde_json::Value) -> String {
 
 fn check(a: CheckArgs, color: bool) -> Result<u8, Fatal> {
     let today = today(a.spec.today.as_deref())?;
-    let loaded = match load_or_exit(&a.spec, a.format, color)? {
+    let loaded = match load_or_exit_from(&a.spec, a.from.cluster.as_deref(), a.format, color)? {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
@@ -598,7 +661,7 @@ fn plan_cmd(a: PlanArgs, color: bool, network_only: bool) -> Result<u8, Fatal> {
         ListFormat::Human => Format::Human,
         ListFormat::Json => Format::Json,
     };
-    let loaded = match load_or_exit(&a.spec, format, color)? {
+    let loaded = match load_or_exit_from(&a.spec, a.from.cluster.as_deref(), format, color)? {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
@@ -669,7 +732,7 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
         ReportFormat::Html => Format::Human,
         ReportFormat::Json => Format::Json,
     };
-    let loaded = match load_or_exit(&a.spec, format, color)? {
+    let loaded = match load_or_exit_from(&a.spec, a.from.cluster.as_deref(), format, color)? {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
@@ -745,13 +808,33 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
 
 fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
     if let Some(plan) = &a.plan {
+        if a.from.cluster.is_some() {
+            return Err(Fatal::new(
+                "--cluster reads a spec's `cluster` section, and --plan renders a plan artifact: give one",
+                Some(
+                    "akswin render SPEC --cluster aks.json --only k8s,workflows,scripts --out DIR",
+                ),
+            ));
+        }
         return render_from_plan(plan, &a.out, a.force, &a.only, color);
     }
     let today = today(a.spec.today.as_deref())?;
-    let loaded = match load_or_exit(&a.spec, Format::Human, color)? {
+    let loaded = match load_or_exit_from(&a.spec, a.from.cluster.as_deref(), Format::Human, color)?
+    {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
+    // An existing cluster gets only what goes into it: its templates and runbook are not
+    // akswin's to write.
+    if loaded.spec.cluster.existing.is_some() {
+        let wants = |p: RenderPart| a.only.is_empty() || a.only.contains(&p);
+        if wants(RenderPart::Arm) || wants(RenderPart::Docs) {
+            return Err(Fatal::new(
+                "the cluster exists (cluster.existing, or --cluster): akswin renders only what goes into it, not its templates or runbook",
+                Some("add --only k8s,workflows,scripts"),
+            ));
+        }
+    }
     // The same pipeline as `check`: the rules, then the render verified in memory. What
     // fails verification is a finding (RND001-RND005) at the spec field, never a half-written
     // tree.

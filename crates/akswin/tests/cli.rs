@@ -1886,3 +1886,148 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn an_existing_cluster_from_az_aks_show_gets_only_what_goes_into_it_and_it_audits_clean() {
+    let fx = repo().join("crates/akswin/tests/fixtures/existing-cluster");
+    let spec = fx.join("spec.yaml");
+    let aks = fx.join("aks-show.json");
+    // check: the spec has no `cluster` section; the deployed cluster's pools are judged.
+    let out = stdout_json(
+        akswin()
+            .env("AKSWIN_TODAY", "2026-11-30")
+            .args(["check", "--format", "json", "--cluster"])
+            .arg(&aks)
+            .arg(&spec)
+            .assert()
+            .code(0),
+    );
+    let findings = out["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["severity"] != "error" && f["severity"] != "warning"),
+        "{findings:?}"
+    );
+    // plan: the cluster's own pools, by their names.
+    let plan = stdout_json(
+        akswin()
+            .env("AKSWIN_TODAY", "2026-11-30")
+            .args(["plan", "--format", "json", "--cluster"])
+            .arg(&aks)
+            .arg(&spec)
+            .assert()
+            .code(0),
+    );
+    let pools: Vec<&str> = plan["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(pools, ["sys", "lnx", "npwin"], "{plan}");
+    // render: everything would include its templates, which are not akswin's to write.
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    akswin()
+        .env("AKSWIN_TODAY", "2026-11-30")
+        .args(["render", "--cluster"])
+        .arg(&aks)
+        .arg(&spec)
+        .arg("--out")
+        .arg(&out_dir)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--only k8s,workflows,scripts"));
+    assert!(!out_dir.exists());
+    akswin()
+        .env("AKSWIN_TODAY", "2026-11-30")
+        .args(["render", "--only", "k8s,workflows,scripts", "--cluster"])
+        .arg(&aks)
+        .arg(&spec)
+        .arg("--out")
+        .arg(&out_dir)
+        .assert()
+        .code(0);
+    assert!(!out_dir.join("arm").exists());
+    assert!(!out_dir.join("deploy.sh").exists());
+    // The workflows and scripts act on the deployed cluster, by its own names.
+    let hot = std::fs::read_to_string(out_dir.join(".github/workflows/hot-spare.yml")).unwrap();
+    assert!(
+        hot.contains(
+            "--resource-group rg-payments-prod --cluster-name aks-payments-prod --name npwin"
+        ),
+        "{hot}"
+    );
+    let gmsa = std::fs::read_to_string(out_dir.join("scripts/Set-Gmsa.ps1")).unwrap();
+    assert!(
+        gmsa.contains("az identity show --resource-group 'MC_rg-payments-prod_aks-payments-prod_eastus2' --name 'aks-payments-prod-agentpool'"),
+        "the kubelet identity of the cluster"
+    );
+    assert!(
+        gmsa.contains("--resource-group 'rg-payments-shared'"),
+        "the team's vault's group"
+    );
+    let app = std::fs::read_to_string(out_dir.join("k8s/legacyweb.yaml")).unwrap();
+    assert!(app.contains("agentpool: npwin"), "{app}");
+    // And the manifests audit clean against that cluster.
+    akswin()
+        .args([
+            "audit",
+            "--allowed-registry",
+            "acrpayments.azurecr.io",
+            "--allowed-registry",
+            "mcr.microsoft.com",
+            "--cluster",
+        ])
+        .arg(&aks)
+        .arg(out_dir.join("k8s"))
+        .args(["--deny-warnings"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn cluster_from_az_aks_show_refuses_a_second_cluster_section_and_bad_input() {
+    let fx = repo().join("crates/akswin/tests/fixtures/existing-cluster");
+    let aks = fx.join("aks-show.json");
+    let dir = tempfile::tempdir().unwrap();
+    // A spec that writes its own cluster: one source only.
+    let both = dir.path().join("both.yaml");
+    std::fs::write(&both, akswin_spec::BASELINE_YAML).unwrap();
+    akswin()
+        .args(["check", "--cluster"])
+        .arg(&aks)
+        .arg(&both)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("has a `cluster` section"))
+        .stderr(predicates::str::contains("akswin diff"));
+    // Not JSON: where.
+    let bad = dir.path().join("aks.json");
+    std::fs::write(&bad, "{\n  \"id\": \n}").unwrap();
+    akswin()
+        .args(["check", "--cluster"])
+        .arg(&bad)
+        .arg(fx.join("spec.yaml"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("aks.json:3:1"));
+    // JSON, but no cluster.
+    std::fs::write(&bad, "{\"name\": \"x\"}").unwrap();
+    akswin()
+        .args(["plan", "--cluster"])
+        .arg(&bad)
+        .arg(fx.join("spec.yaml"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("az aks show"));
+    // No spec for the rest: never the baseline.
+    akswin()
+        .current_dir(dir.path())
+        .args(["check", "--cluster"])
+        .arg(&aks)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no SPEC given"));
+}

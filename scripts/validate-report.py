@@ -6,7 +6,8 @@ Writes the baseline's report (HTML and JSON) with the akswin binary, then:
 - parses it again as XML with the standard library (the page is XHTML-well-formed);
 - checks it is self-contained: no script, link, img, iframe, object or embed elements, no src
   attributes, no href that is not a fragment, no url() or @import in CSS;
-- checks the topology SVG has one subnet box per subnet of the plan, labelled with its prefix.
+- checks the topology SVG has one subnet box per subnet of the plan, labelled with its prefix;
+- parses `akswin envs --format html` of examples/environments.yaml with html5lib strict too.
 Usage: scripts/validate-report.py [path/to/akswin]
 """
 import json
@@ -60,6 +61,13 @@ def main():
         if g.get("data-prefix") != (s["prefix"] or "") or label is None or not "".join(label.itertext()).startswith(s["prefix"] or "unplaced"):
             sys.exit(f"subnet {s['azureName']}: box not labelled with {s['prefix']}")
     print(f"report: html5lib strict and XML parse OK, self-contained, {len(groups)} subnet boxes match the plan")
+    example = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "environments.yaml")
+    envs = run("envs", example, "--format", "html")
+    doc = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(envs)
+    if any(el.tag in {"script", "link", "img", "iframe", "object", "embed"} for el in doc.iter()):
+        sys.exit("envs page is not self-contained")
+    rows = sum(1 for el in doc.iter() if el.tag == "tr")
+    print(f"envs: html5lib strict parse OK, self-contained, {rows} table rows")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 
 pub mod artifact;
 pub mod drift;
+pub mod environments;
 pub mod existing_cluster;
 pub mod flows;
 pub mod migration;

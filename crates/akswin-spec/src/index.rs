@@ -229,6 +229,62 @@ impl SpanIndex {
         })
     }
 
+    /// The index of an environment's view of the file (`environments.<env>`, a JSON Merge
+    /// Patch over the rest): a pointer the environment writes maps to its place under
+    /// `/environments/<env>`; one it does not, to the base's. Where the patch replaces a value
+    /// with anything but a mapping (a list, a scalar, `null`), the base's entries below it
+    /// are gone: they are not in the merged spec.
+    pub fn for_environment(&self, env: &str, patch: &serde_json::Value) -> SpanIndex {
+        let prefix = format!("/environments/{}", escape_pointer_token(env));
+        let mut nodes: BTreeMap<String, NodeSpan> = self
+            .nodes
+            .iter()
+            .filter(|(p, _)| *p != "/environments" && !p.starts_with("/environments/"))
+            .map(|(p, n)| (p.clone(), *n))
+            .collect();
+        fn replaced(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, child) in m {
+                        replaced(child, format!("{at}/{}", escape_pointer_token(k)), out);
+                    }
+                }
+                _ => out.push(at),
+            }
+        }
+        let mut cut = Vec::new();
+        replaced(patch, String::new(), &mut cut);
+        for p in &cut {
+            let below = format!("{p}/");
+            nodes.retain(|k, _| k != p && !k.starts_with(&below));
+        }
+        for (p, n) in &self.nodes {
+            if let Some(rest) = p.strip_prefix(&prefix)
+                && rest.starts_with('/')
+            {
+                nodes.insert(rest.to_string(), *n);
+            }
+        }
+        // A `null` removes its key from the merged spec: the file does not write it there.
+        fn nulls(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, child) in m {
+                        nulls(child, format!("{at}/{}", escape_pointer_token(k)), out);
+                    }
+                }
+                serde_json::Value::Null => out.push(at),
+                _ => {}
+            }
+        }
+        let mut gone = Vec::new();
+        nulls(patch, String::new(), &mut gone);
+        for p in gone {
+            nodes.remove(&p);
+        }
+        SpanIndex { nodes }
+    }
+
     /// Whether the file writes this exact pointer (not a default).
     pub fn is_written(&self, pointer: &str) -> bool {
         self.nodes.contains_key(pointer)

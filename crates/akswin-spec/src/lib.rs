@@ -77,6 +77,11 @@ pub const INPUT_ERRORS: &[(&str, &str, &str)] = &[
         "input-refused",
         "The input is not a spec at all: empty, binary, larger than 1 MiB, or a YAML alias bomb (aliases that expand to more nodes than a spec could ever need).\n\nPoint akswin at the spec file, or `akswin init` to write the baseline.",
     ),
+    (
+        "SPEC007",
+        "unknown-environment",
+        "`--env NAME` names no environment of the spec's `environments`, or the environment is not a mapping of what differs from the rest of the file.\n\nUse one of the names the message lists, or add the environment: `environments: { dev: { name: contoso-legacy-dev, cluster: { tier: Free } } }` (a JSON Merge Patch, RFC 7386, over the rest of the file).",
+    ),
 ];
 
 /// The measurements and estimates the scale-out and cost models divide and multiply by: each
@@ -479,6 +484,90 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
     }
 }
 
+/// RFC 7386 JSON Merge Patch: `patch` over `target`.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = Value::Object(serde_json::Map::new());
+            }
+            if let Value::Object(t) = target {
+                for (k, v) in p {
+                    if v.is_null() {
+                        t.remove(k);
+                    } else {
+                        merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                    }
+                }
+            }
+        }
+        _ => *target = patch.clone(),
+    }
+}
+
+/// Load one environment of a spec (`environments.<env>`, a JSON Merge Patch over the rest of
+/// the file). Findings point into the file: at the environment's value where it writes one,
+/// at the base's otherwise. The base must load on its own first: it is a spec too.
+pub fn load_environment(name: &str, bytes: &[u8], env: &str) -> Result<Loaded, LoadError> {
+    let base = load(name, bytes)?;
+    let source = base.source.clone();
+    let fail = |findings: Vec<Finding>| LoadError {
+        input: source.clone(),
+        findings,
+    };
+    let Some(patch) = base.spec.environments.get(env) else {
+        let known: Vec<&str> = base.spec.environments.keys().map(String::as_str).collect();
+        return Err(fail(vec![input_error(
+            "SPEC007",
+            base.index
+                .key_span("/environments")
+                .or_else(|| Some(Span::point(1, 1))),
+            format!("no environment `{env}` in the spec"),
+            Some(if known.is_empty() {
+                "the spec has no `environments`: add `environments: { NAME: { ...what differs... } }`".into()
+            } else {
+                format!("environments: {}", known.join(", "))
+            }),
+        )]));
+    };
+    if !patch.is_object() {
+        return Err(fail(vec![input_error(
+            "SPEC007",
+            base.index
+                .span(&format!("/environments/{}", akswin_diag::escape_pointer_token(env))),
+            format!("environment `{env}` is not a mapping of what differs from the base"),
+            Some("write it as a mapping: `dev: { name: contoso-legacy-dev, cluster: { tier: Free } }`".into()),
+        )]));
+    }
+    // The file as plain data, the base without its environments, the patch over it: then the
+    // one loader on the result (as JSON, which is YAML), with every span taken back to the file.
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut merged: serde_json::Value = match serde_saphyr::from_str_with_options(text, options()) {
+        Ok(v) => v,
+        Err(e) => return Err(fail(vec![convert_error(&e)])),
+    };
+    if let Some(m) = merged.as_object_mut() {
+        m.remove("environments");
+    }
+    merge_patch(&mut merged, patch);
+    let index = base.index.for_environment(env, patch);
+    let json = serde_json::to_string_pretty(&merged).unwrap_or_default();
+    let remap = |mut f: Finding| {
+        f.span = index.span(&f.pointer);
+        f
+    };
+    match load(name, json.as_bytes()) {
+        Ok(l) => Ok(Loaded {
+            spec: l.spec,
+            index,
+            source,
+        }),
+        Err(e) => Err(fail(e.findings.into_iter().map(remap).collect())),
+    }
+}
+
 fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     // A spec has a few hundred nodes; these caps stop alias bombs long before they hurt.
@@ -796,5 +885,69 @@ mod tests {
         ] {
             assert_eq!(ResourceId::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn merge_patch_follows_rfc_7386() {
+        let mut t = serde_json::json!({ "a": "b", "c": { "d": "e", "f": "g" }, "l": [1, 2] });
+        merge_patch(
+            &mut t,
+            &serde_json::json!({ "a": "z", "c": { "f": null, "h": 1 }, "l": [3] }),
+        );
+        assert_eq!(
+            t,
+            serde_json::json!({ "a": "z", "c": { "d": "e", "h": 1 }, "l": [3] })
+        );
+    }
+
+    #[test]
+    fn an_environment_is_the_base_with_its_patch_and_findings_land_where_values_are_written() {
+        let text = format!(
+            "{}\nenvironments:\n  dev:\n    name: contoso-dev\n    cluster:\n      tier: Free\n      nodePools:\n        - {{ name: system, mode: System, os: Linux, vmSize: Standard_D4ds_v5, min: 1, max: 2 }}\n    scaling: {{ hotSpare: null }}\n  bad: 3\n",
+            BASELINE_YAML.trim_end()
+        );
+        let base_lines = BASELINE_YAML.trim_end().lines().count() as u32;
+        let dev = load_environment("s.yaml", text.as_bytes(), "dev").expect("dev loads");
+        assert_eq!(dev.spec.name, "contoso-dev");
+        assert_eq!(dev.spec.cluster.node_pools.len(), 1, "a list replaces");
+        assert!(dev.spec.scaling.hot_spare.is_none(), "null removes");
+        assert!(dev.spec.environments.is_empty());
+        // Written by the environment: its own line; by the base: the base's.
+        assert_eq!(
+            dev.index.span("/name").map(|s| s.line),
+            Some(base_lines + 3)
+        );
+        assert_eq!(
+            dev.index.span("/cluster/tier").map(|s| s.line),
+            Some(base_lines + 5)
+        );
+        let base = load("s.yaml", text.as_bytes()).expect("base loads");
+        assert_eq!(
+            dev.index.span("/location"),
+            base.index.span("/location"),
+            "not overridden"
+        );
+        // The base's third pool is gone with the list it was in.
+        assert!(!dev.index.is_written("/cluster/nodePools/2"));
+        assert!(!dev.index.is_written("/scaling/hotSpare"));
+        // The source is the file, never the merged data.
+        assert_eq!(dev.source.name, "s.yaml");
+        // An unknown environment, and one that is not a mapping.
+        let e = load_environment("s.yaml", text.as_bytes(), "prod").unwrap_err();
+        assert_eq!(e.findings[0].code, "SPEC007");
+        assert!(
+            e.findings[0]
+                .help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("bad, dev")
+        );
+        let e = load_environment("s.yaml", text.as_bytes(), "bad").unwrap_err();
+        assert_eq!(e.findings[0].code, "SPEC007");
+        // A key the spec does not know, inside an environment: located there.
+        let typo = text.replace("      tier: Free", "      teir: Free");
+        let e = load_environment("s.yaml", typo.as_bytes(), "dev").unwrap_err();
+        assert_eq!(e.findings[0].code, "SPEC002", "{:?}", e.findings);
+        assert_eq!(e.findings[0].span.map(|s| s.line), Some(base_lines + 5));
     }
 }

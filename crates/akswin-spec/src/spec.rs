@@ -60,6 +60,14 @@ pub struct Spec {
     pub workloads: Vec<Workload>,
     #[serde(default)]
     pub cost: Cost,
+    /// Environments (dev, test, prod) as overlays of this spec: each is a JSON Merge Patch
+    /// (RFC 7386) applied to the rest of the file: mappings merge key by key, `null` removes
+    /// a key, anything else (a list included) replaces. `--env NAME` on `check`, `plan`,
+    /// `render`, `report` and `diff` judges, plans and renders the result; `akswin envs`
+    /// compares them. The rest of the file is a whole spec of its own (the base).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, serde_json::Map<String, serde_json::Value>>")]
+    pub environments: BTreeMap<String, serde_json::Value>,
 }
 
 impl Spec {

@@ -128,6 +128,13 @@ enum Command {
     /// them differently). The SPEC must be yours: diff never falls back to the built-in
     /// baseline. Exit 0: no drift; 1: drift; 2: an input could not be read.
     Diff(DiffArgs),
+    /// Compare the environments of a spec (`environments`: dev, test, prod as JSON Merge
+    /// Patches, RFC 7386, over the rest of the file): each is checked, planned and priced as
+    /// `check --env NAME` and `plan --env NAME` would, shown side by side (findings,
+    /// Kubernetes version, tier, address spaces, pools, cost), then every value that differs
+    /// between them. `--format html -o FILE` writes one self-contained page. Exit 0: no
+    /// environment has errors; 1: one has; 2: the spec or an environment could not be read.
+    Envs(EnvsArgs),
     /// Write the built-in baseline spec (with comments) to a file.
     Init(InitArgs),
     /// Print the documentation of a rule or input-error code (e.g. POOL004, SPEC002).
@@ -159,6 +166,10 @@ struct SpecArg {
     /// YYYY-MM-DD. Default: today.
     #[arg(long, value_name = "DATE", env = "AKSWIN_TODAY")]
     today: Option<String>,
+    /// One environment of the spec (`environments.NAME`, merged over the rest of the file);
+    /// `akswin envs` compares them all.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
 }
 
 /// A deployed cluster as the spec's `cluster` section.
@@ -233,6 +244,28 @@ struct ReportArgs {
 enum ReportFormat {
     Html,
     Json,
+}
+
+#[derive(Args)]
+struct EnvsArgs {
+    /// The spec file with `environments` (`-` for stdin; default ./akswin.yaml).
+    #[arg(value_name = "SPEC")]
+    spec: Option<PathBuf>,
+    /// Judge dates as of this day, YYYY-MM-DD. Default: today.
+    #[arg(long, value_name = "DATE", env = "AKSWIN_TODAY")]
+    today: Option<String>,
+    #[arg(long, value_enum, default_value_t = EnvsFormat::Human)]
+    format: EnvsFormat,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EnvsFormat {
+    Human,
+    Json,
+    Html,
 }
 
 #[derive(Subcommand)]
@@ -472,6 +505,7 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
         Command::Report(a) => report_cmd(a, color),
         Command::Audit(a) => audit_cmd(a, color),
         Command::Diff(a) => diff_cmd(a, color),
+        Command::Envs(a) => envs_cmd(a, color),
         Command::Init(a) => init(a),
         Command::Explain { code } => explain(&code),
         Command::Rules { format } => rules(format),
@@ -554,6 +588,14 @@ fn load_or_exit_from(
     let loaded = match cluster {
         None => load_spec(arg)?,
         Some(path) => {
+            if arg.env.is_some() {
+                return Err(Fatal::new(
+                    "--env and --cluster together are not supported yet: an environment's cluster is its own",
+                    Some(
+                        "take one environment's spec, or the deployed cluster with a spec without environments",
+                    ),
+                ));
+            }
             let aks = read_az_json(path, "az aks show")?;
             let (name, bytes) = spec_input(arg, true)?;
             akswin_pipeline::existing_cluster::load_with_cluster(
@@ -570,6 +612,21 @@ fn load_or_exit_from(
             })?
         }
     };
+    if let Ok(l) = &loaded
+        && arg.env.is_none()
+        && !l.spec.environments.is_empty()
+    {
+        eprintln!(
+            "note: {} has environments ({}): this is the base without them; --env NAME for one, `akswin envs` for all",
+            l.source.name,
+            l.spec
+                .environments
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     Ok(loaded.map_err(|e| {
         print_report(&Report::new(e.input, e.findings), format, color);
         2
@@ -578,7 +635,10 @@ fn load_or_exit_from(
 
 fn load_spec(arg: &SpecArg) -> Result<Result<Loaded, LoadError>, Fatal> {
     let (name, bytes) = spec_input(arg, false)?;
-    Ok(akswin_spec::load(&name, &bytes))
+    Ok(match &arg.env {
+        Some(env) => akswin_spec::load_environment(&name, &bytes, env),
+        None => akswin_spec::load(&name, &bytes),
+    })
 }
 
 /// The spec's name and bytes: the file, stdin, ./akswin.yaml, or the built-in baseline (never
@@ -927,6 +987,62 @@ fn render_from_plan(
 /// Spec rules, manifest rules and render checks, for SARIF descriptors, `rules` and `explain`.
 fn all_metas() -> Vec<akswin_diag::RuleMeta> {
     akswin_pipeline::views::all_metas()
+}
+
+fn envs_cmd(a: EnvsArgs, color: bool) -> Result<u8, Fatal> {
+    let arg = SpecArg {
+        spec: a.spec.clone(),
+        today: a.today.clone(),
+        env: None,
+    };
+    if a.spec.is_none() && !Path::new("akswin.yaml").exists() {
+        return Err(Fatal::new(
+            "envs compares the environments of your spec: no SPEC given and ./akswin.yaml not found",
+            Some("akswin envs akswin.yaml (a spec with `environments`)"),
+        ));
+    }
+    let day = today(a.today.as_deref())?;
+    let (name, bytes) = spec_input(&arg, false)?;
+    // The embedded prices, or the spec's own `cost.prices` file (read through the base).
+    let base = match akswin_spec::load(&name, &bytes) {
+        Ok(l) => l,
+        Err(e) => {
+            print_report(&Report::new(e.input, e.findings), Format::Human, color);
+            return Ok(2);
+        }
+    };
+    if base.spec.environments.is_empty() {
+        return Err(Fatal::new(
+            format!("{name} has no `environments` to compare"),
+            Some(
+                "add `environments: { dev: { ...what differs... }, prod: {} }` (docs: README, Environments)",
+            ),
+        ));
+    }
+    let book = price_book(&base, &arg, &PricesArg { prices: None })?;
+    let cmp = match akswin_pipeline::environments::compare(&name, &bytes, day, VERSION, &book) {
+        Ok(c) => c,
+        Err(e) => {
+            print_report(&Report::new(e.input, e.findings), Format::Human, color);
+            return Ok(2);
+        }
+    };
+    let text = match a.format {
+        EnvsFormat::Human => cmp.human(),
+        EnvsFormat::Json => format!(
+            "{}\n",
+            pretty(&serde_json::to_value(&cmp).unwrap_or_default())
+        ),
+        EnvsFormat::Html => cmp.html(VERSION),
+    };
+    match &a.output {
+        Some(p) => {
+            io::write_atomic(p, text.as_bytes())?;
+            eprintln!("wrote the comparison to {}", p.display());
+        }
+        None => out(&text),
+    }
+    Ok(u8::from(cmp.has_errors()))
 }
 
 /// Read one JSON input of `diff`, with its line and column on a parse error.

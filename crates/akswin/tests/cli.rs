@@ -2031,3 +2031,114 @@ fn cluster_from_az_aks_show_refuses_a_second_cluster_section_and_bad_input() {
         .code(2)
         .stderr(predicates::str::contains("no SPEC given"));
 }
+
+#[test]
+fn the_environments_example_checks_plans_and_reports_each_environment_and_compares_them() {
+    let spec = repo().join("examples/environments.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    for env in ["dev", "prod"] {
+        akswin()
+            .env("AKSWIN_TODAY", "2026-11-30")
+            .args(["check", "--deny-warnings", "--env", env])
+            .arg(&spec)
+            .assert()
+            .code(0);
+        let plan = stdout_json(
+            akswin()
+                .env("AKSWIN_TODAY", "2026-11-30")
+                .args(["plan", "--format", "json", "--env", env])
+                .arg(&spec)
+                .assert()
+                .code(0),
+        );
+        let want = if env == "dev" {
+            "contoso-dev"
+        } else {
+            "contoso-legacy"
+        };
+        assert_eq!(plan["spec"]["name"], want, "{env}");
+        let html = dir.path().join(format!("{env}.html"));
+        akswin()
+            .env("AKSWIN_TODAY", "2026-11-30")
+            .args(["report", "--env", env, "-o"])
+            .arg(&html)
+            .arg(&spec)
+            .assert()
+            .code(0);
+        assert!(std::fs::read_to_string(&html).unwrap().contains(want));
+    }
+    // Without --env: the base, and a note that there are environments.
+    akswin()
+        .env("AKSWIN_TODAY", "2026-11-30")
+        .arg("check")
+        .arg(&spec)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("has environments (dev, prod)"));
+    // An environment the spec does not have: where, and which it has.
+    akswin()
+        .args(["check", "--env", "test"])
+        .arg(&spec)
+        .assert()
+        .code(2)
+        .stdout(predicates::str::contains("SPEC007"))
+        .stdout(predicates::str::contains("dev, prod"));
+    // Side by side.
+    let cmp = stdout_json(
+        akswin()
+            .env("AKSWIN_TODAY", "2026-11-30")
+            .args(["envs", "--format", "json"])
+            .arg(&spec)
+            .assert()
+            .code(0),
+    );
+    let envs: Vec<&str> = cmp["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["env"].as_str())
+        .collect();
+    assert_eq!(envs, ["dev", "prod"]);
+    let tier = cmp["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["pointer"] == "/cluster/tier")
+        .expect("the tier differs");
+    assert_eq!(tier["values"]["dev"], "Free");
+    assert_eq!(tier["values"]["prod"], "Standard");
+    assert!(
+        !cmp["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["pointer"] == "/location"),
+        "the same everywhere"
+    );
+    let page = dir.path().join("envs.html");
+    akswin()
+        .env("AKSWIN_TODAY", "2026-11-30")
+        .args(["envs", "--format", "html", "-o"])
+        .arg(&page)
+        .arg(&spec)
+        .assert()
+        .code(0);
+    let page = std::fs::read_to_string(page).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("/cluster/tier"));
+    // An environment with an error: exit 1.
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        std::fs::read_to_string(&spec).unwrap().replace(
+            "osSku: Windows2022, vmSize: Standard_D8ds_v5, min: 1, max: 3",
+            "osSku: Windows2019, vmSize: Standard_D8ds_v5, min: 1, max: 3",
+        ),
+    )
+    .unwrap();
+    akswin()
+        .env("AKSWIN_TODAY", "2026-11-30")
+        .arg("envs")
+        .arg(&broken)
+        .assert()
+        .code(1);
+}

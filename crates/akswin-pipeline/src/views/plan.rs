@@ -271,7 +271,7 @@ fn cost_section(out: &mut String, c: &CostEstimate, book: &PriceBook) {
     let _ = writeln!(out, "  not modelled: {}", c.not_modelled.join("; "));
 }
 
-fn table(rows: &[Vec<String>]) -> String {
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|c| {

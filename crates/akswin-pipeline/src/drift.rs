@@ -216,6 +216,33 @@ pub fn drift(
     maintenance: Option<&Value>,
     today: NaiveDate,
 ) -> Result<DriftReport, String> {
+    drift_around(spec, plan, aks, maintenance, Around::default(), today)
+}
+
+/// [`drift`], and the network around the cluster ([`network_drift`]).
+pub fn drift_around(
+    spec: &Spec,
+    plan: &NetworkPlan,
+    aks: &Value,
+    maintenance: Option<&Value>,
+    around: Around<'_>,
+    today: NaiveDate,
+) -> Result<DriftReport, String> {
+    let mut report = cluster_drift(spec, plan, aks, maintenance, today)?;
+    let net = network_drift(spec, plan, around);
+    report.drift.extend(net.drift);
+    report.compared.extend(net.compared);
+    report.not_compared.extend(net.not_compared);
+    Ok(report)
+}
+
+fn cluster_drift(
+    spec: &Spec,
+    plan: &NetworkPlan,
+    aks: &Value,
+    maintenance: Option<&Value>,
+    today: NaiveDate,
+) -> Result<DriftReport, String> {
     if get(aks, "agentPoolProfiles").is_none() {
         return Err("no agentPoolProfiles: expected the JSON of `az aks show`".into());
     }
@@ -596,8 +623,6 @@ pub fn drift(
             "maintenance configurations: give --maintenance with the JSON of `az aks maintenanceconfiguration list`".into(),
         ),
     }
-    not_compared
-        .push("the network around the cluster (VNets, routes, firewall rules): not read".into());
     Ok(DriftReport {
         schema_version: 1,
         cluster: text(get(aks, "name")),
@@ -684,5 +709,292 @@ mod tests {
             ),
             "snet-x"
         );
+    }
+}
+
+/// The network around the cluster, as deployed: the spoke VNet (`az network vnet show`) and
+/// the firewall policy's rule collection groups (`az network firewall policy
+/// rule-collection-group list`). Each is optional.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Around<'a> {
+    pub vnet: Option<&'a Value>,
+    pub rule_collection_groups: Option<&'a Value>,
+}
+
+/// The resources of every rendered template (nested deployments' included) of these types.
+fn rendered_of(templates: &[&Value], ty: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Value> = templates.to_vec();
+    while let Some(t) = stack.pop() {
+        for r in t["resources"].as_array().into_iter().flatten() {
+            let rt = r["type"].as_str().unwrap_or_default();
+            if rt.eq_ignore_ascii_case(ty) {
+                out.push(r.clone());
+            }
+            if rt == "Microsoft.Resources/deployments" {
+                stack.push(&r["properties"]["template"]);
+            }
+        }
+    }
+    out
+}
+
+/// The name a resource id ends with: the last quoted literal of an ARM expression
+/// (`[resourceId('…', 'nsg-x')]`), or the last segment of a literal id.
+fn name_of(s: &str) -> String {
+    if s.starts_with('[') {
+        s.split('\'')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, x)| x)
+            .last()
+            .unwrap_or_default()
+            .to_string()
+    } else {
+        s.rsplit('/').next().unwrap_or_default().to_string()
+    }
+}
+
+/// A set of strings, without regard to case, for messages (sorted).
+fn set_text(v: Option<&Value>) -> String {
+    let mut items: Vec<String> = match v {
+        Some(Value::Array(a)) => a.iter().map(|x| text(Some(x)).to_lowercase()).collect(),
+        Some(x) => vec![text(Some(x)).to_lowercase()],
+        None => Vec::new(),
+    };
+    items.retain(|s| s != "absent" && !s.is_empty());
+    items.sort();
+    items.dedup();
+    if items.is_empty() {
+        "absent".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Compare the network akswin renders for the spec with the one deployed around the cluster.
+pub fn network_drift(spec: &Spec, plan: &NetworkPlan, around: Around<'_>) -> DriftReport {
+    let names = akswin_plan::names::Names::new(spec);
+    let arm = akswin_render::arm::Arm::new(spec, plan, &names, "drift");
+    let main = arm.main();
+    let hub_side = arm.hub_side();
+    let mut o = Diffs(Vec::new());
+    let mut compared = Vec::new();
+    let mut not_compared = Vec::new();
+    match around.vnet {
+        Some(vnet) => {
+            let want = rendered_of(&[&main], "Microsoft.Network/virtualNetworks")
+                .into_iter()
+                .find(|v| v["name"] == names.vnet_spoke.as_str())
+                .unwrap_or_default();
+            let wp = &want["properties"];
+            let area = format!("vnet {}", names.vnet_spoke);
+            if !same(&text(get(vnet, "name")), &names.vnet_spoke) {
+                o.push(
+                    &area,
+                    "name",
+                    "/name",
+                    names.vnet_spoke.clone(),
+                    text(get(vnet, "name")),
+                    Some("this is another VNet than the spoke akswin deploys"),
+                );
+            }
+            let (ws, hs) = (
+                set_text(path(wp, "addressSpace.addressPrefixes")),
+                set_text(path(vnet, "addressSpace.addressPrefixes")),
+            );
+            if ws != hs {
+                o.push(
+                    &area,
+                    "addressSpace.addressPrefixes",
+                    "/network/spoke/addressSpace",
+                    ws,
+                    hs,
+                    None,
+                );
+            }
+            let wd = text(
+                path(wp, "dhcpOptions.dnsServers")
+                    .filter(|d| d.as_array().is_some_and(|a| !a.is_empty())),
+            );
+            let hd = text(
+                path(vnet, "dhcpOptions.dnsServers")
+                    .filter(|d| d.as_array().is_some_and(|a| !a.is_empty())),
+            );
+            if !same(&wd, &hd) {
+                o.push(
+                    &area,
+                    "dhcpOptions.dnsServers",
+                    "/network/dnsServers",
+                    wd,
+                    hd,
+                    Some("the nodes resolve through these; empty is Azure-provided DNS"),
+                );
+            }
+            let deployed: Vec<&Value> = get(vnet, "subnets")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().collect())
+                .unwrap_or_default();
+            let rendered: Vec<&Value> = wp["subnets"]
+                .as_array()
+                .map(|a| a.iter().collect())
+                .unwrap_or_default();
+            for w in &rendered {
+                let name = text(get(w, "name"));
+                let sarea = format!("subnet {name}");
+                let Some(h) = deployed.iter().find(|s| same(&text(get(s, "name")), &name)) else {
+                    o.push(
+                        &sarea,
+                        "name",
+                        "/network/spoke/subnets",
+                        name.clone(),
+                        "absent".into(),
+                        None,
+                    );
+                    continue;
+                };
+                let wpre = set_text(path(w, "properties.addressPrefix"));
+                let hpre =
+                    set_text(path(h, "addressPrefix").or_else(|| path(h, "addressPrefixes")));
+                if wpre != hpre {
+                    o.push(
+                        &sarea,
+                        "addressPrefix",
+                        "/network/spoke/subnets",
+                        wpre,
+                        hpre,
+                        Some("a subnet in use cannot change: the next deployment fails"),
+                    );
+                }
+                for (field, what) in [
+                    ("networkSecurityGroup.id", "networkSecurityGroup"),
+                    ("routeTable.id", "routeTable"),
+                ] {
+                    let wv =
+                        path(w, &format!("properties.{field}")).map(|v| name_of(&text(Some(v))));
+                    let hv = path(h, field).map(|v| name_of(&text(Some(v))));
+                    let (wv, hv) = (
+                        wv.unwrap_or_else(|| "absent".into()),
+                        hv.unwrap_or_else(|| "absent".into()),
+                    );
+                    if !same(&wv, &hv) {
+                        o.push(&sarea, what, "/network/spoke/subnets", wv, hv, None);
+                    }
+                }
+            }
+            for h in &deployed {
+                let name = text(get(h, "name"));
+                if !rendered.iter().any(|w| same(&text(get(w, "name")), &name)) {
+                    o.push(
+                        &format!("subnet {name}"),
+                        "name",
+                        "/network/spoke/subnets",
+                        "absent".into(),
+                        name.clone(),
+                        Some("a subnet the spec does not declare: the next deployment of the VNet, with exactly the planned subnets, fails while it is in use, or deletes it"),
+                    );
+                }
+            }
+            // The peering to the hub, and whether it carries traffic.
+            let peerings: Vec<&Value> = get(vnet, "virtualNetworkPeerings")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().collect())
+                .unwrap_or_default();
+            let to_hub = peerings.iter().find(|p| {
+                path(p, "remoteVirtualNetwork.id")
+                    .is_some_and(|id| same(&name_of(&text(Some(id))), &names.vnet_hub))
+            });
+            match to_hub {
+                None => o.push(&area, "virtualNetworkPeerings", "/network/hub", format!("a peering to {}", names.vnet_hub), "absent".into(), Some("without it the nodes reach neither the firewall nor the domain controllers")),
+                Some(p) => {
+                    let state = text(get(p, "peeringState"));
+                    if !same(&state, "Connected") {
+                        o.push(&area, "virtualNetworkPeerings.peeringState", "/network/hub", "Connected".into(), state, Some("the hub's side of the peering is missing or was deleted"));
+                    }
+                }
+            }
+            compared.push(format!(
+                "the spoke VNet {}: address space, DNS servers, {} subnets (prefix, NSG, route table, and any the spec does not declare), the peering to the hub",
+                names.vnet_spoke,
+                rendered.len()
+            ));
+        }
+        None => not_compared
+            .push("the spoke VNet: give --vnet with the JSON of `az network vnet show`".into()),
+    }
+    match around.rule_collection_groups {
+        Some(list) => {
+            let templates: Vec<&Value> = std::iter::once(&main).chain(hub_side.as_ref()).collect();
+            let want = rendered_of(&templates, "Microsoft.Network/firewallPolicies/ruleCollectionGroups");
+            let deployed: Vec<&Value> = match list {
+                Value::Array(a) => a.iter().collect(),
+                Value::Object(m) if m.contains_key("value") => m["value"].as_array().map(|a| a.iter().collect()).unwrap_or_default(),
+                Value::Object(_) => vec![list],
+                _ => Vec::new(),
+            };
+            for w in &want {
+                let name = last_segment(w["name"].as_str().unwrap_or_default());
+                let area = format!("rule collection group {name}");
+                let Some(h) = deployed.iter().find(|g| same(&text(get(g, "name")), &name)) else {
+                    o.push(&area, "name", "/egress/firewall", name.clone(), "absent".into(), Some("the flows its rules allow are dropped by the firewall"));
+                    continue;
+                };
+                o.compare(&area, "priority", "/egress/firewall", path(w, "properties.priority"), get(h, "priority"));
+                let hcols: Vec<&Value> = get(h, "ruleCollections").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
+                for wc in w["properties"]["ruleCollections"].as_array().into_iter().flatten() {
+                    let cname = text(get(wc, "name"));
+                    let carea = format!("{area} / {cname}");
+                    let Some(hc) = hcols.iter().find(|c| same(&text(get(c, "name")), &cname)) else {
+                        o.push(&carea, "name", "/egress/firewall", cname.clone(), "absent".into(), None);
+                        continue;
+                    };
+                    o.compare(&carea, "priority", "/egress/firewall", get(wc, "priority"), get(hc, "priority"));
+                    o.compare(&carea, "action.type", "/egress/firewall", path(wc, "action.type"), path(hc, "action.type"));
+                    let hrules: Vec<&Value> = get(hc, "rules").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
+                    for wr in wc["rules"].as_array().into_iter().flatten() {
+                        let rname = text(get(wr, "name"));
+                        let Some(hr) = hrules.iter().find(|r| same(&text(get(r, "name")), &rname)) else {
+                            o.push(&carea, &format!("rule {rname}"), "/egress/firewall", rname.clone(), "absent".into(), None);
+                            continue;
+                        };
+                        for field in ["sourceAddresses", "destinationAddresses", "destinationFqdns", "targetFqdns", "fqdnTags", "destinationPorts", "ipProtocols"] {
+                            let (a, b) = (set_text(get(wr, field)), set_text(get(hr, field)));
+                            if a != b {
+                                o.push(&carea, &format!("rule {rname}.{field}"), "/egress/firewall", a, b, None);
+                            }
+                        }
+                    }
+                    for hr in &hrules {
+                        let rname = text(get(hr, "name"));
+                        if !wc["rules"].as_array().into_iter().flatten().any(|r| same(&text(get(r, "name")), &rname)) {
+                            o.push(&carea, &format!("rule {rname}"), "/egress/firewall", "absent".into(), rname.clone(), Some("a rule the spec does not declare: the next deployment removes it"));
+                        }
+                    }
+                }
+            }
+            // A policy akswin deploys holds its groups only; an existing hub's holds others'.
+            if spec.network.existing_hub().is_none() {
+                for h in &deployed {
+                    let name = text(get(h, "name"));
+                    if !want.iter().any(|w| same(&last_segment(w["name"].as_str().unwrap_or_default()), &name)) {
+                        o.push(&format!("rule collection group {name}"), "name", "/egress/firewall", "absent".into(), name.clone(), Some("a group the spec does not declare (deploy.sh domain-controllers adds `promotion` only while it runs)"));
+                    }
+                }
+            }
+            compared.push(format!(
+                "{} firewall rule collection groups: priorities, collections, and each rule's sources, destinations, ports and protocols",
+                want.len()
+            ));
+        }
+        None => not_compared.push(
+            "the firewall rules: give --rule-collection-groups with the JSON of `az network firewall policy rule-collection-group list`".into(),
+        ),
+    }
+    DriftReport {
+        schema_version: 1,
+        cluster: String::new(),
+        drift: o.0,
+        compared,
+        not_compared,
     }
 }

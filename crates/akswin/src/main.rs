@@ -124,7 +124,9 @@ enum Command {
     /// the release and rollout lag); the tier and the network profile; private API server,
     /// local accounts and Azure RBAC; upgrade channels; add-ons, workload identity and the
     /// Windows profile (licence, gMSA); the maintenance windows, and any the spec does not
-    /// declare. `none`, `false` and absent count as the same. Field names are matched without regard to case (the CLI and the REST API spell
+    /// declare; with `--vnet` and `--rule-collection-groups`, the spoke VNet (address space,
+    /// DNS servers, subnets, the peering to the hub) and akswin's firewall rule collection
+    /// groups rule by rule. `none`, `false` and absent count as the same. Field names are matched without regard to case (the CLI and the REST API spell
     /// them differently). The SPEC must be yours: diff never falls back to the built-in
     /// baseline. Exit 0: no drift; 1: drift; 2: an input could not be read.
     Diff(DiffArgs),
@@ -414,6 +416,16 @@ struct DiffArgs {
     /// maintenance windows are not compared).
     #[arg(long, value_name = "FILE")]
     maintenance: Option<PathBuf>,
+    /// The JSON of `az network vnet show --output json` for the spoke VNet: its address space,
+    /// DNS servers, subnets (prefix, NSG, route table, and any the spec does not declare) and
+    /// its peering to the hub are compared.
+    #[arg(long, value_name = "FILE")]
+    vnet: Option<PathBuf>,
+    /// The JSON of `az network firewall policy rule-collection-group list --output json` for
+    /// the hub's firewall policy: akswin's rule collection groups, their collections and each
+    /// rule's sources, destinations, ports and protocols are compared.
+    #[arg(long, value_name = "FILE")]
+    rule_collection_groups: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
 }
@@ -1117,15 +1129,36 @@ fn diff_cmd(a: DiffArgs, color: bool) -> Result<u8, Fatal> {
         Some(p) => Some(read_az_json(p, "az aks maintenanceconfiguration list")?),
         None => None,
     };
+    let vnet = match &a.vnet {
+        Some(p) => Some(read_az_json(p, "az network vnet show")?),
+        None => None,
+    };
+    let rcgs = match &a.rule_collection_groups {
+        Some(p) => Some(read_az_json(
+            p,
+            "az network firewall policy rule-collection-group list",
+        )?),
+        None => None,
+    };
     let plan = akswin_plan::plan(&loaded.spec);
-    let report =
-        akswin_pipeline::drift::drift(&loaded.spec, &plan, &aks, maintenance.as_ref(), day)
-            .map_err(|e| {
-                Fatal::new(
-                    format!("`{}`: {e}", a.cluster.display()),
-                    Some("pass the output of `az aks show --output json` for one cluster"),
-                )
-            })?;
+    let around = akswin_pipeline::drift::Around {
+        vnet: vnet.as_ref(),
+        rule_collection_groups: rcgs.as_ref(),
+    };
+    let report = akswin_pipeline::drift::drift_around(
+        &loaded.spec,
+        &plan,
+        &aks,
+        maintenance.as_ref(),
+        around,
+        day,
+    )
+    .map_err(|e| {
+        Fatal::new(
+            format!("`{}`: {e}", a.cluster.display()),
+            Some("pass the output of `az aks show --output json` for one cluster"),
+        )
+    })?;
     match a.format {
         ListFormat::Json => out(&format!(
             "{}\n",

@@ -2142,3 +2142,69 @@ fn the_environments_example_checks_plans_and_reports_each_environment_and_compar
         .assert()
         .code(1);
 }
+
+#[test]
+fn diff_compares_the_network_around_the_cluster_when_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("akswin.yaml");
+    std::fs::write(&spec, akswin_spec::BASELINE_YAML).unwrap();
+    let fx = repo().join("crates/akswin/tests/fixtures/drift");
+    let diff = |vnet: &str, rcgs: &str| {
+        akswin()
+            .env("AKSWIN_TODAY", "2026-11-30")
+            .arg("diff")
+            .arg(&spec)
+            .arg("--cluster")
+            .arg(fx.join("aks-show.json"))
+            .arg("--vnet")
+            .arg(fx.join(vnet))
+            .arg("--rule-collection-groups")
+            .arg(fx.join(rcgs))
+            .args(["--format", "json"])
+            .assert()
+    };
+    let clean = stdout_json(diff("vnet-show.json", "rule-collection-groups.json").code(0));
+    assert_eq!(clean["drift"].as_array().unwrap().len(), 0, "{clean}");
+    assert!(clean["compared"].as_array().unwrap().iter().any(|c| {
+        c.as_str()
+            .unwrap()
+            .starts_with("8 firewall rule collection groups")
+    }));
+    let drifted = stdout_json(
+        diff(
+            "vnet-show-drifted.json",
+            "rule-collection-groups-drifted.json",
+        )
+        .code(1),
+    );
+    let found: Vec<(String, String)> = drifted["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["area"].as_str().unwrap().to_string(),
+                d["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("subnet snet-windows-nodes", "routeTable"),
+        ("subnet snet-added-by-hand", "name"),
+        (
+            "vnet vnet-contoso-legacy-spoke",
+            "virtualNetworkPeerings.peeringState",
+        ),
+        (
+            "rule collection group windows / windows-application",
+            "rule windows-update-tag",
+        ),
+        ("rule collection group user", "priority"),
+    ] {
+        assert!(
+            found.iter().any(|(a, f)| a == want.0 && f == want.1),
+            "{want:?} in {found:?}"
+        );
+    }
+    assert_eq!(found.len(), 5, "{found:?}");
+}

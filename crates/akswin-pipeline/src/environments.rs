@@ -48,12 +48,16 @@ pub struct Comparison {
     pub source: String,
     pub environments: Vec<EnvSummary>,
     pub differences: Vec<Difference>,
+    /// What two environments share but must not: a name unique across Azure (a registry, a
+    /// Key Vault), or, in one Active Directory domain, a gMSA, its host group or the standard
+    /// user whose password `Set-Gmsa.ps1` resets.
+    pub conflicts: Vec<String>,
 }
 
 impl Comparison {
-    /// Whether any environment has an error.
+    /// Whether any environment has an error, or two conflict.
     pub fn has_errors(&self) -> bool {
-        self.environments.iter().any(|e| e.errors > 0)
+        self.environments.iter().any(|e| e.errors > 0) || !self.conflicts.is_empty()
     }
 }
 
@@ -96,12 +100,50 @@ pub fn compare(
     let base = akswin_spec::load(name, bytes)?;
     let mut environments = Vec::new();
     let mut flat: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    // (what, value) -> the environments that use it.
+    let mut shared: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for env in base.spec.environments.keys() {
         let l: Loaded = akswin_spec::load_environment(name, bytes, env)?;
         let checked = crate::check_priced(&l, today, tool_version, prices);
         let count = |s: Severity| checked.findings.iter().filter(|f| f.severity == s).count();
         let cost = akswin_plan::resolve::cost(&l.spec, prices, today);
         let s = &l.spec;
+        let n = &checked.plan.names;
+        let mut note = |what: &str, value: &str| {
+            shared
+                .entry((what.to_string(), value.to_ascii_lowercase()))
+                .or_default()
+                .push(env.clone());
+        };
+        note("the registry name (unique across Azure)", &n.acr);
+        note("the Key Vault name (unique across Azure)", &n.key_vault);
+        if l.spec.ingress.front_door.is_some() {
+            note(
+                "Front Door's Key Vault name (unique across Azure)",
+                &n.key_vault_front_door,
+            );
+        }
+        if let (Some(ad), true) = (&s.identity.active_directory, s.identity.gmsa.enabled) {
+            let d = ad.domain.to_ascii_lowercase();
+            note(
+                &format!("the gMSA standard user in {d} (Set-Gmsa.ps1 resets its password)"),
+                &s.identity.gmsa.standard_user,
+            );
+            for a in &s.identity.gmsa.accounts {
+                note(
+                    &format!("the gMSA in {d} (its SPNs and delegation)"),
+                    &a.name,
+                );
+                if let Some(g) = &a.host_group {
+                    note(
+                        &format!(
+                            "the gMSA host group in {d} (its members read every gMSA password it guards)"
+                        ),
+                        g,
+                    );
+                }
+            }
+        }
         environments.push(EnvSummary {
             env: env.clone(),
             name: s.name.clone(),
@@ -160,7 +202,15 @@ pub fn compare(
             });
         }
     }
+    let conflicts = shared
+        .into_iter()
+        .filter(|(_, envs)| envs.len() > 1)
+        .map(|((what, value), envs)| {
+            format!("{what} `{value}` is the same in {}", envs.join(" and "))
+        })
+        .collect();
     Ok(Comparison {
+        conflicts,
         schema_version: 1,
         source: base.source.name.clone(),
         environments,
@@ -208,6 +258,15 @@ impl Comparison {
             ]);
         }
         out.push_str(&crate::views::plan::table(&rows));
+        if !self.conflicts.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nConflicts between environments (each must have its own):"
+            );
+            for c in &self.conflicts {
+                let _ = writeln!(out, "  !! {c}");
+            }
+        }
         let _ = writeln!(
             out,
             "\nWhat differs ({} values; `akswin check SPEC --env NAME` shows each environment's findings):",
@@ -268,7 +327,15 @@ impl Comparison {
                 esc(&e.currency)
             );
         }
-        o.push_str("</table><h2>What differs</h2><table><tr><th>value</th>");
+        o.push_str("</table>");
+        if !self.conflicts.is_empty() {
+            o.push_str("<h2>Conflicts between environments</h2><ul>");
+            for c in &self.conflicts {
+                let _ = write!(o, "<li>{}</li>", esc(c));
+            }
+            o.push_str("</ul>");
+        }
+        o.push_str("<h2>What differs</h2><table><tr><th>value</th>");
         for e in &self.environments {
             let _ = write!(o, "<th>{}</th>", esc(&e.env));
         }

@@ -197,6 +197,111 @@ pub fn load_with_cluster(
     ))
 }
 
+/// `EXISTING-CLUSTER.md`: what the rendered parts assume of a cluster akswin did not deploy,
+/// each read from `az aks show` where it says, with the command that provides what is missing.
+pub fn prerequisites(
+    aks: &Value,
+    spec: &akswin_spec::Spec,
+    n: &akswin_plan::names::Names,
+) -> String {
+    let at = |path: &str| -> Option<&Value> {
+        let mut cur = aks;
+        for k in path.split('.') {
+            cur = cur.get(k)?;
+        }
+        Some(cur).filter(|v| !v.is_null())
+    };
+    let on = |path: &str| at(path).and_then(Value::as_bool) == Some(true);
+    let mut out = String::new();
+    let mut item = |ok: Option<bool>, text: String| {
+        let mark = match ok {
+            Some(true) => "[x]",
+            Some(false) => "[ ] **missing**:",
+            None => "[ ]",
+        };
+        out.push_str(&format!("- {mark} {text}\n"));
+    };
+    let (rg, cluster) = (&n.rg_spoke, &n.cluster);
+    let kubelet = at("identityProfile.kubeletidentity.objectId")
+        .and_then(Value::as_str)
+        .unwrap_or("<the kubelet identity's object id>");
+    if spec.identity.gmsa.enabled {
+        let ad = spec.identity.active_directory.as_ref();
+        let domain = ad.map_or("<domain>", |a| a.domain.as_str());
+        let dns = spec
+            .identity
+            .gmsa
+            .dns_server
+            .map(|i| i.to_string())
+            .or_else(|| {
+                ad.and_then(|a| a.domain_controllers.existing.as_ref())
+                    .and_then(|e| e.dns_servers.first())
+                    .map(|i| i.to_string())
+            })
+            .unwrap_or_else(|| "<a domain controller>".into());
+        item(
+            Some(on("windowsProfile.gmsaProfile.enabled")),
+            format!(
+                "gMSA on the cluster (`windowsProfile.gmsaProfile`): `az aks update --resource-group {rg} --name {cluster} --enable-windows-gmsa --gmsa-dns-server {dns} --gmsa-root-domain-name {domain}` (without the DNS server and domain, the VNet's DNS must resolve {domain}; https://learn.microsoft.com/azure/aks/use-group-managed-service-accounts)"
+            ),
+        );
+        if let Some(secret) = &spec.identity.gmsa.key_vault_secret {
+            item(
+                None,
+                format!(
+                    "the kubelet identity ({kubelet}) reads the gMSA credential `{}` in `{}`: `az role assignment create --assignee-object-id {kubelet} --assignee-principal-type ServicePrincipal --role \"Key Vault Secrets User\" --scope $(az keyvault show --name {} --query id --output tsv)/secrets/{}` (a vault with access policies: `az keyvault set-policy --name {} --object-id {kubelet} --secret-permissions get`); then `scripts/Set-Gmsa.ps1` on a domain-joined machine creates the accounts and stores the credential",
+                    secret.as_str(),
+                    n.key_vault,
+                    n.key_vault,
+                    secret.as_str(),
+                    n.key_vault
+                ),
+            );
+        }
+    }
+    if !spec.registry.images.is_empty() {
+        item(
+            None,
+            format!(
+                "the kubelet identity pulls from `{}`: `az aks update --resource-group {rg} --name {cluster} --attach-acr {}` (AcrPull), and the images are there (`az acr import --name {} --source <where they are built> --image <repository:tag>`)",
+                n.acr, n.acr, n.acr
+            ),
+        );
+    }
+    if spec.policy.windows_built_ins != akswin_spec::spec::PolicyEffect::Disabled
+        || !spec.policy.allowed_registries.is_empty()
+    {
+        item(
+            Some(on("addonProfiles.azurepolicy.enabled")),
+            format!(
+                "the Azure Policy add-on, for `policy/assignments.json` to act in the cluster: `az aks enable-addons --addons azure-policy --resource-group {rg} --name {cluster}`; deploy the assignments with `az deployment group create --resource-group {rg} --template-file policy/assignments.json`"
+            ),
+        );
+    }
+    let rbac = on("aadProfile.enableAzureRbac") || on("aadProfile.enableAzureRBAC");
+    item(
+        Some(rbac),
+        format!(
+            "Azure RBAC for Kubernetes (`aadProfile.enableAzureRBAC`): the workflows run kubectl through `az aks command invoke` as their identity, which needs Azure Kubernetes Service Contributor Role on `{cluster}` and a role with `Microsoft.ContainerService/managedClusters/nodes/read` (https://learn.microsoft.com/azure/aks/manage-azure-rbac); set the repository variables AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID for its federated credential"
+        ),
+    );
+    let ilb = n.vnet_spoke.clone();
+    item(
+        None,
+        format!(
+            "the spec's `network` describes the cluster's own network: the manifests put the internal load balancers in the subnet akswin planned in `{ilb}` ({}); prove it with `az network vnet show --ids <the cluster's VNet> --output json > vnet.json` and `akswin diff SPEC --cluster aks.json --vnet vnet.json`. The cluster identity needs Network Contributor on that subnet (https://learn.microsoft.com/azure/aks/internal-lb)",
+            "`akswin plan SPEC --cluster aks.json` lists it"
+        ),
+    );
+    item(
+        None,
+        "egress: the Windows nodes reach Windows Update, and the domain controllers on the AD ports; `akswin plan SPEC --cluster aks.json` lists the firewall rules akswin would deploy (`akswin diff --rule-collection-groups` compares a policy's)".into(),
+    );
+    format!(
+        "# What the cluster {cluster} must have\n\nRendered by akswin for a cluster it did not deploy (`--cluster`): only what goes into it (`k8s/`, `.github/workflows/`, `scripts/`, `policy/`). The parts assume what follows; `[x]` is read from `az aks show`, `[ ]` is for you to check or do.\n\n{out}\nThen apply the manifests: `az aks command invoke --resource-group {rg} --name {cluster} --file k8s --command 'kubectl apply -f 00-akswin-system.yaml && kubectl apply -f .'` (after `scripts/Set-Gmsa.ps1` wrote the gMSA credential specs into `k8s/`).\n"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,12 +152,20 @@ impl Names {
         };
         // A prefix of its own, so that shortening never makes it the platform vault's name.
         let (full, key_vault_front_door) = global("kvfd");
-        note(
-            "Microsoft.KeyVault/vaults",
-            full,
-            &key_vault_front_door,
-            true,
-        );
+        // An existing cluster's team has its own vault (keyVault.name) and no Front Door vault
+        // of akswin's: the certificates are read from theirs.
+        let key_vault_front_door = match (&spec.cluster.existing, &spec.key_vault.name) {
+            (Some(_), Some(own)) => own.clone(),
+            _ => {
+                note(
+                    "Microsoft.KeyVault/vaults",
+                    full,
+                    &key_vault_front_door,
+                    true,
+                );
+                key_vault_front_door
+            }
+        };
         let acr = spec.acr_name();
         if spec.registry.name.is_none() {
             let sfx = spec.suffix_alnum();

@@ -63,6 +63,18 @@ pub fn supported(spec: &Spec) -> Result<(), RenderError> {
             hint: "use `{ keyVaultSecret: NAME }`: the rendered templates read secrets from Key Vault only".into(),
         });
     }
+    // A workload's certificate is mounted with its own workload identity, which the full
+    // deployment creates (main.json) and deploy.sh k8s wires (the SecretProviderClass): an
+    // existing cluster gets neither from akswin yet.
+    if spec.cluster.existing.is_some()
+        && let Some(i) = spec.workloads.iter().position(|w| w.certificate.is_some())
+    {
+        return Err(RenderError::Unsupported {
+            pointer: format!("/workloads/{i}/certificate"),
+            what: "a workload certificate on a cluster that exists already".into(),
+            hint: "mount it with a SecretProviderClass and workload identity of your own (https://learn.microsoft.com/azure/aks/csi-secrets-store-identity-access), and remove `certificate` here".into(),
+        });
+    }
     if let Some(ad) = &spec.identity.active_directory {
         for (k, r, _) in ad.domain_controllers.secrets() {
             if let Some(SecretRef::Parameter(_)) = r {
@@ -150,6 +162,9 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     t.add("arm/main.json", pretty(&arm.main()));
     if let Some(h) = arm.hub_side() {
         t.add("arm/hub-side.json", pretty(&h));
+    }
+    if let Some(p) = arm.existing_cluster_policy() {
+        t.add("policy/assignments.json", pretty(&p));
     }
     t.add("arm/main.parameters.json", pretty(&arm.parameters()));
     if let Some(fd) = arm.front_door() {

@@ -129,7 +129,7 @@ $ErrorActionPreference = 'Stop'
 $domain = {domain}
 $netbios = {netbios}
 $hostGroup = {group}
-$standardUser = 'gmsa-standard-user'
+$standardUser = {standard_user}
 $keyVault = {kv}
 $secretName = {secret}
 $ConnectorComputers = @($ConnectorComputers | ForEach-Object {{ $_ -split ',' }} | ForEach-Object {{ $_.Trim() }} | Where-Object {{ $_ }})
@@ -178,9 +178,20 @@ if ($IdentityClientId) {{
   if ($LASTEXITCODE -ne 0 -or -not $subscription) {{ throw 'sign in with the Azure CLI first (az login)' }}
   $secretId = "/subscriptions/$subscription/resourceGroups/{rg_shared_plain}/providers/Microsoft.KeyVault/vaults/$keyVault/secrets/$secretName"
   function Get-CredentialTag {{
-    $tag = az resource show --ids $secretId --query tags.akswin --output tsv
-    if ($LASTEXITCODE -ne 0) {{ throw 'the Azure CLI could not read the secret (az resource show)' }}
-    $tag
+    $err = New-TemporaryFile
+    try {{
+      $tag = az resource show --ids $secretId --query tags.akswin --output tsv 2>$err
+      if ($LASTEXITCODE -ne 0) {{
+        # A secret that is not there yet has no tag (a vault akswin did not create has no
+        # placeholder in it).
+        $why = Get-Content -Raw -Path $err
+        if ($why -match 'ResourceNotFound|SecretNotFound|was not found') {{ return '' }}
+        throw "the Azure CLI could not read the secret (az resource show): $why"
+      }}
+      $tag
+    }} finally {{
+      Remove-Item -Path $err -Force -ErrorAction SilentlyContinue
+    }}
   }}
   # A new version of the secret with this value and tag, through a one-resource deployment.
   function Save-Credential([string] $Value, [string] $Tag) {{
@@ -316,6 +327,7 @@ if ($IdentityClientId) {{
         rg_shared_plain = n.key_vault_group.as_deref().unwrap_or(&n.rg_shared),
         api_kv = crate::arm::API_KEYVAULT,
         id_kubelet = ps(&n.id_kubelet),
+        standard_user = ps(&g.standard_user),
         rg_kubelet = ps(n.kubelet_identity_group.as_deref().unwrap_or(&n.rg_shared)),
     );
     for a in &g.accounts {

@@ -356,6 +356,24 @@ fn every_rendered_resource_validates_against_the_official_schemas() {
         return;
     }
     let mut failures = Vec::new();
+    // A cluster that exists already gets its policy assignments on their own.
+    let existing = common::existing_cluster_tree();
+    let text = existing
+        .files
+        .get("policy/assignments.json")
+        .expect("policy/assignments.json for an existing cluster");
+    let t: Value = serde_json::from_str(text).expect("json");
+    for e in template_validator().iter_errors(&masked_template(&t)) {
+        failures.push(format!(
+            "existing cluster policy/assignments.json: template: {} at {}",
+            short(&e.to_string()),
+            e.instance_path()
+        ));
+    }
+    failures.extend(validate_template(
+        "existing cluster policy/assignments.json",
+        &t,
+    ));
     for (scenario, tree) in common::scenarios() {
         let main: Value = serde_json::from_str(&tree.files["arm/main.json"]).expect("json");
         failures.extend(validate_template(
@@ -367,6 +385,7 @@ fn every_rendered_resource_validates_against_the_official_schemas() {
             "arm/bootstrap.json",
             "arm/frontdoor.json",
             "arm/promotion-egress.json",
+            "arm/hub-side.json",
         ] {
             let Some(text) = tree.files.get(file) else {
                 continue;

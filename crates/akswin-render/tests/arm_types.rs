@@ -26,7 +26,9 @@ use akswin_render::armtypes::template_resources as resources;
 fn tree_resources(files: &std::collections::BTreeMap<String, String>) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     for (file, text) in files {
-        if !file.starts_with("arm/") || file.ends_with("parameters.json") {
+        if !(file.starts_with("arm/") || file.starts_with("policy/"))
+            || file.ends_with("parameters.json")
+        {
             continue;
         }
         let t: Value = serde_json::from_str(text).expect("json");
@@ -54,7 +56,11 @@ fn every_rendered_resource_passes_the_strict_type_check() {
     let Some(ix) = types() else { return };
     let mut total = 0;
     let mut failures = Vec::new();
-    for (scenario, tree) in common::scenarios() {
+    let existing = [(
+        "existing cluster".to_string(),
+        common::existing_cluster_tree(),
+    )];
+    for (scenario, tree) in common::scenarios().into_iter().chain(existing) {
         let (n, errors) = check_tree(ix, &tree.files);
         total += n;
         failures.extend(errors.into_iter().map(|e| format!("{scenario}: {e}")));

@@ -954,7 +954,7 @@ pub struct ExistingDcs {
     pub dns_servers: Vec<Ip>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Gmsa {
     #[serde(default)]
@@ -967,6 +967,27 @@ pub struct Gmsa {
     pub dns_server: Option<Ip>,
     #[serde(default)]
     pub accounts: Vec<GmsaAccount>,
+    /// The domain user whose credential the nodes use to fetch the gMSA passwords (its
+    /// `DOMAIN\user:password` is the Key Vault secret). Environments in one domain need one
+    /// each: `scripts/Set-Gmsa.ps1` resets its password. At most 20 characters.
+    #[serde(default = "default_standard_user")]
+    pub standard_user: String,
+}
+
+fn default_standard_user() -> String {
+    "gmsa-standard-user".into()
+}
+
+impl Default for Gmsa {
+    fn default() -> Self {
+        Gmsa {
+            enabled: false,
+            key_vault_secret: None,
+            dns_server: None,
+            accounts: Vec::new(),
+            standard_user: default_standard_user(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

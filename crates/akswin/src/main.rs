@@ -324,9 +324,10 @@ struct RenderArgs {
     force: bool,
     /// Write only these parts of the tree (comma-separated): `arm` (templates), `k8s`
     /// (manifests), `workflows` (GitHub Actions), `scripts` (PowerShell and shell), `docs`
-    /// (README.md and deploy.sh). For a cluster that exists already: `--cluster aks.json
-    /// --only k8s,workflows,scripts` (its templates and runbook are not akswin's to write).
-    /// Default: all.
+    /// (README.md and deploy.sh), `policy` (for a cluster that exists already: its Azure Policy
+    /// assignments, `policy/assignments.json`). For a cluster that exists already:
+    /// `--cluster aks.json --only k8s,workflows,scripts,policy` (its templates and runbook are
+    /// not akswin's to write). Default: all.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "PARTS")]
     only: Vec<RenderPart>,
 }
@@ -338,6 +339,7 @@ enum RenderPart {
     Workflows,
     Scripts,
     Docs,
+    Policy,
 }
 
 impl RenderPart {
@@ -348,6 +350,7 @@ impl RenderPart {
             RenderPart::Workflows => file.starts_with(".github/workflows/"),
             RenderPart::Scripts => file.starts_with("scripts/"),
             RenderPart::Docs => file == "README.md" || file == "deploy.sh",
+            RenderPart::Policy => file.starts_with("policy/"),
         }
     }
 }
@@ -903,7 +906,7 @@ fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
         if wants(RenderPart::Arm) || wants(RenderPart::Docs) {
             return Err(Fatal::new(
                 "the cluster exists (cluster.existing, or --cluster): akswin renders only what goes into it, not its templates or runbook",
-                Some("add --only k8s,workflows,scripts"),
+                Some("add --only k8s,workflows,scripts,policy"),
             ));
         }
     }
@@ -920,7 +923,16 @@ fn render_cmd(a: RenderArgs, color: bool) -> Result<u8, Fatal> {
         eprintln!("error: not rendering: fix the errors above first (`akswin check` shows them)");
         return Ok(1);
     };
-    let files = only_parts(tree.files, &a.only)?;
+    let mut files = only_parts(tree.files, &a.only)?;
+    // A cluster akswin did not deploy: what the parts assume of it, read from az aks show.
+    if let Some(path) = &a.from.cluster {
+        let aks = read_az_json(path, "az aks show")?;
+        let plan = akswin_plan::plan(&loaded.spec);
+        files.insert(
+            "EXISTING-CLUSTER.md".into(),
+            akswin_pipeline::existing_cluster::prerequisites(&aks, &loaded.spec, &plan.names),
+        );
+    }
     io::write_tree_atomic(&a.out, &files, a.force)?;
     if report.count(Severity::Warning) > 0 {
         eprintln!(

@@ -1942,7 +1942,12 @@ fn an_existing_cluster_from_az_aks_show_gets_only_what_goes_into_it_and_it_audit
     assert!(!out_dir.exists());
     akswin()
         .env("AKSWIN_TODAY", "2026-11-30")
-        .args(["render", "--only", "k8s,workflows,scripts", "--cluster"])
+        .args([
+            "render",
+            "--only",
+            "k8s,workflows,scripts,policy",
+            "--cluster",
+        ])
         .arg(&aks)
         .arg(&spec)
         .arg("--out")
@@ -1951,6 +1956,19 @@ fn an_existing_cluster_from_az_aks_show_gets_only_what_goes_into_it_and_it_audit
         .code(0);
     assert!(!out_dir.join("arm").exists());
     assert!(!out_dir.join("deploy.sh").exists());
+    // Its policy assignments on their own, and what the parts assume of the cluster.
+    let policy = std::fs::read_to_string(out_dir.join("policy/assignments.json")).unwrap();
+    assert!(policy.contains("windows-no-hostprocess"), "{policy}");
+    let pre = std::fs::read_to_string(out_dir.join("EXISTING-CLUSTER.md")).unwrap();
+    assert!(pre.contains("- [x] gMSA on the cluster"), "{pre}");
+    assert!(
+        pre.contains("--assignee-object-id 7b1d2e8f-9e3c-4d4b-8f2a-3c4d5e6f7a81"),
+        "{pre}"
+    );
+    // The certificates' Front Door vault is the team's own vault, not one akswin would create.
+    let app = std::fs::read_to_string(out_dir.join("scripts/Publish-AppProxy.ps1")).unwrap();
+    assert!(app.contains("'kv-payments-prod'"), "the team's vault");
+    assert!(!app.contains("kvfd-"), "no vault akswin would have made");
     // The workflows and scripts act on the deployed cluster, by its own names.
     let hot = std::fs::read_to_string(out_dir.join(".github/workflows/hot-spare.yml")).unwrap();
     assert!(
@@ -2125,6 +2143,47 @@ fn the_environments_example_checks_plans_and_reports_each_environment_and_compar
         .code(0);
     let page = std::fs::read_to_string(page).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains("/cluster/tier"));
+    assert_eq!(cmp["conflicts"].as_array().unwrap().len(), 0, "{cmp}");
+    // Two environments on one registry name, and one gMSA standard user in one domain:
+    // conflicts, exit 1.
+    let shared = dir.path().join("shared.yaml");
+    std::fs::write(
+        &shared,
+        std::fs::read_to_string(&spec)
+            .unwrap()
+            .replace(
+                "      name: null                # dev's own registry, named from `name` and `nameSuffix`",
+                "      name: contosoacr",
+            )
+            .replace("        standardUser: gmsa-std-dev\n", ""),
+    )
+    .unwrap();
+    let cmp = stdout_json(
+        akswin()
+            .env("AKSWIN_TODAY", "2026-11-30")
+            .args(["envs", "--format", "json"])
+            .arg(&shared)
+            .assert()
+            .code(1),
+    );
+    let conflicts: Vec<&str> = cmp["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert!(
+        conflicts
+            .iter()
+            .any(|c| c.contains("registry name") && c.contains("contosoacr")),
+        "{conflicts:?}"
+    );
+    assert!(
+        conflicts
+            .iter()
+            .any(|c| c.contains("standard user") && c.contains("gmsa-standard-user")),
+        "{conflicts:?}"
+    );
     // An environment with an error: exit 1.
     let broken = dir.path().join("broken.yaml");
     std::fs::write(

@@ -127,5 +127,35 @@ impl Arm<'_> {
         out
     }
 
+    /// `policy/assignments.json` for a cluster that exists already (`cluster.existing`): the
+    /// same assignments `main.json` makes, in a resource-group template for the cluster's
+    /// group (`az deployment group create --resource-group <its group>`). The cluster needs the
+    /// Azure Policy add-on (`az aks enable-addons --addons azure-policy`) for them to act in
+    /// it.
+    pub fn existing_cluster_policy(&self) -> Option<Value> {
+        self.spec.cluster.existing.as_ref()?;
+        let cluster = rid(
+            "Microsoft.ContainerService/managedClusters",
+            &self.n.cluster,
+        );
+        let mut assignments = self.policy_assignments(&cluster);
+        if assignments.is_empty() {
+            return None;
+        }
+        for a in &mut assignments {
+            // The cluster is not in this template: it exists.
+            if let Some(o) = a.as_object_mut() {
+                o.remove("dependsOn");
+            }
+        }
+        let mut t = rg_template(assignments, json!({}), json!({}));
+        t["metadata"] = self.metadata();
+        t["metadata"]["description"] = s(&format!(
+            "Azure Policy assignments for the existing cluster {} (deploy into its resource group {}); the cluster needs the Azure Policy add-on: az aks enable-addons --addons azure-policy --resource-group {} --name {}",
+            self.n.cluster, self.n.rg_spoke, self.n.rg_spoke, self.n.cluster
+        ));
+        Some(t)
+    }
+
     // ---------------------------------------------------------------------------- front door
 }

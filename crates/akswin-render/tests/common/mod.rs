@@ -160,3 +160,16 @@ pub fn after_active_directory(
     }
     akswin_render::Tree { files }
 }
+
+/// The baseline as a cluster that exists already (`cluster.existing`): what `render --cluster`
+/// writes for it includes `policy/assignments.json`.
+pub fn existing_cluster_tree() -> akswin_render::Tree {
+    let text = akswin_spec::BASELINE_YAML.replacen(
+        "cluster:\n",
+        "cluster:\n  existing:\n    id: /subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg-payments-prod/providers/Microsoft.ContainerService/managedClusters/aks-payments-prod\n",
+        1,
+    );
+    let spec = load(&text);
+    assert!(spec.cluster.existing.is_some());
+    akswin_render::render(&spec, &akswin_plan::plan(&spec), "test")
+}

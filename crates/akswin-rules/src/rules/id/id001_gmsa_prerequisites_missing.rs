@@ -6,7 +6,9 @@ declare_rule! {
     /// is declared (`identity.activeDirectory`), its domain controllers can be reached for DNS
     /// (new DCs with `count`, `existing.dnsServers`, or `gmsa.dnsServer`), and the Key Vault
     /// secret holding the standard domain user is named (`gmsa.keyVaultSecret`). Also flags
-    /// gMSA accounts declared, or used by workloads, while gMSA is off.
+    /// gMSA accounts declared, or used by workloads, while gMSA is off, and a standard user
+    /// (`gmsa.standardUser`) Active Directory cannot name (1 to 20 letters, digits, `-`, `_`,
+    /// `.`).
     ///
     /// ## Why it matters
     /// gMSA needs the cluster's `gmsaProfile`, a domain (Active Directory Domain Services or
@@ -35,6 +37,18 @@ impl Rule for Id001 {
     }
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
         let id = &cx.spec.identity;
+        let u = &id.gmsa.standard_user;
+        if !(1..=20).contains(&u.chars().count())
+            || !u
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            out.error(
+                "/identity/gmsa/standardUser",
+                format!("`{u}` cannot be an Active Directory user's SAM account name (1-20 letters, digits, `-`, `_`, `.`)"),
+                "choose a short name, e.g. gmsa-std-dev",
+            );
+        }
         if !id.gmsa.enabled {
             if !id.gmsa.accounts.is_empty() {
                 out.error(

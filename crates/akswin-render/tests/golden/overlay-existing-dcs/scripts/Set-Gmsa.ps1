@@ -86,9 +86,20 @@ if ($IdentityClientId) {
   if ($LASTEXITCODE -ne 0 -or -not $subscription) { throw 'sign in with the Azure CLI first (az login)' }
   $secretId = "/subscriptions/$subscription/resourceGroups/rg-contoso-legacy-shared/providers/Microsoft.KeyVault/vaults/$keyVault/secrets/$secretName"
   function Get-CredentialTag {
-    $tag = az resource show --ids $secretId --query tags.akswin --output tsv
-    if ($LASTEXITCODE -ne 0) { throw 'the Azure CLI could not read the secret (az resource show)' }
-    $tag
+    $err = New-TemporaryFile
+    try {
+      $tag = az resource show --ids $secretId --query tags.akswin --output tsv 2>$err
+      if ($LASTEXITCODE -ne 0) {
+        # A secret that is not there yet has no tag (a vault akswin did not create has no
+        # placeholder in it).
+        $why = Get-Content -Raw -Path $err
+        if ($why -match 'ResourceNotFound|SecretNotFound|was not found') { return '' }
+        throw "the Azure CLI could not read the secret (az resource show): $why"
+      }
+      $tag
+    } finally {
+      Remove-Item -Path $err -Force -ErrorAction SilentlyContinue
+    }
   }
   # A new version of the secret with this value and tag, through a one-resource deployment.
   function Save-Credential([string] $Value, [string] $Tag) {

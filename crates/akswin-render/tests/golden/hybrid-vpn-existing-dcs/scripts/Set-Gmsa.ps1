@@ -205,7 +205,7 @@ if (-not $member) {
 }
 if (-not $KubeletObjectId) {
   $KubeletObjectId = az identity show --resource-group 'rg-contoso-legacy-shared' --name 'id-contoso-legacy-aks-kubelet' --query principalId --output tsv
-  if (-not $KubeletObjectId) { throw 'cannot read the kubelet identity: deploy arm/main.json first' }
+  if (-not $KubeletObjectId) { throw 'cannot read the kubelet identity (az identity show): deploy arm/main.json first, or pass -KubeletObjectId (az aks show --query identityProfile.kubeletidentity.objectId)' }
 }
 $adDomain = Get-ADDomain -Identity $domain
 # The credential specs name the domain as the spec does: a NetBIOS or DNS name that differs

@@ -2267,3 +2267,43 @@ fn diff_compares_the_network_around_the_cluster_when_given() {
     }
     assert_eq!(found.len(), 5, "{found:?}");
 }
+
+#[test]
+fn a_secret_written_into_an_environment_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("envs.yaml");
+    let text = std::fs::read_to_string(repo().join("examples/environments.yaml"))
+        .unwrap()
+        .replacen(
+            "    cluster:\n      tier: Free\n",
+            "    cluster:\n      tier: Free\n      windowsProfile: { adminPassword: \"Dev-P@ssw0rd-123!\" }\n",
+            1,
+        );
+    assert!(text.contains("Dev-P@ssw0rd-123!"));
+    std::fs::write(&spec, text).unwrap();
+    let runs: [&[&str]; 6] = [
+        &["check", "--env", "dev"],
+        &["check", "--env", "dev", "--format", "json"],
+        &["check", "--env", "dev", "--format", "sarif"],
+        &["plan", "--env", "dev", "--format", "json"],
+        &["envs", "--format", "json"],
+        &["envs", "--format", "html"],
+    ];
+    for args in runs {
+        let out = akswin()
+            .env("AKSWIN_TODAY", "2026-11-30")
+            .args(args)
+            .arg(&spec)
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !all.contains("Dev-P@ssw0rd"),
+            "{args:?} printed the password"
+        );
+    }
+}

@@ -5,7 +5,9 @@ declare_rule! {
     /// ## What it checks
     /// That no two of these ranges overlap: the hub address spaces, the spoke address spaces,
     /// the address spaces of each peered spoke (`network.peeredSpokes`), the on-premises
-    /// ranges, the service CIDR and (overlay) the pod CIDR.
+    /// ranges, the service CIDR and (overlay) the pod CIDR. Root cause first: when a VNet
+    /// overlaps, the subnets that cannot be placed in it because of that are named in this
+    /// finding, and NET003, NET004 and NET005 say nothing more about that VNet until it is fixed.
     ///
     /// ## Why it matters
     /// Peering refuses overlapping VNets; routes to on-premises over ExpressRoute/VPN break for
@@ -29,67 +31,123 @@ declare_rule! {
     }
 }
 
+/// Two ranges of the spec that overlap: (group, label, pointer, range) of each; a group is a
+/// VNet's name in the plan (`hub`, `spoke`, a peered spoke's), `onprem`, `service` or `pod`.
+pub type Overlap = (
+    (String, String, String, Cidr),
+    (String, String, String, Cidr),
+);
+
+/// Every overlap NET002 reports, in its order.
+pub fn overlaps(spec: &akswin_spec::Spec) -> Vec<Overlap> {
+    let n = &spec.network;
+    // (group, label, pointer, range): ranges in the same group are not compared.
+    let mut ranges: Vec<(String, String, String, Cidr)> = Vec::new();
+    for (i, c) in n.hub.address_space.iter().enumerate() {
+        ranges.push((
+            "hub".into(),
+            "the hub".into(),
+            format!("/network/hub/addressSpace/{i}"),
+            *c,
+        ));
+    }
+    for (i, c) in n.spoke.address_space.iter().enumerate() {
+        ranges.push((
+            "spoke".into(),
+            "the spoke".into(),
+            format!("/network/spoke/addressSpace/{i}"),
+            *c,
+        ));
+    }
+    for (i, ps) in n.peered_spokes.iter().enumerate() {
+        for (j, c) in ps.address_space.iter().enumerate() {
+            ranges.push((
+                ps.name.clone(),
+                format!("peered spoke {}", ps.name),
+                format!("/network/peeredSpokes/{i}/addressSpace/{j}"),
+                *c,
+            ));
+        }
+    }
+    for (i, c) in n.on_premises.iter().enumerate() {
+        ranges.push((
+            "onprem".into(),
+            "on-premises".into(),
+            format!("/network/onPremises/{i}"),
+            *c,
+        ));
+    }
+    ranges.push((
+        "service".into(),
+        "the service CIDR".into(),
+        "/network/serviceCidr".into(),
+        n.service_cidr,
+    ));
+    if let Some(p) = n.pod_cidr {
+        ranges.push((
+            "pod".into(),
+            "the pod CIDR".into(),
+            "/network/podCidr".into(),
+            p,
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, a) in ranges.iter().enumerate() {
+        for b in &ranges[i + 1..] {
+            if a.0 != b.0 && a.3.overlaps(&b.3) {
+                out.push((a.clone(), b.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The VNets (by plan name) whose address space overlaps another range: subnets that cannot
+/// be placed there follow from the overlap, which is reported instead (root cause first).
+pub fn overlapped_vnets(spec: &akswin_spec::Spec) -> std::collections::BTreeSet<String> {
+    overlaps(spec)
+        .into_iter()
+        .flat_map(|(a, b)| [a.0, b.0])
+        .collect()
+}
+
 impl Rule for Net002 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
-        let n = &cx.spec.network;
-        // (group, label, pointer, range): ranges in the same group are not compared.
-        let mut ranges: Vec<(&str, String, String, Cidr)> = Vec::new();
-        for (i, c) in n.hub.address_space.iter().enumerate() {
-            ranges.push((
-                "hub",
-                "the hub".into(),
-                format!("/network/hub/addressSpace/{i}"),
-                *c,
-            ));
-        }
-        for (i, c) in n.spoke.address_space.iter().enumerate() {
-            ranges.push((
-                "spoke",
-                "the spoke".into(),
-                format!("/network/spoke/addressSpace/{i}"),
-                *c,
-            ));
-        }
-        for (i, ps) in n.peered_spokes.iter().enumerate() {
-            for (j, c) in ps.address_space.iter().enumerate() {
-                ranges.push((
-                    ps.name.as_str(),
-                    format!("peered spoke {}", ps.name),
-                    format!("/network/peeredSpokes/{i}/addressSpace/{j}"),
-                    *c,
-                ));
-            }
-        }
-        for (i, c) in n.on_premises.iter().enumerate() {
-            ranges.push((
-                "onprem",
-                "on-premises".into(),
-                format!("/network/onPremises/{i}"),
-                *c,
-            ));
-        }
-        ranges.push((
-            "service",
-            "the service CIDR".into(),
-            "/network/serviceCidr".into(),
-            n.service_cidr,
-        ));
-        if let Some(p) = n.pod_cidr {
-            ranges.push(("pod", "the pod CIDR".into(), "/network/podCidr".into(), p));
-        }
-        for (i, (ga, la, _, a)) in ranges.iter().enumerate() {
-            for (gb, lb, pb, b) in &ranges[i + 1..] {
-                if ga != gb && a.overlaps(b) {
-                    out.error(
-                        pb,
-                        format!("{b} ({lb}) overlaps {a} ({la})"),
-                        "give every VNet, on-premises, service and pod range its own, disjoint block",
-                    );
+        // Root cause first: what cannot be placed in a VNet that overlaps is named here, once,
+        // instead of a finding per subnet (NET003, NET004, NET005 leave those VNets alone).
+        let unplaced = |vnet: &str| -> Vec<String> {
+            cx.plan
+                .vnet(vnet)
+                .map(|v| {
+                    v.subnets
+                        .iter()
+                        .filter(|s| s.shortfall.is_some())
+                        .map(|s| s.key.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut told = std::collections::BTreeSet::new();
+        for (a, b) in overlaps(cx.spec) {
+            let mut message = format!("{} ({}) overlaps {} ({})", b.3, b.1, a.3, a.1);
+            for (group, label) in [(&a.0, &a.1), (&b.0, &b.1)] {
+                let keys = unplaced(group);
+                if !keys.is_empty() && told.insert(group.clone()) {
+                    message.push_str(&format!(
+                        "; until it is fixed, {} subnet(s) of {label} cannot be placed ({}): fix this first",
+                        keys.len(),
+                        keys.join(", ")
+                    ));
                 }
             }
+            out.error(
+                &b.2,
+                message,
+                "give every VNet, on-premises, service and pod range its own, disjoint block",
+            );
         }
     }
 }

@@ -10,6 +10,9 @@ declare_rule! {
     /// - an `auto` subnet (other than node and pod subnets: NET004, NET005) that the planner
     ///   could not place; the message says how much room it needs and what is free.
     ///
+    /// A subnet that cannot be placed in a VNet which overlaps another range is NET002's to
+    /// name (the overlap is the cause).
+    ///
     /// ## Why it matters
     /// Azure refuses a subnet outside its VNet's address space or overlapping a sibling; a pool
     /// without a subnet cannot be deployed into the architecture's network.
@@ -33,6 +36,7 @@ impl Rule for Net003 {
         &Self::META
     }
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
+        let overlapped = super::net002_address_ranges_overlap::overlapped_vnets(cx.spec);
         for v in &cx.plan.vnets {
             let subnets: Vec<_> = v.subnets.iter().filter(|s| s.prefix.is_some()).collect();
             for (i, s) in subnets.iter().enumerate() {
@@ -77,7 +81,12 @@ impl Rule for Net003 {
                 .iter()
                 .filter(|s| !matches!(s.role, SubnetRole::Nodes | SubnetRole::Pods))
             {
-                if let Some(why) = &s.shortfall {
+                // A VNet that overlaps another range: NET002 names what cannot be placed.
+                if let Some(why) = s
+                    .shortfall
+                    .as_ref()
+                    .filter(|_| !overlapped.contains(&v.name))
+                {
                     out.error(&s.pointer, format!("cannot place subnet {}: {why}", s.key), "widen the VNet's address space, or free room by shrinking explicit subnets");
                 }
             }

@@ -14,6 +14,9 @@ declare_rule! {
     /// surges round up; no maxSurge = the larger documented default). Azure keeps 5 addresses
     /// of every subnet. `auto` node subnets are sized with the 20 % headroom.
     ///
+    /// A subnet that cannot be placed in a VNet which overlaps another range is NET002's to
+    /// name (the overlap is the cause).
+    ///
     /// ## Why it matters
     /// A full node subnet fails scale-out and upgrades with `InsufficientSubnetSize` or "No
     /// available addresses", often mid-upgrade, when a surge node cannot be created.
@@ -44,10 +47,13 @@ impl Rule for Net004 {
         &Self::META
     }
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
+        // A VNet that overlaps another range: NET002 names what cannot be placed.
+        let overlapped = super::net002_address_ranges_overlap::overlapped_vnets(cx.spec);
         for s in cx
             .plan
             .vnets
             .iter()
+            .filter(|v| !overlapped.contains(&v.name))
             .flat_map(|v| &v.subnets)
             .filter(|s| s.role == SubnetRole::Nodes)
         {

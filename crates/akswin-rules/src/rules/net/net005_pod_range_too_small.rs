@@ -71,7 +71,11 @@ impl Rule for Net005 {
                         "add `pods: auto` under network.spoke.subnets",
                     ),
                     Some(s) => {
-                        if let Some(why) = &s.shortfall {
+                        // A spoke that overlaps another range: NET002 names what cannot be placed.
+                        let overlapped =
+                            super::net002_address_ranges_overlap::overlapped_vnets(cx.spec)
+                                .contains(akswin_plan::SPOKE);
+                        if let Some(why) = s.shortfall.as_ref().filter(|_| !overlapped) {
                             out.error(
                                 &s.pointer,
                                 format!("cannot place the pod subnet: {why}"),

@@ -59,6 +59,9 @@ pub struct Finding {
     /// their finding points at the nearest ancestor that is written in the file).
     pub span: Option<Span>,
     pub help: Option<String>,
+    /// Accepted by a waiver in the source (`# akswin: allow CODE until DATE: reason`): its
+    /// date and reason. A waived finding is shown apart and counts toward no exit code.
+    pub waived: Option<String>,
 }
 
 impl Finding {
@@ -75,6 +78,7 @@ impl Finding {
             pointer: pointer.into(),
             span: None,
             help: None,
+            waived: None,
         }
     }
 
@@ -112,11 +116,17 @@ impl Report {
         Report { source, findings }
     }
 
+    /// Findings of this severity that no waiver accepts.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity == severity)
+            .filter(|f| f.severity == severity && f.waived.is_none())
             .count()
+    }
+
+    /// Findings a waiver accepts.
+    pub fn waived(&self) -> usize {
+        self.findings.iter().filter(|f| f.waived.is_some()).count()
     }
 }
 

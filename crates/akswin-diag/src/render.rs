@@ -34,9 +34,24 @@ fn severity_color(s: Severity) -> &'static str {
 /// rustc/ruff-like text: header, location arrow, source line with carets, help, pointer.
 pub fn human(report: &Report, opts: HumanOptions) -> String {
     let mut out = String::new();
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| f.waived.is_none()) {
         human_one(&mut out, Some(&report.source), f, opts);
         out.push('\n');
+    }
+    // Waived findings: one line each, with the waiver's date and reason.
+    for f in report.findings.iter().filter(|f| f.waived.is_some()) {
+        let _ = writeln!(
+            out,
+            "waived {}[{}] at {}{}: {} ({})",
+            f.severity.as_str(),
+            f.code,
+            report.source.name,
+            f.span
+                .map(|s| format!(":{}:{}", s.line, s.col))
+                .unwrap_or_default(),
+            f.message,
+            f.waived.as_deref().unwrap_or_default()
+        );
     }
     out.push_str(&summary_line(report));
     out.push('\n');
@@ -176,12 +191,18 @@ pub fn summary_line(report: &Report) -> String {
     if report.findings.is_empty() {
         return format!("{}: no findings", report.source.name);
     }
+    let waived = report.waived();
     format!(
-        "{}: {}, {}, {}",
+        "{}: {}, {}, {}{}",
         report.source.name,
         plural(report.count(Severity::Error), "error"),
         plural(report.count(Severity::Warning), "warning"),
         plural(report.count(Severity::Info), "info"),
+        if waived > 0 {
+            format!(" ({waived} waived)")
+        } else {
+            String::new()
+        }
     )
 }
 
@@ -204,6 +225,7 @@ pub fn json(report: &Report, tool_version: &str) -> Value {
                     "endCol": s.end_col,
                 })),
                 "help": f.help,
+                "waived": f.waived,
             })
         })
         .collect();
@@ -216,6 +238,7 @@ pub fn json(report: &Report, tool_version: &str) -> Value {
             "errors": report.count(Severity::Error),
             "warnings": report.count(Severity::Warning),
             "infos": report.count(Severity::Info),
+            "waived": report.waived(),
         }
     })
 }
@@ -274,7 +297,7 @@ pub fn sarif(report: &Report, rules: &[RuleMeta], tool_version: &str) -> Value {
                 "endColumn": s.end_col,
             });
         }
-        results.push(json!({
+        let mut result = json!({
             "ruleId": f.code,
             "ruleIndex": index,
             "level": sarif_level(f.severity),
@@ -283,7 +306,12 @@ pub fn sarif(report: &Report, rules: &[RuleMeta], tool_version: &str) -> Value {
                 "physicalLocation": physical,
                 "logicalLocations": [{ "fullyQualifiedName": ptr(f), "kind": "member" }],
             }],
-        }));
+        });
+        // A waiver in the source: a suppression of kind inSource (SARIF 2.1.0, 3.35).
+        if let Some(w) = &f.waived {
+            result["suppressions"] = json!([{ "kind": "inSource", "justification": w }]);
+        }
+        results.push(result);
     }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

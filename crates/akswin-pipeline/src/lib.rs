@@ -16,6 +16,7 @@ pub mod existing_cluster;
 pub mod flows;
 pub mod migration;
 pub mod views;
+pub mod waivers;
 
 use akswin_diag::{Finding, RuleMeta, Severity, declare_rule};
 use akswin_plan::NetworkPlan;
@@ -262,9 +263,39 @@ declare_rule! {
     }
 }
 
+declare_rule! {
+    /// ## What it checks
+    /// The waivers in the spec: comments `# akswin: allow CODE[, CODE] until YYYY-MM-DD:
+    /// reason` on a finding's line (or alone on the line above it), each accepting those codes'
+    /// findings on that line until the date. An error: a waiver without a reason, with codes or
+    /// a date that do not parse, or past its date (the findings it accepted are back); a
+    /// warning: a waiver that accepts nothing.
+    ///
+    /// ## Why it matters
+    /// A team accepts a finding it has judged (a dev cluster in one zone) and keeps
+    /// `--deny-warnings` on for everything else; the reason and the date keep the decision
+    /// visible, and an expired waiver brings the finding back rather than hiding it for ever.
+    /// Waived findings are listed apart, count toward no exit code, and are suppressions (kind
+    /// `inSource`, with the reason) in SARIF.
+    ///
+    /// ## How to fix
+    /// Write the waiver as shown, with the finding's code, a date and a reason; renew or
+    /// remove it when it ends.
+    ///
+    /// ## References
+    /// - https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html (suppressions)
+    pub struct Wvr001 {
+        code: "WVR001",
+        name: "waiver-invalid",
+        severity: Error,
+        summary: "A waiver in the spec is malformed, expired, or accepts nothing",
+    }
+}
+
 /// The verification codes' metadata, for SARIF descriptors, `akswin rules` and `explain`.
 pub fn metas() -> Vec<RuleMeta> {
     vec![
+        Wvr001::META,
         Flw001::META,
         Flw002::META,
         Rnd001::META,
@@ -327,13 +358,22 @@ pub fn check_priced(
     let plan = akswin_plan::plan(&loaded.spec);
     let mut findings = akswin_rules::check_priced(loaded, &plan, today, prices);
     let mut tree = None;
-    if !findings.iter().any(|f| f.severity == Severity::Error) {
+    // Waivers in the spec accept findings (with a reason and an end date): a waived error does
+    // not hold the render back. They are applied again once the render's findings are in.
+    let blocking = |fs: &[Finding]| {
+        fs.iter()
+            .any(|f| f.severity == Severity::Error && f.waived.is_none())
+    };
+    waivers::apply(&loaded.source.text, &mut findings, today, Wvr001::META.code);
+    if !blocking(&findings) {
         let (t, more) = render_verified(loaded, &plan, tool_version);
         findings.extend(more);
         tree = t;
     }
+    let about = waivers::apply(&loaded.source.text, &mut findings, today, Wvr001::META.code);
+    findings.extend(about);
     akswin_diag::sort_findings(&mut findings);
-    let tree = tree.filter(|_| !findings.iter().any(|f| f.severity == Severity::Error));
+    let tree = tree.filter(|_| !blocking(&findings));
     Checked {
         plan,
         findings,

@@ -822,7 +822,10 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
         .map(|f| akswin_render::report::ReportFinding {
             code: f.code.clone(),
             severity: f.severity.as_str().to_string(),
-            message: f.message.clone(),
+            message: match &f.waived {
+                Some(w) => format!("{} ({w})", f.message),
+                None => f.message.clone(),
+            },
             location: f.span.map_or_else(
                 || format!("{} {}", loaded.source.name, f.pointer),
                 |s| format!("{}:{}:{} {}", loaded.source.name, s.line, s.col, f.pointer),

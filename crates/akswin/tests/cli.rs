@@ -2307,3 +2307,66 @@ fn a_secret_written_into_an_environment_is_never_printed() {
         );
     }
 }
+
+#[test]
+fn a_waiver_accepts_one_finding_with_its_reason_until_its_date() {
+    let waived = baseline_with(
+        "    publicIps: 20             # AKS egress guidance for production: 20, against SNAT port exhaustion",
+        "    publicIps: 2  # akswin: allow EGR005 until 2027-03-31: dev-sized cluster, SNAT use measured at 5 %",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("akswin.yaml");
+    std::fs::write(&spec, &waived).unwrap();
+    let check = |today: &str, args: &[&str]| {
+        akswin()
+            .env("AKSWIN_TODAY", today)
+            .arg("check")
+            .args(args)
+            .arg(&spec)
+            .assert()
+    };
+    // Accepted: --deny-warnings passes, the finding is listed apart with its reason.
+    check("2026-11-30", &["--deny-warnings"])
+        .code(0)
+        .stdout(predicates::str::contains("waived warning[EGR005]"))
+        .stdout(predicates::str::contains("SNAT use measured at 5 %"))
+        .stdout(predicates::str::contains("(1 waived)"));
+    let json = stdout_json(check("2026-11-30", &["--format", "json"]).code(0));
+    assert_eq!(json["summary"]["warnings"], 0, "{json}");
+    assert_eq!(json["summary"]["waived"], 1, "{json}");
+    // SARIF: a suppression of kind inSource, and the log still validates.
+    let sarif = stdout_json(check("2026-11-30", &["--format", "sarif"]).code(0));
+    let egr: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "EGR005")
+        .collect();
+    assert_eq!(egr[0]["suppressions"][0]["kind"], "inSource");
+    if let Some(validator) = sarif_validator() {
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+    // After its date: the finding is back, and the expired waiver is an error.
+    check("2027-04-01", &[])
+        .code(1)
+        .stdout(predicates::str::contains("error[WVR001]"))
+        .stdout(predicates::str::contains("warning[EGR005]"));
+    // No reason: an error, and nothing is waived.
+    std::fs::write(
+        &spec,
+        waived.replace(": dev-sized cluster, SNAT use measured at 5 %", ""),
+    )
+    .unwrap();
+    check("2026-11-30", &[])
+        .code(1)
+        .stdout(predicates::str::contains("invalid waiver"));
+    // A waiver that accepts nothing is a warning.
+    std::fs::write(&spec, waived.replace("allow EGR005", "allow EGR004")).unwrap();
+    check("2026-11-30", &["--deny-warnings"])
+        .code(1)
+        .stdout(predicates::str::contains("accepts nothing"));
+}

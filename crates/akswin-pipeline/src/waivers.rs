@@ -168,7 +168,7 @@ pub fn apply(text: &str, findings: &mut [Finding], today: NaiveDate, code: &str)
         }
         let mut used = false;
         for f in findings.iter_mut() {
-            if f.span.is_some_and(|s| s.line == w.line) && w.codes.iter().any(|c| *c == f.code) {
+            if f.span.is_some_and(|s| s.line == w.line) && w.codes.contains(&f.code) {
                 f.waived = Some(format!("waived until {}: {}", w.until, w.reason));
                 used = true;
             }

@@ -4,8 +4,11 @@ declare_rule! {
     /// ## What it checks
     /// `cluster.kubernetesVersion` against the embedded AKS release calendar
     /// (`data/k8s_versions.csv`, dated; month-only end-of-life dates mean the month's last day):
-    /// a warning when the minor is not yet generally available on AKS, past its end of life,
-    /// or newer/older than anything in the table.
+    /// - error: past its AKS end of life, or older than anything in the table (out of
+    ///   support: no patches, and AKS upgrades it on its own schedule);
+    /// - warning: its end of life is within 90 days (plan the upgrade now: with Windows pools
+    ///   it waits for images rebuilt and pools checked), not yet generally available on AKS,
+    ///   or newer than the table.
     ///
     /// ## Why it matters
     /// AKS supports N-2 minors (N-3 on platform support only). An unsupported version gets no
@@ -21,8 +24,8 @@ declare_rule! {
     pub struct Upg004 {
         code: "UPG004",
         name: "kubernetes-version-unsupported",
-        severity: Warning,
-        summary: "Kubernetes version outside the AKS support window",
+        severity: Error,
+        summary: "Kubernetes version outside the AKS support window, or leaving it within 90 days",
     }
 }
 
@@ -38,7 +41,7 @@ impl Rule for Upg004 {
             if v.minor > newest {
                 out.warning(ptr, format!("Kubernetes {v} is newer than akswin's release table (newest 1.{newest}); support cannot be judged"), "check `az aks get-versions`, or update akswin");
             } else {
-                out.warning(
+                out.error(
                     ptr,
                     format!("Kubernetes {v} is long out of AKS support"),
                     "upgrade to a supported minor",
@@ -55,14 +58,21 @@ impl Rule for Upg004 {
                 "use a GA minor for production",
             );
         }
-        if let Some(eol) = k.end_of_life
-            && cx.today > eol
-        {
-            out.warning(
-                ptr,
-                format!("Kubernetes {v} reached AKS end of life on {eol}"),
-                "upgrade to a supported minor (LTS needs the Premium tier and the LTS support plan)",
-            );
+        if let Some(eol) = k.end_of_life {
+            let left = (eol - cx.today).num_days();
+            if left < 0 {
+                out.error(
+                    ptr,
+                    format!("Kubernetes {v} reached AKS end of life on {eol}"),
+                    "upgrade to a supported minor (LTS needs the Premium tier and the LTS support plan)",
+                );
+            } else if left <= 90 {
+                out.warning(
+                    ptr,
+                    format!("Kubernetes {v} reaches AKS end of life on {eol}, in {left} days"),
+                    "plan the upgrade to the next minor now (control plane first, then the pools; with Windows pools, check their OS SKU against it: POOL004)",
+                );
+            }
         }
     }
 }

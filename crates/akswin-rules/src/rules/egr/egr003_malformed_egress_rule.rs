@@ -12,7 +12,9 @@ declare_rule! {
     /// - `egress.firewall.extraNetworkRules`: protocols TCP, UDP, ICMP or Any; destinations as
     ///   CIDR, IP, service tag (`AzureMonitor`, `Storage.EastUS2`) or FQDN; ports or ranges;
     /// - `egress.nsgRules`: priority 100-4096, protocol tcp, udp, icmp or `*`, destination CIDR,
-    ///   IP, `*` or `domainControllers`, ports or ranges.
+    ///   IP, `*` or `domainControllers`, ports or ranges;
+    /// - names: two rules of one list with the same name (they land in one rule collection, or
+    ///   one NSG, where names are unique).
     ///
     /// ## Why it matters
     /// Azure Firewall and NSGs reject malformed values at deployment, after the network is half
@@ -57,6 +59,41 @@ impl Rule for Egr003 {
     }
     fn check(&self, cx: &Ctx<'_>, out: &mut Out<'_>) {
         let fw = &cx.spec.egress.firewall;
+        // One list, one collection (or NSG): a name twice is refused at deployment.
+        let mut dup = |list: &str, names: Vec<&str>| {
+            for (i, n) in names.iter().enumerate() {
+                if let Some(first) = names[..i].iter().position(|m| m.eq_ignore_ascii_case(n)) {
+                    out.error(
+                        &format!("/egress/{list}/{i}/name"),
+                        format!("rule name `{n}` is used twice in {list} (first at index {first}): names are unique in a rule collection and in an NSG"),
+                        "give each rule its own name",
+                    );
+                }
+            }
+        };
+        dup(
+            "firewall/extraApplicationRules",
+            fw.extra_application_rules
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect(),
+        );
+        dup(
+            "firewall/extraNetworkRules",
+            fw.extra_network_rules
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect(),
+        );
+        dup(
+            "nsgRules",
+            cx.spec
+                .egress
+                .nsg_rules
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect(),
+        );
         for (i, r) in fw.extra_application_rules.iter().enumerate() {
             let base = format!("/egress/firewall/extraApplicationRules/{i}");
             if r.fqdns.is_empty() && r.fqdn_tags.is_empty() {

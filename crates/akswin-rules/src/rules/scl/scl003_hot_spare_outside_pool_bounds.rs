@@ -7,7 +7,9 @@ declare_rule! {
     /// - `peakNodes` is at least `offPeakNodes`;
     /// - both counts lie inside the pool's bounds: `min`..`max` for an autoscaled pool, at
     ///   most `count` for a fixed one;
-    /// - every peak names at least one day.
+    /// - every peak names at least one day;
+    /// - a warning for a peak in a fixed-offset time zone other than UTC (`EST`, `MST`, `HST`,
+    ///   `Etc/GMT+5`): it has no daylight saving time.
     ///
     /// (An unknown time zone is refused when the spec loads: SPEC003 at the peak's `timezone`.)
     ///
@@ -122,6 +124,46 @@ impl Rule for Scl003 {
                     "list the days, e.g. `days: [Mon, Tue, Wed, Thu, Fri]`",
                 );
             }
+            // A fixed offset has no daylight saving time: the peaks move an hour against
+            // the local clock twice a year.
+            if let Some(tz) = p.timezone
+                && is_fixed_offset(tz.name())
+            {
+                out.warning(
+                    &format!("{base}/peaks/{j}/timezone"),
+                    format!("time zone {} is a fixed offset, without daylight saving time: half the year the peak starts an hour off the local clock", tz.name()),
+                    "use the region's zone, e.g. America/New_York (UTC is fine when meant)",
+                );
+            }
+        }
+    }
+}
+
+/// A tz database zone with one offset all year that is not UTC: the legacy abbreviations and
+/// the `Etc/GMT±N` zones.
+pub fn is_fixed_offset(name: &str) -> bool {
+    matches!(name, "EST" | "MST" | "HST")
+        || name
+            .strip_prefix("Etc/GMT")
+            .is_some_and(|n| !n.is_empty() && n != "0" && n != "+0" && n != "-0")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixed_offsets_are_told_from_region_zones() {
+        for z in ["EST", "MST", "HST", "Etc/GMT+5", "Etc/GMT-14"] {
+            assert!(super::is_fixed_offset(z), "{z}");
+        }
+        for z in [
+            "UTC",
+            "Etc/GMT",
+            "Etc/GMT+0",
+            "America/New_York",
+            "Europe/Berlin",
+            "EST5EDT",
+        ] {
+            assert!(!super::is_fixed_offset(z), "{z}");
         }
     }
 }

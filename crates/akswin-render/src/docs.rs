@@ -981,18 +981,21 @@ for vault in {vaults}; do
   fi
   available=$(az rest --method post --url "https://management.azure.com/subscriptions/$subscription/providers/Microsoft.KeyVault/checkNameAvailability?api-version={api_kv}" \
     --body "{{\"name\": \"$vault\", \"type\": \"Microsoft.KeyVault/vaults\"}}" --query nameAvailable --output tsv)
-  if [ "$available" = false ] && ! az keyvault show --name "$vault" --output none 2>/dev/null; then
-    echo "the Key Vault name $vault belongs to a vault outside this subscription (or one deleted there): change nameSuffix in the spec and render again" >&2
+  # Taken, and not by this deployment's own group: another vault (of this subscription too,
+  # another environment's, say) holds the name, and the deployment would fail.
+  if [ "$available" = false ] && ! az keyvault show --name "$vault" --resource-group {rg} --output none 2>/dev/null; then
+    echo "the Key Vault name $vault belongs to a vault outside {rg} (another subscription's, another group's, or one deleted): change nameSuffix in the spec and render again" >&2
     exit 2
   fi
 done
-if [ "$(az acr check-name --name {acr} --query nameAvailable --output tsv)" = false ] && ! az acr show --name {acr} --output none 2>/dev/null; then
-  echo "the registry name {acr} belongs to a registry outside this subscription: change nameSuffix (or registry.name) in the spec and render again" >&2
+if [ "$(az acr check-name --name {acr} --query nameAvailable --output tsv)" = false ] && ! az acr show --name {acr} --resource-group {rg} --output none 2>/dev/null; then
+  echo "the registry name {acr} belongs to a registry outside {rg} (another subscription's or another group's): change nameSuffix (or registry.name) in the spec and render again" >&2
   exit 2
 fi
 "#,
         vaults = vaults.join(" "),
         acr = n.acr,
+        rg = n.rg_shared,
         api_kv = crate::arm::API_KEYVAULT,
     );
     if spec.cluster.encryption_at_host {

@@ -724,7 +724,7 @@ fn deploy_sh_stops_early_on_a_taken_global_name() {
     );
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("belongs to a registry outside this subscription"),
+        out.contains("belongs to a registry outside rg-contoso-legacy-shared"),
         "{out}"
     );
     assert!(!calls.contains("group create"), "{calls}");
@@ -737,7 +737,7 @@ fn deploy_sh_stops_early_on_a_taken_global_name() {
     );
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("belongs to a vault outside this subscription"),
+        out.contains("belongs to a vault outside rg-contoso-legacy-shared"),
         "{out}"
     );
     assert!(
@@ -745,6 +745,12 @@ fn deploy_sh_stops_early_on_a_taken_global_name() {
         "{calls}"
     );
     assert!(!calls.contains("group create"), "{calls}");
+    // The names are looked up in this deployment's own group: another group's registry of the
+    // same subscription (another environment's) would fail the deployment, so it stops.
+    assert!(
+        calls.contains("--resource-group rg-contoso-legacy-shared"),
+        "{calls}"
+    );
     // The registry is ours (a second run): no stop.
     let (_, calls, out) = common::run_deploy_sh(
         &tree,

@@ -158,13 +158,15 @@ for vault in kv-contoso-legacy-x4k9 kvfd-contoso-legacy-x4k9; do
   fi
   available=$(az rest --method post --url "https://management.azure.com/subscriptions/$subscription/providers/Microsoft.KeyVault/checkNameAvailability?api-version=2026-02-01" \
     --body "{\"name\": \"$vault\", \"type\": \"Microsoft.KeyVault/vaults\"}" --query nameAvailable --output tsv)
-  if [ "$available" = false ] && ! az keyvault show --name "$vault" --output none 2>/dev/null; then
-    echo "the Key Vault name $vault belongs to a vault outside this subscription (or one deleted there): change nameSuffix in the spec and render again" >&2
+  # Taken, and not by this deployment's own group: another vault (of this subscription too,
+  # another environment's, say) holds the name, and the deployment would fail.
+  if [ "$available" = false ] && ! az keyvault show --name "$vault" --resource-group rg-contoso-legacy-shared --output none 2>/dev/null; then
+    echo "the Key Vault name $vault belongs to a vault outside rg-contoso-legacy-shared (another subscription's, another group's, or one deleted): change nameSuffix in the spec and render again" >&2
     exit 2
   fi
 done
-if [ "$(az acr check-name --name acrcontosolegacyx4k9 --query nameAvailable --output tsv)" = false ] && ! az acr show --name acrcontosolegacyx4k9 --output none 2>/dev/null; then
-  echo "the registry name acrcontosolegacyx4k9 belongs to a registry outside this subscription: change nameSuffix (or registry.name) in the spec and render again" >&2
+if [ "$(az acr check-name --name acrcontosolegacyx4k9 --query nameAvailable --output tsv)" = false ] && ! az acr show --name acrcontosolegacyx4k9 --resource-group rg-contoso-legacy-shared --output none 2>/dev/null; then
+  echo "the registry name acrcontosolegacyx4k9 belongs to a registry outside rg-contoso-legacy-shared (another subscription's or another group's): change nameSuffix (or registry.name) in the spec and render again" >&2
   exit 2
 fi
 echo "== 0/3 preflight (subscription features)"

@@ -244,7 +244,39 @@ pub struct Manifests {
 /// Collect the manifest inputs: files as given, directories recursively (.yaml, .yml, .json,
 /// hidden entries skipped, sorted, symbolic links followed with loops detected and skipped),
 /// `-` for stdin.
-pub fn collect_manifests(paths: &[std::path::PathBuf]) -> Result<Manifests, Fatal> {
+/// Whether `p` lies in a Helm chart under one of `roots` (a directory with `Chart.yaml`) and is
+/// not a manifest: the chart's metadata, its values, and its unrendered templates and
+/// subcharts (`crds/` holds plain manifests and is audited).
+fn chart_part(p: &Path, roots: &[std::path::PathBuf]) -> Option<&'static str> {
+    let root = roots.iter().find(|r| p.starts_with(r))?;
+    let rel = p.strip_prefix(root).ok()?;
+    let first = rel
+        .components()
+        .next()?
+        .as_os_str()
+        .to_string_lossy()
+        .to_string();
+    let name = p.file_name()?.to_string_lossy().to_string();
+    if rel.components().count() == 1 {
+        if name == "Chart.yaml" || name == "Chart.lock" {
+            return Some("chart metadata");
+        }
+        if name.starts_with("values") {
+            return Some("chart values");
+        }
+        return None;
+    }
+    match first.as_str() {
+        "templates" => Some("unrendered chart templates"),
+        "charts" => Some("subcharts"),
+        _ => None,
+    }
+}
+
+pub fn collect_manifests(
+    paths: &[std::path::PathBuf],
+    exclude: &globset::GlobSet,
+) -> Result<Manifests, Fatal> {
     let mut files = Vec::new();
     let mut m = Manifests {
         inputs: Vec::new(),
@@ -287,6 +319,43 @@ pub fn collect_manifests(paths: &[std::path::PathBuf]) -> Result<Manifests, Fata
             files.push(p.clone());
         }
     }
+    // Helm charts found under the directories: what is not a manifest is skipped, once per
+    // chart and kind, with a note (`helm template` renders the templates).
+    let roots: Vec<std::path::PathBuf> = files
+        .iter()
+        .filter(|f| f.file_name().is_some_and(|n| n == "Chart.yaml"))
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .collect();
+    let mut chart_notes: std::collections::BTreeMap<(String, &'static str), usize> =
+        std::collections::BTreeMap::new();
+    let mut excluded = 0usize;
+    files.retain(|f| {
+        if exclude.is_match(f) {
+            excluded += 1;
+            return false;
+        }
+        match chart_part(f, &roots) {
+            Some(what) => {
+                let root = roots
+                    .iter()
+                    .find(|r| f.starts_with(r))
+                    .map(|r| r.display().to_string())
+                    .unwrap_or_default();
+                *chart_notes.entry((root, what)).or_default() += 1;
+                false
+            }
+            None => true,
+        }
+    });
+    for ((root, what), n) in chart_notes {
+        m.skipped.push(format!(
+            "{n} file(s) of {what} in the Helm chart {root} (not manifests: audit `helm template {root}` instead)"
+        ));
+    }
+    if excluded > 0 {
+        m.skipped
+            .push(format!("{excluded} file(s) matched by --exclude"));
+    }
     for f in files {
         let meta = std::fs::metadata(&f)
             .map_err(|e| Fatal::new(format!("cannot read `{}`: {e}", f.display()), None))?;
@@ -306,7 +375,11 @@ pub fn collect_manifests(paths: &[std::path::PathBuf]) -> Result<Manifests, Fata
     }
     if m.inputs.is_empty() {
         return Err(Fatal::new(
-            "no .yaml, .yml or .json files found",
+            if m.skipped.is_empty() {
+                "no .yaml, .yml or .json files found".to_string()
+            } else {
+                format!("no manifest left to audit: {}", m.skipped.join("; "))
+            },
             Some("give files, directories or - for stdin"),
         ));
     }

@@ -398,6 +398,11 @@ struct AuditArgs {
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+    /// Leave out the files matching GLOB (repeatable; `**/testdata/**`, `*-values.yaml`).
+    /// Helm chart directories (with `Chart.yaml`) are handled without it: their metadata,
+    /// values and unrendered templates are skipped with a note.
+    #[arg(long = "exclude", value_name = "GLOB")]
+    exclude: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -1252,7 +1257,19 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
         cx.allowed_registries = a.allowed_registries.clone();
     }
     let cx = cx.finish();
-    let manifests = io::collect_manifests(&a.paths)?;
+    let mut globs = globset::GlobSetBuilder::new();
+    for g in &a.exclude {
+        globs.add(globset::Glob::new(g).map_err(|e| {
+            Fatal::new(
+                format!("--exclude {g}: {e}"),
+                Some("a glob such as **/testdata/** or *-values.yaml"),
+            )
+        })?);
+    }
+    let globs = globs
+        .build()
+        .map_err(|e| Fatal::new(format!("--exclude: {e}"), None))?;
+    let manifests = io::collect_manifests(&a.paths, &globs)?;
     for s in &manifests.skipped {
         eprintln!("note: skipped {s}");
     }

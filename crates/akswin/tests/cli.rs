@@ -2370,3 +2370,70 @@ fn a_waiver_accepts_one_finding_with_its_reason_until_its_date() {
         .code(1)
         .stdout(predicates::str::contains("accepts nothing"));
 }
+
+#[test]
+fn audit_skips_what_a_helm_chart_holds_besides_manifests_and_what_exclude_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::create_dir_all(chart.join("crds")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("values.yaml"),
+        "image: { repository: app, tag: 1.0 }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+    )
+    .unwrap();
+    // A plain manifest in crds/ is audited.
+    std::fs::write(
+        chart.join("crds/config.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata: { a: b }\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("testdata")).unwrap();
+    std::fs::write(dir.path().join("testdata/broken.yaml"), "kind: [\n").unwrap();
+    let run = |extra: &[&str]| {
+        akswin()
+            .arg("audit")
+            .arg(dir.path())
+            .args(extra)
+            .args(["--format", "json"])
+            .assert()
+    };
+    // Without --exclude the broken test data is audited (and fails); the chart is not.
+    let out = run(&[]).code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("of chart metadata in the Helm chart"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("of unrendered chart templates"), "{stderr}");
+    assert!(stderr.contains("helm template"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let text = json.to_string();
+    assert!(
+        !text.contains("Chart.yaml") && !text.contains("values.yaml"),
+        "{text}"
+    );
+    assert!(!text.contains("deployment.yaml"), "{text}");
+    assert!(text.contains("broken.yaml"), "{text}");
+    // --exclude leaves it out: clean.
+    let out = run(&["--exclude", "**/testdata/**"]).code(0);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("1 file(s) matched by --exclude"),
+        "{stderr}"
+    );
+    // A bad glob: exit 2, with the pattern.
+    run(&["--exclude", "a[b"])
+        .code(2)
+        .stderr(predicates::str::contains("--exclude a[b"));
+}

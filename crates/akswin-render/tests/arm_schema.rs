@@ -350,6 +350,22 @@ pub fn validate_template(name: &str, t: &Value) -> Vec<String> {
 
 mod common;
 
+/// A resource-group-scope template: the whole-template check, then each resource.
+fn validate_rg_template(name: &str, t: &Value) -> Vec<String> {
+    let mut failures: Vec<String> = template_validator()
+        .iter_errors(&masked_template(t))
+        .map(|e| {
+            format!(
+                "{name}: template: {} at {}",
+                short(&e.to_string()),
+                e.instance_path()
+            )
+        })
+        .collect();
+    failures.extend(validate_template(name, t));
+    failures
+}
+
 #[test]
 fn every_rendered_resource_validates_against_the_official_schemas() {
     if reference_opt().is_none() {
@@ -363,14 +379,7 @@ fn every_rendered_resource_validates_against_the_official_schemas() {
         .get("policy/assignments.json")
         .expect("policy/assignments.json for an existing cluster");
     let t: Value = serde_json::from_str(text).expect("json");
-    for e in template_validator().iter_errors(&masked_template(&t)) {
-        failures.push(format!(
-            "existing cluster policy/assignments.json: template: {} at {}",
-            short(&e.to_string()),
-            e.instance_path()
-        ));
-    }
-    failures.extend(validate_template(
+    failures.extend(validate_rg_template(
         "existing cluster policy/assignments.json",
         &t,
     ));
@@ -391,14 +400,7 @@ fn every_rendered_resource_validates_against_the_official_schemas() {
                 continue;
             };
             let t: Value = serde_json::from_str(text).expect("json");
-            for e in template_validator().iter_errors(&masked_template(&t)) {
-                failures.push(format!(
-                    "{scenario}/{file}: template: {} at {}",
-                    short(&e.to_string()),
-                    e.instance_path()
-                ));
-            }
-            failures.extend(validate_template(&format!("{scenario}/{file}"), &t));
+            failures.extend(validate_rg_template(&format!("{scenario}/{file}"), &t));
         }
         let p: Value = serde_json::from_str(&tree.files["arm/main.parameters.json"]).expect("json");
         let schema: Value = serde_json::from_str(

@@ -1403,9 +1403,15 @@ fn rules(format: RulesFormat) -> Result<u8, Fatal> {
                     m.summary
                 ));
             }
+            text.push_str("\nInput errors (the spec could not be read; exit code 2):\n");
+            for (code, name, doc) in akswin_spec::INPUT_ERRORS {
+                let what = doc.split("\n\n").next().unwrap_or_default();
+                text.push_str(&format!("{code:<8} E  {name:<38} {what}\n"));
+            }
             text.push_str(&format!(
-                "\n{} rules. `akswin explain CODE` for details.\n",
-                metas.len()
+                "\n{} rules and {} input errors. `akswin explain CODE` for details.\n",
+                metas.len(),
+                akswin_spec::INPUT_ERRORS.len()
             ));
             out(&text);
         }
@@ -1422,9 +1428,15 @@ fn rules(format: RulesFormat) -> Result<u8, Fatal> {
                     })
                 })
                 .collect();
+            let input: Vec<serde_json::Value> = akswin_spec::INPUT_ERRORS
+                .iter()
+                .map(|(code, name, doc)| serde_json::json!({ "code": code, "name": name, "doc": doc }))
+                .collect();
             out(&format!(
                 "{}\n",
-                pretty(&serde_json::json!({ "schemaVersion": 1, "rules": rules }))
+                pretty(
+                    &serde_json::json!({ "schemaVersion": 1, "rules": rules, "inputErrors": input })
+                )
             ));
         }
     }

@@ -2437,3 +2437,29 @@ fn audit_skips_what_a_helm_chart_holds_besides_manifests_and_what_exclude_names(
         .code(2)
         .stderr(predicates::str::contains("--exclude a[b"));
 }
+
+#[test]
+fn rules_list_the_input_errors_too() {
+    let v = stdout_json(
+        akswin()
+            .args(["rules", "--format", "json"])
+            .assert()
+            .code(0),
+    );
+    let codes: Vec<&str> = v["inputErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert_eq!(codes.len(), akswin_spec::INPUT_ERRORS.len());
+    assert!(
+        codes.contains(&"SPEC001") && codes.contains(&"SPEC007"),
+        "{codes:?}"
+    );
+    akswin()
+        .arg("rules")
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("SPEC002  E  unknown-key"));
+}

@@ -42,6 +42,12 @@ pub fn rules_markdown(metas: &[RuleMeta]) -> String {
             m.code, m.name, m.severity, m.summary, doc
         ));
     }
+    // The input errors: the spec could not be read (exit code 2), before any rule runs.
+    text.push_str("\n## Input errors\n\nThe spec could not be read; no rule ran (exit code 2).\n\n| code | name | what |\n|---|---|---|\n");
+    for (code, name, doc) in akswin_spec::INPUT_ERRORS {
+        let what = doc.split("\n\n").next().unwrap_or_default();
+        text.push_str(&format!("| {code} | {name} | {what} |\n"));
+    }
     text
 }
 

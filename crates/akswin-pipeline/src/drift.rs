@@ -56,7 +56,7 @@ fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
 }
 
 /// Follow a dotted path.
-fn path<'a>(v: &'a Value, p: &str) -> Option<&'a Value> {
+pub(crate) fn path<'a>(v: &'a Value, p: &str) -> Option<&'a Value> {
     p.split('.').try_fold(v, |v, k| get(v, k))
 }
 
@@ -179,26 +179,21 @@ fn rendered(spec: &Spec, plan: &NetworkPlan) -> Result<(Value, Vec<(String, Valu
     // The main template as render writes it, without the rest of the tree.
     let names = akswin_plan::names::Names::new(spec);
     let main = akswin_render::arm::Arm::new(spec, plan, &names, "drift").main();
-    let mut cluster = None;
-    let mut maintenance = Vec::new();
-    let mut stack = vec![&main];
-    while let Some(t) = stack.pop() {
-        for r in t["resources"].as_array().into_iter().flatten() {
-            match r["type"].as_str().unwrap_or_default() {
-                "Microsoft.ContainerService/managedClusters" => {
-                    cluster = Some(r.clone());
-                }
-                "Microsoft.ContainerService/managedClusters/maintenanceConfigurations" => {
-                    maintenance.push((
-                        last_segment(r["name"].as_str().unwrap_or_default()),
-                        r["properties"].clone(),
-                    ));
-                }
-                "Microsoft.Resources/deployments" => stack.push(&r["properties"]["template"]),
-                _ => {}
-            }
-        }
-    }
+    let cluster = rendered_of(&[&main], "Microsoft.ContainerService/managedClusters")
+        .into_iter()
+        .next();
+    let maintenance = rendered_of(
+        &[&main],
+        "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+    )
+    .into_iter()
+    .map(|r| {
+        (
+            last_segment(r["name"].as_str().unwrap_or_default()),
+            r["properties"].clone(),
+        )
+    })
+    .collect();
     Ok((
         cluster.ok_or("akswin rendered no managed cluster for this spec")?,
         maintenance,

@@ -294,13 +294,7 @@ impl Comparison {
 
     /// The comparison as one self-contained HTML page.
     pub fn html(&self, tool_version: &str) -> String {
-        fn esc(s: &str) -> String {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
-                .replace('\'', "&#39;")
-        }
+        use akswin_render::report::esc;
         let mut o = String::new();
         let _ = write!(
             o,

@@ -13,20 +13,9 @@ pub const GENERATED: &str = "# --- cluster: generated from";
 
 /// The spec's `cluster` section for the deployed cluster `aks` (from `file`), as YAML text.
 pub fn cluster_yaml(aks: &Value, file: &str) -> Result<String, String> {
-    let str_at = |v: &Value, path: &str| -> Option<String> {
-        let mut cur = v;
-        for k in path.split('.') {
-            cur = cur.get(k)?;
-        }
-        cur.as_str().map(str::to_string)
-    };
-    let bool_at = |v: &Value, path: &str| -> Option<bool> {
-        let mut cur = v;
-        for k in path.split('.') {
-            cur = cur.get(k)?;
-        }
-        cur.as_bool()
-    };
+    // Field names as `az aks show` or the REST API spell them (osSku, osSKU): without case.
+    let str_at = |v: &Value, p: &str| crate::drift::path(v, p)?.as_str().map(str::to_string);
+    let bool_at = |v: &Value, p: &str| crate::drift::path(v, p)?.as_bool();
     let id = str_at(aks, "id").ok_or("no `id`: expected the JSON of `az aks show`")?;
     let profiles = aks
         .get("agentPoolProfiles")
@@ -83,12 +72,10 @@ pub fn cluster_yaml(aks: &Value, file: &str) -> Result<String, String> {
         for (key, from) in [
             ("mode", "mode"),
             ("os", "osType"),
-            ("osSku", "osSKU"),
+            ("osSku", "osSku"),
             ("vmSize", "vmSize"),
         ] {
-            // `az aks show` spells it osSKU; the REST API osSku.
-            let v = str_at(p, from).or_else(|| (key == "osSku").then(|| str_at(p, "osSku"))?);
-            if let Some(v) = v {
+            if let Some(v) = str_at(p, from) {
                 pool.insert(key.into(), json!(v));
             }
         }
@@ -204,14 +191,8 @@ pub fn prerequisites(
     spec: &akswin_spec::Spec,
     n: &akswin_plan::names::Names,
 ) -> String {
-    let at = |path: &str| -> Option<&Value> {
-        let mut cur = aks;
-        for k in path.split('.') {
-            cur = cur.get(k)?;
-        }
-        Some(cur).filter(|v| !v.is_null())
-    };
-    let on = |path: &str| at(path).and_then(Value::as_bool) == Some(true);
+    let at = |p: &str| crate::drift::path(aks, p).filter(|v| !v.is_null());
+    let on = |p: &str| at(p).and_then(Value::as_bool) == Some(true);
     let mut out = String::new();
     let mut item = |ok: Option<bool>, text: String| {
         let mark = match ok {
@@ -278,7 +259,7 @@ pub fn prerequisites(
             ),
         );
     }
-    let rbac = on("aadProfile.enableAzureRbac") || on("aadProfile.enableAzureRBAC");
+    let rbac = on("aadProfile.enableAzureRbac");
     item(
         Some(rbac),
         format!(

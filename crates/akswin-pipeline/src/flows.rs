@@ -492,13 +492,6 @@ fn read(spec: &Spec, plan: &NetworkPlan, tree: &akswin_render::Tree) -> Option<N
         net.firewall_dns_proxy = h.firewall_policy().is_some();
         net.platform_firewall = h.firewall_policy().is_none();
         net.platform_spaces = spaces;
-        net.fw_rules.sort_by_key(|r| (!r.network, r.order));
-        for p in net.peerings.clone() {
-            if p.use_remote_gateways && !net.gateways.contains(&p.remote) {
-                net.gateways.push(p.remote.clone());
-            }
-        }
-        return Some(net);
     }
     // The rules deploy.sh opens only while it promotes the domain controllers (the flows
     // that need them say so: `dc-run-command`).
@@ -509,7 +502,8 @@ fn read(spec: &Spec, plan: &NetworkPlan, tree: &akswin_render::Tree) -> Option<N
     {
         walk(&p["resources"], &mut net);
     }
-    if net.firewall_ip.is_some() {
+    // A firewall of the templates: Azure gives it the first address it hands out in its subnet.
+    if net.firewall_ip == Some(Ipv4Addr::UNSPECIFIED) {
         net.firewall_ip = net
             .subnets
             .iter()

@@ -1,5 +1,5 @@
 use crate::{Ctx, Out, Rule, declare_rule};
-use akswin_spec::spec::{GatewayKind, Hybrid};
+use akswin_spec::spec::{GatewayKind, Hybrid, ResourceId};
 use akswin_spec::types::{Auto, SecretRef};
 
 /// Zone-redundant gateway SKUs akswin deploys, by kind (Learn: About gateway SKUs; About
@@ -44,16 +44,7 @@ declare_rule! {
 
 /// Whether `id` is an ARM resource id of `provider/type` with a name.
 pub fn is_resource_id(id: &str, provider_type: &str) -> bool {
-    let parts: Vec<&str> = id.trim_start_matches('/').split('/').collect();
-    parts.len() == 8
-        && parts[0].eq_ignore_ascii_case("subscriptions")
-        && !parts[1].is_empty()
-        && parts[2].eq_ignore_ascii_case("resourceGroups")
-        && !parts[3].is_empty()
-        && parts[4].eq_ignore_ascii_case("providers")
-        && format!("{}/{}", parts[5], parts[6]).eq_ignore_ascii_case(provider_type)
-        && !parts[7].is_empty()
-        && id.starts_with('/')
+    ResourceId::parse(id).is_some_and(|r| r.is(provider_type))
 }
 
 impl Rule for Net015 {
@@ -129,7 +120,7 @@ impl Net015 {
                     }
                     Some(id) => {
                         // The gateway must sit in the GatewaySubnet of the hub (akswin's or the existing one).
-                        let rg = id.trim_start_matches('/').split('/').nth(3).unwrap_or_default();
+                        let rg = ResourceId::parse(id).map(|r| r.resource_group).unwrap_or_default();
                         if !rg.eq_ignore_ascii_case(hub_rg) {
                             out.warning(
                                 "/network/hybrid/gatewayId",

@@ -758,7 +758,12 @@ fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
         return;
     }
     line(format!(
-        "- Private DNS zones (linked to the hub and spoke VNets): {listed}."
+        "- Private DNS zones (linked to the hub and spoke VNets): {listed}.{}",
+        if spec.cluster.private_cluster {
+            " The API server's zone is linked to the spoke by AKS itself when it creates the cluster, which is why the cluster identity has Private DNS Zone Contributor on that zone and Network Contributor on the spoke VNet; `main.json` links it to the hub only, since a zone takes one link per VNet (https://learn.microsoft.com/azure/aks/private-clusters)."
+        } else {
+            ""
+        }
     ));
     let on_prem_dns = akswin_plan::dns_on_premises(spec, plan);
     line(format!(

@@ -382,3 +382,85 @@ fn deploy_sh_gives_the_jump_box_a_key_nobody_holds() {
     assert!(out.contains("cannot tell whether the jump box"), "{out}");
     assert!(!calls.contains("deployment sub what-if"), "{calls}");
 }
+
+/// An operator's kubectl and the nodes need the API server's name: its private zone is linked
+/// to the hub by `main.json` (the jump box, Bastion) and to the spoke by AKS itself when it
+/// creates the cluster. A zone takes one link per VNet, so `main.json` must not pre-create
+/// the spoke's; AKS can create it because the cluster identity has Private DNS Zone
+/// Contributor on the zone and Network Contributor on the spoke VNet. The other zones are
+/// linked to both VNets, once each.
+#[test]
+fn the_api_server_zone_is_linked_to_the_spoke_by_aks_alone() {
+    for scenario in ["baseline", "new-forest-lab", "overlay-existing-dcs"] {
+        let spec = common::scenario_spec(scenario);
+        let plan = akswin_plan::plan(&spec);
+        let out = akswin_render::render(&spec, &plan, "test");
+        let n = akswin_plan::names::Names::new(&spec);
+        let main: Value = serde_json::from_str(&out.files["arm/main.json"]).unwrap();
+        let mut rs = Vec::new();
+        all_resources(&main, &mut rs);
+        let links: Vec<(String, String)> = rs
+            .iter()
+            .filter(|r| r["type"] == "Microsoft.Network/privateDnsZones/virtualNetworkLinks")
+            .map(|r| {
+                let name = r["name"].as_str().unwrap();
+                let (zone, _) = name.split_once('/').unwrap();
+                let vnet = r["properties"]["virtualNetwork"]["id"].as_str().unwrap();
+                (zone.to_string(), vnet.to_string())
+            })
+            .collect();
+        let mut seen = links.clone();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(
+            seen.len(),
+            links.len(),
+            "{scenario}: a zone linked twice to one VNet"
+        );
+        let aks_zone = format!("privatelink.{}.azmk8s.io", spec.location.as_str());
+        let to = |zone: &str, vnet: &str| {
+            links
+                .iter()
+                .filter(|(z, v)| z == zone && v.contains(&format!("'{vnet}')")))
+                .count()
+        };
+        assert!(spec.cluster.private_cluster, "{scenario}");
+        assert_eq!(
+            to(&aks_zone, &n.vnet_spoke),
+            0,
+            "{scenario}: AKS links the spoke"
+        );
+        assert_eq!(to(&aks_zone, &n.vnet_hub), 1, "{scenario}");
+        for zone in ["privatelink.azurecr.io", "privatelink.vaultcore.azure.net"] {
+            assert_eq!(to(zone, &n.vnet_spoke), 1, "{scenario}: {zone}");
+            assert_eq!(to(zone, &n.vnet_hub), 1, "{scenario}: {zone}");
+        }
+        // The rights AKS links with.
+        let mut roles = Vec::new();
+        role_assignments(&main, &mut roles);
+        let granted = |scope: &str, role: &str| {
+            roles.iter().any(|r| {
+                r["scope"].as_str().unwrap_or_default().contains(scope)
+                    && r["properties"]["roleDefinitionId"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .contains(role)
+                    && r["properties"]["principalId"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .contains(&n.id_cluster)
+            })
+        };
+        assert!(
+            granted(&aks_zone, "b12aa53e-6015-4669-85d0-8515ebb3ae7f"),
+            "{scenario}: Private DNS Zone Contributor on {aks_zone}"
+        );
+        assert!(
+            granted(
+                &format!("virtualNetworks', '{}'", n.vnet_spoke),
+                "4d97b98b-1d4f-4787-a291-c67834d212e7"
+            ),
+            "{scenario}: Network Contributor on the spoke"
+        );
+    }
+}

@@ -229,12 +229,20 @@ impl<'a> Arm<'a> {
         let n = self.n;
         let mut res = Vec::new();
         // An existing hub's zones are linked by its platform team (hub-side.json).
+        let aks_zone = self.aks_zone();
         for zone in self
             .zones()
             .into_iter()
             .filter(|_| self.existing_hub().is_none())
         {
             for (vnet_rg, vnet) in [(&n.rg_spoke, &n.vnet_spoke), (&n.rg_hub, &n.vnet_hub)] {
+                // The API server's zone is linked to the cluster's VNet by AKS itself when it
+                // creates the cluster (its identity has Private DNS Zone Contributor on the
+                // zone and Network Contributor on the VNet for that); a zone takes one link
+                // per VNet, so akswin links it to the hub only.
+                if zone == aks_zone && vnet == &n.vnet_spoke {
+                    continue;
+                }
                 res.push(json!({
                     "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
                     "apiVersion": API_PRIVATE_DNS,

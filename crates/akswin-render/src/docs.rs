@@ -758,11 +758,11 @@ fn dns_section(spec: &Spec, plan: &NetworkPlan, line: &mut dyn FnMut(String)) {
         return;
     }
     line(format!(
-        "- Private DNS zones (linked to the hub and spoke VNets): {listed}.{}",
+        "- Private DNS zones: {listed}. `main.json` links each to the hub and spoke VNets{}",
         if spec.cluster.private_cluster {
-            " The API server's zone is linked to the spoke by AKS itself when it creates the cluster, which is why the cluster identity has Private DNS Zone Contributor on that zone and Network Contributor on the spoke VNet; `main.json` links it to the hub only, since a zone takes one link per VNet (https://learn.microsoft.com/azure/aks/private-clusters)."
+            ", except the API server's, which it links to the hub only: AKS links that zone to the spoke itself when it creates the cluster (https://learn.microsoft.com/azure/aks/private-clusters), with the cluster identity's Private DNS Zone Contributor on the zone and Network Contributor on the spoke VNet, and a zone takes only one link per VNet (https://learn.microsoft.com/azure/dns/private-dns-virtual-network-links). That link belongs to AKS: deleting it stops the nodes resolving the API server. The API server has no public FQDN (`enablePrivateClusterPublicFQDN: false`): `az aks command invoke` and the hub's clients resolve it through the zone."
         } else {
-            ""
+            "."
         }
     ));
     let on_prem_dns = akswin_plan::dns_on_premises(spec, plan);

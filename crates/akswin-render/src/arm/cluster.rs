@@ -190,18 +190,17 @@ impl Arm<'_> {
             props["securityProfile"]["workloadIdentity"] = json!({ "enabled": true });
         }
         if c.private_cluster {
-            // Our own zone, linked to the hub too: the spoke's DNS servers (the domain
-            // controllers) live there and must resolve the API server.
-            // With an existing hub: the landing zone's zone (hub-side.json grants the cluster
-            // identity its role there).
+            // Our own zone (akswin links it to the hub, where the jump box and the domain
+            // controllers ask Azure DNS; AKS links it to the spoke itself), or, with an
+            // existing hub, the landing zone's zone (hub-side.json grants the cluster identity
+            // its role there).
             props["apiServerAccessProfile"]["privateDNSZone"] =
                 self.zone_id(Some(&n.rg_shared), &self.aks_zone());
-            // In a landing zone every name resolves through its private zones: no public
-            // FQDN for the private API server (Learn: private clusters, hub and spoke with
-            // custom DNS).
-            if self.existing_hub().is_some() {
-                props["apiServerAccessProfile"]["enablePrivateClusterPublicFQDN"] = json!(false);
-            }
+            // Every client resolves the API server through the private zone (the nodes always
+            // do; operators use command invoke or the hub's jump box): no public FQDN for the
+            // private API server, as Learn's hub and spoke with a custom zone asks
+            // (https://learn.microsoft.com/azure/aks/private-clusters).
+            props["apiServerAccessProfile"]["enablePrivateClusterPublicFQDN"] = json!(false);
         }
         if !c.private_cluster && !c.api_server_authorized_ip_ranges.is_empty() {
             props["apiServerAccessProfile"]["authorizedIPRanges"] = json!(

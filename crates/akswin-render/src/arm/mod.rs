@@ -257,7 +257,8 @@ impl<'a> Arm<'a> {
     }
 
     /// Private DNS zones the deployment uses: akswin creates them and links them to both
-    /// VNets, or (existing hub) the landing zone's, linked to the spoke by hub-side.json.
+    /// VNets (the API server's to the hub only: AKS links it to the spoke), or (existing hub)
+    /// the landing zone's, linked to the spoke by hub-side.json.
     fn zones(&self) -> Vec<String> {
         let mut z = vec![
             "privatelink.azurecr.io".to_string(),

@@ -152,6 +152,18 @@ impl Context {
         self
     }
 
+    /// The pools a pod can land on: those its selectors (nodeSelector and single-valued
+    /// required affinity) match and whose taints it tolerates, if the context can tell.
+    pub fn reachable_pools<'a>(&'a self, pod: &crate::yaml::Node) -> Option<Vec<&'a Pool>> {
+        let selector = crate::objects::pod_selector(pod);
+        Some(
+            self.pools_for(&selector)?
+                .into_iter()
+                .filter(|p| p.taints.iter().all(|t| crate::objects::tolerates(pod, t)))
+                .collect(),
+        )
+    }
+
     /// The pool a pod lands on by its selectors, if the context can tell.
     pub fn pools_for<'a>(&'a self, selector: &[(String, String)]) -> Option<Vec<&'a Pool>> {
         let pools = self.pools.as_ref()?;

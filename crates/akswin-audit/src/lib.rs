@@ -1,11 +1,12 @@
 //! akswin-audit owns `akswin audit`: loading Kubernetes manifests (files, directories, stdin,
 //! multi-document YAML, JSON, `kind: List`, Helm output) with a position on every node, and
-//! the manifest rules (K8S000-K8S001, WIN001-WIN018) that judge them, in parallel.
+//! the manifest rules (K8S000-K8S002, WIN001-WIN018) that judge them, in parallel.
 //!
 //! Input it cannot read becomes a finding (K8S000) and the audit goes on. It must not print,
 //! walk directories or decide exit codes (the CLI does).
 
 pub mod context;
+pub mod names;
 pub mod objects;
 mod rules;
 pub mod yaml;

@@ -229,6 +229,55 @@ pub fn affinity_values(pod: &Node, key: &str) -> Vec<String> {
     out
 }
 
+/// The labels a pod's nodes must carry: its nodeSelector, plus each required node affinity
+/// key (os, os-sku, agentpool) that allows exactly one value.
+pub fn pod_selector(pod: &Node) -> Vec<(String, String)> {
+    let mut selector: Vec<(String, String)> = pod
+        .get("nodeSelector")
+        .map(|s| {
+            s.entries()
+                .iter()
+                .filter_map(|(k, _, v)| Some((k.clone(), v.str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    for key in [
+        "kubernetes.io/os",
+        "kubernetes.azure.com/os-sku",
+        "kubernetes.azure.com/agentpool",
+    ] {
+        let vals = affinity_values(pod, key);
+        if vals.len() == 1 && !selector.iter().any(|(k, _)| k == key) {
+            selector.push((key.to_string(), vals[0].clone()));
+        }
+    }
+    selector
+}
+
+/// Whether a pod's tolerations admit a node taint written as AKS writes them
+/// (`key=value:Effect` or `key:Effect`). A `PreferNoSchedule` taint never keeps a pod out.
+pub fn tolerates(pod: &Node, taint: &str) -> bool {
+    let (kv, effect) = taint.rsplit_once(':').unwrap_or((taint, "NoSchedule"));
+    if effect == "PreferNoSchedule" {
+        return true;
+    }
+    let (key, value) = kv.split_once('=').unwrap_or((kv, ""));
+    pod.get("tolerations")
+        .map(Node::seq)
+        .unwrap_or_default()
+        .iter()
+        .any(|t| {
+            let tk = t.get("key").and_then(Node::str).unwrap_or_default();
+            let op = t.get("operator").and_then(Node::str).unwrap_or("Equal");
+            let tv = t.get("value").and_then(Node::str).unwrap_or_default();
+            let te = t.get("effect").and_then(Node::str).unwrap_or_default();
+            let key_ok = (tk.is_empty() && op == "Exists") || tk == key;
+            let value_ok = op == "Exists" || tv == value;
+            let effect_ok = te.is_empty() || te == effect;
+            key_ok && value_ok && effect_ok
+        })
+}
+
 /// Why a pod is a Windows pod, if it is one.
 pub fn windows_reason(pod: &Node) -> Option<String> {
     if pod.path(&["os", "name"]).and_then(Node::str) == Some("windows") {

@@ -3,6 +3,8 @@
 //! Fixtures: `tests/fixtures/<CODE>/{pass,fail}_*.yaml`; lines ending `# expect: CODE` must
 //! carry a finding of CODE, and no other line may. Header comments set the context:
 //! `# context: spec` (pools, version and registries of tests/fixtures/context.yaml),
+//! `# context: spec-mixed` (context-mixed.yaml: Windows2022 and Windows2025 pools, a tainted
+//! Linux pool),
 //! `# k8s-version: 1.35`, `# allowed-registry: HOST`.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -18,9 +20,14 @@ fn dir() -> PathBuf {
 fn context_for(text: &str) -> Context {
     let mut cx = Context::default();
     for l in text.lines().take_while(|l| l.starts_with('#')) {
-        if l.trim() == "# context: spec" {
-            let spec = std::fs::read(dir().join("context.yaml")).expect("context");
-            let loaded = akswin_spec::load("context.yaml", &spec).expect("context spec loads");
+        let file = match l.trim() {
+            "# context: spec" => Some("context.yaml"),
+            "# context: spec-mixed" => Some("context-mixed.yaml"),
+            _ => None,
+        };
+        if let Some(file) = file {
+            let spec = std::fs::read(dir().join(file)).expect("context");
+            let loaded = akswin_spec::load(file, &spec).expect("context spec loads");
             cx = Context::from_spec(&loaded.spec);
             cx.allowed_registries.clear();
         }
@@ -73,6 +80,7 @@ fn registry_is_sound() {
     }
     let expected: Vec<String> = std::iter::once("K8S000".to_string())
         .chain(std::iter::once("K8S001".to_string()))
+        .chain(std::iter::once("K8S002".to_string()))
         .chain((1..=18).map(|i| format!("WIN{i:03}")))
         .collect();
     let codes: Vec<String> = registry()

@@ -21,13 +21,19 @@ pub const FLOWS_CSV: &str = include_str!("../data/flows.csv");
 /// The dated price table the cost model starts from (each row with its source).
 pub const PRICES_JSON: &str = include_str!("../data/prices.json");
 
-/// The four Windows built-in policies the architecture names: no CPU and memory overcommit,
-/// not as ContainerAdministrator, allowed user names, no HostProcess (docs/sources.md).
 /// The pod annotation that records why a Windows workload runs as ContainerAdministrator:
 /// `akswin render` writes it on IIS workloads, `akswin audit` (WIN008) accepts a pod that
 /// carries a non-empty reason as a documented exception.
 pub const CONTAINER_ADMINISTRATOR_REASON: &str = "akswin.io/container-administrator-reason";
 
+/// The annotation on a role granting `use` of gMSA credential specs that says where those
+/// credential specs come from when they are not among the manifests (akswin renders the role,
+/// and `deploy.sh active-directory` writes the credential spec once Active Directory
+/// answers): `akswin audit` (WIN006) then does not ask the set to define them.
+pub const CREDENTIAL_SPEC_SOURCE: &str = "akswin.io/credential-spec-source";
+
+/// The four Windows built-in policies the architecture names: no CPU and memory overcommit,
+/// not as ContainerAdministrator, allowed user names, no HostProcess (docs/sources.md).
 pub const WINDOWS_BUILTIN_POLICIES: [&str; 4] = [
     "a2abc456-f0ae-464b-bd3a-07a3cdbd7fb1",
     "5485eac0-7e8f-4964-998b-a44f4f0c1e75",

@@ -159,7 +159,11 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
         let role = format!("gmsa-use-{spec_name}");
         docs.push(json!({
             "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-            "metadata": { "name": role, "labels": labels(&name) },
+            "metadata": {
+                "name": role,
+                "labels": labels(&name),
+                "annotations": { akswin_facts::CREDENTIAL_SPEC_SOURCE: format!("{} written by deploy.sh active-directory (or scripts/Set-Gmsa.ps1) once Active Directory answers", gmsa_credential_spec_file(acct)) },
+            },
             "rules": [ { "apiGroups": ["windows.k8s.io"], "resources": ["gmsacredentialspecs"], "verbs": ["use"], "resourceNames": [spec_name] } ],
         }));
         docs.push(json!({

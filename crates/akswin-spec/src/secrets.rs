@@ -8,7 +8,8 @@
 //!
 //! What counts as a literal secret:
 //! - any scalar under a secret-bearing key (`adminPassword`, `safeModePassword`, and any key
-//!   whose name says password, shared key, token or credential), including keys and scalars
+//!   whose name says password, shared key, token or credential, unless it ends in `name`, as
+//!   `gmsaCredentialSpecName` does: it names an object), including keys and scalars
 //!   nested under it, except a reference (`keyVaultSecret:` / `parameter:`) whose value is a
 //!   well-formed name;
 //! - a `keyVaultSecret:` or `parameter:` value anywhere that is not a well-formed name, or that
@@ -27,6 +28,10 @@ const REFERENCE_KEYS: &[&str] = &["keyVaultSecret", "parameter"];
 /// Whether a mapping key holds a secret (literal or reference) as its value.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
+    // A key that names an object (`gmsaCredentialSpecName`, `tokenSecretName`) holds a name.
+    if k.ends_with("name") {
+        return false;
+    }
     [
         "password",
         "sharedkey",

@@ -1286,3 +1286,101 @@ string_newtype!(
     "Microsoft Entra object id (a GUID)",
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 );
+
+/// A container image reference split by the distribution reference grammar: `[host[:port]/]`
+/// path components, then `:tag` and/or `@digest`. What a kubelet refuses with
+/// `InvalidImageName` does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageReference<'a> {
+    /// The registry host (a first component with a dot, a port, or `localhost`).
+    pub host: Option<&'a str>,
+    pub path: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> ImageReference<'a> {
+    /// Parse a reference; the error says what is wrong.
+    pub fn parse(r: &'a str) -> Result<Self, &'static str> {
+        if r.is_empty() {
+            return Err("it is empty");
+        }
+        if r.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err("it contains whitespace");
+        }
+        let (rest, digest) = match r.split_once('@') {
+            Some((a, d)) => (a, Some(d)),
+            None => (r, None),
+        };
+        if let Some(d) = digest {
+            let (alg, hex) = d.split_once(':').ok_or("its digest has no algorithm")?;
+            let alg_ok = alg.starts_with(|c: char| c.is_ascii_alphabetic())
+                && alg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.'));
+            if !alg_ok || hex.len() < 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err("its digest is not algorithm:hex");
+            }
+            if alg == "sha256" && hex.len() != 64 {
+                return Err("a sha256 digest has 64 hex digits");
+            }
+        }
+        // A tag follows the last `:` after the last `/` (a `:` before it is a port).
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match rest[last_slash..].rfind(':') {
+            Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+            None => (rest, None),
+        };
+        if let Some(t) = tag {
+            let ok = !t.is_empty()
+                && t.len() <= 128
+                && t.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            if !ok {
+                return Err("its tag is not letters, digits, `_`, `.` and `-` (at most 128)");
+            }
+        }
+        if name.len() > 255 {
+            return Err("its name is longer than 255 characters");
+        }
+        let (host, path) = match name.split_once('/') {
+            Some((h, p)) if h.contains(['.', ':']) || h == "localhost" => (Some(h), p),
+            _ => (None, name),
+        };
+        if let Some(h) = host {
+            let (hostname, port) = h.split_once(':').map_or((h, None), |(a, b)| (a, Some(b)));
+            let host_ok = !hostname.is_empty()
+                && hostname.split('.').all(|l| {
+                    !l.is_empty()
+                        && !l.starts_with('-')
+                        && !l.ends_with('-')
+                        && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                });
+            if !host_ok
+                || port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err("its registry host is not a host name with an optional port");
+            }
+        }
+        let component = |c: &str| {
+            !c.is_empty()
+                && c.starts_with(|x: char| x.is_ascii_lowercase() || x.is_ascii_digit())
+                && c.ends_with(|x: char| x.is_ascii_lowercase() || x.is_ascii_digit())
+                && c.chars().all(|x| {
+                    x.is_ascii_lowercase() || x.is_ascii_digit() || matches!(x, '.' | '_' | '-')
+                })
+                && !c.contains("..")
+                && !c.contains("___")
+        };
+        if !path.split('/').all(component) {
+            return Err("its repository path is not lowercase letters, digits and separators");
+        }
+        Ok(ImageReference {
+            host,
+            path,
+            tag,
+            digest,
+        })
+    }
+}

@@ -8,6 +8,7 @@ use crate::ManifestRule;
 pub static ALL: &[&dyn ManifestRule] = &[
     &k8s::k8s000_unparsable_document::K8s000,
     &k8s::k8s001_removed_api_version::K8s001,
+    &k8s::k8s002_rejected_value::K8s002,
     &win::win001_windows_pod_without_os_selector::Win001,
     &win::win002_linux_pod_without_os_selector::Win002,
     &win::win003_deprecated_os_label::Win003,

@@ -1,4 +1,4 @@
-use crate::objects::{containers, image_windows_version};
+use crate::objects::{containers, image_windows_version, pod_selector};
 use crate::yaml::Node;
 use crate::{Context, ManifestRule, Object, Out, Set};
 
@@ -6,7 +6,10 @@ akswin_diag::declare_rule! {
     /// ## What it checks
     /// A Windows image whose OS version (from its tag: `ltsc2019`/`1809`, `ltsc2022`,
     /// `ltsc2025`) differs from the OS SKU the pod targets: the `kubernetes.azure.com/os-sku`
-    /// selector, or, with cluster context, the OS SKU of every pool its selectors can reach.
+    /// selector, or, with cluster context, the OS SKU of any Windows pool the pod can reach
+    /// (its selectors match and it tolerates the pool's taints). On a cluster with
+    /// Windows2022 and Windows2025 pools, a pod that selects only `kubernetes.io/os: windows`
+    /// can land on either, so an ltsc2022 image is an error there too.
     ///
     /// ## Why it matters
     /// Windows containers on AKS run with process isolation only, so the container's OS version
@@ -35,33 +38,25 @@ impl ManifestRule for Win004 {
     }
     fn check(&self, cx: &Context, _: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
-        let selector: Vec<(String, String)> = pod
-            .node
-            .get("nodeSelector")
-            .map(|s| {
-                s.entries()
-                    .iter()
-                    .filter_map(|(k, _, v)| Some((k.clone(), v.str()?.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut skus: Vec<String> = selector
-            .iter()
-            .filter(|(k, _)| k == "kubernetes.azure.com/os-sku")
-            .map(|(_, v)| v.clone())
+        let selector = pod_selector(pod.node);
+        // Where the pod can run: with cluster context, every Windows pool it can reach (a
+        // selector of `kubernetes.io/os: windows` alone reaches every Windows pool); without,
+        // the OS SKU it selects.
+        let mut targets: Vec<(String, String)> = cx
+            .reachable_pools(pod.node)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.os == "Windows")
+            .map(|p| (format!("pool {} ({})", p.name, p.os_sku), p.os_sku.clone()))
             .collect();
-        if skus.is_empty()
-            && let Some(pools) = cx.pools_for(&selector)
-        {
-            skus = pools
+        if targets.is_empty() {
+            targets = selector
                 .iter()
-                .filter(|p| p.os == "Windows")
-                .map(|p| p.os_sku.clone())
+                .filter(|(k, _)| k == "kubernetes.azure.com/os-sku")
+                .map(|(_, v)| (format!("os-sku {v}"), v.clone()))
                 .collect();
-            skus.sort();
-            skus.dedup();
         }
-        if skus.is_empty() {
+        if targets.is_empty() {
             return;
         }
         for (cptr, c) in containers(pod.node) {
@@ -71,11 +66,31 @@ impl ManifestRule for Win004 {
             let Some(v) = image_windows_version(img) else {
                 continue;
             };
-            if !skus.iter().any(|s| s == v) {
+            let wrong: Vec<&str> = targets
+                .iter()
+                .filter(|(_, sku)| sku != v)
+                .map(|(what, _)| what.as_str())
+                .collect();
+            if wrong.is_empty() {
+                continue;
+            }
+            let ptr = obj.ptr(&format!("{}{cptr}/image", pod.ptr));
+            let span = c.get("image").map_or(c.span, |n| n.span);
+            if wrong.len() < targets.len() {
                 out.error(
-                    obj.ptr(&format!("{}{cptr}/image", pod.ptr)),
-                    c.get("image").map_or(c.span, |n| n.span),
-                    format!("image {img} is built for {v}; the pod targets {}", skus.join(", ")),
+                    ptr,
+                    span,
+                    format!(
+                        "image {img} is built for {v}, and the pod can also land on {}, where it never starts",
+                        wrong.join(", ")
+                    ),
+                    &format!("pin the pod to the pools of the image's version: nodeSelector kubernetes.azure.com/os-sku: {v}"),
+                );
+            } else {
+                out.error(
+                    ptr,
+                    span,
+                    format!("image {img} is built for {v}; the pod targets {}", wrong.join(", ")),
                     "rebuild the image for the pool's Windows version, or target a pool of the image's version",
                 );
             }

@@ -1,11 +1,13 @@
-use crate::objects::{containers, is_windows_image};
+use crate::objects::{containers, is_windows_image, windows_reason};
 use crate::yaml::Node;
 use crate::{Context, ManifestRule, Object, Out, Set};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
     /// Windows images pulled with `imagePullPolicy: Always`, or referenced by `:latest` or with
-    /// no tag at all (which defaults to Always).
+    /// no tag at all (which defaults to Always). An image is a Windows image when the pod is a
+    /// Windows pod (`os.name: windows`, a Windows selector) whatever its name says, so a
+    /// private registry's `contosoacr.azurecr.io/app` counts, or when its name or tag says so.
     ///
     /// ## Why it matters
     /// Windows images are gigabytes; pulling on every start defeats the pre-pull DaemonSet and
@@ -32,11 +34,16 @@ impl ManifestRule for Win013 {
     }
     fn check(&self, _: &Context, _: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
+        // By the pod's OS first: a private image's name says nothing of its OS.
+        let windows_pod = windows_reason(pod.node).is_some();
         for (cptr, c) in containers(pod.node) {
             let Some(img) = c.get("image").and_then(Node::str) else {
                 continue;
             };
-            if !is_windows_image(img) && !img.contains("windows") {
+            // An unusable reference is K8S002's.
+            if (!windows_pod && !is_windows_image(img) && !img.contains("windows"))
+                || akswin_spec::types::ImageReference::parse(img).is_err()
+            {
                 continue;
             }
             let last = img.rsplit('/').next().unwrap_or(img);

@@ -29,52 +29,12 @@ declare_rule! {
     }
 }
 
-fn path_component(c: &str) -> bool {
-    // lowercase alphanumerics, joined by one `.` or `_`, two `_`, or dashes
-    !c.is_empty()
-        && c.starts_with(|x: char| x.is_ascii_lowercase() || x.is_ascii_digit())
-        && c.ends_with(|x: char| x.is_ascii_lowercase() || x.is_ascii_digit())
-        && c.chars()
-            .all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || matches!(x, '.' | '_' | '-'))
-        && !c.contains("..")
-        && !c.contains("___")
-}
-
 /// Whether `r` is a fully qualified image reference: a registry host (with a dot, a port or
 /// `localhost`), a repository path, and a tag or a sha256 digest.
 pub fn is_qualified_reference(r: &str) -> bool {
-    let (rest, digest) = match r.split_once('@') {
-        Some((a, d)) => (a, Some(d)),
-        None => (r, None),
-    };
-    if let Some(d) = digest
-        && !(d.len() == 71
-            && d.starts_with("sha256:")
-            && d[7..]
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
-    {
-        return false;
-    }
-    let Some((host, path)) = rest.split_once('/') else {
-        return false;
-    };
-    let host_ok = (host.contains('.') || host.contains(':') || host == "localhost")
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
-    let (path, tag) = match path.rsplit_once(':') {
-        Some((p, t)) => (p, Some(t)),
-        None => (path, None),
-    };
-    let tag_ok = tag.is_none_or(|t| {
-        !t.is_empty()
-            && t.len() <= 128
-            && t.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-            && t.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-    });
-    host_ok && path.split('/').all(path_component) && tag_ok && (tag.is_some() || digest.is_some())
+    akswin_spec::types::ImageReference::parse(r).is_ok_and(|i| {
+        i.host.is_some() && (i.tag.is_some() || i.digest.is_some_and(|d| d.starts_with("sha256:")))
+    })
 }
 
 impl Rule for Pol004 {

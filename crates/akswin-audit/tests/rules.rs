@@ -156,7 +156,7 @@ fn every_rule_has_fixtures_and_they_fire_on_exactly_the_marked_lines() {
                 &[Input {
                     name: path.display().to_string(),
                     text: text.clone(),
-                }],
+                }][..],
                 &cx,
             );
             let found: BTreeSet<u32> = result

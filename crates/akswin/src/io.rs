@@ -231,14 +231,56 @@ pub fn write_tree_atomic(
 /// Largest manifest file read; beyond it the file is reported, not read.
 pub const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
 
-/// The manifest inputs of an audit.
+/// The manifest inputs of an audit: files are read when the audit's passes reach them (twice,
+/// from the page cache), so the audit holds only the files its workers are on; standard input
+/// is read once and kept.
 pub struct Manifests {
-    pub inputs: Vec<akswin_audit::Input>,
-    /// Inputs that are binary (a NUL byte in the first 8 KiB): their text is empty, and the
-    /// audit reports each as K8S000 instead of showing invented text.
-    pub binary: Vec<usize>,
-    /// What the directory walk skipped (symbolic link loops), for a note on stderr.
+    inputs: Vec<ManifestInput>,
+    /// What the directory walk skipped (symbolic link loops, Helm chart parts, --exclude),
+    /// for a note on stderr.
     pub skipped: Vec<String>,
+}
+
+enum ManifestInput {
+    File(std::path::PathBuf),
+    Stdin(Vec<u8>),
+}
+
+/// Text from bytes: a NUL byte in the first 8 KiB is a binary file (reported, never shown as
+/// invented text); invalid UTF-8 is replaced.
+fn manifest_text(bytes: Vec<u8>) -> Result<String, String> {
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        return Err("binary file (a NUL byte in its first 8 KiB): not a manifest".into());
+    }
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+impl akswin_audit::Inputs for Manifests {
+    fn count(&self) -> usize {
+        self.inputs.len()
+    }
+    fn name(&self, i: usize) -> String {
+        match &self.inputs[i] {
+            ManifestInput::File(p) => p.display().to_string(),
+            ManifestInput::Stdin(_) => "<stdin>".into(),
+        }
+    }
+    fn text(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, String> {
+        match &self.inputs[i] {
+            ManifestInput::Stdin(b) => manifest_text(b.clone()).map(std::borrow::Cow::Owned),
+            ManifestInput::File(p) => {
+                let bytes = std::fs::read(p).map_err(|e| format!("cannot read the file: {e}"))?;
+                if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+                    return Err(format!(
+                        "{} bytes, more than {MAX_MANIFEST_BYTES}: split it",
+                        bytes.len()
+                    ));
+                }
+                manifest_text(bytes).map(std::borrow::Cow::Owned)
+            }
+        }
+    }
 }
 
 /// Collect the manifest inputs: files as given, directories recursively (.yaml, .yml, .json,
@@ -280,21 +322,7 @@ pub fn collect_manifests(
     let mut files = Vec::new();
     let mut m = Manifests {
         inputs: Vec::new(),
-        binary: Vec::new(),
         skipped: Vec::new(),
-    };
-    let push = |m: &mut Manifests, name: String, bytes: Vec<u8>| {
-        let binary = bytes.iter().take(8192).any(|b| *b == 0);
-        if binary {
-            m.binary.push(m.inputs.len());
-        }
-        let text = if binary {
-            String::new()
-        } else {
-            String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-        };
-        m.inputs.push(akswin_audit::Input { name, text });
     };
     for p in paths {
         if p.as_os_str() == "-" {
@@ -304,7 +332,7 @@ pub fn collect_manifests(
                 .take(MAX_MANIFEST_BYTES)
                 .read_to_end(&mut buf)
                 .map_err(|e| Fatal::new(format!("cannot read standard input: {e}"), None))?;
-            push(&mut m, "<stdin>".into(), buf);
+            m.inputs.push(ManifestInput::Stdin(buf));
             continue;
         }
         let meta = std::fs::metadata(p).map_err(|e| {
@@ -369,9 +397,7 @@ pub fn collect_manifests(
                 Some("split it, or audit its directory"),
             ));
         }
-        let bytes = std::fs::read(&f)
-            .map_err(|e| Fatal::new(format!("cannot read `{}`: {e}", f.display()), None))?;
-        push(&mut m, f.display().to_string(), bytes);
+        m.inputs.push(ManifestInput::File(f));
     }
     if m.inputs.is_empty() {
         return Err(Fatal::new(

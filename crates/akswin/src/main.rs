@@ -1273,31 +1273,7 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
     for s in &manifests.skipped {
         eprintln!("note: skipped {s}");
     }
-    let mut result = akswin_audit::audit(&manifests.inputs, &cx);
-    for &i in &manifests.binary {
-        let f = akswin_diag::Finding::new(
-            "K8S000",
-            Severity::Error,
-            "",
-            "binary file (a NUL byte in its first 8 KiB): not a manifest",
-        )
-        .with_help("audit YAML or JSON manifests; `helm template` renders a chart");
-        result.findings.push((i, f));
-    }
-    result.findings.sort_by_key(|(i, _)| *i);
-    // The human view quotes the lines findings point at: mask literal secrets (a Secret's
-    // `password:`, a token) in the inputs it will quote, as `check` does for the spec.
-    let quoted: std::collections::BTreeSet<usize> = result
-        .findings
-        .iter()
-        .filter(|(_, f)| f.span.is_some())
-        .map(|(i, _)| *i)
-        .collect();
-    for i in quoted {
-        if let Some(src) = result.sources.get_mut(i) {
-            src.text = akswin_spec::secrets::mask(&src.text);
-        }
-    }
+    let result = akswin_audit::audit(&manifests, &cx);
     let multi = render::Multi {
         sources: &result.sources,
         findings: &result.findings,

@@ -28,5 +28,5 @@ impl ManifestRule for K8s000 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set<'_>, _: &Object<'_>, _: &mut Out) {}
+    fn check(&self, _: &Context, _: &Set, _: &Object<'_>, _: &mut Out) {}
 }

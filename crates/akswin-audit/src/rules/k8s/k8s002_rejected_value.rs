@@ -150,7 +150,7 @@ impl ManifestRule for K8s002 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
         let mut j = Judge { obj, out };
         let meta = obj.node.get("metadata");
         if let Some(name) = meta.and_then(|m| m.get("name")) {

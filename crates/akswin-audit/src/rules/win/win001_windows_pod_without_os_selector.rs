@@ -34,7 +34,7 @@ impl ManifestRule for Win001 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
         let Some(why) = windows_reason(pod.node) else {
             return;

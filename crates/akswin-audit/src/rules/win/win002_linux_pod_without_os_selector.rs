@@ -29,7 +29,7 @@ impl ManifestRule for Win002 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &Context, _: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, cx: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
         if cx.has_windows_pools() != Some(true) {
             return;
         }

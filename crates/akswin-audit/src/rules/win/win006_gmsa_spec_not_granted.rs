@@ -38,117 +38,35 @@ akswin_diag::declare_rule! {
 
 /// Whether the set defines credential spec `name`, or a role granting its use says where it
 /// comes from instead (the `akswin.io/credential-spec-source` annotation akswin renders).
-fn defined(set: &Set<'_>, name: &str) -> bool {
-    set.of_kind("GMSACredentialSpec").any(|o| o.name == name)
+fn defined(set: &Set, name: &str) -> bool {
+    set.credential_specs.contains(name)
         || set
-            .of_kind("ClusterRole")
-            .chain(set.of_kind("Role"))
-            .any(|o| {
-                grants_gmsa(o.node, Some(name))
-                    && o.node
-                        .path(&[
-                            "metadata",
-                            "annotations",
-                            akswin_facts::CREDENTIAL_SPEC_SOURCE,
-                        ])
-                        .and_then(Node::str)
-                        .is_some_and(|v| !v.trim().is_empty())
-            })
+            .roles
+            .iter()
+            .any(|r| r.spec_source && r.grants(Some(name)))
 }
 
-/// Roles (kind, name) granting `use` on the spec.
-/// Whether a Role/ClusterRole grants `use` on gMSA credential specs (on `name`, or on any
-/// when `name` is None).
-fn grants_gmsa(role: &Node, name: Option<&str>) -> bool {
-    role.get("rules")
-        .map(Node::seq)
-        .unwrap_or_default()
-        .iter()
-        .any(|r| {
-            let has = |k: &str, v: &str| {
-                r.get(k)
-                    .map(Node::seq)
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|x| x.str() == Some(v) || x.str() == Some("*"))
-            };
-            has("apiGroups", "windows.k8s.io")
-                && has("resources", "gmsacredentialspecs")
-                && has("verbs", "use")
-                && match name {
-                    Some(name) => r.get("resourceNames").is_none() || has("resourceNames", name),
-                    None => true,
-                }
-        })
-}
-
-fn granting_roles(set: &Set<'_>, name: &str) -> Vec<(String, String, String)> {
-    set.of_kind("ClusterRole")
-        .chain(set.of_kind("Role"))
-        .filter(|o| grants_gmsa(o.node, Some(name)))
-        .map(|o| (o.kind.clone(), o.name.clone(), o.namespace.clone()))
-        .collect()
-}
-
-/// Whether a binding names service account `ns/sa` among its subjects (and can apply to it).
-fn binds(b: &Object<'_>, ns: &str, sa: &str) -> bool {
-    let subject = b
-        .node
-        .get("subjects")
-        .map(Node::seq)
-        .unwrap_or_default()
-        .iter()
-        .any(|s| {
-            s.get("kind").and_then(Node::str) == Some("ServiceAccount")
-                && s.get("name").and_then(Node::str) == Some(sa)
-                && s.get("namespace")
-                    .and_then(Node::str)
-                    .unwrap_or(&b.namespace)
-                    == ns
-        });
-    subject && (b.kind == "ClusterRoleBinding" || b.namespace == ns)
-}
-
-fn role_ref<'n>(b: &'n Object<'_>) -> (&'n str, &'n str) {
-    let get = |k: &str| {
-        b.node
-            .path(&["roleRef", k])
-            .and_then(Node::str)
-            .unwrap_or_default()
-    };
-    (get("kind"), get("name"))
-}
-
-fn bound(set: &Set<'_>, roles: &[(String, String, String)], ns: &str, sa: &str) -> bool {
-    set.of_kind("RoleBinding")
-        .chain(set.of_kind("ClusterRoleBinding"))
-        .any(|b| {
-            let (rk, rn) = role_ref(b);
-            roles.iter().any(|(k, n, rns)| {
-                k == rk && n == rn && (k == "ClusterRole" || rns == &b.namespace)
-            }) && binds(b, ns, sa)
-        })
+/// Whether a binding of service account `ns/sa` refers to a role granting `use` on `name`.
+fn granted(set: &Set, name: &str, ns: &str, sa: &str) -> bool {
+    set.bindings.iter().any(|b| {
+        b.binds(ns, sa)
+            && set
+                .role(&b.role_kind, &b.role_name, &b.namespace)
+                .is_some_and(|r| r.grants(Some(name)))
+    })
 }
 
 /// The roles (`ClusterRole x`, `Role ns/x`) that bindings of service account `ns/sa` refer
 /// to and that nothing in the set defines.
-fn undefined_roles(set: &Set<'_>, ns: &str, sa: &str) -> Vec<String> {
+fn undefined_roles(set: &Set, ns: &str, sa: &str) -> Vec<String> {
     let mut out: Vec<String> = set
-        .of_kind("RoleBinding")
-        .chain(set.of_kind("ClusterRoleBinding"))
-        .filter(|b| binds(b, ns, sa))
-        .filter_map(|b| {
-            let (rk, rn) = role_ref(b);
-            if rk.is_empty() || rn.is_empty() {
-                return None;
-            }
-            let exists = set
-                .of_kind(rk)
-                .any(|r| r.name == rn && (rk == "ClusterRole" || r.namespace == b.namespace));
-            (!exists).then(|| match rk {
-                "Role" => format!("Role {}/{rn}", b.namespace),
-                _ => format!("{rk} {rn}"),
-            })
+        .bindings
+        .iter()
+        .filter(|b| b.binds(ns, sa) && !b.role_kind.is_empty() && !b.role_name.is_empty())
+        .filter(|b| set.role(&b.role_kind, &b.role_name, &b.namespace).is_none())
+        .map(|b| match b.role_kind.as_str() {
+            "Role" => format!("Role {}/{}", b.namespace, b.role_name),
+            k => format!("{k} {}", b.role_name),
         })
         .collect();
     out.sort();
@@ -160,7 +78,7 @@ impl ManifestRule for Win006 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, set: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, set: &Set, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
         let mut refs = Vec::new();
         let key = [
@@ -203,19 +121,11 @@ impl ManifestRule for Win006 {
         };
         // The set holds gMSA objects (credential specs, or roles on them): then the credential
         // spec a pod names belongs there too.
-        let judge_defined = set.of_kind("GMSACredentialSpec").next().is_some()
-            || set
-                .of_kind("ClusterRole")
-                .chain(set.of_kind("Role"))
-                .any(|o| grants_gmsa(o.node, None));
+        let judge_defined =
+            !set.credential_specs.is_empty() || set.roles.iter().any(|r| r.grants(None));
         // Bindings of the pod's service account to roles nothing in the set defines.
         let undefined = undefined_roles(set, ns, sa);
-        let judge_granted = set
-            .of_kind("ClusterRole")
-            .chain(set.of_kind("Role"))
-            .next()
-            .is_some()
-            || !undefined.is_empty();
+        let judge_granted = !set.roles.is_empty() || !undefined.is_empty();
         if !judge_defined && !judge_granted {
             return;
         }
@@ -232,8 +142,7 @@ impl ManifestRule for Win006 {
                 );
                 continue;
             }
-            let roles = granting_roles(set, name);
-            if !judge_granted || (!roles.is_empty() && bound(set, &roles, ns, sa)) {
+            if !judge_granted || granted(set, name, ns, sa) {
                 continue;
             }
             if undefined.is_empty() {

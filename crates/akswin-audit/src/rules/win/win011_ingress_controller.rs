@@ -39,7 +39,7 @@ impl ManifestRule for Win011 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
         if obj.kind == "Ingress" {
             out.warning(
                 obj.ptr("/kind"),

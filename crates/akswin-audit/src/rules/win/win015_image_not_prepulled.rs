@@ -28,52 +28,16 @@ akswin_diag::declare_rule! {
 }
 
 /// Images pulled by pre-pull DaemonSets in the set (computed once per audit).
-fn prepulled<'s>(set: &'s Set<'_>) -> Option<&'s std::collections::HashSet<String>> {
-    set.prepulled
-        .get_or_init(|| {
-            let mut images = std::collections::HashSet::new();
-            let mut any = false;
-            for o in set.of_kind("DaemonSet") {
-                let Some(pod) = o.pod() else { continue };
-                let inits = pod
-                    .node
-                    .get("initContainers")
-                    .map(Node::seq)
-                    .unwrap_or_default();
-                let mains = pod
-                    .node
-                    .get("containers")
-                    .map(Node::seq)
-                    .unwrap_or_default();
-                let pause = mains.len() == 1
-                    && mains[0]
-                        .get("image")
-                        .and_then(Node::str)
-                        .is_some_and(|i| i.contains("pause"));
-                if !inits.is_empty() && pause {
-                    any = true;
-                    images.extend(
-                        inits
-                            .iter()
-                            .filter_map(|c| c.get("image").and_then(Node::str).map(str::to_string)),
-                    );
-                }
-            }
-            any.then_some(images)
-        })
-        .as_ref()
-}
-
 impl ManifestRule for Win015 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, set: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, set: &Set, obj: &Object<'_>, out: &mut Out) {
         if obj.kind == "DaemonSet" {
             return;
         }
         let Some(pod) = obj.pod() else { return };
-        let Some(pulled) = prepulled(set) else { return };
+        let Some(pulled) = &set.prepulled else { return };
         for (cptr, c) in containers(pod.node) {
             let Some(img) = c.get("image").and_then(Node::str) else {
                 continue;

@@ -32,7 +32,7 @@ impl ManifestRule for Win016 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
         if obj.kind != "Service" {
             return;
         }

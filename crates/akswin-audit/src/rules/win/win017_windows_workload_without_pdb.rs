@@ -33,7 +33,7 @@ impl ManifestRule for Win017 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, set: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, set: &Set, obj: &Object<'_>, out: &mut Out) {
         if obj.kind != "Deployment" && obj.kind != "StatefulSet" {
             return;
         }

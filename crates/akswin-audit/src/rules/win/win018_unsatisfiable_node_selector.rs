@@ -34,7 +34,7 @@ impl ManifestRule for Win018 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &Context, _: &Set<'_>, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, cx: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
         let selector = pod_selector(pod.node);
         if selector.is_empty() {

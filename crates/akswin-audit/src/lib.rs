@@ -21,14 +21,24 @@ use std::collections::{HashMap, HashSet};
 /// A manifest rule.
 pub trait ManifestRule: Sync {
     fn meta(&self) -> &'static RuleMeta;
-    /// Judge one object; `set` is everything in the audit (for cross-object rules).
-    fn check(&self, cx: &Context, set: &Set, obj: &Object<'_>, out: &mut Out);
+    /// Judge one object. A judgement that needs the whole audit (another object of the set)
+    /// is deferred with [`Out::defer`] and made once every file has been read.
+    fn check(&self, cx: &Context, obj: &Object<'_>, out: &mut Out);
+}
+
+/// A judgement made once the whole [`Set`] is known: the span it may report at (its line
+/// is kept for the snippet) and the judgement itself, which owns what it needs of the object.
+pub struct Deferred {
+    meta: &'static RuleMeta,
+    span: Span,
+    judge: Box<dyn FnOnce(&Set, &mut Out) + Send>,
 }
 
 /// Findings of one rule on one object; the file is the object's.
 pub struct Out {
     meta: &'static RuleMeta,
     pub findings: Vec<Finding>,
+    pub deferred: Vec<Deferred>,
 }
 
 impl Out {
@@ -36,7 +46,16 @@ impl Out {
         Out {
             meta,
             findings: Vec::new(),
+            deferred: Vec::new(),
         }
+    }
+    /// Judge later, against the whole set; `span` is where a finding would point.
+    pub fn defer(&mut self, span: Span, judge: impl FnOnce(&Set, &mut Out) + Send + 'static) {
+        self.deferred.push(Deferred {
+            meta: self.meta,
+            span,
+            judge: Box::new(judge),
+        });
     }
     pub fn emit(
         &mut self,
@@ -82,11 +101,10 @@ pub struct Input {
     pub text: String,
 }
 
-/// What rules that look across objects need to know of the whole audit, gathered in a first
-/// pass that parses only the documents that can hold it (gMSA credential specs, roles and
-/// bindings, PodDisruptionBudgets, DaemonSets) and keeps only these facts: the objects
-/// themselves are judged in a second pass, one file at a time, so memory does not grow with
-/// the input.
+/// What rules that look across objects need to know of the whole audit (gMSA credential
+/// specs, roles and bindings, PodDisruptionBudgets, pre-pull DaemonSets), gathered from every
+/// object as it is judged and kept as these facts alone: the objects themselves are dropped
+/// with their file, so memory does not grow with the input.
 #[derive(Debug, Default)]
 pub struct Set {
     /// Names of the GMSACredentialSpecs.
@@ -147,15 +165,6 @@ impl BindingFact {
     }
 }
 
-/// Kind names whose documents the first pass parses (a substring test on the raw text: a
-/// document that does not mention one of these holds nothing `Set` keeps).
-const SET_KINDS: &[&str] = &[
-    "GMSACredentialSpec",
-    "Role",
-    "PodDisruptionBudget",
-    "DaemonSet",
-];
-
 fn pairs(n: Option<&yaml::Node>) -> Vec<(String, String)> {
     n.map(|l| {
         l.entries()
@@ -167,7 +176,7 @@ fn pairs(n: Option<&yaml::Node>) -> Vec<(String, String)> {
 }
 
 impl Set {
-    /// A set from the objects given (tests, and each document of the first pass).
+    /// A set from the objects given.
     pub fn of<'a>(objects: impl IntoIterator<Item = &'a Object<'a>>) -> Set {
         let mut s = Set::default();
         for o in objects {
@@ -411,50 +420,51 @@ pub fn k8s000() -> &'static RuleMeta {
 
 /// Audit the inputs. Never fails: unreadable inputs and documents are K8S000 findings.
 ///
-/// Two passes over the inputs, each in parallel over files and over the documents of a file:
-/// the first gathers the [`Set`] (parsing only the documents that can add to it), the second
-/// parses every document and judges each object. A file's text lives only while a pass is on
-/// it; what the result keeps of it is the lines its findings quote (secrets masked), so memory
-/// follows the findings, not the input.
+/// One pass, in parallel over files and over the documents of a file: each document is
+/// parsed once, its objects judged, and what cross-object rules need is kept as facts (the
+/// [`Set`]); their judgements are deferred until every file is read. A file's text lives only
+/// while the pass is on it; what the result keeps of it is the lines its findings (and
+/// deferred judgements) may quote, secrets masked, so memory follows the findings, not the
+/// input.
 pub fn audit<I: Inputs + ?Sized>(inputs: &I, cx: &Context) -> AuditResult {
     let n = inputs.count();
-    let set = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let Ok(text) = inputs.text(i) else {
-                return Set::default();
-            };
-            let text = akswin_diag::normalize_newlines(&text);
-            yaml::split(&text)
-                .par_iter()
-                .filter(|d| SET_KINDS.iter().any(|k| d.text.contains(k)))
-                .map(|d| match yaml::parse(d) {
-                    Ok(Some(root)) => {
-                        let objs = objects::objects(i, d.index, &root, &mut |_, _| {});
-                        let mut s = Set::default();
-                        for o in &objs {
-                            s.add(o);
-                        }
-                        s
-                    }
-                    _ => Set::default(),
-                })
-                .reduce(Set::default, Set::merge)
-        })
-        .reduce(Set::default, Set::merge)
-        .finish();
     let files: Vec<FileResult> = (0..n)
         .into_par_iter()
-        .map(|i| judge_file(inputs, i, cx, &set))
+        .map(|i| judge_file(inputs, i, cx))
         .collect();
+    let mut set = Set::default();
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     let mut sources = Vec::with_capacity(n);
+    let mut deferred = Vec::new();
     let (mut documents, mut objects) = (0, 0);
-    for (i, f) in files.into_iter().enumerate() {
-        findings.extend(f.findings.into_iter().map(|x| (i, x)));
+    let mut per_file = Vec::with_capacity(n);
+    for f in files {
+        set = set.merge(f.facts);
         sources.push(f.source);
         documents += f.documents;
         objects += f.objects;
+        deferred.push(f.deferred);
+        per_file.push(f.findings);
+    }
+    let set = set.finish();
+    let per_file: Vec<Vec<Finding>> = per_file
+        .into_par_iter()
+        .zip(deferred)
+        .map(|(mut found, deferred)| {
+            if deferred.is_empty() {
+                return found;
+            }
+            for d in deferred {
+                let mut out = Out::new(d.meta);
+                (d.judge)(&set, &mut out);
+                found.extend(out.findings);
+            }
+            sort_findings(&mut found);
+            found
+        })
+        .collect();
+    for (i, found) in per_file.into_iter().enumerate() {
+        findings.extend(found.into_iter().map(|x| (i, x)));
     }
     findings.extend(cx.notes.iter().cloned().map(|f| (usize::MAX, f)));
     AuditResult {
@@ -469,11 +479,24 @@ pub fn audit<I: Inputs + ?Sized>(inputs: &I, cx: &Context) -> AuditResult {
 struct FileResult {
     source: Source,
     findings: Vec<Finding>,
+    deferred: Vec<Deferred>,
+    facts: Set,
     documents: usize,
     objects: usize,
 }
 
-fn judge_file<I: Inputs + ?Sized>(inputs: &I, i: usize, cx: &Context, set: &Set) -> FileResult {
+fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        a.span
+            .map(|s| (s.line, s.col))
+            .cmp(&b.span.map(|s| (s.line, s.col)))
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    findings.dedup();
+}
+
+fn judge_file<I: Inputs + ?Sized>(inputs: &I, i: usize, cx: &Context) -> FileResult {
     let name = inputs.name(i);
     let text = match inputs.text(i) {
         Ok(t) => t,
@@ -483,6 +506,8 @@ fn judge_file<I: Inputs + ?Sized>(inputs: &I, i: usize, cx: &Context, set: &Set)
             return FileResult {
                 source: Source::new(name, ""),
                 findings: vec![f],
+                deferred: Vec::new(),
+                facts: Set::default(),
                 documents: 0,
                 objects: 0,
             };
@@ -491,13 +516,15 @@ fn judge_file<I: Inputs + ?Sized>(inputs: &I, i: usize, cx: &Context, set: &Set)
     // Lone CRs are YAML line breaks: normalise once so positions and snippets agree.
     let text = akswin_diag::normalize_newlines(&text);
     let docs = yaml::split(&text);
-    let per_doc: Vec<(Vec<Finding>, usize)> = docs
+    let per_doc: Vec<(Vec<Finding>, Vec<Deferred>, Set, usize)> = docs
         .par_iter()
         .map(|d| {
             let mut findings = Vec::new();
+            let mut deferred = Vec::new();
+            let mut facts = Set::default();
             let root = match yaml::parse(d) {
                 Ok(Some(n)) => n,
-                Ok(None) => return (findings, 0),
+                Ok(None) => return (findings, deferred, facts, 0),
                 Err(e) => {
                     findings.push(
                         Finding::new(
@@ -509,44 +536,54 @@ fn judge_file<I: Inputs + ?Sized>(inputs: &I, i: usize, cx: &Context, set: &Set)
                         .with_span(Some(e.span))
                         .with_help("fix the YAML; the other documents were audited"),
                     );
-                    return (findings, 0);
+                    return (findings, deferred, facts, 0);
                 }
             };
             let objs = objects::objects(i, d.index, &root, &mut |_, f| findings.push(f));
             for obj in &objs {
+                facts.add(obj);
                 for r in registry() {
                     let mut out = Out::new(r.meta());
-                    r.check(cx, set, obj, &mut out);
+                    r.check(cx, obj, &mut out);
                     findings.extend(out.findings);
+                    deferred.extend(out.deferred);
                 }
             }
-            (findings, objs.len())
+            (findings, deferred, facts, objs.len())
         })
         .collect();
-    let objects = per_doc.iter().map(|(_, n)| n).sum();
-    let mut findings: Vec<Finding> = per_doc.into_iter().flat_map(|(f, _)| f).collect();
-    findings.sort_by(|a, b| {
-        a.span
-            .map(|s| (s.line, s.col))
-            .cmp(&b.span.map(|s| (s.line, s.col)))
-            .then_with(|| a.code.cmp(&b.code))
-            .then_with(|| a.message.cmp(&b.message))
-    });
-    findings.dedup();
+    let mut findings = Vec::new();
+    let mut deferred = Vec::new();
+    let mut facts = Set::default();
+    let mut objects = 0;
+    for (f, d, s, n) in per_doc {
+        findings.extend(f);
+        deferred.extend(d);
+        facts = facts.merge(s);
+        objects += n;
+    }
+    sort_findings(&mut findings);
+    let spans: Vec<Span> = findings
+        .iter()
+        .filter_map(|f| f.span)
+        .chain(deferred.iter().map(|d| d.span))
+        .collect();
     FileResult {
-        source: Source::new(name, quoted_lines(&text, &findings)),
+        source: Source::new(name, quoted_lines(&text, &spans)),
         findings,
+        deferred,
+        facts,
         documents: docs.len(),
         objects,
     }
 }
 
-/// The lines of `text` that findings quote, secrets masked, every other line empty (line
-/// numbers stay those of the file): what a view needs of a file once it is audited.
-fn quoted_lines(text: &str, findings: &[Finding]) -> String {
-    let mut wanted: Vec<u32> = findings
+/// The lines of `text` at `spans` (what findings quote), secrets masked, every other line
+/// empty (line numbers stay those of the file): what a view needs of a file once it is
+/// audited.
+fn quoted_lines(text: &str, spans: &[Span]) -> String {
+    let mut wanted: Vec<u32> = spans
         .iter()
-        .filter_map(|f| f.span)
         .flat_map(|s| s.line..=s.end_line.max(s.line).min(s.line + 4))
         .collect();
     if wanted.is_empty() {

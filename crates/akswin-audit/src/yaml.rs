@@ -121,7 +121,8 @@ pub struct RawDoc<'a> {
 
 fn is_marker(line: &str, m: &str) -> bool {
     let l = line.strip_suffix('\r').unwrap_or(line);
-    l == m || l.starts_with(&format!("{m} ")) || l.starts_with(&format!("{m}\t"))
+    l.strip_prefix(m)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
 }
 
 /// Split a file into documents at `---` and `...` marker lines. Documents with no content

@@ -370,35 +370,153 @@ pub fn multi_human(m: &Multi<'_>, opts: HumanOptions) -> String {
 }
 
 pub fn multi_json(m: &Multi<'_>, tool_version: &str) -> Value {
-    let findings: Vec<Value> = m
-        .findings
-        .iter()
-        .map(|(i, f)| {
-            let file = m.source(*i).map(|s| s.name.clone());
-            json!({
-                "code": f.code,
-                "severity": f.severity,
-                "message": f.message,
-                "pointer": f.pointer,
-                "location": match (f.span, &file) {
-                    (Some(s), Some(file)) => json!({ "file": file, "line": s.line, "col": s.col, "endLine": s.end_line, "endCol": s.end_col }),
-                    _ => Value::Null,
-                },
-                "help": f.help,
-            })
-        })
-        .collect();
+    let mut v = multi_json_envelope(m, tool_version);
+    v["findings"] = Value::Array(multi_json_items(m).collect());
+    v
+}
+
+/// `multi_json` without its findings (an empty array where they go).
+fn multi_json_envelope(m: &Multi<'_>, tool_version: &str) -> Value {
     json!({
         "schemaVersion": JSON_SCHEMA_VERSION,
         "tool": { "name": "akswin", "version": tool_version },
         "inputs": m.sources.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
-        "findings": findings,
+        "findings": [],
         "summary": { "errors": m.count(Severity::Error), "warnings": m.count(Severity::Warning), "infos": m.count(Severity::Info) }
     })
 }
 
+/// `multi_json`'s findings, one at a time.
+fn multi_json_items<'m>(m: &'m Multi<'_>) -> impl Iterator<Item = Value> + 'm {
+    m.findings.iter().map(|(i, f)| {
+        let file = m.source(*i).map(|s| s.name.clone());
+        json!({
+            "code": f.code,
+            "severity": f.severity,
+            "message": f.message,
+            "pointer": f.pointer,
+            "location": match (f.span, &file) {
+                (Some(s), Some(file)) => json!({ "file": file, "line": s.line, "col": s.col, "endLine": s.end_line, "endCol": s.end_col }),
+                _ => Value::Null,
+            },
+            "help": f.help,
+        })
+    })
+}
+
+/// Write `multi_json` to `w` as `serde_json::to_writer_pretty` would, making one finding at a
+/// time: the document is never whole in memory (an audit of 100,000 documents has tens of
+/// thousands of findings).
+pub fn write_multi_json<W: std::io::Write>(
+    w: W,
+    m: &Multi<'_>,
+    tool_version: &str,
+) -> std::io::Result<()> {
+    write_streamed(
+        w,
+        &multi_json_envelope(m, tool_version),
+        &["findings"],
+        multi_json_items(m),
+    )
+}
+
+/// Write `multi_sarif` to `w` as `serde_json::to_writer_pretty` would, one result at a time.
+pub fn write_multi_sarif<W: std::io::Write>(
+    w: W,
+    m: &Multi<'_>,
+    rules: &[RuleMeta],
+    tool_version: &str,
+) -> std::io::Result<()> {
+    let ids: Vec<&str> = rules.iter().map(|r| r.code).collect();
+    write_streamed(
+        w,
+        &multi_sarif_envelope(rules, tool_version),
+        &["runs", "0", "results"],
+        multi_sarif_items(m, &ids),
+    )
+}
+
+/// `envelope` written pretty to `w`, with the array at `path` (object keys, array indexes)
+/// replaced by `items`, serialised as they come; then a newline.
+fn write_streamed<W: std::io::Write>(
+    w: W,
+    envelope: &Value,
+    path: &[&str],
+    items: impl Iterator<Item = Value>,
+) -> std::io::Result<()> {
+    struct At<'a, I> {
+        v: &'a Value,
+        path: &'a [&'a str],
+        items: &'a std::cell::RefCell<Option<I>>,
+    }
+    impl<I: Iterator<Item = Value>> serde::Serialize for At<'_, I> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::{SerializeMap, SerializeSeq};
+            let Some((first, rest)) = self.path.split_first() else {
+                let items = self.items.borrow_mut().take();
+                return s.collect_seq(items.into_iter().flatten());
+            };
+            match self.v {
+                Value::Object(map) => {
+                    let mut out = s.serialize_map(Some(map.len()))?;
+                    for (k, v) in map {
+                        if k == first {
+                            out.serialize_entry(
+                                k,
+                                &At {
+                                    v,
+                                    path: rest,
+                                    items: self.items,
+                                },
+                            )?;
+                        } else {
+                            out.serialize_entry(k, v)?;
+                        }
+                    }
+                    out.end()
+                }
+                Value::Array(a) => {
+                    let mut out = s.serialize_seq(Some(a.len()))?;
+                    for (i, v) in a.iter().enumerate() {
+                        if first.parse() == Ok(i) {
+                            out.serialize_element(&At {
+                                v,
+                                path: rest,
+                                items: self.items,
+                            })?;
+                        } else {
+                            out.serialize_element(v)?;
+                        }
+                    }
+                    out.end()
+                }
+                v => v.serialize(s),
+            }
+        }
+    }
+    let items = std::cell::RefCell::new(Some(items));
+    let mut w = std::io::BufWriter::new(w);
+    serde_json::to_writer_pretty(
+        &mut w,
+        &At {
+            v: envelope,
+            path,
+            items: &items,
+        },
+    )?;
+    std::io::Write::write_all(&mut w, b"\n")?;
+    std::io::Write::flush(&mut w)
+}
+
 pub fn multi_sarif(m: &Multi<'_>, rules: &[RuleMeta], tool_version: &str) -> Value {
-    // One SARIF run; each result carries its own artifact.
+    let ids: Vec<&str> = rules.iter().map(|r| r.code).collect();
+    let mut log = multi_sarif_envelope(rules, tool_version);
+    log["runs"][0]["results"] = Value::Array(multi_sarif_items(m, &ids).collect());
+    log
+}
+
+/// One SARIF run without results (each result carries its own artifact).
+fn multi_sarif_envelope(rules: &[RuleMeta], tool_version: &str) -> Value {
     let mut log = sarif(
         &Report {
             source: Source::new("", ""),
@@ -407,36 +525,35 @@ pub fn multi_sarif(m: &Multi<'_>, rules: &[RuleMeta], tool_version: &str) -> Val
         rules,
         tool_version,
     );
-    let ids: Vec<&str> = rules.iter().map(|r| r.code).collect();
-    let results: Vec<Value> = m
-        .findings
-        .iter()
-        .map(|(i, f)| {
-            let mut text = f.message.clone();
-            if let Some(h) = &f.help {
-                text.push_str("\nhelp: ");
-                text.push_str(h);
-            }
-            let mut r = json!({
-                "ruleId": f.code,
-                "level": sarif_level(f.severity),
-                "message": { "text": text },
-            });
-            if let Some(idx) = ids.iter().position(|c| *c == f.code) {
-                r["ruleIndex"] = json!(idx);
-            }
-            if let Some(src) = m.source(*i) {
-                let mut physical = json!({ "artifactLocation": { "uri": src.name } });
-                if let Some(s) = f.span {
-                    physical["region"] = json!({ "startLine": s.line, "startColumn": s.col, "endLine": s.end_line, "endColumn": s.end_col });
-                }
-                r["locations"] = json!([ { "physicalLocation": physical, "logicalLocations": [ { "fullyQualifiedName": ptr(f), "kind": "member" } ] } ]);
-            }
-            r
-        })
-        .collect();
-    log["runs"][0]["results"] = Value::Array(results);
+    log["runs"][0]["results"] = json!([]);
     log
+}
+
+/// `multi_sarif`'s results, one at a time.
+fn multi_sarif_items<'m>(m: &'m Multi<'_>, ids: &'m [&'m str]) -> impl Iterator<Item = Value> + 'm {
+    m.findings.iter().map(move |(i, f)| {
+        let mut text = f.message.clone();
+        if let Some(h) = &f.help {
+            text.push_str("\nhelp: ");
+            text.push_str(h);
+        }
+        let mut r = json!({
+            "ruleId": f.code,
+            "level": sarif_level(f.severity),
+            "message": { "text": text },
+        });
+        if let Some(idx) = ids.iter().position(|c| *c == f.code) {
+            r["ruleIndex"] = json!(idx);
+        }
+        if let Some(src) = m.source(*i) {
+            let mut physical = json!({ "artifactLocation": { "uri": src.name } });
+            if let Some(s) = f.span {
+                physical["region"] = json!({ "startLine": s.line, "startColumn": s.col, "endLine": s.end_line, "endColumn": s.end_col });
+            }
+            r["locations"] = json!([ { "physicalLocation": physical, "logicalLocations": [ { "fullyQualifiedName": ptr(f), "kind": "member" } ] } ]);
+        }
+        r
+    })
 }
 
 /// Text for XML 1.0 attribute and element content: markup escaped, and characters XML 1.0
@@ -701,5 +818,61 @@ mod tests {
             .filter(|d| d.has_tag_name("testcase"))
             .count();
         assert_eq!(cases, tests);
+    }
+}
+
+#[cfg(test)]
+mod streamed_tests {
+    use super::*;
+
+    /// The streamed JSON and SARIF writers write byte for byte what the whole documents
+    /// pretty-print to.
+    #[test]
+    fn streamed_equals_whole() {
+        let sources = vec![Source::new("a.yaml", "x: 1\n"), Source::new("b.yaml", "")];
+        let findings = vec![
+            (
+                0,
+                Finding::new("WIN001", Severity::Error, "/spec", "m1")
+                    .with_span(Some(Span::point(1, 1)))
+                    .with_help("h"),
+            ),
+            (1, Finding::new("K8S000", Severity::Warning, "", "m2")),
+            (
+                usize::MAX,
+                Finding::new("WIN012", Severity::Info, "", "note"),
+            ),
+        ];
+        let m = Multi {
+            sources: &sources,
+            findings: &findings,
+        };
+        let mut buf = Vec::new();
+        write_multi_json(&mut buf, &m, "9.9").unwrap_or_else(|e| panic!("{e}"));
+        let whole = serde_json::to_string_pretty(&multi_json(&m, "9.9")).unwrap_or_default() + "\n";
+        assert_eq!(String::from_utf8_lossy(&buf), whole);
+        let rules = [RuleMeta {
+            code: "WIN001",
+            name: "windows-pod-without-os-selector",
+            severity: Severity::Error,
+            summary: "s",
+            doc: "d",
+        }];
+        let mut buf = Vec::new();
+        write_multi_sarif(&mut buf, &m, &rules, "9.9").unwrap_or_else(|e| panic!("{e}"));
+        let whole = serde_json::to_string_pretty(&multi_sarif(&m, &rules, "9.9"))
+            .unwrap_or_default()
+            + "\n";
+        assert_eq!(String::from_utf8_lossy(&buf), whole);
+        // Nothing to stream: an empty array, as the whole form writes it.
+        let none = Multi {
+            sources: &sources,
+            findings: &[],
+        };
+        let mut buf = Vec::new();
+        write_multi_json(&mut buf, &none, "9.9").unwrap_or_else(|e| panic!("{e}"));
+        let whole =
+            serde_json::to_string_pretty(&multi_json(&none, "9.9")).unwrap_or_default() + "\n";
+        assert_eq!(String::from_utf8_lossy(&buf), whole);
     }
 }

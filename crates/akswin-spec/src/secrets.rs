@@ -68,8 +68,37 @@ struct Frame {
     anchor: Option<(usize, Span)>,
 }
 
+/// Whether `text` can hold a literal secret at all: every secret-bearing key and every
+/// reference key contains one of these words (any case), so a text without them has none.
+fn may_hold_secrets(text: &str) -> bool {
+    const WORDS: &[&[u8]] = &[
+        b"password",
+        b"sharedkey",
+        b"authorizationkey",
+        b"token",
+        b"credential",
+        b"passphrase",
+        b"keyvaultsecret",
+        b"parameter",
+    ];
+    let bytes = text.as_bytes();
+    // One scan: at each letter that starts a word, compare the words it starts.
+    (0..bytes.len()).any(|i| {
+        let first = bytes[i].to_ascii_lowercase();
+        WORDS.iter().any(|w| {
+            w[0] == first
+                && bytes
+                    .get(i..i + w.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(w))
+        })
+    })
+}
+
 /// Spans of literal secrets in `text` (see the module docs for what counts).
 pub fn secret_spans(text: &str) -> Vec<Span> {
+    if !may_hold_secrets(text) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     // Anchor id -> the extent of the anchored node, for aliases under secret keys.
@@ -304,6 +333,24 @@ pub fn mask(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_prefilter_finds_every_secret_word_in_any_case() {
+        assert!(!may_hold_secrets("apiVersion: v1\nkind: ConfigMap\n"));
+        for t in [
+            "DB_PASSWORD: x",
+            "sharedKey: x",
+            "x: { AuthorizationKey: y }",
+            "Token: y",
+            "gmsaCredential: y",
+            "passPhrase: y",
+            "keyVaultSecret: y",
+            "parameter: y",
+        ] {
+            assert!(may_hold_secrets(t), "{t}");
+        }
+    }
+
     use super::*;
 
     fn masked(t: &str) -> String {

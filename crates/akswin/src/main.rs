@@ -715,6 +715,16 @@ fn out(text: &str) {
     }
 }
 
+/// Write to standard output through `write`; a closed pipe is not an error.
+fn out_with(write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = write(&mut stdout)
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write to standard output: {e}");
+    }
+}
+
 fn pretty(v: &serde_json::Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
 }
@@ -1288,14 +1298,11 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
                 result.sources.len()
             );
         }
-        AuditFormat::Json => out(&format!(
-            "{}\n",
-            pretty(&render::multi_json(&multi, VERSION))
-        )),
-        AuditFormat::Sarif => out(&format!(
-            "{}\n",
-            pretty(&render::multi_sarif(&multi, &all_metas(), VERSION))
-        )),
+        // Streamed: tens of thousands of findings are never one document in memory.
+        AuditFormat::Json => out_with(|w| render::write_multi_json(w, &multi, VERSION)),
+        AuditFormat::Sarif => {
+            out_with(|w| render::write_multi_sarif(w, &multi, &all_metas(), VERSION));
+        }
         AuditFormat::Junit => out(&render::multi_junit(&multi)),
     }
     let errors = multi.count(Severity::Error);

@@ -1,4 +1,4 @@
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -28,5 +28,5 @@ impl ManifestRule for K8s000 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set, _: &Object<'_>, _: &mut Out) {}
+    fn check(&self, _: &Context, _: &Object<'_>, _: &mut Out) {}
 }

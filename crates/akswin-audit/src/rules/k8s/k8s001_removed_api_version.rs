@@ -1,4 +1,4 @@
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -123,7 +123,7 @@ impl ManifestRule for K8s001 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, cx: &Context, obj: &Object<'_>, out: &mut Out) {
         let target = cx.k8s_minor.unwrap_or(NEWEST);
         for (api, kind, removed, replacement) in REMOVED {
             if obj.api_version == *api && (*kind == "*" || obj.kind == *kind) {

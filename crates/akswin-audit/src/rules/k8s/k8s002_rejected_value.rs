@@ -1,7 +1,7 @@
 use crate::names;
 use crate::objects::containers;
 use crate::yaml::{Node, Value};
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 use akswin_diag::Span;
 use akswin_spec::types::ImageReference;
 
@@ -150,7 +150,7 @@ impl ManifestRule for K8s002 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, obj: &Object<'_>, out: &mut Out) {
         let mut j = Judge { obj, out };
         let meta = obj.node.get("metadata");
         if let Some(name) = meta.and_then(|m| m.get("name")) {

@@ -1,5 +1,5 @@
 use crate::objects::{selected_os, windows_reason};
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -34,7 +34,7 @@ impl ManifestRule for Win001 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
         let Some(why) = windows_reason(pod.node) else {
             return;

@@ -1,5 +1,5 @@
 use crate::objects::{selected_os, windows_reason};
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -29,7 +29,7 @@ impl ManifestRule for Win002 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, cx: &Context, obj: &Object<'_>, out: &mut Out) {
         if cx.has_windows_pools() != Some(true) {
             return;
         }

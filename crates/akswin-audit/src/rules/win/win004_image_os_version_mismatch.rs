@@ -1,6 +1,6 @@
 use crate::objects::{containers, image_windows_version, pod_selector};
 use crate::yaml::Node;
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -36,7 +36,7 @@ impl ManifestRule for Win004 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, cx: &Context, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
         let selector = pod_selector(pod.node);
         // Where the pod can run: with cluster context, every Windows pool it can reach (a

@@ -1,6 +1,7 @@
 use crate::objects::containers;
 use crate::yaml::Node;
 use crate::{Context, ManifestRule, Object, Out, Set};
+use akswin_diag::Span;
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -78,7 +79,7 @@ impl ManifestRule for Win006 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, set: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
         let mut refs = Vec::new();
         let key = [
@@ -113,51 +114,61 @@ impl ManifestRule for Win006 {
             .node
             .get("serviceAccountName")
             .and_then(Node::str)
-            .unwrap_or("default");
+            .unwrap_or("default")
+            .to_string();
         let ns = if obj.namespace.is_empty() {
-            "default"
+            "default".to_string()
         } else {
-            &obj.namespace
+            obj.namespace.clone()
         };
-        // The set holds gMSA objects (credential specs, or roles on them): then the credential
-        // spec a pod names belongs there too.
-        let judge_defined =
-            !set.credential_specs.is_empty() || set.roles.iter().any(|r| r.grants(None));
-        // Bindings of the pod's service account to roles nothing in the set defines.
-        let undefined = undefined_roles(set, ns, sa);
-        let judge_granted = !set.roles.is_empty() || !undefined.is_empty();
-        if !judge_defined && !judge_granted {
-            return;
-        }
         for (ptr, n) in refs {
-            let Some(name) = n.str() else { continue };
-            if judge_defined && !defined(set, name) {
-                out.error(
-                    obj.ptr(&ptr),
-                    n.span,
-                    format!(
-                        "gMSA credential spec `{name}` is not defined in the audited manifests, which hold other gMSA objects"
-                    ),
-                    "add the GMSACredentialSpec (akswin's Set-Gmsa.ps1 writes it), or correct the name",
-                );
+            let Some(name) = n.str().map(str::to_string) else {
                 continue;
-            }
-            if !judge_granted || granted(set, name, ns, sa) {
-                continue;
-            }
-            if undefined.is_empty() {
-                out.error(obj.ptr(&ptr), n.span, format!("service account {ns}/{sa} is not granted `use` on gMSA credential spec `{name}`"), "bind a ClusterRole with verbs [use] on gmsacredentialspecs/{name} to the service account");
-            } else {
-                out.error(
-                    obj.ptr(&ptr),
-                    n.span,
-                    format!(
-                        "service account {ns}/{sa} is bound to {}, which nothing in the audited manifests defines: its `use` of gMSA credential spec `{name}` is unproven",
-                        undefined.join(", ")
-                    ),
-                    "add the role (verbs [use] on gmsacredentialspecs) to the manifests, or correct the binding's roleRef",
-                );
-            }
+            };
+            let (ptr, span) = (obj.ptr(&ptr), n.span);
+            let (ns, sa) = (ns.clone(), sa.clone());
+            out.defer(span, move |set, out| {
+                judge(set, &name, &ns, &sa, ptr, span, out)
+            });
         }
+    }
+}
+
+/// The judgement of one reference to credential spec `name` by a pod of service account
+/// `ns/sa`, once the whole set is known.
+fn judge(set: &Set, name: &str, ns: &str, sa: &str, ptr: String, span: Span, out: &mut Out) {
+    // The set holds gMSA objects (credential specs, or roles on them): then the credential
+    // spec a pod names belongs there too.
+    let judge_defined =
+        !set.credential_specs.is_empty() || set.roles.iter().any(|r| r.grants(None));
+    // Bindings of the pod's service account to roles nothing in the set defines.
+    let undefined = undefined_roles(set, ns, sa);
+    let judge_granted = !set.roles.is_empty() || !undefined.is_empty();
+    if judge_defined && !defined(set, name) {
+        out.error(
+            ptr,
+            span,
+            format!(
+                "gMSA credential spec `{name}` is not defined in the audited manifests, which hold other gMSA objects"
+            ),
+            "add the GMSACredentialSpec (akswin's Set-Gmsa.ps1 writes it), or correct the name",
+        );
+        return;
+    }
+    if !judge_granted || granted(set, name, ns, sa) {
+        return;
+    }
+    if undefined.is_empty() {
+        out.error(ptr, span, format!("service account {ns}/{sa} is not granted `use` on gMSA credential spec `{name}`"), "bind a ClusterRole with verbs [use] on gmsacredentialspecs/{name} to the service account");
+    } else {
+        out.error(
+            ptr,
+            span,
+            format!(
+                "service account {ns}/{sa} is bound to {}, which nothing in the audited manifests defines: its `use` of gMSA credential spec `{name}` is unproven",
+                undefined.join(", ")
+            ),
+            "add the role (verbs [use] on gmsacredentialspecs) to the manifests, or correct the binding's roleRef",
+        );
     }
 }

@@ -1,5 +1,5 @@
 use crate::yaml::Node;
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -33,7 +33,7 @@ impl ManifestRule for Win010 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, obj: &Object<'_>, out: &mut Out) {
         if obj.kind != "Service"
             || obj.node.path(&["spec", "type"]).and_then(Node::str) != Some("LoadBalancer")
         {

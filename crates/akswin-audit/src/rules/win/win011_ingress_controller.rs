@@ -1,6 +1,6 @@
 use crate::objects::containers;
 use crate::yaml::Node;
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -39,7 +39,7 @@ impl ManifestRule for Win011 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, obj: &Object<'_>, out: &mut Out) {
         if obj.kind == "Ingress" {
             out.warning(
                 obj.ptr("/kind"),

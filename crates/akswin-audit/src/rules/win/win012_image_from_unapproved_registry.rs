@@ -1,6 +1,6 @@
 use crate::objects::containers;
 use crate::yaml::Node;
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -41,7 +41,7 @@ impl ManifestRule for Win012 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, cx: &Context, obj: &Object<'_>, out: &mut Out) {
         if cx.allowed_registries.is_empty() {
             return;
         }

@@ -1,6 +1,6 @@
 use crate::objects::{containers, is_windows_image, windows_reason};
 use crate::yaml::Node;
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -32,7 +32,7 @@ impl ManifestRule for Win013 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
         // By the pod's OS first: a private image's name says nothing of its OS.
         let windows_pod = windows_reason(pod.node).is_some();

@@ -1,6 +1,6 @@
 use crate::objects::{containers, is_windows_image};
 use crate::yaml::Node;
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -32,24 +32,35 @@ impl ManifestRule for Win015 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, set: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, obj: &Object<'_>, out: &mut Out) {
         if obj.kind == "DaemonSet" {
             return;
         }
         let Some(pod) = obj.pod() else { return };
-        let Some(pulled) = &set.prepulled else { return };
         for (cptr, c) in containers(pod.node) {
             let Some(img) = c.get("image").and_then(Node::str) else {
                 continue;
             };
-            if is_windows_image(img) && !pulled.contains(img) {
-                out.warning(
-                    obj.ptr(&format!("{}{cptr}/image", pod.ptr)),
-                    c.get("image").map_or(c.span, |n| n.span),
-                    format!("Windows image {img} is not pre-pulled"),
-                    "add it to the pre-pull DaemonSet",
-                );
+            if !is_windows_image(img) {
+                continue;
             }
+            let (ptr, span) = (
+                obj.ptr(&format!("{}{cptr}/image", pod.ptr)),
+                c.get("image").map_or(c.span, |n| n.span),
+            );
+            let img = img.to_string();
+            out.defer(span, move |set, out| {
+                if let Some(pulled) = &set.prepulled
+                    && !pulled.contains(&img)
+                {
+                    out.warning(
+                        ptr,
+                        span,
+                        format!("Windows image {img} is not pre-pulled"),
+                        "add it to the pre-pull DaemonSet",
+                    );
+                }
+            });
         }
     }
 }

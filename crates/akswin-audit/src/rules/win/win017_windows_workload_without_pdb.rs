@@ -1,6 +1,6 @@
 use crate::objects::windows_reason;
 use crate::yaml::Node;
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -33,7 +33,7 @@ impl ManifestRule for Win017 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, _: &Context, set: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, _: &Context, obj: &Object<'_>, out: &mut Out) {
         if obj.kind != "Deployment" && obj.kind != "StatefulSet" {
             return;
         }
@@ -46,19 +46,25 @@ impl ManifestRule for Win017 {
         if replicas <= 1 || windows_reason(pod.node).is_none() {
             return;
         }
-        let covered = set.pdb_covers(&obj.namespace, &pod.labels);
-        if !covered {
-            out.warning(
-                obj.ptr("/spec/replicas"),
-                obj.node
-                    .path(&["spec", "replicas"])
-                    .map_or(obj.node.span, |n| n.span),
-                format!(
-                    "{} {} has {replicas} Windows replicas and no PodDisruptionBudget",
-                    obj.kind, obj.name
-                ),
-                "add a PodDisruptionBudget (maxUnavailable: 1) selecting its pods",
-            );
-        }
+        let ptr = obj.ptr("/spec/replicas");
+        let span = obj
+            .node
+            .path(&["spec", "replicas"])
+            .map_or(obj.node.span, |n| n.span);
+        let message = format!(
+            "{} {} has {replicas} Windows replicas and no PodDisruptionBudget",
+            obj.kind, obj.name
+        );
+        let (namespace, labels) = (obj.namespace.clone(), pod.labels);
+        out.defer(span, move |set, out| {
+            if !set.pdb_covers(&namespace, &labels) {
+                out.warning(
+                    ptr,
+                    span,
+                    message,
+                    "add a PodDisruptionBudget (maxUnavailable: 1) selecting its pods",
+                );
+            }
+        });
     }
 }

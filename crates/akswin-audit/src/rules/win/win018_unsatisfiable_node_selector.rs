@@ -1,5 +1,5 @@
 use crate::objects::{pod_selector, tolerates};
-use crate::{Context, ManifestRule, Object, Out, Set};
+use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
@@ -34,7 +34,7 @@ impl ManifestRule for Win018 {
     fn meta(&self) -> &'static akswin_diag::RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &Context, _: &Set, obj: &Object<'_>, out: &mut Out) {
+    fn check(&self, cx: &Context, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
         let selector = pod_selector(pod.node);
         if selector.is_empty() {

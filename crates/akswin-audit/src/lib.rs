@@ -31,8 +31,11 @@ pub trait ManifestRule: Sync {
 pub struct Deferred {
     meta: &'static RuleMeta,
     span: Span,
-    judge: Box<dyn FnOnce(&Set, &mut Out) + Send>,
+    judge: Judgement,
 }
+
+/// A deferred judgement's body.
+type Judgement = Box<dyn FnOnce(&Set, &mut Out) + Send>;
 
 /// Findings of one rule on one object; the file is the object's.
 pub struct Out {

@@ -15,9 +15,12 @@ pub struct Object<'a> {
     pub api_version: String,
     pub name: String,
     pub namespace: String,
+    /// The pod spec, found once (every rule asks for it).
+    pod: std::cell::OnceCell<Option<Pod<'a>>>,
 }
 
 /// A pod spec inside an object, with its pointer (relative to the object).
+#[derive(Debug, Clone)]
 pub struct Pod<'a> {
     pub node: &'a Node,
     pub ptr: &'static str,
@@ -33,7 +36,11 @@ impl<'a> Object<'a> {
     }
 
     /// The pod spec of a workload or Pod.
-    pub fn pod(&self) -> Option<Pod<'a>> {
+    pub fn pod(&self) -> Option<&Pod<'a>> {
+        self.pod.get_or_init(|| self.find_pod()).as_ref()
+    }
+
+    fn find_pod(&self) -> Option<Pod<'a>> {
         let (keys, ptr): (&[&str], &'static str) = match self.kind.as_str() {
             "Deployment"
             | "StatefulSet"
@@ -135,6 +142,7 @@ pub fn objects<'a>(
             name: text(node, &["metadata", "name"]),
             namespace: text(node, &["metadata", "namespace"]),
             kind,
+            pod: std::cell::OnceCell::new(),
         });
     };
     if text(root, &["kind"]).ends_with("List") && root.get("items").is_some() {

@@ -71,27 +71,18 @@ struct Frame {
 /// Whether `text` can hold a literal secret at all: every secret-bearing key and every
 /// reference key contains one of these words (any case), so a text without them has none.
 fn may_hold_secrets(text: &str) -> bool {
-    const WORDS: &[&[u8]] = &[
-        b"password",
-        b"sharedkey",
-        b"authorizationkey",
-        b"token",
-        b"credential",
-        b"passphrase",
-        b"keyvaultsecret",
-        b"parameter",
+    const WORDS: &[&str] = &[
+        "password",
+        "sharedkey",
+        "authorizationkey",
+        "token",
+        "credential",
+        "passphrase",
+        "keyvaultsecret",
+        "parameter",
     ];
-    let bytes = text.as_bytes();
-    // One scan: at each letter that starts a word, compare the words it starts.
-    (0..bytes.len()).any(|i| {
-        let first = bytes[i].to_ascii_lowercase();
-        WORDS.iter().any(|w| {
-            w[0] == first
-                && bytes
-                    .get(i..i + w.len())
-                    .is_some_and(|t| t.eq_ignore_ascii_case(w))
-        })
-    })
+    let lower = text.to_ascii_lowercase();
+    WORDS.iter().any(|w| lower.contains(w))
 }
 
 /// Spans of literal secrets in `text` (see the module docs for what counts).

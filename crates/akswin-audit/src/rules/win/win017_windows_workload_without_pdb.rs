@@ -55,7 +55,7 @@ impl ManifestRule for Win017 {
             "{} {} has {replicas} Windows replicas and no PodDisruptionBudget",
             obj.kind, obj.name
         );
-        let (namespace, labels) = (obj.namespace.clone(), pod.labels);
+        let (namespace, labels) = (obj.namespace.clone(), pod.labels.clone());
         out.defer(span, move |set, out| {
             if !set.pdb_covers(&namespace, &labels) {
                 out.warning(

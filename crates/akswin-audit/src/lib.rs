@@ -379,6 +379,18 @@ impl Inputs for [Input] {
     }
 }
 
+impl<const N: usize> Inputs for [Input; N] {
+    fn count(&self) -> usize {
+        N
+    }
+    fn name(&self, i: usize) -> String {
+        self[i].name.clone()
+    }
+    fn text(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, String> {
+        Ok(std::borrow::Cow::Borrowed(&self[i].text))
+    }
+}
+
 impl Inputs for Vec<Input> {
     fn count(&self) -> usize {
         self.len()

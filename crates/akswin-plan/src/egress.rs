@@ -674,8 +674,24 @@ pub fn validate_fqdn(s: &str) -> Result<(), String> {
     if tld.len() < 2 || !tld.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(format!("`{t}`: `{tld}` is not a top-level domain"));
     }
+    // A top-level domain the public suffix list does not know (`api.nuget.ogr`) resolves
+    // nowhere on the internet: the rule would allow nothing.
+    if !psl::suffix(body.to_ascii_lowercase().as_bytes()).is_some_and(|s| s.is_known()) {
+        let hint = akswin_spec::did_you_mean(tld, COMMON_TLDS)
+            .map(|d| format!(" (did you mean `{d}`?)"))
+            .unwrap_or_default();
+        return Err(format!(
+            "`{t}`: `{tld}` is no top-level domain of the public suffix list{hint}, so the name resolves nowhere on the internet"
+        ));
+    }
     Ok(())
 }
+
+/// Top-level domains a misspelling is most likely of, for the hint.
+const COMMON_TLDS: &[&str] = &[
+    "com", "net", "org", "io", "ms", "azure", "windows", "cloud", "dev", "app", "info", "us", "uk",
+    "de", "fr", "nl", "ca", "au", "jp", "in", "cn", "eu",
+];
 
 /// `https:443`, `http:80`, `mssql:1433` (case-insensitive).
 pub fn parse_proto_port(s: &str) -> Result<ProtoPort, String> {
@@ -748,6 +764,11 @@ mod tests {
         assert!(validate_fqdn("api.*.nuget.org").is_err());
         assert!(validate_fqdn("*").is_err());
         assert!(validate_fqdn("10.0.0.1").is_err());
+        // The public suffix list: a misspelt top-level domain, with a hint; private suffixes.
+        let e = validate_fqdn("api.nuget.ogr").unwrap_err();
+        assert!(e.contains("did you mean `org`"), "{e}");
+        assert!(validate_fqdn("*.blob.core.windows.net").is_ok());
+        assert!(validate_fqdn("legacy.corp").is_err());
         assert!(validate_fqdn("bad_label.example.com").is_err());
         assert!(validate_fqdn("example.c0m").is_err());
         assert!(fqdn_covers("*.mp.microsoft.com", "x.mp.microsoft.com"));

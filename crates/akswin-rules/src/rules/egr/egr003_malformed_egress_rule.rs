@@ -5,8 +5,9 @@ use akswin_spec::types::{Cidr, Ip};
 declare_rule! {
     /// ## What it checks
     /// Every value in the user's own egress rules:
-    /// - `egress.firewall.extraApplicationRules`: FQDNs (a host needs a top-level domain; a
-    ///   wildcard only as the leftmost label, `*.example.com`; no bare `*`; no IP addresses),
+    /// - `egress.firewall.extraApplicationRules`: FQDNs (a host needs a top-level domain that
+    ///   the public suffix list knows, so `api.nuget.ogr` is refused with a hint; a wildcard
+    ///   only as the leftmost label, `*.example.com`; no bare `*`; no IP addresses),
     ///   FQDN tags (known Azure Firewall tags), protocols `http:80` / `https:443` /
     ///   `mssql:1433` with ports 1-65535, and at least one FQDN or tag;
     /// - `egress.firewall.extraNetworkRules`: protocols TCP, UDP, ICMP or Any; destinations as
@@ -27,6 +28,7 @@ declare_rule! {
     /// ## References
     /// - https://learn.microsoft.com/azure/templates/microsoft.network/firewallpolicies/rulecollectiongroups
     /// - https://learn.microsoft.com/azure/firewall/fqdn-tags
+    /// - https://publicsuffix.org/ (the list, as compiled into the psl crate 2.1.247)
     /// - docs/sources.md#firewall-rules-and-fqdn-tags
     pub struct Egr003 {
         code: "EGR003",

@@ -14,6 +14,10 @@ pub const VM_SIZES_CSV: &str = include_str!("../data/vm_sizes.csv");
 pub const K8S_VERSIONS_CSV: &str = include_str!("../data/k8s_versions.csv");
 pub const OS_SKUS_CSV: &str = include_str!("../data/os_skus.csv");
 pub const ADMIN_NAMES_TXT: &str = include_str!("../data/windows_admin_names.txt");
+/// The Azure region names akswin accepts, each with its source, and the day they were read.
+pub const REGIONS_CSV: &str = include_str!("../data/regions.csv");
+/// The day `regions.csv` was read (NAM004 names it).
+pub const REGIONS_READ: &str = "2026-12-01";
 pub const POLICY_CSV: &str = include_str!("../data/azure_policy_k8s.csv");
 pub const EGRESS_CSV: &str = include_str!("../data/egress.csv");
 pub const AZURE_NAMES_CSV: &str = include_str!("../data/azure_names.csv");
@@ -439,6 +443,15 @@ pub struct Facts {
     /// Keyed by lowercased type (or `type#property`).
     pub names: BTreeMap<String, NameRule>,
     pub flows: Vec<FlowRow>,
+    pub regions: Vec<RegionRow>,
+}
+
+/// An Azure region name and where akswin read it (`regions.csv`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RegionRow {
+    pub name: String,
+    /// `policy`, `learn` or `third-party` (the file's header says what each is).
+    pub source: String,
 }
 
 /// Typed rows of one CSV table (`#` lines are comments; extra columns are ignored). The error
@@ -480,8 +493,10 @@ pub fn try_facts() -> Result<Facts, String> {
         .map(|r| (r.resource_type.to_ascii_lowercase(), r))
         .collect();
     let flows = table::<FlowRow>("flows.csv", FLOWS_CSV)?;
+    let regions = table::<RegionRow>("regions.csv", REGIONS_CSV)?;
     Ok(Facts {
         flows,
+        regions,
         names,
         vm_sizes,
         kube,
@@ -506,12 +521,18 @@ pub fn facts() -> &'static Facts {
             egress: Vec::new(),
             names: BTreeMap::new(),
             flows: Vec::new(),
+            regions: Vec::new(),
         })
     });
     &FACTS
 }
 
 impl Facts {
+    /// Whether `name` is a region of `regions.csv`.
+    pub fn is_region(&self, name: &str) -> bool {
+        self.regions.iter().any(|r| r.name == name)
+    }
+
     pub fn vm_size(&self, name: &str) -> Option<&VmSize> {
         self.vm_sizes.get(&name.to_ascii_lowercase())
     }

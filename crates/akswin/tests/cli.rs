@@ -2463,3 +2463,49 @@ fn rules_list_the_input_errors_too() {
         .code(0)
         .stdout(predicates::str::contains("SPEC002  E  unknown-key"));
 }
+
+/// A region akswin's dated list does not hold is refused with a hint (NAM004), and a region
+/// opened after the list was read passes with a waiver on its line.
+#[test]
+fn an_unknown_region_is_refused_and_a_new_one_takes_a_waiver() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("akswin.yaml");
+    let line = akswin_spec::BASELINE_YAML
+        .lines()
+        .find(|l| l.starts_with("location:"))
+        .unwrap()
+        .to_string();
+    std::fs::write(&spec, baseline_with(&line, "location: eastus3")).unwrap();
+    let json = stdout_json(
+        akswin()
+            .args(["check", "--format", "json"])
+            .arg(&spec)
+            .assert()
+            .code(1),
+    );
+    let nam: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "NAM004")
+        .collect();
+    assert_eq!(nam.len(), 1, "{json}");
+    assert!(
+        nam[0]["help"].as_str().unwrap().contains("did you mean"),
+        "{json}"
+    );
+    std::fs::write(
+        &spec,
+        baseline_with(
+            &line,
+            "location: southcentralus2  # akswin: allow NAM004 until 2027-06-30: opened after akswin read its list",
+        ),
+    )
+    .unwrap();
+    akswin()
+        .args(["check", "--deny-warnings"])
+        .arg(&spec)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("waived error[NAM004]"));
+}

@@ -56,6 +56,7 @@ pub static ALL: &[&dyn Rule] = &[
     &nam::nam001_global_name_shortened::Nam001,
     &nam::nam002_name_suffix::Nam002,
     &nam::nam003_existing_resource_names::Nam003,
+    &nam::nam004_unknown_region::Nam004,
     &net::net001_windows_without_azure_cni::Net001,
     &net::net002_address_ranges_overlap::Net002,
     &net::net003_subnet_outside_vnet::Net003,

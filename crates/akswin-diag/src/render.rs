@@ -207,27 +207,28 @@ pub fn summary_line(report: &Report) -> String {
 }
 
 /// The `--format json` document (see docs/output.md for the field list).
+/// One finding as every JSON output writes it: `code`, `severity`, `message`, `pointer`,
+/// `location` (`{file, line, col, endLine, endCol}`, or null), `help`, `waived`.
+pub fn finding_json(f: &Finding, file: Option<&str>) -> Value {
+    json!({
+        "code": f.code,
+        "severity": f.severity,
+        "message": f.message,
+        "pointer": f.pointer,
+        "location": match (f.span, file) {
+            (Some(s), Some(file)) => json!({ "file": file, "line": s.line, "col": s.col, "endLine": s.end_line, "endCol": s.end_col }),
+            _ => Value::Null,
+        },
+        "help": f.help,
+        "waived": f.waived,
+    })
+}
+
 pub fn json(report: &Report, tool_version: &str) -> Value {
     let findings: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
-            json!({
-                "code": f.code,
-                "severity": f.severity,
-                "message": f.message,
-                "pointer": f.pointer,
-                "location": f.span.map(|s| json!({
-                    "file": report.source.name,
-                    "line": s.line,
-                    "col": s.col,
-                    "endLine": s.end_line,
-                    "endCol": s.end_col,
-                })),
-                "help": f.help,
-                "waived": f.waived,
-            })
-        })
+        .map(|f| finding_json(f, Some(&report.source.name)))
         .collect();
     json!({
         "schemaVersion": JSON_SCHEMA_VERSION,
@@ -388,20 +389,9 @@ fn multi_json_envelope(m: &Multi<'_>, tool_version: &str) -> Value {
 
 /// `multi_json`'s findings, one at a time.
 fn multi_json_items<'m>(m: &'m Multi<'_>) -> impl Iterator<Item = Value> + 'm {
-    m.findings.iter().map(|(i, f)| {
-        let file = m.source(*i).map(|s| s.name.clone());
-        json!({
-            "code": f.code,
-            "severity": f.severity,
-            "message": f.message,
-            "pointer": f.pointer,
-            "location": match (f.span, &file) {
-                (Some(s), Some(file)) => json!({ "file": file, "line": s.line, "col": s.col, "endLine": s.end_line, "endCol": s.end_col }),
-                _ => Value::Null,
-            },
-            "help": f.help,
-        })
-    })
+    m.findings
+        .iter()
+        .map(|(i, f)| finding_json(f, m.source(*i).map(|s| s.name.as_str())))
 }
 
 /// Write `multi_json` to `w` as `serde_json::to_writer_pretty` would, making one finding at a

@@ -856,14 +856,17 @@ fn report_cmd(a: ReportArgs, color: bool) -> Result<u8, Fatal> {
     let text = match a.format {
         ReportFormat::Json => {
             let mut v = plan::json(&loaded, &network, &findings, &models, VERSION, day);
+            // schemaVersion 2: findings take the one shape of every JSON output (a location
+            // object, the pointer apart), plus the rule's explanation.
+            v["schemaVersion"] = serde_json::json!(2);
             v["findings"] = serde_json::Value::Array(
-                shown
+                findings
                     .iter()
-                    .map(|f| {
-                        serde_json::json!({
-                            "code": f.code, "severity": f.severity, "message": f.message,
-                            "location": f.location, "help": f.help, "explanation": f.explanation,
-                        })
+                    .zip(&shown)
+                    .map(|(f, s)| {
+                        let mut j = render::finding_json(f, Some(&loaded.source.name));
+                        j["explanation"] = serde_json::json!(s.explanation);
+                        j
                     })
                     .collect(),
             );

@@ -340,31 +340,60 @@ impl Multi<'_> {
     fn source(&self, i: usize) -> Option<&Source> {
         self.sources.get(i)
     }
+    /// Findings of severity `s` that no waiver accepts.
     pub fn count(&self, s: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|(_, f)| f.severity == s)
+            .filter(|(_, f)| f.severity == s && f.waived.is_none())
+            .count()
+    }
+    /// Findings a waiver accepts.
+    pub fn waived(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|(_, f)| f.waived.is_some())
             .count()
     }
 }
 
 pub fn multi_human(m: &Multi<'_>, opts: HumanOptions) -> String {
     let mut out = String::new();
-    for (i, f) in m.findings {
+    for (i, f) in m.findings.iter().filter(|(_, f)| f.waived.is_none()) {
         human_one(&mut out, m.source(*i), f, opts);
         out.push('\n');
+    }
+    // Waived findings: one line each, with the waiver's date and reason.
+    for (i, f) in m.findings.iter().filter(|(_, f)| f.waived.is_some()) {
+        let _ = writeln!(
+            out,
+            "waived {}[{}] at {}{}: {} ({})",
+            f.severity.as_str(),
+            f.code,
+            m.source(*i).map_or("", |s| s.name.as_str()),
+            f.span
+                .map(|s| format!(":{}:{}", s.line, s.col))
+                .unwrap_or_default(),
+            f.message,
+            f.waived.as_deref().unwrap_or_default()
+        );
     }
     let files = m.sources.len();
     if m.findings.is_empty() {
         let _ = writeln!(out, "{}: no findings", plural(files, "input"));
     } else {
+        let waived = m.waived();
         let _ = writeln!(
             out,
-            "{}: {}, {}, {}",
+            "{}: {}, {}, {}{}",
             plural(files, "input"),
             plural(m.count(Severity::Error), "error"),
             plural(m.count(Severity::Warning), "warning"),
-            plural(m.count(Severity::Info), "info")
+            plural(m.count(Severity::Info), "info"),
+            if waived > 0 {
+                format!(" ({waived} waived)")
+            } else {
+                String::new()
+            }
         );
     }
     out
@@ -383,7 +412,7 @@ fn multi_json_envelope(m: &Multi<'_>, tool_version: &str) -> Value {
         "tool": { "name": "akswin", "version": tool_version },
         "inputs": m.sources.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
         "findings": [],
-        "summary": { "errors": m.count(Severity::Error), "warnings": m.count(Severity::Warning), "infos": m.count(Severity::Info) }
+        "summary": { "errors": m.count(Severity::Error), "warnings": m.count(Severity::Warning), "infos": m.count(Severity::Info), "waived": m.waived() }
     })
 }
 
@@ -542,6 +571,10 @@ fn multi_sarif_items<'m>(m: &'m Multi<'_>, ids: &'m [&'m str]) -> impl Iterator<
             }
             r["locations"] = json!([ { "physicalLocation": physical, "logicalLocations": [ { "fullyQualifiedName": ptr(f), "kind": "member" } ] } ]);
         }
+        // A waiver from audit's waiver file: a suppression of kind external (SARIF 2.1.0, 3.35).
+        if let Some(w) = &f.waived {
+            r["suppressions"] = json!([{ "kind": "external", "justification": w }]);
+        }
         r
     })
 }
@@ -572,7 +605,7 @@ fn xml(s: &str) -> String {
 /// whole run (no input) get a suite of their own. The totals are the sums of the suites, so
 /// `failures` never exceeds `tests`.
 pub fn multi_junit(m: &Multi<'_>) -> String {
-    let counted = |f: &Finding| f.severity != Severity::Info;
+    let counted = |f: &Finding| f.severity != Severity::Info && f.waived.is_none();
     // (suite name, the input's name for locations, its findings)
     let mut suites: Vec<(String, String, Vec<&Finding>)> = m
         .sources

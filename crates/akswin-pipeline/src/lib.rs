@@ -267,16 +267,19 @@ declare_rule! {
     /// ## What it checks
     /// The waivers in the spec: comments `# akswin: allow CODE[, CODE] until YYYY-MM-DD:
     /// reason` on a finding's line (or alone on the line above it), each accepting those codes'
-    /// findings on that line until the date. An error: a waiver without a reason, with codes or
-    /// a date that do not parse, or past its date (the findings it accepted are back); a
-    /// warning: a waiver that accepts nothing.
+    /// findings on that line until the date; and the lines of `akswin audit --waivers FILE`,
+    /// `allow CODE[, CODE] in GLOB until YYYY-MM-DD: reason`, each accepting those codes'
+    /// findings in the inputs whose name matches GLOB. An error: a waiver without a reason,
+    /// with codes, a glob or a date that do not parse, or past its date (the findings it
+    /// accepted are back); a warning: a waiver that accepts nothing.
     ///
     /// ## Why it matters
     /// A team accepts a finding it has judged (a dev cluster in one zone) and keeps
     /// `--deny-warnings` on for everything else; the reason and the date keep the decision
     /// visible, and an expired waiver brings the finding back rather than hiding it for ever.
-    /// Waived findings are listed apart, count toward no exit code, and are suppressions (kind
-    /// `inSource`, with the reason) in SARIF.
+    /// Waived findings are listed apart, count toward no exit code, and are suppressions in
+    /// SARIF (kind `inSource` for the spec's comments, `external` for audit's file, with the
+    /// reason).
     ///
     /// ## How to fix
     /// Write the waiver as shown, with the finding's code, a date and a reason; renew or
@@ -288,7 +291,7 @@ declare_rule! {
         code: "WVR001",
         name: "waiver-invalid",
         severity: Error,
-        summary: "A waiver in the spec is malformed, expired, or accepts nothing",
+        summary: "A waiver (in the spec, or audit's waiver file) is malformed, expired, or accepts nothing",
     }
 }
 

@@ -192,6 +192,153 @@ pub fn apply(text: &str, findings: &mut [Finding], today: NaiveDate, code: &str)
     out
 }
 
+/// One waiver of an audit's waiver file: codes accepted in the inputs whose name matches
+/// `glob`, until a date, for a reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileWaiver {
+    /// Where the line is (1-based).
+    pub at: Span,
+    pub codes: Vec<String>,
+    pub glob: String,
+    pub until: NaiveDate,
+    pub reason: String,
+}
+
+const FILE_GRAMMAR: &str = "allow CODE[, CODE] in GLOB until YYYY-MM-DD: reason";
+
+/// The waivers of an audit's waiver file: one per line, `allow CODE[, CODE] in GLOB until
+/// YYYY-MM-DD: reason` (GLOB matches the audited input's name, as printed); blank lines and
+/// `#` comments are skipped.
+pub fn parse_file(text: &str) -> (Vec<FileWaiver>, Vec<Malformed>) {
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let at = Span {
+            line: n as u32 + 1,
+            col: 1,
+            end_line: n as u32 + 1,
+            end_col: line.chars().count() as u32 + 1,
+        };
+        // `allow CODES in GLOB until ...`: take the glob out, and the rest is a waiver's body.
+        let parsed = t
+            .split_once(" in ")
+            .and_then(|(codes, rest)| {
+                let (glob, tail) = rest.split_once(" until ")?;
+                Some((format!("{codes} until {tail}"), glob.trim().to_string()))
+            })
+            .ok_or_else(|| format!("expected `{FILE_GRAMMAR}`"))
+            .and_then(|(body, glob)| {
+                if glob.is_empty() {
+                    return Err(format!("no GLOB: expected `{FILE_GRAMMAR}`"));
+                }
+                parse_body(&body).map(|(codes, until, reason)| (codes, glob, until, reason))
+            });
+        match parsed {
+            Ok((codes, glob, until, reason)) => ok.push(FileWaiver {
+                at,
+                codes,
+                glob,
+                until,
+                reason,
+            }),
+            Err(why) => bad.push(Malformed { at, why }),
+        }
+    }
+    (ok, bad)
+}
+
+/// Apply an audit's waiver file to its findings (`(input index, finding)`; `names` the
+/// inputs' names): a finding of a listed code in a matching input is waived. Returns the
+/// file's own findings (WVR001: malformed or expired waivers are errors, a waiver that
+/// accepts nothing is a warning), to be reported at the file.
+pub fn apply_file(
+    text: &str,
+    names: &[String],
+    findings: &mut [(usize, Finding)],
+    today: NaiveDate,
+) -> Vec<Finding> {
+    let (waivers, malformed) = parse_file(text);
+    let mut out: Vec<Finding> = malformed
+        .into_iter()
+        .map(|m| {
+            Finding::new(
+                "WVR001",
+                Severity::Error,
+                "",
+                format!("invalid waiver: {}", m.why),
+            )
+            .with_span(Some(m.at))
+            .with_help(format!("write one waiver a line: `{FILE_GRAMMAR}`"))
+        })
+        .collect();
+    for w in waivers {
+        let matcher = match globset::Glob::new(&w.glob) {
+            Ok(g) => g.compile_matcher(),
+            Err(e) => {
+                out.push(
+                    Finding::new(
+                        "WVR001",
+                        Severity::Error,
+                        "",
+                        format!("invalid waiver: `{}` is not a glob: {e}", w.glob),
+                    )
+                    .with_span(Some(w.at))
+                    .with_help("a glob such as charts/legacy/** or **/web.yaml"),
+                );
+                continue;
+            }
+        };
+        if w.until < today {
+            out.push(
+                Finding::new(
+                    "WVR001",
+                    Severity::Error,
+                    "",
+                    format!(
+                        "the waiver of {} in {} ended on {}: the findings it accepted are back",
+                        w.codes.join(", "),
+                        w.glob,
+                        w.until
+                    ),
+                )
+                .with_span(Some(w.at))
+                .with_help(
+                    "fix what it accepted, or renew it with a new date and the reason it still holds",
+                ),
+            );
+            continue;
+        }
+        let mut used = false;
+        for (i, f) in findings.iter_mut() {
+            if w.codes.contains(&f.code) && names.get(*i).is_some_and(|n| matcher.is_match(n)) {
+                f.waived = Some(format!("waived until {}: {}", w.until, w.reason));
+                used = true;
+            }
+        }
+        if !used {
+            out.push(
+                Finding::new(
+                    "WVR001",
+                    Severity::Warning,
+                    "",
+                    format!(
+                        "the waiver of {} in {} accepts nothing: no such finding in a matching input",
+                        w.codes.join(", "),
+                        w.glob
+                    ),
+                )
+                .with_span(Some(w.at))
+                .with_help("remove it (the finding is gone), or correct its glob"),
+            );
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,5 +389,49 @@ mod tests {
         let mut fs = vec![];
         let extra = apply(text, &mut fs, d("2027-01-01"), "WVR001");
         assert_eq!(extra[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_waiver_file_accepts_codes_in_matching_inputs() {
+        let text = "# team waivers\nallow WIN008 in charts/legacy/** until 2027-03-31: IIS needs it\nallow WIN013 in **/x.yaml until 2026-01-01: old\nallow WIN001 until 2027-01-01: no glob\nallow WIN010 in nothing/** until 2027-03-31: unused\n";
+        let names = vec![
+            "charts/legacy/web.yaml".to_string(),
+            "apps/api.yaml".to_string(),
+        ];
+        let mut fs = vec![
+            (0, Finding::new("WIN008", Severity::Warning, "", "m")),
+            (1, Finding::new("WIN008", Severity::Warning, "", "m")),
+        ];
+        let extra = apply_file(text, &names, &mut fs, d("2027-03-31"));
+        assert!(
+            fs[0]
+                .1
+                .waived
+                .as_deref()
+                .is_some_and(|w| w.contains("IIS needs it"))
+        );
+        assert!(fs[1].1.waived.is_none());
+        let msgs: Vec<(Severity, u32, String)> = extra
+            .iter()
+            .map(|f| (f.severity, f.span.map_or(0, |s| s.line), f.message.clone()))
+            .collect();
+        assert!(
+            msgs.iter().any(|(s, l, m)| *s == Severity::Error
+                && *l == 3
+                && m.contains("ended on 2026-01-01")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|(s, l, _)| *s == Severity::Error && *l == 4),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|(s, l, m)| *s == Severity::Warning
+                && *l == 5
+                && m.contains("accepts nothing")),
+            "{msgs:?}"
+        );
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
     }
 }

@@ -403,6 +403,15 @@ struct AuditArgs {
     /// values and unrendered templates are skipped with a note.
     #[arg(long = "exclude", value_name = "GLOB")]
     exclude: Vec<String>,
+    /// A waiver file: one waiver a line, `allow CODE[, CODE] in GLOB until YYYY-MM-DD:
+    /// reason` (GLOB matches an input's name as printed; `#` starts a comment). A waived
+    /// finding is listed apart and counts toward no exit code (SARIF: a suppression of kind
+    /// external); a malformed or expired waiver is a WVR001 error at its line.
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// The day waivers are judged against (default: today's UTC date).
+    #[arg(long, value_name = "DATE", env = "AKSWIN_TODAY")]
+    today: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -1286,7 +1295,27 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
     for s in &manifests.skipped {
         eprintln!("note: skipped {s}");
     }
-    let result = akswin_audit::audit(&manifests, &cx);
+    let mut result = akswin_audit::audit(&manifests, &cx);
+    if let Some(p) = &a.waivers {
+        let day = today(a.today.as_deref())?;
+        let bytes = io::read_file(p)?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let names: Vec<String> = result.sources.iter().map(|s| s.name.clone()).collect();
+        let own = akswin_pipeline::waivers::apply_file(&text, &names, &mut result.findings, day);
+        let at = result.sources.len();
+        result
+            .sources
+            .push(akswin_diag::Source::new(p.display().to_string(), text));
+        // The file's own findings come before the notes about the whole run.
+        let notes = result.findings.iter().position(|(i, _)| *i == usize::MAX);
+        let own: Vec<(usize, akswin_diag::Finding)> = own.into_iter().map(|f| (at, f)).collect();
+        match notes {
+            Some(n) => {
+                result.findings.splice(n..n, own);
+            }
+            None => result.findings.extend(own),
+        }
+    }
     let multi = render::Multi {
         sources: &result.sources,
         findings: &result.findings,

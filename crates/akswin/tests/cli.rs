@@ -2509,3 +2509,69 @@ fn an_unknown_region_is_refused_and_a_new_one_takes_a_waiver() {
         .code(0)
         .stdout(predicates::str::contains("waived error[NAM004]"));
 }
+
+/// audit --waivers: a file of `allow CODE in GLOB until DATE: reason` lines accepts findings in
+/// matching inputs (listed apart, no exit code, SARIF suppressions of kind external); an
+/// expired waiver is a WVR001 error at its line.
+#[test]
+fn audit_waivers_accept_findings_by_file_glob_until_their_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("legacy");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(
+        m.join("svc.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: web }\nspec:\n  type: LoadBalancer\n  selector: { app: web }\n  ports: [ { port: 443 } ]\n",
+    )
+    .unwrap();
+    let waivers = dir.path().join("waivers.txt");
+    std::fs::write(
+        &waivers,
+        "# accepted by the platform team\nallow WIN010 in **/legacy/** until 2027-03-31: public until the Front Door cut-over in March\n",
+    )
+    .unwrap();
+    let audit = |today: &str, format: &str| {
+        akswin()
+            .env("AKSWIN_TODAY", today)
+            .args(["audit", "--format", format, "--waivers"])
+            .arg(&waivers)
+            .arg(&m)
+            .assert()
+    };
+    // Without the file, WIN010 (a public load balancer) is an error.
+    akswin().arg("audit").arg(&m).assert().code(1);
+    audit("2027-01-10", "human")
+        .code(0)
+        .stdout(predicates::str::contains("waived error[WIN010]"))
+        .stdout(predicates::str::contains("(1 waived)"));
+    let json = stdout_json(audit("2027-01-10", "json").code(0));
+    assert_eq!(json["summary"]["errors"], 0, "{json}");
+    assert_eq!(json["summary"]["waived"], 1, "{json}");
+    let sarif = stdout_json(audit("2027-01-10", "sarif").code(0));
+    let win010: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "WIN010")
+        .collect();
+    assert_eq!(win010[0]["suppressions"][0]["kind"], "external", "{sarif}");
+    if let Some(validator) = sarif_validator() {
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+    // After its date: the waiver is an error at its line, and the finding is back.
+    let json = stdout_json(audit("2027-04-01", "json").code(1));
+    let codes: Vec<(&str, serde_json::Value)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["location"]["line"].clone()))
+        .collect();
+    assert!(
+        codes.contains(&("WVR001", serde_json::json!(2))),
+        "{codes:?}"
+    );
+    assert!(codes.iter().any(|(c, _)| *c == "WIN010"), "{codes:?}");
+}

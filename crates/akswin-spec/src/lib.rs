@@ -11,6 +11,7 @@
 //! marked-yaml was the alternative: good spans, but a smaller community and slower cadence.
 
 pub mod index;
+mod reference;
 pub mod secrets;
 pub mod spec;
 pub mod types;
@@ -748,6 +749,11 @@ fn strip_location(msg: &str) -> String {
 }
 
 /// The JSON Schema of the spec (draft 2020-12), as committed at `schema/akswin.schema.json`.
+/// The spec reference document (`docs/spec-reference.md`), from [`json_schema`].
+pub fn reference_markdown() -> String {
+    reference::markdown(&json_schema())
+}
+
 pub fn json_schema() -> serde_json::Value {
     let mut schema = schemars::schema_for!(Spec);
     schema.insert(

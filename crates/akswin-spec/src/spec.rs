@@ -34,30 +34,45 @@ pub struct Spec {
     /// suffix is a new vault and registry (NAM002).
     #[serde(default)]
     pub name_suffix: Option<String>,
+    /// Tags put on every Azure resource akswin renders (name: value).
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The hub-spoke network: address spaces, subnets, CNI, DNS, on-premises ranges.
     pub network: Network,
+    /// Egress through the hub firewall and the NSGs: what the nodes, domain controllers and
+    /// connectors may reach.
     #[serde(default)]
     pub egress: Egress,
+    /// Active Directory (the domain, its domain controllers) and gMSA for Windows workloads.
     #[serde(default)]
     pub identity: Identity,
+    /// The AKS cluster: version, tier, API server access, node pools, Windows profile.
     pub cluster: Cluster,
     #[serde(default)]
     pub ingress: Ingress,
+    /// The container registry (ACR) the nodes pull from through a private endpoint.
     #[serde(default)]
     pub registry: Registry,
+    /// The platform Key Vault: gMSA and domain controller secrets, workload certificates.
     #[serde(default)]
     pub key_vault: KeyVault,
+    /// Container insights, Windows event and counter collection, alerts and where they go.
     #[serde(default)]
     pub monitoring: Monitoring,
+    /// Azure Policy assignments on the cluster: the Windows built-ins, internal load balancers
+    /// only, allowed registries.
     #[serde(default)]
     pub policy: Policy,
     #[serde(default)]
     pub upgrades: Upgrades,
+    /// Scale-out model inputs: image pre-pull, node ready times, pull throughput, the hot spare.
     #[serde(default)]
     pub scaling: Scaling,
+    /// The applications to run: each becomes a Namespace, Deployment, Service and, by its auth, an
+    /// ingress path.
     #[serde(default)]
     pub workloads: Vec<Workload>,
+    /// Cost model inputs: currency, price source, log and firewall data volumes.
     #[serde(default)]
     pub cost: Cost,
     /// Environments (dev, test, prod) as overlays of this spec: each is a JSON Merge Patch
@@ -192,7 +207,11 @@ pub enum ApiVersion {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Network {
+    /// The hub VNet (firewall, Bastion, gateway, domain controllers), or an existing one
+    /// (`existing`).
     pub hub: HubVnet,
+    /// The spoke VNet that holds the cluster's node, load balancer, Private Link and private
+    /// endpoint subnets.
     pub spoke: SpokeVnet,
     /// Ranges reachable over ExpressRoute/VPN; nothing else may overlap them.
     #[serde(default)]
@@ -560,9 +579,13 @@ impl Network {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HubSubnets {
+    /// AzureFirewallSubnet: a CIDR, or `auto` (a /26). Required: egress goes through the firewall.
     pub firewall: Option<Auto<Cidr>>,
+    /// AzureBastionSubnet: a CIDR, or `auto` (a /26); omit it for no Bastion.
     pub bastion: Option<Auto<Cidr>>,
+    /// GatewaySubnet for the VPN or ExpressRoute gateway: a CIDR, or `auto` (a /27).
     pub gateway: Option<Auto<Cidr>>,
+    /// The domain controllers' own subnet: a CIDR, or `auto` (a /28); NET007 warns without one.
     pub domain_controllers: Option<Auto<Cidr>>,
     /// The operators' jump box (`cluster.access.path: jumpBox`), reached through Bastion.
     pub jump_box: Option<Auto<Cidr>>,
@@ -591,14 +614,23 @@ pub enum Toggle {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SpokeSubnets {
+    /// The Linux system pool's subnet: a CIDR, or `auto` (sized for max + surge with 20 % free).
     pub system_nodes: Option<Auto<Cidr>>,
+    /// The Linux user pools' subnet: a CIDR, or `auto`.
     pub linux_nodes: Option<Auto<Cidr>>,
+    /// The Windows pools' subnet (kept apart from Linux, NET006): a CIDR, or `auto`.
     pub windows_nodes: Option<Auto<Cidr>>,
     /// Pod subnet, only for `azure-cni-pod-subnet`.
     pub pods: Option<Auto<Cidr>>,
+    /// The internal load balancer's front ends (one per published workload): a CIDR, or `auto` (a
+    /// /28).
     pub internal_load_balancer: Option<Auto<Cidr>>,
+    /// The Private Link Service NAT addresses for Front Door's Private Link origin: a CIDR, or
+    /// `auto` (a /28).
     pub private_link_service: Option<Auto<Cidr>>,
+    /// The registry's and the vault's private endpoints: a CIDR, or `auto` (a /28).
     pub private_endpoints: Option<Auto<Cidr>>,
+    /// The Microsoft Entra application proxy connector VMs: a CIDR, or `auto` (a /28).
     pub app_proxy_connectors: Option<Auto<Cidr>>,
 }
 
@@ -663,6 +695,7 @@ impl SpokeSubnets {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Egress {
+    /// The hub's Azure Firewall: SKU, public IPs, and the rule sets akswin adds.
     #[serde(default)]
     pub firewall: Firewall,
     /// Let akswin open the Active Directory ports (DNS, Kerberos, LDAP, GC, RPC, SMB, ADWS)
@@ -689,9 +722,11 @@ impl Default for Egress {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NsgRule {
+    /// The NSG rule's name, unique within the list.
     pub name: String,
     /// 100-4096; lower wins.
     pub priority: u32,
+    /// `Allow` or `Deny`.
     pub access: NsgAccess,
     /// `tcp`, `udp` or `*`.
     pub protocol: String,
@@ -710,6 +745,7 @@ pub enum NsgAccess {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Firewall {
+    /// Azure Firewall tier: `Basic`, `Standard` or `Premium`.
     #[serde(default)]
     pub sku: FirewallSku,
     /// Firewall public IPs (SNAT capacity); Microsoft recommends 20 for production.
@@ -731,6 +767,7 @@ pub struct Firewall {
     pub recommended_public_ips: u32,
     #[serde(default)]
     pub extra_application_rules: Vec<ApplicationRule>,
+    /// Your own network rules (protocols, destinations, ports), from the spoke's node subnets.
     #[serde(default)]
     pub extra_network_rules: Vec<NetworkRule>,
 }
@@ -790,20 +827,29 @@ impl FirewallSku {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplicationRule {
+    /// The rule's name, unique within the list (one rule collection holds them).
     pub name: String,
+    /// Hosts to allow (`api.nuget.org`, `*.example.com`; a wildcard only as the leftmost label).
     #[serde(default)]
     pub fqdns: Vec<String>,
+    /// Azure Firewall FQDN tags to allow (`WindowsUpdate`, `AzureKubernetesService`).
     #[serde(default)]
     pub fqdn_tags: Vec<String>,
+    /// PROTOCOL:PORT pairs: `https:443`, `http:80`, `mssql:1433`.
     pub protocols: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NetworkRule {
+    /// The rule's name, unique within the list.
     pub name: String,
+    /// `TCP`, `UDP`, `ICMP` or `Any`.
     pub protocols: Vec<String>,
+    /// CIDRs, addresses, service tags (`AzureMonitor`, `Storage.EastUS2`) or FQDNs (the firewall's
+    /// DNS proxy resolves them).
     pub destinations: Vec<String>,
+    /// Ports or ranges (`123`, `1024-65535`).
     pub ports: Vec<String>,
 }
 
@@ -812,7 +858,11 @@ pub struct NetworkRule {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Identity {
+    /// The Active Directory domain gMSA and Kerberos use, and its domain controllers (omit for no
+    /// AD).
     pub active_directory: Option<ActiveDirectory>,
+    /// Group managed service accounts for Windows pods: the standard user's Key Vault secret and
+    /// the accounts.
     #[serde(default)]
     pub gmsa: Gmsa,
 }
@@ -822,6 +872,7 @@ pub struct Identity {
 pub struct ActiveDirectory {
     /// DNS name of the domain, e.g. corp.contoso.com.
     pub domain: String,
+    /// The domain's NetBIOS name (`CORP`), as credential specs and `DOMAIN\user` names use it.
     pub netbios: String,
     /// The forest root domain, when `domain` is a child domain (`corp.contoso.com` in a forest
     /// rooted at `contoso.com`): gMSA's CoreDNS forwarding (`gmsaProfile.rootDomainName`) then
@@ -887,6 +938,7 @@ pub struct DomainControllers {
     /// Number of new DC VMs in the hub's domainControllers subnet.
     #[serde(default)]
     pub count: Option<u32>,
+    /// VM size of each new domain controller (default Standard_D2ds_v5).
     #[serde(default)]
     pub vm_size: Option<String>,
     /// Local admin password of new DC VMs (a reference, never a literal).
@@ -957,6 +1009,8 @@ pub struct ExistingDcs {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Gmsa {
+    /// Turn gMSA on: the cluster's gmsaProfile, the credential specs, the RBAC that lets each
+    /// workload use its own.
     #[serde(default)]
     pub enabled: bool,
     /// Name of the Key Vault secret that holds DOMAIN\user:password (never the value).
@@ -965,6 +1019,8 @@ pub struct Gmsa {
     /// gmsaProfile.dnsServer; leave unset when the VNet DNS points at the domain controllers.
     #[serde(default)]
     pub dns_server: Option<Ip>,
+    /// The gMSAs to create in AD (Set-Gmsa.ps1) and render credential specs for; workloads name
+    /// them in `gmsaAccount`.
     #[serde(default)]
     pub accounts: Vec<GmsaAccount>,
     /// The domain user whose credential the nodes use to fetch the gMSA passwords (its
@@ -993,7 +1049,10 @@ impl Default for Gmsa {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GmsaAccount {
+    /// The gMSA's name in AD (at most 15 characters, its sAMAccountName without `$`).
     pub name: String,
+    /// The AD group allowed to retrieve its password (default `aks-gmsa-hosts`, which holds the
+    /// standard user the nodes act as).
     #[serde(default)]
     pub host_group: Option<String>,
 }
@@ -1004,8 +1063,12 @@ pub struct GmsaAccount {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Cluster {
     pub kubernetes_version: KubeVersion,
+    /// AKS pricing tier: `Free`, `Standard` (uptime SLA; the architecture's choice for production)
+    /// or `Premium`.
     #[serde(default)]
     pub tier: Tier,
+    /// A private API server (a private endpoint and a private DNS zone); operators reach it through
+    /// the access path.
     #[serde(default = "yes")]
     pub private_cluster: bool,
     /// Authorized IP ranges for a public API server.
@@ -1014,9 +1077,14 @@ pub struct Cluster {
     /// Keep Kubernetes local accounts (admin kubeconfig) disabled.
     #[serde(default = "yes")]
     pub disable_local_accounts: bool,
+    /// How nodes reach the internet: `userDefinedRouting` (through the hub firewall, NET012's
+    /// requirement); `loadBalancer`, the NAT gateway types and `none` bypass the firewall.
     #[serde(default)]
     pub outbound_type: OutboundType,
+    /// The node pools: a Linux system pool, Linux and Windows user pools.
     pub node_pools: Vec<NodePool>,
+    /// The Windows nodes' admin account (the password from Key Vault) and Azure Hybrid Benefit;
+    /// required with Windows pools.
     #[serde(default)]
     pub windows_profile: Option<WindowsProfile>,
     /// VM sizes missing from akswin's embedded table, declared by the user.
@@ -1156,12 +1224,18 @@ pub enum OutboundType {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NodePool {
+    /// The pool's name: lowercase letters and digits starting with a letter, at most 12 (Linux) or
+    /// 6 (Windows) characters.
     pub name: String,
+    /// `System` (one Linux pool runs the cluster's own pods) or `User`.
     pub mode: Mode,
+    /// `Linux` or `Windows`.
     pub os: Os,
     /// OS SKU; defaults by OS (Ubuntu for Linux, Windows2022 for Windows).
     #[serde(default)]
     pub os_sku: Option<OsSku>,
+    /// The VM size (`Standard_D8ds_v5`); akswin sizes pods, disks and cost from its table or
+    /// `customVmSizes`.
     pub vm_size: String,
     /// Manual node count (no autoscaler).
     #[serde(default)]
@@ -1172,16 +1246,22 @@ pub struct NodePool {
     /// Autoscaler maximum.
     #[serde(default)]
     pub max: Option<u32>,
+    /// Pods per node (10-250; Windows at most 110); default 30 with `azure-cni-node-subnet`, 250
+    /// with overlay, 110 with a pod subnet.
     #[serde(default)]
     pub max_pods: Option<u32>,
     #[serde(default)]
     pub max_surge: Option<MaxSurge>,
+    /// The OS disk: `Ephemeral` or `Managed`, and its size.
     #[serde(default)]
     pub os_disk: OsDisk,
+    /// Availability zones (`[1, 2, 3]`); one zone is POOL010's warning.
     #[serde(default)]
     pub zones: Vec<Zone>,
+    /// Node taints, `key=value:Effect` (`CriticalAddonsOnly=true:NoSchedule` on the system pool).
     #[serde(default)]
     pub taints: Vec<String>,
+    /// Node labels (name: value), for workloads' selectors.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
     /// Spoke subnet key for the nodes; default by mode/OS.
@@ -1281,6 +1361,7 @@ impl OsSku {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OsDisk {
+    /// `Ephemeral` (on the VM's cache or temp disk, when it fits: POOL005) or `Managed`.
     #[serde(default)]
     pub r#type: OsDiskType,
     /// OS disk size in GiB.
@@ -1311,8 +1392,11 @@ pub enum OsDiskType {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WindowsProfile {
+    /// The Windows nodes' admin name (not one Azure disallows, such as `administrator`).
     pub admin_username: String,
     pub admin_password: SecretRef,
+    /// Use Windows Server licences with Software Assurance (ARM `licenseType: Windows_Server`): the
+    /// nodes are billed at the Linux rate.
     #[serde(default)]
     pub azure_hybrid_benefit: bool,
 }
@@ -1320,13 +1404,19 @@ pub struct WindowsProfile {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CustomVmSize {
+    /// The VM size's name, as `vmSize` writes it.
     pub name: String,
+    /// Its vCPUs.
     pub vcpus: u32,
+    /// Its memory, in GiB.
     pub memory_gi_b: f64,
+    /// Its temporary (resource) disk, in GiB (0 when it has none).
     #[serde(default)]
     pub temp_gi_b: u32,
+    /// Its cache for ephemeral OS disks, in GiB.
     #[serde(default)]
     pub cache_gi_b: u32,
+    /// Its local NVMe disks, in GiB.
     #[serde(default)]
     pub nvme_gi_b: u32,
 }
@@ -1334,12 +1424,19 @@ pub struct CustomVmSize {
 // ----------------------------------------------------------------------------------- ingress
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-/// Missing keys take the values of `Default` below (one source for the defaults).
+/// How users reach the workloads: Front Door with its WAF, the application proxy, the internal
+/// load balancer.
+// Missing keys take the values of `Default` below (one source for the defaults).
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Ingress {
     pub front_door: Option<FrontDoor>,
+    /// Microsoft Entra application proxy: pre-authentication and Kerberos single sign-on for `auth:
+    /// kerberos` workloads.
     pub app_proxy: AppProxy,
+    /// The AKS internal load balancer every published workload sits behind.
     pub internal_load_balancer: InternalLoadBalancer,
+    /// `none` (the architecture's choice: no nginx or similar in the cluster), or the controller
+    /// in use (`nginx`, `app-routing`, `traefik`, `other`: ING004 warns).
     pub in_cluster_ingress_controller: IngressController,
 }
 
@@ -1372,17 +1469,21 @@ impl Default for Ingress {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-/// Missing keys take the values of `Default` below (one source for the defaults).
+/// Azure Front Door: its SKU, origin, WAF policy, custom domains and TLS.
+// Missing keys take the values of `Default` below (one source for the defaults).
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct FrontDoor {
+    /// `Premium` (WAF managed rule sets and Private Link origins need it) or `Standard`.
     pub sku: FrontDoorSku,
     /// What Front Door forwards to: the application proxy's external URL, or the internal
     /// load balancer through Private Link. Default: appProxy when it is enabled.
     pub origin: Option<FrontDoorOrigin>,
     pub waf: Option<Waf>,
+    /// The public host names Front Door serves, each with its certificate in Key Vault.
     pub custom_domains: Vec<CustomDomain>,
     /// Minimum TLS version clients may use on the custom domains ("1.2" or "1.3").
     pub minimum_tls_version: TlsVersion,
+    /// Redirect HTTP to HTTPS on every route.
     pub https_redirect: bool,
     /// Accept plain HTTP at all (only ever with httpsRedirect).
     pub allow_http: bool,
@@ -1417,10 +1518,13 @@ pub enum FrontDoorOrigin {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-/// Missing keys take the values of `Default` below (one source for the defaults).
+/// The Front Door WAF policy.
+// Missing keys take the values of `Default` below (one source for the defaults).
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Waf {
+    /// `Prevention` (blocks) or `Detection` (logs only; ING002 warns).
     pub mode: WafMode,
+    /// Managed rule sets (`Microsoft_DefaultRuleSet`, `Microsoft_BotManagerRuleSet`).
     pub managed_rule_sets: Vec<String>,
 }
 
@@ -1444,6 +1548,7 @@ pub enum WafMode {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CustomDomain {
     pub host: Hostname,
+    /// The domain's certificate: a Key Vault secret in the Front Door vault.
     pub certificate: Certificate,
 }
 
@@ -1468,10 +1573,13 @@ pub enum CertificateSource {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AppProxy {
+    /// Publish `auth: kerberos` workloads through the application proxy.
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Connector VMs in the spoke (at least 2 for resilience, ING009).
     #[serde(default = "default_connectors")]
     pub connectors: u32,
+    /// The conditional access policy over the published apps (allowed client ranges).
     #[serde(default)]
     pub conditional_access: Option<ConditionalAccess>,
 }
@@ -1516,6 +1624,7 @@ pub enum CaState {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InternalLoadBalancer {
+    /// A front-end address in the load balancer subnet, or `auto`.
     #[serde(default)]
     pub static_ip: Auto<Ip>,
 }
@@ -1540,14 +1649,19 @@ pub struct Registry {
     /// Set it when images already live in a registry so manifests and policy name the same one.
     #[serde(default)]
     pub name: Option<AcrName>,
+    /// ACR tier (`Basic`, `Standard`, `Premium`): private endpoints and geo-replication need `Premium`.
     #[serde(default)]
     pub sku: AcrSku,
     #[serde(default)]
     pub geo_replicas: Vec<Region>,
+    /// Keep the registry reachable from the internet (default off: nodes pull through the private
+    /// endpoint).
     #[serde(default)]
     pub public_network_access: bool,
+    /// The registry's admin user (default off; SEC002 warns when on).
     #[serde(default)]
     pub admin_user_enabled: bool,
+    /// The images workloads pull: sizes for the scale-out model, sources for `deploy.sh images`.
     #[serde(default)]
     pub images: Vec<Image>,
 }
@@ -1587,6 +1701,7 @@ impl AcrSku {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Image {
+    /// The image reference as workloads name it (`contosoacr.azurecr.io/legacy/web:4.8-ltsc2022`).
     pub name: String,
     /// Full image reference, e.g. contosoacr.azurecr.io/legacy/web:4.8-ltsc2022.
     pub r#ref: String,
@@ -1605,8 +1720,11 @@ pub struct Image {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KeyVault {
+    /// Keep the vault reachable from the internet once deployed (default off: the private endpoint
+    /// only).
     #[serde(default)]
     pub public_network_access: bool,
+    /// Purge protection (default on: a deleted vault and its secrets cannot be purged for 90 days).
     #[serde(default = "yes")]
     pub purge_protection: bool,
     /// The vault's name, when it is not the one akswin derives from `name` (an existing
@@ -1636,12 +1754,15 @@ impl Default for KeyVault {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Monitoring {
+    /// Container insights with its data collection rule and association (MON001 warns when off).
     #[serde(default = "yes")]
     pub container_insights: bool,
+    /// Log Analytics workspace retention, in days.
     #[serde(default = "default_retention")]
     pub retention_days: u32,
     #[serde(default)]
     pub windows: WindowsMonitoring,
+    /// Your own alerts: a Log Analytics query each (a metric alert is not rendered yet, RND001).
     #[serde(default)]
     pub alerts: Vec<Alert>,
     /// Action groups (resource ids, `/subscriptions/.../providers/Microsoft.Insights/actionGroups/<name>`)
@@ -1709,6 +1830,7 @@ impl Default for WindowsMonitoring {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Alert {
+    /// The alert's name.
     pub name: String,
     /// Container insights metric name, e.g. memoryWorkingSetBytes.
     #[serde(default)]
@@ -1716,6 +1838,8 @@ pub struct Alert {
     /// Log Analytics (KQL) query.
     #[serde(default)]
     pub query: Option<String>,
+    /// Which nodes it is about (`Windows`, `Linux` or `All`); a memory RSS query on Windows is
+    /// MON003's error.
     #[serde(default)]
     pub os: AlertOs,
 }
@@ -1737,14 +1861,17 @@ pub struct Policy {
     /// users, HostProcess).
     #[serde(default)]
     pub windows_built_ins: PolicyEffect,
+    /// The built-in policy that keeps Services internal: `Audit`, `Deny` or `Disabled`.
     #[serde(default = "deny")]
     pub internal_load_balancers_only: PolicyEffect,
+    /// Registry hosts pods may pull from (the allowed-images policy, and audit's WIN012).
     #[serde(default)]
     pub allowed_registries: Vec<String>,
     /// `allowedUserNames` of "Windows containers should only run with approved user and
     /// domain user group"; default: ContainerUser (the non-administrator account).
     #[serde(default = "default_windows_users")]
     pub windows_allowed_user_names: Vec<String>,
+    /// Other built-in policy definitions to assign to the cluster (POL003 checks each id).
     #[serde(default)]
     pub extra_assignments: Vec<PolicyAssignment>,
 }
@@ -1782,6 +1909,7 @@ pub enum PolicyEffect {
 pub struct PolicyAssignment {
     /// `/providers/Microsoft.Authorization/policyDefinitions/<GUID>` (or policySetDefinitions).
     pub definition_id: String,
+    /// The effect parameter, when the definition takes one (`Audit`, `Deny`).
     #[serde(default)]
     pub effect: Option<String>,
 }
@@ -1789,12 +1917,15 @@ pub struct PolicyAssignment {
 // ---------------------------------------------------------------------------------- upgrades
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-/// Missing keys take the values of `Default` below (one source for the defaults).
+/// Upgrades: the cluster's and the node images' channels, and their maintenance windows.
+// Missing keys take the values of `Default` below (one source for the defaults).
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Upgrades {
     /// Cluster auto-upgrade channel (control plane and node Kubernetes versions); AKS upgrades
     /// the control plane before the node pools, in `clusterWindow`.
     pub cluster_channel: ClusterChannel,
+    /// AKS node OS upgrade channel: `NodeImage` (AKS reimages in the window), `SecurityPatch` (not
+    /// for Windows: UPG001), `Unmanaged` or `None` (akswin's workflow does it).
     pub node_os_channel: NodeOsChannel,
     /// The node OS (node image) window: monthly, after Patch Tuesday (UPG002).
     pub windows_node_image: Option<MaintenanceWindow>,
@@ -1803,6 +1934,7 @@ pub struct Upgrades {
     /// Sunday of each month, 02:00 UTC for 6 hours, which always comes before the third
     /// Wednesday's node images: the cluster first.
     pub cluster_window: Option<MaintenanceWindow>,
+    /// The GitHub Actions node-image workflow akswin renders when it owns the node images.
     pub workflow: UpgradeWorkflow,
 }
 
@@ -1858,12 +1990,14 @@ pub enum UpgradeWorkflow {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-/// Missing keys take the values of `Default` below (one source for the defaults).
+/// A maintenance window: a schedule, a start time with its UTC offset, and a length.
+// Missing keys take the values of `Default` below (one source for the defaults).
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct MaintenanceWindow {
     pub schedule: Schedule,
     pub start_time: ClockTime,
     pub utc_offset: UtcOffset,
+    /// The window's length, in hours (at least 4, UPG002).
     pub duration_hours: u32,
 }
 
@@ -1907,10 +2041,13 @@ impl Default for MaintenanceWindow {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Schedule {
+    /// Every N months on the Nth weekday (`third Wednesday`: after Patch Tuesday).
     #[serde(default)]
     pub relative_monthly: Option<RelativeMonthly>,
+    /// Every N months on a day of the month.
     #[serde(default)]
     pub absolute_monthly: Option<AbsoluteMonthly>,
+    /// Every N weeks on a weekday.
     #[serde(default)]
     pub weekly: Option<Weekly>,
 }
@@ -1918,8 +2055,11 @@ pub struct Schedule {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RelativeMonthly {
+    /// `First`, `Second`, `Third`, `Fourth` or `Last`.
     pub week_index: WeekIndex,
+    /// The weekday (`Wednesday`).
     pub day_of_week: DayOfWeek,
+    /// Every how many months (1: monthly, as Windows images ship).
     #[serde(default = "one")]
     pub interval_months: u32,
 }
@@ -1927,7 +2067,9 @@ pub struct RelativeMonthly {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AbsoluteMonthly {
+    /// The day of the month (1-31).
     pub day_of_month: u32,
+    /// Every how many months.
     #[serde(default = "one")]
     pub interval_months: u32,
 }
@@ -1935,7 +2077,9 @@ pub struct AbsoluteMonthly {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Weekly {
+    /// The weekday.
     pub day_of_week: DayOfWeek,
+    /// Every how many weeks.
     #[serde(default = "one")]
     pub interval_weeks: u32,
 }
@@ -2002,6 +2146,8 @@ impl DayOfWeek {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scaling {
+    /// The image pre-pull DaemonSet on the Windows pools, so new nodes start workloads without a
+    /// multi-GiB pull.
     #[serde(default)]
     pub prepull: Prepull,
     /// Measured node provisioning to Ready, in minutes (inputs of the scale-out model).
@@ -2022,6 +2168,8 @@ pub struct Scaling {
     /// in MiB (default 2048: reported by the AKS documentation, UNCONFIRMED in akswin's facts).
     #[serde(default)]
     pub windows_reserved_mi_b: Option<u32>,
+    /// Extra Windows nodes held warm for weekly peaks (the autoscaler's minimum raised ahead of
+    /// each).
     #[serde(default)]
     pub hot_spare: Option<HotSpare>,
 }
@@ -2029,6 +2177,7 @@ pub struct Scaling {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Prepull {
+    /// Render the pre-pull DaemonSet (one per Windows pool).
     #[serde(default)]
     pub enabled: bool,
     /// Image names from registry.images.
@@ -2039,17 +2188,24 @@ pub struct Prepull {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NodeReadyMinutes {
+    /// Minutes from a scale-out decision to a Ready Windows node.
     pub windows: f64,
+    /// Minutes from a scale-out decision to a Ready Linux node.
     pub linux: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HotSpare {
+    /// The Windows pool whose minimum is raised for the peaks.
     pub pool: String,
+    /// The pool's minimum outside peaks.
     pub off_peak_nodes: u32,
+    /// The pool's minimum during peaks (within the pool's bounds, SCL003).
     pub peak_nodes: u32,
+    /// The weekly peaks: days, from, to, time zone.
     pub peaks: Vec<Peak>,
+    /// How long before a peak the minimum is raised, so nodes are Ready when it starts.
     #[serde(default = "default_lead")]
     pub lead_minutes: u32,
 }
@@ -2061,6 +2217,7 @@ fn default_lead() -> u32 {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Peak {
+    /// The weekdays of the peak (`[Mon, Tue, Wed, Thu, Fri]`).
     pub days: Vec<Weekday>,
     pub from: ClockTime,
     pub to: ClockTime,
@@ -2114,17 +2271,24 @@ impl Weekday {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Workload {
+    /// The workload's name: a DNS-1035 label; it names the Namespace, ServiceAccount, Deployment
+    /// and Service.
     pub name: String,
     /// An image name from registry.images, or a full image reference.
     pub image: String,
+    /// `Windows` or `Linux`.
     pub os: Os,
     /// Node pool name the workload runs on.
     #[serde(default)]
     pub pool: Option<String>,
+    /// Pods to run.
     #[serde(default = "one")]
     pub replicas: u32,
+    /// The container port it serves on (1-65535); without one it is not published.
     #[serde(default)]
     pub port: Option<u16>,
+    /// How users reach it: `kerberos` (application proxy, gMSA), `entra` or `none` (Front Door's
+    /// Private Link origin, or internal).
     #[serde(default)]
     pub auth: AuthMode,
     /// The host name users browse to: one of `ingress.frontDoor.customDomains`, routed by
@@ -2153,6 +2317,7 @@ pub struct Workload {
     /// in the Host header (an IIS binding to it, absolute URLs built from it).
     #[serde(default = "yes")]
     pub translate_host_header: bool,
+    /// The gMSA of `identity.gmsa.accounts` the pods run with (Kerberos workloads need one, ID002).
     #[serde(default)]
     pub gmsa_account: Option<String>,
     /// The TLS certificate the workload serves (port 443 or 8443): a certificate in the
@@ -2168,8 +2333,11 @@ pub struct Workload {
     /// as its own identity and uses the gMSA). WRK003 checks the choice against `gmsaAccount`.
     #[serde(default)]
     pub run_as: Option<RunAs>,
+    /// CPU and memory per pod (requests equal limits on Windows); the scale-out model sizes nodes
+    /// with them.
     #[serde(default)]
     pub resources: Option<Resources>,
+    /// The application needs the client's source IP (ING006 says where this ingress path loses it).
     #[serde(default)]
     pub needs_client_ip: bool,
     /// A domain-joined container is impossible on Windows; use gMSA.
@@ -2178,6 +2346,7 @@ pub struct Workload {
     /// Static private IP of the workload's internal load balancer Service.
     #[serde(default)]
     pub load_balancer_ip: Option<Auto<Ip>>,
+    /// The Service's `externalTrafficPolicy`: `Cluster` or `Local`.
     #[serde(default)]
     pub external_traffic_policy: TrafficPolicy,
     /// Scale-out target in minutes: how long adding `scaleOutReplicas` replicas may take (SCL002).
@@ -2262,6 +2431,7 @@ pub struct Resources {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Cost {
+    /// The currency prices are in (`USD`); only prices in it are used.
     #[serde(default = "usd")]
     pub currency: String,
     /// `embedded` (dated table) or the path (relative to the spec) of a file exported from the

@@ -152,10 +152,15 @@ enum Command {
     /// Print the JSON Schema of the spec (for editor completion).
     ///
     /// In akswin.yaml: `# yaml-language-server: $schema=schema/akswin.schema.json`
+    ///
+    /// `--format markdown` writes the spec reference instead (docs/spec-reference.md): every
+    /// key with its type, default and description, generated from the same schema.
     Schema {
         /// Write to FILE (atomically) instead of stdout.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Json)]
+        format: SchemaFormat,
     },
 }
 
@@ -538,7 +543,7 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
         Command::Init(a) => init(a),
         Command::Explain { code } => explain(&code),
         Command::Rules { format } => rules(format),
-        Command::Schema { output } => schema(output),
+        Command::Schema { output, format } => schema(output, format),
     }
 }
 
@@ -1458,8 +1463,19 @@ fn rules(format: RulesFormat) -> Result<u8, Fatal> {
     Ok(0)
 }
 
-fn schema(output: Option<PathBuf>) -> Result<u8, Fatal> {
-    let text = format!("{}\n", pretty(&akswin_spec::json_schema()));
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SchemaFormat {
+    /// The JSON Schema (editor completion and validation).
+    Json,
+    /// The spec reference, in Markdown.
+    Markdown,
+}
+
+fn schema(output: Option<PathBuf>, format: SchemaFormat) -> Result<u8, Fatal> {
+    let text = match format {
+        SchemaFormat::Json => format!("{}\n", pretty(&akswin_spec::json_schema())),
+        SchemaFormat::Markdown => akswin_spec::reference_markdown(),
+    };
     match output {
         Some(p) => io::write_atomic(&p, text.as_bytes())?,
         None => out(&text),

@@ -2575,3 +2575,54 @@ fn audit_waivers_accept_findings_by_file_glob_until_their_date() {
     );
     assert!(codes.iter().any(|(c, _)| *c == "WIN010"), "{codes:?}");
 }
+
+/// docs/spec-reference.md is what `akswin schema --format markdown` writes, and every key of
+/// the schema has a description (its own, or its type's).
+#[test]
+fn committed_spec_reference_is_current_and_describes_every_key() {
+    let committed = std::fs::read_to_string(repo().join("docs/spec-reference.md"))
+        .expect("docs/spec-reference.md committed");
+    let out = akswin()
+        .args(["schema", "--format", "markdown"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        committed,
+        "docs/spec-reference.md is stale: run `cargo run -- schema --format markdown -o docs/spec-reference.md`"
+    );
+    let schema = akswin_spec::json_schema();
+    let defs = schema["$defs"].as_object().unwrap();
+    let described_type = |v: &serde_json::Value| {
+        std::iter::once(v)
+            .chain(v["anyOf"].as_array().into_iter().flatten())
+            .chain(std::iter::once(&v["items"]))
+            .filter_map(|x| x["$ref"].as_str())
+            .any(|r| {
+                defs.get(r.trim_start_matches("#/$defs/"))
+                    .is_some_and(|d| d["description"].is_string())
+            })
+    };
+    let mut missing = Vec::new();
+    for (owner, def) in
+        std::iter::once(("Spec", &schema)).chain(defs.iter().map(|(k, v)| (k.as_str(), v)))
+    {
+        for (key, p) in def["properties"].as_object().into_iter().flatten() {
+            if !p["description"].is_string() && !described_type(p) {
+                missing.push(format!("{owner}.{key}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "keys without a description: {missing:?}"
+    );
+    // A sample row, to see the table's shape did not go.
+    assert!(
+        committed.contains("| `nodePools` (required) | list of [NodePool](#nodepool) |"),
+        "the reference lists nodePools"
+    );
+}

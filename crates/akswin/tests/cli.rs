@@ -456,15 +456,28 @@ fn literal_secrets_are_never_printed() {
         std::fs::write(&p, &text).expect("write");
         let html = dir.path().join("r.html");
         let out = dir.path().join("out");
+        let artifact = dir.path().join("plan.json");
+        let cluster = repo().join("crates/akswin/tests/fixtures/drift/aks-show.json");
         let commands: Vec<Vec<String>> = [
             vec!["check"],
             vec!["check", "--format", "json"],
             vec!["check", "--format", "sarif"],
             vec!["plan"],
             vec!["plan", "--format", "json"],
+            vec!["plan", "--out", artifact.to_str().expect("utf-8 path")],
             vec!["report", "--format", "json"],
             vec!["report", "-o", html.to_str().expect("utf-8 path")],
             vec!["render", "--out", out.to_str().expect("utf-8 path")],
+            vec!["envs"],
+            vec!["envs", "--format", "json"],
+            vec!["diff", "--cluster", cluster.to_str().expect("utf-8 path")],
+            vec![
+                "diff",
+                "--format",
+                "json",
+                "--cluster",
+                cluster.to_str().expect("utf-8 path"),
+            ],
         ]
         .iter()
         .map(|c| c.iter().map(|s| s.to_string()).collect())
@@ -481,9 +494,22 @@ fn literal_secrets_are_never_printed() {
                 String::from_utf8_lossy(&o.stdout),
                 String::from_utf8_lossy(&o.stderr)
             );
-            if let Ok(h) = std::fs::read_to_string(&html) {
-                all.push_str(&h);
-                std::fs::remove_file(&html).expect("rm");
+            // Files the command wrote: the report, the plan artifact, the rendered tree.
+            for f in [&html, &artifact] {
+                if let Ok(h) = std::fs::read_to_string(f) {
+                    all.push_str(&h);
+                    std::fs::remove_file(f).expect("rm");
+                }
+            }
+            if out.is_dir() {
+                for e in walkdir::WalkDir::new(&out).into_iter().flatten() {
+                    if e.file_type().is_file() {
+                        all.push_str(&String::from_utf8_lossy(
+                            &std::fs::read(e.path()).expect("read"),
+                        ));
+                    }
+                }
+                std::fs::remove_dir_all(&out).expect("rm");
             }
             assert!(
                 matches!(o.status.code(), Some(0..=2)),
@@ -510,7 +536,7 @@ fn literal_secrets_are_never_printed() {
             );
         }
     }
-    assert_eq!(runs, 32);
+    assert_eq!(runs, 52);
 }
 
 #[test]
@@ -1556,6 +1582,35 @@ fn audit_snippets_never_show_a_secret_from_a_manifest() {
             !all.contains("Hunter2"),
             "{format} printed the secret: {all}"
         );
+    }
+    // A finding on the very line of a secret: the snippet shows the line, masked.
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n  - { name: Web, image: \"contosoacr.azurecr.io/web:1\", password: \"Hunter3-Audit-Secret\" }\n",
+    )
+    .expect("write");
+    for format in ["human", "json", "sarif", "junit"] {
+        let o = akswin()
+            .args(["audit", "--format", format])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(all.contains("K8S002"), "{format}: {all}");
+        assert!(
+            !all.contains("Hunter3"),
+            "{format} printed the secret: {all}"
+        );
+        if format == "human" {
+            assert!(
+                all.contains("password: ****"),
+                "the snippet keeps the key: {all}"
+            );
+        }
     }
 }
 

@@ -76,17 +76,20 @@ struct Judge<'o, 'a> {
 
 impl Judge<'_, '_> {
     fn bad(&mut self, ptr: &str, span: Span, what: &str, value: &str, why: &str) {
-        let hint = if names::placeholder(value) {
-            format!("{what} `{value}` looks like a template placeholder left in; it must be {why}")
+        let (message, help) = if names::placeholder(value) {
+            (
+                format!(
+                    "{what} `{value}` looks like a template placeholder left in; it must be {why}"
+                ),
+                "fill in the real value (`helm template` with its values renders a chart's)",
+            )
         } else {
-            format!("{what} `{value}` is not {why}")
+            (
+                format!("{what} `{value}` is not {why}"),
+                "write it in that form: the API server refuses anything else",
+            )
         };
-        self.out.error(
-            self.obj.ptr(ptr),
-            span,
-            hint,
-            "fill in the real value (`helm template` with its values renders a chart's)",
-        );
+        self.out.error(self.obj.ptr(ptr), span, message, help);
     }
 
     fn check(&mut self, ptr: &str, node: &Node, what: &str, grammar: names::Grammar) {

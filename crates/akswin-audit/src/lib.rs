@@ -168,16 +168,6 @@ impl BindingFact {
     }
 }
 
-fn pairs(n: Option<&yaml::Node>) -> Vec<(String, String)> {
-    n.map(|l| {
-        l.entries()
-            .iter()
-            .filter_map(|(k, _, v)| Some((k.clone(), v.str()?.to_string())))
-            .collect()
-    })
-    .unwrap_or_default()
-}
-
 impl Set {
     /// A set from the objects given.
     pub fn of<'a>(objects: impl IntoIterator<Item = &'a Object<'a>>) -> Set {
@@ -272,7 +262,7 @@ impl Set {
                 });
             }
             "PodDisruptionBudget" => {
-                let m = pairs(o.node.path(&["spec", "selector", "matchLabels"]));
+                let m = objects::pairs(o.node.path(&["spec", "selector", "matchLabels"]));
                 if !m.is_empty() {
                     self.pdbs.push((o.namespace.clone(), m));
                 }
@@ -367,39 +357,16 @@ pub trait Inputs: Sync {
     fn text(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, String>;
 }
 
-impl Inputs for [Input] {
+/// In memory: a slice, an array or a vector of inputs.
+impl<T: AsRef<[Input]> + Sync + ?Sized> Inputs for T {
     fn count(&self) -> usize {
-        self.len()
+        self.as_ref().len()
     }
     fn name(&self, i: usize) -> String {
-        self[i].name.clone()
+        self.as_ref()[i].name.clone()
     }
     fn text(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, String> {
-        Ok(std::borrow::Cow::Borrowed(&self[i].text))
-    }
-}
-
-impl<const N: usize> Inputs for [Input; N] {
-    fn count(&self) -> usize {
-        N
-    }
-    fn name(&self, i: usize) -> String {
-        self[i].name.clone()
-    }
-    fn text(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, String> {
-        Ok(std::borrow::Cow::Borrowed(&self[i].text))
-    }
-}
-
-impl Inputs for Vec<Input> {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn name(&self, i: usize) -> String {
-        self[i].name.clone()
-    }
-    fn text(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, String> {
-        Ok(std::borrow::Cow::Borrowed(&self[i].text))
+        Ok(std::borrow::Cow::Borrowed(&self.as_ref()[i].text))
     }
 }
 

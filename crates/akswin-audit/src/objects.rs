@@ -68,15 +68,6 @@ impl<'a> Object<'a> {
             ]),
             _ => self.node.path(&["spec", "template", "metadata", "labels"]),
         };
-        let pairs = |n: Option<&Node>| -> Vec<(String, String)> {
-            n.map(|l| {
-                l.entries()
-                    .iter()
-                    .filter_map(|(k, _, v)| Some((k.clone(), v.str()?.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default()
-        };
         let labels = pairs(labels_node);
         let annotations_node = match self.kind.as_str() {
             "Pod" => self.node.path(&["metadata", "annotations"]),
@@ -107,6 +98,17 @@ fn text(n: &Node, keys: &[&str]) -> String {
         .and_then(Node::str)
         .unwrap_or_default()
         .to_string()
+}
+
+/// The string entries of a mapping (labels, selectors), in order.
+pub(crate) fn pairs(n: Option<&Node>) -> Vec<(String, String)> {
+    n.map(|l| {
+        l.entries()
+            .iter()
+            .filter_map(|(k, _, v)| Some((k.clone(), v.str()?.to_string())))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// The objects of one document. A document that is not an object (no kind) is reported.

@@ -32,17 +32,18 @@ pub fn is_secret_key(key: &str) -> bool {
     if k.ends_with("name") {
         return false;
     }
-    [
-        "password",
-        "sharedkey",
-        "authorizationkey",
-        "token",
-        "credential",
-        "passphrase",
-    ]
-    .iter()
-    .any(|w| k.contains(w))
+    SECRET_WORDS.iter().any(|w| k.contains(w))
 }
+
+/// The words whose presence in a key's name (any case) makes it secret-bearing.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "sharedkey",
+    "authorizationkey",
+    "token",
+    "credential",
+    "passphrase",
+];
 
 /// Whether a reference's value is a name that can be shown: a Key Vault secret name or an ARM
 /// parameter name, and nothing that looks like `DOMAIN\user:password`.
@@ -71,18 +72,18 @@ struct Frame {
 /// Whether `text` can hold a literal secret at all: every secret-bearing key and every
 /// reference key contains one of these words (any case), so a text without them has none.
 fn may_hold_secrets(text: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "password",
-        "sharedkey",
-        "authorizationkey",
-        "token",
-        "credential",
-        "passphrase",
-        "keyvaultsecret",
-        "parameter",
-    ];
     let lower = text.to_ascii_lowercase();
-    WORDS.iter().any(|w| lower.contains(w))
+    SECRET_WORDS
+        .iter()
+        .copied()
+        .chain(REFERENCE_KEYS.iter().map(|k| {
+            if *k == "keyVaultSecret" {
+                "keyvaultsecret"
+            } else {
+                k
+            }
+        }))
+        .any(|w| lower.contains(w))
 }
 
 /// Spans of literal secrets in `text` (see the module docs for what counts).

@@ -20,6 +20,9 @@ pub struct Context {
     /// Kubernetes minor version (1.MINOR).
     pub k8s_minor: Option<u32>,
     pub allowed_registries: Vec<String>,
+    /// The day waivers in the manifests (`# akswin: allow CODE until DATE: reason`) are judged
+    /// against; None: such comments are not read.
+    pub today: Option<chrono::NaiveDate>,
     /// Notes about missing context, reported once per audit.
     pub notes: Vec<Finding>,
 }
@@ -55,6 +58,7 @@ impl Context {
             pools: Some(pools),
             k8s_minor: Some(spec.cluster.kubernetes_version.minor),
             allowed_registries: regs,
+            today: None,
             notes: Vec::new(),
         }
     }
@@ -116,6 +120,7 @@ impl Context {
             pools: Some(pools),
             k8s_minor: minor,
             allowed_registries: Vec::new(),
+            today: None,
             notes: Vec::new(),
         })
     }

@@ -15,6 +15,7 @@ pub use context::{Context, Pool};
 pub use objects::Object;
 
 use akswin_diag::{Finding, RuleMeta, Severity, Source, Span};
+use akswin_spec::waivers;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -425,21 +426,25 @@ pub fn audit<I: Inputs + ?Sized>(inputs: &I, cx: &Context) -> AuditResult {
         sources.push(f.source);
         documents += f.documents;
         objects += f.objects;
-        deferred.push(f.deferred);
+        deferred.push((f.deferred, f.waivers));
         per_file.push(f.findings);
     }
     let set = set.finish();
     let per_file: Vec<Vec<Finding>> = per_file
         .into_par_iter()
         .zip(deferred)
-        .map(|(mut found, deferred)| {
-            if deferred.is_empty() {
+        .map(|(mut found, (deferred, waived))| {
+            if deferred.is_empty() && waived.is_none() {
                 return found;
             }
             for d in deferred {
                 let mut out = Out::new(d.meta);
                 (d.judge)(&set, &mut out);
                 found.extend(out.findings);
+            }
+            if let (Some((w, m)), Some(today)) = (waived, cx.today) {
+                let own = waivers::apply_parsed(w, m, &mut found, today, "WVR001");
+                found.extend(own);
             }
             sort_findings(&mut found);
             found
@@ -462,6 +467,8 @@ struct FileResult {
     source: Source,
     findings: Vec<Finding>,
     deferred: Vec<Deferred>,
+    /// Waivers written in the file, applied once its deferred judgements are made.
+    waivers: Option<(Vec<waivers::Waiver>, Vec<waivers::Malformed>)>,
     facts: Set,
     documents: usize,
     objects: usize,
@@ -489,6 +496,7 @@ fn judge_file<I: Inputs + ?Sized>(inputs: &I, i: usize, cx: &Context) -> FileRes
                 source: Source::new(name, ""),
                 findings: vec![f],
                 deferred: Vec::new(),
+                waivers: None,
                 facts: Set::default(),
                 documents: 0,
                 objects: 0,
@@ -545,15 +553,26 @@ fn judge_file<I: Inputs + ?Sized>(inputs: &I, i: usize, cx: &Context) -> FileRes
         objects += n;
     }
     sort_findings(&mut findings);
+    // Waivers in the file (`# akswin: allow ...`), read only when a day to judge them is given.
+    let waivers = cx
+        .today
+        .filter(|_| text.contains("akswin:"))
+        .map(|_| waivers::parse(&text));
     let spans: Vec<Span> = findings
         .iter()
         .filter_map(|f| f.span)
         .chain(deferred.iter().map(|d| d.span))
+        .chain(
+            waivers
+                .iter()
+                .flat_map(|(w, m)| w.iter().map(|w| w.at).chain(m.iter().map(|m| m.at))),
+        )
         .collect();
     FileResult {
         source: Source::new(name, quoted_lines(&text, &spans)),
         findings,
         deferred,
+        waivers,
         facts,
         documents: docs.len(),
         objects,

@@ -571,9 +571,15 @@ fn multi_sarif_items<'m>(m: &'m Multi<'_>, ids: &'m [&'m str]) -> impl Iterator<
             }
             r["locations"] = json!([ { "physicalLocation": physical, "logicalLocations": [ { "fullyQualifiedName": ptr(f), "kind": "member" } ] } ]);
         }
-        // A waiver from audit's waiver file: a suppression of kind external (SARIF 2.1.0, 3.35).
+        // A waiver (SARIF 2.1.0, 3.35): from audit's waiver file (`waived by FILE ...`) a
+        // suppression of kind external; written in the input itself, of kind inSource.
         if let Some(w) = &f.waived {
-            r["suppressions"] = json!([{ "kind": "external", "justification": w }]);
+            let kind = if w.starts_with("waived by ") {
+                "external"
+            } else {
+                "inSource"
+            };
+            r["suppressions"] = json!([{ "kind": kind, "justification": w }]);
         }
         r
     })

@@ -16,7 +16,7 @@ pub mod existing_cluster;
 pub mod flows;
 pub mod migration;
 pub mod views;
-pub mod waivers;
+pub use akswin_spec::waivers;
 
 use akswin_diag::{Finding, RuleMeta, Severity, declare_rule};
 use akswin_plan::NetworkPlan;

@@ -15,6 +15,7 @@ mod reference;
 pub mod secrets;
 pub mod spec;
 pub mod types;
+pub mod waivers;
 
 pub use index::SpanIndex;
 pub use spec::Spec;

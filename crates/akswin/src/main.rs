@@ -1283,6 +1283,8 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
     if !a.allowed_registries.is_empty() {
         cx.allowed_registries = a.allowed_registries.clone();
     }
+    // Waivers written in the manifests are judged against this day.
+    cx.today = Some(today(a.today.as_deref())?);
     let cx = cx.finish();
     let mut globs = globset::GlobSetBuilder::new();
     for g in &a.exclude {
@@ -1302,11 +1304,17 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
     }
     let mut result = akswin_audit::audit(&manifests, &cx);
     if let Some(p) = &a.waivers {
-        let day = today(a.today.as_deref())?;
+        let day = cx.today.unwrap_or_default();
         let bytes = io::read_file(p)?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let names: Vec<String> = result.sources.iter().map(|s| s.name.clone()).collect();
-        let own = akswin_pipeline::waivers::apply_file(&text, &names, &mut result.findings, day);
+        let own = akswin_pipeline::waivers::apply_file(
+            &p.display().to_string(),
+            &text,
+            &names,
+            &mut result.findings,
+            day,
+        );
         let at = result.sources.len();
         result
             .sources

@@ -2681,3 +2681,48 @@ fn committed_spec_reference_is_current_and_describes_every_key() {
         "the reference lists nodePools"
     );
 }
+
+/// A waiver written in a manifest, on the finding's line: accepted until its date (SARIF
+/// inSource), then an error at the comment, with the finding back.
+#[test]
+fn audit_reads_waivers_written_in_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("svc.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: web }\nspec:\n  # akswin: allow WIN010 until 2027-03-31: public until the Front Door cut-over\n  type: LoadBalancer\n  selector: { app: web }\n  ports: [ { port: 443 } ]\n",
+    )
+    .unwrap();
+    let audit = |today: &str, format: &str| {
+        akswin()
+            .env("AKSWIN_TODAY", today)
+            .args(["audit", "--format", format])
+            .arg(dir.path())
+            .assert()
+    };
+    audit("2027-01-10", "human")
+        .code(0)
+        .stdout(predicates::str::contains("waived error[WIN010]"));
+    let sarif = stdout_json(audit("2027-01-10", "sarif").code(0));
+    let win010: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "WIN010")
+        .collect();
+    assert_eq!(win010[0]["suppressions"][0]["kind"], "inSource", "{sarif}");
+    let json = stdout_json(audit("2027-04-01", "json").code(1));
+    let codes: Vec<(&str, serde_json::Value)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["location"]["line"].clone()))
+        .collect();
+    assert!(
+        codes.contains(&("WVR001", serde_json::json!(5))),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&("WIN010", serde_json::json!(6))),
+        "{codes:?}"
+    );
+}

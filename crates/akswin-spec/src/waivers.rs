@@ -131,6 +131,18 @@ pub fn parse(text: &str) -> (Vec<Waiver>, Vec<Malformed>) {
 /// waivers themselves (code `code`: malformed, expired, or accepting nothing).
 pub fn apply(text: &str, findings: &mut [Finding], today: NaiveDate, code: &str) -> Vec<Finding> {
     let (waivers, malformed) = parse(text);
+    apply_parsed(waivers, malformed, findings, today, code)
+}
+
+/// [`apply`] with the waivers already parsed (an audit parses them while it holds a file's
+/// text, and applies them once the file's deferred judgements are made).
+pub fn apply_parsed(
+    waivers: Vec<Waiver>,
+    malformed: Vec<Malformed>,
+    findings: &mut [Finding],
+    today: NaiveDate,
+    code: &str,
+) -> Vec<Finding> {
     let mut out: Vec<Finding> = malformed
         .into_iter()
         .map(|m| {
@@ -251,11 +263,13 @@ pub fn parse_file(text: &str) -> (Vec<FileWaiver>, Vec<Malformed>) {
     (ok, bad)
 }
 
-/// Apply an audit's waiver file to its findings (`(input index, finding)`; `names` the
-/// inputs' names): a finding of a listed code in a matching input is waived. Returns the
+/// Apply an audit's waiver file (`file` names it) to its findings (`(input index, finding)`;
+/// `names` the inputs' names): a finding of a listed code in a matching input is waived, its
+/// `waived` reading `waived by FILE until DATE: reason`. Returns the
 /// file's own findings (WVR001: malformed or expired waivers are errors, a waiver that
 /// accepts nothing is a warning), to be reported at the file.
 pub fn apply_file(
+    file: &str,
     text: &str,
     names: &[String],
     findings: &mut [(usize, Finding)],
@@ -315,7 +329,7 @@ pub fn apply_file(
         let mut used = false;
         for (i, f) in findings.iter_mut() {
             if w.codes.contains(&f.code) && names.get(*i).is_some_and(|n| matcher.is_match(n)) {
-                f.waived = Some(format!("waived until {}: {}", w.until, w.reason));
+                f.waived = Some(format!("waived by {file} until {}: {}", w.until, w.reason));
                 used = true;
             }
         }
@@ -402,7 +416,7 @@ mod tests {
             (0, Finding::new("WIN008", Severity::Warning, "", "m")),
             (1, Finding::new("WIN008", Severity::Warning, "", "m")),
         ];
-        let extra = apply_file(text, &names, &mut fs, d("2027-03-31"));
+        let extra = apply_file("w.txt", text, &names, &mut fs, d("2027-03-31"));
         assert!(
             fs[0]
                 .1

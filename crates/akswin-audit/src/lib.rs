@@ -170,15 +170,6 @@ impl BindingFact {
 }
 
 impl Set {
-    /// A set from the objects given.
-    pub fn of<'a>(objects: impl IntoIterator<Item = &'a Object<'a>>) -> Set {
-        let mut s = Set::default();
-        for o in objects {
-            s.add(o);
-        }
-        s.finish()
-    }
-
     fn add(&mut self, o: &Object<'_>) {
         use yaml::Node;
         match o.kind.as_str() {

@@ -857,7 +857,7 @@ mod streamed_tests {
     /// The streamed JSON and SARIF writers write byte for byte what the whole documents
     /// pretty-print to.
     #[test]
-    fn streamed_equals_whole() {
+    fn streamed_equals_whole() -> std::io::Result<()> {
         let sources = vec![Source::new("a.yaml", "x: 1\n"), Source::new("b.yaml", "")];
         let findings = vec![
             (
@@ -877,7 +877,7 @@ mod streamed_tests {
             findings: &findings,
         };
         let mut buf = Vec::new();
-        write_multi_json(&mut buf, &m, "9.9").unwrap_or_else(|e| panic!("{e}"));
+        write_multi_json(&mut buf, &m, "9.9")?;
         let whole = serde_json::to_string_pretty(&multi_json(&m, "9.9")).unwrap_or_default() + "\n";
         assert_eq!(String::from_utf8_lossy(&buf), whole);
         let rules = [RuleMeta {
@@ -888,7 +888,7 @@ mod streamed_tests {
             doc: "d",
         }];
         let mut buf = Vec::new();
-        write_multi_sarif(&mut buf, &m, &rules, "9.9").unwrap_or_else(|e| panic!("{e}"));
+        write_multi_sarif(&mut buf, &m, &rules, "9.9")?;
         let whole = serde_json::to_string_pretty(&multi_sarif(&m, &rules, "9.9"))
             .unwrap_or_default()
             + "\n";
@@ -899,9 +899,10 @@ mod streamed_tests {
             findings: &[],
         };
         let mut buf = Vec::new();
-        write_multi_json(&mut buf, &none, "9.9").unwrap_or_else(|e| panic!("{e}"));
+        write_multi_json(&mut buf, &none, "9.9")?;
         let whole =
             serde_json::to_string_pretty(&multi_json(&none, "9.9")).unwrap_or_default() + "\n";
         assert_eq!(String::from_utf8_lossy(&buf), whole);
+        Ok(())
     }
 }

@@ -908,13 +908,20 @@ mod tests {
     }
 
     #[test]
-    fn an_environment_is_the_base_with_its_patch_and_findings_land_where_values_are_written() {
+    fn an_environment_is_the_base_with_its_patch_and_findings_land_where_values_are_written()
+    -> Result<(), String> {
+        // A load that must succeed, or one that must fail: what happened instead, as an error.
+        let loads = |r: Result<Loaded, LoadError>| r.map_err(|e| format!("{:?}", e.findings));
+        let refused = |r: Result<Loaded, LoadError>| match r {
+            Ok(l) => Err(format!("loaded {}", l.spec.name)),
+            Err(e) => Ok(e),
+        };
         let text = format!(
             "{}\nenvironments:\n  dev:\n    name: contoso-dev\n    cluster:\n      tier: Free\n      nodePools:\n        - {{ name: system, mode: System, os: Linux, vmSize: Standard_D4ds_v5, min: 1, max: 2 }}\n    scaling: {{ hotSpare: null }}\n  bad: 3\n",
             BASELINE_YAML.trim_end()
         );
         let base_lines = BASELINE_YAML.trim_end().lines().count() as u32;
-        let dev = load_environment("s.yaml", text.as_bytes(), "dev").expect("dev loads");
+        let dev = loads(load_environment("s.yaml", text.as_bytes(), "dev"))?;
         assert_eq!(dev.spec.name, "contoso-dev");
         assert_eq!(dev.spec.cluster.node_pools.len(), 1, "a list replaces");
         assert!(dev.spec.scaling.hot_spare.is_none(), "null removes");
@@ -928,7 +935,7 @@ mod tests {
             dev.index.span("/cluster/tier").map(|s| s.line),
             Some(base_lines + 5)
         );
-        let base = load("s.yaml", text.as_bytes()).expect("base loads");
+        let base = loads(load("s.yaml", text.as_bytes()))?;
         assert_eq!(
             dev.index.span("/location"),
             base.index.span("/location"),
@@ -940,7 +947,7 @@ mod tests {
         // The source is the file, never the merged data.
         assert_eq!(dev.source.name, "s.yaml");
         // An unknown environment, and one that is not a mapping.
-        let e = load_environment("s.yaml", text.as_bytes(), "prod").unwrap_err();
+        let e = refused(load_environment("s.yaml", text.as_bytes(), "prod"))?;
         assert_eq!(e.findings[0].code, "SPEC007");
         assert!(
             e.findings[0]
@@ -949,12 +956,13 @@ mod tests {
                 .unwrap_or_default()
                 .contains("bad, dev")
         );
-        let e = load_environment("s.yaml", text.as_bytes(), "bad").unwrap_err();
+        let e = refused(load_environment("s.yaml", text.as_bytes(), "bad"))?;
         assert_eq!(e.findings[0].code, "SPEC007");
         // A key the spec does not know, inside an environment: located there.
         let typo = text.replace("      tier: Free", "      teir: Free");
-        let e = load_environment("s.yaml", typo.as_bytes(), "dev").unwrap_err();
+        let e = refused(load_environment("s.yaml", typo.as_bytes(), "dev"))?;
         assert_eq!(e.findings[0].code, "SPEC002", "{:?}", e.findings);
         assert_eq!(e.findings[0].span.map(|s| s.line), Some(base_lines + 5));
+        Ok(())
     }
 }

@@ -1560,56 +1560,42 @@ fn counts_in_the_readme_and_help_follow_the_registries() {
 #[test]
 fn audit_snippets_never_show_a_secret_from_a_manifest() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // A Secret whose password line does not parse: K8S000 points right at it.
-    std::fs::write(
-        dir.path().join("s.yaml"),
-        "apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData:\n  password: \"Hunter2-Audit-Secret\n  user: x\n",
-    )
-    .expect("write");
-    for format in ["human", "json", "sarif", "junit"] {
-        let o = akswin()
-            .args(["audit", "--format", format])
-            .arg(dir.path())
-            .output()
-            .expect("runs");
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        assert!(all.contains("K8S000"), "{format}: {all}");
-        assert!(
-            !all.contains("Hunter2"),
-            "{format} printed the secret: {all}"
-        );
-    }
-    // A finding on the very line of a secret: the snippet shows the line, masked.
-    std::fs::write(
-        dir.path().join("s.yaml"),
-        "apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n  - { name: Web, image: \"contosoacr.azurecr.io/web:1\", password: \"Hunter3-Audit-Secret\" }\n",
-    )
-    .expect("write");
-    for format in ["human", "json", "sarif", "junit"] {
-        let o = akswin()
-            .args(["audit", "--format", format])
-            .arg(dir.path())
-            .output()
-            .expect("runs");
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        assert!(all.contains("K8S002"), "{format}: {all}");
-        assert!(
-            !all.contains("Hunter3"),
-            "{format} printed the secret: {all}"
-        );
-        if format == "human" {
-            assert!(
-                all.contains("password: ****"),
-                "the snippet keeps the key: {all}"
+    // Each case: the manifest, the finding it gives, and the secret it holds; every format.
+    let cases = [
+        // A Secret whose password line does not parse: K8S000 points right at it.
+        (
+            "apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData:\n  password: \"Hunter2-Audit-Secret\n  user: x\n",
+            "K8S000",
+            "Hunter2",
+        ),
+        // A finding on the very line of a secret: the snippet shows the line, masked.
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n  - { name: Web, image: \"contosoacr.azurecr.io/web:1\", password: \"Hunter3-Audit-Secret\" }\n",
+            "K8S002",
+            "Hunter3",
+        ),
+    ];
+    for (manifest, code, secret) in cases {
+        std::fs::write(dir.path().join("s.yaml"), manifest).expect("write");
+        for format in ["human", "json", "sarif", "junit"] {
+            let o = akswin()
+                .args(["audit", "--format", format])
+                .arg(dir.path())
+                .output()
+                .expect("runs");
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
             );
+            assert!(all.contains(code), "{format}: {all}");
+            assert!(!all.contains(secret), "{format} printed the secret: {all}");
+            if code == "K8S002" && format == "human" {
+                assert!(
+                    all.contains("password: ****"),
+                    "the snippet keeps the key: {all}"
+                );
+            }
         }
     }
 }

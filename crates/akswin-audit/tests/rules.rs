@@ -17,28 +17,11 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+#[path = "support/fixture_context.rs"]
+mod fixture_context;
+
 fn context_for(text: &str) -> Context {
-    let mut cx = Context::default();
-    for l in text.lines().take_while(|l| l.starts_with('#')) {
-        let file = match l.trim() {
-            "# context: spec" => Some("context.yaml"),
-            "# context: spec-mixed" => Some("context-mixed.yaml"),
-            _ => None,
-        };
-        if let Some(file) = file {
-            let spec = std::fs::read(dir().join(file)).expect("context");
-            let loaded = akswin_spec::load(file, &spec).expect("context spec loads");
-            cx = Context::from_spec(&loaded.spec);
-            cx.allowed_registries.clear();
-        }
-        if let Some(v) = l.strip_prefix("# k8s-version: 1.") {
-            cx.k8s_minor = v.trim().parse().ok();
-        }
-        if let Some(r) = l.strip_prefix("# allowed-registry: ") {
-            cx.allowed_registries.push(r.trim().to_string());
-        }
-    }
-    cx.finish()
+    fixture_context::context_for(text, &dir()).expect("fixture context")
 }
 
 fn fixtures() -> BTreeMap<String, Vec<PathBuf>> {

@@ -1080,6 +1080,11 @@ fi
 /// The deployment README: every step in order.
 pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     let arm = Arm::new(spec, plan, n, "");
+    let admission_note = if arm.admission_enforced() {
+        " (built-ins, and akswin's Windows rules at admission: one custom definition per rule and the initiative `akswin-windows-admission` at subscription scope, assigned to the cluster with the effects of `policy.admission`; `akswin policy list` says which rules; creating definitions needs `Microsoft.Authorization/policyDefinitions/write` on the subscription, which Resource Policy Contributor and Owner have)"
+    } else {
+        ""
+    };
     let mut s = String::new();
     let mut line = |t: String| {
         s.push_str(&t);
@@ -1104,8 +1109,11 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     ));
     if let Some(h) = spec.network.existing_hub() {
         line(format!(
-            "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`; spoke network, route table to the hub's firewall, NSGs, the spoke's peering to the existing hub `{}`, AKS, Container insights' data collection rule, alerts, policy assignments; ACR, Key Vault, private endpoints (in the landing zone's private DNS zones), identities, role assignments and diagnostic settings. No hub resource: the hub is the platform team's |",
-            n.rg_spoke, n.rg_shared, n.vnet_hub
+            "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`; spoke network, route table to the hub's firewall, NSGs, the spoke's peering to the existing hub `{}`, AKS, Container insights' data collection rule, alerts, policy assignments{admission}; ACR, Key Vault, private endpoints (in the landing zone's private DNS zones), identities, role assignments and diagnostic settings. No hub resource: the hub is the platform team's |",
+            n.rg_spoke,
+            n.rg_shared,
+            n.vnet_hub,
+            admission = admission_note,
         ));
         line(format!(
             "| `arm/hub-side.json` | resource-group template for the platform team, deployed into `{}`: the hub's peering to the spoke{}, the private DNS zones' links to the spoke and the cluster identity's role on the API server's zone (in `{}`) |",
@@ -1119,7 +1127,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         ));
     } else {
         line(format!(
-            "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion{}{}; spoke network, route table, NSGs, AKS, Container insights' data collection rule, alerts, policy assignments; ACR, Key Vault, private endpoints, identities, role assignments, the Windows servers' data collection rule and diagnostic settings |",
+            "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion{}{}; spoke network, route table, NSGs, AKS, Container insights' data collection rule, alerts, policy assignments{admission}; ACR, Key Vault, private endpoints, identities, role assignments, the Windows servers' data collection rule and diagnostic settings |",
             n.rg_hub,
             n.rg_spoke,
             n.rg_shared,
@@ -1132,7 +1140,8 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
                 ", the virtual network gateway and its connection to on-premises"
             } else {
                 ""
-            }
+            },
+            admission = admission_note
         ));
     }
     line("| `arm/main.parameters.json` | non-secret parameters |".into());

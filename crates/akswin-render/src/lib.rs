@@ -7,6 +7,7 @@
 //! Secrets never appear: passwords reach ARM only as `securestring` parameters fed by Key
 //! Vault references; the only secret-bearing extension setting lives in `protectedSettings`.
 
+pub mod admission;
 pub mod arm;
 pub mod armtypes;
 pub mod docs;

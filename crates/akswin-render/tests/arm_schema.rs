@@ -131,6 +131,33 @@ fn resource_schemas() -> &'static BTreeMap<(String, String), String> {
     })
 }
 
+/// Subscription-scope types (custom policy definitions and initiatives) are not in
+/// derived/resource-types.csv, which lists `resourceDefinitions`; the provider's schema file
+/// (the one another type of the same provider and apiVersion maps to) defines them under
+/// `subscription_resourceDefinitions`.
+fn subscription_schema(key: &(String, String)) -> Option<String> {
+    let (ty, api) = key;
+    let (provider, rest) = ty.split_once('/')?;
+    if rest.contains('/') {
+        return None;
+    }
+    let file = resource_schemas().iter().find_map(|((t, a), url)| {
+        (a == api && t.split_once('/').is_some_and(|(p, _)| p == provider))
+            .then(|| url.split_once('#').map(|(f, _)| f.to_string()))
+            .flatten()
+    })?;
+    let path = reference().join(
+        file.strip_prefix("https://schema.management.azure.com/")
+            .unwrap_or(&file),
+    );
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    let defs = schema
+        .get("subscription_resourceDefinitions")?
+        .as_object()?;
+    let name = defs.keys().find(|k| k.eq_ignore_ascii_case(rest))?;
+    Some(format!("{file}#/subscription_resourceDefinitions/{name}"))
+}
+
 fn resource_validator(url: &str) -> jsonschema::Validator {
     let schema = serde_json::json!({ "allOf": [
         { "$ref": "https://schema.management.azure.com/schemas/common/definitions.json#/definitions/resourceBase" },
@@ -263,12 +290,16 @@ fn check_resources(
         if ALLOW.iter().any(|(t, _)| *t == key.0) {
             continue;
         }
-        match resource_schemas().get(&key) {
+        match resource_schemas()
+            .get(&key)
+            .cloned()
+            .or_else(|| subscription_schema(&key))
+        {
             None => errors.push(format!(
                 "{context}: {ty}@{api} ({name}) has no schema in the reference set"
             )),
             Some(url) => {
-                let v = resource_validator(url);
+                let v = resource_validator(&url);
                 let r = &mask_defect(r, context, errors);
                 for e in v.iter_errors(r) {
                     errors.push(format!(

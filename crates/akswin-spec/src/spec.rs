@@ -1874,6 +1874,26 @@ pub struct Policy {
     /// Other built-in policy definitions to assign to the cluster (POL003 checks each id).
     #[serde(default)]
     pub extra_assignments: Vec<PolicyAssignment>,
+    /// akswin's own manifest rules enforced in the cluster at admission: custom Azure Policy
+    /// definitions (Gatekeeper ConstraintTemplates with the rules in Rego) and an initiative
+    /// over them, assigned to the cluster, for the Azure Policy add-on. `akswin policy list`
+    /// shows which rules are enforced and why the others are not.
+    #[serde(default)]
+    pub admission: Admission,
+}
+
+/// akswin's manifest rules at admission (`policy.admission`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Admission {
+    /// The effect of every enforced rule: `Audit` (non-compliant in Azure Policy, the object
+    /// is admitted), `Deny` (the API server refuses the object) or `Disabled` (no definitions,
+    /// no assignment).
+    #[serde(default)]
+    pub effect: PolicyEffect,
+    /// A different effect for some rules, by code (`WIN001: Deny`); POL005 checks each code.
+    #[serde(default)]
+    pub rules: std::collections::BTreeMap<String, PolicyEffect>,
 }
 
 fn default_windows_users() -> Vec<String> {
@@ -1892,6 +1912,7 @@ impl Default for Policy {
             allowed_registries: Vec::new(),
             windows_allowed_user_names: default_windows_users(),
             extra_assignments: Vec::new(),
+            admission: Admission::default(),
         }
     }
 }

@@ -143,6 +143,18 @@ enum Command {
     /// between them. `--format html -o FILE` writes one self-contained page. Exit 0: no
     /// environment has errors; 1: one has; 2: the spec or an environment could not be read.
     Envs(EnvsArgs),
+    /// akswin's Windows rules in the cluster, at admission: the manifest rules that can be
+    /// judged from the one object the API server admits, as Gatekeeper ConstraintTemplates
+    /// (their Rego) and Constraints, or as Azure Policy custom definitions with an initiative
+    /// for the AKS Azure Policy add-on (which runs Gatekeeper).
+    ///
+    /// `render` already puts the definitions, the initiative and its assignment into
+    /// `arm/main.json` (`policy.admission` in the spec sets the effects); `policy export` is
+    /// for clusters akswin did not deploy. `policy list` shows which rules are enforced and
+    /// why the others are not (they need other objects of the cluster, or the API server
+    /// enforces them itself): check those in CI with `akswin audit`.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Write the built-in baseline spec (with comments) to a file.
     Init(InitArgs),
     /// Print the documentation of a rule or input-error code (e.g. POOL004, SPEC002).
@@ -168,6 +180,70 @@ enum Command {
         #[arg(long, value_enum, default_value_t = SchemaFormat::Json)]
         format: SchemaFormat,
     },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// List every manifest rule: enforced at admission (with its constraint kind and
+    /// parameters) or not, and why.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Write the admission rules to a directory, atomically.
+    ///
+    /// `--format gatekeeper`: `templates/*.yaml` (ConstraintTemplates), `constraints/*.yaml`
+    /// and a README with the order to apply them. `--format azure-policy`: `azure-policy.json`,
+    /// a subscription-scope ARM template with one custom definition per rule and the
+    /// initiative (`az deployment sub create --location LOCATION --template-file
+    /// azure-policy.json`), `assignment.parameters.json` with this cluster's parameters, and a
+    /// README with the assignment command.
+    ///
+    /// The rules' parameters (whether the cluster has Windows pools, the allowed registries)
+    /// come from --spec or --cluster, like `audit`.
+    Export(PolicyExportArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PolicyFormat {
+    Gatekeeper,
+    AzurePolicy,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EffectChoice {
+    /// Admit and report (Gatekeeper `warn`, Azure Policy `Audit`).
+    Audit,
+    /// Refuse the object.
+    Deny,
+    /// Deny for rules of error severity, audit for the others.
+    BySeverity,
+}
+
+#[derive(Args)]
+struct PolicyExportArgs {
+    #[arg(long, value_enum)]
+    format: PolicyFormat,
+    /// The directory to write (replaced atomically with --force).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Replace DIR if it exists and is not empty.
+    #[arg(long)]
+    force: bool,
+    /// An akswin spec: the parameters come from it, and the effects from its
+    /// `policy.admission` unless --effect is given.
+    #[arg(long, value_name = "SPEC")]
+    spec: Option<PathBuf>,
+    /// The JSON of `az aks show --output json`: whether the cluster has Windows pools.
+    #[arg(long, value_name = "AKS_JSON", conflicts_with = "spec")]
+    cluster: Option<PathBuf>,
+    /// An allowed registry host for WIN012 (repeatable; default from --spec; none: WIN012
+    /// allows every registry).
+    #[arg(long = "allowed-registry", value_name = "HOST")]
+    allowed_registries: Vec<String>,
+    /// The effect of every rule (default: the spec's `policy.admission`, else audit).
+    #[arg(long, value_enum)]
+    effect: Option<EffectChoice>,
 }
 
 #[derive(Args)]
@@ -549,6 +625,8 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
         Command::Init(a) => init(a),
         Command::Explain { code } => explain(&code),
         Command::Rules { format } => rules(format),
+        Command::Policy(PolicyCommand::List { format }) => policy_list(format),
+        Command::Policy(PolicyCommand::Export(a)) => policy_export(a),
         Command::Schema { output, format } => schema(output, format),
     }
 }
@@ -1255,15 +1333,22 @@ fn diff_cmd(a: DiffArgs, color: bool) -> Result<u8, Fatal> {
     Ok(u8::from(!report.drift.is_empty()))
 }
 
-fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
-    let mut cx = match (&a.spec, &a.cluster) {
+/// What the manifest rules know of the cluster: from an akswin spec (returned too), from the
+/// JSON of `az aks show`, or nothing. None when the spec could not be read (its findings are
+/// printed; the command exits 2).
+fn cluster_context(
+    spec: Option<&Path>,
+    cluster: Option<&Path>,
+    color: bool,
+) -> Result<Option<(akswin_audit::Context, Option<akswin_spec::Spec>)>, Fatal> {
+    Ok(Some(match (spec, cluster) {
         (Some(p), _) => {
             let bytes = io::read_file(p)?;
             match akswin_spec::load(&p.display().to_string(), &bytes) {
-                Ok(l) => akswin_audit::Context::from_spec(&l.spec),
+                Ok(l) => (akswin_audit::Context::from_spec(&l.spec), Some(l.spec)),
                 Err(e) => {
                     print_report(&Report::new(e.input, e.findings), Format::Human, color);
-                    return Ok(2);
+                    return Ok(None);
                 }
             }
         }
@@ -1275,10 +1360,17 @@ fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
                     Some("pass the output of `az aks show --output json`"),
                 )
             })?;
-            akswin_audit::Context::from_aks_show(&json)
-                .map_err(|e| Fatal::new(format!("`{}`: {e}", p.display()), None))?
+            let cx = akswin_audit::Context::from_aks_show(&json)
+                .map_err(|e| Fatal::new(format!("`{}`: {e}", p.display()), None))?;
+            (cx, None)
         }
-        (None, None) => akswin_audit::Context::default(),
+        (None, None) => (akswin_audit::Context::default(), None),
+    }))
+}
+
+fn audit_cmd(a: AuditArgs, color: bool) -> Result<u8, Fatal> {
+    let Some((mut cx, _)) = cluster_context(a.spec.as_deref(), a.cluster.as_deref(), color)? else {
+        return Ok(2);
     };
     if let Some(v) = &a.k8s_version {
         let parsed: akswin_spec::types::KubeVersion = v
@@ -1420,6 +1512,120 @@ fn explain(code: &str) -> Result<u8, Fatal> {
         .map(|s| format!("did you mean {s}? `akswin rules` lists every code"))
         .unwrap_or_else(|| "`akswin rules` lists every code".into());
     Err(Fatal::new(format!("unknown code `{code}`"), Some(&hint)))
+}
+
+fn policy_list(format: ListFormat) -> Result<u8, Fatal> {
+    let rows: Vec<serde_json::Value> = akswin_audit::registry()
+        .iter()
+        .filter_map(|r| {
+            let m = r.meta();
+            Some(match akswin_admission::admission(m.code)? {
+                akswin_admission::Admission::Rego {
+                    targets, params, ..
+                } => {
+                    let e = akswin_admission::exported()
+                        .into_iter()
+                        .find(|e| e.meta.code == m.code)?;
+                    serde_json::json!({
+                        "code": m.code, "summary": m.summary, "enforced": true,
+                        "constraintKind": e.kind(), "policyDefinition": e.resource_name(),
+                        "kinds": targets.kinds().into_iter().flat_map(|(_, k)| k).collect::<Vec<_>>(),
+                        "parameters": params.iter().map(|p| p.name).collect::<Vec<_>>(),
+                        "defaultEffect": akswin_admission::Effect::by_severity(m).azure_policy(),
+                    })
+                }
+                akswin_admission::Admission::NotAtAdmission { reason } => serde_json::json!({
+                    "code": m.code, "summary": m.summary, "enforced": false, "reason": reason,
+                }),
+            })
+        })
+        .collect();
+    match format {
+        ListFormat::Json => out(&format!(
+            "{}\n",
+            pretty(&serde_json::json!({ "rules": rows }))
+        )),
+        ListFormat::Human => {
+            let mut t = String::new();
+            for r in &rows {
+                let code = r["code"].as_str().unwrap_or_default();
+                if r["enforced"] == true {
+                    let params: Vec<&str> = r["parameters"]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(|p| p.as_str()).collect())
+                        .unwrap_or_default();
+                    t.push_str(&format!(
+                        "{code:<8} enforced  {:<14} {}{}\n",
+                        r["constraintKind"].as_str().unwrap_or_default(),
+                        r["summary"].as_str().unwrap_or_default(),
+                        if params.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (parameters: {})", params.join(", "))
+                        }
+                    ));
+                } else {
+                    t.push_str(&format!(
+                        "{code:<8} not at admission: {}\n",
+                        r["reason"].as_str().unwrap_or_default()
+                    ));
+                }
+            }
+            let n = rows.iter().filter(|r| r["enforced"] == true).count();
+            t.push_str(&format!(
+                "\n{n} of {} manifest rules are enforced at admission; `akswin audit` checks all of them in CI.\n",
+                rows.len()
+            ));
+            out(&t);
+        }
+    }
+    Ok(0)
+}
+
+fn policy_export(a: PolicyExportArgs) -> Result<u8, Fatal> {
+    use akswin_admission::Effect;
+    let Some((mut cx, spec)) = cluster_context(a.spec.as_deref(), a.cluster.as_deref(), false)?
+    else {
+        return Ok(2);
+    };
+    let admission = spec.map(|s| s.policy.admission);
+    if !a.allowed_registries.is_empty() {
+        cx.allowed_registries = a.allowed_registries.clone();
+    }
+    if cx.pools.is_none() {
+        eprintln!(
+            "note: no --spec or --cluster: the constraints assume the cluster has Windows pools (WIN002)"
+        );
+        cx.pools = Some(vec![akswin_audit::Pool {
+            name: "windows".into(),
+            os: "Windows".into(),
+            os_sku: String::new(),
+            labels: Vec::new(),
+            taints: Vec::new(),
+        }]);
+    }
+    if cx.allowed_registries.is_empty() {
+        eprintln!(
+            "note: no allowed registries: WIN012 allows every registry (--allowed-registry HOST)"
+        );
+    }
+    let choice = a.effect;
+    let effect = |r: &akswin_admission::Exported| -> Option<Effect> {
+        match (choice, &admission) {
+            (Some(EffectChoice::Audit), _) => Some(Effect::Audit),
+            (Some(EffectChoice::Deny), _) => Some(Effect::Deny),
+            (Some(EffectChoice::BySeverity), _) => Some(Effect::by_severity(r.meta)),
+            (None, Some(adm)) => akswin_render::admission::spec_effect(adm, r.meta.code),
+            (None, None) => Some(Effect::Audit),
+        }
+    };
+    let files = match a.format {
+        PolicyFormat::Gatekeeper => akswin_render::admission::gatekeeper(&cx, &effect),
+        PolicyFormat::AzurePolicy => akswin_render::admission::azure_policy_export(&cx, &effect),
+    };
+    io::write_tree_atomic(&a.out, &files, a.force)?;
+    eprintln!("wrote {} files to {}", files.len(), a.out.display());
+    Ok(0)
 }
 
 fn rules(format: RulesFormat) -> Result<u8, Fatal> {

@@ -633,6 +633,8 @@ impl<'a> Arm<'a> {
         let spoke_net = dep("akswin-spoke-network", &n.rg_spoke);
         let mut after: Vec<&str> = vec![&spoke_net];
         after.extend_from_slice(hub);
+        let spoke_peering_dep = dep("akswin-spoke-peering", &n.rg_spoke);
+        let access_dep = dep("akswin-access", &n.rg_shared);
         resources.push(deployment(
             "akswin-access",
             &n.rg_shared,
@@ -640,13 +642,18 @@ impl<'a> Arm<'a> {
             json!({}),
             self.access_template(),
         ));
+        // akswin's manifest rules at admission: custom definitions and their initiative live
+        // at subscription scope; the cluster's group assigns the initiative to the cluster.
+        let initiative = crate::admission::initiative_id();
+        let mut cluster_after: Vec<&str> = vec![&spoke_peering_dep, &access_dep];
+        if self.admission_enforced() {
+            resources.extend(crate::admission::azure_policy_resources(API_POLICY));
+            cluster_after.push(&initiative);
+        }
         resources.push(gated(deployment(
             "akswin-cluster",
             &n.rg_spoke,
-            &[
-                &dep("akswin-spoke-peering", &n.rg_spoke),
-                &dep("akswin-access", &n.rg_shared),
-            ],
+            &cluster_after,
             self.spoke_params(),
             self.cluster_template(),
         )));

@@ -105,6 +105,26 @@ impl Arm<'_> {
                 }),
             );
         }
+        if self.admission_enforced() {
+            let cx = akswin_audit::Context::from_spec(self.spec);
+            let admission = &p.admission;
+            let effect = |r: &akswin_admission::Exported| {
+                crate::admission::spec_effect(admission, r.meta.code)
+            };
+            out.push(json!({
+                "type": "Microsoft.Authorization/policyAssignments",
+                "apiVersion": API_POLICY,
+                "name": "akswin-windows-admission",
+                "properties": {
+                    "displayName": "akswin: Windows container rules at admission",
+                    "description": "akswin's manifest rules (WIN codes) enforced by the Azure Policy add-on when the API server admits an object; `akswin explain CODE` explains each.",
+                    "policyDefinitionId": crate::admission::initiative_id(),
+                    "parameters": crate::admission::assignment_parameters(&cx, &effect),
+                    "enforcementMode": "Default",
+                },
+                "dependsOn": [cluster],
+            }));
+        }
         for (i, a) in p.extra_assignments.iter().enumerate() {
             let id = a.definition_id.trim();
             let id = if id.starts_with('/') {
@@ -125,6 +145,16 @@ impl Arm<'_> {
             }));
         }
         out
+    }
+
+    /// Whether `main.json` defines and assigns akswin's admission rules: a cluster with Windows
+    /// pools, and at least one rule not `Disabled` in `policy.admission`.
+    pub fn admission_enforced(&self) -> bool {
+        let admission = &self.spec.policy.admission;
+        self.has_windows()
+            && crate::admission::any_enforced(&|r| {
+                crate::admission::spec_effect(admission, r.meta.code)
+            })
     }
 
     /// `policy/assignments.json` for a cluster that exists already (`cluster.existing`): the

@@ -78,6 +78,7 @@ pub static ALL: &[&dyn Rule] = &[
     &pol::pol002_ingress_or_registry_policy_missing::Pol002,
     &pol::pol003_unknown_policy_definition::Pol003,
     &pol::pol004_image_import_source::Pol004,
+    &pol::pol005_admission_rule_unknown::Pol005,
     &pool::pool001_no_linux_system_pool::Pool001,
     &pool::pool002_invalid_pool_name::Pool002,
     &pool::pool003_incomplete_pool_topology::Pool003,

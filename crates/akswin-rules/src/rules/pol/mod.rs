@@ -2,3 +2,4 @@ pub mod pol001_windows_policies_not_assigned;
 pub mod pol002_ingress_or_registry_policy_missing;
 pub mod pol003_unknown_policy_definition;
 pub mod pol004_image_import_source;
+pub mod pol005_admission_rule_unknown;

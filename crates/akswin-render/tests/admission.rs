@@ -1,0 +1,107 @@
+//! akswin's manifest rules at admission in `main.json` (issue 17): one custom definition per
+//! enforced rule and the initiative at subscription scope, the cluster's deployment after
+//! them, and the initiative assigned to the cluster with the effects of `policy.admission`.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use serde_json::Value;
+
+fn find<'a>(v: &'a Value, ty: &str, out: &mut Vec<&'a Value>) {
+    for r in v["resources"].as_array().into_iter().flatten() {
+        if r["type"] == ty {
+            out.push(r);
+        }
+        if r["type"] == "Microsoft.Resources/deployments" {
+            find(&r["properties"]["template"], ty, out);
+        }
+    }
+}
+
+fn main_json(text: &str) -> Value {
+    let spec = common::load(text);
+    let plan = akswin_plan::plan(&spec);
+    let tree = akswin_render::render(&spec, &plan, "test");
+    serde_json::from_str(&tree.files["arm/main.json"]).unwrap()
+}
+
+#[test]
+fn the_baseline_defines_assigns_and_orders_the_admission_rules() {
+    let main = main_json(akswin_spec::BASELINE_YAML);
+    let top: Vec<&Value> = main["resources"].as_array().unwrap().iter().collect();
+    let defs: Vec<&&Value> = top
+        .iter()
+        .filter(|r| r["type"] == "Microsoft.Authorization/policyDefinitions")
+        .collect();
+    assert_eq!(defs.len(), akswin_admission::exported().len());
+    let set = top
+        .iter()
+        .find(|r| r["type"] == "Microsoft.Authorization/policySetDefinitions")
+        .expect("the initiative");
+    assert_eq!(set["dependsOn"].as_array().unwrap().len(), defs.len());
+    let cluster = top
+        .iter()
+        .find(|r| r["name"] == "akswin-cluster")
+        .expect("the cluster deployment");
+    assert!(
+        cluster["dependsOn"]
+            .to_string()
+            .contains("policySetDefinitions', 'akswin-windows-admission'"),
+        "the cluster (and its assignment) waits for the initiative"
+    );
+    let mut assignments = Vec::new();
+    find(
+        &main,
+        "Microsoft.Authorization/policyAssignments",
+        &mut assignments,
+    );
+    let a = assignments
+        .iter()
+        .find(|a| a["name"] == "akswin-windows-admission")
+        .expect("the assignment");
+    let p = &a["properties"]["parameters"];
+    // the baseline: effect Audit, WIN001 and WIN009 Deny
+    assert_eq!(p["effectWIN001"]["value"], "Deny");
+    assert_eq!(p["effectWIN009"]["value"], "Deny");
+    assert_eq!(p["effectWIN007"]["value"], "Audit");
+    assert_eq!(p["clusterHasWindowsPools"]["value"], true);
+    assert_eq!(
+        p["allowedRegistries"]["value"],
+        serde_json::json!(["contosoacr.azurecr.io", "mcr.microsoft.com"])
+    );
+}
+
+#[test]
+fn disabled_admission_renders_no_definitions() {
+    let text = akswin_spec::BASELINE_YAML.replacen(
+        "    effect: Audit\n    rules: { WIN001: Deny, WIN009: Deny }",
+        "    effect: Disabled",
+        1,
+    );
+    assert_ne!(text, akswin_spec::BASELINE_YAML);
+    let main = main_json(&text);
+    let mut found = Vec::new();
+    find(
+        &main,
+        "Microsoft.Authorization/policyDefinitions",
+        &mut found,
+    );
+    find(
+        &main,
+        "Microsoft.Authorization/policySetDefinitions",
+        &mut found,
+    );
+    assert!(found.is_empty());
+    let mut assignments = Vec::new();
+    find(
+        &main,
+        "Microsoft.Authorization/policyAssignments",
+        &mut assignments,
+    );
+    assert!(
+        assignments
+            .iter()
+            .all(|a| a["name"] != "akswin-windows-admission")
+    );
+}

@@ -5,19 +5,29 @@ package lib.akswin
 
 workload_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"}
 
-# The pod spec of a Pod or a workload.
+# An object a controller owns (a Deployment's ReplicaSets and their Pods, a CronJob's Jobs) was
+# judged at its owner: judging it again would report one mistake three times and, with Deny,
+# refuse the controller's own updates (a rollout scaling an old ReplicaSet down).
+controlled(obj) {
+	obj.metadata.ownerReferences[_].controller == true
+}
+
+# The pod spec of a Pod or a workload that no controller owns.
 pod_spec(obj) = spec {
 	obj.kind == "Pod"
+	not controlled(obj)
 	spec := obj.spec
 }
 
 pod_spec(obj) = spec {
 	workload_kinds[obj.kind]
+	not controlled(obj)
 	spec := obj.spec.template.spec
 }
 
 pod_spec(obj) = spec {
 	obj.kind == "CronJob"
+	not controlled(obj)
 	spec := obj.spec.jobTemplate.spec.template.spec
 }
 
@@ -96,15 +106,18 @@ selects_windows(spec) {
 	selected_os(spec) == "windows"
 }
 
-# The tag of an image reference: what follows its last colon.
+# The tag of an image reference: after the last colon of its last path component, without a
+# digest (whose hex could read as a version), or "".
 image_tag(image) = tag {
-	parts := split(image, ":")
+	segs := split(split(image, "@")[0], "/")
+	parts := split(segs[count(segs) - 1], ":")
 	count(parts) > 1
 	tag := parts[count(parts) - 1]
 }
 
 image_tag(image) = "" {
-	not contains(image, ":")
+	segs := split(split(image, "@")[0], "/")
+	not contains(segs[count(segs) - 1], ":")
 }
 
 windows_tag_markers := ["windowsservercore", "nanoserver", "ltsc2025", "ltsc2022", "ltsc2019", "1809"]

@@ -263,13 +263,18 @@ impl Effect {
 }
 
 /// Namespaces no akswin constraint judges: Kubernetes' and the policy engine's own (the
-/// defaults of Microsoft's built-in Kubernetes policies), and akswin's pre-pull DaemonSets.
-pub const EXCLUDED_NAMESPACES: [&str; 5] = [
+/// defaults of Microsoft's built-in Kubernetes policies), and those AKS itself runs pods in:
+/// Calico's (its Windows DaemonSets, with network policy `calico`) and `aks-command` (the pods
+/// of `az aks command invoke`). akswin's own `akswin-system` is judged like any other: its
+/// pre-pull DaemonSets pass every rule.
+pub const EXCLUDED_NAMESPACES: [&str; 7] = [
     "kube-system",
     "gatekeeper-system",
     "azure-arc",
     "azure-extensions-usage-system",
-    "akswin-system",
+    "calico-system",
+    "tigera-operator",
+    "aks-command",
 ];
 
 fn schema(p: &Param) -> Value {
@@ -459,7 +464,9 @@ pub fn initiative(rules: &[Exported], definition_id: impl Fn(&Exported) -> Strin
                 "type": "String",
                 "metadata": { "displayName": format!("Effect of {}", r.meta.code) },
                 "allowedValues": ["Audit", "Deny", "Disabled"],
-                "defaultValue": Effect::by_severity(r.meta).azure_policy(),
+                // Audit until an assignment says otherwise: a new rule never starts refusing
+                // objects on its own.
+                "defaultValue": Effect::Audit.azure_policy(),
             }),
         );
         let mut values = json!({

@@ -172,7 +172,7 @@ pub fn image_windows_version(image: &str) -> Option<&'static str> {
 /// Whether an image is a Windows image (see WIN001's documentation for the heuristics).
 pub fn is_windows_image(image: &str) -> bool {
     let i = image.to_ascii_lowercase();
-    let tag = i.rsplit_once(':').map_or("", |(_, t)| t);
+    let tag = akswin_plan::resolve::image_tag(&i);
     i.contains("mcr.microsoft.com/windows/")
         || i.contains("mcr.microsoft.com/dotnet/framework/")
         || tag.contains("windowsservercore")

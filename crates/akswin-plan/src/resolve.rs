@@ -41,10 +41,7 @@ pub fn surge_nodes(pool: &NodePool, nodes: u32) -> u32 {
 /// The Windows Server version an image is built for, from its tag (`ltsc2025`, `ltsc2022`,
 /// `ltsc2019` or `1809`). The one copy of this map: audit, rules and renderers use it.
 pub fn image_windows_sku(image: &str) -> Option<OsSku> {
-    let tag = image
-        .rsplit_once(':')
-        .map_or("", |(_, t)| t)
-        .to_ascii_lowercase();
+    let tag = image_tag(image).to_ascii_lowercase();
     if tag.contains("ltsc2025") {
         Some(OsSku::Windows2025)
     } else if tag.contains("ltsc2022") {
@@ -54,6 +51,14 @@ pub fn image_windows_sku(image: &str) -> Option<OsSku> {
     } else {
         None
     }
+}
+
+/// The tag of an image reference: after the last `:` of its last path component, without a
+/// digest (`@sha256:...`, whose hex could read as a version), or "" without one.
+pub fn image_tag(image: &str) -> &str {
+    let name = image.split_once('@').map_or(image, |(n, _)| n);
+    let last = name.rsplit_once('/').map_or(name, |(_, l)| l);
+    last.rsplit_once(':').map_or("", |(_, t)| t)
 }
 
 /// A full image reference for a workload's or pre-pull entry's `image` (a `registry.images`
@@ -121,6 +126,63 @@ pub fn workload_pool<'a>(spec: &'a Spec, w: &Workload) -> Option<&'a NodePool> {
     pool_choice(spec, w)
         .index()
         .and_then(|i| spec.cluster.node_pools.get(i))
+}
+
+/// The images the pre-pull DaemonSets cache, per Windows OS SKU (in SKU order): with
+/// `scaling.prepull.enabled`, every Windows workload's image on the SKU of its pool (on every
+/// SKU its tag allows when the pool does not resolve), then each `scaling.prepull.images`
+/// entry on the SKUs its tag allows. Each list is free of repeats; a SKU with nothing to pull
+/// is left out.
+pub fn prepull_images(spec: &Spec) -> Vec<(OsSku, Vec<String>)> {
+    if !spec.scaling.prepull.enabled {
+        return Vec::new();
+    }
+    let mut skus: Vec<OsSku> = spec
+        .cluster
+        .node_pools
+        .iter()
+        .filter(|p| p.os == Os::Windows)
+        .map(NodePool::os_sku)
+        .collect();
+    skus.sort();
+    skus.dedup();
+    let fits = |r: &str, sku: OsSku| image_windows_sku(r).is_none_or(|s| s == sku);
+    let mut out = Vec::new();
+    for sku in skus {
+        let mut images: Vec<String> = Vec::new();
+        let mut add = |r: String| {
+            if !images.contains(&r) {
+                images.push(r);
+            }
+        };
+        for w in spec.workloads.iter().filter(|w| w.os == Os::Windows) {
+            let r = image_ref(spec, &w.image);
+            let on = match workload_pool(spec, w) {
+                Some(p) => p.os == Os::Windows && p.os_sku() == sku,
+                None => fits(&r, sku),
+            };
+            if on {
+                add(r);
+            }
+        }
+        for i in &spec.scaling.prepull.images {
+            let r = image_ref(spec, i);
+            if fits(&r, sku) {
+                add(r);
+            }
+        }
+        if !images.is_empty() {
+            out.push((sku, images));
+        }
+    }
+    out
+}
+
+/// Whether the pre-pull DaemonSets cache this image reference on this Windows OS SKU.
+pub fn is_prepulled(spec: &Spec, image_ref: &str, sku: OsSku) -> bool {
+    prepull_images(spec)
+        .iter()
+        .any(|(s, images)| *s == sku && images.iter().any(|i| i == image_ref))
 }
 
 /// A node pool as it is deployed.

@@ -258,16 +258,15 @@ fn throughput(spec: &Spec) -> Input {
     }
 }
 
-/// The image reference and size (GiB) a workload runs.
-fn image_of<'a>(spec: &'a Spec, w: &'a Workload) -> (&'a str, Option<f64>, bool) {
-    match spec.registry.images.iter().find(|i| i.name == w.image) {
-        Some(i) => (
-            i.r#ref.as_str(),
-            i.size_gi_b,
-            spec.scaling.prepull.enabled && spec.scaling.prepull.images.contains(&i.name),
-        ),
-        None => (w.image.as_str(), None, false),
-    }
+/// The image reference and size (GiB) a workload runs, and whether the pre-pull DaemonSet of
+/// its pool's Windows version caches it.
+fn image_of<'a>(spec: &'a Spec, w: &'a Workload, pool: &NodePool) -> (&'a str, Option<f64>, bool) {
+    let (r, size) = match spec.registry.images.iter().find(|i| i.name == w.image) {
+        Some(i) => (i.r#ref.as_str(), i.size_gi_b),
+        None => (w.image.as_str(), None),
+    };
+    let prepulled = pool.os == Os::Windows && crate::resolve::is_prepulled(spec, r, pool.os_sku());
+    (r, size, prepulled)
 }
 
 fn round2(v: f64) -> f64 {
@@ -454,7 +453,7 @@ fn one(
     pool: &NodePool,
     node: NodeShape,
 ) -> Result<WorkloadScaleOut, String> {
-    let (image, size, prepulled) = image_of(spec, w);
+    let (image, size, prepulled) = image_of(spec, w, pool);
     // akswin's pre-pull DaemonSet takes one pod slot on every Windows node.
     let ds_pods = u32::from(spec.scaling.prepull.enabled && pool.os == Os::Windows);
     let max_pods = max_pods(spec, pool).saturating_sub(ds_pods);
@@ -755,7 +754,7 @@ impl WorkloadScaleOut {
                 .is_some_and(|m| m <= target)
         {
             return Some(format!(
-                "pre-pull the image (scaling.prepull.images): the burst fits on the {} existing nodes",
+                "pre-pull the image (scaling.prepull.enabled: the DaemonSet caches every Windows workload's image): the burst fits on the {} existing nodes",
                 prepulled.map_or(0, |s| s.nodes_before)
             ));
         }

@@ -518,7 +518,7 @@ fn scale_out_without_hot_spare_misses_the_target_and_names_the_plan() {
     // 5 free slots; without pre-pull that node pulls for 1.48 min; pre-pull is the advice.
     s.workloads[0].replicas = 1;
     s.workloads[0].scale_out_replicas = Some(3);
-    s.scaling.prepull.images.clear();
+    s.scaling.prepull.enabled = false;
     s.workloads[0].scale_out_target_minutes = Some(1.0);
     let p = scale_out::plan(&s, &d8ds_v5);
     let w = &p.workloads[0];

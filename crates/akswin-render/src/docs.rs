@@ -1003,6 +1003,15 @@ fi
         rg = n.rg_shared,
         api_kv = crate::arm::API_KEYVAULT,
     );
+    // The Azure Policy add-on (always on) reports through Microsoft.PolicyInsights, a documented
+    // prerequisite (https://learn.microsoft.com/azure/aks/use-azure-policy).
+    out.push_str(
+        r#"echo "== 0/3 preflight (resource providers)"
+if [ "$(az provider show --namespace Microsoft.PolicyInsights --query registrationState --output tsv 2>/dev/null)" != Registered ]; then
+  az provider register --namespace Microsoft.PolicyInsights --wait --output none
+fi
+"#,
+    );
     if spec.cluster.encryption_at_host {
         out.push_str(
             r#"echo "== 0/3 preflight (subscription features)"
@@ -1081,7 +1090,7 @@ fi
 pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     let arm = Arm::new(spec, plan, n, "");
     let admission_note = if arm.admission_enforced() {
-        " (built-ins, and akswin's Windows rules at admission: one custom definition per rule and the initiative `akswin-windows-admission` at subscription scope, assigned to the cluster with the effects of `policy.admission`; `akswin policy list` says which rules; creating definitions needs `Microsoft.Authorization/policyDefinitions/write` on the subscription, which Resource Policy Contributor and Owner have)"
+        " (built-ins, and akswin's Windows rules at admission: one custom definition per rule and the initiative `akswin-windows-admission` at subscription scope, assigned to the cluster with the effects of `policy.admission`; `akswin policy list` says which rules; whoever deploys needs `Microsoft.Authorization/policyDefinitions/write` and `policySetDefinitions/write` on the subscription and `policyAssignments/write` on the cluster, which Resource Policy Contributor and Owner have and Contributor has not; the add-on needs the `Microsoft.PolicyInsights` resource provider, which `deploy.sh` registers)"
     } else {
         ""
     };

@@ -4,7 +4,7 @@
 
 use akswin_plan::NetworkPlan;
 use akswin_spec::Spec;
-use akswin_spec::spec::{NodePool, Os, OsSku, SpokeSubnet, TrafficPolicy, Workload};
+use akswin_spec::spec::{Os, OsSku, SpokeSubnet, TrafficPolicy, Workload};
 use serde_json::{Map, Value, json};
 
 use akswin_facts::CONTAINER_ADMINISTRATOR_REASON;
@@ -320,30 +320,8 @@ fn service(plan: &NetworkPlan, w: &Workload, name: &str, port: u16) -> Value {
 
 /// The image pre-pull DaemonSets: one per Windows OS SKU that has images to pull.
 pub fn prepull(spec: &Spec) -> Vec<(OsSku, Vec<Value>)> {
-    let pre = &spec.scaling.prepull;
-    if !pre.enabled || pre.images.is_empty() {
-        return Vec::new();
-    }
-    let mut skus: Vec<OsSku> = spec
-        .cluster
-        .node_pools
-        .iter()
-        .filter(|p| p.os == Os::Windows)
-        .map(NodePool::os_sku)
-        .collect();
-    skus.sort();
-    skus.dedup();
     let mut out = Vec::new();
-    for sku in skus {
-        let images: Vec<String> = pre
-            .images
-            .iter()
-            .map(|i| image_ref(spec, i))
-            .filter(|r| image_windows_sku(r).is_none_or(|s| s == sku))
-            .collect();
-        if images.is_empty() {
-            continue;
-        }
+    for (sku, images) in akswin_plan::resolve::prepull_images(spec) {
         let name = format!("akswin-prepull-{}", sku.as_str().to_ascii_lowercase());
         let taints: Vec<String> = spec
             .cluster

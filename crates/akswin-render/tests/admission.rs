@@ -61,11 +61,18 @@ fn the_baseline_defines_assigns_and_orders_the_admission_rules() {
         .find(|a| a["name"] == "akswin-windows-admission")
         .expect("the assignment");
     let p = &a["properties"]["parameters"];
-    // the baseline: effect Audit, WIN001 and WIN009 Deny
+    // the baseline: effect Audit, WIN001 Deny
     assert_eq!(p["effectWIN001"]["value"], "Deny");
-    assert_eq!(p["effectWIN009"]["value"], "Deny");
+    assert_eq!(p["effectWIN009"]["value"], "Audit");
     assert_eq!(p["effectWIN007"]["value"], "Audit");
     assert_eq!(p["clusterHasWindowsPools"]["value"], true);
+    // assigned to the cluster, not to its whole resource group
+    assert!(
+        a["scope"]
+            .to_string()
+            .contains("Microsoft.ContainerService/managedClusters"),
+        "{a}"
+    );
     assert_eq!(
         p["allowedRegistries"]["value"],
         serde_json::json!(["contosoacr.azurecr.io", "mcr.microsoft.com"])
@@ -75,7 +82,7 @@ fn the_baseline_defines_assigns_and_orders_the_admission_rules() {
 #[test]
 fn disabled_admission_renders_no_definitions() {
     let text = akswin_spec::BASELINE_YAML.replacen(
-        "    effect: Audit\n    rules: { WIN001: Deny, WIN009: Deny }",
+        "    effect: Audit\n    rules: { WIN001: Deny }",
         "    effect: Disabled",
         1,
     );

@@ -2198,10 +2198,13 @@ pub struct Scaling {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Prepull {
-    /// Render the pre-pull DaemonSet (one per Windows pool).
+    /// Render the pre-pull DaemonSets: one per Windows version of the Windows pools, each
+    /// caching the image of every Windows workload on a pool of that version.
     #[serde(default)]
     pub enabled: bool,
-    /// Image names from registry.images.
+    /// More images to cache (names from registry.images, or references) besides the
+    /// workloads': an image no workload runs yet (the next Windows version's, during a
+    /// migration), or a base image. Each goes to the Windows versions its tag allows.
     #[serde(default)]
     pub images: Vec<String>,
 }

@@ -16,6 +16,9 @@ impl Arm<'_> {
                 "type": "Microsoft.Authorization/policyAssignments",
                 "apiVersion": API_POLICY,
                 "name": name,
+                // On the cluster, not on its whole resource group: an assignment applies to
+                // every resource in its scope.
+                "scope": cluster,
                 "properties": {
                     "displayName": format!("akswin: {name}"),
                     "policyDefinitionId": format!("/providers/Microsoft.Authorization/policyDefinitions/{id}"),
@@ -115,6 +118,7 @@ impl Arm<'_> {
                 "type": "Microsoft.Authorization/policyAssignments",
                 "apiVersion": API_POLICY,
                 "name": "akswin-windows-admission",
+                "scope": cluster,
                 "properties": {
                     "displayName": "akswin: Windows container rules at admission",
                     "description": "akswin's manifest rules (WIN codes) enforced by the Azure Policy add-on when the API server admits an object; `akswin explain CODE` explains each.",
@@ -140,6 +144,7 @@ impl Arm<'_> {
                 "type": "Microsoft.Authorization/policyAssignments",
                 "apiVersion": API_POLICY,
                 "name": format!("extra-{}", i + 1),
+                "scope": cluster,
                 "properties": { "displayName": format!("akswin: extra assignment {}", i + 1), "policyDefinitionId": id, "parameters": params, "enforcementMode": "Default" },
                 "dependsOn": [cluster],
             }));

@@ -15,7 +15,9 @@ akswin_diag::declare_rule! {
     /// that.
     ///
     /// ## How to fix
-    /// Add the image to the pre-pull DaemonSet (`scaling.prepull.images` in the spec).
+    /// Add the image to the pre-pull DaemonSet. akswin renders one per Windows version with
+    /// every Windows workload's image of the spec (`scaling.prepull.enabled`), and
+    /// `scaling.prepull.images` for others.
     ///
     /// ## References
     /// - Architecture, "Node and pod scaling"

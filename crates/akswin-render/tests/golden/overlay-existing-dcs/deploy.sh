@@ -166,6 +166,10 @@ if [ "$(az acr check-name --name acrcontosolegacyx4k9 --query nameAvailable --ou
   echo "the registry name acrcontosolegacyx4k9 belongs to a registry outside rg-contoso-legacy-shared (another subscription's or another group's): change nameSuffix (or registry.name) in the spec and render again" >&2
   exit 2
 fi
+echo "== 0/3 preflight (resource providers)"
+if [ "$(az provider show --namespace Microsoft.PolicyInsights --query registrationState --output tsv 2>/dev/null)" != Registered ]; then
+  az provider register --namespace Microsoft.PolicyInsights --wait --output none
+fi
 echo "== 0/3 preflight (subscription features)"
 state=$(az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state --output tsv 2>/dev/null || true)
 if [ "$state" != Registered ]; then

@@ -4,7 +4,8 @@ use akswin_spec::spec::Os;
 declare_rule! {
     /// ## What it checks
     /// Each Windows workload whose image is listed in `registry.images` with `sizeGiB` of 1 or
-    /// more, while `scaling.prepull` is off or does not list that image. The finding gives the
+    /// more, while `scaling.prepull` is off (with it on, the pre-pull DaemonSet of the
+    /// workload's Windows version caches every Windows workload's image). The finding gives the
     /// minutes a node without the image spends pulling it (size over
     /// `scaling.pullThroughputMiBps`, or the registry tier's default).
     ///
@@ -15,8 +16,9 @@ declare_rule! {
     /// already present when a replica lands.
     ///
     /// ## How to fix
-    /// Set `scaling.prepull.enabled: true` and add the image's name to
-    /// `scaling.prepull.images`; `akswin render` writes the pre-pull DaemonSet.
+    /// Set `scaling.prepull.enabled: true`; `akswin render` writes a pre-pull DaemonSet per
+    /// Windows version with every Windows workload's image (and `scaling.prepull.images`, for
+    /// images no workload runs yet).
     ///
     /// ## References
     /// - https://learn.microsoft.com/azure/architecture/reference-architectures/containers/aks/windows-containers-on-aks
@@ -51,8 +53,11 @@ impl Rule for Scl001 {
             let Some(size) = img.size_gi_b.filter(|g| *g >= 1.0) else {
                 continue;
             };
-            let prepulled =
-                s.scaling.prepull.enabled && s.scaling.prepull.images.contains(&img.name);
+            // (a workload whose pool does not resolve is another rule's finding)
+            let prepulled = match akswin_plan::resolve::workload_pool(s, w) {
+                Some(p) => akswin_plan::resolve::is_prepulled(s, &img.r#ref, p.os_sku()),
+                None => s.scaling.prepull.enabled,
+            };
             if prepulled {
                 continue;
             }
@@ -63,10 +68,7 @@ impl Rule for Scl001 {
                     "Windows workload `{}` runs image `{}` ({size} GiB) without pre-pull: each node without it pulls for about {minutes:.1} min before a replica starts",
                     w.name, img.name
                 ),
-                &format!(
-                    "set `scaling.prepull.enabled: true` and add `{}` to `scaling.prepull.images`",
-                    img.name
-                ),
+                "set `scaling.prepull.enabled: true`: the pre-pull DaemonSet then caches every Windows workload's image",
             );
         }
     }

@@ -392,6 +392,8 @@ mod hot_spare_model {
                 timezone: None,
             }],
             lead_minutes: 30,
+            mode: Default::default(),
+            kubectl_image: None,
         };
         let p = plan(&hs, d(2027, 1, 13));
         // Sunday 23:45 to Monday 02:15: 2.5 h x 2 extra nodes

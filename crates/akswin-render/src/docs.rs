@@ -1564,6 +1564,24 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
             what.join("; ")
         )));
     }
+    if let (Some(hs), Some(docs)) = (
+        spec.scaling.hot_spare.as_ref(),
+        crate::k8s::hot_spare_placeholders(spec),
+    ) {
+        let crons = docs.iter().filter(|d| d["kind"] == "CronJob").count();
+        line(next(format!(
+            "**Hot spare in the cluster** (`k8s/hot-spare.yaml`, applied with the other manifests): the Deployment `{dep}` in `akswin-system` holds pause pods of the negative PriorityClass `akswin-hot-spare` on pool `{pool}`, one per node, each requesting most of a node, so the cluster autoscaler adds a node for each and any real pod preempts them at once. {crons} CronJobs, in each peak's own time zone (`timeZone`; daylight saving is the tz database's), scale it to {spare} replicas `{lead}` minutes before each peak and to 0 when it ends, with the ServiceAccount `akswin-hot-spare`, whose Role may read and scale that Deployment and nothing else; no cloud credential is involved. The CronJobs run `kubectl` from `{img}` (import it with `./deploy.sh images`). Verify: `kubectl create job --from=cronjob/akswin-hot-spare-up-1 hot-spare-test -n akswin-system`, then `kubectl get pods -n akswin-system -o wide` shows {spare} placeholders on separate `{pool}` nodes (Pending until the autoscaler's nodes are Ready), and `kubectl create job --from=cronjob/akswin-hot-spare-down-1 hot-spare-test-down -n akswin-system` removes them.",
+            dep = crate::k8s::hot_spare_deployment(&hs.pool),
+            pool = hs.pool,
+            spare = hs.peak_nodes.saturating_sub(hs.off_peak_nodes),
+            lead = hs.lead_minutes,
+            img = hs
+                .kubectl_image
+                .as_deref()
+                .map(|i| crate::k8s::image_ref(spec, i))
+                .unwrap_or_default(),
+        )));
+    }
     {
         let mut vaults = vec![format!("`{}`", n.key_vault)];
         if arm.imports_certificates() {

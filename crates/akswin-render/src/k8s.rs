@@ -451,3 +451,163 @@ pub fn yaml(docs: &[Value]) -> String {
     }
     out
 }
+
+/// The name of the placeholder Deployment of the in-cluster hot spare.
+pub fn hot_spare_deployment(pool: &str) -> String {
+    format!("akswin-hot-spare-{}", k8s_name(pool))
+}
+
+/// A cron schedule for local time (`M H * * D,D`, 0 = Sunday) from ISO weekdays (1 = Monday).
+pub fn local_cron(minutes: u32, iso_days: &[u32]) -> String {
+    let mut days: Vec<u32> = iso_days.iter().map(|d| d % 7).collect();
+    days.sort();
+    days.dedup();
+    let d: Vec<String> = days.iter().map(ToString::to_string).collect();
+    format!("{} {} * * {}", minutes % 60, minutes / 60, d.join(","))
+}
+
+/// The hot spare in the cluster (`scaling.hotSpare.mode: placeholderPods`): a negative
+/// PriorityClass, a Deployment of pause pods pinned to the pool (one per node, each requesting
+/// most of a node's allocatable, so the autoscaler adds a node for each and real pods preempt
+/// them at once), a ServiceAccount whose Role may scale only that Deployment, and a CronJob per
+/// scale event with the peak's `timeZone` (the tz database handles daylight saving). Off peak
+/// the Deployment has no replicas; at peak `peakNodes - offPeakNodes`, so a pool at its
+/// minimum load has `peakNodes` nodes, as the plan's week says. None without that mode, or
+/// when the pool or its VM size is unknown (check reports those).
+pub fn hot_spare_placeholders(spec: &Spec) -> Option<Vec<Value>> {
+    let hs = spec.scaling.hot_spare.as_ref()?;
+    if hs.mode != akswin_spec::spec::HotSpareMode::PlaceholderPods {
+        return None;
+    }
+    let pool = spec.cluster.node_pools.iter().find(|p| p.name == hs.pool)?;
+    let kubectl = image_ref(spec, hs.kubectl_image.as_deref()?);
+    let vm = akswin_plan::resolve::vm_size(spec, &pool.vm_size)?;
+    let (cpu, mem) = akswin_plan::scale_out::allocatable(
+        akswin_plan::scale_out::NodeShape {
+            vcpus: vm.vcpus,
+            memory_gib: vm.memory_gib,
+        },
+        akswin_plan::resolve::max_pods(spec.network.cni, pool),
+    );
+    let reserved = spec
+        .scaling
+        .windows_reserved_mi_b
+        .unwrap_or(akswin_plan::scale_out::DEFAULT_WINDOWS_RESERVED_MIB);
+    // 80 % of what is left for pods: room for the DaemonSets every Windows node runs (AKS's own,
+    // akswin's pre-pull), while no real pod fits beside a placeholder.
+    let cpu_m = cpu * 8 / 10;
+    let mem_mi = mem.saturating_sub(reserved) * 8 / 10;
+    let sku = pool.os_sku();
+    let name = hot_spare_deployment(&pool.name);
+    let ns = "akswin-system";
+    let spare = hs.peak_nodes.saturating_sub(hs.off_peak_nodes);
+    let tolerations: Vec<Value> = tolerations(&pool.taints);
+    let mut pod = json!({
+        "priorityClassName": "akswin-hot-spare",
+        "terminationGracePeriodSeconds": 0,
+        "automountServiceAccountToken": false,
+        "os": { "name": "windows" },
+        "nodeSelector": {
+            "kubernetes.io/os": "windows",
+            "kubernetes.azure.com/os-sku": sku.as_str(),
+            "kubernetes.azure.com/agentpool": pool.name,
+        },
+        "securityContext": { "windowsOptions": { "runAsUserName": "ContainerUser" } },
+        // one per node: each placeholder holds a node of its own
+        "affinity": { "podAntiAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": [
+            { "labelSelector": { "matchLabels": { "app.kubernetes.io/name": name } }, "topologyKey": "kubernetes.io/hostname" }
+        ] } },
+        "containers": [ {
+            "name": "reserve",
+            "image": PAUSE_IMAGE,
+            "imagePullPolicy": "IfNotPresent",
+            "resources": {
+                "requests": { "cpu": format!("{cpu_m}m"), "memory": format!("{mem_mi}Mi") },
+                "limits": { "cpu": format!("{cpu_m}m"), "memory": format!("{mem_mi}Mi") },
+            },
+        } ],
+    });
+    if !tolerations.is_empty() {
+        pod["tolerations"] = Value::Array(tolerations);
+    }
+    let mut docs = vec![
+        json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": ns, "labels": labels(ns) } }),
+        json!({
+            "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+            "metadata": { "name": "akswin-hot-spare", "labels": labels("akswin-hot-spare") },
+            "value": -10,
+            "preemptionPolicy": "Never",
+            "globalDefault": false,
+            "description": "Hot-spare placeholders: hold Windows nodes before a peak; any real pod preempts them",
+        }),
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": { "name": name, "namespace": ns, "labels": labels(&name) },
+            "spec": {
+                "replicas": 0,
+                "selector": { "matchLabels": { "app.kubernetes.io/name": name } },
+                "template": { "metadata": { "labels": labels(&name) }, "spec": pod },
+            },
+        }),
+        json!({
+            "apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": { "name": "akswin-hot-spare", "namespace": ns, "labels": labels("akswin-hot-spare") },
+            "automountServiceAccountToken": true,
+        }),
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": { "name": "akswin-hot-spare", "namespace": ns, "labels": labels("akswin-hot-spare") },
+            // `kubectl scale` reads the Deployment, then writes its scale subresource: nothing else
+            "rules": [
+                { "apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": [name], "verbs": ["get"] },
+                { "apiGroups": ["apps"], "resources": ["deployments/scale"], "resourceNames": [name], "verbs": ["get", "patch", "update"] },
+            ],
+        }),
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": { "name": "akswin-hot-spare", "namespace": ns, "labels": labels("akswin-hot-spare") },
+            "roleRef": { "apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "akswin-hot-spare" },
+            "subjects": [ { "kind": "ServiceAccount", "name": "akswin-hot-spare", "namespace": ns } ],
+        }),
+    ];
+    for (i, (e, up)) in crate::workflows::hot_spare_events(spec).iter().enumerate() {
+        let replicas = if *up { spare } else { 0 };
+        let job = format!(
+            "akswin-hot-spare-{}-{}",
+            if *up { "up" } else { "down" },
+            i / 2 + 1
+        );
+        docs.push(json!({
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": { "name": job, "namespace": ns, "labels": labels(&job) },
+            "spec": {
+                "schedule": local_cron(e.minutes, &e.days),
+                "timeZone": e.tz,
+                "concurrencyPolicy": "Forbid",
+                // a missed run (the controller down) still counts for 50 minutes, as the
+                // workflow's guard does
+                "startingDeadlineSeconds": 3000,
+                "successfulJobsHistoryLimit": 1,
+                "failedJobsHistoryLimit": 3,
+                "jobTemplate": { "spec": {
+                    "backoffLimit": 3,
+                    "ttlSecondsAfterFinished": 86400,
+                    "template": { "metadata": { "labels": labels(&job) }, "spec": {
+                        "serviceAccountName": "akswin-hot-spare",
+                        "restartPolicy": "OnFailure",
+                        "nodeSelector": { "kubernetes.io/os": "linux" },
+                        "containers": [ {
+                            "name": "scale",
+                            "image": kubectl,
+                            "imagePullPolicy": "IfNotPresent",
+                            "command": ["kubectl", "scale", format!("deployment/{name}"), "--namespace", ns, format!("--replicas={replicas}")],
+                            "securityContext": { "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true, "runAsUser": 65532, "capabilities": { "drop": ["ALL"] } },
+                            "resources": { "requests": { "cpu": "50m", "memory": "64Mi" }, "limits": { "cpu": "200m", "memory": "128Mi" } },
+                        } ],
+                    } },
+                } },
+            },
+        }));
+    }
+    Some(docs)
+}

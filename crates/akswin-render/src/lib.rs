@@ -196,6 +196,9 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     {
         t.add(".github/workflows/node-image-upgrade.yml", k8s::yaml(&[wf]));
     }
+    if let Some(docs) = k8s::hot_spare_placeholders(spec) {
+        t.add("k8s/hot-spare.yaml", k8s::yaml(&docs));
+    }
     if let Some(wf) = workflows::hot_spare(spec, n) {
         t.add(".github/workflows/hot-spare.yml", k8s::yaml(&[wf]));
     }

@@ -392,6 +392,10 @@ pub fn hot_spare_events(spec: &Spec) -> Vec<(Event, bool)> {
 /// `hot-spare.yml`.
 pub fn hot_spare(spec: &Spec, n: &Names) -> Option<Value> {
     let hs = spec.scaling.hot_spare.as_ref()?;
+    // the in-cluster hot spare needs no workflow (k8s/hot-spare.yaml)
+    if hs.mode != akswin_spec::spec::HotSpareMode::Workflow {
+        return None;
+    }
     let pool = spec.cluster.node_pools.iter().find(|p| p.name == hs.pool)?;
     let events = hot_spare_events(spec);
     // one cron per UTC time, listing its days of week (0 = Sunday)

@@ -2232,6 +2232,26 @@ pub struct HotSpare {
     /// How long before a peak the minimum is raised, so nodes are Ready when it starts.
     #[serde(default = "default_lead")]
     pub lead_minutes: u32,
+    /// How the spare nodes are held: `workflow` (a GitHub Actions workflow raises the pool's
+    /// autoscaler minimum with cloud credentials) or `placeholderPods` (low-priority pods that
+    /// reserve a node each, scaled by CronJobs in the cluster: no cloud credentials; real pods
+    /// preempt them at once).
+    #[serde(default)]
+    pub mode: HotSpareMode,
+    /// With `placeholderPods`: the image the CronJobs run `kubectl scale` with (a
+    /// `registry.images` name, imported into the registry, or a reference from an allowed
+    /// registry). akswin names no default: Microsoft documents no kubectl image (SCL004).
+    #[serde(default)]
+    pub kubectl_image: Option<String>,
+}
+
+/// How the hot spare holds its nodes (`scaling.hotSpare.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum HotSpareMode {
+    #[default]
+    Workflow,
+    PlaceholderPods,
 }
 
 fn default_lead() -> u32 {

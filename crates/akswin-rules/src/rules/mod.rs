@@ -92,6 +92,7 @@ pub static ALL: &[&dyn Rule] = &[
     &scl::scl001_large_image_without_prepull::Scl001,
     &scl::scl002_scale_out_target_missed::Scl002,
     &scl::scl003_hot_spare_outside_pool_bounds::Scl003,
+    &scl::scl004_hot_spare_placeholders_incomplete::Scl004,
     &sec::sec001_public_api_server::Sec001,
     &sec::sec002_public_registry_or_vault::Sec002,
     &upg::upg001_windows_images_not_upgraded::Upg001,

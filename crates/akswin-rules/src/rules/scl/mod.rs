@@ -1,3 +1,4 @@
 pub mod scl001_large_image_without_prepull;
 pub mod scl002_scale_out_target_missed;
 pub mod scl003_hot_spare_outside_pool_bounds;
+pub mod scl004_hot_spare_placeholders_incomplete;

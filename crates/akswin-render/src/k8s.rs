@@ -545,6 +545,8 @@ pub fn hot_spare_placeholders(spec: &Spec) -> Option<Vec<Value>> {
             "metadata": { "name": name, "namespace": ns, "labels": labels(&name) },
             "spec": {
                 "replicas": 0,
+                // a changed template during a peak must not ask for a node more (anti-affinity)
+                "strategy": { "type": "Recreate" },
                 "selector": { "matchLabels": { "app.kubernetes.io/name": name } },
                 "template": { "metadata": { "labels": labels(&name) }, "spec": pod },
             },
@@ -591,6 +593,9 @@ pub fn hot_spare_placeholders(spec: &Spec) -> Option<Vec<Value>> {
                 "failedJobsHistoryLimit": 3,
                 "jobTemplate": { "spec": {
                     "backoffLimit": 3,
+                    // a Job stuck on an image pull or an unschedulable pod would, with Forbid,
+                    // skip every later run: it ends after 10 minutes
+                    "activeDeadlineSeconds": 600,
                     "ttlSecondsAfterFinished": 86400,
                     "template": { "metadata": { "labels": labels(&job) }, "spec": {
                         "serviceAccountName": "akswin-hot-spare",
@@ -601,9 +606,13 @@ pub fn hot_spare_placeholders(spec: &Spec) -> Option<Vec<Value>> {
                             "image": kubectl,
                             "imagePullPolicy": "IfNotPresent",
                             "command": ["kubectl", "scale", format!("deployment/{name}"), "--namespace", ns, format!("--replicas={replicas}")],
+                            // kubectl writes its discovery cache under $HOME; the root is read-only
+                            "env": [ { "name": "HOME", "value": "/tmp" } ],
+                            "volumeMounts": [ { "name": "tmp", "mountPath": "/tmp" } ],
                             "securityContext": { "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true, "runAsUser": 65532, "capabilities": { "drop": ["ALL"] } },
                             "resources": { "requests": { "cpu": "50m", "memory": "64Mi" }, "limits": { "cpu": "200m", "memory": "128Mi" } },
                         } ],
+                        "volumes": [ { "name": "tmp", "emptyDir": { "sizeLimit": "64Mi" } } ],
                     } },
                 } },
             },

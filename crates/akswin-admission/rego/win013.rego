@@ -20,7 +20,7 @@ valid_reference(img) {
 	not contains(img, "..")
 	not contains(img, "___")
 	not bad_sha256(img)
-	count(split(img, "@")[0]) - count(tag_of(split(img, "@")[0])) <= 255
+	count(split(img, "@")[0]) - tag_length(img) <= 255
 }
 
 bad_sha256(img) {
@@ -29,18 +29,15 @@ bad_sha256(img) {
 	count(parts[1]) != 64
 }
 
-# The tag with its colon, or "" (a colon before the last slash is a port).
-tag_of(name) = t {
-	segs := split(name, "/")
-	last := segs[count(segs) - 1]
-	contains(last, ":")
-	p := split(last, ":")
-	t := concat("", [":", p[count(p) - 1]])
+# The length of the tag with its colon (0 without a tag).
+tag_length(img) = n {
+	t := akswin.image_tag(img)
+	t != ""
+	n := count(t) + 1
 }
 
-tag_of(name) = "" {
-	segs := split(name, "/")
-	not contains(segs[count(segs) - 1], ":")
+tag_length(img) = 0 {
+	akswin.image_tag(img) == ""
 }
 
 candidate(spec, img) {
@@ -56,15 +53,13 @@ candidate(spec, img) {
 }
 
 untagged_or_latest(img) {
-	segs := split(img, "/")
-	last := segs[count(segs) - 1]
-	not contains(last, ":")
+	akswin.image_tag(img) == ""
 	not contains(img, "@")
 }
 
 untagged_or_latest(img) {
-	segs := split(img, "/")
-	endswith(segs[count(segs) - 1], ":latest")
+	akswin.image_tag(img) == "latest"
+	not contains(img, "@")
 }
 
 problem(c, img) = "pulls its Windows image on every start; use imagePullPolicy: IfNotPresent" {

@@ -74,6 +74,27 @@ pub enum ParamKind {
     StringArray,
 }
 
+impl ParamKind {
+    /// The Azure Policy parameter type and default (`true`: the rendered cluster has Windows
+    /// pools; `[]`: no list, the rule does not judge).
+    fn azure_policy(self) -> (&'static str, Value) {
+        match self {
+            ParamKind::Boolean => ("Boolean", json!(true)),
+            ParamKind::StringArray => ("Array", json!([])),
+        }
+    }
+
+    /// An Azure Policy parameter definition of this kind.
+    fn definition(self, p: &Param) -> Value {
+        let (ty, default) = self.azure_policy();
+        json!({
+            "type": ty,
+            "metadata": { "displayName": p.name, "description": p.description },
+            "defaultValue": default,
+        })
+    }
+}
+
 impl std::fmt::Debug for Param {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Param")
@@ -394,15 +415,7 @@ pub fn policy_definition(r: &Exported, default_effect: Effect) -> Value {
     });
     let mut values = serde_json::Map::new();
     for p in r.params {
-        let (ty, default) = match p.kind {
-            ParamKind::Boolean => ("Boolean", json!(true)),
-            ParamKind::StringArray => ("Array", json!([])),
-        };
-        parameters[p.name] = json!({
-            "type": ty,
-            "metadata": { "displayName": p.name, "description": p.description },
-            "defaultValue": default,
-        });
+        parameters[p.name] = p.kind.definition(p);
         values.insert(
             p.name.to_string(),
             json!(format!("[parameters('{}')]", p.name)),
@@ -474,13 +487,9 @@ pub fn initiative(rules: &[Exported], definition_id: impl Fn(&Exported) -> Strin
             "excludedNamespaces": { "value": "[parameters('excludedNamespaces')]" },
         });
         for p in r.params {
-            let (ty, default) = match p.kind {
-                ParamKind::Boolean => ("Boolean", json!(true)),
-                ParamKind::StringArray => ("Array", json!([])),
-            };
             parameters
                 .entry(p.name.to_string())
-                .or_insert_with(|| json!({ "type": ty, "metadata": { "displayName": p.name, "description": p.description }, "defaultValue": default }));
+                .or_insert_with(|| p.kind.definition(p));
             values[p.name] = json!({ "value": format!("[parameters('{}')]", p.name) });
         }
         members.push(json!({

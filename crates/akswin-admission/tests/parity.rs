@@ -56,11 +56,7 @@ fn to_json(n: &Node) -> Value {
 }
 
 fn engine(r: &Exported) -> Res<regorus::Engine> {
-    let mut e = regorus::Engine::new();
-    e.set_rego_v0(true);
-    e.add_policy("lib.rego".into(), LIB.into())?;
-    e.add_policy(format!("{}.rego", r.meta.code), r.rego.into())?;
-    Ok(e)
+    engine_all(std::slice::from_ref(r))
 }
 
 /// Gatekeeper's input for an object under review.

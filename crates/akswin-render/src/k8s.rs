@@ -377,18 +377,34 @@ pub fn prepull(spec: &Spec) -> Vec<(OsSku, Vec<Value>)> {
     out
 }
 
+/// The namespace of akswin's own objects (pre-pull, hot spare).
+const SYSTEM_NAMESPACE: &str = "akswin-system";
+
+fn system_namespace() -> Value {
+    json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": SYSTEM_NAMESPACE, "labels": labels(SYSTEM_NAMESPACE) } })
+}
+
+/// A PriorityClass of akswin's that never preempts anything.
+fn priority_class(name: &str, value: i32, description: &str) -> Value {
+    json!({
+        "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+        "metadata": { "name": name, "labels": labels(name) },
+        "value": value,
+        "preemptionPolicy": "Never",
+        "globalDefault": false,
+        "description": description,
+    })
+}
+
 /// Cluster-wide objects the pre-pull DaemonSets need.
 pub fn prepull_common() -> Vec<Value> {
     vec![
-        json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": "akswin-system", "labels": labels("akswin-system") } }),
-        json!({
-            "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
-            "metadata": { "name": "akswin-prepull", "labels": labels("akswin-prepull") },
-            "value": -100,
-            "preemptionPolicy": "Never",
-            "globalDefault": false,
-            "description": "Image pre-pull DaemonSets: never preempt, first to go",
-        }),
+        system_namespace(),
+        priority_class(
+            "akswin-prepull",
+            -100,
+            "Image pre-pull DaemonSets: never preempt, first to go",
+        ),
     ]
 }
 
@@ -499,7 +515,7 @@ pub fn hot_spare_placeholders(spec: &Spec) -> Option<Vec<Value>> {
     let mem_mi = mem.saturating_sub(reserved) * 8 / 10;
     let sku = pool.os_sku();
     let name = hot_spare_deployment(&pool.name);
-    let ns = "akswin-system";
+    let ns = SYSTEM_NAMESPACE;
     let spare = hs.peak_nodes.saturating_sub(hs.off_peak_nodes);
     let tolerations: Vec<Value> = tolerations(&pool.taints);
     let mut pod = json!({
@@ -531,15 +547,14 @@ pub fn hot_spare_placeholders(spec: &Spec) -> Option<Vec<Value>> {
         pod["tolerations"] = Value::Array(tolerations);
     }
     let mut docs = vec![
-        json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": ns, "labels": labels(ns) } }),
-        json!({
-            "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
-            "metadata": { "name": "akswin-hot-spare", "labels": labels("akswin-hot-spare") },
-            "value": -10,
-            "preemptionPolicy": "Never",
-            "globalDefault": false,
-            "description": "Hot-spare placeholders: hold Windows nodes before a peak; any real pod preempts them",
-        }),
+        system_namespace(),
+        // -10: the lowest priority whose pending pods still make the cluster autoscaler add
+        // nodes (its expendable-pods cutoff is strictly below -10)
+        priority_class(
+            "akswin-hot-spare",
+            -10,
+            "Hot-spare placeholders: hold Windows nodes before a peak; any real pod preempts them",
+        ),
         json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": { "name": name, "namespace": ns, "labels": labels(&name) },

@@ -112,3 +112,75 @@ fn disabled_admission_renders_no_definitions() {
             .all(|a| a["name"] != "akswin-windows-admission")
     );
 }
+
+/// The path of a deployment: Azure Policy refuses an assignment that passes a parameter its
+/// initiative does not declare, and an initiative whose member passes a parameter the
+/// definition does not declare (InvalidPolicyParameters), after the cluster exists. Every
+/// name passed must be declared one level down.
+#[test]
+fn every_parameter_passed_is_declared_where_it_lands() {
+    let main = main_json(akswin_spec::BASELINE_YAML);
+    let top = main["resources"].as_array().unwrap();
+    let set = top
+        .iter()
+        .find(|r| r["type"] == "Microsoft.Authorization/policySetDefinitions")
+        .unwrap();
+    let declared = |params: &Value, name: &str| params.get(name).is_some();
+    let mut assignments = Vec::new();
+    find(
+        &main,
+        "Microsoft.Authorization/policyAssignments",
+        &mut assignments,
+    );
+    let a = assignments
+        .iter()
+        .find(|a| a["name"] == "akswin-windows-admission")
+        .unwrap();
+    for name in a["properties"]["parameters"].as_object().unwrap().keys() {
+        assert!(
+            declared(&set["properties"]["parameters"], name),
+            "the assignment passes `{name}`, which the initiative does not declare"
+        );
+    }
+    for member in set["properties"]["policyDefinitions"].as_array().unwrap() {
+        let code = member["policyDefinitionReferenceId"].as_str().unwrap();
+        let def = top
+            .iter()
+            .find(|r| {
+                r["type"] == "Microsoft.Authorization/policyDefinitions"
+                    && r["name"] == format!("akswin-{}", code.to_ascii_lowercase())
+            })
+            .unwrap_or_else(|| panic!("no definition for {code}"));
+        for (name, value) in member["parameters"].as_object().unwrap() {
+            assert!(
+                declared(&def["properties"]["parameters"], name),
+                "{code}: the initiative passes `{name}`, which the definition does not declare"
+            );
+            // and what it passes is one of the initiative's own parameters
+            let inner = value["value"].as_str().unwrap();
+            let referenced = inner
+                .trim_start_matches("[[parameters('")
+                .trim_end_matches("')]");
+            assert!(
+                declared(&set["properties"]["parameters"], referenced),
+                "{code}: `{inner}` names no initiative parameter"
+            );
+        }
+        // each value the definition hands to Gatekeeper names one of its parameters
+        for (name, value) in def["properties"]["policyRule"]["then"]["details"]["values"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let referenced = value
+                .as_str()
+                .unwrap()
+                .trim_start_matches("[[parameters('")
+                .trim_end_matches("')]");
+            assert!(
+                declared(&def["properties"]["parameters"], referenced),
+                "{code}: details.values.{name} names no parameter"
+            );
+        }
+    }
+}

@@ -1521,17 +1521,24 @@ fn policy_list(format: ListFormat) -> Result<u8, Fatal> {
             let m = r.meta();
             Some(match akswin_admission::admission(m.code)? {
                 akswin_admission::Admission::Rego {
-                    targets, params, ..
+                    rego,
+                    targets,
+                    params,
                 } => {
-                    let e = akswin_admission::exported()
-                        .into_iter()
-                        .find(|e| e.meta.code == m.code)?;
+                    let e = akswin_admission::Exported {
+                        meta: m,
+                        rego,
+                        targets,
+                        params,
+                    };
                     serde_json::json!({
                         "code": m.code, "summary": m.summary, "enforced": true,
                         "constraintKind": e.kind(), "policyDefinition": e.resource_name(),
                         "kinds": targets.kinds().into_iter().flat_map(|(_, k)| k).collect::<Vec<_>>(),
                         "parameters": params.iter().map(|p| p.name).collect::<Vec<_>>(),
-                        "defaultEffect": akswin_admission::Effect::by_severity(m).azure_policy(),
+                        // what `policy export --effect by-severity` gives it (assignments and
+                        // the initiative's defaults are Audit unless the spec says otherwise)
+                        "effectBySeverity": akswin_admission::Effect::by_severity(m).azure_policy(),
                     })
                 }
                 akswin_admission::Admission::NotAtAdmission { reason } => serde_json::json!({

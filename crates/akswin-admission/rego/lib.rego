@@ -181,3 +181,226 @@ host_process(spec, c) = false {
 	not is_boolean(object.get(object.get(object.get(c, "securityContext", {}), "windowsOptions", {}), "hostProcess", null))
 	not is_boolean(object.get(object.get(object.get(spec, "securityContext", {}), "windowsOptions", {}), "hostProcess", null))
 }
+
+# The labels a pod's nodes must carry (objects.rs pod_selector): its nodeSelector, plus each
+# of the os, os-sku and agentpool keys whose required affinity allows exactly one value.
+selector_affinity_keys := ["kubernetes.io/os", "kubernetes.azure.com/os-sku", "kubernetes.azure.com/agentpool"]
+
+node_selector_map(spec) = m {
+	ns := object.get(spec, "nodeSelector", {})
+	is_object(ns)
+	m := {k: v | v := ns[k]; is_string(v)}
+}
+
+node_selector_map(spec) = {} {
+	not is_object(object.get(spec, "nodeSelector", {}))
+}
+
+pod_selector(spec) = sel {
+	ns := node_selector_map(spec)
+	aff := {k: v |
+		k := selector_affinity_keys[_]
+		not ns[k]
+		vals := affinity_values(spec, k)
+		count(vals) == 1
+		v := vals[0]
+	}
+	sel := object.union(ns, aff)
+}
+
+# Whether a pool (a `pools` parameter item: name, os, osSku, labels, taints) carries a label.
+pool_has(p, k, v) {
+	{"kubernetes.io/os", "beta.kubernetes.io/os"}[k]
+	lower(p.os) == lower(v)
+}
+
+pool_has(p, "kubernetes.azure.com/os-sku", v) {
+	p.osSku == v
+}
+
+pool_has(p, k, v) {
+	{"kubernetes.azure.com/agentpool", "agentpool"}[k]
+	p.name == v
+}
+
+pool_has(p, "kubernetes.io/arch", "amd64") {
+	true
+}
+
+special_keys := {"kubernetes.io/os", "beta.kubernetes.io/os", "kubernetes.azure.com/os-sku", "kubernetes.azure.com/agentpool", "agentpool", "kubernetes.io/arch"}
+
+# The pool's own labels are judged; a label Kubernetes or AKS sets on every node that the
+# parameter does not model (mode, zone, instance type, windows-build) is assumed present.
+pool_has(p, k, v) {
+	not special_keys[k]
+	object.get(object.get(p, "labels", {}), k, null) == v
+}
+
+pool_has(p, k, v) {
+	not special_keys[k]
+	not has_key(object.get(p, "labels", {}), k)
+	platform_label(k)
+}
+
+has_key(obj, k) {
+	_ = obj[k]
+}
+
+# context.rs platform_label.
+platform_label(key) {
+	prefix := split(key, "/")[0]
+	contains(key, "/")
+	platform_prefix(prefix)
+}
+
+platform_label(key) {
+	{"storageprofile", "storagetier", "accelerator"}[key]
+}
+
+platform_prefix(p) {
+	{"kubernetes.io", "k8s.io", "kubernetes.azure.com"}[p]
+}
+
+platform_prefix(p) {
+	endswith(p, ".kubernetes.io")
+}
+
+platform_prefix(p) {
+	endswith(p, ".k8s.io")
+}
+
+# The pools whose labels satisfy a selector (Context::pools_for).
+pools_for(pools, sel) = ps {
+	ps := [p |
+		p := pools[_]
+		count([k | v := sel[k]; not pool_has(p, k, v)]) == 0
+	]
+}
+
+str_or(x, d) = x {
+	is_string(x)
+}
+
+str_or(x, d) = d {
+	not is_string(x)
+}
+
+# A taint as AKS writes it (`key=value:Effect` or `key:Effect`), split.
+taint_effect(taint) = e {
+	parts := split(taint, ":")
+	count(parts) > 1
+	e := parts[count(parts) - 1]
+}
+
+taint_effect(taint) = "NoSchedule" {
+	not contains(taint, ":")
+}
+
+taint_kv(taint) = kv {
+	parts := split(taint, ":")
+	count(parts) > 1
+	kv := concat(":", array.slice(parts, 0, count(parts) - 1))
+}
+
+taint_kv(taint) = taint {
+	not contains(taint, ":")
+}
+
+taint_key(taint) = k {
+	kv := taint_kv(taint)
+	k := split(kv, "=")[0]
+}
+
+taint_value(taint) = v {
+	kv := taint_kv(taint)
+	i := indexof(kv, "=")
+	i >= 0
+	v := substring(kv, i + 1, count(kv) - i - 1)
+}
+
+taint_value(taint) = "" {
+	indexof(taint_kv(taint), "=") < 0
+}
+
+# Whether a pod's tolerations admit a taint (objects.rs tolerates); PreferNoSchedule never
+# keeps a pod out.
+tolerates(spec, taint) {
+	taint_effect(taint) == "PreferNoSchedule"
+}
+
+tolerates(spec, taint) {
+	t := seq(object.get(spec, "tolerations", []))[_]
+	toleration_admits(t, taint_key(taint), taint_value(taint), taint_effect(taint))
+}
+
+toleration_admits(t, key, value, effect) {
+	tk := str_or(object.get(t, "key", ""), "")
+	op := str_or(object.get(t, "operator", "Equal"), "Equal")
+	tv := str_or(object.get(t, "value", ""), "")
+	te := str_or(object.get(t, "effect", ""), "")
+	key_ok(tk, op, key)
+	value_ok(op, tv, value)
+	effect_ok(te, effect)
+}
+
+key_ok(tk, op, key) {
+	tk == ""
+	op == "Exists"
+}
+
+key_ok(tk, op, key) {
+	tk == key
+}
+
+value_ok(op, tv, value) {
+	op == "Exists"
+}
+
+value_ok(op, tv, value) {
+	tv == value
+}
+
+effect_ok(te, effect) {
+	te == ""
+}
+
+effect_ok(te, effect) {
+	te == effect
+}
+
+# A pool a pod cannot land on: a taint it does not tolerate.
+repelled(spec, p) {
+	t := seq(object.get(p, "taints", []))[_]
+	not tolerates(spec, t)
+}
+
+# The pools of the `pools` parameter a pod can land on (Context::reachable_pools).
+reachable_pools(spec, pools) = ps {
+	ps := [p | p := pools_for(pools, pod_selector(spec))[_]; not repelled(spec, p)]
+}
+
+# The Windows version an image is built for, from its tag, as an OS SKU name.
+image_windows_sku(image) = "Windows2025" {
+	contains(lower(image_tag(image)), "ltsc2025")
+}
+
+image_windows_sku(image) = "Windows2022" {
+	t := lower(image_tag(image))
+	not contains(t, "ltsc2025")
+	contains(t, "ltsc2022")
+}
+
+image_windows_sku(image) = "Windows2019" {
+	t := lower(image_tag(image))
+	not contains(t, "ltsc2025")
+	not contains(t, "ltsc2022")
+	tag_2019(t)
+}
+
+tag_2019(t) {
+	contains(t, "ltsc2019")
+}
+
+tag_2019(t) {
+	contains(t, "1809")
+}

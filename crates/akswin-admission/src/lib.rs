@@ -72,6 +72,8 @@ pub struct Param {
 pub enum ParamKind {
     Boolean,
     StringArray,
+    /// The cluster's node pools: objects with `name`, `os`, `osSku`, `labels` and `taints`.
+    PoolArray,
 }
 
 impl ParamKind {
@@ -80,7 +82,7 @@ impl ParamKind {
     fn azure_policy(self) -> (&'static str, Value) {
         match self {
             ParamKind::Boolean => ("Boolean", json!(true)),
-            ParamKind::StringArray => ("Array", json!([])),
+            ParamKind::StringArray | ParamKind::PoolArray => ("Array", json!([])),
         }
     }
 
@@ -131,6 +133,34 @@ const ALLOWED_REGISTRIES: Param = Param {
     value: |cx| json!(cx.allowed_registries),
 };
 
+const POOLS: Param = Param {
+    name: "pools",
+    description: "The cluster's node pools (name, os, osSku, labels, taints); empty: the rules that need them judge only what the pod itself says",
+    kind: ParamKind::PoolArray,
+    value: |cx| {
+        let pools = cx.pools.as_deref().unwrap_or_default();
+        Value::Array(
+            pools
+                .iter()
+                .map(|p| {
+                    let labels: serde_json::Map<String, Value> = p
+                        .labels
+                        .iter()
+                        .map(|(k, v)| (k.clone(), json!(v)))
+                        .collect();
+                    json!({
+                        "name": p.name,
+                        "os": p.os,
+                        "osSku": p.os_sku,
+                        "labels": labels,
+                        "taints": p.taints,
+                    })
+                })
+                .collect(),
+        )
+    },
+};
+
 const API_SERVER: &str = "the API server itself refuses these objects (unparsable documents, removed API versions, invalid names and values) before any admission webhook sees them";
 
 /// How the manifest rule `code` is enforced at admission; None for a code that is not a
@@ -152,9 +182,7 @@ pub fn admission(code: &str) -> Option<Admission> {
             &[HAS_WINDOWS_POOLS],
         ),
         "WIN003" => rego(include_str!("../rego/win003.rego"), Workloads, &[]),
-        "WIN004" => not(
-            "it judges a pod against the Windows versions of every node pool it can reach (labels and taints); not yet expressed in Rego: audit it with `akswin audit --spec` or `--cluster`",
-        ),
+        "WIN004" => rego(include_str!("../rego/win004.rego"), Workloads, &[POOLS]),
         "WIN005" => rego(include_str!("../rego/win005.rego"), Workloads, &[]),
         "WIN006" => not(
             "it needs the GMSACredentialSpecs, Roles and RoleBindings of the cluster; Gatekeeper sees one object at admission and would need its inventory of every RBAC object replicated",
@@ -182,9 +210,7 @@ pub fn admission(code: &str) -> Option<Admission> {
         "WIN017" => not(
             "it looks for a PodDisruptionBudget that selects the workload: another object, which may be applied after it",
         ),
-        "WIN018" => not(
-            "it judges a pod's selectors and tolerations against the labels and taints of every node pool; not yet expressed in Rego: audit it with `akswin audit --spec` or `--cluster`",
-        ),
+        "WIN018" => rego(include_str!("../rego/win018.rego"), Workloads, &[POOLS]),
         _ => return None,
     })
 }
@@ -304,6 +330,20 @@ fn schema(p: &Param) -> Value {
         ParamKind::StringArray => {
             json!({ "type": "array", "items": { "type": "string" }, "description": p.description })
         }
+        ParamKind::PoolArray => json!({
+            "type": "array",
+            "description": p.description,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": { "type": "string" },
+                    "os": { "type": "string", "description": "Linux or Windows" },
+                    "osSku": { "type": "string" },
+                    "labels": { "type": "object", "additionalProperties": { "type": "string" } },
+                    "taints": { "type": "array", "items": { "type": "string" }, "description": "key=value:Effect, as AKS writes them" },
+                },
+            },
+        }),
     }
 }
 

@@ -371,6 +371,56 @@ fn mutations() -> Vec<Mutation> {
             }
         }),
         ("admin exception", |_| {}),
+        ("os-sku 2025 selector", |s| {
+            s["nodeSelector"] = json!({ "kubernetes.azure.com/os-sku": "Windows2025" })
+        }),
+        ("agentpool win25", |s| {
+            s["nodeSelector"] = json!({ "kubernetes.azure.com/agentpool": "win25" })
+        }),
+        ("agentpool that does not exist", |s| {
+            s["nodeSelector"] = json!({ "kubernetes.azure.com/agentpool": "win19" })
+        }),
+        ("pool label", |s| {
+            s["nodeSelector"] = json!({ "workload": "batch" })
+        }),
+        (
+            "arch and os",
+            |s| {
+                s["nodeSelector"] =
+                    json!({ "kubernetes.io/arch": "amd64", "kubernetes.io/os": "windows" })
+            },
+        ),
+        (
+            "affinity two os-skus",
+            |s| s["affinity"] = json!({ "nodeAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": { "nodeSelectorTerms": [ { "matchExpressions": [ { "key": "kubernetes.azure.com/os-sku", "operator": "In", "values": ["Windows2022", "Windows2025"] } ] } ] } } }),
+        ),
+        (
+            "affinity os-sku 2025",
+            |s| s["affinity"] = json!({ "nodeAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": { "nodeSelectorTerms": [ { "matchExpressions": [ { "key": "kubernetes.azure.com/os-sku", "operator": "In", "values": ["Windows2025"] } ] } ] } } }),
+        ),
+        (
+            "tolerate the gpu taint",
+            |s| s["tolerations"] = json!([{ "key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule" }]),
+        ),
+        ("tolerate every taint", |s| {
+            s["tolerations"] = json!([{ "operator": "Exists" }])
+        }),
+        (
+            "toleration of another effect",
+            |s| {
+                s["tolerations"] =
+                    json!([{ "key": "sku", "operator": "Exists", "effect": "NoExecute" }])
+            },
+        ),
+        (
+            "tolerate CriticalAddonsOnly",
+            |s| s["tolerations"] = json!([{ "key": "CriticalAddonsOnly", "operator": "Exists" }]),
+        ),
+        ("ltsc2025 image", |s| {
+            if let Some(c) = c0(s) {
+                c["image"] = json!("contosoacr.azurecr.io/legacy/web:4.8-ltsc2025");
+            }
+        }),
     ]
 }
 
@@ -422,9 +472,11 @@ fn pod_spec_mut(obj: &mut Value) -> Option<&mut Value> {
     }
 }
 
-/// Every object of every audit fixture, with the context its file asks for.
+/// Every object of every audit fixture, with the context its file asks for (and, for a
+/// workload whose file gives no pools, again with the mixed cluster's).
 fn seeds() -> Res<Vec<(Value, Context)>> {
     let mut out = Vec::new();
+    let mixed = context_for("# context: spec-mixed\n")?;
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures())?
         .map(|d| d.map(|d| d.path()))
         .collect::<Result<_, _>>()?;
@@ -445,8 +497,14 @@ fn seeds() -> Res<Vec<(Value, Context)>> {
                     Some(items) => items.clone(),
                     None => vec![v],
                 };
+                let cx = context_for(&text)?;
                 for item in items.into_iter().filter(|i| i.get("kind").is_some()) {
-                    out.push((item, context_for(&text)?));
+                    // a seed without pools is judged on the mixed cluster too: the pool rules
+                    // (WIN004, WIN018) then see every selector and toleration mutation
+                    if cx.pools.is_none() && item["kind"] != "Service" {
+                        out.push((item.clone(), mixed.clone()));
+                    }
+                    out.push((item, cx.clone()));
                 }
             }
         }

@@ -25,13 +25,18 @@ pub struct Context {
     pub today: Option<chrono::NaiveDate>,
     /// Notes about missing context, reported once per audit.
     pub notes: Vec<Finding>,
+    /// No pools are known, but the cluster is taken to have Windows pools (`akswin policy
+    /// export` for a cluster it was told nothing about). The audit never sets it.
+    pub assume_windows_pools: bool,
 }
 
 impl Context {
     pub fn has_windows_pools(&self) -> Option<bool> {
-        self.pools
-            .as_ref()
-            .map(|p| p.iter().any(|x| x.os == "Windows"))
+        match &self.pools {
+            Some(p) => Some(p.iter().any(|x| x.os == "Windows")),
+            None if self.assume_windows_pools => Some(true),
+            None => None,
+        }
     }
 
     /// Pools from an akswin spec.
@@ -60,6 +65,7 @@ impl Context {
             allowed_registries: regs,
             today: None,
             notes: Vec::new(),
+            assume_windows_pools: false,
         }
     }
 
@@ -122,6 +128,7 @@ impl Context {
             allowed_registries: Vec::new(),
             today: None,
             notes: Vec::new(),
+            assume_windows_pools: false,
         })
     }
 
@@ -183,10 +190,29 @@ impl Context {
                         "kubernetes.azure.com/os-sku" => p.os_sku == *v,
                         "kubernetes.azure.com/agentpool" | "agentpool" => p.name == *v,
                         "kubernetes.io/arch" => v == "amd64",
-                        _ => p.labels.iter().any(|(lk, lv)| lk == k && lv == v),
+                        // the user's own labels are judged; a label AKS or Kubernetes sets
+                        // that the context does not model (mode, zone, instance type,
+                        // windows-build) is assumed present: never a false refusal
+                        _ if p.labels.iter().any(|(lk, _)| lk == k) => {
+                            p.labels.iter().any(|(lk, lv)| lk == k && lv == v)
+                        }
+                        _ => platform_label(k),
                     })
                 })
                 .collect(),
         )
     }
+}
+
+/// Whether a node label key is one Kubernetes or AKS sets on every node (`*.kubernetes.io/`,
+/// `*.k8s.io/`, `kubernetes.azure.com/`, and AKS's unprefixed `agentpool`, `storageprofile`,
+/// `storagetier`, `accelerator`), rather than a label of the pool's own.
+pub fn platform_label(key: &str) -> bool {
+    let prefix = key.split_once('/').map_or("", |(p, _)| p);
+    prefix == "kubernetes.io"
+        || prefix.ends_with(".kubernetes.io")
+        || prefix == "k8s.io"
+        || prefix.ends_with(".k8s.io")
+        || prefix == "kubernetes.azure.com"
+        || matches!(key, "storageprofile" | "storagetier" | "accelerator")
 }

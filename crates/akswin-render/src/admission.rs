@@ -73,9 +73,38 @@ pub fn gatekeeper(cx: &Context, effect: Effects<'_>) -> BTreeMap<String, String>
         readme.push_str(l);
         readme.push('\n');
     }
+    readme.push_str(&parameters_section(cx));
     readme.push_str(&left_out_section());
     files.insert("README.md".into(), readme);
     files
+}
+
+/// What the rules' parameters hold, and when to export again.
+fn parameters_section(cx: &Context) -> String {
+    let pools = match &cx.pools {
+        Some(p) => format!(
+            "this cluster's {} node pools ({})",
+            p.len(),
+            p.iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "no pools (none were given: WIN004 judges only the OS SKU a pod selects, and WIN018 does not judge)".to_string(),
+    };
+    format!(
+        "\n## Parameters\n\n\
+         WIN004 and WIN018 judge a pod against the `pools` parameter:\n{pools}.\n\
+         WIN012 takes the allowed registries ({}), WIN002 whether the cluster has Windows pools. They are\n\
+         a copy: after adding or replacing a pool, changing its OS SKU, labels or taints, or the\n\
+         allowed registries, export again and apply the result before the workloads that use\n\
+         the change, or WIN018 refuses (with Deny) a pod that selects the new pool.\n",
+        if cx.allowed_registries.is_empty() {
+            "none given: any".to_string()
+        } else {
+            cx.allowed_registries.join(", ")
+        }
+    )
 }
 
 fn left_out_section() -> String {
@@ -207,6 +236,7 @@ pub fn azure_policy_export(cx: &Context, effect: Effects<'_>) -> BTreeMap<String
             effect(&r).map_or("Disabled", Effect::azure_policy)
         ));
     }
+    readme.push_str(&parameters_section(cx));
     readme.push_str(&left_out_section());
     files.insert("README.md".into(), readme);
     files

@@ -1090,7 +1090,7 @@ fi
 pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     let arm = Arm::new(spec, plan, n, "");
     let admission_note = if arm.admission_enforced() {
-        " (built-ins, and akswin's Windows rules at admission: one custom definition per rule and the initiative `akswin-windows-admission` at subscription scope, assigned to the cluster with the effects of `policy.admission`; `akswin policy list` says which rules; whoever deploys needs `Microsoft.Authorization/policyDefinitions/write` and `policySetDefinitions/write` on the subscription and `policyAssignments/write` on the cluster, which Resource Policy Contributor and Owner have and Contributor has not; the add-on needs the `Microsoft.PolicyInsights` resource provider, which `deploy.sh` registers)"
+        " (built-ins, and akswin's Windows rules at admission: one custom definition per rule and the initiative `akswin-windows-admission` at subscription scope, assigned to the cluster with the effects of `policy.admission`; `akswin policy list` says which rules; whoever deploys needs `Microsoft.Authorization/policyDefinitions/write` and `policySetDefinitions/write` on the subscription and `policyAssignments/write` on the cluster, which Resource Policy Contributor and Owner have and Contributor has not; the add-on needs the `Microsoft.PolicyInsights` resource provider, which `deploy.sh` registers; WIN004 and WIN018 carry the spec's node pools as the `pools` parameter, updated by each deployment, and the add-on picks a change up within about 15 minutes: a pod for a pool added in the same deployment may be judged against the old pools until then)"
     } else {
         ""
     };

@@ -1601,15 +1601,9 @@ fn policy_export(a: PolicyExportArgs) -> Result<u8, Fatal> {
     }
     if cx.pools.is_none() {
         eprintln!(
-            "note: no --spec or --cluster: the constraints assume the cluster has Windows pools (WIN002)"
+            "note: no --spec or --cluster: the constraints assume the cluster has Windows pools (WIN002), and WIN004 and WIN018 judge only what each pod says (no pools given)"
         );
-        cx.pools = Some(vec![akswin_audit::Pool {
-            name: "windows".into(),
-            os: "Windows".into(),
-            os_sku: String::new(),
-            labels: Vec::new(),
-            taints: Vec::new(),
-        }]);
+        cx.assume_windows_pools = true;
     }
     if cx.allowed_registries.is_empty() {
         eprintln!(

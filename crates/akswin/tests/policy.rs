@@ -90,11 +90,18 @@ fn gatekeeper_export_writes_a_template_and_a_constraint_per_rule() {
             "warn"
         };
         assert_eq!(c["spec"]["enforcementAction"], expected, "{}", r.meta.code);
-        if r.meta.code == "WIN012" {
-            assert_eq!(
+        match r.meta.code {
+            "WIN012" => assert_eq!(
                 c["spec"]["parameters"]["allowedRegistries"][0],
                 "contosoacr.azurecr.io"
-            );
+            ),
+            // told nothing of the cluster: assume Windows pools, and no pools to judge by
+            // (a made-up pool would make WIN018 refuse every selector)
+            "WIN002" => assert_eq!(c["spec"]["parameters"]["clusterHasWindowsPools"], true),
+            "WIN004" | "WIN018" => {
+                assert_eq!(c["spec"]["parameters"]["pools"], serde_json::json!([]))
+            }
+            _ => {}
         }
     }
     let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
@@ -144,6 +151,14 @@ fn azure_policy_export_follows_the_specs_effects_and_carries_the_templates() {
         "contosoacr.azurecr.io"
     );
     assert_eq!(params["clusterHasWindowsPools"]["value"], true);
+    // the spec's pools, for WIN004 and WIN018
+    let pools = params["pools"]["value"].as_array().unwrap();
+    assert!(
+        pools
+            .iter()
+            .any(|p| p["os"] == "Windows" && p["osSku"] == "Windows2022")
+    );
+    assert!(pools.iter().any(|p| p["name"] == "system"));
     let t: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("azure-policy.json")).unwrap())
             .unwrap();

@@ -7,7 +7,12 @@ akswin_diag::declare_rule! {
     /// affinity on `kubernetes.io/os`, `kubernetes.azure.com/os-sku`,
     /// `kubernetes.azure.com/agentpool`) that no pool of the cluster satisfies: a pool name that
     /// does not exist, an OS SKU no pool runs, a label no pool carries; or pools that match but
-    /// all carry a `NoSchedule`/`NoExecute` taint the pod does not tolerate.
+    /// all carry a `NoSchedule`/`NoExecute` taint the pod does not tolerate. A label that
+    /// Kubernetes or AKS sets on every node and the context does not model (under
+    /// `kubernetes.io/`, `*.kubernetes.io/`, `kubernetes.azure.com/`, such as the mode, zone,
+    /// instance type or `node.kubernetes.io/windows-build`) is assumed present, unless the pool
+    /// sets that label itself. At admission (`akswin policy export`) the pools are the
+    /// constraint's `pools` parameter; without it the rule does not judge.
     ///
     /// ## Why it matters
     /// The pod stays Pending forever ("0/9 nodes are available: node(s) didn't match Pod's node

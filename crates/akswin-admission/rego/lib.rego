@@ -120,7 +120,7 @@ image_tag(image) = "" {
 	not contains(segs[count(segs) - 1], ":")
 }
 
-windows_tag_markers := ["windowsservercore", "nanoserver", "ltsc2025", "ltsc2022", "ltsc2019", "1809"]
+windows_tag_markers := ["windowsservercore", "nanoserver"]
 
 is_windows_image(image) {
 	contains(lower(image), "mcr.microsoft.com/windows/")
@@ -133,6 +133,10 @@ is_windows_image(image) {
 is_windows_image(image) {
 	tag := image_tag(lower(image))
 	contains(tag, windows_tag_markers[_])
+}
+
+is_windows_image(image) {
+	image_windows_sku(image)
 }
 
 # A Windows pod: spec.os.name, the OS selector, a Windows OS SKU selector, or a Windows image.
@@ -182,99 +186,252 @@ host_process(spec, c) = false {
 	not is_boolean(object.get(object.get(object.get(spec, "securityContext", {}), "windowsOptions", {}), "hostProcess", null))
 }
 
-# The labels a pod's nodes must carry (objects.rs pod_selector): its nodeSelector, plus each
-# of the os, os-sku and agentpool keys whose required affinity allows exactly one value.
-selector_affinity_keys := ["kubernetes.io/os", "kubernetes.azure.com/os-sku", "kubernetes.azure.com/agentpool"]
+# A pod's placement (placement.rs): its nodeSelector (every entry) and its required node
+# affinity (any one term, each the conjunction of its expressions), judged against the `pools`
+# parameter. A key the pools do not model (not os, os-sku or agentpool, and no pool's own label)
+# never rules a pool out and makes the placement uncertain.
+o(x) = x {
+	is_object(x)
+}
+
+o(x) = {} {
+	not is_object(x)
+}
 
 node_selector_map(spec) = m {
-	ns := object.get(spec, "nodeSelector", {})
-	is_object(ns)
+	ns := o(object.get(spec, "nodeSelector", {}))
 	m := {k: v | v := ns[k]; is_string(v)}
 }
 
-node_selector_map(spec) = {} {
-	not is_object(object.get(spec, "nodeSelector", {}))
+selector_reqs(spec) = [{"key": k, "op": "In", "values": [v]} | v := node_selector_map(spec)[k]]
+
+terms_node(spec) = t {
+	t := o(o(o(spec.affinity).nodeAffinity).requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms
 }
 
-pod_selector(spec) = sel {
-	ns := node_selector_map(spec)
-	aff := {k: v |
-		k := selector_affinity_keys[_]
-		not ns[k]
-		vals := affinity_values(spec, k)
-		count(vals) == 1
-		v := vals[0]
+has_terms(spec) {
+	_ = terms_node(spec)
+}
+
+strings(x) = [v | v := seq(x)[_]; is_string(v)]
+
+term_reqs(t) = [r |
+	e := seq(object.get(o(t), "matchExpressions", []))[_]
+	r := {
+		"key": str_or(object.get(o(e), "key", ""), ""),
+		"op": str_or(object.get(o(e), "operator", ""), ""),
+		"values": strings(object.get(o(e), "values", [])),
 	}
-	sel := object.union(ns, aff)
+]
+
+term_fields(t) {
+	count(seq(object.get(o(t), "matchFields", []))) > 0
 }
 
-# Whether a pool (a `pools` parameter item: name, os, osSku, labels, taints) carries a label.
-pool_has(p, k, v) {
-	{"kubernetes.io/os", "beta.kubernetes.io/os"}[k]
-	lower(p.os) == lower(v)
+all_reqs(spec) = array.concat(selector_reqs(spec), [r | t := seq(terms_node(spec))[_]; r := term_reqs(t)[_]])
+
+placement_empty(spec) {
+	count(selector_reqs(spec)) == 0
+	not has_terms(spec)
 }
 
-pool_has(p, "kubernetes.azure.com/os-sku", v) {
-	p.osSku == v
+node_name(spec) {
+	n := spec.nodeName
+	is_string(n)
+	n != ""
 }
 
-pool_has(p, k, v) {
-	{"kubernetes.azure.com/agentpool", "agentpool"}[k]
-	p.name == v
-}
+os_keys := {"kubernetes.io/os", "beta.kubernetes.io/os"}
 
-pool_has(p, "kubernetes.io/arch", "amd64") {
-	true
-}
+os_sku_key := "kubernetes.azure.com/os-sku"
 
-special_keys := {"kubernetes.io/os", "beta.kubernetes.io/os", "kubernetes.azure.com/os-sku", "kubernetes.azure.com/agentpool", "agentpool", "kubernetes.io/arch"}
-
-# The pool's own labels are judged; a label Kubernetes or AKS sets on every node that the
-# parameter does not model (mode, zone, instance type, windows-build) is assumed present.
-pool_has(p, k, v) {
-	not special_keys[k]
-	object.get(object.get(p, "labels", {}), k, null) == v
-}
-
-pool_has(p, k, v) {
-	not special_keys[k]
-	not has_key(object.get(p, "labels", {}), k)
-	platform_label(k)
-}
+pool_keys := {"kubernetes.azure.com/agentpool", "agentpool"}
 
 has_key(obj, k) {
 	_ = obj[k]
 }
 
-# context.rs platform_label.
-platform_label(key) {
-	prefix := split(key, "/")[0]
-	contains(key, "/")
-	platform_prefix(prefix)
+# The keys the `pools` parameter models: os, os-sku, agentpool and every pool's own labels.
+modelled_keys := (os_keys | pool_keys) | {os_sku_key} | {k | _ = o(object.get(input.parameters, "pools", [])[_].labels)[k]}
+
+modelled(pools, key) {
+	modelled_keys[key]
 }
 
-platform_label(key) {
-	{"storageprofile", "storagetier", "accelerator"}[key]
+# What the pools say of a label on a pool's nodes: a value, absent, a Linux OS SKU (never a
+# Windows value; its Linux value is not modelled), or unknown.
+label(pools, p, key) = l {
+	os_keys[key]
+	l := {"t": "value", "v": lower(p.os)}
 }
 
-platform_prefix(p) {
-	{"kubernetes.io", "k8s.io", "kubernetes.azure.com"}[p]
+label(pools, p, key) = l {
+	key == os_sku_key
+	l := sku_label(p)
 }
 
-platform_prefix(p) {
-	endswith(p, ".kubernetes.io")
+label(pools, p, key) = l {
+	pool_keys[key]
+	l := {"t": "value", "v": p.name}
 }
 
-platform_prefix(p) {
-	endswith(p, ".k8s.io")
+label(pools, p, key) = l {
+	not modelled_keys[key]
+	l := {"t": "unknown"}
 }
 
-# The pools whose labels satisfy a selector (Context::pools_for).
-pools_for(pools, sel) = ps {
-	ps := [p |
-		p := pools[_]
-		count([k | v := sel[k]; not pool_has(p, k, v)]) == 0
-	]
+label(pools, p, key) = l {
+	modelled_keys[key]
+	not os_keys[key]
+	key != os_sku_key
+	not pool_keys[key]
+	l := own_label(o(p.labels), key)
+}
+
+sku_label(p) = {"t": "value", "v": p.osSku} {
+	p.os == "Windows"
+}
+
+sku_label(p) = {"t": "linux"} {
+	p.os != "Windows"
+}
+
+own_label(labels, key) = {"t": "value", "v": labels[key]} {
+	has_key(labels, key)
+}
+
+own_label(labels, key) = {"t": "absent"} {
+	not has_key(labels, key)
+}
+
+known_ops := {"In", "NotIn", "Exists", "DoesNotExist"}
+
+in_values(r, v) {
+	r.values[_] == v
+}
+
+value_holds(r, v) {
+	r.op == "In"
+	in_values(r, v)
+}
+
+value_holds(r, v) {
+	r.op == "NotIn"
+	not in_values(r, v)
+}
+
+value_holds(r, v) {
+	r.op == "Exists"
+}
+
+value_holds(r, v) {
+	not known_ops[r.op]
+}
+
+linux_sku_holds(r) {
+	r.op == "In"
+	v := r.values[_]
+	not startswith(v, "Windows")
+}
+
+linux_sku_holds(r) {
+	not {"In", "DoesNotExist"}[r.op]
+}
+
+# Whether a requirement can hold on a pool's nodes (unknown: it can).
+holds(pools, p, r) {
+	label_holds(label(pools, p, r.key), r)
+}
+
+label_holds(l, r) {
+	l.t == "unknown"
+}
+
+label_holds(l, r) {
+	l.t == "value"
+	value_holds(r, l.v)
+}
+
+label_holds(l, r) {
+	l.t == "absent"
+	{"NotIn", "DoesNotExist"}[r.op]
+}
+
+label_holds(l, r) {
+	l.t == "linux"
+	linux_sku_holds(r)
+}
+
+selector_fails(pools, spec, p) {
+	r := selector_reqs(spec)[_]
+	not holds(pools, p, r)
+}
+
+term_fails(pools, reqs, p) {
+	r := reqs[_]
+	not holds(pools, p, r)
+}
+
+term_allows(pools, t, p) {
+	reqs := term_reqs(t)
+	count(reqs) > 0
+	not term_fails(pools, reqs, p)
+}
+
+term_allows(pools, t, p) {
+	term_fields(t)
+	not term_fails(pools, term_reqs(t), p)
+}
+
+terms_allow(pools, spec, p) {
+	not has_terms(spec)
+}
+
+terms_allow(pools, spec, p) {
+	t := seq(terms_node(spec))[_]
+	term_allows(pools, t, p)
+}
+
+# The pools whose labels allow the pod, taints aside (Placement::pools).
+placement_pools(pools, spec) = [p |
+	p := pools[_]
+	not selector_fails(pools, spec, p)
+	terms_allow(pools, spec, p)
+]
+
+# Placement::certain, negated.
+uncertain(pools, spec) {
+	node_name(spec)
+}
+
+uncertain(pools, spec) {
+	term_fields(seq(terms_node(spec))[_])
+}
+
+uncertain(pools, spec) {
+	r := all_reqs(spec)[_]
+	not known_ops[r.op]
+}
+
+uncertain(pools, spec) {
+	r := all_reqs(spec)[_]
+	not modelled(pools, r.key)
+}
+
+# The OS SKU a pod pins without pools: its nodeSelector's, or the one value of an `os-sku In`
+# expression in its only affinity term (Placement::os_sku).
+placement_os_sku(spec) = v {
+	v := node_selector_map(spec)[os_sku_key]
+}
+
+placement_os_sku(spec) = v {
+	not node_selector_map(spec)[os_sku_key]
+	ts := seq(terms_node(spec))
+	count(ts) == 1
+	skus := [r | r := term_reqs(ts[0])[_]; r.key == os_sku_key; r.op == "In"]
+	count(skus) == 1
+	count(skus[0].values) == 1
+	v := skus[0].values[0]
 }
 
 str_or(x, d) = x {
@@ -376,31 +533,34 @@ repelled(spec, p) {
 
 # The pools of the `pools` parameter a pod can land on (Context::reachable_pools).
 reachable_pools(spec, pools) = ps {
-	ps := [p | p := pools_for(pools, pod_selector(spec))[_]; not repelled(spec, p)]
+	ps := [p | p := placement_pools(pools, spec)[_]; not repelled(spec, p)]
 }
 
-# The Windows version an image is built for, from its tag, as an OS SKU name.
+# The Windows version an image is built for, from the parts of its tag between -, _ and .
+# (resolve.rs image_windows_sku).
+tag_has(image, marker) {
+	split(replace(replace(lower(image_tag(image)), "-", "."), "_", "."), ".")[_] == marker
+}
+
 image_windows_sku(image) = "Windows2025" {
-	contains(lower(image_tag(image)), "ltsc2025")
+	tag_has(image, "ltsc2025")
 }
 
 image_windows_sku(image) = "Windows2022" {
-	t := lower(image_tag(image))
-	not contains(t, "ltsc2025")
-	contains(t, "ltsc2022")
+	not tag_has(image, "ltsc2025")
+	tag_has(image, "ltsc2022")
 }
 
 image_windows_sku(image) = "Windows2019" {
-	t := lower(image_tag(image))
-	not contains(t, "ltsc2025")
-	not contains(t, "ltsc2022")
-	tag_2019(t)
+	not tag_has(image, "ltsc2025")
+	not tag_has(image, "ltsc2022")
+	tag_2019(image)
 }
 
-tag_2019(t) {
-	contains(t, "ltsc2019")
+tag_2019(image) {
+	tag_has(image, "ltsc2019")
 }
 
-tag_2019(t) {
-	contains(t, "1809")
+tag_2019(image) {
+	tag_has(image, "1809")
 }

@@ -2,28 +2,31 @@ package akswinwin018
 
 import data.lib.akswin
 
-# A selector no pool of the cluster satisfies, or whose pools all repel the pod with a taint.
-# Without the `pools` parameter the rule does not judge.
-violation[{"msg": msg}] {
-	pools := object.get(input.parameters, "pools", [])
+pools := object.get(input.parameters, "pools", [])
+
+obj := input.review.object
+
+spec := akswin.pod_spec(obj)
+
+# Without the `pools` parameter, or for a pod with nodeName, the rule does not judge.
+judged {
 	count(pools) > 0
-	obj := input.review.object
-	spec := akswin.pod_spec(obj)
-	sel := akswin.pod_selector(spec)
-	count(sel) > 0
-	count(akswin.pools_for(pools, sel)) == 0
-	want := sort([sprintf("%v=%v", [k, v]) | v := sel[k]])
-	msg := sprintf("%v %v: no pool of the cluster matches %v; select labels an existing pool carries (os, os-sku, agentpool)", [obj.kind, akswin.name(obj), concat(", ", want)])
+	not akswin.placement_empty(spec)
+	not akswin.node_name(spec)
 }
 
+matching := akswin.placement_pools(pools, spec)
+
+# A placement no pool of the cluster satisfies.
 violation[{"msg": msg}] {
-	pools := object.get(input.parameters, "pools", [])
-	count(pools) > 0
-	obj := input.review.object
-	spec := akswin.pod_spec(obj)
-	sel := akswin.pod_selector(spec)
-	count(sel) > 0
-	matching := akswin.pools_for(pools, sel)
+	judged
+	count(matching) == 0
+	msg := sprintf("%v %v: no pool of the cluster matches its node selector and required node affinity; select labels an existing pool carries (os, os-sku, agentpool, or the pool's own labels)", [obj.kind, akswin.name(obj)])
+}
+
+# Pools match, and each repels the pod with a taint it does not tolerate.
+violation[{"msg": msg}] {
+	judged
 	count(matching) > 0
 	count([p | p := matching[_]; not akswin.repelled(spec, p)]) == 0
 	repels := [sprintf("%v (%v)", [p.name, concat(", ", [t | t := p.taints[_]; not akswin.tolerates(spec, t)])]) | p := matching[_]]

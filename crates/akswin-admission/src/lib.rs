@@ -335,9 +335,10 @@ fn schema(p: &Param) -> Value {
             "description": p.description,
             "items": {
                 "type": "object",
+                "required": ["name", "os", "osSku"],
                 "properties": {
                     "name": { "type": "string" },
-                    "os": { "type": "string", "description": "Linux or Windows" },
+                    "os": { "type": "string", "enum": ["Linux", "Windows"] },
                     "osSku": { "type": "string" },
                     "labels": { "type": "object", "additionalProperties": { "type": "string" } },
                     "taints": { "type": "array", "items": { "type": "string" }, "description": "key=value:Effect, as AKS writes them" },

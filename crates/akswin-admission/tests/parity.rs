@@ -399,6 +399,43 @@ fn mutations() -> Vec<Mutation> {
             |s| s["affinity"] = json!({ "nodeAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": { "nodeSelectorTerms": [ { "matchExpressions": [ { "key": "kubernetes.azure.com/os-sku", "operator": "In", "values": ["Windows2025"] } ] } ] } } }),
         ),
         (
+            "affinity terms ORed",
+            |s| s["affinity"] = json!({ "nodeAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": { "nodeSelectorTerms": [ { "matchExpressions": [ { "key": "kubernetes.azure.com/agentpool", "operator": "In", "values": ["win22"] } ] }, { "matchExpressions": [ { "key": "kubernetes.azure.com/os-sku", "operator": "In", "values": ["Windows2025"] } ] } ] } } }),
+        ),
+        (
+            "affinity NotIn and DoesNotExist",
+            |s| s["affinity"] = json!({ "nodeAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": { "nodeSelectorTerms": [ { "matchExpressions": [ { "key": "kubernetes.azure.com/os-sku", "operator": "NotIn", "values": ["Windows2025"] }, { "key": "workload", "operator": "DoesNotExist" } ] } ] } } }),
+        ),
+        (
+            "affinity Exists on a pool label",
+            |s| s["affinity"] = json!({ "nodeAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": { "nodeSelectorTerms": [ { "matchExpressions": [ { "key": "workload", "operator": "Exists" } ] } ] } } }),
+        ),
+        (
+            "affinity matchFields and Gt",
+            |s| s["affinity"] = json!({ "nodeAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": { "nodeSelectorTerms": [ { "matchFields": [ { "key": "metadata.name", "operator": "In", "values": ["akswin25000000"] } ] }, { "matchExpressions": [ { "key": "cpu-count", "operator": "Gt", "values": ["4"] } ] } ] } } }),
+        ),
+        (
+            "affinity with an empty term",
+            |s| s["affinity"] = json!({ "nodeAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": { "nodeSelectorTerms": [ {} ] } } }),
+        ),
+        ("nodeName", |s| s["nodeName"] = json!("akswin25000000")),
+        (
+            "hostname selector",
+            |s| s["nodeSelector"] = json!({ "kubernetes.io/os": "windows", "kubernetes.io/hostname": "akswin25000000" }),
+        ),
+        (
+            "virtual node",
+            |s| {
+                s["nodeSelector"] =
+                    json!({ "type": "virtual-kubelet", "kubernetes.io/os": "linux" })
+            },
+        ),
+        ("Linux build tag with 1809", |s| {
+            if let Some(c) = c0(s) {
+                c["image"] = json!("contosoacr.azurecr.io/tools:build-21809");
+            }
+        }),
+        (
             "tolerate the gpu taint",
             |s| s["tolerations"] = json!([{ "key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule" }]),
         ),

@@ -86,8 +86,14 @@ impl Context {
             .map(|p| {
                 let os = s(p, "osType");
                 let mut sku = s(p, "osSku");
-                if sku.is_empty() && os == "Windows" {
-                    sku = "Windows2022".into();
+                if sku.is_empty() {
+                    // the API's defaults when osSku is not set
+                    sku = if os == "Windows" {
+                        "Windows2022"
+                    } else {
+                        "Ubuntu"
+                    }
+                    .into();
                 }
                 Pool {
                     name: s(p, "name"),
@@ -164,55 +170,17 @@ impl Context {
         self
     }
 
-    /// The pools a pod can land on: those its selectors (nodeSelector and single-valued
-    /// required affinity) match and whose taints it tolerates, if the context can tell.
+    /// The pools a pod can land on: those its placement allows (nodeSelector and required
+    /// node affinity, see [`crate::placement`]) and whose taints it tolerates, if the context
+    /// knows the pools.
     pub fn reachable_pools<'a>(&'a self, pod: &crate::yaml::Node) -> Option<Vec<&'a Pool>> {
-        let selector = crate::objects::pod_selector(pod);
+        let pools = self.pools.as_ref()?;
         Some(
-            self.pools_for(&selector)?
+            crate::placement::placement(pod)
+                .pools(pools)
                 .into_iter()
                 .filter(|p| p.taints.iter().all(|t| crate::objects::tolerates(pod, t)))
                 .collect(),
         )
     }
-
-    /// The pool a pod lands on by its selectors, if the context can tell.
-    pub fn pools_for<'a>(&'a self, selector: &[(String, String)]) -> Option<Vec<&'a Pool>> {
-        let pools = self.pools.as_ref()?;
-        Some(
-            pools
-                .iter()
-                .filter(|p| {
-                    selector.iter().all(|(k, v)| match k.as_str() {
-                        "kubernetes.io/os" | "beta.kubernetes.io/os" => {
-                            p.os.eq_ignore_ascii_case(v)
-                        }
-                        "kubernetes.azure.com/os-sku" => p.os_sku == *v,
-                        "kubernetes.azure.com/agentpool" | "agentpool" => p.name == *v,
-                        "kubernetes.io/arch" => v == "amd64",
-                        // the user's own labels are judged; a label AKS or Kubernetes sets
-                        // that the context does not model (mode, zone, instance type,
-                        // windows-build) is assumed present: never a false refusal
-                        _ if p.labels.iter().any(|(lk, _)| lk == k) => {
-                            p.labels.iter().any(|(lk, lv)| lk == k && lv == v)
-                        }
-                        _ => platform_label(k),
-                    })
-                })
-                .collect(),
-        )
-    }
-}
-
-/// Whether a node label key is one Kubernetes or AKS sets on every node (`*.kubernetes.io/`,
-/// `*.k8s.io/`, `kubernetes.azure.com/`, and AKS's unprefixed `agentpool`, `storageprofile`,
-/// `storagetier`, `accelerator`), rather than a label of the pool's own.
-pub fn platform_label(key: &str) -> bool {
-    let prefix = key.split_once('/').map_or("", |(p, _)| p);
-    prefix == "kubernetes.io"
-        || prefix.ends_with(".kubernetes.io")
-        || prefix == "k8s.io"
-        || prefix.ends_with(".k8s.io")
-        || prefix == "kubernetes.azure.com"
-        || matches!(key, "storageprofile" | "storagetier" | "accelerator")
 }

@@ -8,6 +8,7 @@
 pub mod context;
 pub mod names;
 pub mod objects;
+pub mod placement;
 mod rules;
 pub mod yaml;
 

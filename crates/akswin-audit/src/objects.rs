@@ -239,31 +239,6 @@ pub fn affinity_values(pod: &Node, key: &str) -> Vec<String> {
     out
 }
 
-/// The labels a pod's nodes must carry: its nodeSelector, plus each required node affinity
-/// key (os, os-sku, agentpool) that allows exactly one value.
-pub fn pod_selector(pod: &Node) -> Vec<(String, String)> {
-    let mut selector: Vec<(String, String)> = pod
-        .get("nodeSelector")
-        .map(|s| {
-            s.entries()
-                .iter()
-                .filter_map(|(k, _, v)| Some((k.clone(), v.str()?.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
-    for key in [
-        "kubernetes.io/os",
-        "kubernetes.azure.com/os-sku",
-        "kubernetes.azure.com/agentpool",
-    ] {
-        let vals = affinity_values(pod, key);
-        if vals.len() == 1 && !selector.iter().any(|(k, _)| k == key) {
-            selector.push((key.to_string(), vals[0].clone()));
-        }
-    }
-    selector
-}
-
 /// Whether a pod's tolerations admit a node taint written as AKS writes them
 /// (`key=value:Effect` or `key:Effect`). A `PreferNoSchedule` taint never keeps a pod out.
 pub fn tolerates(pod: &Node, taint: &str) -> bool {

@@ -40,13 +40,17 @@ pub fn surge_nodes(pool: &NodePool, nodes: u32) -> u32 {
 
 /// The Windows Server version an image is built for, from its tag (`ltsc2025`, `ltsc2022`,
 /// `ltsc2019` or `1809`). The one copy of this map: audit, rules and renderers use it.
+///
+/// The markers are whole parts of the tag between `-`, `_` and `.` (`4.8-windowsservercore-
+/// ltsc2022`), so a build number such as `build-21809` is not read as Windows Server 2019.
 pub fn image_windows_sku(image: &str) -> Option<OsSku> {
     let tag = image_tag(image).to_ascii_lowercase();
-    if tag.contains("ltsc2025") {
+    let has = |m: &str| tag.split(['-', '_', '.']).any(|t| t == m);
+    if has("ltsc2025") {
         Some(OsSku::Windows2025)
-    } else if tag.contains("ltsc2022") {
+    } else if has("ltsc2022") {
         Some(OsSku::Windows2022)
-    } else if tag.contains("ltsc2019") || tag.contains("1809") {
+    } else if has("ltsc2019") || has("1809") {
         Some(OsSku::Windows2019)
     } else {
         None

@@ -95,10 +95,23 @@ fn parameters_section(cx: &Context) -> String {
     format!(
         "\n## Parameters\n\n\
          WIN004 and WIN018 judge a pod against the `pools` parameter:\n{pools}.\n\
-         WIN012 takes the allowed registries ({}), WIN002 whether the cluster has Windows pools. They are\n\
-         a copy: after adding or replacing a pool, changing its OS SKU, labels or taints, or the\n\
-         allowed registries, export again and apply the result before the workloads that use\n\
-         the change, or WIN018 refuses (with Deny) a pod that selects the new pool.\n",
+         WIN012 takes the allowed registries ({}), WIN002 whether the cluster has Windows pools.\n\n\
+         The parameters are a copy of the cluster taken when they were exported: a pool added,\n\
+         replaced or changed in the portal or the CLI is not in them until you export and apply\n\
+         again (with the Azure Policy add-on, a new assignment takes effect after its sync, about\n\
+         15 minutes). Both rules go wrong in both directions on a stale copy: a new pool missing\n\
+         from it makes WIN018 refuse pods that select it; a new Windows pool in it, before the\n\
+         workloads are pinned, makes WIN004 flag every Windows workload selected only by\n\
+         `kubernetes.io/os: windows`; a deleted pool left in it keeps WIN004 reporting it.\n\n\
+         Moving to a new Windows version (Windows2022 to Windows2025: a new pool, or the in-place\n\
+         OS SKU update of a pool, in preview, which changes its `osSku` the same way):\n\n\
+         1. Pin each Windows workload to its version: nodeSelector `kubernetes.azure.com/os-sku`.\n\
+         2. Create the pool, export again and apply; check the constraint lists it\n   \
+            (`kubectl get akswinwin004 akswin-win004 -o jsonpath='{{.spec.parameters.pools[*].name}}'`).\n\
+         3. Move the workloads (images rebuilt for the new version, selectors changed).\n\
+         4. Delete the old pool, export again and apply.\n\n\
+         Keep WIN004 and WIN018 at audit (`--effect audit`) while pools change, and compare the\n\
+         exported pools with `az aks show` in CI so drift is seen before it refuses a rollout.\n",
         if cx.allowed_registries.is_empty() {
             "none given: any".to_string()
         } else {

@@ -1,4 +1,5 @@
-use crate::objects::{containers, image_windows_version, pod_selector};
+use crate::objects::{containers, image_windows_version};
+use crate::placement::placement;
 use crate::yaml::Node;
 use crate::{Context, ManifestRule, Object, Out};
 
@@ -9,7 +10,10 @@ akswin_diag::declare_rule! {
     /// selector, or, with cluster context, the OS SKU of any Windows pool the pod can reach
     /// (its selectors match and it tolerates the pool's taints). On a cluster with
     /// Windows2022 and Windows2025 pools, a pod that selects only `kubernetes.io/os: windows`
-    /// can land on either, so an ltsc2022 image is an error there too.
+    /// can land on either, so an ltsc2022 image is an error there too. The pools a pod reaches
+    /// follow its nodeSelector and its required node affinity terms (any one of them); when the
+    /// placement uses `nodeName` or a label the context does not model, only an image that
+    /// matches none of the pools it may reach is reported.
     ///
     /// ## Why it matters
     /// Windows containers on AKS run with process isolation only, so the container's OS version
@@ -38,10 +42,10 @@ impl ManifestRule for Win004 {
     }
     fn check(&self, cx: &Context, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
-        let selector = pod_selector(pod.node);
+        let placement = placement(pod.node);
         // Where the pod can run: with cluster context, every Windows pool it can reach (a
         // selector of `kubernetes.io/os: windows` alone reaches every Windows pool); without,
-        // the OS SKU it selects.
+        // or when it reaches none, the OS SKU it pins.
         let mut targets: Vec<(String, String)> = cx
             .reachable_pools(pod.node)
             .unwrap_or_default()
@@ -49,16 +53,18 @@ impl ManifestRule for Win004 {
             .filter(|p| p.os == "Windows")
             .map(|p| (format!("pool {} ({})", p.name, p.os_sku), p.os_sku.clone()))
             .collect();
-        if targets.is_empty() {
-            targets = selector
-                .iter()
-                .filter(|(k, _)| k == "kubernetes.azure.com/os-sku")
-                .map(|(_, v)| (format!("os-sku {v}"), v.clone()))
-                .collect();
+        if targets.is_empty()
+            && let Some(sku) = placement.os_sku()
+        {
+            targets.push((format!("os-sku {sku}"), sku.to_string()));
         }
         if targets.is_empty() {
             return;
         }
+        // "can also land on" needs to know the pools exactly: not with nodeName, a node
+        // name or a label the context does not model (it then judges only a pod that
+        // mismatches every pool it may reach)
+        let certain = placement.certain(cx.pools.as_deref().unwrap_or_default());
         for (cptr, c) in containers(pod.node) {
             let Some(img) = c.get("image").and_then(Node::str) else {
                 continue;
@@ -77,6 +83,9 @@ impl ManifestRule for Win004 {
             let ptr = obj.ptr(&format!("{}{cptr}/image", pod.ptr));
             let span = c.get("image").map_or(c.span, |n| n.span);
             if wrong.len() < targets.len() {
+                if !certain {
+                    continue;
+                }
                 out.error(
                     ptr,
                     span,

@@ -1,18 +1,20 @@
-use crate::objects::{pod_selector, tolerates};
+use crate::objects::tolerates;
+use crate::placement::placement;
 use crate::{Context, ManifestRule, Object, Out};
 
 akswin_diag::declare_rule! {
     /// ## What it checks
-    /// With cluster context (`--spec` or `--cluster`), a node selector (or required node
-    /// affinity on `kubernetes.io/os`, `kubernetes.azure.com/os-sku`,
-    /// `kubernetes.azure.com/agentpool`) that no pool of the cluster satisfies: a pool name that
-    /// does not exist, an OS SKU no pool runs, a label no pool carries; or pools that match but
-    /// all carry a `NoSchedule`/`NoExecute` taint the pod does not tolerate. A label that
-    /// Kubernetes or AKS sets on every node and the context does not model (under
-    /// `kubernetes.io/`, `*.kubernetes.io/`, `kubernetes.azure.com/`, such as the mode, zone,
-    /// instance type or `node.kubernetes.io/windows-build`) is assumed present, unless the pool
-    /// sets that label itself. At admission (`akswin policy export`) the pools are the
-    /// constraint's `pools` parameter; without it the rule does not judge.
+    /// With cluster context (`--spec` or `--cluster`), a pod whose placement no pool of the
+    /// cluster satisfies: its `nodeSelector` (every entry) and its required node affinity (any
+    /// one term; `In`, `NotIn`, `Exists`, `DoesNotExist`) judged against each pool's OS, OS
+    /// SKU, name and own labels, so a pool name that does not exist, an OS SKU no pool runs or
+    /// a pool label nobody sets; or pools that match but all carry a `NoSchedule`/`NoExecute`
+    /// taint the pod does not tolerate.
+    ///
+    /// A label the context does not model (one no pool sets itself: zone, hostname, instance
+    /// type, mode, virtual nodes' or node auto-provisioning's labels) never rules a pool out,
+    /// and a pod with `nodeName` is not judged. At admission (`akswin policy export`) the
+    /// pools are the constraint's `pools` parameter; without it the rule does not judge.
     ///
     /// ## Why it matters
     /// The pod stays Pending forever ("0/9 nodes are available: node(s) didn't match Pod's node
@@ -41,20 +43,27 @@ impl ManifestRule for Win018 {
     }
     fn check(&self, cx: &Context, obj: &Object<'_>, out: &mut Out) {
         let Some(pod) = obj.pod() else { return };
-        let selector = pod_selector(pod.node);
-        if selector.is_empty() {
-            return;
-        }
-        let Some(pools) = cx.pools_for(&selector) else {
+        let Some(all) = cx.pools.as_deref() else {
             return;
         };
+        let placement = placement(pod.node);
+        // a pod with nodeName skips the scheduler: its node is not the context's to know
+        if placement.is_empty() || placement.node_name {
+            return;
+        }
+        let pools = placement.pools(all);
+        let (ptr, span) = if pod.node.get("nodeSelector").is_some() {
+            ("nodeSelector", pod.node.key_span("nodeSelector"))
+        } else {
+            ("affinity", pod.node.key_span("affinity"))
+        };
+        let ptr = obj.ptr(&format!("{}/{ptr}", pod.ptr));
         if pools.is_empty() {
-            let want: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
             out.error(
-                obj.ptr(&format!("{}/nodeSelector", pod.ptr)),
-                pod.node.key_span("nodeSelector"),
-                format!("no pool of the cluster matches {}", want.join(", ")),
-                "select labels an existing pool carries (os, os-sku, agentpool)",
+                ptr,
+                span,
+                format!("no pool of the cluster matches {}", placement.describe()),
+                "select labels an existing pool carries (os, os-sku, agentpool, or the pool's own labels)",
             );
         } else if pools
             .iter()
@@ -73,8 +82,8 @@ impl ManifestRule for Win018 {
                 })
                 .collect();
             out.error(
-                obj.ptr(&format!("{}/nodeSelector", pod.ptr)),
-                pod.node.key_span("nodeSelector"),
+                ptr,
+                span,
                 format!(
                     "every pool the pod selects has a taint it does not tolerate: {}",
                     taints.join("; ")

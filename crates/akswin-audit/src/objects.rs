@@ -209,34 +209,16 @@ pub fn selected_os(pod: &Node) -> Option<String> {
     affinity_values(pod, "kubernetes.io/os").into_iter().next()
 }
 
-/// Values of `key` in required node affinity `In` expressions.
+/// Values of `key` in required node affinity `In` expressions (of every term, in order).
 pub fn affinity_values(pod: &Node, key: &str) -> Vec<String> {
-    let terms = pod
-        .path(&[
-            "affinity",
-            "nodeAffinity",
-            "requiredDuringSchedulingIgnoredDuringExecution",
-            "nodeSelectorTerms",
-        ])
-        .map(Node::seq)
-        .unwrap_or_default();
-    let mut out = Vec::new();
-    for t in terms {
-        for e in t.get("matchExpressions").map(Node::seq).unwrap_or_default() {
-            if e.get("key").and_then(Node::str) == Some(key)
-                && e.get("operator").and_then(Node::str) == Some("In")
-            {
-                out.extend(
-                    e.get("values")
-                        .map(Node::seq)
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(|v| v.str().map(str::to_string)),
-                );
-            }
-        }
-    }
-    out
+    crate::placement::placement(pod)
+        .terms
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t.requirements)
+        .filter(|r| r.key == key && r.op == "In")
+        .flat_map(|r| r.values)
+        .collect()
 }
 
 /// Whether a pod's tolerations admit a node taint written as AKS writes them

@@ -25,6 +25,8 @@ fn pool(name: String, max: u32, max_pods: u32, windows: bool) -> NodePool {
         max: Some(max),
         max_pods: Some(max_pods),
         max_surge: Some(MaxSurge::Percent(33)),
+        drain_timeout_minutes: None,
+        node_soak_minutes: None,
         os_disk: OsDisk::default(),
         zones: Vec::new(),
         taints: Vec::new(),

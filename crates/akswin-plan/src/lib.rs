@@ -16,6 +16,7 @@ pub mod ingress;
 pub mod ipmath;
 pub mod names;
 pub mod netsec;
+pub mod pool_upgrade;
 pub mod resolve;
 pub mod scale_out;
 

@@ -320,3 +320,8 @@ pub fn scale_out(spec: &Spec) -> crate::scale_out::ScaleOutPlan {
         })
     })
 }
+
+/// Every Windows pool's upgrade (drain timeout, node soak, duration against the window).
+pub fn pool_upgrades(spec: &Spec) -> Vec<crate::pool_upgrade::PoolUpgrade> {
+    crate::pool_upgrade::plan(spec, &scale_out(spec))
+}

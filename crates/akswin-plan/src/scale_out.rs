@@ -221,7 +221,7 @@ fn max_pods(spec: &Spec, pool: &NodePool) -> u32 {
     crate::max_pods(spec.network.cni, pool)
 }
 
-fn node_ready(spec: &Spec, os: Os) -> Input {
+pub fn node_ready(spec: &Spec, os: Os) -> Input {
     match (&spec.scaling.node_ready_minutes, os) {
         (Some(n), Os::Windows) => Input {
             value: n.windows,

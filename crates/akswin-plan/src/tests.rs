@@ -1069,3 +1069,58 @@ fn a_user_nsg_rule_to_the_domain_controllers_names_their_subnet() {
     // User rules come first: they are evaluated before akswin's at 1000+.
     assert_eq!(win.rules[0].name, "deny-dc-smb");
 }
+
+/// The baseline's Windows pool: a 5.2 GiB image at 60 MiB/s plus extraction, so the AKS
+/// default drain timeout (30) covers twice the pull, the soak is the pull rounded up, and
+/// three batches of three surge nodes (33 % of 8) take about 46 minutes of the 6-hour window.
+#[test]
+fn baseline_windows_pool_upgrade_is_worked_out() {
+    use crate::pool_upgrade::{Source, recommended_drain_timeout, recommended_node_soak};
+    let spec = baseline();
+    let ups = crate::resolve::pool_upgrades(&spec);
+    assert_eq!(ups.len(), 1);
+    let u = &ups[0];
+    assert_eq!(u.pool, "win22");
+    assert_eq!((u.max_nodes, u.surge_nodes, u.batches), (8, 3, 3));
+    let r = u.replacement_minutes.unwrap();
+    assert!((1.4..2.0).contains(&r), "{r}");
+    assert_eq!(u.slowest_workload.as_deref(), Some("legacyweb"));
+    assert_eq!(
+        (u.drain_timeout_minutes, u.drain_timeout_source),
+        (30, Source::Recommended)
+    );
+    assert_eq!(
+        (u.node_soak_minutes, u.node_soak_source),
+        (2, Source::Recommended)
+    );
+    let est = u.estimated_minutes.unwrap();
+    let want = 3.0 * (u.node_ready_minutes + r + 2.0);
+    assert!((est - want).abs() < 0.1, "{est} vs {want}");
+    assert_eq!(u.window_minutes, Some(360));
+    // the recommendations' bounds
+    assert_eq!(recommended_drain_timeout(None), 30);
+    assert_eq!(recommended_drain_timeout(Some(20.2)), 41);
+    assert_eq!(recommended_drain_timeout(Some(1000.0)), 1440);
+    assert_eq!(recommended_node_soak(None), 0);
+    assert_eq!(recommended_node_soak(Some(5.4)), 6);
+    assert_eq!(recommended_node_soak(Some(45.0)), 30);
+}
+
+/// Explicit settings are what deploys, whatever the recommendation.
+#[test]
+fn explicit_pool_upgrade_settings_win() {
+    let mut spec = baseline();
+    let p = spec
+        .cluster
+        .node_pools
+        .iter_mut()
+        .find(|p| p.name == "win22")
+        .unwrap();
+    p.drain_timeout_minutes = Some(90);
+    p.node_soak_minutes = Some(0);
+    let u = &crate::resolve::pool_upgrades(&spec)[0];
+    assert_eq!(u.drain_timeout_minutes, 90);
+    assert_eq!(u.node_soak_minutes, 0);
+    assert_eq!(u.recommended_node_soak_minutes, 2);
+    assert_eq!(u.drain_timeout_source, crate::pool_upgrade::Source::Spec);
+}

@@ -1252,6 +1252,16 @@ pub struct NodePool {
     pub max_pods: Option<u32>,
     #[serde(default)]
     pub max_surge: Option<MaxSurge>,
+    /// How long an upgrade waits for a node's pods to be evicted before it fails (ARM
+    /// `drainTimeoutInMinutes`, 1-1440; AKS's default 30). Windows pools without it get the
+    /// planner's recommendation: twice the time a replacement pod needs to pull its image.
+    #[serde(default)]
+    pub drain_timeout_minutes: Option<u32>,
+    /// How long an upgrade waits after draining a node before the next (ARM
+    /// `nodeSoakDurationInMinutes`, 0-30; AKS's default 0). Windows pools without it get the
+    /// planner's recommendation: the time moved pods need to pull their image and be ready.
+    #[serde(default)]
+    pub node_soak_minutes: Option<u32>,
     /// The OS disk: `Ephemeral` or `Managed`, and its size.
     #[serde(default)]
     pub os_disk: OsDisk,

@@ -388,6 +388,55 @@ fn calendar_section(out: &mut String, l: &Loaded, cal: &Calendar, today: NaiveDa
     }
 }
 
+/// Each Windows pool's node image upgrade: the drain timeout and node soak rendered, and the
+/// estimated duration against the maintenance window.
+fn pool_upgrades_section(out: &mut String, ups: &[akswin_plan::pool_upgrade::PoolUpgrade]) {
+    use akswin_plan::pool_upgrade::Source;
+    if ups.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nWindows pool upgrades (drain timeout and node soak rendered; estimate at the pool's largest size)"
+    );
+    let mut rows = vec![
+        [
+            "POOL",
+            "NODES/SURGE",
+            "PULL",
+            "DRAIN TIMEOUT",
+            "NODE SOAK",
+            "ESTIMATE",
+            "WINDOW",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let src = |s: Source| match s {
+        Source::Spec => "spec",
+        Source::Recommended => "recommended",
+    };
+    for u in ups {
+        rows.push(vec![
+            u.pool.clone(),
+            format!("{}/{} ({} batches)", u.max_nodes, u.surge_nodes, u.batches),
+            u.replacement_minutes
+                .map_or("unknown".into(), |r| format!("{r:.1} min")),
+            format!(
+                "{} min ({})",
+                u.drain_timeout_minutes,
+                src(u.drain_timeout_source)
+            ),
+            format!("{} min ({})", u.node_soak_minutes, src(u.node_soak_source)),
+            u.estimated_minutes
+                .map_or("unknown (image size)".into(), |m| format!("{m:.0} min")),
+            u.window_minutes
+                .map_or("none".into(), |w| format!("{w} min")),
+        ]);
+    }
+    out.push_str(&table(&rows));
+}
+
 /// The hot-spare plan for the week of `today`, when the spec has one.
 pub fn hot_spare(l: &Loaded, today: NaiveDate) -> Option<akswin_plan::hot_spare::HotSparePlan> {
     l.spec
@@ -601,6 +650,7 @@ pub fn human(
     if let Some(cal) = calendar(l, today) {
         calendar_section(&mut out, l, &cal, today);
     }
+    pool_upgrades_section(&mut out, &akswin_plan::resolve::pool_upgrades(&l.spec));
     cost_section(&mut out, &models.cost, &models.prices);
 
     let (e, w, i) = counts(findings);
@@ -853,6 +903,7 @@ pub fn json(
         "hotSpare": hot_spare(l, today),
         "upgradeCalendar": calendar(l, today),
         "clusterUpgradeCalendar": cluster_calendar(l, today),
+        "poolUpgrades": akswin_plan::resolve::pool_upgrades(&l.spec),
         "scaleOut": models.scale_out,
         "cost": models.cost,
         "prices": models.prices,

@@ -58,6 +58,7 @@ impl Arm<'_> {
         let spec = self.spec;
         let c = &spec.cluster;
         let cni = spec.network.cni;
+        let upgrades = akswin_plan::resolve::pool_upgrades(spec);
         let pools: Vec<Value> = c
             .node_pools
             .iter()
@@ -80,6 +81,18 @@ impl Arm<'_> {
                     "enableFIPS": p.enable_fips,
                     "enableEncryptionAtHost": c.encryption_at_host,
                 });
+                // Windows pools: the drain timeout and node soak their image pulls need
+                // (explicit or recommended, akswin_plan::pool_upgrade); Linux pools: as written
+                let (drain, soak) = match upgrades.iter().find(|u| u.pool == p.name) {
+                    Some(u) => (Some(u.drain_timeout_minutes), Some(u.node_soak_minutes)),
+                    None => (p.drain_timeout_minutes, p.node_soak_minutes),
+                };
+                if let Some(d) = drain {
+                    pool["upgradeSettings"]["drainTimeoutInMinutes"] = json!(d);
+                }
+                if let Some(s) = soak {
+                    pool["upgradeSettings"]["nodeSoakDurationInMinutes"] = json!(s);
+                }
                 if p.autoscaled() {
                     pool["enableAutoScaling"] = json!(true);
                     pool["minCount"] = json!(p.min);

@@ -15,3 +15,4 @@ pub mod net014_on_premises_unreachable;
 pub mod net015_hybrid_gateway_misconfigured;
 pub mod net016_jump_box_misconfigured;
 pub mod net017_existing_hub_misconfigured;
+pub mod net018_network_policy_engine_windows;

@@ -8,3 +8,4 @@ pub mod pool007_invalid_autoscaler_bounds;
 pub mod pool008_implicit_max_surge;
 pub mod pool009_invalid_windows_profile;
 pub mod pool010_single_zone_pool;
+pub mod pool011_windows_pool_scales_from_zero;

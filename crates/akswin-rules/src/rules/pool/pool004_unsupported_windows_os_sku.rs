@@ -12,12 +12,17 @@ declare_rule! {
     ///
     /// ## Why it matters
     /// An unsupported SKU fails at deployment or upgrade; a retired SKU loses security fixes,
-    /// and once its node images are removed, scale-out fails. Windows Server versions cannot be
-    /// changed in place: moving means a new pool, which takes planning.
+    /// and once its node images are removed, scale-out fails. Moving to a new Windows Server
+    /// version takes planning: the images must be rebuilt for it, and only Windows2022 to
+    /// Windows2025 can be done in place (in preview, Kubernetes 1.32 to 1.36, the pool
+    /// reimaged); every other move is a new pool.
     ///
     /// ## How to fix
     /// Create a pool with a supported SKU (e.g. Windows2022 or Windows2025 with `enableFips:
-    /// true`), move workloads (rebuild images for the matching ltsc version), delete the old pool.
+    /// true`), move workloads (rebuild images for the matching ltsc version), delete the old pool
+    /// (`akswin plan migration` writes the runbook). For Windows2022 to Windows2025 the in-place
+    /// update (`az aks nodepool update --os-sku Windows2025 --enable-fips-image`, preview) is the
+    /// alternative, once every image of the pool is rebuilt for ltsc2025.
     ///
     /// ## References
     /// - https://learn.microsoft.com/azure/aks/learn/quick-windows-container-deploy-cli

@@ -3,3 +3,5 @@ pub mod upg002_upgrade_window_before_patch_tuesday;
 pub mod upg003_node_pool_version_skew;
 pub mod upg004_kubernetes_version_unsupported;
 pub mod upg005_upgrade_windows_overlap;
+pub mod upg006_windows_pool_upgrade_settings;
+pub mod upg007_windows_pool_upgrade_exceeds_window;

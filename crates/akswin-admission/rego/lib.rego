@@ -47,6 +47,22 @@ pod_annotations(obj) = a {
 	a := object.get(object.get(obj.spec.jobTemplate.spec.template, "metadata", {}), "annotations", {})
 }
 
+# The pod template's labels.
+pod_labels(obj) = l {
+	obj.kind == "Pod"
+	l := object.get(object.get(obj, "metadata", {}), "labels", {})
+}
+
+pod_labels(obj) = l {
+	workload_kinds[obj.kind]
+	l := object.get(object.get(object.get(obj.spec, "template", {}), "metadata", {}), "labels", {})
+}
+
+pod_labels(obj) = l {
+	obj.kind == "CronJob"
+	l := object.get(object.get(obj.spec.jobTemplate.spec.template, "metadata", {}), "labels", {})
+}
+
 name(obj) = n {
 	n := obj.metadata.name
 }

@@ -32,6 +32,8 @@ pub enum Targets {
     Services,
     /// Workloads and Ingresses.
     WorkloadsAndIngresses,
+    /// Workloads and RuntimeClasses.
+    WorkloadsAndRuntimeClasses,
 }
 
 impl Targets {
@@ -51,6 +53,11 @@ impl Targets {
             Targets::WorkloadsAndIngresses => {
                 let mut w = workloads;
                 w.push(("networking.k8s.io", vec!["Ingress"]));
+                w
+            }
+            Targets::WorkloadsAndRuntimeClasses => {
+                let mut w = workloads;
+                w.push(("node.k8s.io", vec!["RuntimeClass"]));
                 w
             }
         }
@@ -211,6 +218,14 @@ pub fn admission(code: &str) -> Option<Admission> {
             "it looks for a PodDisruptionBudget that selects the workload: another object, which may be applied after it",
         ),
         "WIN018" => rego(include_str!("../rego/win018.rego"), Workloads, &[POOLS]),
+        "WIN019" => rego(include_str!("../rego/win019.rego"), Workloads, &[]),
+        "WIN020" => rego(include_str!("../rego/win020.rego"), Workloads, &[]),
+        "WIN021" => rego(
+            include_str!("../rego/win021.rego"),
+            WorkloadsAndRuntimeClasses,
+            &[],
+        ),
+        "WIN022" => rego(include_str!("../rego/win022.rego"), Workloads, &[]),
         _ => return None,
     })
 }

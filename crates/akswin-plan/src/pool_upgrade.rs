@@ -2,7 +2,7 @@
 //! and how long it takes against the maintenance window.
 //!
 //! A rolling upgrade adds surge nodes, drains the old ones and waits (the soak) before the
-//! next batch (https://learn.microsoft.com/azure/aks/upgrade-aks-node-pools-rolling). On
+//! next batch (<https://learn.microsoft.com/azure/aks/upgrade-aks-node-pools-rolling>). On
 //! Windows the pods drained from a node start on a node that has never pulled their image: a
 //! replacement is Ready only after the pull and extraction the scale-out model computes
 //! (`scale_out`), often longer than a Linux pod's whole restart. With AKS's defaults (drain

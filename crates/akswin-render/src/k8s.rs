@@ -84,9 +84,18 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
     });
     if let Some(port) = w.port {
         container["ports"] = json!([ { "name": "app", "containerPort": port, "protocol": "TCP" } ]);
-        let delay = if windows { 60 } else { 10 };
-        container["readinessProbe"] = json!({ "tcpSocket": { "port": port }, "initialDelaySeconds": delay, "periodSeconds": 10 });
-        container["livenessProbe"] = json!({ "tcpSocket": { "port": port }, "initialDelaySeconds": delay * 2, "periodSeconds": 20, "failureThreshold": 3 });
+        if windows {
+            // IIS and .NET Framework start slowly: a startup probe (up to 5 minutes) holds the
+            // liveness probe back until the port answers, instead of a fixed delay that is
+            // either too short (restarts in a loop) or slows every start (WIN022)
+            container["startupProbe"] = json!({ "tcpSocket": { "port": port }, "periodSeconds": 10, "failureThreshold": 30 });
+            container["readinessProbe"] =
+                json!({ "tcpSocket": { "port": port }, "periodSeconds": 10 });
+            container["livenessProbe"] = json!({ "tcpSocket": { "port": port }, "periodSeconds": 20, "failureThreshold": 3 });
+        } else {
+            container["readinessProbe"] = json!({ "tcpSocket": { "port": port }, "initialDelaySeconds": 10, "periodSeconds": 10 });
+            container["livenessProbe"] = json!({ "tcpSocket": { "port": port }, "initialDelaySeconds": 20, "periodSeconds": 20, "failureThreshold": 3 });
+        }
     }
     // The workload's certificate, mounted by the Key Vault CSI driver with the workload's own
     // identity (the SecretProviderClass deploy.sh writes from the deployed identity).

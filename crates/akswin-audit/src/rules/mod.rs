@@ -27,4 +27,8 @@ pub static ALL: &[&dyn ManifestRule] = &[
     &win::win016_private_link_service_misconfigured::Win016,
     &win::win017_windows_workload_without_pdb::Win017,
     &win::win018_unsatisfiable_node_selector::Win018,
+    &win::win019_unsupported_volume_on_windows::Win019,
+    &win::win020_linux_only_identity_on_windows::Win020,
+    &win::win021_hyperv_isolation_on_aks::Win021,
+    &win::win022_liveness_without_startup_probe::Win022,
 ];

@@ -16,3 +16,7 @@ pub mod win015_image_not_prepulled;
 pub mod win016_private_link_service_misconfigured;
 pub mod win017_windows_workload_without_pdb;
 pub mod win018_unsatisfiable_node_selector;
+pub mod win019_unsupported_volume_on_windows;
+pub mod win020_linux_only_identity_on_windows;
+pub mod win021_hyperv_isolation_on_aks;
+pub mod win022_liveness_without_startup_probe;

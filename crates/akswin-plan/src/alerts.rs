@@ -85,6 +85,24 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
             window: "PT15M",
         });
     }
+    if canary_enabled(spec) {
+        out.push(AlertPlan {
+            name: "windows-dns-canary-failures",
+            description: format!("The canary on a Windows node failed to resolve a name through the cluster DNS {CANARY_FAILURES} times in 15 minutes (the Windows DNS known issues: pods on that node lose DNS)"),
+            query: format!("ContainerLogV2\n| where PodNamespace == \"{CANARY_NAMESPACE}\" and ContainerName == \"{CANARY_CONTAINER}\"\n| extend line = parse_json(tostring(LogMessage))\n| where tostring(line.akswinCanary) == \"dns\" and tostring(line.ok) == \"false\"\n| summarize failures = count(), names = make_set(tostring(line.name)) by Computer\n| where failures >= {CANARY_FAILURES}"),
+            severity: 2,
+            frequency: "PT5M",
+            window: "PT15M",
+        });
+        out.push(AlertPlan {
+            name: "windows-canary-silent",
+            description: format!("A Windows node Ready for {CANARY_SILENT_AFTER_MINUTES} minutes has logged no canary line in the last 15: the canary's pod was not created or does not run there (a node that stopped starting pods)"),
+            query: format!("KubeNodeInventory\n| where OperatingSystem has \"Windows\"\n| summarize first = min(TimeGenerated), last = max(TimeGenerated), notReady = countif(Status !has \"Ready\") by Computer\n| where last > ago(5m) and first < ago({CANARY_SILENT_AFTER_MINUTES}m) and notReady == 0\n| join kind=leftanti (ContainerLogV2\n    | where TimeGenerated > ago(15m) and PodNamespace == \"{CANARY_NAMESPACE}\" and ContainerName == \"{CANARY_CONTAINER}\"\n    | distinct Computer) on Computer"),
+            severity: 2,
+            frequency: "PT15M",
+            window: "PT1H",
+        });
+    }
     let gmsa_ns = namespaces(&|w| w.gmsa_account.is_some());
     if spec.identity.gmsa.enabled && !gmsa_ns.is_empty() {
         out.push(AlertPlan {
@@ -137,6 +155,36 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
         });
     }
     out
+}
+
+/// The canary's namespace and container (the alerts select its log lines by them).
+pub const CANARY_NAMESPACE: &str = "akswin-system";
+pub const CANARY_CONTAINER: &str = "dns-canary";
+/// Failed resolutions on one node in 15 minutes that page: with three names a minute, one
+/// failure is a blip, three is a node whose DNS is broken for at least a minute.
+pub const CANARY_FAILURES: u32 = 3;
+/// How long a Windows node is Ready before a missing canary alerts: a new node pulls the
+/// canary's Server Core image (several GiB, minutes on a new node) before its first line.
+pub const CANARY_SILENT_AFTER_MINUTES: u32 = 45;
+
+/// Whether the spec renders the Windows node canary: Windows pools, `monitoring.windows.canary`
+/// and Container insights (the canary's lines reach its alerts through ContainerLogV2).
+pub fn canary_enabled(spec: &Spec) -> bool {
+    spec.monitoring.windows.canary
+        && spec.monitoring.container_insights
+        && spec.cluster.node_pools.iter().any(|p| p.os == Os::Windows)
+}
+
+/// The names the canary resolves through the cluster DNS, each a path of its own: the
+/// cluster's (CoreDNS itself), the AD domain's (CoreDNS forwarding to the domain
+/// controllers), and a public name (the forwarders out of the network).
+pub fn canary_names(spec: &Spec) -> Vec<String> {
+    let mut names = vec!["kubernetes.default.svc.cluster.local".to_string()];
+    if let Some(ad) = &spec.identity.active_directory {
+        names.push(ad.domain.clone());
+    }
+    names.push("mcr.microsoft.com".to_string());
+    names
 }
 
 /// Directory Service events that mean replication with a partner has stopped or is being

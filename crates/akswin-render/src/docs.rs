@@ -1685,6 +1685,34 @@ fn monitoring_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut imp
             "- **Container insights** (managed identity): the rule `MSCI-{}-{}` with its association on the cluster, as Microsoft's ARM onboarding creates them (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable-arm). Inventory, performance and Kubernetes events from Linux and Windows nodes, and the containers' stdout and stderr in `ContainerLogV2`. IIS and .NET Framework applications write to files and the event log, not stdout: without Microsoft's LogMonitor in the image their logs do not reach it.",
             spec.location, n.cluster
         ));
+        let with_logs: Vec<&str> = spec
+            .workloads
+            .iter()
+            .filter(|w| w.os == akswin_spec::spec::Os::Windows && w.logs.is_some())
+            .map(|w| w.name.as_str())
+            .collect();
+        if !with_logs.is_empty() {
+            line(format!(
+                "- **LogMonitor** (https://learn.microsoft.com/virtualization/windowscontainers/troubleshooting#log-monitor) is the entry point of {}: it starts the image's own command and forwards the event log channels, log files and ETW providers of the workload's `logs` to stdout. Its configuration is the ConfigMap `<workload>-logmonitor`, mounted read-only at `{}`; a change rolls the pods (the template carries its SHA-256). The image must carry `LogMonitor.exe` where `logs.logMonitorPath` says (default `{}`): without it the container cannot start. The workload's `runAs` user must be able to read the sources (ETW sessions need an administrator or Network Service, WRK004; `ContainerAdministrator` is what IIS images need anyway).",
+                with_logs
+                    .iter()
+                    .map(|w| format!("`{w}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                crate::k8s::LOG_MONITOR_CONFIG_DIR,
+                crate::k8s::LOG_MONITOR_DEFAULT_PATH,
+            ));
+        }
+        if akswin_plan::alerts::canary_enabled(spec) {
+            line(format!(
+                "- **Windows node canary** (`k8s/windows-canary.yaml`, `monitoring.windows.canary`): a DaemonSet per Windows version in `akswin-system`, a Server Core pod on every Windows node that resolves {} through the cluster DNS every minute and writes one JSON line per name to stdout. Two alerts below read those lines: repeated failures on one node (the Windows DNS known issues), and a Ready Windows node without a canary line (a node that stopped creating or starting pods). The canary runs as ContainerUser, needs no token and no network but DNS; it takes 100m CPU and 512 MiB per Windows node.",
+                akswin_plan::alerts::canary_names(spec)
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+        }
     } else {
         line("- Container insights is off (`monitoring.containerInsights: false`): no inventory, container logs or alerts from the cluster.".into());
     }

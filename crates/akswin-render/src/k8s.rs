@@ -105,6 +105,29 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
             json!([ { "name": "tls", "mountPath": dir, "readOnly": true } ]);
         container["env"] = json!([ { "name": TLS_ENV, "value": format!("{dir}{}{file}", if windows { "\\" } else { "/" }) } ]);
     }
+    // LogMonitor as the entry point: the application's files, event log channels and ETW
+    // providers reach stdout, where kubectl logs and Container Insights read (WRK004).
+    let log_config = match (&w.logs, windows) {
+        (Some(logs), true) => Some(log_monitor_config(logs)),
+        _ => None,
+    };
+    if let (Some(logs), Some(_)) = (&w.logs, &log_config) {
+        let mut command = vec![
+            logs.log_monitor_path
+                .clone()
+                .unwrap_or_else(|| LOG_MONITOR_DEFAULT_PATH.to_string()),
+            "/Config".to_string(),
+            format!("{LOG_MONITOR_CONFIG_DIR}\\{LOG_MONITOR_CONFIG_FILE}"),
+        ];
+        command.extend(logs.command.iter().cloned());
+        container["command"] = json!(command);
+        let mount =
+            json!({ "name": "logmonitor", "mountPath": LOG_MONITOR_CONFIG_DIR, "readOnly": true });
+        match container["volumeMounts"].as_array_mut() {
+            Some(mounts) => mounts.push(mount),
+            None => container["volumeMounts"] = json!([mount]),
+        }
+    }
     let mut pod = json!({
         "serviceAccountName": name,
         "automountServiceAccountToken": false,
@@ -122,6 +145,14 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
             "readOnly": true,
             "volumeAttributes": { "secretProviderClass": tls_class_name(&name) },
         } } ]);
+    }
+    if log_config.is_some() {
+        let volume =
+            json!({ "name": "logmonitor", "configMap": { "name": log_monitor_config_map(&name) } });
+        match pod["volumes"].as_array_mut() {
+            Some(volumes) => volumes.push(volume),
+            None => pod["volumes"] = json!([volume]),
+        }
     }
     if windows {
         pod["os"] = json!({ "name": "windows" });
@@ -142,6 +173,21 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
     if windows && w.run_as() == akswin_spec::spec::RunAs::ContainerAdministrator {
         template_meta["annotations"] =
             json!({ CONTAINER_ADMINISTRATOR_REASON: CONTAINER_ADMINISTRATOR_WHY });
+    }
+    // A changed LogMonitor configuration rolls the pods (a mounted ConfigMap is read once,
+    // at LogMonitor's start).
+    if let Some(config) = &log_config {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(config.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        template_meta["annotations"][LOG_MONITOR_CONFIG_HASH] = json!(hex);
+    }
+    if let Some(config) = &log_config {
+        docs.push(json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": { "name": log_monitor_config_map(&name), "namespace": ns, "labels": labels(&name) },
+            "data": { LOG_MONITOR_CONFIG_FILE: config },
+        }));
     }
     docs.push(json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
@@ -183,6 +229,66 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
         }));
     }
     docs
+}
+
+/// Where LogMonitor is in the image when the spec does not say (LogMonitor's own default
+/// directory, which it also reads its configuration from without `/Config`).
+pub const LOG_MONITOR_DEFAULT_PATH: &str = "C:\\LogMonitor\\LogMonitor.exe";
+/// The directory the LogMonitor ConfigMap is mounted at: akswin's own, so it never hides a
+/// configuration the image brings in `C:\LogMonitor`.
+pub const LOG_MONITOR_CONFIG_DIR: &str = "C:\\akswin\\logmonitor";
+/// The configuration's file name (the ConfigMap key).
+pub const LOG_MONITOR_CONFIG_FILE: &str = "LogMonitorConfig.json";
+/// The pod template annotation with the configuration's SHA-256.
+pub const LOG_MONITOR_CONFIG_HASH: &str = "akswin.io/logmonitor-config-sha256";
+
+/// The LogMonitor ConfigMap's name for a workload.
+pub fn log_monitor_config_map(workload: &str) -> String {
+    format!("{workload}-logmonitor")
+}
+
+/// LogMonitor's configuration (`LogConfig.sources`) for a workload's log sources, as JSON
+/// text. Sources are rendered in the spec's order, one source per kind; the default level is
+/// Error, LogMonitor's own default.
+pub fn log_monitor_config(logs: &akswin_spec::spec::WorkloadLogs) -> String {
+    use akswin_spec::spec::LogLevel;
+    let level = |l: Option<LogLevel>| l.unwrap_or(LogLevel::Error).as_str();
+    let mut sources = Vec::new();
+    if !logs.event_logs.is_empty() {
+        let channels: Vec<Value> = logs
+            .event_logs
+            .iter()
+            .map(|c| json!({ "name": c.channel, "level": level(c.level) }))
+            .collect();
+        // From the oldest record: events logged while the container started are not lost.
+        sources.push(json!({ "type": "EventLog", "startAtOldestRecord": true, "eventFormatMultiLine": false, "channels": channels }));
+    }
+    for f in &logs.files {
+        let mut source = json!({ "type": "File", "directory": f.directory, "includeSubdirectories": f.include_subdirectories });
+        if let Some(filter) = &f.filter {
+            source["filter"] = json!(filter);
+        }
+        sources.push(source);
+    }
+    if !logs.etw.is_empty() {
+        let providers: Vec<Value> = logs
+            .etw
+            .iter()
+            .map(|p| {
+                let mut provider = json!({ "level": level(p.level) });
+                if let Some(n) = &p.name {
+                    provider["providerName"] = json!(n);
+                }
+                if let Some(g) = &p.guid {
+                    provider["providerGuid"] = json!(g);
+                }
+                provider
+            })
+            .collect();
+        sources
+            .push(json!({ "type": "ETW", "eventFormatMultiLine": false, "providers": providers }));
+    }
+    format!("{:#}\n", json!({ "LogConfig": { "sources": sources } }))
 }
 
 /// The environment variable that tells the workload where its certificate is.
@@ -386,7 +492,107 @@ pub fn prepull(spec: &Spec) -> Vec<(OsSku, Vec<Value>)> {
     out
 }
 
-/// The namespace of akswin's own objects (pre-pull, hot spare).
+/// The Server Core image a canary runs on a Windows version (process isolation needs the
+/// host's version; Server Core brings PowerShell and `Resolve-DnsName`, and shares its base
+/// layers with IIS and .NET Framework images of the same version).
+fn canary_image(sku: OsSku) -> Option<&'static str> {
+    match sku {
+        OsSku::Windows2019 => Some("mcr.microsoft.com/windows/servercore:ltsc2019"),
+        OsSku::Windows2022 => Some("mcr.microsoft.com/windows/servercore:ltsc2022"),
+        OsSku::Windows2025 => Some("mcr.microsoft.com/windows/servercore:ltsc2025"),
+        _ => None,
+    }
+}
+
+/// The canary's loop: every minute, each name through the pod's DNS (the cluster DNS, as every
+/// pod resolves), one JSON line per name on stdout for Container insights. `-DnsOnly` keeps
+/// NetBIOS and the hosts file out of the answer.
+const CANARY_SCRIPT: &str = r#"$names = $env:CANARY_NAMES -split ','
+while ($true) {
+  foreach ($name in $names) {
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $ok = $true
+    $reason = ''
+    try {
+      $null = Resolve-DnsName -Name "$name." -DnsOnly -QuickTimeout -ErrorAction Stop
+    } catch {
+      $ok = $false
+      $reason = $_.Exception.Message
+    }
+    $line = [ordered]@{ akswinCanary = 'dns'; node = $env:NODE_NAME; name = $name; ok = $ok; ms = $watch.ElapsedMilliseconds; error = $reason }
+    [Console]::Out.WriteLine(($line | ConvertTo-Json -Compress))
+  }
+  Start-Sleep -Seconds 60
+}
+"#;
+
+/// The Windows node canary (`monitoring.windows.canary`): one DaemonSet per Windows version of
+/// the pools, each pod resolving [`akswin_plan::alerts::canary_names`] every minute; the
+/// alerts `windows-dns-canary-failures` and `windows-canary-silent` read its lines.
+pub fn canary(spec: &Spec) -> Vec<Value> {
+    use akswin_plan::alerts::{CANARY_CONTAINER, canary_enabled, canary_names};
+    if !canary_enabled(spec) {
+        return Vec::new();
+    }
+    let mut skus: Vec<OsSku> = spec
+        .cluster
+        .node_pools
+        .iter()
+        .filter(|p| p.os == Os::Windows)
+        .map(|p| p.os_sku())
+        .collect();
+    skus.sort_by_key(|s| s.as_str());
+    skus.dedup();
+    let names = canary_names(spec).join(",");
+    let mut out = Vec::new();
+    for sku in skus {
+        let Some(image) = canary_image(sku) else {
+            continue;
+        };
+        let name = format!("akswin-canary-{}", sku.as_str().to_ascii_lowercase());
+        let taints: Vec<String> = spec
+            .cluster
+            .node_pools
+            .iter()
+            .filter(|p| p.os == Os::Windows && p.os_sku() == sku)
+            .flat_map(|p| p.taints.clone())
+            .collect();
+        let mut pod = json!({
+            "nodeSelector": { "kubernetes.io/os": "windows", "kubernetes.azure.com/os-sku": sku.as_str() },
+            "os": { "name": "windows" },
+            "automountServiceAccountToken": false,
+            "securityContext": { "windowsOptions": { "runAsUserName": "ContainerUser" } },
+            "terminationGracePeriodSeconds": 5,
+            "containers": [ {
+                "name": CANARY_CONTAINER,
+                "image": image,
+                "imagePullPolicy": "IfNotPresent",
+                "command": ["powershell.exe", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", CANARY_SCRIPT],
+                "env": [
+                    { "name": "CANARY_NAMES", "value": names },
+                    { "name": "NODE_NAME", "valueFrom": { "fieldRef": { "fieldPath": "spec.nodeName" } } },
+                ],
+                // A Server Core container's own processes and PowerShell; requests equal limits.
+                "resources": { "requests": { "cpu": "100m", "memory": "512Mi" }, "limits": { "cpu": "100m", "memory": "512Mi" } },
+            } ],
+        });
+        if !taints.is_empty() {
+            pod["tolerations"] = json!(tolerations(&taints));
+        }
+        out.push(json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": { "name": name, "namespace": SYSTEM_NAMESPACE, "labels": labels(&name) },
+            "spec": {
+                "selector": { "matchLabels": { "app.kubernetes.io/name": name } },
+                "updateStrategy": { "type": "RollingUpdate", "rollingUpdate": { "maxUnavailable": "25%" } },
+                "template": { "metadata": { "labels": labels(&name) }, "spec": pod },
+            }
+        }));
+    }
+    out
+}
+
+/// The namespace of akswin's own objects (pre-pull, hot spare, canary).
 const SYSTEM_NAMESPACE: &str = "akswin-system";
 
 fn system_namespace() -> Value {
@@ -415,6 +621,11 @@ pub fn prepull_common() -> Vec<Value> {
             "Image pre-pull DaemonSets: never preempt, first to go",
         ),
     ]
+}
+
+/// `akswin-system` alone, for a cluster with akswin's canary but no pre-pull.
+pub fn system_common() -> Vec<Value> {
+    vec![system_namespace()]
 }
 
 /// A gMSA's GMSACredentialSpec, with what only Active Directory and the deployed cluster know

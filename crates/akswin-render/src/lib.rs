@@ -173,17 +173,26 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     }
     t.add("deploy.sh", docs::deploy_sh(spec, plan, n));
     let prepull = k8s::prepull(spec);
+    let canary = k8s::canary(spec);
     if !prepull.is_empty() {
         t.add(
             "k8s/00-akswin-system.yaml",
             k8s::yaml(&k8s::prepull_common()),
         );
-        for (sku, docs) in &prepull {
-            t.add(
-                &format!("k8s/prepull-{}.yaml", sku.as_str().to_ascii_lowercase()),
-                k8s::yaml(docs),
-            );
-        }
+    } else if !canary.is_empty() {
+        t.add(
+            "k8s/00-akswin-system.yaml",
+            k8s::yaml(&k8s::system_common()),
+        );
+    }
+    if !canary.is_empty() {
+        t.add("k8s/windows-canary.yaml", k8s::yaml(&canary));
+    }
+    for (sku, docs) in &prepull {
+        t.add(
+            &format!("k8s/prepull-{}.yaml", sku.as_str().to_ascii_lowercase()),
+            k8s::yaml(docs),
+        );
     }
     for w in &spec.workloads {
         t.add(

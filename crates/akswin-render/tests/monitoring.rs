@@ -201,6 +201,8 @@ fn windows_alerts_read_tables_container_insights_fills() {
         "windows-pods-pending",
         "windows-gmsa-failures",
         "domain-controller-replication",
+        "windows-dns-canary-failures",
+        "windows-canary-silent",
     ] {
         assert!(
             names.iter().any(|n| n.ends_with(want)),
@@ -218,6 +220,7 @@ fn windows_alerts_read_tables_container_insights_fills() {
                 "KubeNodeInventory",
                 "KubePodInventory",
                 "KubeEvents",
+                "ContainerLogV2",
                 "Event"
             ]
             .contains(&table),

@@ -1808,6 +1808,13 @@ pub struct WindowsMonitoring {
     /// Counter specifiers `\\Object(Instance)\\Counter`; default: processor, memory, disk.
     #[serde(default = "default_counters")]
     pub performance_counters: Vec<String>,
+    /// The Windows node canary (default on): a DaemonSet in `akswin-system` whose pod on every
+    /// Windows node resolves the cluster's, the AD domain's and a public name through the
+    /// cluster DNS each minute and logs the result, and two alerts over Container insights:
+    /// repeated DNS failures on a node, and a Ready Windows node where the canary does not run
+    /// (its pod was never created or never started there). Needs `containerInsights`.
+    #[serde(default = "yes")]
+    pub canary: bool,
 }
 
 fn default_event_logs() -> Vec<String> {
@@ -1833,6 +1840,7 @@ impl Default for WindowsMonitoring {
         WindowsMonitoring {
             event_logs: default_event_logs(),
             performance_counters: default_counters(),
+            canary: true,
         }
     }
 }
@@ -2409,6 +2417,103 @@ pub struct Workload {
     /// Replicas added in one burst by the scale-out model. Default: `replicas` (the load doubles).
     #[serde(default)]
     pub scale_out_replicas: Option<u32>,
+    /// Windows only: the logs the application writes to files, the event log or ETW (IIS and
+    /// .NET Framework do, and `kubectl logs` and Container Insights then show nothing),
+    /// forwarded to the container's standard output by Microsoft's LogMonitor, which akswin
+    /// makes the container's entry point (WRK004).
+    #[serde(default)]
+    pub logs: Option<WorkloadLogs>,
+}
+
+/// A Windows workload's log sources, forwarded to standard output by LogMonitor
+/// (<https://github.com/microsoft/windows-container-tools/tree/main/LogMonitor>). akswin
+/// renders the configuration as a ConfigMap mounted read-only and starts the container with
+/// `LogMonitor.exe /Config <file> <command>`: LogMonitor starts `command`, forwards its output
+/// and the sources below, and passes the stop signal on to it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkloadLogs {
+    /// The image's own entry point, which LogMonitor starts and watches (a container `command`
+    /// replaces the image's ENTRYPOINT), e.g. `["C:\\ServiceMonitor.exe", "w3svc"]` for IIS.
+    /// LogMonitor joins the parts with spaces, so no part may contain one.
+    pub command: Vec<String>,
+    /// Where `LogMonitor.exe` is in the image (the image must contain it; Microsoft's IIS
+    /// and ASP.NET images do not). Default: `C:\LogMonitor\LogMonitor.exe`.
+    #[serde(default)]
+    pub log_monitor_path: Option<String>,
+    /// Event log channels to forward, with the least severe level forwarded.
+    #[serde(default)]
+    pub event_logs: Vec<EventLogSource>,
+    /// Log files to follow (IIS writes `C:\inetpub\logs\LogFiles`).
+    #[serde(default)]
+    pub files: Vec<LogFileSource>,
+    /// ETW providers to forward (by name, GUID or both).
+    #[serde(default)]
+    pub etw: Vec<EtwSource>,
+}
+
+/// The least severe level LogMonitor forwards (its names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum LogLevel {
+    Critical,
+    Error,
+    Warning,
+    Information,
+    Verbose,
+}
+
+impl LogLevel {
+    /// The name LogMonitor's configuration takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Critical => "Critical",
+            LogLevel::Error => "Error",
+            LogLevel::Warning => "Warning",
+            LogLevel::Information => "Information",
+            LogLevel::Verbose => "Verbose",
+        }
+    }
+}
+
+/// An event log channel LogMonitor forwards.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EventLogSource {
+    /// The channel: `System`, `Application`, or a provider's channel such as
+    /// `Microsoft-Windows-IIS-Configuration/Operational`.
+    pub channel: String,
+    /// Default: `Error`.
+    #[serde(default)]
+    pub level: Option<LogLevel>,
+}
+
+/// A directory of log files LogMonitor follows.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogFileSource {
+    /// An absolute Windows path in the container, e.g. `C:\inetpub\logs`.
+    pub directory: String,
+    /// A file name pattern, e.g. `*.log`. Default: every file.
+    #[serde(default)]
+    pub filter: Option<String>,
+    /// Follow files in subdirectories too (IIS writes one per site). Default: false.
+    #[serde(default)]
+    pub include_subdirectories: bool,
+}
+
+/// An ETW provider LogMonitor forwards.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EtwSource {
+    /// The provider's registered name, e.g. `Microsoft-Windows-IIS-Logging`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The provider's GUID (36 characters, or 38 in braces).
+    #[serde(default)]
+    pub guid: Option<String>,
+    /// Default: `Error`.
+    #[serde(default)]
+    pub level: Option<LogLevel>,
 }
 
 /// Whether a port serves TLS by akswin's convention (443 or 8443).

@@ -47,7 +47,7 @@ fn baseline_checks_clean_and_says_so() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "<baseline>: 0 errors, 0 warnings, 3 info",
+            "<baseline>: 0 errors, 0 warnings, 4 info",
         ))
         .stderr(predicate::str::contains("using the built-in baseline"));
 }
@@ -66,7 +66,7 @@ fn check_reads_akswin_yaml_by_default() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "akswin.yaml: 0 errors, 0 warnings, 3 info",
+            "akswin.yaml: 0 errors, 0 warnings, 4 info",
         ));
 }
 
@@ -392,7 +392,7 @@ fn stdin_is_read_with_dash() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "<stdin>: 0 errors, 0 warnings, 3 info",
+            "<stdin>: 0 errors, 0 warnings, 4 info",
         ));
 }
 

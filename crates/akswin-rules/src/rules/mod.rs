@@ -107,6 +107,7 @@ pub static ALL: &[&dyn Rule] = &[
     &wrk::wrk001_workload_placement::Wrk001,
     &wrk::wrk002_invalid_workload_value::Wrk002,
     &wrk::wrk003_run_as_identity::Wrk003,
+    &wrk::wrk004_windows_workload_logs::Wrk004,
 ];
 
 pub use akswin_plan::FORBIDDEN_RANGES;

@@ -34,6 +34,8 @@ pub enum Targets {
     WorkloadsAndIngresses,
     /// Workloads and RuntimeClasses.
     WorkloadsAndRuntimeClasses,
+    /// GMSACredentialSpecs (cluster-scoped, the gMSA webhook's CRD).
+    GmsaCredentialSpecs,
 }
 
 impl Targets {
@@ -60,6 +62,7 @@ impl Targets {
                 w.push(("node.k8s.io", vec!["RuntimeClass"]));
                 w
             }
+            Targets::GmsaCredentialSpecs => vec![("windows.k8s.io", vec!["GMSACredentialSpec"])],
         }
     }
 }
@@ -226,6 +229,11 @@ pub fn admission(code: &str) -> Option<Admission> {
             &[],
         ),
         "WIN022" => rego(include_str!("../rego/win022.rego"), Workloads, &[]),
+        "WIN023" => rego(
+            include_str!("../rego/win023.rego"),
+            GmsaCredentialSpecs,
+            &[],
+        ),
         _ => return None,
     })
 }

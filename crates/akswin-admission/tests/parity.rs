@@ -493,6 +493,95 @@ fn service_mutations() -> Vec<Mutation> {
     ]
 }
 
+fn credspec_mutations() -> Vec<Mutation> {
+    fn join(o: &mut Value) -> &mut Value {
+        &mut o["credspec"]["DomainJoinConfig"]
+    }
+    fn host(o: &mut Value) -> &mut Value {
+        &mut o["credspec"]["ActiveDirectoryConfig"]["HostAccountConfig"]
+    }
+    vec![
+        ("account SID", |o| {
+            let sid = join(o)["Sid"].as_str().unwrap_or_default().to_string();
+            join(o)["Sid"] = json!(format!("{sid}-1105"));
+        }),
+        ("SID a number", |o| join(o)["Sid"] = json!(21)),
+        ("braced GUID", |o| {
+            join(o)["Guid"] = json!("{244818ae-87ac-4fcd-92ec-e79e5252348a}")
+        }),
+        ("NetBIOS name as DnsName", |o| {
+            join(o)["DnsName"] = join(o)["NetBiosName"].clone()
+        }),
+        ("DnsName in another forest", |o| {
+            join(o)["DnsName"] = json!("corp.fabrikam.com")
+        }),
+        ("DnsName with a final dot", |o| {
+            join(o)["DnsName"] = json!("corp.contoso.com.")
+        }),
+        ("no DnsTreeName", |o| {
+            if let Some(j) = join(o).as_object_mut() {
+                j.remove("DnsTreeName");
+            }
+        }),
+        ("16-character NetBIOS name", |o| {
+            join(o)["NetBiosName"] = json!("CONTOSOCORPORATE")
+        }),
+        ("$ on the account", |o| {
+            let a = join(o)["MachineAccountName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            join(o)["MachineAccountName"] = json!(format!("{a}$"));
+        }),
+        ("account not listed", |o| {
+            o["credspec"]["ActiveDirectoryConfig"]["GroupManagedServiceAccounts"] =
+                json!([{ "Name": "SomeoneElse", "Scope": "CORP" }])
+        }),
+        ("account listed in other case", |o| {
+            let a = join(o)["MachineAccountName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_uppercase();
+            o["credspec"]["ActiveDirectoryConfig"]["GroupManagedServiceAccounts"] =
+                json!([{ "Name": a, "Scope": "CORP" }])
+        }),
+        ("no HostAccountConfig", |o| {
+            if let Some(a) = o["credspec"]["ActiveDirectoryConfig"].as_object_mut() {
+                a.remove("HostAccountConfig");
+            }
+        }),
+        ("null HostAccountConfig", |o| *host(o) = Value::Null),
+        ("another plug-in", |o| {
+            host(o)["PluginGUID"] = json!("{859E1386-BDB4-49E8-85C7-3070B13920E1}")
+        }),
+        ("plug-in in lower case", |o| {
+            host(o)["PluginGUID"] = json!("{ccc2a336-d7f3-4818-a213-272b7924213e}")
+        }),
+        ("version a number", |o| {
+            host(o)["PortableCcgVersion"] = json!(1)
+        }),
+        ("no ObjectId", |o| {
+            host(o)["PluginInput"] = json!("SecretUri=https://kv.vault.azure.net/secrets/gmsa")
+        }),
+        ("SecretUri not https", |o| {
+            host(o)["PluginInput"] = json!(
+                "ObjectId=6b6f1e52-8a0e-4d8a-9f3c-0d1e2f3a4b5c;SecretUri=http://kv.vault.azure.net/secrets/gmsa"
+            )
+        }),
+        ("input in the other order", |o| {
+            host(o)["PluginInput"] = json!(
+                "SecretUri=https://kv.vault.azure.net/secrets/gmsa;ObjectId=6b6f1e52-8a0e-4d8a-9f3c-0d1e2f3a4b5c"
+            )
+        }),
+        ("no CmsPlugins", |o| {
+            if let Some(c) = o["credspec"].as_object_mut() {
+                c.remove("CmsPlugins");
+            }
+        }),
+        ("credspec null", |o| o["credspec"] = Value::Null),
+    ]
+}
+
 /// Where a kind keeps its pod spec.
 fn pod_spec_mut(obj: &mut Value) -> Option<&mut Value> {
     let kind = obj.get("kind")?.as_str()?.to_string();
@@ -565,6 +654,23 @@ fn cases(seeds: &[(Value, Context)]) -> Vec<(usize, String, Value)> {
     let pod = mutations();
     let mut out = Vec::new();
     for (n, (seed, _)) in seeds.iter().enumerate() {
+        if seed["kind"] == "GMSACredentialSpec" {
+            let all = credspec_mutations();
+            for (i, (a, ma)) in all.iter().enumerate() {
+                for j in [None, Some((i * 5 + 3) % all.len())] {
+                    let mut v = seed.clone();
+                    ma(&mut v);
+                    let mut label = a.to_string();
+                    if let Some(j) = j {
+                        let (b, mb) = &all[j];
+                        mb(&mut v);
+                        label = format!("{a} + {b}");
+                    }
+                    out.push((n, label, v));
+                }
+            }
+            continue;
+        }
         if seed["kind"] == "Service" {
             for (name, m) in service_mutations() {
                 let mut v = seed.clone();

@@ -32,6 +32,9 @@ pub struct AlertPlan {
     /// ISO 8601 durations: how often the query runs, and the window it reads.
     pub frequency: &'static str,
     pub window: &'static str,
+    /// Columns of the result that split the alert: one alert per node instead of one for
+    /// the cluster.
+    pub split_by: &'static [&'static str],
 }
 
 fn kql_list(items: &[String]) -> String {
@@ -64,6 +67,7 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
             severity: 1,
             frequency: "PT5M",
             window: "PT15M",
+            split_by: &["Computer"],
         },
         AlertPlan {
             name: "windows-node-image-age",
@@ -72,6 +76,7 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
             severity: 3,
             frequency: "PT1H",
             window: "PT1H",
+            split_by: &["Computer"],
         },
     ];
     let windows_ns = namespaces(&|_| true);
@@ -83,6 +88,7 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
             severity: 2,
             frequency: "PT5M",
             window: "PT15M",
+            split_by: &[],
         });
     }
     if canary_enabled(spec) {
@@ -93,14 +99,19 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
             severity: 2,
             frequency: "PT5M",
             window: "PT15M",
+            split_by: &["Computer"],
         });
         out.push(AlertPlan {
             name: "windows-canary-silent",
-            description: format!("A Windows node Ready for {CANARY_SILENT_AFTER_MINUTES} minutes has logged no canary line in the last 15: the canary's pod was not created or does not run there (a node that stopped starting pods)"),
-            query: format!("KubeNodeInventory\n| where OperatingSystem has \"Windows\"\n| summarize first = min(TimeGenerated), last = max(TimeGenerated), notReady = countif(Status !has \"Ready\") by Computer\n| where last > ago(5m) and first < ago({CANARY_SILENT_AFTER_MINUTES}m) and notReady == 0\n| join kind=leftanti (ContainerLogV2\n    | where TimeGenerated > ago(15m) and PodNamespace == \"{CANARY_NAMESPACE}\" and ContainerName == \"{CANARY_CONTAINER}\"\n    | distinct Computer) on Computer"),
+            description: format!("A Windows node Ready for {CANARY_SILENT_AFTER_MINUTES} minutes has logged no canary line in the last 15 while the canary logs elsewhere: its pod was not created or does not run there (a node that stopped starting pods)"),
+            // (firstSeen and lastSeen: `first` and `last` are KQL keywords.) Quiet until the canary
+            // has logged anywhere in the hour: before `deploy.sh k8s` applies it, every node
+            // would page.
+            query: format!("KubeNodeInventory\n| where OperatingSystem has \"Windows\"\n| summarize firstSeen = min(TimeGenerated), lastSeen = max(TimeGenerated), notReady = countif(Status !has \"Ready\") by Computer\n| where lastSeen > ago(5m) and firstSeen < ago({CANARY_SILENT_AFTER_MINUTES}m) and notReady == 0\n| where toscalar(ContainerLogV2\n    | where TimeGenerated > ago(1h) and PodNamespace == \"{CANARY_NAMESPACE}\" and ContainerName == \"{CANARY_CONTAINER}\"\n    | count) > 0\n| join kind=leftanti (ContainerLogV2\n    | where TimeGenerated > ago(15m) and PodNamespace == \"{CANARY_NAMESPACE}\" and ContainerName == \"{CANARY_CONTAINER}\"\n    | distinct Computer) on Computer"),
             severity: 2,
             frequency: "PT15M",
             window: "PT1H",
+            split_by: &["Computer"],
         });
     }
     let gmsa_ns = namespaces(&|w| w.gmsa_account.is_some());
@@ -112,6 +123,7 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
             severity: 2,
             frequency: "PT5M",
             window: "PT15M",
+            split_by: &[],
         });
     }
     // The new domain controllers (their Directory Service log comes through the Windows
@@ -152,6 +164,7 @@ pub fn windows_alerts(spec: &Spec) -> Vec<AlertPlan> {
             severity: 2,
             frequency: "PT15M",
             window: "PT15M",
+            split_by: &[],
         });
     }
     out

@@ -260,8 +260,9 @@ pub fn log_monitor_config(logs: &akswin_spec::spec::WorkloadLogs) -> String {
             .iter()
             .map(|c| json!({ "name": c.channel, "level": level(c.level) }))
             .collect();
-        // From the oldest record: events logged while the container started are not lost.
-        sources.push(json!({ "type": "EventLog", "startAtOldestRecord": true, "eventFormatMultiLine": false, "channels": channels }));
+        // From LogMonitor's start (it starts before the application): the oldest record would
+        // replay the container's whole log into ContainerLogV2 on every restart.
+        sources.push(json!({ "type": "EventLog", "startAtOldestRecord": false, "eventFormatMultiLine": false, "channels": channels }));
     }
     for f in &logs.files {
         let mut source = json!({ "type": "File", "directory": f.directory, "includeSubdirectories": f.include_subdirectories });
@@ -561,6 +562,7 @@ pub fn canary(spec: &Spec) -> Vec<Value> {
             "nodeSelector": { "kubernetes.io/os": "windows", "kubernetes.azure.com/os-sku": sku.as_str() },
             "os": { "name": "windows" },
             "automountServiceAccountToken": false,
+            "priorityClassName": CANARY_PRIORITY_CLASS,
             "securityContext": { "windowsOptions": { "runAsUserName": "ContainerUser" } },
             "terminationGracePeriodSeconds": 5,
             "containers": [ {
@@ -572,8 +574,10 @@ pub fn canary(spec: &Spec) -> Vec<Value> {
                     { "name": "CANARY_NAMES", "value": names },
                     { "name": "NODE_NAME", "valueFrom": { "fieldRef": { "fieldPath": "spec.nodeName" } } },
                 ],
-                // A Server Core container's own processes and PowerShell; requests equal limits.
-                "resources": { "requests": { "cpu": "100m", "memory": "512Mi" }, "limits": { "cpu": "100m", "memory": "512Mi" } },
+                // A Server Core container's own processes and PowerShell: a Windows CPU limit
+                // also throttles the container's system services, so a quarter core lets it
+                // start in seconds; requests equal limits.
+                "resources": { "requests": { "cpu": "250m", "memory": "512Mi" }, "limits": { "cpu": "250m", "memory": "512Mi" } },
             } ],
         });
         if !taints.is_empty() {
@@ -623,9 +627,29 @@ pub fn prepull_common() -> Vec<Value> {
     ]
 }
 
-/// `akswin-system` alone, for a cluster with akswin's canary but no pre-pull.
-pub fn system_common() -> Vec<Value> {
-    vec![system_namespace()]
+/// The canary's PriorityClass: above the workloads' default (0), so a full node makes room
+/// for it (a workload pod or a hot-spare placeholder is preempted) instead of leaving it
+/// Pending and paging as a broken node.
+pub const CANARY_PRIORITY_CLASS: &str = "akswin-canary";
+
+/// Cluster-wide objects of `akswin-system`: the namespace, and the PriorityClasses of the
+/// pre-pull DaemonSets and the canary that the spec renders.
+pub fn system_common(prepull: bool, canary: bool) -> Vec<Value> {
+    let mut out = if prepull {
+        prepull_common()
+    } else {
+        vec![system_namespace()]
+    };
+    if canary {
+        let mut pc = priority_class(
+            CANARY_PRIORITY_CLASS,
+            1000,
+            "Windows node canary: one small pod per Windows node, placed before workloads",
+        );
+        pc["preemptionPolicy"] = json!("PreemptLowerPriority");
+        out.push(pc);
+    }
+    out
 }
 
 /// A gMSA's GMSACredentialSpec, with what only Active Directory and the deployed cluster know

@@ -174,15 +174,10 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     t.add("deploy.sh", docs::deploy_sh(spec, plan, n));
     let prepull = k8s::prepull(spec);
     let canary = k8s::canary(spec);
-    if !prepull.is_empty() {
+    if !prepull.is_empty() || !canary.is_empty() {
         t.add(
             "k8s/00-akswin-system.yaml",
-            k8s::yaml(&k8s::prepull_common()),
-        );
-    } else if !canary.is_empty() {
-        t.add(
-            "k8s/00-akswin-system.yaml",
-            k8s::yaml(&k8s::system_common()),
+            k8s::yaml(&k8s::system_common(!prepull.is_empty(), !canary.is_empty())),
         );
     }
     if !canary.is_empty() {

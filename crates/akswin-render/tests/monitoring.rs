@@ -300,3 +300,97 @@ fn event_alerts_read_logs_the_windows_rule_collects() {
             .any(|a| a.name == "domain-controller-replication")
     );
 }
+
+/// Kusto names a query must bracket (`['first']`) to use as a column: its keywords
+/// (https://learn.microsoft.com/kusto/query/schema-entities/entity-names). The scheduled query
+/// rules skip validation at deployment, so a column named `first` deploys, and the alert then
+/// fails at every evaluation without paging anyone.
+const KQL_KEYWORDS: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "by",
+    "on",
+    "with",
+    "in",
+    "has",
+    "first",
+    "last",
+    "asc",
+    "desc",
+    "nulls",
+    "kind",
+    "of",
+    "to",
+    "let",
+    "where",
+    "project",
+    "extend",
+    "summarize",
+    "join",
+    "union",
+    "take",
+    "top",
+    "count",
+    "between",
+    "contains",
+    "like",
+    "step",
+    "from",
+    "true",
+    "false",
+    "typeof",
+    "range",
+    "set",
+    "alias",
+    "declare",
+    "pattern",
+    "restrict",
+    "access",
+    "materialize",
+    "print",
+    "render",
+    "as",
+    "evaluate",
+    "invoke",
+    "find",
+    "search",
+    "sort",
+    "order",
+    "limit",
+    "parse",
+    "datatable",
+    "title",
+    "hidden",
+    "bin",
+];
+
+#[test]
+fn alert_queries_name_no_column_after_a_kusto_keyword() {
+    for (scenario, _) in common::scenario_specs() {
+        let spec = common::scenario_spec(&scenario);
+        for a in akswin_plan::alerts::windows_alerts(&spec) {
+            let q = &a.query;
+            // every `name =` (an assignment, not `==`) in summarize, extend and project
+            let bytes = q.as_bytes();
+            for (i, _) in q.match_indices(" = ") {
+                let start = q[..i]
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |p| p + 1);
+                let name = &q[start..i];
+                assert!(
+                    !name.is_empty() && bytes[i + 3] != b'=',
+                    "{}: odd assignment at {i}",
+                    a.name
+                );
+                assert!(
+                    !KQL_KEYWORDS.contains(&name.to_ascii_lowercase().as_str()),
+                    "{scenario}/{}: the column `{name}` is a Kusto keyword: {q}",
+                    a.name
+                );
+            }
+        }
+    }
+    // the check sees the names it should
+    assert!(KQL_KEYWORDS.contains(&"first") && KQL_KEYWORDS.contains(&"last"));
+}

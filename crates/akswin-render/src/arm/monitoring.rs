@@ -223,7 +223,8 @@ impl Arm<'_> {
         if !spec.monitoring.container_insights {
             return Vec::new();
         }
-        let mut rules: Vec<(String, String, String, u8, &str, &str)> = Vec::new();
+        type Rule<'a> = (String, String, String, u8, &'a str, &'a str, &'a [&'a str]);
+        let mut rules: Vec<Rule> = Vec::new();
         if self.has_windows() {
             for a in akswin_plan::alerts::windows_alerts(spec) {
                 rules.push((
@@ -233,6 +234,7 @@ impl Arm<'_> {
                     a.severity,
                     a.frequency,
                     a.window,
+                    a.split_by,
                 ));
             }
         }
@@ -245,6 +247,7 @@ impl Arm<'_> {
                     3,
                     "PT5M",
                     "PT15M",
+                    &[],
                 ));
             }
         }
@@ -256,7 +259,7 @@ impl Arm<'_> {
             .collect();
         rules
             .into_iter()
-            .map(|(name, description, query, severity, frequency, window)| {
+            .map(|(name, description, query, severity, frequency, window, split_by)| {
                 let mut props = json!({
                     "displayName": format!("{}: {name}", self.n.prefix),
                     "description": description,
@@ -275,6 +278,13 @@ impl Arm<'_> {
                         "failingPeriods": { "numberOfEvaluationPeriods": 1, "minFailingPeriodsToAlert": 1 },
                     } ] },
                 });
+                if !split_by.is_empty() {
+                    // one alert per value (node), each resolved on its own
+                    props["criteria"]["allOf"][0]["dimensions"] = json!(split_by
+                        .iter()
+                        .map(|d| json!({ "name": d, "operator": "Include", "values": ["*"] }))
+                        .collect::<Vec<_>>());
+                }
                 if !groups.is_empty() {
                     props["actions"] = json!({ "actionGroups": groups });
                 }

@@ -20,3 +20,4 @@ pub mod win019_unsupported_volume_on_windows;
 pub mod win020_linux_only_identity_on_windows;
 pub mod win021_hyperv_isolation_on_aks;
 pub mod win022_liveness_without_startup_probe;
+pub mod win023_gmsa_credential_spec_contents;

@@ -453,6 +453,11 @@ fn mutations() -> Vec<Mutation> {
             "tolerate CriticalAddonsOnly",
             |s| s["tolerations"] = json!([{ "key": "CriticalAddonsOnly", "operator": "Exists" }]),
         ),
+        ("TZ env", |s| {
+            if let Some(c) = c0(s) {
+                c["env"] = json!([{ "name": "TZ", "value": "Europe/Berlin" }]);
+            }
+        }),
         ("ltsc2025 image", |s| {
             if let Some(c) = c0(s) {
                 c["image"] = json!("contosoacr.azurecr.io/legacy/web:4.8-ltsc2025");

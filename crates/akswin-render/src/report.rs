@@ -954,6 +954,53 @@ fn money(v: Option<f64>) -> String {
 /// The whole page.
 /// The flow matrix: one row per flow of the catalogue, with how many of its paths do what
 /// the architecture needs; the paths that do not are listed under it.
+/// Each Windows pool's upgrade: the drain timeout and node soak it deploys, and the estimate
+/// at its largest size against the window (the plan's `poolUpgrades`).
+fn pool_upgrades_section(o: &mut String, s: &Spec, scale_out: &ScaleOutPlan) {
+    use akswin_plan::pool_upgrade::Source;
+    let upgrades = akswin_plan::pool_upgrade::plan(s, scale_out);
+    if upgrades.is_empty() {
+        return;
+    }
+    o.push_str("<h3>Windows pool upgrades</h3><p class=\"note\">Per batch of surge nodes: a new node Ready, the drained pods' replacements pulling their image there, then the soak before the next batch. Times in minutes, at the pool's maximum size.</p><table><tr><th>pool</th><th>nodes</th><th>batches</th><th>drain timeout</th><th>node soak</th><th>replacement pull</th><th>estimate</th><th>window</th></tr>");
+    let source = |src: &Source, rec: u32| match src {
+        Source::Spec => format!(" (spec; recommended {rec})"),
+        Source::Recommended => " (recommended)".to_string(),
+    };
+    for u in &upgrades {
+        let over = matches!((u.estimated_minutes, u.window_minutes), (Some(e), Some(w)) if e > f64::from(w));
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} \u{00d7} {}</td><td>{}{}</td><td>{}{}</td><td>{}</td><td class=\"n{}\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(&u.pool),
+            u.max_nodes,
+            u.batches,
+            u.surge_nodes,
+            u.drain_timeout_minutes,
+            esc(&source(
+                &u.drain_timeout_source,
+                u.recommended_drain_timeout_minutes
+            )),
+            u.node_soak_minutes,
+            esc(&source(
+                &u.node_soak_source,
+                u.recommended_node_soak_minutes
+            )),
+            match (&u.replacement_minutes, &u.slowest_workload) {
+                (Some(m), Some(w)) => format!("{m:.1} ({})", esc(w)),
+                (Some(m), None) => format!("{m:.1}"),
+                _ => "unknown (no image size)".to_string(),
+            },
+            if over { " warning" } else { "" },
+            u.estimated_minutes
+                .map_or("unknown".to_string(), |e| format!("{e:.0}")),
+            u.window_minutes
+                .map_or("none".to_string(), |w| w.to_string()),
+        );
+    }
+    o.push_str("</table>");
+}
+
 fn flows_section(o: &mut String, flows: &[ReportFlow]) {
     if flows.is_empty() {
         return;
@@ -1284,6 +1331,7 @@ pub fn html(r: &ReportInput<'_>) -> String {
             "<p>No Windows node image window (<code>upgrades.windowsNodeImage</code>).</p>",
         ),
     }
+    pool_upgrades_section(&mut o, s, r.scale_out);
 
     // Findings.
     let _ = write!(o, "<h2>Findings ({})</h2>", r.findings.len());

@@ -230,6 +230,23 @@ fn the_page_shows_the_numbers_of_the_json() {
             assert!(html.contains(&o.utc_start.format("%Y-%m-%d %H:%M").to_string()));
         }
     }
+    // each Windows pool's upgrade, with the numbers of the plan's poolUpgrades
+    let upgrades = akswin_plan::pool_upgrade::plan(&spec, &scale);
+    assert!(!upgrades.is_empty());
+    for u in &upgrades {
+        let estimate = u
+            .estimated_minutes
+            .map_or("unknown".into(), |e| format!("{e:.0}"));
+        assert!(
+            html.contains(&format!(
+                "<tr><td>{}</td><td class=\"n\">{}</td>",
+                u.pool, u.max_nodes
+            )) && html.contains(&format!("<td>{} (", u.drain_timeout_minutes))
+                && html.contains(&format!(">{estimate}</td>")),
+            "{}",
+            u.pool
+        );
+    }
 }
 
 #[test]

@@ -2393,6 +2393,12 @@ pub struct Workload {
     /// must use the gMSA on the network), or `ContainerAdministrator` (IIS images: ServiceMonitor
     /// starts and watches w3svc, which needs an administrator; the site's application pool runs
     /// as its own identity and uses the gMSA). WRK003 checks the choice against `gmsaAccount`.
+    /// ContainerUser works for an application that only reads its image and its mounts (what
+    /// akswin mounts is read-only). Where it does not: it cannot write at the root of a mounted
+    /// volume (write to a subdirectory, or run as ContainerAdministrator; kubernetes/kubernetes
+    /// issue 131341) nor add a root CA to the machine's store at run time (import it in the
+    /// Dockerfile, where the build runs as ContainerAdministrator; microsoft/Windows-Containers
+    /// issue 506).
     #[serde(default)]
     pub run_as: Option<RunAs>,
     /// CPU and memory per pod (requests equal limits on Windows); the scale-out model sizes nodes

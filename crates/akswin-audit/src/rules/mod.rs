@@ -32,4 +32,5 @@ pub static ALL: &[&dyn ManifestRule] = &[
     &win::win021_hyperv_isolation_on_aks::Win021,
     &win::win022_liveness_without_startup_probe::Win022,
     &win::win023_gmsa_credential_spec_contents::Win023,
+    &win::win024_timezone_env_on_windows::Win024,
 ];

@@ -149,8 +149,20 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
     let rg = &n.rg_spoke;
     let cluster = &n.cluster;
     let mut pools: Vec<_> = spec.cluster.node_pools.iter().collect();
-    // Linux before Windows, system first: the order AKS itself uses for safety.
-    pools.sort_by_key(|p| (p.os == Os::Windows, p.mode != Mode::System));
+    // Linux before Windows, system first: the order AKS itself uses for safety; a canary
+    // Windows pool before the other Windows pools.
+    let canary = spec.upgrades.canary_pool.as_ref().filter(|c| {
+        pools
+            .iter()
+            .any(|p| p.name == c.pool && p.os == Os::Windows)
+    });
+    pools.sort_by_key(|p| {
+        (
+            p.os == Os::Windows,
+            canary.is_none_or(|c| c.pool != p.name),
+            p.mode != Mode::System,
+        )
+    });
     let mut steps = vec![json!({
         "name": "Guard: run only in the intended window (cron cannot express it)",
         "id": "guard",
@@ -231,6 +243,9 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
             "shell": "bash",
             "run": format!("set -euo pipefail\naz aks nodepool upgrade --resource-group {rg} --cluster-name {cluster} --name {} --node-image-only --yes\n", p.name),
         }));
+        if let Some(c) = canary.filter(|c| c.pool == p.name) {
+            steps.extend(canary_steps(rg, cluster, &c.pool, c.soak_minutes));
+        }
     }
     Some(json!({
         "name": "Windows node image upgrade",
@@ -248,6 +263,34 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
             }
         }
     }))
+}
+
+/// The staged rollout's pause after the canary pool: the soak, a fresh sign-in, then the
+/// check that stops the workflow (and so the other Windows pools) when a node of the pool is
+/// not Ready or a pod on it does not run Ready. kubectl runs through `az aks command invoke`
+/// (the API server is private).
+fn canary_steps(rg: &str, cluster: &str, pool: &str, soak: u32) -> Vec<Value> {
+    let when = "steps.guard.outputs.go == 'true' && steps.channel.outputs.managed != 'true'";
+    let mut out = vec![json!({
+        "name": format!("Canary: {pool} soaks {soak} minutes on its new node image"),
+        "if": when,
+        "shell": "bash",
+        "run": format!("set -euo pipefail\necho \"{pool} runs the new node image; the other Windows pools wait ${{AKSWIN_SOAK_MINUTES:-{soak}}} minutes\"\nsleep $(( ${{AKSWIN_SOAK_MINUTES:-{soak}}} * 60 ))\n"),
+    })];
+    for mut l in login_steps() {
+        l["name"] = json!(format!("Azure login again before the {pool} check"));
+        l["if"] = json!(when);
+        out.push(l);
+    }
+    out.push(json!({
+        "name": format!("Canary: {pool}'s nodes Ready and every pod on them running Ready"),
+        "if": when,
+        "shell": "bash",
+        "run": format!(
+            "set -euo pipefail\n# The token for the cluster's API now, while the sign-in is fresh.\naz account get-access-token --resource {AKS_SERVER_APP} --output none\nrefused() {{\n  case \"$1\" in\n    *Forbidden*|*AADSTS*|*AuthorizationFailed*)\n      printf '%s\\n' \"$1\"\n      echo \"::error::this workflow's identity may not read the cluster's nodes and pods (README: GitHub Actions); the other Windows pools are not upgraded\"\n      exit 1 ;;\n  esac\n}}\nnodes=$(az aks command invoke --resource-group {rg} --name {cluster} --command 'kubectl get nodes -l kubernetes.azure.com/agentpool={pool} --no-headers' --query logs --output tsv 2>&1) || true\nrefused \"$nodes\"\nprintf '%s\\n' \"$nodes\"\ntotal=$(printf '%s\\n' \"$nodes\" | awk 'NF >= 2' | wc -l)\nready=$(printf '%s\\n' \"$nodes\" | awk '$2 == \"Ready\"' | wc -l)\nif [ \"$total\" -eq 0 ] || [ \"$ready\" -ne \"$total\" ]; then\n  echo \"::error::$ready of $total {pool} nodes are Ready after the upgrade: the other Windows pools are not upgraded\"\n  exit 1\nfi\npods=$(az aks command invoke --resource-group {rg} --name {cluster} --command 'kubectl get pods --all-namespaces --no-headers -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,PHASE:.status.phase,NODE:.spec.nodeName,READY:.status.containerStatuses[*].ready' --query logs --output tsv 2>&1) || true\nrefused \"$pods\"\nnames=$(printf '%s\\n' \"$nodes\" | awk 'NF >= 2 {{printf \"%s \", $1}}')\nbad=$(printf '%s\\n' \"$pods\" | awk -v names=\"$names\" 'BEGIN {{ n = split(names, list, \" \"); for (i = 1; i <= n; i++) on[list[i]] = 1 }} NF >= 5 && ($4 in on) && !($3 == \"Succeeded\" || ($3 == \"Running\" && $5 !~ /false/)) {{ print $1 \"/\" $2 \" \" $3 \" ready=\" $5 }}')\nif [ -n \"$bad\" ]; then\n  printf '%s\\n' \"$bad\"\n  echo \"::error::pods on {pool} do not run Ready on the new node image: the other Windows pools are not upgraded (kubectl describe the pods; {pool} keeps the new image, the others keep theirs until the workflow runs again)\"\n  exit 1\nfi\necho \"{pool}: $total nodes Ready, every pod on them running Ready: the other Windows pools go on\"\n"
+        ),
+    }));
+    out
 }
 
 fn weekday_iso(d: Weekday) -> u32 {

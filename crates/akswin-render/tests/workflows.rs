@@ -420,3 +420,118 @@ fn hot_spare_waits_for_ready_nodes_and_fails_when_they_do_not_come() {
         )
     );
 }
+
+/// The staged rollout: the canary Windows pool is upgraded before the other Windows pools, and
+/// its check (run here with a stand-in `az`) stops the workflow when a node is not Ready, a
+/// pod on the pool does not run Ready, or the identity may not look.
+#[test]
+#[cfg(unix)]
+fn canary_pool_goes_first_and_its_check_stops_the_rest() {
+    use std::os::unix::fs::PermissionsExt;
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: canary check (no bash)");
+        return;
+    }
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../akswin-rules/tests/fixtures/UPG008/pass_canary_before_the_other_windows_pool.yaml",
+    ))
+    .unwrap();
+    let spec = common::load(&text);
+    let n = akswin_plan::names::Names::new(&spec);
+    let wf = akswin_render::workflows::node_image_upgrade(&spec, &n).expect("workflow");
+    let steps = wf["jobs"]["upgrade"]["steps"].as_array().unwrap();
+    let names: Vec<&str> = steps
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or_default())
+        .collect();
+    let at = |prefix: &str| {
+        names
+            .iter()
+            .position(|n| n.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no step {prefix}: {names:?}"))
+    };
+    // Linux pools, the canary, its soak, a fresh sign-in, its check, then the other Windows pool
+    assert!(at("Node image: linux") < at("Node image: win22 "));
+    assert!(at("Node image: win22 ") < at("Canary: win22 soaks 60 minutes"));
+    assert_eq!(
+        names[at("Canary: win22's nodes") - 1],
+        "Azure login again before the win22 check"
+    );
+    assert!(at("Canary: win22's nodes") < at("Node image: win22b"));
+    let check = steps[at("Canary: win22's nodes")]["run"].as_str().unwrap();
+    let run = |nodes: &str, pods: &str| -> (i32, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let az = dir.path().join("az");
+        std::fs::write(
+            &az,
+            format!(
+                "#!/bin/sh\ncase \"$*\" in\n  *'get nodes'*) cat <<'EOF'\n{nodes}EOF\n  ;;\n  *'get pods'*) cat <<'EOF'\n{pods}EOF\n  ;;\nesac\n"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(check)
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    dir.path().display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let nodes = "akswin22000000   Ready    <none>   9m   v1.35.1\nakswin22000001   Ready    <none>   7m   v1.35.1\n";
+    let good = "legacyweb   legacyweb-7d9f-abcde   Running   akswin22000000   true\nlegacyweb   legacyweb-7d9f-fghij   Running   akswin22000001   true,true\nbatch   report-29876-xyz   Succeeded   akswin22000001   false\napi   api-5c4d-kkkkk   Running   aks-linux-12345-vmss000000   false\n";
+    let (code, out) = run(nodes, good);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("2 nodes Ready, every pod on them running Ready"),
+        "{out}"
+    );
+    // a pod on the canary that does not come Ready stops the rollout (a Linux pod elsewhere
+    // that is not Ready does not)
+    let (code, out) = run(
+        nodes,
+        &format!("{good}legacyweb   legacyweb-7d9f-zzzzz   Running   akswin22000001   false\n"),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("legacyweb/legacyweb-7d9f-zzzzz Running ready=false"),
+        "{out}"
+    );
+    assert!(out.contains("::error::pods on win22"), "{out}");
+    let (code, out) = run(
+        nodes,
+        &format!("{good}legacyweb   legacyweb-7d9f-yyyyy   Pending   akswin22000000   <none>\n"),
+    );
+    assert_eq!(code, 1, "{out}");
+    // a node that is not Ready
+    let (code, out) = run(
+        &format!("{nodes}akswin22000002   NotReady <none>   2m   v1.35.1\n"),
+        good,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("2 of 3 win22 nodes are Ready"), "{out}");
+    // no nodes at all is not a pass
+    let (code, _) = run("", good);
+    assert_eq!(code, 1);
+    // the identity may not look: said at once
+    let (code, out) = run("Error from server (Forbidden): nodes is forbidden\n", good);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("may not read the cluster's nodes and pods"),
+        "{out}"
+    );
+}

@@ -1975,6 +1975,30 @@ pub struct Upgrades {
     pub cluster_window: Option<MaintenanceWindow>,
     /// The GitHub Actions node-image workflow akswin renders when it owns the node images.
     pub workflow: UpgradeWorkflow,
+    /// A staged node image rollout inside the cluster: the workflow upgrades this Windows
+    /// pool first, waits `soakMinutes`, and goes on to the other Windows pools only when the
+    /// pool's nodes are Ready and every pod on them runs Ready (UPG008). Needs the workflow to
+    /// own the node images (`nodeOsChannel: None`): AKS's own channel upgrades every pool in
+    /// its window. Across environments, give the non-production environment a window days
+    /// before production's (`akswin envs` shows both calendars).
+    #[serde(default)]
+    pub canary_pool: Option<CanaryPool>,
+}
+
+/// The Windows pool a staged node image rollout upgrades first.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CanaryPool {
+    /// A Windows pool of `cluster.nodePools`.
+    pub pool: String,
+    /// Minutes between the canary pool's upgrade and its check (0 to 240: the workflow's job
+    /// has 360 minutes for every pool). Default: 60.
+    #[serde(default = "default_canary_soak")]
+    pub soak_minutes: u32,
+}
+
+fn default_canary_soak() -> u32 {
+    60
 }
 
 impl Default for Upgrades {
@@ -1985,6 +2009,7 @@ impl Default for Upgrades {
             windows_node_image: Some(MaintenanceWindow::default()),
             cluster_window: Some(MaintenanceWindow::cluster_default()),
             workflow: UpgradeWorkflow::GithubActions,
+            canary_pool: None,
         }
     }
 }

@@ -104,6 +104,7 @@ pub static ALL: &[&dyn Rule] = &[
     &upg::upg005_upgrade_windows_overlap::Upg005,
     &upg::upg006_windows_pool_upgrade_settings::Upg006,
     &upg::upg007_windows_pool_upgrade_exceeds_window::Upg007,
+    &upg::upg008_canary_pool::Upg008,
     &wrk::wrk001_workload_placement::Wrk001,
     &wrk::wrk002_invalid_workload_value::Wrk002,
     &wrk::wrk003_run_as_identity::Wrk003,

@@ -5,3 +5,4 @@ pub mod upg004_kubernetes_version_unsupported;
 pub mod upg005_upgrade_windows_overlap;
 pub mod upg006_windows_pool_upgrade_settings;
 pub mod upg007_windows_pool_upgrade_exceeds_window;
+pub mod upg008_canary_pool;

@@ -69,8 +69,8 @@ if (-not (Get-DnsClientNrptRule | Where-Object Comment -eq 'akswin: Key Vault th
 }
 Clear-DnsClientCache
 $vaultIp = (Resolve-DnsName -Name ($keyVault + '.vault.azure.net') -Type A | Where-Object Type -eq 'A' | Select-Object -First 1).IPAddress
-if (-not $vaultIp -or -not $vaultIp.StartsWith('10.240.5.')) {
-  throw "$keyVault resolves to '$vaultIp', not its private endpoint in 10.240.5.32/28"
+if (-not $vaultIp -or -not $vaultIp.StartsWith('10.240.7.')) {
+  throw "$keyVault resolves to '$vaultIp', not its private endpoint in 10.240.7.32/28"
 }
 
 function Get-VaultSecret([string] $Name) {

@@ -1,7 +1,7 @@
 #Requires -Modules DnsServer
 <#
 .SYNOPSIS
-  The A records of the internal URLs in AD DNS (legacyweb.corp.contoso.com -> 10.240.5.4: each workload's internal load
+  The A records of the internal URLs in AD DNS (legacyweb.corp.contoso.com -> 10.240.7.4: each workload's internal load
   balancer address), so the application proxy connectors reach each application by the name
   Kerberos expects.
 .DESCRIPTION
@@ -17,7 +17,7 @@
 param([string] $ComputerName = $env:COMPUTERNAME)
 $ErrorActionPreference = 'Stop'
 $records = @(
-  @{ HostName = 'legacyweb.corp.contoso.com'; Ip = '10.240.5.4' }
+  @{ HostName = 'legacyweb.corp.contoso.com'; Ip = '10.240.7.4' }
 )
 foreach ($record in $records) {
   $hostName = $record.HostName

@@ -1554,7 +1554,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     if node_wf || hot_wf {
         let mut what = Vec::new();
         if node_wf {
-            what.push("`node-image-upgrade.yml` upgrades the node images in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows; it signs in again before each pool, since a federated sign-in cannot be refreshed); its identity needs Azure Kubernetes Service Contributor Role on the cluster".to_string());
+            what.push("`node-image-upgrade.yml` upgrades the node images in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows; it starts each pool's upgrade without waiting and polls it, signing in again with a fresh GitHub OIDC token on every poll, since a federated sign-in cannot be refreshed and a Windows pool's upgrade outlasts one; a pool already on the newest image is left alone); its identity needs Azure Kubernetes Service Contributor Role on the cluster".to_string());
             if let Some(c) = &spec.upgrades.canary_pool {
                 what.push(format!("staged: it upgrades the Windows pool `{}` first, waits {} minutes, and upgrades the other Windows pools only when that pool's nodes are Ready and every pod on them runs Ready (kubectl through `az aks command invoke`); for that check its identity also needs `runcommand/action` (in the role above) and, with Azure RBAC for Kubernetes, a role with the data actions `Microsoft.ContainerService/managedClusters/nodes/read` and `Microsoft.ContainerService/managedClusters/pods/read` at the cluster (a custom role); when the check fails, the other Windows pools keep their image until the next run", c.pool, c.soak_minutes));
             }

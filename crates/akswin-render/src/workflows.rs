@@ -241,7 +241,12 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
             ),
             "if": "steps.guard.outputs.go == 'true' && steps.channel.outputs.managed != 'true'",
             "shell": "bash",
-            "run": format!("set -euo pipefail\naz aks nodepool upgrade --resource-group {rg} --cluster-name {cluster} --name {} --node-image-only --yes\n", p.name),
+            "env": {
+                "AZURE_CLIENT_ID": "${{ vars.AZURE_CLIENT_ID }}",
+                "AZURE_TENANT_ID": "${{ vars.AZURE_TENANT_ID }}",
+                "AZURE_SUBSCRIPTION_ID": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+            },
+            "run": pool_upgrade_script(rg, cluster, &p.name),
         }));
         if let Some(c) = canary.filter(|c| c.pool == p.name) {
             steps.extend(canary_steps(rg, cluster, &c.pool, c.soak_minutes));
@@ -263,6 +268,52 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
             }
         }
     }))
+}
+
+/// One pool's node image upgrade, started without waiting and then polled: a Windows pool's
+/// upgrade outlasts the sign-in of the step before it (the CLI cannot refresh a federated
+/// sign-in: https://github.com/Azure/login/issues/372), so each poll signs in again with a
+/// fresh GitHub OIDC token. A pool already on the newest image is left alone; done means
+/// `Succeeded` on the newest image, so a poll before the operation starts is not taken for
+/// its end.
+fn pool_upgrade_script(rg: &str, cluster: &str, pool: &str) -> String {
+    format!(
+        r#"set -euo pipefail
+signin() {{
+  token=$(curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | sed -n 's/.*"value":"\([^"]*\)".*/\1/p')
+  az login --service-principal --username "$AZURE_CLIENT_ID" --tenant "$AZURE_TENANT_ID" --federated-token "$token" --output none --only-show-errors
+  az account set --subscription "$AZURE_SUBSCRIPTION_ID" --only-show-errors
+}}
+latest=$(az aks nodepool get-upgrades --resource-group {rg} --cluster-name {cluster} --nodepool-name {pool} --query latestNodeImageVersion --output tsv --only-show-errors)
+current=$(az aks nodepool show --resource-group {rg} --cluster-name {cluster} --name {pool} --query nodeImageVersion --output tsv --only-show-errors)
+if [ "$current" = "$latest" ]; then
+  echo "{pool} already runs the newest node image $latest"
+  exit 0
+fi
+echo "{pool}: $current -> $latest"
+az aks nodepool upgrade --resource-group {rg} --cluster-name {cluster} --name {pool} --node-image-only --no-wait --yes --only-show-errors
+deadline=$((SECONDS + ${{AKSWIN_UPGRADE_MINUTES:-330}} * 60))
+while :; do
+  sleep "${{AKSWIN_POLL_SECONDS:-120}}"
+  signin
+  state=$(az aks nodepool show --resource-group {rg} --cluster-name {cluster} --name {pool} --query provisioningState --output tsv --only-show-errors)
+  image=$(az aks nodepool show --resource-group {rg} --cluster-name {cluster} --name {pool} --query nodeImageVersion --output tsv --only-show-errors)
+  echo "$(date -u +%H:%M) {pool}: $state, $image"
+  if [ "$state" = Succeeded ] && [ "$image" = "$latest" ]; then
+    exit 0
+  fi
+  case "$state" in
+    Failed|Canceled)
+      echo "::error::{pool}'s node image upgrade ended $state: az aks nodepool show and the activity log say why"
+      exit 1 ;;
+  esac
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "::error::{pool} is still $state on $image after ${{AKSWIN_UPGRADE_MINUTES:-330}} minutes"
+    exit 1
+  fi
+done
+"#
+    )
 }
 
 /// The staged rollout's pause after the canary pool: the soak, a fresh sign-in, then the
@@ -287,7 +338,44 @@ fn canary_steps(rg: &str, cluster: &str, pool: &str, soak: u32) -> Vec<Value> {
         "if": when,
         "shell": "bash",
         "run": format!(
-            "set -euo pipefail\n# The token for the cluster's API now, while the sign-in is fresh.\naz account get-access-token --resource {AKS_SERVER_APP} --output none\nrefused() {{\n  case \"$1\" in\n    *Forbidden*|*AADSTS*|*AuthorizationFailed*)\n      printf '%s\\n' \"$1\"\n      echo \"::error::this workflow's identity may not read the cluster's nodes and pods (README: GitHub Actions); the other Windows pools are not upgraded\"\n      exit 1 ;;\n  esac\n}}\nnodes=$(az aks command invoke --resource-group {rg} --name {cluster} --command 'kubectl get nodes -l kubernetes.azure.com/agentpool={pool} --no-headers' --query logs --output tsv 2>&1) || true\nrefused \"$nodes\"\nprintf '%s\\n' \"$nodes\"\ntotal=$(printf '%s\\n' \"$nodes\" | awk 'NF >= 2' | wc -l)\nready=$(printf '%s\\n' \"$nodes\" | awk '$2 == \"Ready\"' | wc -l)\nif [ \"$total\" -eq 0 ] || [ \"$ready\" -ne \"$total\" ]; then\n  echo \"::error::$ready of $total {pool} nodes are Ready after the upgrade: the other Windows pools are not upgraded\"\n  exit 1\nfi\npods=$(az aks command invoke --resource-group {rg} --name {cluster} --command 'kubectl get pods --all-namespaces --no-headers -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,PHASE:.status.phase,NODE:.spec.nodeName,READY:.status.containerStatuses[*].ready' --query logs --output tsv 2>&1) || true\nrefused \"$pods\"\nnames=$(printf '%s\\n' \"$nodes\" | awk 'NF >= 2 {{printf \"%s \", $1}}')\nbad=$(printf '%s\\n' \"$pods\" | awk -v names=\"$names\" 'BEGIN {{ n = split(names, list, \" \"); for (i = 1; i <= n; i++) on[list[i]] = 1 }} NF >= 5 && ($4 in on) && !($3 == \"Succeeded\" || ($3 == \"Running\" && $5 !~ /false/)) {{ print $1 \"/\" $2 \" \" $3 \" ready=\" $5 }}')\nif [ -n \"$bad\" ]; then\n  printf '%s\\n' \"$bad\"\n  echo \"::error::pods on {pool} do not run Ready on the new node image: the other Windows pools are not upgraded (kubectl describe the pods; {pool} keeps the new image, the others keep theirs until the workflow runs again)\"\n  exit 1\nfi\necho \"{pool}: $total nodes Ready, every pod on them running Ready: the other Windows pools go on\"\n"
+            r#"set -euo pipefail
+# az aks command invoke exits 0 whatever happened to kubectl: each command ends with a marker
+# that only a kubectl that answered prints, and the check fails closed without it.
+kubectl_ok() {{
+  case "$1" in
+    *Forbidden*|*AADSTS*|*AuthorizationFailed*)
+      printf '%s\n' "$1"
+      echo "::error::this workflow's identity may not read the cluster's nodes and pods (README: GitHub Actions); the other Windows pools are not upgraded"
+      exit 1 ;;
+    *akswin-kubectl-ok*) ;;
+    *)
+      printf '%s\n' "$1"
+      echo "::error::kubectl did not answer through az aks command invoke; the other Windows pools are not upgraded"
+      exit 1 ;;
+  esac
+}}
+nodes=$(az aks command invoke --resource-group {rg} --name {cluster} --command 'kubectl get nodes -l kubernetes.azure.com/agentpool={pool} --no-headers && echo akswin-kubectl-ok' --query logs --output tsv --only-show-errors 2>&1) || true
+kubectl_ok "$nodes"
+nodes=$(printf '%s\n' "$nodes" | grep -v '^akswin-kubectl-ok' || true)
+printf '%s\n' "$nodes"
+total=$(printf '%s\n' "$nodes" | awk 'NF >= 2' | wc -l)
+ready=$(printf '%s\n' "$nodes" | awk '$2 == "Ready"' | wc -l)
+if [ "$total" -eq 0 ] || [ "$ready" -ne "$total" ]; then
+  echo "::error::$ready of $total {pool} nodes are Ready after the upgrade: the other Windows pools are not upgraded"
+  exit 1
+fi
+pods=$(az aks command invoke --resource-group {rg} --name {cluster} --command 'kubectl get pods --all-namespaces --no-headers -o "custom-columns=NS:.metadata.namespace,NAME:.metadata.name,PHASE:.status.phase,NODE:.spec.nodeName,READY:.status.containerStatuses[*].ready" && echo akswin-kubectl-ok' --query logs --output tsv --only-show-errors 2>&1) || true
+kubectl_ok "$pods"
+names=$(printf '%s\n' "$nodes" | awk 'NF >= 2 {{printf "%s ", $1}}')
+# every node runs at least its DaemonSets' pods: a node with none was not seen at all
+bad=$(printf '%s\n' "$pods" | awk -v names="$names" 'BEGIN {{ n = split(names, list, " "); for (i = 1; i <= n; i++) {{ on[list[i]] = 1; running[list[i]] = 0 }} }} NF >= 5 && ($4 in on) {{ if ($3 == "Running") running[$4]++; if (!($3 == "Succeeded" || ($3 == "Running" && $5 !~ /false/))) print $1 "/" $2 " " $3 " ready=" $5 }} END {{ for (node in running) if (running[node] == 0) print node " runs no pod" }}')
+if [ -n "$bad" ]; then
+  printf '%s\n' "$bad"
+  echo "::error::pods on {pool} do not run Ready on the new node image: the other Windows pools are not upgraded (kubectl describe the pods; {pool} keeps the new image, the others keep theirs until the workflow runs again)"
+  exit 1
+fi
+echo "{pool}: $total nodes Ready, every pod on them running Ready: the other Windows pools go on"
+"#
         ),
     }));
     out

@@ -459,6 +459,8 @@ fn canary_pool_goes_first_and_its_check_stops_the_rest() {
     );
     assert!(at("Canary: win22's nodes") < at("Node image: win22b"));
     let check = steps[at("Canary: win22's nodes")]["run"].as_str().unwrap();
+    // kubectl answered: its output and the marker its command line echoes after it
+    let ok = |out: &str| format!("{out}akswin-kubectl-ok\n");
     let run = |nodes: &str, pods: &str| -> (i32, String) {
         let dir = tempfile::tempdir().unwrap();
         let az = dir.path().join("az");
@@ -494,7 +496,7 @@ fn canary_pool_goes_first_and_its_check_stops_the_rest() {
     };
     let nodes = "akswin22000000   Ready    <none>   9m   v1.35.1\nakswin22000001   Ready    <none>   7m   v1.35.1\n";
     let good = "legacyweb   legacyweb-7d9f-abcde   Running   akswin22000000   true\nlegacyweb   legacyweb-7d9f-fghij   Running   akswin22000001   true,true\nbatch   report-29876-xyz   Succeeded   akswin22000001   false\napi   api-5c4d-kkkkk   Running   aks-linux-12345-vmss000000   false\n";
-    let (code, out) = run(nodes, good);
+    let (code, out) = run(&ok(nodes), &ok(good));
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("2 nodes Ready, every pod on them running Ready"),
@@ -503,8 +505,10 @@ fn canary_pool_goes_first_and_its_check_stops_the_rest() {
     // a pod on the canary that does not come Ready stops the rollout (a Linux pod elsewhere
     // that is not Ready does not)
     let (code, out) = run(
-        nodes,
-        &format!("{good}legacyweb   legacyweb-7d9f-zzzzz   Running   akswin22000001   false\n"),
+        &ok(nodes),
+        &ok(&format!(
+            "{good}legacyweb   legacyweb-7d9f-zzzzz   Running   akswin22000001   false\n"
+        )),
     );
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -513,25 +517,173 @@ fn canary_pool_goes_first_and_its_check_stops_the_rest() {
     );
     assert!(out.contains("::error::pods on win22"), "{out}");
     let (code, out) = run(
-        nodes,
-        &format!("{good}legacyweb   legacyweb-7d9f-yyyyy   Pending   akswin22000000   <none>\n"),
+        &ok(nodes),
+        &ok(&format!(
+            "{good}legacyweb   legacyweb-7d9f-yyyyy   Pending   akswin22000000   <none>\n"
+        )),
     );
     assert_eq!(code, 1, "{out}");
     // a node that is not Ready
     let (code, out) = run(
-        &format!("{nodes}akswin22000002   NotReady <none>   2m   v1.35.1\n"),
-        good,
+        &ok(&format!(
+            "{nodes}akswin22000002   NotReady <none>   2m   v1.35.1\n"
+        )),
+        &ok(good),
     );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("2 of 3 win22 nodes are Ready"), "{out}");
     // no nodes at all is not a pass
-    let (code, _) = run("", good);
+    let (code, _) = run(&ok(""), &ok(good));
     assert_eq!(code, 1);
+    // a node no pod list shows (its DaemonSets' pods missing) is not a pass
+    let (code, out) = run(
+        &ok(&format!(
+            "{nodes}akswin22000002   Ready    <none>   2m   v1.35.1\n"
+        )),
+        &ok(good),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("akswin22000002 runs no pod"), "{out}");
+    // kubectl never answered (throttled, a conflict, Unauthorized): fails closed
+    let (code, out) = run(&ok(nodes), "(Conflict) Another operation is in progress\n");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("kubectl did not answer"), "{out}");
+    let (code, out) = run(
+        "error: You must be logged in to the server (Unauthorized)\n",
+        &ok(good),
+    );
+    assert_eq!(code, 1, "{out}");
     // the identity may not look: said at once
-    let (code, out) = run("Error from server (Forbidden): nodes is forbidden\n", good);
+    let (code, out) = run(
+        "Error from server (Forbidden): nodes is forbidden\n",
+        &ok(good),
+    );
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("may not read the cluster's nodes and pods"),
         "{out}"
     );
+}
+
+/// A pool's upgrade is started without waiting and polled with a fresh sign-in each time
+/// (stand-ins for az and curl): done only on `Succeeded` with the newest image, an error on
+/// `Failed`, nothing to do on a pool already current.
+#[test]
+#[cfg(unix)]
+fn pool_upgrade_polls_with_fresh_sign_ins_until_the_newest_image() {
+    use std::os::unix::fs::PermissionsExt;
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: pool upgrade poll (no bash)");
+        return;
+    }
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../akswin-rules/tests/fixtures/UPG008/pass_canary_before_the_other_windows_pool.yaml",
+    ))
+    .unwrap();
+    let spec = common::load(&text);
+    let n = akswin_plan::names::Names::new(&spec);
+    let wf = akswin_render::workflows::node_image_upgrade(&spec, &n).expect("workflow");
+    let steps = wf["jobs"]["upgrade"]["steps"].as_array().unwrap();
+    let step = steps
+        .iter()
+        .find(|s| {
+            s["name"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Node image: win22b")
+        })
+        .unwrap();
+    assert_eq!(
+        step["env"]["AZURE_CLIENT_ID"],
+        "${{ vars.AZURE_CLIENT_ID }}"
+    );
+    let script = step["run"].as_str().unwrap();
+    // states: what `nodepool show` answers on each poll (provisioningState, nodeImageVersion)
+    let run = |current: &str, polls: &[(&str, &str)]| -> (i32, String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("calls");
+        let mut states = String::new();
+        for (i, (state, image)) in polls.iter().enumerate() {
+            states.push_str(&format!("  {}) state={state}; image={image} ;;\n", i + 1));
+        }
+        let az = format!(
+            "#!/bin/bash\necho \"az $*\" >> '{log}'\nn=$(grep -c 'provisioningState' '{log}')\ncase \"$n\" in\n{states}  *) state=Updating; image=old ;;\nesac\ncase \"$*\" in\n  *get-upgrades*) echo AKSWindows-2022-containerd-20348.9999.261201 ;;\n  *'--query provisioningState'*) echo \"$state\" ;;\n  *'--query nodeImageVersion'*) if [ \"$n\" -eq 0 ]; then echo '{current}'; else echo \"$image\"; fi ;;\nesac\n",
+            log = log.display()
+        );
+        std::fs::write(dir.path().join("az"), az).unwrap();
+        std::fs::write(
+            dir.path().join("curl"),
+            format!("#!/bin/sh\necho \"curl $*\" >> '{}'\necho '{{\"count\":1,\"value\":\"eyJ.tok-en_1\"}}'\n", log.display()),
+        )
+        .unwrap();
+        for f in ["az", "curl"] {
+            std::fs::set_permissions(dir.path().join(f), std::fs::Permissions::from_mode(0o755))
+                .unwrap();
+        }
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    dir.path().display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("AKSWIN_POLL_SECONDS", "0")
+            .env("AKSWIN_UPGRADE_MINUTES", "1")
+            .env(
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                "https://token.actions.example/?x=1",
+            )
+            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "t")
+            .env("AZURE_CLIENT_ID", "c")
+            .env("AZURE_TENANT_ID", "t")
+            .env("AZURE_SUBSCRIPTION_ID", "s")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            std::fs::read_to_string(&log).unwrap_or_default(),
+        )
+    };
+    let newest = "AKSWindows-2022-containerd-20348.9999.261201";
+    let old = "AKSWindows-2022-containerd-20348.2000.261101";
+    // a poll that still says Succeeded on the old image (before the operation starts) is not
+    // the end; Succeeded on the newest is
+    let (code, out, calls) = run(
+        old,
+        &[
+            ("Succeeded", old),
+            ("UpgradingNodeImageVersion", old),
+            ("Succeeded", newest),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(calls.contains("--node-image-only --no-wait"), "{calls}");
+    // a fresh sign-in with the token GitHub handed out, before every poll
+    assert_eq!(calls.matches("az login --service-principal --username c --tenant t --federated-token eyJ.tok-en_1").count(), 3, "{calls}");
+    assert_eq!(
+        calls.matches("audience=api://AzureADTokenExchange").count(),
+        3,
+        "{calls}"
+    );
+    // a failed upgrade stops the workflow
+    let (code, out, _) = run(old, &[("Failed", old)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("::error::win22b's node image upgrade ended Failed"),
+        "{out}"
+    );
+    // already current: no upgrade started
+    let (code, out, calls) = run(newest, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("already runs the newest node image"), "{out}");
+    assert!(!calls.contains("nodepool upgrade"), "{calls}");
 }

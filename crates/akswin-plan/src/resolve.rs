@@ -132,15 +132,8 @@ pub fn workload_pool<'a>(spec: &'a Spec, w: &Workload) -> Option<&'a NodePool> {
         .and_then(|i| spec.cluster.node_pools.get(i))
 }
 
-/// The images the pre-pull DaemonSets cache, per Windows OS SKU (in SKU order): with
-/// `scaling.prepull.enabled`, every Windows workload's image on the SKU of its pool (on every
-/// SKU its tag allows when the pool does not resolve), then each `scaling.prepull.images`
-/// entry on the SKUs its tag allows. Each list is free of repeats; a SKU with nothing to pull
-/// is left out.
-pub fn prepull_images(spec: &Spec) -> Vec<(OsSku, Vec<String>)> {
-    if !spec.scaling.prepull.enabled {
-        return Vec::new();
-    }
+/// The Windows OS SKUs of the spec's pools, each once, in SKU order.
+pub fn windows_os_skus(spec: &Spec) -> Vec<OsSku> {
     let mut skus: Vec<OsSku> = spec
         .cluster
         .node_pools
@@ -150,6 +143,29 @@ pub fn prepull_images(spec: &Spec) -> Vec<(OsSku, Vec<String>)> {
         .collect();
     skus.sort();
     skus.dedup();
+    skus
+}
+
+/// The taints of the Windows pools of one OS SKU (what a DaemonSet for that SKU tolerates).
+pub fn windows_sku_taints(spec: &Spec, sku: OsSku) -> Vec<String> {
+    spec.cluster
+        .node_pools
+        .iter()
+        .filter(|p| p.os == Os::Windows && p.os_sku() == sku)
+        .flat_map(|p| p.taints.clone())
+        .collect()
+}
+
+/// The images the pre-pull DaemonSets cache, per Windows OS SKU (in SKU order): with
+/// `scaling.prepull.enabled`, every Windows workload's image on the SKU of its pool (on every
+/// SKU its tag allows when the pool does not resolve), then each `scaling.prepull.images`
+/// entry on the SKUs its tag allows. Each list is free of repeats; a SKU with nothing to pull
+/// is left out.
+pub fn prepull_images(spec: &Spec) -> Vec<(OsSku, Vec<String>)> {
+    if !spec.scaling.prepull.enabled {
+        return Vec::new();
+    }
+    let skus = windows_os_skus(spec);
     let fits = |r: &str, sku: OsSku| image_windows_sku(r).is_none_or(|s| s == sku);
     let mut out = Vec::new();
     for sku in skus {

@@ -38,6 +38,14 @@ fn tolerations(taints: &[String]) -> Vec<Value> {
         .collect()
 }
 
+/// Appends `item` to the array `obj[key]`, creating it when absent.
+fn push(obj: &mut Value, key: &str, item: Value) {
+    match obj[key].as_array_mut() {
+        Some(items) => items.push(item),
+        None => obj[key] = json!([item]),
+    }
+}
+
 fn labels(w: &str) -> Value {
     json!({ "app.kubernetes.io/name": w, "app.kubernetes.io/managed-by": "akswin" })
 }
@@ -107,11 +115,9 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
     }
     // LogMonitor as the entry point: the application's files, event log channels and ETW
     // providers reach stdout, where kubectl logs and Container Insights read (WRK004).
-    let log_config = match (&w.logs, windows) {
-        (Some(logs), true) => Some(log_monitor_config(logs)),
-        _ => None,
-    };
-    if let (Some(logs), Some(_)) = (&w.logs, &log_config) {
+    let logs = w.logs.as_ref().filter(|_| windows);
+    let log_config = logs.map(log_monitor_config);
+    if let Some(logs) = logs {
         let mut command = vec![
             logs.log_monitor_path
                 .clone()
@@ -121,12 +127,11 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
         ];
         command.extend(logs.command.iter().cloned());
         container["command"] = json!(command);
-        let mount =
-            json!({ "name": "logmonitor", "mountPath": LOG_MONITOR_CONFIG_DIR, "readOnly": true });
-        match container["volumeMounts"].as_array_mut() {
-            Some(mounts) => mounts.push(mount),
-            None => container["volumeMounts"] = json!([mount]),
-        }
+        push(
+            &mut container,
+            "volumeMounts",
+            json!({ "name": "logmonitor", "mountPath": LOG_MONITOR_CONFIG_DIR, "readOnly": true }),
+        );
     }
     let mut pod = json!({
         "serviceAccountName": name,
@@ -147,12 +152,11 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
         } } ]);
     }
     if log_config.is_some() {
-        let volume =
-            json!({ "name": "logmonitor", "configMap": { "name": log_monitor_config_map(&name) } });
-        match pod["volumes"].as_array_mut() {
-            Some(volumes) => volumes.push(volume),
-            None => pod["volumes"] = json!([volume]),
-        }
+        push(
+            &mut pod,
+            "volumes",
+            json!({ "name": "logmonitor", "configMap": { "name": log_monitor_config_map(&name) } }),
+        );
     }
     if windows {
         pod["os"] = json!({ "name": "windows" });
@@ -181,8 +185,6 @@ pub fn workload(spec: &Spec, plan: &NetworkPlan, w: &Workload) -> Vec<Value> {
         let digest = sha2::Sha256::digest(config.as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         template_meta["annotations"][LOG_MONITOR_CONFIG_HASH] = json!(hex);
-    }
-    if let Some(config) = &log_config {
         docs.push(json!({
             "apiVersion": "v1", "kind": "ConfigMap",
             "metadata": { "name": log_monitor_config_map(&name), "namespace": ns, "labels": labels(&name) },
@@ -439,13 +441,7 @@ pub fn prepull(spec: &Spec) -> Vec<(OsSku, Vec<Value>)> {
     let mut out = Vec::new();
     for (sku, images) in akswin_plan::resolve::prepull_images(spec) {
         let name = format!("akswin-prepull-{}", sku.as_str().to_ascii_lowercase());
-        let taints: Vec<String> = spec
-            .cluster
-            .node_pools
-            .iter()
-            .filter(|p| p.os == Os::Windows && p.os_sku() == sku)
-            .flat_map(|p| p.taints.clone())
-            .collect();
+        let taints = akswin_plan::resolve::windows_sku_taints(spec, sku);
         let init: Vec<Value> = images
             .iter()
             .enumerate()
@@ -535,29 +531,14 @@ pub fn canary(spec: &Spec) -> Vec<Value> {
     if !canary_enabled(spec) {
         return Vec::new();
     }
-    let mut skus: Vec<OsSku> = spec
-        .cluster
-        .node_pools
-        .iter()
-        .filter(|p| p.os == Os::Windows)
-        .map(|p| p.os_sku())
-        .collect();
-    skus.sort_by_key(|s| s.as_str());
-    skus.dedup();
     let names = canary_names(spec).join(",");
     let mut out = Vec::new();
-    for sku in skus {
+    for sku in akswin_plan::resolve::windows_os_skus(spec) {
         let Some(image) = canary_image(sku) else {
             continue;
         };
         let name = format!("akswin-canary-{}", sku.as_str().to_ascii_lowercase());
-        let taints: Vec<String> = spec
-            .cluster
-            .node_pools
-            .iter()
-            .filter(|p| p.os == Os::Windows && p.os_sku() == sku)
-            .flat_map(|p| p.taints.clone())
-            .collect();
+        let taints = akswin_plan::resolve::windows_sku_taints(spec, sku);
         let mut pod = json!({
             "nodeSelector": { "kubernetes.io/os": "windows", "kubernetes.azure.com/os-sku": sku.as_str() },
             "os": { "name": "windows" },

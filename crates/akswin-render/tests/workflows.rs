@@ -322,10 +322,60 @@ fn hot_spare_workflow_agrees_with_the_planned_week() {
 /// The hot-spare workflow waits for the peak's Windows nodes to be Ready after raising the
 /// autoscaler's minimum, and fails loudly when they do not come: its wait step, run against a
 /// stand-in az that reports `ready` Ready nodes of the pool (and one NotReady).
+/// Runs a rendered step's bash with stand-in programs (`(name, script)`, written executable
+/// into `dir`, first on PATH) and extra environment; (exit code, stdout and stderr).
+#[cfg(unix)]
+fn run_with_stubs(
+    dir: &std::path::Path,
+    script: &str,
+    stubs: &[(&str, String)],
+    env: &[(&str, &str)],
+) -> (i32, String) {
+    use std::os::unix::fs::PermissionsExt;
+    for (name, body) in stubs {
+        let path = dir.join(name);
+        std::fs::write(&path, body).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c").arg(script).env(
+        "PATH",
+        format!(
+            "{}:{}",
+            dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// The node image workflow of UPG008's passing fixture: Linux pools, the canary win22, the
+/// other Windows pool win22b.
+#[cfg(unix)]
+fn staged_workflow() -> Value {
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../akswin-rules/tests/fixtures/UPG008/pass_canary_before_the_other_windows_pool.yaml",
+    ))
+    .unwrap();
+    let spec = common::load(&text);
+    let n = akswin_plan::names::Names::new(&spec);
+    akswin_render::workflows::node_image_upgrade(&spec, &n).expect("workflow")
+}
+
 #[test]
 #[cfg(unix)]
 fn hot_spare_waits_for_ready_nodes_and_fails_when_they_do_not_come() {
-    use std::os::unix::fs::PermissionsExt;
     if Command::new("bash").arg("--version").output().is_err() {
         eprintln!("skipped: hot-spare wait (no bash)");
         return;
@@ -354,7 +404,6 @@ fn hot_spare_waits_for_ready_nodes_and_fails_when_they_do_not_come() {
     let peak = spec.scaling.hot_spare.as_ref().unwrap().peak_nodes;
     let run = |ready: u32| -> (i32, String) {
         let dir = tempfile::tempdir().unwrap();
-        let az = dir.path().join("az");
         let mut nodes = String::new();
         for i in 0..ready {
             nodes.push_str(&format!(
@@ -365,30 +414,11 @@ fn hot_spare_waits_for_ready_nodes_and_fails_when_they_do_not_come() {
         if ready == 0 {
             nodes = "Error from server (Forbidden): nodes is forbidden\n".into();
         }
-        std::fs::write(&az, format!("#!/bin/sh\ncat <<'EOF'\n{nodes}EOF\n")).unwrap();
-        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg(wait["run"].as_str().unwrap())
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    dir.path().display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .env("AKSWIN_POLL_SECONDS", "0")
-            .env("AKSWIN_WAIT_MINUTES", "0")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
+        run_with_stubs(
+            dir.path(),
+            wait["run"].as_str().unwrap(),
+            &[("az", format!("#!/bin/sh\ncat <<'EOF'\n{nodes}EOF\n"))],
+            &[("AKSWIN_POLL_SECONDS", "0"), ("AKSWIN_WAIT_MINUTES", "0")],
         )
     };
     let (code, out) = run(peak);
@@ -427,18 +457,11 @@ fn hot_spare_waits_for_ready_nodes_and_fails_when_they_do_not_come() {
 #[test]
 #[cfg(unix)]
 fn canary_pool_goes_first_and_its_check_stops_the_rest() {
-    use std::os::unix::fs::PermissionsExt;
     if Command::new("bash").arg("--version").output().is_err() {
         eprintln!("skipped: canary check (no bash)");
         return;
     }
-    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../akswin-rules/tests/fixtures/UPG008/pass_canary_before_the_other_windows_pool.yaml",
-    ))
-    .unwrap();
-    let spec = common::load(&text);
-    let n = akswin_plan::names::Names::new(&spec);
-    let wf = akswin_render::workflows::node_image_upgrade(&spec, &n).expect("workflow");
+    let wf = staged_workflow();
     let steps = wf["jobs"]["upgrade"]["steps"].as_array().unwrap();
     let names: Vec<&str> = steps
         .iter()
@@ -463,36 +486,10 @@ fn canary_pool_goes_first_and_its_check_stops_the_rest() {
     let ok = |out: &str| format!("{out}akswin-kubectl-ok\n");
     let run = |nodes: &str, pods: &str| -> (i32, String) {
         let dir = tempfile::tempdir().unwrap();
-        let az = dir.path().join("az");
-        std::fs::write(
-            &az,
-            format!(
-                "#!/bin/sh\ncase \"$*\" in\n  *'get nodes'*) cat <<'EOF'\n{nodes}EOF\n  ;;\n  *'get pods'*) cat <<'EOF'\n{pods}EOF\n  ;;\nesac\n"
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg(check)
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    dir.path().display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
+        let az = format!(
+            "#!/bin/sh\ncase \"$*\" in\n  *'get nodes'*) cat <<'EOF'\n{nodes}EOF\n  ;;\n  *'get pods'*) cat <<'EOF'\n{pods}EOF\n  ;;\nesac\n"
+        );
+        run_with_stubs(dir.path(), check, &[("az", az)], &[])
     };
     let nodes = "akswin22000000   Ready    <none>   9m   v1.35.1\nakswin22000001   Ready    <none>   7m   v1.35.1\n";
     let good = "legacyweb   legacyweb-7d9f-abcde   Running   akswin22000000   true\nlegacyweb   legacyweb-7d9f-fghij   Running   akswin22000001   true,true\nbatch   report-29876-xyz   Succeeded   akswin22000001   false\napi   api-5c4d-kkkkk   Running   aks-linux-12345-vmss000000   false\n";
@@ -571,18 +568,11 @@ fn canary_pool_goes_first_and_its_check_stops_the_rest() {
 #[test]
 #[cfg(unix)]
 fn pool_upgrade_polls_with_fresh_sign_ins_until_the_newest_image() {
-    use std::os::unix::fs::PermissionsExt;
     if Command::new("bash").arg("--version").output().is_err() {
         eprintln!("skipped: pool upgrade poll (no bash)");
         return;
     }
-    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../akswin-rules/tests/fixtures/UPG008/pass_canary_before_the_other_windows_pool.yaml",
-    ))
-    .unwrap();
-    let spec = common::load(&text);
-    let n = akswin_plan::names::Names::new(&spec);
-    let wf = akswin_render::workflows::node_image_upgrade(&spec, &n).expect("workflow");
+    let wf = staged_workflow();
     let steps = wf["jobs"]["upgrade"]["steps"].as_array().unwrap();
     let step = steps
         .iter()
@@ -610,48 +600,28 @@ fn pool_upgrade_polls_with_fresh_sign_ins_until_the_newest_image() {
             "#!/bin/bash\necho \"az $*\" >> '{log}'\nn=$(grep -c 'provisioningState' '{log}')\ncase \"$n\" in\n{states}  *) state=Updating; image=old ;;\nesac\ncase \"$*\" in\n  *get-upgrades*) echo AKSWindows-2022-containerd-20348.9999.261201 ;;\n  *'--query provisioningState'*) echo \"$state\" ;;\n  *'--query nodeImageVersion'*) if [ \"$n\" -eq 0 ]; then echo '{current}'; else echo \"$image\"; fi ;;\nesac\n",
             log = log.display()
         );
-        std::fs::write(dir.path().join("az"), az).unwrap();
-        std::fs::write(
-            dir.path().join("curl"),
-            format!("#!/bin/sh\necho \"curl $*\" >> '{}'\necho '{{\"count\":1,\"value\":\"eyJ.tok-en_1\"}}'\n", log.display()),
-        )
-        .unwrap();
-        for f in ["az", "curl"] {
-            std::fs::set_permissions(dir.path().join(f), std::fs::Permissions::from_mode(0o755))
-                .unwrap();
-        }
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg(script)
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    dir.path().display(),
-                    std::env::var("PATH").unwrap_or_default()
+        let curl = format!(
+            "#!/bin/sh\necho \"curl $*\" >> '{}'\necho '{{\"count\":1,\"value\":\"eyJ.tok-en_1\"}}'\n",
+            log.display()
+        );
+        let (code, out) = run_with_stubs(
+            dir.path(),
+            script,
+            &[("az", az), ("curl", curl)],
+            &[
+                ("AKSWIN_POLL_SECONDS", "0"),
+                ("AKSWIN_UPGRADE_MINUTES", "1"),
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_URL",
+                    "https://token.actions.example/?x=1",
                 ),
-            )
-            .env("AKSWIN_POLL_SECONDS", "0")
-            .env("AKSWIN_UPGRADE_MINUTES", "1")
-            .env(
-                "ACTIONS_ID_TOKEN_REQUEST_URL",
-                "https://token.actions.example/?x=1",
-            )
-            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "t")
-            .env("AZURE_CLIENT_ID", "c")
-            .env("AZURE_TENANT_ID", "t")
-            .env("AZURE_SUBSCRIPTION_ID", "s")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-            std::fs::read_to_string(&log).unwrap_or_default(),
-        )
+                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "t"),
+                ("AZURE_CLIENT_ID", "c"),
+                ("AZURE_TENANT_ID", "t"),
+                ("AZURE_SUBSCRIPTION_ID", "s"),
+            ],
+        );
+        (code, out, std::fs::read_to_string(&log).unwrap_or_default())
     };
     let newest = "AKSWindows-2022-containerd-20348.9999.261201";
     let old = "AKSWindows-2022-containerd-20348.2000.261101";

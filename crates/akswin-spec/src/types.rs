@@ -1243,6 +1243,16 @@ mod tests {
     }
 }
 
+/// Whether `s` is a GUID written `8-4-4-4-12` hexadecimal digits, without braces or spaces.
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 /// A Microsoft Entra object id (a group's, a user's): a GUID, `8-4-4-4-12` hexadecimal digits.
 /// Stored lowercase.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -1258,13 +1268,7 @@ impl FromStr for ObjectId {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let t = s.trim().to_ascii_lowercase();
-        let parts: Vec<&str> = t.split('-').collect();
-        let ok = parts.len() == 5
-            && parts
-                .iter()
-                .zip([8, 4, 4, 4, 12])
-                .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()));
-        if ok {
+        if is_guid(&t) {
             Ok(ObjectId(t))
         } else {
             Err(format!(

@@ -1,5 +1,6 @@
 use crate::yaml::{Node, Value};
 use crate::{Context, ManifestRule, Object, Out};
+use akswin_spec::types::is_guid;
 
 /// The AKS gMSA plug-in's CLSID: the `PluginGUID` of every credential spec on AKS.
 pub const AKS_GMSA_PLUGIN: &str = "{CCC2A336-D7F3-4818-A213-272B7924213E}";
@@ -93,21 +94,12 @@ pub fn domain_sid(s: &str) -> bool {
     })
 }
 
-/// 8-4-4-4-12 hexadecimal digits.
-pub fn guid(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
 /// `ObjectId=<guid>;SecretUri=https://...`: the AKS plug-in's input (some part of each).
 pub fn plugin_input(s: &str) -> bool {
     let parts: Vec<&str> = s.split(';').collect();
     parts
         .iter()
-        .any(|p| p.strip_prefix("ObjectId=").is_some_and(guid))
+        .any(|p| p.strip_prefix("ObjectId=").is_some_and(is_guid))
         && parts.iter().any(|p| {
             p.strip_prefix("SecretUri=")
                 .is_some_and(|v| v.starts_with("https://") && v.contains("/secrets/"))
@@ -165,7 +157,7 @@ impl ManifestRule for Win023 {
             );
         }
         let g = field(join, "Guid");
-        if !g.as_deref().is_some_and(guid) {
+        if !g.as_deref().is_some_and(is_guid) {
             report(
                 join,
                 "Guid",
@@ -297,8 +289,8 @@ mod tests {
             "S-1-5-21-2126449477-2524075714-3094792973-1105"
         ));
         assert!(!domain_sid("${domainSid}"));
-        assert!(guid("244818ae-87ac-4fcd-92ec-e79e5252348a"));
-        assert!(!guid("{244818ae-87ac-4fcd-92ec-e79e5252348a}"));
+        assert!(is_guid("244818ae-87ac-4fcd-92ec-e79e5252348a"));
+        assert!(!is_guid("{244818ae-87ac-4fcd-92ec-e79e5252348a}"));
         assert!(plugin_input(
             "ObjectId=244818ae-87ac-4fcd-92ec-e79e5252348a;SecretUri=https://kv.vault.azure.net/secrets/gmsa"
         ));

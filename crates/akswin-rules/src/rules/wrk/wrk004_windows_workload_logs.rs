@@ -60,11 +60,7 @@ fn etw_guid(g: &str) -> bool {
         .strip_prefix('{')
         .and_then(|s| s.strip_suffix('}'))
         .unwrap_or(g);
-    inner.len() == 36
-        && inner.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        })
+    akswin_spec::types::is_guid(inner)
 }
 
 impl Rule for Wrk004 {

@@ -28,6 +28,9 @@ pub struct EnvSummary {
     pub pools: Vec<String>,
     pub monthly_cost: f64,
     pub currency: String,
+    /// The next Windows node image windows (UTC starts, `YYYY-MM-DD HH:MM`), with Windows
+    /// pools and `upgrades.windowsNodeImage`.
+    pub node_image_windows: Vec<String>,
 }
 
 /// A value that is not the same in every environment (JSON pointer into the merged spec).
@@ -52,6 +55,10 @@ pub struct Comparison {
     /// Key Vault), or, in one Active Directory domain, a gMSA, its host group or the standard
     /// user whose password `Set-Gmsa.ps1` resets.
     pub conflicts: Vec<String>,
+    /// The order in which the environments take each of the next Windows node images, month
+    /// by month ("dev 2027-01-13 02:00, then prod 2027-01-20 02:00 (7 days later)"), so a
+    /// non-production environment that should soak an image first can be seen to.
+    pub node_image_order: Vec<String>,
 }
 
 impl Comparison {
@@ -175,6 +182,7 @@ pub fn compare(
                 .collect(),
             monthly_cost: cost.total_monthly,
             currency: cost.currency.clone(),
+            node_image_windows: node_image_windows(s, today),
         });
         let mut f = BTreeMap::new();
         flatten(
@@ -209,13 +217,78 @@ pub fn compare(
             format!("{what} `{value}` is the same in {}", envs.join(" and "))
         })
         .collect();
+    let node_image_order = node_image_order(&environments);
     Ok(Comparison {
+        node_image_order,
         conflicts,
         schema_version: 1,
         source: base.source.name.clone(),
         environments,
         differences,
     })
+}
+
+/// How many upcoming node image windows `envs` lines up.
+const NODE_IMAGE_WINDOWS: usize = 3;
+
+fn node_image_windows(s: &akswin_spec::Spec, today: akswin_rules::Date) -> Vec<String> {
+    let windows = s
+        .cluster
+        .node_pools
+        .iter()
+        .any(|p| p.os == akswin_spec::spec::Os::Windows);
+    match (&s.upgrades.windows_node_image, windows) {
+        (Some(w), true) => akswin_plan::calendar::upcoming(w, today, NODE_IMAGE_WINDOWS)
+            .windows
+            .iter()
+            .map(|o| o.utc_start.format("%Y-%m-%d %H:%M").to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// For the n-th upcoming window of every environment that has one: the environments in the
+/// order they start, with the days between, and a warning where two start the same day (one
+/// cannot soak what the other takes).
+fn node_image_order(environments: &[EnvSummary]) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 0..NODE_IMAGE_WINDOWS {
+        let mut starts: Vec<(chrono::NaiveDateTime, &str)> = environments
+            .iter()
+            .filter_map(|e| {
+                let t = e.node_image_windows.get(i)?;
+                let t = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").ok()?;
+                Some((t, e.env.as_str()))
+            })
+            .collect();
+        if starts.len() < 2 {
+            continue;
+        }
+        starts.sort();
+        let mut line = format!(
+            "{} {} UTC",
+            starts[0].1,
+            starts[0].0.format("%Y-%m-%d %H:%M")
+        );
+        for pair in starts.windows(2) {
+            let ((a, _), (b, env)) = (pair[0], pair[1]);
+            let days = (b.date() - a.date()).num_days();
+            let gap = if days == 0 {
+                "the same day: nothing soaks in one before the other".to_string()
+            } else if days == 1 {
+                "1 day later".to_string()
+            } else {
+                format!("{days} days later")
+            };
+            let _ = write!(
+                line,
+                ", then {env} {} UTC ({gap})",
+                b.format("%Y-%m-%d %H:%M")
+            );
+        }
+        out.push(line);
+    }
+    out
 }
 
 impl Comparison {
@@ -265,6 +338,15 @@ impl Comparison {
             );
             for c in &self.conflicts {
                 let _ = writeln!(out, "  !! {c}");
+            }
+        }
+        if !self.node_image_order.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nWindows node images, in the order the environments take them (upgrades.windowsNodeImage; give a non-production environment a window days before production's):"
+            );
+            for l in &self.node_image_order {
+                let _ = writeln!(out, "  {l}");
             }
         }
         let _ = writeln!(
@@ -326,6 +408,13 @@ impl Comparison {
             o.push_str("<h2>Conflicts between environments</h2><ul>");
             for c in &self.conflicts {
                 let _ = write!(o, "<li>{}</li>", esc(c));
+            }
+            o.push_str("</ul>");
+        }
+        if !self.node_image_order.is_empty() {
+            o.push_str("<h2>Windows node images, in the order the environments take them</h2><ul>");
+            for l in &self.node_image_order {
+                let _ = write!(o, "<li>{}</li>", esc(l));
             }
             o.push_str("</ul>");
         }

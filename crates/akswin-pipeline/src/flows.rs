@@ -1216,7 +1216,8 @@ fn applies(when: &str, spec: &Spec, plan: &NetworkPlan) -> bool {
         "newDcsPair" => plan.addresses.domain_controller_ips.len() > 1,
         "addOns" => spec.egress.firewall.add_on_egress,
         "containerInsights" => {
-            spec.egress.firewall.add_on_egress && spec.monitoring.container_insights
+            spec.egress.firewall.add_on_egress
+                && (spec.monitoring.container_insights || spec.monitoring.prometheus.enabled)
         }
         "jumpBox" => {
             spec.cluster.access.path == akswin_spec::spec::AccessPath::JumpBox

@@ -214,3 +214,117 @@ pub const REPLICATION_EVENTS: [(u32, &str); 4] = [
     (1988, "a lingering object blocked replication"),
     (2087, "a replication partner's name does not resolve"),
 ];
+
+/// A Prometheus rule of akswin's Windows rule groups (managed Prometheus): a recording rule
+/// (`record`) or an alert (`alert`), with its PromQL expression.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromRule {
+    /// The recorded series' name, or the alert's name.
+    pub name: &'static str,
+    /// Whether it is an alert (else a recording rule).
+    pub alert: bool,
+    pub expression: &'static str,
+    /// What it means, for docs and the alert's description.
+    pub description: &'static str,
+    /// Alerts only: how long the expression must hold (ISO 8601) and the severity (0-4).
+    pub for_duration: &'static str,
+    pub severity: u8,
+}
+
+/// Whether akswin renders managed Prometheus: it is on and the cluster is akswin's (an existing
+/// cluster, `cluster.existing`, gets only policy assignments: its add-ons are its owners').
+pub fn prometheus_rendered(spec: &Spec) -> bool {
+    spec.monitoring.prometheus.enabled && spec.cluster.existing.is_none()
+}
+
+/// Whether managed Prometheus collects the Windows nodes (the exporter's and kube-proxy's
+/// scrape targets, akswin's Windows rule groups): akswin renders it, its Windows metrics are
+/// on, and the cluster has Windows pools.
+pub fn prometheus_windows(spec: &Spec) -> bool {
+    prometheus_rendered(spec)
+        && spec.monitoring.prometheus.windows_metrics
+        && spec.cluster.node_pools.iter().any(|p| p.os == Os::Windows)
+}
+
+/// akswin's Windows recording rules and alerts over the Windows exporter's metrics (names as
+/// the exporter publishes them: <https://github.com/prometheus-community/windows_exporter>,
+/// collectors cpu, memory, os, logical_disk, net, container) and kube-state-metrics'. Empty
+/// unless [`prometheus_windows`]. The recorded series start with `akswin_windows:`.
+pub fn windows_prometheus_rules(spec: &Spec) -> Vec<PromRule> {
+    if !prometheus_windows(spec) {
+        return Vec::new();
+    }
+    let rec = |name, expression, description| PromRule {
+        name,
+        alert: false,
+        expression,
+        description,
+        for_duration: "",
+        severity: 0,
+    };
+    let alert = |name, expression, description, for_duration, severity| PromRule {
+        name,
+        alert: true,
+        expression,
+        description,
+        for_duration,
+        severity,
+    };
+    // The pod rules join the exporter's container series to their pods through
+    // kube-state-metrics: the exporter's `container_id` label is the `containerd://<id>` that
+    // `kube_pod_container_info` carries.
+    vec![
+        rec(
+            "akswin_windows:node_cpu_utilisation:ratio_rate5m",
+            "1 - avg by (cluster, instance) (rate(windows_cpu_time_total{mode=\"idle\"}[5m]))",
+            "share of the Windows node's processor time not idle, over 5 minutes",
+        ),
+        rec(
+            "akswin_windows:node_memory_available:ratio",
+            "sum by (cluster, instance) (windows_memory_available_bytes) / (sum by (cluster, instance) (windows_memory_physical_total_bytes) or sum by (cluster, instance) (windows_os_visible_memory_bytes))",
+            "share of the Windows node's physical memory available (the exporter's newer total, or the older visible-memory series)",
+        ),
+        rec(
+            "akswin_windows:node_os_disk_free:ratio",
+            "sum by (cluster, instance) (windows_logical_disk_free_bytes{volume=\"C:\"}) / sum by (cluster, instance) (windows_logical_disk_size_bytes{volume=\"C:\"})",
+            "share of the Windows node's C: volume free (images and container layers live there)",
+        ),
+        rec(
+            "akswin_windows:node_network_bytes:rate5m",
+            "sum by (cluster, instance) (rate(windows_net_bytes_total[5m]))",
+            "bytes per second through the Windows node's network adapters, over 5 minutes",
+        ),
+        rec(
+            "akswin_windows:pod_cpu_usage:rate5m",
+            "sum by (cluster, namespace, pod) (rate(windows_container_cpu_usage_seconds_total[5m]) * on (cluster, container_id) group_left (namespace, pod) max by (cluster, container_id, namespace, pod) (kube_pod_container_info))",
+            "processor seconds per second used by each Windows pod's containers, over 5 minutes",
+        ),
+        rec(
+            "akswin_windows:pod_memory_private_working_set:bytes",
+            "sum by (cluster, namespace, pod) (windows_container_memory_usage_private_working_set_bytes * on (cluster, container_id) group_left (namespace, pod) max by (cluster, container_id, namespace, pod) (kube_pod_container_info))",
+            "private working set of each Windows pod's containers (Windows has no RSS: the working set is what counts)",
+        ),
+        alert(
+            "WindowsExporterNotScraped",
+            "(count by (cluster) (kube_node_info{os_image=~\"Windows.*\"}) > count by (cluster) (count by (cluster, instance) (windows_cpu_time_total))) or (count by (cluster) (kube_node_info{os_image=~\"Windows.*\"}) unless on (cluster) count by (cluster) (count by (cluster, instance) (windows_cpu_time_total)))",
+            "fewer Windows nodes send Windows exporter metrics than the cluster has Windows nodes: the exporter is not installed on them, or its scrape target is off",
+            "PT30M",
+            3,
+        ),
+        alert(
+            "WindowsNodeOsDiskLow",
+            "akswin_windows:node_os_disk_free:ratio < 0.15",
+            "a Windows node's C: volume is more than 85 % full: image pulls and new pods fail when it fills",
+            "PT15M",
+            2,
+        ),
+        alert(
+            "WindowsNodeMemoryLow",
+            "akswin_windows:node_memory_available:ratio < 0.1",
+            "a Windows node has less than 10 % of its memory available: Windows has no out-of-memory killer, its processes page to disk and slow down (https://kubernetes.io/docs/concepts/configuration/windows-resource-management/)",
+            "PT15M",
+            2,
+        ),
+    ]
+}

@@ -411,7 +411,7 @@ pub struct CostEstimate {
     pub warnings: Vec<String>,
 }
 
-pub const NOT_MODELLED: [&str; 7] = [
+pub const NOT_MODELLED: [&str; 8] = [
     "data transfer (internet egress, cross-zone, hub-spoke peering, Front Door requests and edge transfer)",
     "private endpoints, Private Link Service and private DNS zones",
     "Key Vault operations",
@@ -419,6 +419,7 @@ pub const NOT_MODELLED: [&str; 7] = [
     "Microsoft Entra ID P1/P2 licences that application proxy requires",
     "reservations and savings plans",
     "Log Analytics retention beyond the included 31 days, and Basic or Auxiliary logs",
+    "managed Prometheus ingestion and queries (billed per sample ingested and processed; price not confirmed)",
 ];
 
 /// ACR included storage per tier, GiB (docs/sources.md).
@@ -933,7 +934,12 @@ pub fn estimate(
             domain_controllers_monthly: dc_licence,
         },
         acr_storage: acr,
-        not_modelled: NOT_MODELLED.to_vec(),
+        not_modelled: NOT_MODELLED
+            .into_iter()
+            .filter(|m| {
+                crate::alerts::prometheus_rendered(spec) || !m.starts_with("managed Prometheus")
+            })
+            .collect(),
         warnings,
     }
 }

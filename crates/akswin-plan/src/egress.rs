@@ -207,7 +207,7 @@ pub fn firewall(spec: &Spec, vnets: &[VnetPlan], addresses: &crate::Addresses) -
         sets.push("windows");
     }
     if fw.add_on_egress {
-        if spec.monitoring.container_insights {
+        if spec.monitoring.container_insights || spec.monitoring.prometheus.enabled {
             sets.push("monitoring");
         }
         sets.push("policy");

@@ -68,6 +68,12 @@ pub struct Names {
     /// The cluster's DNS prefix (at most 54 characters, so it can be shorter than the name).
     pub dns_prefix: String,
     pub dcr_windows: String,
+    /// Managed Prometheus: the Azure Monitor workspace (shared resource group), and the data
+    /// collection endpoint and rule that send the cluster's metrics there (cluster resource
+    /// group; Microsoft's `MSProm-<region>-<cluster>`, cut to 44 and 64 characters).
+    pub monitor_workspace: String,
+    pub dce_prometheus: String,
+    pub dcr_prometheus: String,
     pub front_door: String,
     pub waf: String,
     pub afd_endpoint: String,
@@ -200,6 +206,7 @@ impl Names {
             .as_ref()
             .and_then(|r| r.name.clone())
             .unwrap_or(cluster);
+        let prometheus = format!("MSProm-{}-{cluster}", spec.location);
         Names {
             rg_hub: existing
                 .as_ref()
@@ -252,6 +259,9 @@ impl Names {
             cluster,
             dns_prefix: cut(format!("aks-{p}"), 54),
             dcr_windows: format!("dcr-{p}-windows"),
+            monitor_workspace: format!("amw-{p}"),
+            dce_prometheus: cut(prometheus.clone(), 44),
+            dcr_prometheus: cut(prometheus, 64),
             front_door: format!("afd-{p}"),
             // WAF policy names: letters and digits only, starting with a letter.
             waf: cut(format!("waf{alnum}"), 128),

@@ -28,6 +28,20 @@ const TEMPLATE_KEYS: &[&str] = &[
     "subscriptionId",
 ];
 
+/// Types akswin renders whose Bicep type data is not in the reference set it embeds (nor their
+/// ARM schema): managed Prometheus's. `check_resource` checks them against the body Microsoft's
+/// template reference documents (the page given), property by property, instead.
+pub const WITHOUT_TYPE_DATA: &[(&str, &str)] = &[
+    (
+        "Microsoft.Monitor/accounts@2023-04-03",
+        "https://learn.microsoft.com/azure/templates/microsoft.monitor/2023-04-03/accounts",
+    ),
+    (
+        "Microsoft.AlertsManagement/prometheusRuleGroups@2023-03-01",
+        "https://learn.microsoft.com/azure/templates/microsoft.alertsmanagement/2023-03-01/prometheusrulegroups",
+    ),
+];
+
 const FLAG_REQUIRED: u64 = 1;
 const FLAG_READ_ONLY: u64 = 2;
 
@@ -144,6 +158,13 @@ impl TypeIndex {
             return errors;
         };
         let key = format!("{ty}@{api}").to_ascii_lowercase();
+        if let Some((documented, _)) = WITHOUT_TYPE_DATA
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&key))
+        {
+            by_hand::check(documented, r, &format!("{at} {ty}"), &mut errors);
+            return errors;
+        }
         let Some((file, node)) = self.resources.get(&key) else {
             errors.push(format!("{at}: no type data for {ty}@{api}"));
             return errors;
@@ -449,6 +470,243 @@ impl Walk<'_> {
                 && !discriminators.contains(&name.as_str())
             {
                 self.err(at, format!("missing required property `{name}`"));
+            }
+        }
+    }
+}
+
+/// The documented bodies of [`WITHOUT_TYPE_DATA`], checked like the type data would: unknown
+/// and read-only properties, required ones, JSON types, ranges and name patterns.
+mod by_hand {
+    use serde_json::Value;
+
+    fn is_expr(v: &Value) -> bool {
+        v.as_str()
+            .is_some_and(|s| s.starts_with('[') && !s.starts_with("[["))
+    }
+
+    fn keys(v: &Value, at: &str, allowed: &[&str], required: &[&str], errors: &mut Vec<String>) {
+        let Some(o) = v.as_object() else {
+            if !is_expr(v) {
+                errors.push(format!("{at}: expected an object"));
+            }
+            return;
+        };
+        for k in o.keys() {
+            if !allowed.contains(&k.as_str()) {
+                errors.push(format!("{at}/{k}: unknown property"));
+            }
+        }
+        for k in required {
+            if !o.contains_key(*k) {
+                errors.push(format!("{at}: missing required property `{k}`"));
+            }
+        }
+    }
+
+    fn string(v: &Value, at: &str, errors: &mut Vec<String>) {
+        if !v.is_string() {
+            errors.push(format!("{at}: expected a string"));
+        }
+    }
+
+    fn boolean(v: &Value, at: &str, errors: &mut Vec<String>) {
+        if !v.is_boolean() && !is_expr(v) {
+            errors.push(format!("{at}: expected a boolean"));
+        }
+    }
+
+    fn string_map(v: &Value, at: &str, errors: &mut Vec<String>) {
+        match v.as_object() {
+            Some(o) => o
+                .iter()
+                .for_each(|(k, v)| string(v, &format!("{at}/{k}"), errors)),
+            None => errors.push(format!("{at}: expected an object of strings")),
+        }
+    }
+
+    /// ISO 8601 minutes within `lo..=hi` (`PT1M` ... `PT15M`), as the reference states.
+    fn minutes(v: &Value, at: &str, lo: u32, hi: u32, errors: &mut Vec<String>) {
+        let m = v
+            .as_str()
+            .and_then(|s| s.strip_prefix("PT"))
+            .and_then(|s| s.strip_suffix('M'))
+            .and_then(|s| s.parse::<u32>().ok());
+        if !m.is_some_and(|m| (lo..=hi).contains(&m)) && !is_expr(v) {
+            errors.push(format!("{at}: expected PT{lo}M to PT{hi}M"));
+        }
+    }
+
+    fn name(v: &Value, at: &str, ok: fn(&str) -> bool, errors: &mut Vec<String>) {
+        match v.as_str() {
+            Some(s) if is_expr(v) || ok(s) => {}
+            _ => errors.push(format!(
+                "{at}/name: {v} does not match the documented pattern"
+            )),
+        }
+    }
+
+    const TOP: &[&str] = &[
+        "type",
+        "apiVersion",
+        "dependsOn",
+        "condition",
+        "copy",
+        "comments",
+        "scope",
+        "resourceGroup",
+        "subscriptionId",
+        "name",
+        "location",
+        "tags",
+    ];
+
+    pub(super) fn check(documented: &str, r: &Value, at: &str, errors: &mut Vec<String>) {
+        if let Some(t) = r.get("tags") {
+            string_map(t, &format!("{at}/tags"), errors);
+        }
+        if documented.starts_with("Microsoft.Monitor/accounts") {
+            // `^(?!-)[a-zA-Z0-9-]+[^-]$`; every property of the body is read-only.
+            keys(
+                r,
+                at,
+                &[TOP, &["properties"]].concat(),
+                &["name", "location"],
+                errors,
+            );
+            name(
+                &r["name"],
+                at,
+                |s| {
+                    s.len() >= 2
+                        && !s.starts_with('-')
+                        && !s.ends_with('-')
+                        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                },
+                errors,
+            );
+            if let Some(p) = r.get("properties") {
+                keys(p, &format!("{at}/properties"), &[], &[], errors);
+            }
+            return;
+        }
+        // Microsoft.AlertsManagement/prometheusRuleGroups: `^[^:@/#{}%&+*<>?]+$`.
+        keys(
+            r,
+            at,
+            &[TOP, &["properties"]].concat(),
+            &["name", "location", "properties"],
+            errors,
+        );
+        name(
+            &r["name"],
+            at,
+            |s| !s.is_empty() && !s.chars().any(|c| ":@/#{}%&+*<>?".contains(c)),
+            errors,
+        );
+        let p = &r["properties"];
+        let at = format!("{at}/properties");
+        keys(
+            p,
+            &at,
+            &[
+                "description",
+                "scopes",
+                "rules",
+                "clusterName",
+                "enabled",
+                "interval",
+            ],
+            &["scopes", "rules"],
+            errors,
+        );
+        for (k, v) in p.as_object().into_iter().flatten() {
+            let here = format!("{at}/{k}");
+            match k.as_str() {
+                "description" | "clusterName" => string(v, &here, errors),
+                "enabled" => boolean(v, &here, errors),
+                "interval" => minutes(v, &here, 1, 15, errors),
+                "scopes" => match v.as_array() {
+                    Some(a) if !a.is_empty() => a.iter().for_each(|s| string(s, &here, errors)),
+                    _ => errors.push(format!("{here}: expected a non-empty array")),
+                },
+                "rules" => match v.as_array() {
+                    Some(a) if !a.is_empty() => a
+                        .iter()
+                        .enumerate()
+                        .for_each(|(i, rule)| self::rule(rule, &format!("{here}/{i}"), errors)),
+                    _ => errors.push(format!("{here}: expected a non-empty array")),
+                },
+                _ => {}
+            }
+        }
+    }
+
+    fn rule(r: &Value, at: &str, errors: &mut Vec<String>) {
+        keys(
+            r,
+            at,
+            &[
+                "record",
+                "alert",
+                "expression",
+                "labels",
+                "annotations",
+                "enabled",
+                "for",
+                "severity",
+                "actions",
+                "resolveConfiguration",
+            ],
+            &["expression"],
+            errors,
+        );
+        if r.get("record").is_some() == r.get("alert").is_some() {
+            errors.push(format!(
+                "{at}: a rule is either a recording rule (`record`) or an alert (`alert`)"
+            ));
+        }
+        for (k, v) in r.as_object().into_iter().flatten() {
+            let here = format!("{at}/{k}");
+            match k.as_str() {
+                "record" | "alert" | "expression" | "for" => string(v, &here, errors),
+                "labels" | "annotations" => string_map(v, &here, errors),
+                "enabled" => boolean(v, &here, errors),
+                "severity" if v.as_u64().is_none_or(|s| s > 4) => {
+                    errors.push(format!("{here}: expected an integer 0 to 4"));
+                }
+                "actions" => {
+                    for (i, a) in v.as_array().into_iter().flatten().enumerate() {
+                        let at = format!("{here}/{i}");
+                        keys(a, &at, &["actionGroupId", "actionProperties"], &[], errors);
+                        if let Some(g) = a.get("actionGroupId") {
+                            string(g, &at, errors);
+                        }
+                    }
+                }
+                "resolveConfiguration" => {
+                    keys(v, &here, &["autoResolved", "timeToResolve"], &[], errors);
+                    if let Some(b) = v.get("autoResolved") {
+                        boolean(b, &here, errors);
+                    }
+                    if let Some(t) = v.get("timeToResolve") {
+                        string(t, &here, errors);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if r.get("alert").is_none() {
+            for k in [
+                "for",
+                "severity",
+                "actions",
+                "resolveConfiguration",
+                "annotations",
+            ] {
+                if r.get(k).is_some() {
+                    errors.push(format!("{at}/{k}: only alerts take it"));
+                }
             }
         }
     }

@@ -1118,7 +1118,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
     ));
     if let Some(h) = spec.network.existing_hub() {
         line(format!(
-            "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`; spoke network, route table to the hub's firewall, NSGs, the spoke's peering to the existing hub `{}`, AKS, Container insights' data collection rule, alerts, policy assignments{admission}; ACR, Key Vault, private endpoints (in the landing zone's private DNS zones), identities, role assignments and diagnostic settings. No hub resource: the hub is the platform team's |",
+            "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`; spoke network, route table to the hub's firewall, NSGs, the spoke's peering to the existing hub `{}`, AKS, Container insights' data collection rule, managed Prometheus (Azure Monitor workspace, data collection endpoint and rule, Windows rule groups), alerts, policy assignments{admission}; ACR, Key Vault, private endpoints (in the landing zone's private DNS zones), identities, role assignments and diagnostic settings. No hub resource: the hub is the platform team's |",
             n.rg_spoke,
             n.rg_shared,
             n.vnet_hub,
@@ -1136,7 +1136,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         ));
     } else {
         line(format!(
-            "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion{}{}; spoke network, route table, NSGs, AKS, Container insights' data collection rule, alerts, policy assignments{admission}; ACR, Key Vault, private endpoints, identities, role assignments, the Windows servers' data collection rule and diagnostic settings |",
+            "| `arm/main.json` | subscription-scope template: resource groups `{}`, `{}`, `{}`; hub network, Azure Firewall and its policy, Bastion{}{}; spoke network, route table, NSGs, AKS, Container insights' data collection rule, managed Prometheus (Azure Monitor workspace, data collection endpoint and rule, Windows rule groups), alerts, policy assignments{admission}; ACR, Key Vault, private endpoints, identities, role assignments, the Windows servers' data collection rule and diagnostic settings |",
             n.rg_hub,
             n.rg_spoke,
             n.rg_shared,
@@ -1556,7 +1556,7 @@ pub fn readme(spec: &Spec, plan: &NetworkPlan, n: &Names) -> String {
         if node_wf {
             what.push("`node-image-upgrade.yml` upgrades the node images in the maintenance window after Patch Tuesday (control plane first, then the pools, Linux before Windows; it starts each pool's upgrade without waiting and polls it, signing in again with a fresh GitHub OIDC token on every poll, since a federated sign-in cannot be refreshed and a Windows pool's upgrade outlasts one; a pool already on the newest image is left alone); its identity needs Azure Kubernetes Service Contributor Role on the cluster".to_string());
             if let Some(c) = &spec.upgrades.canary_pool {
-                what.push(format!("staged: it upgrades the Windows pool `{}` first, waits {} minutes, and upgrades the other Windows pools only when that pool's nodes are Ready and every pod on them runs Ready (kubectl through `az aks command invoke`); for that check its identity also needs `runcommand/action` (in the role above) and, with Azure RBAC for Kubernetes, a role with the data actions `Microsoft.ContainerService/managedClusters/nodes/read` and `Microsoft.ContainerService/managedClusters/pods/read` at the cluster (a custom role); when the check fails, the other Windows pools keep their image until the next run", c.pool, c.soak_minutes));
+                what.push(format!("staged: it upgrades the Windows pool `{}` first, waits {} minutes, and upgrades the other Windows pools only when that pool's nodes are Ready, every pod on them runs Ready, every DaemonSet has a Ready pod on each node it wants (a pod the scheduler could not place shows only there) and the Deployments of the workloads pinned to that pool are whole (kubectl through `az aks command invoke`); for that check its identity also needs `runcommand/action` (in the role above) and, with Azure RBAC for Kubernetes, a role with the data actions `Microsoft.ContainerService/managedClusters/nodes/read`, `Microsoft.ContainerService/managedClusters/pods/read`, `Microsoft.ContainerService/managedClusters/apps/daemonsets/read` and `Microsoft.ContainerService/managedClusters/apps/deployments/read` at the cluster (a custom role); when the check fails, the other Windows pools keep their image until the next run", c.pool, c.soak_minutes));
             }
         }
         if hot_wf {
@@ -1708,12 +1708,17 @@ fn monitoring_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut imp
         }
         if akswin_plan::alerts::canary_enabled(spec) {
             line(format!(
-                "- **Windows node canary** (`k8s/windows-canary.yaml`, `monitoring.windows.canary`): a DaemonSet per Windows version in `akswin-system`, a Server Core pod on every Windows node that resolves {} through the cluster DNS every minute and writes one JSON line per name to stdout. Two alerts below read those lines: repeated failures on one node (the Windows DNS known issues), and a Ready Windows node without a canary line (a node that stopped creating or starting pods). The canary runs as ContainerUser, needs no token and no network but DNS; it takes a quarter core and 512 MiB per Windows node, at the PriorityClass `akswin-canary` (above the workloads', so a full node preempts a pod for it rather than leaving a node unwatched). The silent-node alert stays quiet until the canary has logged somewhere in the last hour (before `deploy.sh k8s` applies it, every node would page). Its DNS path is the cluster's: CoreDNS forwards the AD domain to the DNS server of `gmsaProfile` (one address), so a restart of that domain controller shows here too.",
+                "- **Windows node canary** (`k8s/windows-canary.yaml`, `monitoring.windows.canary`): a DaemonSet per Windows version in `akswin-system`, a Server Core pod on every Windows node that resolves {} through the cluster DNS every minute and writes one JSON line per name to stdout. Two alerts below read those lines: repeated failures on one node (the Windows DNS known issues), and a Ready Windows node without a canary line (a node that stopped creating or starting pods). Its pod is Ready only while every name resolves (a readiness check each minute, three misses){}. The canary runs as ContainerUser, needs no token and no network but DNS; it takes a quarter core and 512 MiB per Windows node, at the PriorityClass `akswin-canary` (above the workloads', so a full node preempts a pod for it rather than leaving a node unwatched). The silent-node alert stays quiet until the canary has logged somewhere in the last hour (before `deploy.sh k8s` applies it, every node would page). Its DNS path is the cluster's: CoreDNS forwards the AD domain to the DNS server of `gmsaProfile` (one address), so a restart of that domain controller shows here too.",
                 akswin_plan::alerts::canary_names(spec)
                     .iter()
                     .map(|n| format!("`{n}`"))
                     .collect::<Vec<_>>()
                     .join(", "),
+                if spec.upgrades.canary_pool.is_some() {
+                    ", so the staged node image rollout's check (`upgrades.canaryPool`) stops on a node whose DNS fails; a resolver outage on premises (the AD domain's name) stops it too, on purpose"
+                } else {
+                    ""
+                },
             ));
         }
     } else {
@@ -1802,6 +1807,49 @@ fn monitoring_section(spec: &Spec, plan: &NetworkPlan, n: &Names, line: &mut imp
                 akswin_plan::names::k8s_name(&a.name)
             ));
         }
+    }
+    if akswin_plan::alerts::prometheus_rendered(spec) {
+        line(format!(
+            "- **Managed Prometheus** (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable-arm): the Azure Monitor workspace `{}` in `{}`; in `{}` the data collection endpoint `{}` and rule `{}`, associated with the cluster, and the cluster's metrics add-on (`azureMonitorProfile.metrics`: `ama-metrics` pods in `kube-system`, kube-state-metrics included). The add-on reaches the workspace through the firewall's Azure Monitor rules (`*.handler.control.monitor.azure.com` for its configuration, `*.metrics.ingest.monitor.azure.com` for the samples). Query it in the portal (the workspace's Prometheus explorer) or from Grafana with the role Monitoring Data Reader on the workspace. Billing is per sample ingested and queried; akswin does not estimate it.",
+            n.monitor_workspace, n.rg_shared, n.rg_spoke, n.dce_prometheus, n.dcr_prometheus
+        ));
+        let rules = akswin_plan::alerts::windows_prometheus_rules(spec);
+        if !rules.is_empty() {
+            line(format!(
+                "  - **Windows**: `k8s/ama-metrics-settings-configmap.yaml` turns on the add-on's `windowsexporter` and `windowskubeproxy` scrape targets (off by default) and adds the metrics the rules below read to the minimal ingestion profile's keep lists; every other setting keeps its default. The add-on does not install the Windows exporter (https://learn.microsoft.com/azure/azure-monitor/containers/enable-windows-metrics): {} The alert `WindowsExporterNotScraped` below fires when fewer Windows nodes send exporter metrics than the cluster has. The rule groups `akswin-windows-recording-rules-{c}` and `akswin-windows-alerts-{c}` (in `{}`, every minute){}:",
+                match spec.monitoring.prometheus.windows_exporter_image.as_deref() {
+                    Some(img) => format!("`k8s/windows-exporter.yaml` runs `{}` on every Windows node, a HostProcess container as SYSTEM on the host's network at port {port}, in the namespace `{ns}` that holds nothing else (Microsoft's HostProcess and approved-users policies exclude that namespace, nothing more); its start adds a Windows Firewall rule that lets only the spoke's addresses{pods} reach the port. Only cluster administrators may create pods in `{ns}`: a pod there runs on the host.", akswin_plan::resolve::image_ref(spec, img), port = crate::k8s::WINDOWS_EXPORTER_PORT, ns = crate::k8s::METRICS_NAMESPACE, pods = if spec.network.pod_cidr.is_some() { " and the pod range" } else { "" }),
+                    None => "akswin deploys none, because `monitoring.prometheus.windowsExporterImage` is not set (MON005): deploy one as Microsoft's page says, or name the image.".to_string(),
+                },
+                n.rg_spoke,
+                if spec.monitoring.action_groups.is_empty() {
+                    "; no action group is set (`monitoring.actionGroups`), so the alerts notify nobody"
+                } else {
+                    ""
+                },
+                c = n.cluster,
+            ));
+            for r in &rules {
+                if r.alert {
+                    line(format!(
+                        "    - alert `{}` (severity {}, for {}): {}.\n\n      ```promql\n      {}\n      ```",
+                        r.name, r.severity, r.for_duration, r.description, r.expression
+                    ));
+                } else {
+                    line(format!(
+                        "    - `{}`: {}.\n\n      ```promql\n      {}\n      ```",
+                        r.name, r.description, r.expression
+                    ));
+                }
+            }
+        }
+    } else if spec
+        .cluster
+        .node_pools
+        .iter()
+        .any(|p| p.os == akswin_spec::spec::Os::Windows)
+    {
+        line("- Managed Prometheus is off (`monitoring.prometheus.enabled: false`): no Windows node metrics (MON005).".into());
     }
 }
 
@@ -1905,10 +1953,18 @@ fn upgrades_section(spec: &Spec, n: &Names, line: &mut impl FnMut(String)) {
         (Some(c), None) => line(format!(
             "- **Kubernetes** (channel `{c}`): AKS upgrades the control plane, then the node pools, at any time (no `upgrades.clusterWindow`)."
         )),
-        (None, _) => line(format!(
-            "- **Kubernetes**: no auto-upgrade channel; upgrade `{}` yourself (`az aks upgrade`), before AKS's support for the version ends.",
-            n.cluster
-        )),
+        (None, _) => match &up.canary_pool {
+            Some(c) => line(format!(
+                "- **Kubernetes**: no auto-upgrade channel, so that a Kubernetes upgrade (which also brings every pool to the newest node image) is staged like the node images: upgrade the control plane first (`az aks upgrade --resource-group {rg} --name {cl} --kubernetes-version <version> --control-plane-only`), then the pools one at a time, the canary `{p}` before the other Windows pools (`az aks nodepool upgrade --resource-group {rg} --cluster-name {cl} --name {p} --kubernetes-version <version>`), and check it as the node image workflow does (its nodes and pods Ready) before the next; before AKS's support for the version ends (https://learn.microsoft.com/azure/aks/upgrade-aks-cluster).",
+                rg = n.rg_spoke,
+                cl = n.cluster,
+                p = c.pool,
+            )),
+            None => line(format!(
+                "- **Kubernetes**: no auto-upgrade channel; upgrade `{}` yourself (`az aks upgrade`), before AKS's support for the version ends.",
+                n.cluster
+            )),
+        },
     }
     match (up.node_os_channel, &up.windows_node_image) {
         (NodeOsChannel::NodeImage | NodeOsChannel::SecurityPatch, Some(w)) => line(format!("- **Node images** (channel `{}`): AKS reimages the nodes, Windows included, in `aksManagedNodeOSUpgradeSchedule`: {}, after Patch Tuesday; no workflow does it (https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image). AKS rolls a month's Windows image out about two weeks after Patch Tuesday, so a monthly window usually applies the newest image then in the region, often the previous month's; a `weekly` schedule takes each new image within a week (https://learn.microsoft.com/azure/aks/planned-maintenance). The alert `{}-windows-node-image-age` fires for a Windows node on an image built more than {} days ago.", up.node_os_channel.arm_value(), describe_window(w), n.prefix, akswin_plan::alerts::IMAGE_AGE_DAYS)),

@@ -523,6 +523,11 @@ while ($true) {
 }
 "#;
 
+/// The canary's readiness: every name resolves now. A node whose DNS fails shows a canary
+/// pod that is not Ready, which stops the staged node image rollout's check
+/// (`upgrades.canaryPool`) as the alert pages.
+const CANARY_PROBE: &str = r#"$env:CANARY_NAMES -split ',' | ForEach-Object { $null = Resolve-DnsName -Name "$_." -DnsOnly -QuickTimeout -ErrorAction Stop }"#;
+
 /// The Windows node canary (`monitoring.windows.canary`): one DaemonSet per Windows version of
 /// the pools, each pod resolving [`akswin_plan::alerts::canary_names`] every minute; the
 /// alerts `windows-dns-canary-failures` and `windows-canary-silent` read its lines.
@@ -559,6 +564,14 @@ pub fn canary(spec: &Spec) -> Vec<Value> {
                 // also throttles the container's system services, so a quarter core lets it
                 // start in seconds; requests equal limits.
                 "resources": { "requests": { "cpu": "250m", "memory": "512Mi" }, "limits": { "cpu": "250m", "memory": "512Mi" } },
+                // PowerShell starts in seconds under a quarter core: a minute apart, half a
+                // minute to answer, three misses.
+                "readinessProbe": {
+                    "exec": { "command": ["powershell.exe", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", CANARY_PROBE] },
+                    "periodSeconds": 60,
+                    "timeoutSeconds": 30,
+                    "failureThreshold": 3,
+                },
             } ],
         });
         if !taints.is_empty() {
@@ -631,6 +644,186 @@ pub fn system_common(prepull: bool, canary: bool) -> Vec<Value> {
         out.push(pc);
     }
     out
+}
+
+/// The namespace of the Windows exporter: its pods run as HostProcess containers as SYSTEM, so
+/// Microsoft's HostProcess and approved-users policies exclude this namespace, and nothing else
+/// runs in it.
+pub const METRICS_NAMESPACE: &str = "akswin-metrics";
+/// The port the add-on's `windowsexporter` target scrapes on each Windows node.
+pub const WINDOWS_EXPORTER_PORT: u16 = 9182;
+
+/// The exporter's start: a Windows Firewall rule that lets the cluster's own addresses (and no
+/// one else) reach the port, then the exporter from the image's files (a HostProcess
+/// container's image is mounted at `CONTAINER_SANDBOX_MOUNT_POINT` on the host).
+fn windows_exporter_script(ranges: &[String]) -> String {
+    format!(
+        r#"$ErrorActionPreference = 'Stop'
+$rule = 'akswin-windows-exporter'
+$remote = @({ranges})
+if (Get-NetFirewallRule -Name $rule -ErrorAction SilentlyContinue) {{
+  Set-NetFirewallRule -Name $rule -RemoteAddress $remote -LocalPort {port}
+}} else {{
+  New-NetFirewallRule -Name $rule -DisplayName 'akswin: Windows exporter for managed Prometheus' -Direction Inbound -Protocol TCP -LocalPort {port} -RemoteAddress $remote -Action Allow | Out-Null
+}}
+& (Join-Path $env:CONTAINER_SANDBOX_MOUNT_POINT 'windows_exporter.exe') '--collectors.enabled=[defaults],container' '--web.listen-address=:{port}'
+exit $LASTEXITCODE
+"#,
+        ranges = ranges
+            .iter()
+            .map(|r| format!("'{r}'"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        port = WINDOWS_EXPORTER_PORT,
+    )
+}
+
+/// The Windows exporter on every Windows node (`monitoring.prometheus.windowsExporterImage`):
+/// one HostProcess DaemonSet (a HostProcess container runs on any Windows version), on the
+/// host's network at port 9182, where the add-on's `windowsexporter` target scrapes. Empty
+/// unless managed Prometheus collects Windows nodes and the spec names the image.
+pub fn windows_exporter(spec: &Spec, plan: &NetworkPlan) -> Vec<Value> {
+    let Some(image) = spec.monitoring.prometheus.windows_exporter_image.as_deref() else {
+        return Vec::new();
+    };
+    if !akswin_plan::alerts::prometheus_windows(spec) {
+        return Vec::new();
+    }
+    let name = "windows-exporter";
+    // The addresses a scrape can come from: the node subnets (the nodes, and the pods on Azure
+    // CNI), pod subnets, and the overlay pod range.
+    let mut ranges: Vec<String> = plan
+        .vnets
+        .iter()
+        .filter(|v| v.name == "spoke")
+        .flat_map(|v| &v.subnets)
+        .filter(|s| {
+            matches!(
+                s.role,
+                akswin_plan::SubnetRole::Nodes | akswin_plan::SubnetRole::Pods
+            )
+        })
+        .filter_map(|s| s.prefix.map(|p| p.to_string()))
+        .collect();
+    if let Some(p) = spec.network.pod_cidr {
+        ranges.push(p.to_string());
+    }
+    ranges.sort();
+    ranges.dedup();
+    if ranges.is_empty() {
+        // no subnet placed (the spec has errors): the spoke as a whole
+        ranges = spec
+            .network
+            .spoke
+            .address_space
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+    }
+    let mut taints: Vec<String> = akswin_plan::resolve::windows_os_skus(spec)
+        .into_iter()
+        .flat_map(|sku| akswin_plan::resolve::windows_sku_taints(spec, sku))
+        .collect();
+    taints.sort();
+    taints.dedup();
+    let mut pod = json!({
+        "nodeSelector": { "kubernetes.io/os": "windows" },
+        "os": { "name": "windows" },
+        "automountServiceAccountToken": false,
+        "hostNetwork": true,
+        // a node agent: a full node makes room for it (the canary's class, above workloads)
+        "priorityClassName": if akswin_plan::alerts::canary_enabled(spec) { Some(CANARY_PRIORITY_CLASS) } else { None },
+        "securityContext": { "windowsOptions": { "hostProcess": true, "runAsUserName": "NT AUTHORITY\\system" } },
+        "containers": [ {
+            "name": name,
+            "image": image_ref(spec, image),
+            "imagePullPolicy": "IfNotPresent",
+            "command": ["C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", windows_exporter_script(&ranges)],
+            "ports": [ { "name": "metrics", "containerPort": WINDOWS_EXPORTER_PORT, "hostPort": WINDOWS_EXPORTER_PORT, "protocol": "TCP" } ],
+            "readinessProbe": { "httpGet": { "path": "/health", "port": WINDOWS_EXPORTER_PORT }, "periodSeconds": 30, "timeoutSeconds": 10 },
+            // the exporter (its own soft limit is 200 MB) under the PowerShell that started it
+            "resources": { "requests": { "cpu": "250m", "memory": "384Mi" }, "limits": { "cpu": "250m", "memory": "384Mi" } },
+        } ],
+    });
+    if pod["priorityClassName"].is_null()
+        && let Some(o) = pod.as_object_mut()
+    {
+        o.remove("priorityClassName");
+    }
+    if !taints.is_empty() {
+        pod["tolerations"] = json!(tolerations(&taints));
+    }
+    vec![
+        json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": METRICS_NAMESPACE, "labels": labels(METRICS_NAMESPACE) } }),
+        json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": { "name": name, "namespace": METRICS_NAMESPACE, "labels": labels(name) },
+            "spec": {
+                "selector": { "matchLabels": { "app.kubernetes.io/name": name } },
+                "updateStrategy": { "type": "RollingUpdate", "rollingUpdate": { "maxUnavailable": "25%" } },
+                "template": { "metadata": { "labels": labels(name) }, "spec": pod },
+            }
+        }),
+    ]
+}
+
+/// The managed Prometheus add-on's settings
+/// (<https://learn.microsoft.com/azure/azure-monitor/containers/prometheus-metrics-scrape-configuration>):
+/// the Windows exporter's and Windows kube-proxy's default scrape targets, off in the add-on
+/// until this ConfigMap turns them on, and the metrics akswin's Windows rules read added to the
+/// minimal ingestion profile's keep lists. Every setting it leaves out keeps the add-on's
+/// default. `None` unless managed Prometheus collects
+/// Windows nodes.
+pub fn ama_metrics_settings(spec: &Spec) -> Option<Value> {
+    if !akswin_plan::alerts::prometheus_windows(spec) {
+        return None;
+    }
+    let keep = prometheus_keep_list(spec)
+        .iter()
+        .map(|(target, metrics)| format!("{target} = \"{metrics}\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Some(json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": "ama-metrics-settings-configmap",
+            "namespace": "kube-system",
+            "labels": { "app.kubernetes.io/managed-by": "akswin" },
+        },
+        "data": {
+            "schema-version": "v1",
+            "config-version": "ver1",
+            "default-scrape-settings-enabled": "windowsexporter = true\nwindowskubeproxy = true",
+            "default-targets-metrics-keep-list": keep,
+        },
+    }))
+}
+
+/// The metric names akswin's Windows rules read, by the add-on target that scrapes them (the
+/// Windows exporter's `windows_*`, kube-state-metrics' `kube_*`), as keep-list regexes: the
+/// add-on's minimal ingestion profile keeps only a listed subset of each target's metrics, and
+/// a rule over a dropped metric records nothing.
+pub fn prometheus_keep_list(spec: &Spec) -> Vec<(&'static str, String)> {
+    let mut windows = std::collections::BTreeSet::new();
+    let mut kube = std::collections::BTreeSet::new();
+    for r in akswin_plan::alerts::windows_prometheus_rules(spec) {
+        for word in r
+            .expression
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        {
+            if word.starts_with("windows_") {
+                windows.insert(word);
+            } else if word.starts_with("kube_") {
+                kube.insert(word);
+            }
+        }
+    }
+    let join = |s: std::collections::BTreeSet<&str>| s.into_iter().collect::<Vec<_>>().join("|");
+    vec![
+        ("windowsexporter", join(windows)),
+        ("kubestate", join(kube)),
+    ]
 }
 
 /// A gMSA's GMSACredentialSpec, with what only Active Directory and the deployed cluster know

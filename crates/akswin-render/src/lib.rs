@@ -183,6 +183,13 @@ pub fn render(spec: &Spec, plan: &NetworkPlan, tool_version: &str) -> Tree {
     if !canary.is_empty() {
         t.add("k8s/windows-canary.yaml", k8s::yaml(&canary));
     }
+    if let Some(cm) = k8s::ama_metrics_settings(spec) {
+        t.add("k8s/ama-metrics-settings-configmap.yaml", k8s::yaml(&[cm]));
+    }
+    let exporter = k8s::windows_exporter(spec, plan);
+    if !exporter.is_empty() {
+        t.add("k8s/windows-exporter.yaml", k8s::yaml(&exporter));
+    }
     for (sku, docs) in &prepull {
         t.add(
             &format!("k8s/prepull-{}.yaml", sku.as_str().to_ascii_lowercase()),

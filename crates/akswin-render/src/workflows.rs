@@ -249,7 +249,20 @@ pub fn node_image_upgrade(spec: &Spec, n: &Names) -> Option<Value> {
             "run": pool_upgrade_script(rg, cluster, &p.name),
         }));
         if let Some(c) = canary.filter(|c| c.pool == p.name) {
-            steps.extend(canary_steps(rg, cluster, &c.pool, c.soak_minutes));
+            // The workloads pinned to the canary pool: their Deployments must be whole.
+            let deployments: Vec<String> = spec
+                .workloads
+                .iter()
+                .filter(|w| w.pool.as_deref() == Some(c.pool.as_str()))
+                .map(|w| crate::k8s::k8s_name(&w.name))
+                .collect();
+            steps.extend(canary_steps(
+                rg,
+                cluster,
+                &c.pool,
+                c.soak_minutes,
+                &deployments,
+            ));
         }
     }
     Some(json!({
@@ -320,7 +333,25 @@ done
 /// check that stops the workflow (and so the other Windows pools) when a node of the pool is
 /// not Ready or a pod on it does not run Ready. kubectl runs through `az aks command invoke`
 /// (the API server is private).
-fn canary_steps(rg: &str, cluster: &str, pool: &str, soak: u32) -> Vec<Value> {
+fn canary_steps(
+    rg: &str,
+    cluster: &str,
+    pool: &str,
+    soak: u32,
+    deployments: &[String],
+) -> Vec<Value> {
+    // A pod the scheduler could not place has no node, so the per-node check cannot see it:
+    // every DaemonSet must have a Ready pod on every node it wants, and each Deployment of a
+    // workload pinned to the canary (its namespace and name are the workload's) all replicas.
+    let mut whole = String::from(
+        "kubectl get daemonsets --all-namespaces --no-headers -o \"custom-columns=NS:.metadata.namespace,NAME:.metadata.name,WANT:.status.desiredNumberScheduled,READY:.status.numberReady\" && echo akswin-deployments",
+    );
+    for d in deployments {
+        whole.push_str(&format!(
+            " && kubectl get deployment {d} --namespace {d} --no-headers -o \"custom-columns=NS:.metadata.namespace,NAME:.metadata.name,WANT:.spec.replicas,READY:.status.readyReplicas\""
+        ));
+    }
+    whole.push_str(" && echo akswin-kubectl-ok");
     let when = "steps.guard.outputs.go == 'true' && steps.channel.outputs.managed != 'true'";
     let mut out = vec![json!({
         "name": format!("Canary: {pool} soaks {soak} minutes on its new node image"),
@@ -374,7 +405,15 @@ if [ -n "$bad" ]; then
   echo "::error::pods on {pool} do not run Ready on the new node image: the other Windows pools are not upgraded (kubectl describe the pods; {pool} keeps the new image, the others keep theirs until the workflow runs again)"
   exit 1
 fi
-echo "{pool}: $total nodes Ready, every pod on them running Ready: the other Windows pools go on"
+whole=$(az aks command invoke --resource-group {rg} --name {cluster} --command '{whole}' --query logs --output tsv --only-show-errors 2>&1) || true
+kubectl_ok "$whole"
+bad=$(printf '%s\n' "$whole" | awk '/^akswin-deployments/ {{ d = 1; next }} /^akswin-kubectl-ok/ {{ next }} NF >= 4 {{ r = ($4 == "<none>") ? 0 : $4; if ($3 != r) print (d ? "deployment " : "daemonset ") $1 "/" $2 ": " r " of " $3 " Ready" }}')
+if [ -n "$bad" ]; then
+  printf '%s\n' "$bad"
+  echo "::error::pods that could not be placed or did not come Ready after {pool}'s upgrade: the other Windows pools are not upgraded"
+  exit 1
+fi
+echo "{pool}: $total nodes Ready, every pod on them running Ready, every DaemonSet and the canary's Deployments whole: the other Windows pools go on"
 "#
         ),
     }));

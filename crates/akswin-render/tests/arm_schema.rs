@@ -10,6 +10,9 @@
 //! - Microsoft.Insights/diagnosticSettings (rendered at 2021-05-01-preview, the reference set's
 //!   schema is 2016-09-01) and Microsoft.Insights/scheduledQueryRules (no schema in the set):
 //!   both are checked against Microsoft's Bicep type data by `check` (RND004).
+//! - Microsoft.Monitor/accounts and Microsoft.AlertsManagement/prometheusRuleGroups (managed
+//!   Prometheus): no schema and no type data in the set; checked against the bodies
+//!   Microsoft's template reference documents (`armtypes::WITHOUT_TYPE_DATA`).
 //! - A schema defect not in the README's list: the discriminated unions of Microsoft.Cdn
 //!   2025-12-01 (`SecretParameters`, `SecurityPolicyPropertiesParameters`) put
 //!   `additionalProperties: false` with only `type` on the base, so no object carrying the
@@ -20,7 +23,10 @@
 //! - Another: Microsoft.Insights/dataCollectionRules 2024-03-11 closes an extension data
 //!   source's `streams` to five values, without Container insights' stream group, which
 //!   Microsoft's own onboarding template uses; the stream is masked, the rest checked
-//!   (`container_insights_stream_defect_is_real`).
+//!   (`container_insights_stream_defect_is_real`). The data flow's `streams` are closed the
+//!   same way without managed Prometheus's `Microsoft-PrometheusMetrics`, which the
+//!   `prometheusForwarder` source of the same schema sends: masked in the data flow only
+//!   (`prometheus_stream_defect_is_real`).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -186,6 +192,11 @@ const CDN: &str = "https://schema.management.azure.com/schemas/2025-12-01/Micros
 /// is open).
 const CONTAINER_INSIGHTS_STREAM: &str = "Microsoft-ContainerInsights-Group-Default";
 
+/// Managed Prometheus's stream: the same schema lets a `prometheusForwarder` data source send
+/// it, and closes `DataFlow.streams` to the five values without it, so the rule Microsoft's
+/// onboarding template writes cannot pass either; masked in the data flow alone.
+const PROMETHEUS_STREAM: &str = "Microsoft-PrometheusMetrics";
+
 /// The value a nested deployment's parameter takes from the outer template (the jump box's
 /// SSH key): `DeploymentParameter.value` is `oneOf: [{}, expression]` in the 2025-04-01
 /// schema, so an expression matches both branches and fails `oneOf`, though ARM accepts it
@@ -231,7 +242,9 @@ fn mask_defect(r: &Value, context: &str, errors: &mut Vec<String>) -> Value {
         for ptr in lists {
             if let Some(streams) = masked.pointer_mut(&ptr).and_then(Value::as_array_mut) {
                 for st in streams.iter_mut() {
-                    if st == CONTAINER_INSIGHTS_STREAM {
+                    if st == CONTAINER_INSIGHTS_STREAM
+                        || (ptr.starts_with("/properties/dataFlows") && st == PROMETHEUS_STREAM)
+                    {
                         *st = Value::String("Microsoft-InsightsMetrics".into());
                     }
                 }
@@ -271,6 +284,14 @@ const ALLOW: &[(&str, &str)] = &[
     (
         "microsoft.insights/scheduledqueryrules",
         "no ARM schema for it in the reference set; checked against Microsoft's Bicep type data (2026-03-01) by `check` (RND004) instead",
+    ),
+    (
+        "microsoft.monitor/accounts",
+        "managed Prometheus's Azure Monitor workspace: neither its ARM schema nor its Bicep type data is in the reference set; `check` (RND004) tests it against the body Microsoft's template reference documents (armtypes::WITHOUT_TYPE_DATA)",
+    ),
+    (
+        "microsoft.alertsmanagement/prometheusrulegroups",
+        "Prometheus rule groups: neither the ARM schema nor the Bicep type data is in the reference set; `check` (RND004) tests them against the documented body (armtypes::WITHOUT_TYPE_DATA), and tests/monitoring.rs parses every expression as PromQL",
     ),
 ];
 
@@ -489,6 +510,46 @@ fn container_insights_stream_defect_is_real() {
     // and the rest of the rule is still checked
     let mut bad = r.clone();
     bad["properties"]["dataFlows"] = Value::String("nope".into());
+    assert!(!resource_validator(url).is_valid(&mask_defect(&bad, "t", &mut errors)));
+}
+
+#[test]
+fn prometheus_stream_defect_is_real() {
+    if reference_opt().is_none() {
+        return;
+    }
+    // The rule of Microsoft's managed Prometheus onboarding fails the schema on its data flow.
+    let r = serde_json::json!({
+        "type": "Microsoft.Insights/dataCollectionRules",
+        "apiVersion": "2024-03-11",
+        "name": "MSProm-eastus2-aks",
+        "location": "eastus2",
+        "kind": "Linux",
+        "properties": {
+            "dataCollectionEndpointId": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Insights/dataCollectionEndpoints/e",
+            "dataSources": { "prometheusForwarder": [ {
+                "name": "PrometheusDataSource",
+                "streams": [PROMETHEUS_STREAM],
+                "labelIncludeFilter": {},
+            } ] },
+            "destinations": { "monitoringAccounts": [ { "name": "MonitoringAccount1", "accountResourceId": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Monitor/accounts/a" } ] },
+            "dataFlows": [ { "streams": [PROMETHEUS_STREAM], "destinations": ["MonitoringAccount1"] } ],
+        }
+    });
+    let url = &resource_schemas()[&(
+        "microsoft.insights/datacollectionrules".to_string(),
+        "2024-03-11".to_string(),
+    )];
+    assert!(
+        !resource_validator(url).is_valid(&r),
+        "the defect is gone: drop the Prometheus stream mask from mask_defect"
+    );
+    let mut errors = Vec::new();
+    assert!(resource_validator(url).is_valid(&mask_defect(&r, "t", &mut errors)));
+    // the data source's own stream is not masked: a wrong one there still fails
+    let mut bad = r.clone();
+    bad["properties"]["dataSources"]["prometheusForwarder"][0]["streams"] =
+        serde_json::json!(["Microsoft-Perf"]);
     assert!(!resource_validator(url).is_valid(&mask_defect(&bad, "t", &mut errors)));
 }
 

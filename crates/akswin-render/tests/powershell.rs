@@ -147,6 +147,58 @@ fn every_rendered_script_parses_and_calls_known_cmdlets_with_their_parameters() 
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
+/// The PowerShell a manifest runs: a container's or a probe's `powershell.exe ... -Command
+/// <script>`, at any depth of the object.
+fn manifest_scripts(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Array(a) => {
+            let words: Vec<&str> = a.iter().filter_map(|x| x.as_str()).collect();
+            if words.len() == a.len()
+                && words
+                    .first()
+                    .is_some_and(|w| w.to_ascii_lowercase().ends_with("powershell.exe"))
+                && let Some(i) = words
+                    .iter()
+                    .position(|w| w.eq_ignore_ascii_case("-Command"))
+            {
+                out.extend(words.get(i + 1).map(|s| s.to_string()));
+            }
+            a.iter().for_each(|x| manifest_scripts(x, out));
+        }
+        serde_json::Value::Object(o) => o.values().for_each(|x| manifest_scripts(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn powershell_in_rendered_manifests_parses_and_calls_known_cmdlets() {
+    let known = cmdlets();
+    let mut checked = 0;
+    let mut bad = Vec::new();
+    for (scenario, tree) in common::scenarios() {
+        for (path, text) in tree
+            .files
+            .iter()
+            .filter(|(p, _)| p.starts_with("k8s/") && p.ends_with(".yaml"))
+        {
+            for doc in text.split("\n---\n") {
+                let v: serde_json::Value = serde_saphyr::from_str(doc).unwrap();
+                let mut scripts = Vec::new();
+                manifest_scripts(&v, &mut scripts);
+                for script in scripts {
+                    checked += 1;
+                    for p in problems(&script, &known) {
+                        bad.push(format!("{scenario}/{path}: {p}"));
+                    }
+                }
+            }
+        }
+    }
+    // The canary's loop and readiness check, the exporter's start.
+    assert!(checked >= 10, "{checked}");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 #[test]
 fn the_checker_finds_what_would_break_on_a_domain_controller() {
     let known = cmdlets();

@@ -484,13 +484,15 @@ fn canary_pool_goes_first_and_its_check_stops_the_rest() {
     let check = steps[at("Canary: win22's nodes")]["run"].as_str().unwrap();
     // kubectl answered: its output and the marker its command line echoes after it
     let ok = |out: &str| format!("{out}akswin-kubectl-ok\n");
-    let run = |nodes: &str, pods: &str| -> (i32, String) {
+    let whole_ok = "legacyweb   akswin-canary-windows2022   3   3\nkube-system   ama-metrics-win-node   3   3\nakswin-deployments\n";
+    let run_all = |nodes: &str, pods: &str, whole: &str| -> (i32, String) {
         let dir = tempfile::tempdir().unwrap();
         let az = format!(
-            "#!/bin/sh\ncase \"$*\" in\n  *'get nodes'*) cat <<'EOF'\n{nodes}EOF\n  ;;\n  *'get pods'*) cat <<'EOF'\n{pods}EOF\n  ;;\nesac\n"
+            "#!/bin/sh\ncase \"$*\" in\n  *'get nodes'*) cat <<'EOF'\n{nodes}EOF\n  ;;\n  *'get pods'*) cat <<'EOF'\n{pods}EOF\n  ;;\n  *'get daemonsets'*) cat <<'EOF'\n{whole}EOF\n  ;;\nesac\n"
         );
         run_with_stubs(dir.path(), check, &[("az", az)], &[])
     };
+    let run = |nodes: &str, pods: &str| run_all(nodes, pods, &ok(whole_ok));
     let nodes = "akswin22000000   Ready    <none>   9m   v1.35.1\nakswin22000001   Ready    <none>   7m   v1.35.1\n";
     let good = "legacyweb   legacyweb-7d9f-abcde   Running   akswin22000000   true\nlegacyweb   legacyweb-7d9f-fghij   Running   akswin22000001   true,true\nbatch   report-29876-xyz   Succeeded   akswin22000001   false\napi   api-5c4d-kkkkk   Running   aks-linux-12345-vmss000000   false\n";
     let (code, out) = run(&ok(nodes), &ok(good));
@@ -499,6 +501,45 @@ fn canary_pool_goes_first_and_its_check_stops_the_rest() {
         out.contains("2 nodes Ready, every pod on them running Ready"),
         "{out}"
     );
+    // a DaemonSet pod the scheduler could not place (no node, so no line above) stops it
+    let (code, out) = run_all(
+        &ok(nodes),
+        &ok(good),
+        &ok("legacyweb   akswin-canary-windows2022   3   2\nakswin-deployments\n"),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("daemonset legacyweb/akswin-canary-windows2022: 2 of 3 Ready"),
+        "{out}"
+    );
+    // so does a Deployment pinned to the canary that is not whole (none Ready reads <none>)
+    let (code, out) = run_all(
+        &ok(nodes),
+        &ok(good),
+        &ok(&format!(
+            "{whole_ok}legacyweb-canary   legacyweb-canary   1   <none>\n"
+        )),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("deployment legacyweb-canary/legacyweb-canary: 0 of 1 Ready"),
+        "{out}"
+    );
+    let (code, out) = run_all(
+        &ok(nodes),
+        &ok(good),
+        &ok(&format!(
+            "{whole_ok}legacyweb-canary   legacyweb-canary   1   1\n"
+        )),
+    );
+    assert_eq!(code, 0, "{out}");
+    // and it fails closed when that kubectl does not answer
+    let (code, out) = run_all(
+        &ok(nodes),
+        &ok(good),
+        "(Conflict) Another operation is in progress\n",
+    );
+    assert_eq!(code, 1, "{out}");
     // a pod on the canary that does not come Ready stops the rollout (a Linux pod elsewhere
     // that is not Ready does not)
     let (code, out) = run(

@@ -1772,6 +1772,12 @@ pub struct Monitoring {
     pub retention_days: u32,
     #[serde(default)]
     pub windows: WindowsMonitoring,
+    /// Azure Monitor managed service for Prometheus: an Azure Monitor workspace, the cluster's
+    /// metrics add-on, and with Windows pools the Windows exporter's and Windows kube-proxy's
+    /// scrape targets and akswin's Windows recording rules (MON005 warns when Windows pools
+    /// go without).
+    #[serde(default)]
+    pub prometheus: Prometheus,
     /// Your own alerts: a Log Analytics query each (a metric alert is not rendered yet, RND001).
     #[serde(default)]
     pub alerts: Vec<Alert>,
@@ -1791,8 +1797,44 @@ impl Default for Monitoring {
             container_insights: true,
             retention_days: default_retention(),
             windows: WindowsMonitoring::default(),
+            prometheus: Prometheus::default(),
             alerts: Vec::new(),
             action_groups: Vec::new(),
+        }
+    }
+}
+
+/// Azure Monitor managed service for Prometheus.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Prometheus {
+    /// Render the Azure Monitor workspace, its data collection endpoint and rule, the rule's
+    /// association with the cluster and the cluster's metrics add-on
+    /// (`azureMonitorProfile.metrics`). Default on.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// With Windows pools: turn on the add-on's Windows exporter and Windows kube-proxy scrape
+    /// targets (off by default in the add-on) through `k8s/ama-metrics-settings-configmap.yaml`,
+    /// and render akswin's Windows recording rules (node CPU, memory, disk and network per
+    /// Windows node and pod). Default on.
+    #[serde(default = "yes")]
+    pub windows_metrics: bool,
+    /// The Windows exporter image akswin deploys on every Windows node (`k8s/windows-exporter.yaml`,
+    /// a HostProcess DaemonSet in `akswin-metrics` listening on port 9182 for the add-on):
+    /// a `registry.images` name (imported into the registry) or a reference from an allowed
+    /// registry, for example the community image `ghcr.io/prometheus-community/windows-exporter`
+    /// imported into yours. The Azure Monitor add-on does not install the exporter; akswin names
+    /// no default version (MON005 warns without it).
+    #[serde(default)]
+    pub windows_exporter_image: Option<String>,
+}
+
+impl Default for Prometheus {
+    fn default() -> Self {
+        Prometheus {
+            enabled: true,
+            windows_metrics: true,
+            windows_exporter_image: None,
         }
     }
 }
@@ -1980,7 +2022,8 @@ pub struct Upgrades {
     /// pool's nodes are Ready and every pod on them runs Ready (UPG008). Needs the workflow to
     /// own the node images (`nodeOsChannel: None`): AKS's own channel upgrades every pool in
     /// its window. Across environments, give the non-production environment a window days
-    /// before production's (`akswin envs` shows both calendars).
+    /// before production's: `akswin envs` lists the order in which the environments take
+    /// each of the next images, and says when two take it the same day.
     #[serde(default)]
     pub canary_pool: Option<CanaryPool>,
 }

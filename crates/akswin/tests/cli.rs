@@ -2174,6 +2174,40 @@ fn the_environments_example_checks_plans_and_reports_each_environment_and_compar
             .any(|d| d["pointer"] == "/location"),
         "the same everywhere"
     );
+    // The node image order: dev a week before prod (the example's windows), month by month.
+    let order: Vec<&str> = cmp["nodeImageOrder"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "dev 2026-12-16 02:00 UTC, then prod 2026-12-23 02:00 UTC (7 days later)",
+            "dev 2027-01-20 02:00 UTC, then prod 2027-01-27 02:00 UTC (7 days later)",
+            "dev 2027-02-17 02:00 UTC, then prod 2027-02-24 02:00 UTC (7 days later)",
+        ]
+    );
+    // On the same day, it says nothing soaks first.
+    let same_day = dir.path().join("same-day.yaml");
+    std::fs::write(
+        &same_day,
+        std::fs::read_to_string(&spec).unwrap().replace(
+            "      windowsNodeImage: { schedule: { relativeMonthly: { weekIndex: Third } } }",
+            "      windowsNodeImage: { schedule: { relativeMonthly: { weekIndex: Fourth } } }",
+        ),
+    )
+    .unwrap();
+    akswin()
+        .env("AKSWIN_TODAY", "2026-11-30")
+        .arg("envs")
+        .arg(&same_day)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "dev 2026-12-23 02:00 UTC, then prod 2026-12-23 02:00 UTC (the same day: nothing soaks in one before the other)",
+        ));
     let page = dir.path().join("envs.html");
     akswin()
         .env("AKSWIN_TODAY", "2026-11-30")

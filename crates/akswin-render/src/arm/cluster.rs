@@ -20,6 +20,9 @@ impl Arm<'_> {
         if spec.monitoring.container_insights {
             res.extend(self.container_insights(&cluster));
         }
+        if self.prometheus_enabled() {
+            res.extend(self.prometheus(&cluster));
+        }
         res.extend(self.alerts());
         res.extend(self.policy_assignments(&cluster));
         // A way in: Azure RBAC for Kubernetes is on and local accounts are off, so only these
@@ -195,6 +198,13 @@ impl Arm<'_> {
             },
             "securityProfile": { "imageCleaner": { "enabled": false } },
         });
+        if self.prometheus_enabled() {
+            // Managed Prometheus's metrics add-on; its rule is associated below.
+            props["azureMonitorProfile"] = json!({ "metrics": {
+                "enabled": true,
+                "kubeStateMetrics": { "metricLabelsAllowlist": "", "metricAnnotationsAllowList": "" },
+            } });
+        }
         if !self.certificate_workloads().is_empty() {
             // Workload identity: the CSI driver mounts each workload's certificate with the
             // workload's own identity, federated with its service account through the

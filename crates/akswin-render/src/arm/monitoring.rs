@@ -339,3 +339,158 @@ impl Arm<'_> {
         res.extend(extra);
     }
 }
+
+/// The Azure Monitor workspace (managed Prometheus's store).
+pub const API_MONITOR_WORKSPACE: &str = "2023-04-03";
+/// Prometheus rule groups (recording rules and alerts).
+pub const API_PROMETHEUS_RULES: &str = "2023-03-01";
+
+impl Arm<'_> {
+    /// Whether akswin renders managed Prometheus (a new cluster only: an existing cluster's
+    /// add-ons are its owners').
+    pub(crate) fn prometheus_enabled(&self) -> bool {
+        akswin_plan::alerts::prometheus_rendered(self.spec)
+    }
+
+    /// The Azure Monitor workspace's id (shared resource group, deployed first).
+    pub(super) fn monitor_workspace_id(&self) -> Expr {
+        rid_rg(
+            &self.n.rg_shared,
+            "Microsoft.Monitor/accounts",
+            &self.n.monitor_workspace,
+        )
+    }
+
+    /// The Azure Monitor workspace, in the shared resource group next to Log Analytics. Its
+    /// body has no writable property (public network access is read-only at 2023-04-03): the
+    /// metrics reach it through the data collection endpoint, over the firewall's Azure
+    /// Monitor rules.
+    pub(super) fn monitor_workspace(&self) -> Value {
+        json!({
+            "type": "Microsoft.Monitor/accounts",
+            "apiVersion": API_MONITOR_WORKSPACE,
+            "name": self.n.monitor_workspace,
+            "location": "[resourceGroup().location]",
+            "tags": self.tags(),
+        })
+    }
+
+    /// Managed Prometheus as Microsoft's ARM onboarding builds it
+    /// (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable-arm):
+    /// the data collection endpoint and the `prometheusForwarder` rule that sends the metrics
+    /// add-on's samples to the Azure Monitor workspace, the rule's association with the
+    /// cluster (where the add-on reads it), and with Windows pools akswin's Windows rule groups
+    /// (recording rules and alerts, `akswin_plan::alerts::windows_prometheus_rules`).
+    pub(super) fn prometheus(&self, cluster: &Expr) -> Vec<Value> {
+        let n = self.n;
+        let dce = rid(
+            "Microsoft.Insights/dataCollectionEndpoints",
+            &n.dce_prometheus,
+        );
+        let dcr = rid("Microsoft.Insights/dataCollectionRules", &n.dcr_prometheus);
+        let mut out = vec![
+            json!({
+                "type": "Microsoft.Insights/dataCollectionEndpoints",
+                "apiVersion": API_DCR,
+                "name": n.dce_prometheus,
+                "location": "[resourceGroup().location]",
+                "tags": self.tags(),
+                "kind": "Linux",
+                "properties": {
+                    "description": "Managed Prometheus: the cluster's metrics add-on sends here (akswin)",
+                    "networkAcls": { "publicNetworkAccess": "Enabled" },
+                },
+            }),
+            json!({
+                "type": "Microsoft.Insights/dataCollectionRules",
+                "apiVersion": API_DCR,
+                "name": n.dcr_prometheus,
+                "location": "[resourceGroup().location]",
+                "tags": self.tags(),
+                "kind": "Linux",
+                "properties": {
+                    "description": "Managed Prometheus: the cluster's metrics to the Azure Monitor workspace (akswin)",
+                    "dataCollectionEndpointId": dce,
+                    "dataSources": { "prometheusForwarder": [ {
+                        "name": "PrometheusDataSource",
+                        "streams": ["Microsoft-PrometheusMetrics"],
+                        "labelIncludeFilter": {},
+                    } ] },
+                    "destinations": { "monitoringAccounts": [ {
+                        "name": "MonitoringAccount1",
+                        "accountResourceId": self.monitor_workspace_id(),
+                    } ] },
+                    "dataFlows": [ { "streams": ["Microsoft-PrometheusMetrics"], "destinations": ["MonitoringAccount1"] } ],
+                },
+                "dependsOn": [dce.clone()],
+            }),
+            json!({
+                "type": "Microsoft.Insights/dataCollectionRuleAssociations",
+                "apiVersion": API_DCR,
+                "name": n.dcr_prometheus,
+                "scope": cluster,
+                "properties": {
+                    "dataCollectionRuleId": dcr,
+                    "description": "Managed Prometheus: the cluster's metrics add-on reads this rule (akswin)",
+                },
+                "dependsOn": [cluster.clone(), dcr.clone()],
+            }),
+        ];
+        let rules = akswin_plan::alerts::windows_prometheus_rules(self.spec);
+        let groups: Vec<Value> = self
+            .spec
+            .monitoring
+            .action_groups
+            .iter()
+            .map(|g| json!({ "actionGroupId": g }))
+            .collect();
+        for (suffix, alerts, what) in [
+            ("windows-recording-rules", false, "recording rules"),
+            ("windows-alerts", true, "alerts"),
+        ] {
+            let rules: Vec<Value> = rules
+                .iter()
+                .filter(|r| r.alert == alerts)
+                .map(|r| {
+                    if r.alert {
+                        let mut a = json!({
+                            "alert": r.name,
+                            "expression": r.expression,
+                            "for": r.for_duration,
+                            "severity": r.severity,
+                            "enabled": true,
+                            "annotations": { "description": r.description },
+                            "resolveConfiguration": { "autoResolved": true, "timeToResolve": "PT10M" },
+                        });
+                        if !groups.is_empty() {
+                            a["actions"] = json!(groups);
+                        }
+                        a
+                    } else {
+                        json!({ "record": r.name, "expression": r.expression })
+                    }
+                })
+                .collect();
+            if rules.is_empty() {
+                continue;
+            }
+            out.push(json!({
+                "type": "Microsoft.AlertsManagement/prometheusRuleGroups",
+                "apiVersion": API_PROMETHEUS_RULES,
+                "name": format!("akswin-{suffix}-{}", n.cluster),
+                "location": "[resourceGroup().location]",
+                "tags": self.tags(),
+                "properties": {
+                    "description": format!("akswin's Windows {what} over the Windows exporter's metrics (the deployment README's monitoring section)"),
+                    "scopes": [self.monitor_workspace_id(), cluster.clone()],
+                    "clusterName": n.cluster,
+                    "enabled": true,
+                    "interval": "PT1M",
+                    "rules": rules,
+                },
+                "dependsOn": [cluster.clone()],
+            }));
+        }
+        out
+    }
+}

@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// The `excludedNamespaces` default of Microsoft's built-in Kubernetes policies (their
+/// definitions in Azure/azure-policy): a value akswin sets must repeat them.
+const BUILT_IN_EXCLUDED_NAMESPACES: [&str; 4] = [
+    "kube-system",
+    "gatekeeper-system",
+    "azure-arc",
+    "azure-extensions-usage-system",
+];
+
 impl Arm<'_> {
     pub(super) fn policy_assignments(&self, cluster: &Expr) -> Vec<Value> {
         let p = &self.spec.policy;
@@ -47,6 +56,8 @@ impl Arm<'_> {
                         && w.run_as() == akswin_spec::spec::RunAs::ContainerAdministrator
                 })
                 .map(|w| akswin_plan::resolve::image_ref(self.spec, &w.image))
+                .collect::<std::collections::BTreeSet<String>>()
+                .into_iter()
                 .collect();
             let mut no_admin = e.clone();
             if !admin_images.is_empty() {
@@ -72,6 +83,16 @@ impl Arm<'_> {
             if !admin_images.is_empty() {
                 approved["excludedImages"] = json!({ "value": admin_images });
             }
+            // The Windows exporter runs as SYSTEM in a HostProcess container, as Microsoft's
+            // Windows metrics page deploys it: its namespace, which holds nothing else, is
+            // excluded from these two, besides the policies' own defaults.
+            let mut no_host_process = e.clone();
+            if !crate::k8s::windows_exporter(self.spec, self.plan).is_empty() {
+                let mut excluded: Vec<&str> = BUILT_IN_EXCLUDED_NAMESPACES.to_vec();
+                excluded.push(crate::k8s::METRICS_NAMESPACE);
+                approved["excludedNamespaces"] = json!({ "value": excluded });
+                no_host_process["excludedNamespaces"] = json!({ "value": excluded });
+            }
             add(
                 "windows-approved-users",
                 akswin_facts::WINDOWS_BUILTIN_POLICIES[2],
@@ -80,7 +101,7 @@ impl Arm<'_> {
             add(
                 "windows-no-hostprocess",
                 akswin_facts::WINDOWS_BUILTIN_POLICIES[3],
-                e,
+                no_host_process,
             );
         }
         if p.internal_load_balancers_only != PolicyEffect::Disabled {
@@ -104,7 +125,7 @@ impl Arm<'_> {
                     "allowedContainerImagesRegex": { "value": format!("^({})/.+$", alt.join("|")) },
                     // the policy's defaults, plus akswin-system: the pre-pull DaemonSets keep
                     // Microsoft's pause image running next to the images they pull
-                    "excludedNamespaces": { "value": ["kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system", "akswin-system"] },
+                    "excludedNamespaces": { "value": ([BUILT_IN_EXCLUDED_NAMESPACES.as_slice(), &["akswin-system"]].concat()) },
                 }),
             );
         }

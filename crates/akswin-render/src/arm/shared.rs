@@ -24,6 +24,9 @@ impl<'a> Arm<'a> {
                 "publicNetworkAccessForQuery": "Enabled",
             }
         }));
+        if self.prometheus_enabled() {
+            res.push(self.monitor_workspace());
+        }
         res.push(self.key_vault(false));
         let reg = &self.spec.registry;
         res.push(json!({

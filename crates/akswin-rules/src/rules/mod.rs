@@ -53,6 +53,7 @@ pub static ALL: &[&dyn Rule] = &[
     &mon::mon002_no_windows_data_collection::Mon002,
     &mon::mon003_memory_rss_on_windows::Mon003,
     &mon::mon004_action_group_id::Mon004,
+    &mon::mon005_windows_metrics_off::Mon005,
     &nam::nam001_global_name_shortened::Nam001,
     &nam::nam002_name_suffix::Nam002,
     &nam::nam003_existing_resource_names::Nam003,

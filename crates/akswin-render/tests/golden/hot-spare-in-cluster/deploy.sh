@@ -236,6 +236,7 @@ if [ "$stage" = images ]; then
   }
   import_image 'registry.k8s.io/kubectl:v1.35.0' 'tools/kubectl:v1.35.0'
   import_image 'contosobuild.azurecr.io/legacy/web:4.8-ltsc2022' 'legacy/web:4.8-ltsc2022'
+  import_image 'ghcr.io/prometheus-community/windows-exporter:0.31.3' 'prometheus-community/windows-exporter:0.31.3'
   echo "images done"
   exit 0
 fi

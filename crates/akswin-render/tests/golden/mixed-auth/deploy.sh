@@ -277,6 +277,7 @@ if [ "$stage" = images ]; then
     az acr import --name contosoacr --source "$1" --image "$2" --force ${creds[@]+"${creds[@]}"} --output none
   }
   import_image 'contosobuild.azurecr.io/legacy/web:4.8-ltsc2022' 'legacy/web:4.8-ltsc2022'
+  import_image 'ghcr.io/prometheus-community/windows-exporter:0.31.3' 'prometheus-community/windows-exporter:0.31.3'
   import_image 'contosobuild.azurecr.io/legacy/orders:4.8-ltsc2022' 'legacy/orders:4.8-ltsc2022'
   import_image 'contosobuild.azurecr.io/legacy/reports:4.8-ltsc2022' 'legacy/reports:4.8-ltsc2022'
   echo "images done"

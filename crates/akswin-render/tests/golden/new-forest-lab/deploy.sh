@@ -6,6 +6,7 @@
 #                           3. what-if of arm/main.json, then create it (closes the vault)
 #   ./deploy.sh domain-controllers   promote the new domain controllers (README.md)
 #   ./deploy.sh active-directory     gMSA and the internal DNS records, on the first new DC
+#   ./deploy.sh images      import the images from where they are built (registry.images[].source)
 #   ./deploy.sh k8s         apply k8s/ through az aks command invoke (private cluster)
 #   ./deploy.sh frontdoor   4. Front Door, once its origin exists (README.md)
 # Needs: az, logged in to the target subscription.
@@ -214,6 +215,25 @@ EOF
   exit 0
 fi
 
+if [ "$stage" = images ]; then
+  # az acr import copies each image from where it is built into contosoacr: a management-plane
+  # operation, so it works while the registry is closed to public networks (its layers never
+  # pass through this machine). A private source registry outside Azure takes
+  # AKSWIN_IMPORT_USERNAME and AKSWIN_IMPORT_PASSWORD; an Azure registry in the same tenant needs
+  # only your own pull access to it.
+  creds=()
+  if [ -n "${AKSWIN_IMPORT_USERNAME:-}" ]; then
+    creds=(--username "$AKSWIN_IMPORT_USERNAME" --password "${AKSWIN_IMPORT_PASSWORD:?set AKSWIN_IMPORT_PASSWORD with AKSWIN_IMPORT_USERNAME}")
+  fi
+  import_image() {
+    echo "== $2 (from $1)"
+    az acr import --name contosoacr --source "$1" --image "$2" --force ${creds[@]+"${creds[@]}"} --output none
+  }
+  import_image 'ghcr.io/prometheus-community/windows-exporter:0.31.3' 'prometheus-community/windows-exporter:0.31.3'
+  echo 'no source in the spec for contosoacr.azurecr.io/legacy/web:4.8-ltsc2022: push them yourself from inside the network (README)'
+  echo "images done"
+  exit 0
+fi
 if [ "$stage" = k8s ]; then
   # The system objects (namespaces, gMSA RBAC) first, then the gMSA credential specs and the
   # certificates' SecretProviderClasses, then the workloads.
@@ -290,7 +310,7 @@ EOF
 fi
 
 if [ "$stage" != main ]; then
-  echo "unknown stage $stage (use: main, domain-controllers, active-directory, k8s, frontdoor)" >&2
+  echo "unknown stage $stage (use: main, domain-controllers, active-directory, images, k8s, frontdoor)" >&2
   exit 2
 fi
 : "${AKSWIN_OPERATOR_IP:?set AKSWIN_OPERATOR_IP to the CIDR you set Key Vault secrets from, e.g. 203.0.113.10/32}"

@@ -235,6 +235,7 @@ if [ "$stage" = images ]; then
     az acr import --name contosoacr --source "$1" --image "$2" --force ${creds[@]+"${creds[@]}"} --output none
   }
   import_image 'contosobuild.azurecr.io/legacy/web:4.8-ltsc2022' 'legacy/web:4.8-ltsc2022'
+  import_image 'ghcr.io/prometheus-community/windows-exporter:0.31.3' 'prometheus-community/windows-exporter:0.31.3'
   echo "images done"
   exit 0
 fi

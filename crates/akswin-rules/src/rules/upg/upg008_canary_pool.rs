@@ -1,5 +1,5 @@
 use crate::{Ctx, Out, Rule, declare_rule};
-use akswin_spec::spec::{NodeOsChannel, Os, UpgradeWorkflow};
+use akswin_spec::spec::{ClusterChannel, NodeOsChannel, Os, UpgradeWorkflow};
 
 /// The longest soak the workflow's job leaves room for (its timeout is 360 minutes, and every
 /// pool's upgrade runs in it).
@@ -14,7 +14,12 @@ declare_rule! {
     ///   `SecurityPatch` channel AKS upgrades every pool in its window and the workflow does not
     ///   touch them;
     /// - `soakMinutes` at most 240 (the workflow's job has 360 minutes for every pool);
-    /// - a warning when the canary is the only Windows pool: nothing waits for it.
+    /// - a warning when the canary is the only Windows pool: nothing waits for it;
+    /// - a warning when no Windows workload runs on the canary pool: its check then sees only
+    ///   DaemonSets, never the application on the new image;
+    /// - a warning when the cluster auto-upgrade channel is on: each Kubernetes upgrade in the
+    ///   cluster window also brings every pool to the newest node image, all pools at once,
+    ///   outside the staged order.
     ///
     /// ## Why it matters
     /// A Windows node image can break a workload (a Windows update that changes a default,
@@ -31,6 +36,8 @@ declare_rule! {
     /// ## References
     /// - https://learn.microsoft.com/azure/aks/node-image-upgrade
     /// - https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image
+    /// - https://learn.microsoft.com/azure/aks/auto-upgrade-cluster (an upgrade also upgrades
+    ///   the node image)
     /// - https://docs.github.com/actions/reference/workflows-and-actions/workflow-syntax (job timeout)
     pub struct Upg008 {
         code: "UPG008",
@@ -49,6 +56,21 @@ impl Rule for Upg008 {
         let Some(c) = &u.canary_pool else { return };
         match cx.spec.cluster.node_pools.iter().find(|p| p.name == c.pool) {
             Some(p) if p.os == Os::Windows => {
+                if !cx
+                    .spec
+                    .workloads
+                    .iter()
+                    .any(|w| w.os == Os::Windows && w.pool.as_deref() == Some(c.pool.as_str()))
+                {
+                    out.warning(
+                        "/upgrades/canaryPool/pool",
+                        format!(
+                            "no Windows workload runs on the canary pool {}: its check sees only DaemonSets, not the application on the new image",
+                            c.pool
+                        ),
+                        "give the canary pool a workload of its own (a replica of the application pinned there with `pool:`)",
+                    );
+                }
                 if cx.windows_pools().count() == 1 {
                     out.warning(
                         "/upgrades/canaryPool/pool",
@@ -88,6 +110,16 @@ impl Rule for Upg008 {
                 "/upgrades/canaryPool",
                 "no node image workflow is rendered (upgrades.workflow none, or no windowsNodeImage window) to stage the canary".into(),
                 "set upgrades.workflow: github-actions and a windowsNodeImage window",
+            );
+        }
+        if u.cluster_channel != ClusterChannel::None {
+            out.warning(
+                "/upgrades/clusterChannel",
+                format!(
+                    "the cluster auto-upgrade channel `{}` also upgrades every pool's node image in the cluster window, all pools together, outside the staged rollout",
+                    format!("{:?}", u.cluster_channel).to_ascii_lowercase()
+                ),
+                "set upgrades.clusterChannel: none and upgrade Kubernetes versions deliberately (canary pool first), or accept that Kubernetes upgrades are not staged",
             );
         }
         if c.soak_minutes > MAX_CANARY_SOAK {

@@ -662,7 +662,7 @@ fn windows_exporter_script(ranges: &[String]) -> String {
 $rule = 'akswin-windows-exporter'
 $remote = @({ranges})
 if (Get-NetFirewallRule -Name $rule -ErrorAction SilentlyContinue) {{
-  Set-NetFirewallRule -Name $rule -RemoteAddress $remote -LocalPort {port}
+  Set-NetFirewallRule -Name $rule -Enabled True -Direction Inbound -Action Allow -Protocol TCP -LocalPort {port} -RemoteAddress $remote
 }} else {{
   New-NetFirewallRule -Name $rule -DisplayName 'akswin: Windows exporter for managed Prometheus' -Direction Inbound -Protocol TCP -LocalPort {port} -RemoteAddress $remote -Action Allow | Out-Null
 }}

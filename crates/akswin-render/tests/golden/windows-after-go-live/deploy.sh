@@ -302,6 +302,41 @@ spec:
           objectEncoding: base64
           objectAlias: tls.pfx
 EOF
+  client_id=$(identity_client_id id-contoso-legacy-legacyweb-canary)
+  cat > tls-legacyweb-canary.yaml <<EOF
+# written by deploy.sh k8s: the certificate of legacyweb-canary (legacyweb-internal-tls in kv-contoso-legacy-x4k9), mounted with id-contoso-legacy-legacyweb-canary
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: legacyweb-canary
+  labels:
+    app.kubernetes.io/name: legacyweb-canary
+    app.kubernetes.io/managed-by: akswin
+---
+apiVersion: secrets-store.csi.x-k8s.io/v1
+kind: SecretProviderClass
+metadata:
+  name: legacyweb-canary-tls
+  namespace: legacyweb-canary
+  labels:
+    app.kubernetes.io/name: legacyweb-canary
+    app.kubernetes.io/managed-by: akswin
+spec:
+  provider: azure
+  parameters:
+    usePodIdentity: "false"
+    clientID: ${client_id}
+    tenantID: ${tenant_id}
+    keyvaultName: kv-contoso-legacy-x4k9
+    objects: |
+      array:
+        - |
+          objectName: legacyweb-internal-tls
+          objectType: secret
+          objectFormat: pfx
+          objectEncoding: base64
+          objectAlias: tls.pfx
+EOF
   # az aks command invoke exits 0 whatever kubectl did: the remote exit code is in its output.
   # shellcheck disable=SC2016 # expanded by the shell in the cluster, not here
   out=$(az aks command invoke --resource-group rg-contoso-legacy-spoke --name aks-contoso-legacy --file . --command \
@@ -421,6 +456,7 @@ check_secret 'dc-dsrm-password' 'AD DS safe mode (DSRM) password'
 check_secret 'ad-join-credential' 'user@domain:password (or DOMAIN\user:password) of an account that may add domain controllers to the existing domain (Domain Admins; Enterprise Admins too, or the AD site, its subnets and its site link created beforehand); remove or rotate it after promotion'
 check_secret 'vpn-shared-key' 'IPsec pre-shared key of the VPN connection (the same key on the on-premises device)'
 check_secret 'legacyweb-internal-tls' 'TLS certificate legacyweb serves (a Key Vault certificate: PFX with its private key and chain)' pfx
+check_secret 'legacyweb-internal-tls' 'TLS certificate legacyweb-canary serves (a Key Vault certificate: PFX with its private key and chain)' pfx
 if [ "$denied" -ne 0 ]; then
   echo "fix access to the vault, then run this script again" >&2
   exit 1

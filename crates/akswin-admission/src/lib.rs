@@ -230,6 +230,7 @@ pub fn admission(code: &str) -> Option<Admission> {
         ),
         "WIN022" => rego(include_str!("../rego/win022.rego"), Workloads, &[]),
         "WIN024" => rego(include_str!("../rego/win024.rego"), Workloads, &[]),
+        "WIN025" => rego(include_str!("../rego/win025.rego"), Workloads, &[]),
         "WIN023" => rego(
             include_str!("../rego/win023.rego"),
             GmsaCredentialSpecs,

@@ -458,6 +458,33 @@ fn mutations() -> Vec<Mutation> {
                 c["env"] = json!([{ "name": "TZ", "value": "Europe/Berlin" }]);
             }
         }),
+        ("ContainerUser with a writable emptyDir", |s| {
+            s["securityContext"] =
+                json!({ "windowsOptions": { "runAsUserName": "ContainerUser" } });
+            s["volumes"] = json!([{ "name": "cache", "emptyDir": {} }]);
+            if let Some(c) = c0(s) {
+                c["volumeMounts"] = json!([{ "name": "cache", "mountPath": "C:\\cache" }]);
+            }
+        }),
+        (
+            "container ContainerUser with a read-only CSI and a null emptyDir",
+            |s| {
+                s["volumes"] = json!([
+                    { "name": "tls", "csi": { "driver": "secrets-store.csi.k8s.io", "readOnly": true } },
+                    { "name": "scratch", "emptyDir": null },
+                    { "name": "share", "azureFile": { "secretName": "s", "shareName": "x" } },
+                ]);
+                if let Some(c) = c0(s) {
+                    c["securityContext"] =
+                        json!({ "windowsOptions": { "runAsUserName": "containeruser" } });
+                    c["volumeMounts"] = json!([
+                        { "name": "tls", "mountPath": "C:\\tls" },
+                        { "name": "scratch", "mountPath": "C:\\scratch" },
+                        { "name": "share", "mountPath": "C:\\share", "readOnly": true },
+                    ]);
+                }
+            },
+        ),
         ("ltsc2025 image", |s| {
             if let Some(c) = c0(s) {
                 c["image"] = json!("contosoacr.azurecr.io/legacy/web:4.8-ltsc2025");

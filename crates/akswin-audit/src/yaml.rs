@@ -55,6 +55,17 @@ impl Node {
         Some(n)
     }
 
+    /// Whether the node is YAML null (`~`, `null`, an empty value), as JSON would read it.
+    pub fn is_null(&self) -> bool {
+        match &self.value {
+            Value::Null => true,
+            Value::Scalar { text, quoted } => {
+                !*quoted && matches!(text.as_str(), "~" | "null" | "Null" | "NULL" | "")
+            }
+            _ => false,
+        }
+    }
+
     pub fn str(&self) -> Option<&str> {
         match &self.value {
             Value::Scalar { text, quoted } => {

@@ -64,7 +64,7 @@ fn registry_is_sound() {
     let expected: Vec<String> = std::iter::once("K8S000".to_string())
         .chain(std::iter::once("K8S001".to_string()))
         .chain(std::iter::once("K8S002".to_string()))
-        .chain((1..=24).map(|i| format!("WIN{i:03}")))
+        .chain((1..=25).map(|i| format!("WIN{i:03}")))
         .collect();
     let codes: Vec<String> = registry()
         .iter()

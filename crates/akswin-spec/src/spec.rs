@@ -2464,7 +2464,7 @@ pub struct Workload {
     /// ContainerUser works for an application that only reads its image and its mounts (what
     /// akswin mounts is read-only). Where it does not: it cannot write at the root of a mounted
     /// volume (write to a subdirectory, or run as ContainerAdministrator; kubernetes/kubernetes
-    /// issue 131341) nor add a root CA to the machine's store at run time (import it in the
+    /// issue 131341; `akswin audit` warns, WIN025) nor add a root CA to the machine's store at run time (import it in the
     /// Dockerfile, where the build runs as ContainerAdministrator; microsoft/Windows-Containers
     /// issue 506).
     #[serde(default)]

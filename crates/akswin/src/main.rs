@@ -111,7 +111,7 @@ enum Command {
     /// code is 0 even with findings.
     Report(ReportArgs),
     /// Audit Kubernetes manifests (files, directories, `-` for stdin; YAML, JSON, kind: List,
-    /// Helm output) against the Windows rules (WIN001-WIN024) and removed APIs (K8S001).
+    /// Helm output) against the Windows rules (WIN001-WIN025) and removed APIs (K8S001).
     ///
     /// With --spec (an akswin spec) or --cluster (the JSON of `az aks show`) the rules know
     /// the pools; without, the rules that need them say so once. A document that does not

@@ -40,7 +40,7 @@ fn list_names_every_manifest_rule_and_why_some_are_left_out() {
     let text = String::from_utf8_lossy(&human.get_output().stdout).into_owned();
     assert!(text.contains("WIN006   not at admission:"), "{text}");
     assert!(
-        text.contains("of 27 manifest rules are enforced at admission"),
+        text.contains("of 28 manifest rules are enforced at admission"),
         "{text}"
     );
 }

@@ -33,4 +33,5 @@ pub static ALL: &[&dyn ManifestRule] = &[
     &win::win022_liveness_without_startup_probe::Win022,
     &win::win023_gmsa_credential_spec_contents::Win023,
     &win::win024_timezone_env_on_windows::Win024,
+    &win::win025_container_user_writable_volume_root::Win025,
 ];

@@ -22,3 +22,4 @@ pub mod win021_hyperv_isolation_on_aks;
 pub mod win022_liveness_without_startup_probe;
 pub mod win023_gmsa_credential_spec_contents;
 pub mod win024_timezone_env_on_windows;
+pub mod win025_container_user_writable_volume_root;

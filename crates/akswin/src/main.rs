@@ -143,6 +143,19 @@ enum Command {
     /// between them. `--format html -o FILE` writes one self-contained page. Exit 0: no
     /// environment has errors; 1: one has; 2: the spec or an environment could not be read.
     Envs(EnvsArgs),
+    /// A local web designer: the spec in an editor, checked as you type, with the findings at
+    /// their line and column, the topology, the address plan, cost, scale-out and the upgrade
+    /// calendar, all from the same pipeline as `check` and `plan`.
+    ///
+    /// Listens on 127.0.0.1 only and prints the URL to open, with this run's token in it: the
+    /// server answers only requests for its own host and port, from its own page, carrying the
+    /// token (another site in the browser, a rebound DNS name or another local user get
+    /// nothing), and the page loads nothing from anywhere else. With `--write` it saves to SPEC
+    /// (atomically) and to no other file. Without SPEC it opens the built-in baseline and
+    /// cannot save. This first increment is a plain editor; the schema-aware editor, presets,
+    /// diff and the rendered-tree download are not built yet (docs/serve.md). Stop it with
+    /// Ctrl-C.
+    Serve(ServeArgs),
     /// akswin's Windows rules in the cluster, at admission: the manifest rules that can be
     /// judged from the one object the API server admits, as Gatekeeper ConstraintTemplates
     /// (their Rego) and Constraints, or as Azure Policy custom definitions with an initiative
@@ -333,6 +346,23 @@ struct ReportArgs {
 enum ReportFormat {
     Html,
     Json,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The spec to open (created on the first save when it does not exist yet). Default: the
+    /// built-in baseline, read-only.
+    #[arg(value_name = "SPEC")]
+    spec: Option<PathBuf>,
+    /// The port on 127.0.0.1 (0: any free port, printed).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Let the page save to SPEC (and only SPEC).
+    #[arg(long)]
+    write: bool,
+    /// Judge dates and start the upgrade calendar as of this day, YYYY-MM-DD. Default: today.
+    #[arg(long, value_name = "DATE", env = "AKSWIN_TODAY")]
+    today: Option<String>,
 }
 
 #[derive(Args)]
@@ -622,6 +652,7 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
         Command::Audit(a) => audit_cmd(a, color),
         Command::Diff(a) => diff_cmd(a, color),
         Command::Envs(a) => envs_cmd(a, color),
+        Command::Serve(a) => serve_cmd(a),
         Command::Init(a) => init(a),
         Command::Explain { code } => explain(&code),
         Command::Rules { format } => rules(format),
@@ -632,6 +663,32 @@ fn run(cmd: Command, color: bool) -> Result<u8, Fatal> {
 }
 
 /// The day akswin judges dates for: `--today` (or `AKSWIN_TODAY`), else today's UTC date.
+fn serve_cmd(a: ServeArgs) -> Result<u8, Fatal> {
+    let today = today(a.today.as_deref())?;
+    if a.write && a.spec.is_none() {
+        return Err(Fatal::new(
+            "--write needs the SPEC file to save to".to_string(),
+            Some("akswin serve akswin.yaml --write"),
+        ));
+    }
+    if a.spec.as_deref() == Some(std::path::Path::new("-")) {
+        return Err(Fatal::new(
+            "serve opens a file, not stdin".to_string(),
+            Some("give the spec's path, or no SPEC for the baseline"),
+        ));
+    }
+    akswin_serve::run_blocking(a.port, a.spec, a.write, today, VERSION, |url| {
+        eprintln!("akswin designer: open {url}\n(127.0.0.1 only; the token in the URL is this run's; Ctrl-C stops it)");
+    })
+    .map_err(|e| {
+        Fatal::new(
+            format!("cannot serve: {e}"),
+            Some("another process may hold the port: try --port 0"),
+        )
+    })?;
+    Ok(0)
+}
+
 fn today(arg: Option<&str>) -> Result<NaiveDate, Fatal> {
     use chrono::Datelike;
     match arg {

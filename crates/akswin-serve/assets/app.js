@@ -134,7 +134,29 @@ async function save() {
   }
 }
 
+async function download() {
+  $("status").textContent = "rendering…";
+  try {
+    const r = await fetch("/api/render", {
+      method: "POST",
+      headers: { "X-Akswin-Token": token, "Content-Type": "application/json" },
+      body: JSON.stringify({ text: $("spec").value }),
+    });
+    if (!r.ok) throw new Error((await r.text()).trim());
+    const url = URL.createObjectURL(await r.blob());
+    const a = el("a", { href: url, download: "akswin-render.zip" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    $("status").textContent = "rendered: akswin-render.zip";
+  } catch (e) {
+    $("status").textContent = `not rendered: ${e.message}`;
+  }
+}
+
 async function start() {
+  $("download").addEventListener("click", download);
   try {
     const s = await api("/api/spec");
     $("file").textContent = s.name;

@@ -14,9 +14,9 @@
 //! spec it was started with, and only with `--write`.
 //!
 //! This is the designer's first increment: a plain editor (no bundle, no Node.js at build
-//! time), findings at their line and column, the topology, the address plan, cost, scale-out
-//! and the upgrade calendar. Not built yet (docs/serve.md): schema-driven completion,
-//! presets, diff, the rendered-tree download, share links and the browser tests.
+//! time), findings at their line and column, the topology, the address plan, cost, scale-out,
+//! the upgrade calendar and the rendered tree as a zip. Not built yet (docs/serve.md):
+//! schema-driven completion, presets, diff, share links and the browser tests.
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -97,6 +97,7 @@ pub fn router(state: Arc<ServerState>) -> Router {
         .route("/api/spec", get(spec))
         .route("/api/analyse", post(analyse))
         .route("/api/save", post(save))
+        .route("/api/render", post(render))
         .route("/api/schema", get(schema))
         .route("/api/rules", get(rules))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
@@ -382,6 +383,75 @@ pub fn analysis(name: &str, text: &str, today: NaiveDate, version: &str) -> Valu
         "upgradeCalendar": plan["upgradeCalendar"],
         "hotSpare": plan["hotSpare"],
     })
+}
+
+/// The rendered tree as a zip, the files `akswin render` writes, byte for byte: refused
+/// (422, with the counts) while the spec has errors.
+async fn render(State(s): State<Arc<ServerState>>, body: axum::Json<SpecText>) -> Response {
+    let Ok(_permit) = s.permits.try_acquire() else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy: other analyses are running",
+        );
+    };
+    let (today, version) = (s.today, s.version.clone());
+    let name = s
+        .spec_path
+        .as_ref()
+        .map_or(akswin_spec::BASELINE_NAME.to_string(), |p| {
+            p.display().to_string()
+        });
+    let text = body.0.text;
+    let work = tokio::task::spawn_blocking(move || bundle(&name, &text, today, &version));
+    match tokio::time::timeout(ANALYSIS_TIMEOUT, work).await {
+        Ok(Ok(Ok(zip))) => (
+            [
+                (header::CONTENT_TYPE, "application/zip"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"akswin-render.zip\"",
+                ),
+            ],
+            zip,
+        )
+            .into_response(),
+        Ok(Ok(Err(why))) => refuse(StatusCode::UNPROCESSABLE_ENTITY, &why),
+        Ok(Err(_)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the render failed"),
+        Err(_) => refuse(StatusCode::GATEWAY_TIMEOUT, "the render took too long"),
+    }
+}
+
+/// The tree `check` verified (the one `render` writes), as a deterministic zip: entries in path
+/// order, the zip epoch (1980-01-01) as every time, mode 644 (755 for shell scripts), deflate.
+pub fn bundle(name: &str, text: &str, today: NaiveDate, version: &str) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let loaded = akswin_spec::load(name, text.as_bytes()).map_err(|e| {
+        format!(
+            "the spec does not load ({} findings): fix it first",
+            e.findings.len()
+        )
+    })?;
+    let checked = akswin_pipeline::check(&loaded, today, version);
+    let Some(tree) = checked.tree else {
+        return Err(format!(
+            "not rendering: the spec has {} errors (the findings say where)",
+            checked.errors()
+        ));
+    };
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (path, content) in &tree.files {
+        let mode = if path.ends_with(".sh") { 0o755 } else { 0o644 };
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(mode);
+        out.start_file(path.as_str(), options)
+            .and_then(|()| out.write_all(content.as_bytes()).map_err(Into::into))
+            .map_err(|e| format!("cannot zip {path}: {e}"))?;
+    }
+    out.finish()
+        .map(std::io::Cursor::into_inner)
+        .map_err(|e| format!("cannot zip: {e}"))
 }
 
 /// Write the editor's text to the one spec file, atomically (a temporary file in the same

@@ -349,3 +349,48 @@ async fn schema_and_rules_are_the_clis() {
         .collect();
     assert!(codes.contains(&"MON005") && codes.contains(&"WIN025"));
 }
+
+#[tokio::test]
+async fn the_bundle_is_the_rendered_tree_and_is_refused_with_errors() {
+    let post = |text: &str| {
+        api("POST", "/api/render")
+            .header("content-type", "application/json")
+            .body(json_body(text))
+            .unwrap()
+    };
+    let (status, headers, zip) = send(app(None, false), post(akswin_spec::BASELINE_YAML)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/zip");
+    // the files `akswin render` writes: the tree `check` verified
+    let loaded = akswin_spec::load(
+        akswin_spec::BASELINE_NAME,
+        akswin_spec::BASELINE_YAML.as_bytes(),
+    )
+    .unwrap();
+    let tree = akswin_pipeline::check(&loaded, today(), "test")
+        .tree
+        .expect("the baseline renders");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.clone())).unwrap();
+    let mut names = Vec::new();
+    for i in 0..archive.len() {
+        use std::io::Read;
+        let mut f = archive.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut text = String::new();
+        f.read_to_string(&mut text).unwrap();
+        assert_eq!(Some(&text), tree.files.get(&name), "{name}");
+        if name.ends_with(".sh") {
+            assert_eq!(f.unix_mode().map(|m| m & 0o777), Some(0o755), "{name}");
+        }
+        names.push(name);
+    }
+    assert_eq!(names, tree.files.keys().cloned().collect::<Vec<_>>());
+    // the same spec, the same bytes
+    let (_, _, again) = send(app(None, false), post(akswin_spec::BASELINE_YAML)).await;
+    assert_eq!(zip, again);
+    // a spec with errors is not rendered
+    let broken = akswin_spec::BASELINE_YAML.replacen("maxPods: 30", "maxPods: 3000", 1);
+    let (status, _, body) = send(app(None, false), post(&broken)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8_lossy(&body).contains("errors"));
+}

@@ -152,8 +152,9 @@ enum Command {
     /// token (another site in the browser, a rebound DNS name or another local user get
     /// nothing), and the page loads nothing from anywhere else. With `--write` it saves to SPEC
     /// (atomically) and to no other file. Without SPEC it opens the built-in baseline and
-    /// cannot save. This first increment is a plain editor; the schema-aware editor, presets,
-    /// diff and the rendered-tree download are not built yet (docs/serve.md). Stop it with
+    /// cannot save. "Download the rendered tree" gives the files `render` writes, as a zip. This
+    /// first increment is a plain editor; the schema-aware editor, presets, diff and share
+    /// links are not built yet (docs/serve.md). Stop it with
     /// Ctrl-C.
     Serve(ServeArgs),
     /// akswin's Windows rules in the cluster, at admission: the manifest rules that can be

@@ -922,7 +922,7 @@ pub fn headroom_chart_svg(net: &NetworkPlan) -> String {
     )
 }
 
-const CSS: &str = r#"
+const BASE_CSS: &str = r#"
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#1b1f24;max-width:1500px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 .meta{color:#57606a;font-size:13px}
@@ -936,7 +936,10 @@ th{background:#f6f8fa} td.n{text-align:right;font-variant-numeric:tabular-nums}
 .error{color:#cf222e;font-weight:600}.warning{color:#9a6700;font-weight:600}.info{color:#0969da;font-weight:600}
 details pre{white-space:pre-wrap;font-size:12px;background:#f6f8fa;padding:8px;border-radius:6px}
 .note{color:#57606a;font-size:12px}
-svg text{fill:#1b1f24} svg .h{font-weight:700;font-size:13px} svg .b{font-weight:700} svg .s{fill:#424a53}
+"#;
+
+/// The style of the SVG charts and the topology (their classes), for any page that shows them.
+pub const SVG_CSS: &str = r#"svg text{fill:#1b1f24} svg .h{font-weight:700;font-size:13px} svg .b{font-weight:700} svg .s{fill:#424a53}
 svg .box{stroke:#57606a;fill:#f6f8fa} svg .edge{fill:#ddf4ff} svg .lb{fill:#fff8c5} svg .win{fill:#dbeafe} svg .user{fill:#ffffff}
 svg .vnetbox{fill:#ffffff;stroke:#57606a;stroke-width:1.5} svg .hub{fill:#f6f8fa} svg .existing{stroke-dasharray:6 3;fill:#fbfbfb} svg .hybrid{stroke:#8250df;stroke-width:2;stroke-dasharray:2 3;fill:none}
 svg .sn{stroke:#afb8c1;fill:#ffffff} svg .sn.win{fill:#dbeafe} svg .sn.linux{fill:#dafbe1} svg .sn.fw{fill:#ffebe9} svg .sn.dc{fill:#fbefff} svg .sn.lb{fill:#fff8c5}
@@ -1057,7 +1060,7 @@ pub fn html(r: &ReportInput<'_>) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/><title>akswin report: {}</title><style>{CSS}</style></head><body>",
+        "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/><title>akswin report: {}</title><style>{BASE_CSS}{SVG_CSS}</style></head><body>",
         esc(&s.name)
     );
     let _ = write!(

@@ -93,10 +93,14 @@ function showPlan(a) {
   const rows = [];
   for (const v of (a.network && a.network.vnets) || []) {
     for (const s of v.subnets || []) {
-      rows.push([v.name, s.key, s.prefix || "not placed", s.usable, s.demand ? JSON.stringify(s.demand) : ""]);
+      const d = s.demand || {};
+      const h = s.headroom || {};
+      rows.push([v.name, s.key, s.prefix || "not placed", s.usable,
+        `${d.atMin ?? ""} / ${d.atMax ?? ""} / ${d.atMaxSurge ?? ""}`,
+        h.atMaxSurge ?? ""]);
     }
   }
-  box.append(el("h3", {}, "Subnets"), table(["network", "subnet", "prefix", "usable", "demand"], rows));
+  box.append(el("h3", {}, "Subnets"), table(["network", "subnet", "prefix", "usable", "addresses needed (min / max / max + surge)", "headroom at max + surge"], rows));
   if (a.cost && a.cost.totalMonthly !== undefined) {
     box.append(el("p", {}, `Monthly cost: ${Number(a.cost.totalMonthly).toFixed(2)} ${a.cost.currency || ""}`));
   }

@@ -242,7 +242,9 @@ async fn app_js() -> Response {
 }
 
 async fn app_css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS).into_response()
+    // the report's chart and topology style, so the SVG looks as it does there
+    let css = format!("{APP_CSS}\n{}", akswin_render::report::SVG_CSS);
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], css).into_response()
 }
 
 fn html_escape(s: &str) -> String {

@@ -303,8 +303,13 @@ struct SpecText {
     text: String,
 }
 
-/// Check, plan and draw one spec text: what the page shows after each pause in typing.
-async fn analyse(State(s): State<Arc<ServerState>>, body: axum::Json<SpecText>) -> Response {
+/// Run `work` on the spec text under the server's limits: a free permit (else 503), a
+/// blocking task, the time limit (else 504). `work` gets the spec's name, its text, the day
+/// and the version; its answer becomes the response.
+async fn limited<F>(s: &ServerState, text: String, what: &'static str, work: F) -> Response
+where
+    F: FnOnce(&str, &str, NaiveDate, &str) -> Response + Send + 'static,
+{
     let Ok(_permit) = s.permits.try_acquire() else {
         return refuse(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -318,13 +323,26 @@ async fn analyse(State(s): State<Arc<ServerState>>, body: axum::Json<SpecText>) 
         .map_or(akswin_spec::BASELINE_NAME.to_string(), |p| {
             p.display().to_string()
         });
-    let text = body.0.text;
-    let work = tokio::task::spawn_blocking(move || analysis(&name, &text, today, &version));
-    match tokio::time::timeout(ANALYSIS_TIMEOUT, work).await {
-        Ok(Ok(v)) => axum::Json(v).into_response(),
-        Ok(Err(_)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the analysis failed"),
-        Err(_) => refuse(StatusCode::GATEWAY_TIMEOUT, "the analysis took too long"),
+    let task = tokio::task::spawn_blocking(move || work(&name, &text, today, &version));
+    match tokio::time::timeout(ANALYSIS_TIMEOUT, task).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(_)) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the {what} failed"),
+        ),
+        Err(_) => refuse(
+            StatusCode::GATEWAY_TIMEOUT,
+            &format!("the {what} took too long"),
+        ),
     }
+}
+
+/// Check, plan and draw one spec text: what the page shows after each pause in typing.
+async fn analyse(State(s): State<Arc<ServerState>>, body: axum::Json<SpecText>) -> Response {
+    limited(&s, body.0.text, "analysis", |name, text, today, version| {
+        axum::Json(analysis(name, text, today, version)).into_response()
+    })
+    .await
 }
 
 fn finding_json(f: &akswin_diag::Finding) -> Value {
@@ -390,37 +408,26 @@ pub fn analysis(name: &str, text: &str, today: NaiveDate, version: &str) -> Valu
 /// The rendered tree as a zip, the files `akswin render` writes, byte for byte: refused
 /// (422, with the counts) while the spec has errors.
 async fn render(State(s): State<Arc<ServerState>>, body: axum::Json<SpecText>) -> Response {
-    let Ok(_permit) = s.permits.try_acquire() else {
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy: other analyses are running",
-        );
-    };
-    let (today, version) = (s.today, s.version.clone());
-    let name = s
-        .spec_path
-        .as_ref()
-        .map_or(akswin_spec::BASELINE_NAME.to_string(), |p| {
-            p.display().to_string()
-        });
-    let text = body.0.text;
-    let work = tokio::task::spawn_blocking(move || bundle(&name, &text, today, &version));
-    match tokio::time::timeout(ANALYSIS_TIMEOUT, work).await {
-        Ok(Ok(Ok(zip))) => (
-            [
-                (header::CONTENT_TYPE, "application/zip"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"akswin-render.zip\"",
-                ),
-            ],
-            zip,
-        )
-            .into_response(),
-        Ok(Ok(Err(why))) => refuse(StatusCode::UNPROCESSABLE_ENTITY, &why),
-        Ok(Err(_)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the render failed"),
-        Err(_) => refuse(StatusCode::GATEWAY_TIMEOUT, "the render took too long"),
-    }
+    limited(
+        &s,
+        body.0.text,
+        "render",
+        |name, text, today, version| match bundle(name, text, today, version) {
+            Ok(zip) => (
+                [
+                    (header::CONTENT_TYPE, "application/zip"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"akswin-render.zip\"",
+                    ),
+                ],
+                zip,
+            )
+                .into_response(),
+            Err(why) => refuse(StatusCode::UNPROCESSABLE_ENTITY, &why),
+        },
+    )
+    .await
 }
 
 /// The tree `check` verified (the one `render` writes), as a deterministic zip: entries in path
